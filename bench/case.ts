@@ -1,0 +1,13 @@
+/** A benchmark case: `run` returns the fields of its JSON line (besides `case`). */
+export interface BenchCase {
+  name: string;
+  run(): Promise<Record<string, number | string | null>> | Record<string, number | string | null>;
+}
+
+/** Median of a sample (the figure every case reports). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return NaN;
+  return n % 2 ? s[(n - 1) >> 1]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}

@@ -1,0 +1,335 @@
+/**
+ * Chemistry presets: the JSON format (documented in sim/chemistry/README.md), its
+ * validation, and its compiled form for the hot loop.
+ *
+ * All SOC-indexed 1-D tables are resampled once onto the union of their breakpoints,
+ * which leaves every piecewise-linear function unchanged (to rounding) and lets the
+ * pack find one segment per cell and step for all of them.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from './errors.ts';
+import { Grid, interp1, resample, unionBreakpoints } from './table.ts';
+import { Reader, parseJson } from './validate.ts';
+
+export const GAS_CONSTANT = 8.314; // J/(mol K), as written in cell-model.md
+export const KELVIN = 273.15;
+
+export type Family = 'layered-oxide' | 'polyanion' | 'prussian-white';
+export const FAMILIES: readonly Family[] = ['layered-oxide', 'polyanion', 'prussian-white'];
+
+export interface Table1d {
+  soc: number[];
+  values: number[];
+}
+
+export interface ArrheniusResistance {
+  form: 'arrhenius';
+  soc: number[];
+  r0_ohm: number[];
+  rc: { r_ohm: number[]; c_F: number[] }[];
+  r0_Ea_J_per_mol: number;
+  rc_Ea_J_per_mol: number;
+}
+
+export interface Table2dResistance {
+  form: 'table2d';
+  soc: number[];
+  temperature_C: number[];
+  /** Row per SOC breakpoint, one value per temperature breakpoint. */
+  r0_ohm: number[][];
+  rc: { r_ohm: number[][]; c_F: number[][] }[];
+}
+
+export interface Limits {
+  charge_current_A: number;
+  discharge_current_A: number;
+  peak_discharge_current_A: number;
+  peak_duration_s: number;
+  charge_temperature_C: { min: number; max: number };
+  discharge_temperature_C: { min: number; max: number };
+  cutoff_temperature_C: number;
+  /** Factor on charge_current_A over temperature (clamped table). */
+  charge_derating: { temperature_C: number[]; factor: number[] };
+}
+
+export interface ChemistryFile {
+  name: string;
+  description: string;
+  family: Family;
+  sources: string[];
+  capacity_Ah: number;
+  voltage: { min_V: number; max_V: number; nominal_V: number };
+  T_ref_C: number;
+  coulombic_efficiency_charge: number;
+  ocv: { soc: number[]; voltage_V: number[] };
+  dUdT: { soc: number[]; value_V_per_K: number[] };
+  hysteresis: { soc: number[]; M_V: number[]; gamma: number };
+  resistance: ArrheniusResistance | Table2dResistance;
+  thermal: { heat_capacity_J_per_K: number; hA_W_per_K: number; mass_kg: number };
+  /** Discharge capacity fraction available at temperature (extension; see README). */
+  low_temperature_capacity?: { temperature_C: number[]; factor: number[] };
+  limits: Limits;
+}
+
+/** The compiled chemistry the engine reads. */
+export interface Chemistry {
+  readonly file: string;
+  readonly spec: ChemistryFile;
+  readonly name: string;
+  readonly capacity_Ah: number;
+  readonly minV: number;
+  readonly maxV: number;
+  readonly nominalV: number;
+  readonly T_ref_C: number;
+  readonly etaCharge: number;
+  readonly gamma: number;
+  readonly nRC: number;
+  /** Union SOC grid shared by all SOC tables. */
+  readonly soc: Grid;
+  readonly ocv: Float64Array;
+  readonly dudt: Float64Array;
+  readonly m: Float64Array;
+  readonly form: 'arrhenius' | 'table2d';
+  /** arrhenius: length nSoc; table2d: nSoc * nT row-major (soc, T). */
+  readonly r0: Float64Array;
+  readonly rcR: Float64Array[];
+  readonly rcC: Float64Array[];
+  /** Ea / R for R0 and the RC resistances (arrhenius form; 0 for table2d). */
+  readonly r0EaOverR: number;
+  readonly rcEaOverR: number;
+  /** table2d only: temperature grid. */
+  readonly temp: Grid | null;
+  readonly heatCapacity_J_per_K: number;
+  readonly hA_W_per_K: number;
+  /** Low-temperature capacity factor table (null: factor is 1 everywhere). */
+  readonly capT: Float64Array | null;
+  readonly capF: Float64Array | null;
+}
+
+const TOP = [
+  'name', 'description', 'family', 'sources', 'capacity_Ah', 'voltage', 'T_ref_C',
+  'coulombic_efficiency_charge', 'ocv', 'dUdT', 'hysteresis', 'resistance', 'thermal',
+  'low_temperature_capacity', 'limits',
+] as const;
+
+/** Validate a parsed chemistry JSON value; throws InputError naming file and field. */
+export function readChemistry(file: string, value: unknown): ChemistryFile {
+  const r = new Reader(file, value).only(TOP);
+  const name = r.get('name').string({ nonEmpty: true });
+  const description = r.get('description').string();
+  const family = r.get('family').string({ oneOf: FAMILIES }) as Family;
+  const sources = r.get('sources').items().map((s) => s.string({ nonEmpty: true }));
+  if (sources.length === 0) r.get('sources').fail('must name at least one source');
+  const capacity_Ah = r.get('capacity_Ah').number({ gt: 0 });
+
+  const rv = r.get('voltage').only(['min_V', 'max_V', 'nominal_V']);
+  const min_V = rv.get('min_V').number({ gt: 0 });
+  const max_V = rv.get('max_V').number({ gt: min_V });
+  const nominal_V = rv.get('nominal_V').number({ min: min_V, max: max_V });
+  const T_ref_C = r.get('T_ref_C').number({ min: -60, max: 100 });
+  const eta = r.get('coulombic_efficiency_charge').number({ gt: 0, max: 1 });
+
+  const ro = r.get('ocv').only(['soc', 'voltage_V']);
+  const ocvSoc = socAxis(ro.get('soc'));
+  const ocvV = ro.get('voltage_V').numbers({ gt: 0, length: ocvSoc.length });
+  for (let i = 1; i < ocvV.length; i++) {
+    if (ocvV[i]! < ocvV[i - 1]!) ro.get('voltage_V').fail(`OCV must not fall as SOC rises (index ${i})`);
+  }
+  const tol = 0.005;
+  if (ocvV[0]! > min_V + tol) ro.get('voltage_V').fail(`table starts at ${ocvV[0]} V, above voltage.min_V ${min_V} V: it must cover the window`);
+  if (ocvV[ocvV.length - 1]! < max_V - tol) ro.get('voltage_V').fail(`table ends at ${ocvV[ocvV.length - 1]} V, below voltage.max_V ${max_V} V: it must cover the window`);
+
+  const rd = r.get('dUdT').only(['soc', 'value_V_per_K']);
+  const dSoc = socAxis(rd.get('soc'));
+  const dVal = rd.get('value_V_per_K').numbers({ min: -0.01, max: 0.01, length: dSoc.length });
+
+  const rh = r.get('hysteresis').only(['soc', 'M_V', 'gamma']);
+  const hSoc = socAxis(rh.get('soc'));
+  const hM = rh.get('M_V').numbers({ min: 0, max: 1, length: hSoc.length });
+  const gamma = rh.get('gamma').number({ min: 0, max: 10000 });
+
+  const resistance = readResistance(r.get('resistance'));
+
+  const rt = r.get('thermal').only(['heat_capacity_J_per_K', 'hA_W_per_K', 'mass_kg']);
+  const thermal = {
+    heat_capacity_J_per_K: rt.get('heat_capacity_J_per_K').number({ gt: 0 }),
+    hA_W_per_K: rt.get('hA_W_per_K').number({ gt: 0 }),
+    mass_kg: rt.get('mass_kg').number({ gt: 0 }),
+  };
+
+  let low_temperature_capacity: ChemistryFile['low_temperature_capacity'];
+  const rl = r.opt('low_temperature_capacity');
+  if (rl) {
+    rl.only(['temperature_C', 'factor']);
+    const t = rl.get('temperature_C').numbers({ min: -80, max: 120, minLength: 1, ascending: true });
+    const f = rl.get('factor').numbers({ gt: 0, max: 1, length: t.length });
+    low_temperature_capacity = { temperature_C: t, factor: f };
+  }
+
+  const limits = readLimits(r.get('limits'));
+  return {
+    name, description, family, sources, capacity_Ah,
+    voltage: { min_V, max_V, nominal_V }, T_ref_C, coulombic_efficiency_charge: eta,
+    ocv: { soc: ocvSoc, voltage_V: ocvV }, dUdT: { soc: dSoc, value_V_per_K: dVal },
+    hysteresis: { soc: hSoc, M_V: hM, gamma }, resistance, thermal, low_temperature_capacity, limits,
+  };
+}
+
+function socAxis(r: Reader): number[] {
+  return r.numbers({ minLength: 1, ascending: true, min: -0.5, max: 1.5 });
+}
+
+function readResistance(r: Reader): ArrheniusResistance | Table2dResistance {
+  const form = r.get('form').string({ oneOf: ['arrhenius', 'table2d'] });
+  if (form === 'arrhenius') {
+    r.only(['form', 'soc', 'r0_ohm', 'rc', 'r0_Ea_J_per_mol', 'rc_Ea_J_per_mol']);
+    const soc = socAxis(r.get('soc'));
+    const n = soc.length;
+    const r0_ohm = r.get('r0_ohm').numbers({ gt: 0, length: n });
+    const rcItems = r.get('rc').items();
+    if (rcItems.length > 2) r.get('rc').fail(`at most 2 RC branches, got ${rcItems.length}`);
+    const rc = rcItems.map((b) => {
+      b.only(['r_ohm', 'c_F']);
+      return { r_ohm: b.get('r_ohm').numbers({ gt: 0, length: n }), c_F: b.get('c_F').numbers({ gt: 0, length: n }) };
+    });
+    return {
+      form, soc, r0_ohm, rc,
+      r0_Ea_J_per_mol: r.get('r0_Ea_J_per_mol').number({ min: 0, max: 200000 }),
+      rc_Ea_J_per_mol: r.get('rc_Ea_J_per_mol').number({ min: 0, max: 200000 }),
+    };
+  }
+  r.only(['form', 'soc', 'temperature_C', 'r0_ohm', 'rc']);
+  const soc = socAxis(r.get('soc'));
+  const temperature_C = r.get('temperature_C').numbers({ minLength: 1, ascending: true, min: -80, max: 150 });
+  const grid2 = (g: Reader): number[][] => {
+    const rows = g.items();
+    if (rows.length !== soc.length) g.fail(`expected ${soc.length} rows (one per soc breakpoint), got ${rows.length}`);
+    return rows.map((row) => row.numbers({ gt: 0, length: temperature_C.length }));
+  };
+  const rcItems = r.get('rc').items();
+  if (rcItems.length > 2) r.get('rc').fail(`at most 2 RC branches, got ${rcItems.length}`);
+  return {
+    form, soc, temperature_C, r0_ohm: grid2(r.get('r0_ohm')),
+    rc: rcItems.map((b) => {
+      b.only(['r_ohm', 'c_F']);
+      return { r_ohm: grid2(b.get('r_ohm')), c_F: grid2(b.get('c_F')) };
+    }),
+  };
+}
+
+function readLimits(r: Reader): Limits {
+  r.only([
+    'charge_current_A', 'discharge_current_A', 'peak_discharge_current_A', 'peak_duration_s',
+    'charge_temperature_C', 'discharge_temperature_C', 'cutoff_temperature_C', 'charge_derating',
+  ]);
+  const range = (g: Reader) => {
+    g.only(['min', 'max']);
+    const min = g.get('min').number();
+    return { min, max: g.get('max').number({ gt: min }) };
+  };
+  const discharge_current_A = r.get('discharge_current_A').number({ gt: 0 });
+  const rd = r.get('charge_derating').only(['temperature_C', 'factor']);
+  const dt = rd.get('temperature_C').numbers({ minLength: 1, ascending: true });
+  const limits: Limits = {
+    charge_current_A: r.get('charge_current_A').number({ gt: 0 }),
+    discharge_current_A,
+    peak_discharge_current_A: r.get('peak_discharge_current_A').number({ min: discharge_current_A }),
+    peak_duration_s: r.get('peak_duration_s').number({ gt: 0 }),
+    charge_temperature_C: range(r.get('charge_temperature_C')),
+    discharge_temperature_C: range(r.get('discharge_temperature_C')),
+    cutoff_temperature_C: r.get('cutoff_temperature_C').number(),
+    charge_derating: { temperature_C: dt, factor: rd.get('factor').numbers({ min: 0, max: 1, length: dt.length }) },
+  };
+  if (limits.cutoff_temperature_C < limits.discharge_temperature_C.max) {
+    r.get('cutoff_temperature_C').fail(`must be >= discharge_temperature_C.max (${limits.discharge_temperature_C.max})`);
+  }
+  return limits;
+}
+
+/** Compile a validated chemistry for the engine. */
+export function compileChemistry(spec: ChemistryFile, file = spec.name): Chemistry {
+  const res = spec.resistance;
+  const grid = new Grid(unionBreakpoints([spec.ocv.soc, spec.dUdT.soc, spec.hysteresis.soc, res.soc]));
+  const at = grid.x;
+  const nRC = res.rc.length;
+  let r0: Float64Array;
+  let rcR: Float64Array[];
+  let rcC: Float64Array[];
+  let temp: Grid | null = null;
+  if (res.form === 'arrhenius') {
+    r0 = resample(res.soc, res.r0_ohm, at);
+    rcR = res.rc.map((b) => resample(res.soc, b.r_ohm, at));
+    rcC = res.rc.map((b) => resample(res.soc, b.c_F, at));
+  } else {
+    temp = new Grid(res.temperature_C);
+    const nT = res.temperature_C.length;
+    const to2d = (rows: number[][]): Float64Array => {
+      const out = new Float64Array(at.length * nT);
+      for (let j = 0; j < nT; j++) {
+        const col = rows.map((row) => row[j]!);
+        const rs = resample(res.soc, col, at);
+        for (let i = 0; i < at.length; i++) out[i * nT + j] = rs[i]!;
+      }
+      return out;
+    };
+    r0 = to2d(res.r0_ohm);
+    rcR = res.rc.map((b) => to2d(b.r_ohm));
+    rcC = res.rc.map((b) => to2d(b.c_F));
+  }
+  const lt = spec.low_temperature_capacity;
+  return {
+    file, spec, name: spec.name, capacity_Ah: spec.capacity_Ah,
+    minV: spec.voltage.min_V, maxV: spec.voltage.max_V, nominalV: spec.voltage.nominal_V,
+    T_ref_C: spec.T_ref_C, etaCharge: spec.coulombic_efficiency_charge, gamma: spec.hysteresis.gamma, nRC,
+    soc: grid,
+    ocv: resample(spec.ocv.soc, spec.ocv.voltage_V, at),
+    dudt: resample(spec.dUdT.soc, spec.dUdT.value_V_per_K, at),
+    m: resample(spec.hysteresis.soc, spec.hysteresis.M_V, at),
+    form: res.form, r0, rcR, rcC,
+    r0EaOverR: res.form === 'arrhenius' ? res.r0_Ea_J_per_mol / GAS_CONSTANT : 0,
+    rcEaOverR: res.form === 'arrhenius' ? res.rc_Ea_J_per_mol / GAS_CONSTANT : 0,
+    temp,
+    heatCapacity_J_per_K: spec.thermal.heat_capacity_J_per_K,
+    hA_W_per_K: spec.thermal.hA_W_per_K,
+    capT: lt ? Float64Array.from(lt.temperature_C) : null,
+    capF: lt ? Float64Array.from(lt.factor) : null,
+  };
+}
+
+/** Low-temperature capacity factor f(T) (1 when the chemistry has no table). */
+export function capacityFactor(spec: ChemistryFile, T_C: number): number {
+  const lt = spec.low_temperature_capacity;
+  return lt ? interp1(lt.temperature_C, lt.factor, T_C) : 1;
+}
+
+/**
+ * SOC used for table lookups (extension, README "Low-temperature capacity"):
+ * z_lookup = z - (1 - z) * (1/f - 1). Equals z exactly when f = 1.
+ */
+export function lookupSoc(z: number, f: number): number {
+  return z - (1 - z) * (1 / f - 1);
+}
+
+export const PRESET_DIR = fileURLToPath(new URL('./chemistry/', import.meta.url));
+
+/** Names of the chemistry presets shipped in sim/chemistry/. */
+export const PRESETS = ['naion-18650-layered', 'naion-32140-layered', 'naion-prismatic-150ah', 'naion-nvpf-polyanion'] as const;
+
+/**
+ * Load a chemistry by preset name or by path to a JSON file. Errors name the file.
+ */
+export function loadChemistry(nameOrPath: string): Chemistry {
+  const isPreset = (PRESETS as readonly string[]).includes(nameOrPath);
+  const path = isPreset ? `${PRESET_DIR}${nameOrPath}.json` : nameOrPath;
+  const label = isPreset ? `sim/chemistry/${nameOrPath}.json` : nameOrPath;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(label, '(file)', code === 'ENOENT' ? `no such file (presets: ${PRESETS.join(', ')})` : `cannot read: ${code ?? String(e)}`);
+  }
+  return compileChemistry(readChemistry(label, parseJson(label, text)), basename(label));
+}
