@@ -211,7 +211,7 @@ function readResistance(r: Reader): ArrheniusResistance | Table2dResistance {
   const rcItems = r.get('rc').items();
   if (rcItems.length > 2) r.get('rc').fail(`at most 2 RC branches, got ${rcItems.length}`);
   return {
-    form, soc, temperature_C, r0_ohm: grid2(r.get('r0_ohm')),
+    form: 'table2d', soc, temperature_C, r0_ohm: grid2(r.get('r0_ohm')),
     rc: rcItems.map((b) => {
       b.only(['r_ohm', 'c_F']);
       return { r_ohm: grid2(b.get('r_ohm')), c_F: grid2(b.get('c_F')) };

@@ -69,8 +69,9 @@ export class Grid {
   readonly x: Float64Array;
   readonly first: number;
   readonly last: number;
-  private readonly bucket: Int32Array;
-  private readonly invBucketWidth: number;
+  /** Segment to start from for each uniform bucket (see find()). */
+  readonly bucket: Int32Array;
+  readonly invBucketWidth: number;
 
   constructor(breakpoints: ArrayLike<number>) {
     const n = breakpoints.length;

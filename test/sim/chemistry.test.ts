@@ -1,0 +1,382 @@
+/**
+ * The chemistry presets checked against themselves and against their sources (style.md
+ * habit 1), and the chemistry file validator checked on malformed files.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Cell, cellParams } from '../../sim/cell.ts';
+import {
+  type ChemistryFile,
+  PRESET_DIR,
+  PRESETS,
+  capacityFactor,
+  compileChemistry,
+  loadChemistry,
+  lookupSoc,
+  readChemistry,
+} from '../../sim/chemistry.ts';
+import { buildPresets } from '../../sim/chemistry/build.ts';
+import { InputError, isInputError } from '../../sim/errors.ts';
+import { interp1 } from '../../sim/table.ts';
+
+type Preset = (typeof PRESETS)[number];
+
+/** What each preset must match, from design/sodium-ion.md §4 (and §2, §3.3 for the NVPF cell). */
+const SOURCE: Record<Preset, {
+  family: string;
+  capacity_Ah: number;
+  window_V: [number, number];
+  nominal_V: number;
+  /** R0 + R1 + R2 at soc 0.5, 25 °C, and its tolerance. */
+  rSum_ohm: number;
+  rTol_ohm: number;
+  /** Continuous charge, continuous discharge and peak discharge in C. */
+  cRates: [number, number, number];
+  chargeT_C: [number, number];
+  lowT: { at_C: number; factor: number };
+}> = {
+  'naion-18650-layered': {
+    family: 'layered-oxide', capacity_Ah: 1.5, window_V: [1.5, 4.1], nominal_V: 3.05,
+    rSum_ohm: 0.05, rTol_ohm: 0.002, cRates: [1, 3, 6], chargeT_C: [-10, 45], lowT: { at_C: -20, factor: 0.9 },
+  },
+  'naion-32140-layered': {
+    // R·Q = 0.075 Ω·Ah of the Hakadi cell.
+    family: 'layered-oxide', capacity_Ah: 12, window_V: [1.5, 4.0], nominal_V: 3.0,
+    rSum_ohm: 0.075 / 12, rTol_ohm: 0.00025, cRates: [1, 3, 5], chargeT_C: [-10, 45], lowT: { at_C: -20, factor: 0.9 },
+  },
+  'naion-prismatic-150ah': {
+    // §4 table: 0.25 + 0.15 + 0.15 mΩ; Naxtra-grade low temperature.
+    family: 'layered-oxide', capacity_Ah: 150, window_V: [1.5, 4.0], nominal_V: 3.05,
+    rSum_ohm: 0.00055, rTol_ohm: 0.00002, cRates: [3, 3, 5], chargeT_C: [-20, 55], lowT: { at_C: -40, factor: 0.9 },
+  },
+  'naion-nvpf-polyanion': {
+    family: 'polyanion', capacity_Ah: 1.0, window_V: [2.0, 4.2], nominal_V: 3.65,
+    rSum_ohm: 0.075, rTol_ohm: 0.003, cRates: [1, 3, 6], chargeT_C: [-10, 45], lowT: { at_C: -20, factor: 0.9 },
+  },
+};
+const TAU_S = [15, 300];
+
+/** Mean OCV over the charge between the window ends (OCV within [min_V, max_V]), V. */
+function meanOcv(spec: ChemistryFile): number {
+  const { soc, voltage_V } = spec.ocv;
+  const a = soc[0]!;
+  const b = soc[soc.length - 1]!;
+  const n = 20000;
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i <= n; i++) {
+    const v = interp1(soc, voltage_V, a + ((b - a) * i) / n);
+    if (v < spec.voltage.min_V || v > spec.voltage.max_V) continue;
+    sum += v;
+    count++;
+  }
+  return sum / count;
+}
+
+describe.each(PRESETS.map((p) => [p]))('preset %s', (name) => {
+  const chem = loadChemistry(name);
+  const spec = chem.spec;
+  const src = SOURCE[name];
+
+  it('should load by name and carry its identity, capacity and window from the sources', () => {
+    expect(chem.name).toBe(name);
+    expect(spec.family).toBe(src.family);
+    expect(spec.capacity_Ah).toBe(src.capacity_Ah);
+    expect([spec.voltage.min_V, spec.voltage.max_V]).toEqual(src.window_V);
+    expect(spec.voltage.nominal_V).toBe(src.nominal_V);
+    expect(spec.T_ref_C).toBe(25);
+    expect(spec.sources.length).toBeGreaterThanOrEqual(8);
+    expect(spec.sources.some((s) => s.includes('EST'))).toBe(true);
+    // One sentence.
+    expect(spec.description.trim()).toMatch(/^[^]*\.$/);
+    expect(spec.description.trim().split(/\.\s/)).toHaveLength(1);
+  });
+
+  it('should have an OCV table that covers the voltage window and never falls', () => {
+    const v = spec.ocv.voltage_V;
+    expect(spec.ocv.soc).toHaveLength(v.length);
+    expect(v[0]!).toBeLessThanOrEqual(spec.voltage.min_V + 0.005);
+    expect(v[0]!).toBeGreaterThanOrEqual(spec.voltage.min_V - 0.05);
+    expect(v[v.length - 1]!).toBeGreaterThanOrEqual(spec.voltage.max_V - 0.005);
+    expect(v[v.length - 1]!).toBeLessThanOrEqual(spec.voltage.max_V + 0.05);
+    for (let i = 1; i < v.length; i++) expect(v[i]!).toBeGreaterThanOrEqual(v[i - 1]!);
+    // SOC 0..1 is inside the table, and the table reaches at most a step below SOC 0.
+    expect(spec.ocv.soc[0]!).toBeLessThanOrEqual(0);
+    expect(spec.ocv.soc[0]!).toBeGreaterThan(-0.01);
+    expect(spec.ocv.soc[spec.ocv.soc.length - 1]!).toBe(1);
+  });
+
+  // for all soc pairs z1 <= z2 in [0, 1] / such that the OCV is read at both / OCV(z1) <= OCV(z2) holds
+  it('should have an OCV that does not fall between any two SOC values', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (x, y) => {
+        const [z1, z2] = x <= y ? [x, y] : [y, x];
+        return cellParams(spec, z1, 25).ocv_V <= cellParams(spec, z2, 25).ocv_V;
+      }),
+    );
+  });
+
+  it('should state a nominal voltage within ±5 % of the capacity-weighted mean OCV', () => {
+    const mean = meanOcv(spec);
+    expect(Math.abs(spec.voltage.nominal_V - mean) / mean).toBeLessThanOrEqual(0.05);
+  });
+
+  it('should have R0 + R1 + R2 at 50 % SOC and 25 °C as its source states', () => {
+    const p = cellParams(spec, 0.5, 25);
+    expect(p.r_ohm).toHaveLength(2);
+    const sum = p.r0_ohm + p.r_ohm[0]! + p.r_ohm[1]!;
+    expect(Math.abs(sum - src.rSum_ohm)).toBeLessThanOrEqual(src.rTol_ohm);
+    // The compiled tables the pack reads agree with the reference evaluation.
+    const i = Array.from(chem.soc.x).indexOf(0.5);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(chem.r0[i]).toBeCloseTo(p.r0_ohm, 12);
+  });
+
+  it('should have tau_j = R_j C_j equal to the stated 15 s and 300 s at every SOC breakpoint', () => {
+    const res = spec.resistance;
+    expect(res.form).toBe('arrhenius');
+    if (res.form !== 'arrhenius') return;
+    res.rc.forEach((b, j) => {
+      b.r_ohm.forEach((r, i) => expect(Math.abs((r * b.c_F[i]!) / TAU_S[j]! - 1)).toBeLessThan(1e-4));
+    });
+    const p = cellParams(spec, 0.5, 25);
+    p.r_ohm.forEach((r, j) => expect((r * p.c_F[j]!) / TAU_S[j]!).toBeCloseTo(1, 4));
+  });
+
+  it('should have resistances that rise in the cold and towards empty', () => {
+    const mid = cellParams(spec, 0.5, 25);
+    const cold = cellParams(spec, 0.5, -20);
+    const low = cellParams(spec, 0.05, 25);
+    expect(cold.r0_ohm / mid.r0_ohm).toBeGreaterThan(2);
+    expect(cold.r_ohm[0]! / mid.r_ohm[0]!).toBeGreaterThan(2);
+    expect(low.r0_ohm / mid.r0_ohm).toBeGreaterThan(1.5);
+    expect(low.r0_ohm / mid.r0_ohm).toBeLessThan(2.5);
+  });
+
+  it('should have current limits at the stated C-rates', () => {
+    const l = spec.limits;
+    const [c, d, p] = src.cRates;
+    expect(l.charge_current_A).toBeCloseTo(c * spec.capacity_Ah, 9);
+    expect(l.discharge_current_A).toBeCloseTo(d * spec.capacity_Ah, 9);
+    expect(l.peak_discharge_current_A).toBeCloseTo(p * spec.capacity_Ah, 9);
+    expect(l.peak_duration_s).toBe(10);
+  });
+
+  it('should keep the charge-temperature range inside the discharge range and the cut-off above both', () => {
+    const l = spec.limits;
+    expect([l.charge_temperature_C.min, l.charge_temperature_C.max]).toEqual(src.chargeT_C);
+    expect(l.charge_temperature_C.min).toBeGreaterThanOrEqual(l.discharge_temperature_C.min);
+    expect(l.charge_temperature_C.max).toBeLessThanOrEqual(l.discharge_temperature_C.max);
+    expect(l.cutoff_temperature_C).toBeGreaterThanOrEqual(l.discharge_temperature_C.max);
+  });
+
+  it('should derate charging to zero below the charge-temperature minimum and not at room temperature', () => {
+    const { temperature_C, factor } = spec.limits.charge_derating;
+    const f = (T: number) => interp1(temperature_C, factor, T);
+    const tMin = spec.limits.charge_temperature_C.min;
+    for (const dT of [0.01, 1, 10, 40]) expect(f(tMin - dT)).toBe(0);
+    expect(f(25)).toBe(1);
+    for (const v of factor) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
+    // Non-decreasing up to room temperature: colder never allows more.
+    for (let T = tMin - 5; T < 25; T += 0.5) expect(f(T + 0.5)).toBeGreaterThanOrEqual(f(T));
+  });
+
+  it('should have positive thermal parameters and a plausible thermal time constant', () => {
+    const t = spec.thermal;
+    expect(t.heat_capacity_J_per_K).toBeGreaterThan(0);
+    expect(t.hA_W_per_K).toBeGreaterThan(0);
+    // m·cp with cp = 1000 J/(kg K) (sodium-ion.md §4).
+    expect(t.heat_capacity_J_per_K / t.mass_kg).toBeCloseTo(1000, 6);
+    const tau_s = t.heat_capacity_J_per_K / t.hA_W_per_K;
+    expect(tau_s).toBeGreaterThan(300);
+    expect(tau_s).toBeLessThan(3 * 3600);
+  });
+
+  it('should have a non-negative hysteresis that is largest at low SOC', () => {
+    const { M_V, soc, gamma } = spec.hysteresis;
+    for (const m of M_V) expect(m).toBeGreaterThanOrEqual(0);
+    expect(gamma).toBeGreaterThan(0);
+    expect(interp1(soc, M_V, 0.2)).toBeGreaterThanOrEqual(interp1(soc, M_V, 0.8));
+    expect(Math.max(...M_V)).toBeLessThanOrEqual(0.05);
+  });
+
+  it('should have a low-temperature capacity factor of 1 at room temperature that falls in the cold', () => {
+    expect(capacityFactor(spec, 25)).toBe(1);
+    expect(capacityFactor(spec, src.lowT.at_C)).toBeCloseTo(src.lowT.factor, 9);
+    for (let T = -45; T < 25; T += 1) expect(capacityFactor(spec, T + 1)).toBeGreaterThanOrEqual(capacityFactor(spec, T));
+  });
+
+  it('should be exactly what sim/chemistry/build.ts generates from sim/data/chemistry', () => {
+    const built = buildPresets().find((b) => b.name === name);
+    expect(built).toBeDefined();
+    expect(readFileSync(join(PRESET_DIR, `${name}.json`), 'utf8')).toBe(built!.text);
+  });
+});
+
+describe('low-temperature capacity extension on a preset', () => {
+  // README "Low-temperature capacity": z_lookup = z - (1 - z)(1/f - 1) reaches 0 at z = 1 - f,
+  // so a cold cell reaches its cut-off with about (1 - f) of its charge left.
+  it('should stop a slow discharge at -20 °C with about (1 - f) of the charge left', () => {
+    const spec = loadChemistry('naion-18650-layered').spec;
+    const f = capacityFactor(spec, -20);
+    expect(lookupSoc(1 - f, f)).toBeCloseTo(0, 12);
+    const cell = new Cell(spec, { soc: 1, T_C: -20, h: -1 });
+    const I = -spec.capacity_Ah / 50;
+    let V = Infinity;
+    for (let k = 0; k < 20000 && V > spec.voltage.min_V; k++) V = cell.step(I, 10, -20).voltage_V;
+    expect(V).toBeLessThanOrEqual(spec.voltage.min_V);
+    expect(cell.state.z).toBeGreaterThan(1 - f);
+    expect(cell.state.z).toBeLessThan(1 - f + 0.02);
+  });
+});
+
+// ---------------------------------------------------------------- malformed files
+
+const FILE = 'bad.json';
+const BASE = JSON.parse(readFileSync(join(PRESET_DIR, 'naion-18650-layered.json'), 'utf8')) as Record<string, any>;
+
+/** A valid 2-D (SOC × temperature) resistance block. */
+const TABLE2D = {
+  form: 'table2d',
+  soc: [0, 0.5, 1],
+  temperature_C: [-20, 25],
+  r0_ohm: [[0.08, 0.025], [0.06, 0.018], [0.07, 0.02]],
+  rc: [
+    { r_ohm: [[0.1, 0.03], [0.08, 0.027], [0.09, 0.03]], c_F: [[500, 500], [555, 555], [500, 500]] },
+  ],
+};
+
+interface Case {
+  what: string;
+  mutate: (c: Record<string, any>) => void;
+  /** The whole input instead of a mutated copy of the base file. */
+  input?: () => unknown;
+  path: string;
+  problem: string;
+}
+
+const CASES: Case[] = [
+  { what: 'missing capacity_Ah', mutate: (c) => delete c.capacity_Ah, path: 'capacity_Ah', problem: 'missing' },
+  { what: 'negative capacity', mutate: (c) => (c.capacity_Ah = -1.5), path: 'capacity_Ah', problem: 'must be > 0' },
+  { what: 'capacity as a string', mutate: (c) => (c.capacity_Ah = '1.5'), path: 'capacity_Ah', problem: 'expected a finite number' },
+  { what: 'root not an object', mutate: () => {}, input: () => [structuredClone(BASE)], path: '(root)', problem: 'expected an object' },
+  { what: 'empty sources', mutate: (c) => (c.sources = []), path: 'sources', problem: 'at least one source' },
+  { what: 'unknown family', mutate: (c) => (c.family = 'lfp'), path: 'family', problem: 'must be one of' },
+  { what: 'top-level field typo', mutate: (c) => (c.capacity_ah = 1.5), path: 'capacity_ah', problem: 'unknown field' },
+  { what: 'nested field typo', mutate: (c) => { c.thermal.hA_W_per_k = c.thermal.hA_W_per_K; delete c.thermal.hA_W_per_K; }, path: 'thermal.hA_W_per_k', problem: 'unknown field' },
+  { what: 'max_V below min_V', mutate: (c) => (c.voltage.max_V = 1.2), path: 'voltage.max_V', problem: 'must be > 1.5' },
+  { what: 'nominal outside the window', mutate: (c) => (c.voltage.nominal_V = 4.5), path: 'voltage.nominal_V', problem: 'must be <= 4.1' },
+  { what: 'coulombic efficiency above 1', mutate: (c) => (c.coulombic_efficiency_charge = 1.02), path: 'coulombic_efficiency_charge', problem: 'must be <= 1' },
+  { what: 'OCV table shorter than its soc axis', mutate: (c) => c.ocv.voltage_V.pop(), path: 'ocv.voltage_V', problem: `expected ${BASE.ocv.soc.length} values` },
+  { what: 'descending soc axis', mutate: (c) => c.ocv.soc.reverse(), path: 'ocv.soc', problem: 'strictly ascending' },
+  { what: 'repeated soc breakpoint', mutate: (c) => (c.ocv.soc[5] = c.ocv.soc[4]), path: 'ocv.soc', problem: 'strictly ascending (index 5' },
+  { what: 'OCV falling with SOC', mutate: (c) => ([c.ocv.voltage_V[10], c.ocv.voltage_V[11]] = [c.ocv.voltage_V[11], c.ocv.voltage_V[10]]), path: 'ocv.voltage_V', problem: 'must not fall as SOC rises (index 11)' },
+  { what: 'OCV not reaching max_V', mutate: (c) => (c.voltage.max_V = 4.2), path: 'ocv.voltage_V', problem: 'below voltage.max_V 4.2 V' },
+  { what: 'OCV not reaching min_V', mutate: (c) => { c.ocv.soc.splice(0, 2); c.ocv.voltage_V.splice(0, 2); }, path: 'ocv.voltage_V', problem: 'above voltage.min_V 1.5 V' },
+  { what: 'soc axis far outside 0..1', mutate: (c) => (c.dUdT.soc = [0, 2]), path: 'dUdT.soc[1]', problem: 'must be <= 1.5' },
+  { what: 'dUdT in mV/K instead of V/K', mutate: (c) => (c.dUdT.value_V_per_K = [-0.2, -0.2]), path: 'dUdT.value_V_per_K[0]', problem: 'must be >= -0.01' },
+  { what: 'negative hysteresis', mutate: (c) => (c.hysteresis.M_V[0] = -0.04), path: 'hysteresis.M_V[0]', problem: 'must be >= 0' },
+  { what: 'missing gamma', mutate: (c) => delete c.hysteresis.gamma, path: 'hysteresis.gamma', problem: 'missing' },
+  { what: 'wrong resistance form', mutate: (c) => (c.resistance.form = 'table3d'), path: 'resistance.form', problem: 'must be one of arrhenius, table2d' },
+  { what: '3 RC branches', mutate: (c) => c.resistance.rc.push(c.resistance.rc[0]), path: 'resistance.rc', problem: 'at most 2 RC branches, got 3' },
+  { what: 'RC capacitance table too short', mutate: (c) => c.resistance.rc[1].c_F.pop(), path: 'resistance.rc[1].c_F', problem: 'expected 101 values' },
+  { what: 'zero resistance', mutate: (c) => (c.resistance.r0_ohm[5] = 0), path: 'resistance.r0_ohm[5]', problem: 'must be > 0' },
+  { what: 'arrhenius without Ea', mutate: (c) => delete c.resistance.rc_Ea_J_per_mol, path: 'resistance.rc_Ea_J_per_mol', problem: 'missing' },
+  { what: 'table2d field in an arrhenius block', mutate: (c) => (c.resistance.temperature_C = [25]), path: 'resistance.temperature_C', problem: 'unknown field' },
+  { what: 'table2d with a missing row', mutate: (c) => { c.resistance = structuredClone(TABLE2D); c.resistance.r0_ohm.pop(); }, path: 'resistance.r0_ohm', problem: 'expected 3 rows' },
+  { what: 'table2d row too short', mutate: (c) => { c.resistance = structuredClone(TABLE2D); c.resistance.rc[0].c_F[1].pop(); }, path: 'resistance.rc[0].c_F[1]', problem: 'expected 2 values' },
+  { what: 'zero thermal mass', mutate: (c) => (c.thermal.heat_capacity_J_per_K = 0), path: 'thermal.heat_capacity_J_per_K', problem: 'must be > 0' },
+  { what: 'low-temperature factor of 0', mutate: (c) => (c.low_temperature_capacity.factor[0] = 0), path: 'low_temperature_capacity.factor[0]', problem: 'must be > 0' },
+  { what: 'low-temperature table length mismatch', mutate: (c) => c.low_temperature_capacity.factor.pop(), path: 'low_temperature_capacity.factor', problem: 'expected 5 values' },
+  { what: 'peak below continuous discharge', mutate: (c) => (c.limits.peak_discharge_current_A = 1), path: 'limits.peak_discharge_current_A', problem: 'must be >= 4.5' },
+  { what: 'inverted charge-temperature range', mutate: (c) => (c.limits.charge_temperature_C.max = -20), path: 'limits.charge_temperature_C.max', problem: 'must be > -10' },
+  { what: 'cut-off below discharge maximum', mutate: (c) => (c.limits.cutoff_temperature_C = 55), path: 'limits.cutoff_temperature_C', problem: 'must be >= discharge_temperature_C.max (60)' },
+  { what: 'derating factor above 1', mutate: (c) => (c.limits.charge_derating.factor[3] = 1.5), path: 'limits.charge_derating.factor[3]', problem: 'must be <= 1' },
+  { what: 'derating temperatures not ascending', mutate: (c) => c.limits.charge_derating.temperature_C.reverse(), path: 'limits.charge_derating.temperature_C', problem: 'strictly ascending' },
+];
+
+function expectInputError(f: () => unknown, file: string, path: string, problem: string): InputError {
+  let caught: unknown;
+  try {
+    f();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(InputError);
+  expect(isInputError(caught)).toBe(true);
+  const err = caught as InputError;
+  expect(err.message).not.toContain('\n');
+  expect(err.message.startsWith(`${file}: `)).toBe(true);
+  expect(err.message).toContain(`: ${path}: `);
+  expect(err.message).toContain(problem);
+  expect(err.file).toBe(file);
+  expect(err.field).toBe(path);
+  return err;
+}
+
+describe('malformed chemistry files', () => {
+  it('should accept the unmutated base file and a valid table2d resistance', () => {
+    expect(() => compileChemistry(readChemistry(FILE, structuredClone(BASE)))).not.toThrow();
+    const c = structuredClone(BASE);
+    c.resistance = structuredClone(TABLE2D);
+    const spec = readChemistry(FILE, c);
+    const chem = compileChemistry(spec);
+    expect(chem.form).toBe('table2d');
+    expect(chem.nRC).toBe(1);
+    // Bilinear: halfway in SOC and temperature between (0.5, -20) and (1, 25).
+    expect(cellParams(spec, 0.75, 2.5).r0_ohm).toBeCloseTo((0.06 + 0.018 + 0.07 + 0.02) / 4, 12);
+  });
+
+  it.each(CASES.map((c) => [c.what, c] as const))('should reject %s naming the field', (_what, c) => {
+    let value: unknown;
+    if (c.input) value = c.input();
+    else {
+      const copy = structuredClone(BASE);
+      c.mutate(copy);
+      value = copy;
+    }
+    expectInputError(() => compileChemistry(readChemistry(FILE, value)), FILE, c.path, c.problem);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'natrium-chem-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should reject a JSON syntax error naming the file', () => {
+    const path = join(dir, 'broken.json');
+    writeFileSync(path, '{ "name": "broken", "capacity_Ah": 1.5,, }');
+    expectInputError(() => loadChemistry(path), path, '(syntax)', 'not valid JSON');
+  });
+
+  it('should reject a missing file naming it and listing the presets', () => {
+    const path = join(dir, 'nope.json');
+    const err = expectInputError(() => loadChemistry(path), path, '(file)', 'no such file');
+    for (const p of PRESETS) expect(err.message).toContain(p);
+    expectInputError(() => loadChemistry('naion-18650-layerd'), 'naion-18650-layerd', '(file)', 'no such file');
+  });
+
+  it('should reject a bad field in a file on disk naming that file', () => {
+    const path = join(dir, 'typo.json');
+    const c = structuredClone(BASE);
+    c.limits.charge_current = 1.5;
+    writeFileSync(path, JSON.stringify(c));
+    expectInputError(() => loadChemistry(path), path, 'limits.charge_current', 'unknown field');
+  });
+
+  it('should load a user chemistry file by path', () => {
+    const path = join(dir, 'my-cell.json');
+    const c = structuredClone(BASE);
+    c.name = 'my-cell';
+    c.capacity_Ah = 2.0;
+    writeFileSync(path, JSON.stringify(c, null, 2));
+    const chem = loadChemistry(path);
+    expect(chem.name).toBe('my-cell');
+    expect(chem.capacity_Ah).toBe(2.0);
+    expect(chem.file).toBe('my-cell.json');
+  });
+});
