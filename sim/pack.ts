@@ -78,6 +78,12 @@ export class Pack {
   readonly rScale: Float64Array;
   /** 1 = connected, 0 = disconnected from its group. */
   readonly connected: Float64Array;
+  /**
+   * Conductance across each cell's terminals, S: a balancing bleed resistor when it is
+   * switched on, or an internal short. Its current is drawn from the cell and its heat
+   * (V²·G) is added to the cell's. 0 = none.
+   */
+  readonly shunt_S: Float64Array;
   readonly heatCapacity: Float64Array;
   readonly hA: Float64Array;
   private readonly kLeft: Float64Array;
@@ -93,6 +99,9 @@ export class Pack {
   /** Every term of the terminal voltage but the ohmic one, V. */
   readonly E: Float64Array;
   readonly R0: Float64Array;
+  /** Thevenin source and resistance of the cell with its shunt, seen from its terminals. */
+  private readonly Eth: Float64Array;
+  private readonly Rth: Float64Array;
   /** Conductance of the cell branch into its group node (connected / (R0 + r_conn)). */
   readonly G: Float64Array;
   private readonly a1: Float64Array;
@@ -110,15 +119,17 @@ export class Pack {
   private readonly hb: Float64Array;
   private readonly fr: Float64Array;
   private readonly invRScale: Float64Array;
-  /** Pack terminal voltage is packA + packB * I at step k (after prepare). */
+  /** Pack terminal voltage is packA + packB * I at step k (after prepare); packB is Infinity when a group is open. */
   packA = 0;
   packB = 0;
 
   // --- step k, written by advance() ---
   /** Cell terminal voltage V_k, V. */
   readonly voltage: Float64Array;
-  /** Cell current I_k (charge positive), A. */
+  /** Current through the cell model I_k (charge positive), A. */
   readonly current: Float64Array;
+  /** Current into the cell's terminals from its group (cell current + shunt current), A. */
+  readonly terminalCurrent: Float64Array;
   /** Heat generated q_k, W. */
   readonly heat: Float64Array;
   /** Parallel-group node voltage, V (length ns). */
@@ -156,6 +167,7 @@ export class Pack {
     this.hb = f();
     this.fr = f();
     this.connected = f();
+    this.shunt_S = f();
     this.heatCapacity = f();
     this.hA = f();
     this.kLeft = f();
@@ -165,6 +177,8 @@ export class Pack {
     this.kh = f();
     this.E = f();
     this.R0 = f();
+    this.Eth = f();
+    this.Rth = f();
     this.G = f();
     this.a1 = f();
     this.a2 = f();
@@ -174,6 +188,7 @@ export class Pack {
     this.dudt = f();
     this.voltage = f();
     this.current = f();
+    this.terminalCurrent = f();
     this.heat = f();
     this.sumG = new Float64Array(ns);
     this.sumGE = new Float64Array(ns);
@@ -268,7 +283,8 @@ export class Pack {
     const dt = this.dt_s;
     const rConn = this.cellConnection_ohm;
 
-    const { z, v1, v2, h, T, rScale, invRScale, connected, E, R0, G, a1, a2, R1, R2, M, dudt, arr0, arrRC } = this;
+    const { z, v1, v2, h, T, rScale, invRScale, connected, E, R0, Eth, Rth, G, a1, a2, R1, R2, M, dudt, arr0, arrRC } = this;
+    const shunt = this.shunt_S;
     const np = this.np;
     let A = 0;
     let B = this.busbar_ohm;
@@ -374,16 +390,31 @@ export class Pack {
         R0[i] = r0;
         M[i] = m;
         dudt[i] = du;
-        const gi = connected[i]! / (r0 + rConn);
+        const gsh = shunt[i]!;
+        let eth = e;
+        let rth = r0;
+        if (gsh !== 0) {
+          const y = 1 / r0 + gsh;
+          eth = e / r0 / y;
+          rth = 1 / y;
+        }
+        Eth[i] = eth;
+        Rth[i] = rth;
+        const gi = connected[i]! / (rth + rConn);
         G[i] = gi;
         sG += gi;
-        sGE += gi * e;
+        sGE += gi * eth;
       }
       this.sumG[g] = sG;
       this.sumGE[g] = sGE;
-      // V_g = (I + sGE) / sG; a group with every cell disconnected has no path (open).
-      A += sGE / sG;
-      B += 1 / sG;
+      // V_g = (I + sGE) / sG. A group with every cell disconnected has no path: the pack
+      // is open (packB = Infinity) and can carry no current.
+      if (sG > 0) {
+        A += sGE / sG;
+        B += 1 / sG;
+      } else {
+        B = Infinity;
+      }
     }
     if (nRC > 0) expInPlace(a1, this.n);
     if (nRC > 1) expInPlace(a2, this.n);
@@ -399,14 +430,20 @@ export class Pack {
     const g = (i / this.np) | 0;
     const sG = this.sumG[g]!;
     // V_g = (I + sGE)/sG; I_i = G_i (V_g - E_i); V_i = E_i + R0_i I_i
-    const k = this.R0[i]! * this.G[i]!;
+    // with a shunt, the same holds for the cell's Thevenin pair (Eth, Rth)
+    if (sG === 0) {
+      out[0] = 0;
+      return this.Eth[i]!;
+    }
+    const k = this.Rth[i]! * this.G[i]!;
     out[0] = k / sG;
-    return this.E[i]! + k * (this.sumGE[g]! / sG - this.E[i]!);
+    return this.Eth[i]! + k * (this.sumGE[g]! / sG - this.Eth[i]!);
   }
 
   /** Apply pack current I (charge positive) for one step; states move from k to k+1. */
   advance(I: number): void {
-    const { z, v1, v2, h, T, Tnext, E, R0, G, a1, a2, R1, R2, M, dudt, kz, kh, voltage, current, heat } = this;
+    const { z, v1, v2, h, T, Tnext, E, Eth, Rth, R0, G, a1, a2, R1, R2, M, dudt, kz, kh, voltage, current, terminalCurrent, heat } = this;
+    const shunt = this.shunt_S;
     const { kLeft, kRight, decay, hA, hb } = this;
     const np = this.np;
     const nRC = this.nRC;
@@ -416,21 +453,33 @@ export class Pack {
     let Vpack = this.busbar_ohm * I;
 
     for (let g = 0, i = 0; g < this.ns; g++) {
-      const Vg = (I + this.sumGE[g]!) / this.sumG[g]!;
+      const sG = this.sumG[g]!;
+      // an open group (every cell disconnected) floats; its cells carry no current
+      const Vg = sG > 0 ? (I + this.sumGE[g]!) / sG : this.Eth[i]!;
       this.groupVoltage[g] = Vg;
       Vpack += Vg;
       for (let p = 0; p < np; p++, i++) {
-        const Ii = G[i]! * (Vg - E[i]!);
+        const It = G[i]! * (Vg - Eth[i]!);
         const r0 = R0[i]!;
-        const Vi = E[i]! + r0 * Ii;
+        const gsh = shunt[i]!;
+        let Ii = It;
+        let Vi: number;
+        if (gsh === 0) {
+          Vi = E[i]! + r0 * Ii;
+        } else {
+          Vi = Eth[i]! + Rth[i]! * It;
+          Ii = (Vi - E[i]!) / r0;
+        }
         voltage[i] = Vi;
         current[i] = Ii;
+        terminalCurrent[i] = It;
         const Tk = T[i]!;
         let q = r0 * Ii * Ii;
         if (nRC > 0) q += (v1[i]! * v1[i]!) / R1[i]!;
         if (nRC > 1) q += (v2[i]! * v2[i]!) / R2[i]!;
         q += M[i]! * h[i]! * Ii;
         q += Ii * (Tk + KELVIN) * dudt[i]!;
+        if (gsh !== 0) q += gsh * Vi * Vi;
         heat[i] = q;
 
         const eta = Ii > 0 ? etaC : 1;

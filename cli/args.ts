@@ -1,0 +1,27 @@
+/** Argument parsing shared by the subcommands (node:util parseArgs with clear errors). */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  readonly usageError = true;
+}
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n${usage}`);
+  }
+}
+
+/** A numeric option: finite, within bounds; the error names the option. */
+export function num(name: string, raw: string | undefined, dflt: number, opts: { min?: number; gt?: number; integer?: boolean } = {}): number {
+  if (raw === undefined) return dflt;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name}: expected a number, got "${raw}"`);
+  if (opts.integer && !Number.isInteger(v)) throw new UsageError(`--${name}: expected a whole number, got "${raw}"`);
+  if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name}: must be >= ${opts.min}, got ${v}`);
+  if (opts.gt !== undefined && !(v > opts.gt)) throw new UsageError(`--${name}: must be > ${opts.gt}, got ${v}`);
+  return v;
+}

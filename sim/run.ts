@@ -1,0 +1,471 @@
+/**
+ * The scenario runner: owns simulated time, executes the steps (experiment steps and
+ * drive cycles) on the pack, and (when a BMS is attached) drives it through the seam in
+ * sim/bms/interface.ts. Recording and progress are callbacks; the runner does no I/O.
+ */
+import type { BmsHooks, BmsTraceRow } from './bms/interface.ts';
+import type { Termination } from './load/experiment.ts';
+import { Pack } from './pack.ts';
+import type { Scenario, ScenarioStep } from './scenario.ts';
+
+export type EndReason =
+  | 'duration'
+  | 'voltage'
+  | 'current'
+  | 'soc'
+  | 'repeat'
+  | 'cutoff_low'
+  | 'cutoff_high'
+  | 'power_unattainable'
+  | 'open_circuit'
+  | 'scenario_duration';
+
+export interface StepLog {
+  text: string;
+  start_s: number;
+  end_s: number;
+  end_reason: EndReason;
+}
+
+export interface Summary {
+  scenario: string;
+  chemistry: string;
+  pack: string;
+  dt_s: number;
+  duration_s: number;
+  steps_simulated: number;
+  energy: { discharged_Wh: number; charged_Wh: number; net_Wh: number; heat_Wh: number };
+  charge: { discharged_Ah: number; charged_Ah: number };
+  cell_voltage: { min_V: number; max_V: number };
+  temperature: { min_C: number; max_C: number; final_max_C: number };
+  soc: { initial_pct: number; final_pct: number; final_min_pct: number; final_max_pct: number };
+  distance_km: number;
+  Wh_per_km: number | null;
+  steps: StepLog[];
+}
+
+/** What a recorder sees each recorded step (read the pack's arrays; copy what you keep). */
+export interface StepView {
+  /** Time t_k at the start of the step. */
+  t_s: number;
+  /** The pack after the step: voltage/current/heat are V_k, I_k, q_k (its z and T are already k+1). */
+  pack: Pack;
+  /** Cell SOC z_k and temperature T_k at the start of the step. */
+  z: Float64Array;
+  T_C: Float64Array;
+  ambient_C: number;
+  /** Pack SOC, charge-weighted mean of the cells' true SOC. */
+  soc: number;
+  bms: BmsTraceRow | null;
+}
+
+export interface RunOptions {
+  /** Record every Nth step (default 1). */
+  every?: number;
+  onRecord?: (view: StepView) => void;
+  /** Called about every 1 % of progress with the simulated time reached. */
+  onProgress?: (t_s: number) => void;
+  /** Override the scenario's duration (s). */
+  duration_s?: number;
+  /** Attach a BMS (built from the scenario by sim/bms when it has a "bms" section). */
+  bms?: (pack: Pack, scenario: Scenario) => BmsHooks;
+}
+
+export interface RunResult {
+  summary: Summary;
+  pack: Pack;
+  bms: BmsHooks | null;
+}
+
+export function buildPack(sc: Scenario): Pack {
+  const T0 = sc.initial.temperature_C ?? sc.ambient.at(sc.start_time_h * 3600);
+  return new Pack({
+    chemistry: sc.chemistry,
+    ...sc.pack,
+    dt_s: sc.dt_s,
+    seed: sc.seed,
+    low_temperature_capacity: sc.low_temperature_capacity,
+    init: { soc: sc.initial.soc, T_C: T0, h: sc.initial.hysteresis },
+  });
+}
+
+/** Run a scenario to its end. */
+export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
+  const pack = buildPack(sc);
+  const bms = opts.bms ? opts.bms(pack, sc) : null;
+  const runner = new Runner(sc, pack, bms, opts);
+  runner.run();
+  return { summary: runner.summary(), pack, bms };
+}
+
+const MAX_STEPS_PER_STEP = Number.MAX_SAFE_INTEGER;
+
+class Runner {
+  private readonly dt: number;
+  private readonly n: number;
+  private readonly np: number;
+  private readonly capWeights: Float64Array;
+  private readonly capTotal: number;
+  private readonly lin = new Float64Array(1);
+  private t = 0;
+  private k = 0;
+  private readonly every: number;
+  private readonly limit_s: number;
+  private readonly progressEvery: number;
+  // ledger
+  private dischargedWh = 0;
+  private chargedWh = 0;
+  private dischargedAh = 0;
+  private chargedAh = 0;
+  private heatWh = 0;
+  private vMin = Infinity;
+  private vMax = -Infinity;
+  private tMin = Infinity;
+  private tMax = -Infinity;
+  private distance_km = 0;
+  private driveWh = 0;
+  private readonly socInitial: number;
+  private readonly logs: StepLog[] = [];
+  private stopped = false;
+  private readonly zRec: Float64Array;
+  private readonly TRec: Float64Array;
+  private socRec = 0;
+
+  constructor(
+    private readonly sc: Scenario,
+    private readonly pack: Pack,
+    private readonly bms: BmsHooks | null,
+    private readonly opts: RunOptions,
+  ) {
+    this.dt = sc.dt_s;
+    this.n = pack.n;
+    this.np = pack.np;
+    this.capWeights = Float64Array.from(pack.capacity_Ah);
+    this.capTotal = this.capWeights.reduce((a, b) => a + b, 0);
+    this.every = Math.max(1, Math.floor(opts.every ?? 1));
+    this.limit_s = opts.duration_s ?? sc.duration_s ?? Infinity;
+    this.progressEvery = Number.isFinite(this.limit_s) ? Math.max(1, Math.floor(this.limit_s / this.dt / 100)) : 1000;
+    this.socInitial = this.packSoc();
+    this.zRec = new Float64Array(this.n);
+    this.TRec = new Float64Array(this.n);
+    const T = pack.T;
+    for (let i = 0; i < this.n; i++) {
+      this.tMin = Math.min(this.tMin, T[i]!);
+      this.tMax = Math.max(this.tMax, T[i]!);
+    }
+  }
+
+  packSoc(): number {
+    const z = this.pack.z;
+    let s = 0;
+    for (let i = 0; i < this.n; i++) s += z[i]! * this.capWeights[i]!;
+    return s / this.capTotal;
+  }
+
+  run(): void {
+    const steps = this.sc.steps;
+    do {
+      for (const step of steps) {
+        if (this.stopped) return;
+        this.runStep(step);
+      }
+    } while (this.sc.repeat_steps && !this.stopped);
+  }
+
+  private sinkAt(t: number): number {
+    const amb = this.sc.ambient.at(t + this.sc.start_time_h * 3600);
+    return this.sc.coolant_C ?? amb;
+  }
+
+  private runStep(step: ScenarioStep): void {
+    const pack = this.pack;
+    const start = this.t;
+    const oneC = pack.nominalCapacity_Ah();
+    const duration = step.duration_s ?? Infinity;
+    let reason: EndReason = 'duration';
+    // drive-cycle state
+    let loops = 0;
+    let idx = 0;
+    let tau = 0;
+    const isDrive = step.kind === 'drive';
+    const prof = isDrive ? step.profile : null;
+    const cycleEnd = prof ? prof.time_s[prof.time_s.length - 1]! : 0;
+    const speeds = isDrive ? step.cycle.speed_kmh : null;
+    const ctrl = step.kind === 'experiment' ? step.control : null;
+
+    if (this.bms) {
+      const charging =
+        ctrl !== null &&
+        ((ctrl.mode === 'current' && ctrl.current_A > 0) ||
+          (ctrl.mode === 'c_rate' && ctrl.c_rate > 0) ||
+          (ctrl.mode === 'power' && ctrl.power_W > 0) ||
+          ctrl.mode === 'voltage');
+      if (ctrl?.mode !== 'rest') this.bms.request(charging ? 'CHARGE' : 'NORMAL', this.t);
+    }
+
+    for (let s = 0; s < MAX_STEPS_PER_STEP; s++) {
+      if (this.t >= this.limit_s - 1e-9) {
+        reason = 'scenario_duration';
+        this.stopped = true;
+        break;
+      }
+      if (this.t - start >= duration - 1e-9) {
+        reason = 'duration';
+        break;
+      }
+      pack.prepare(this.sinkAt(this.t));
+      // --- the load's request ---
+      let I = 0;
+      let direction = 0; // +1 charging step, -1 discharging step, 0 rest/hold
+      let powerShort = false;
+      if (prof) {
+        // power over the cycle interval containing tau
+        while (idx + 1 < prof.time_s.length - 1 && prof.time_s[idx + 1]! <= tau) idx++;
+        const P = prof.power_W[idx]!;
+        const r = this.solvePower(P);
+        I = r;
+        powerShort = Number.isNaN(r);
+        if (powerShort) I = -this.pack.packA / (2 * this.pack.packB);
+        direction = -1;
+      } else if (ctrl) {
+        switch (ctrl.mode) {
+          case 'current':
+            I = ctrl.current_A;
+            direction = Math.sign(I);
+            break;
+          case 'c_rate':
+            I = ctrl.c_rate * oneC;
+            direction = Math.sign(I);
+            break;
+          case 'power': {
+            const r = this.solvePower(ctrl.power_W);
+            powerShort = Number.isNaN(r);
+            I = powerShort ? -pack.packA / (2 * pack.packB) : r;
+            direction = Math.sign(ctrl.power_W);
+            break;
+          }
+          case 'voltage':
+            I = ctrl.reference === 'pack' ? (ctrl.voltage_V - pack.packA) / pack.packB : this.cellHoldCurrent(ctrl.voltage_V);
+            direction = 0;
+            break;
+          case 'rest':
+            I = 0;
+            break;
+        }
+      }
+      if (!Number.isFinite(pack.packB)) I = 0; // an open group: no path for current
+      if (this.bms) I = this.bms.admitCurrent(I, this.t);
+      if (this.opts.onRecord && (this.k + 1) % this.every === 0) {
+        this.zRec.set(pack.z);
+        this.TRec.set(pack.T);
+        this.socRec = this.packSoc();
+      }
+      pack.advance(I);
+      const t0 = this.t;
+      this.k++;
+      this.t = this.k * this.dt;
+      if (this.bms) this.bms.afterStep(this.t);
+      this.account(I, t0);
+      if (prof) {
+        this.distance_km += (speeds![Math.min(idx, speeds!.length - 1)]! * this.dt) / 3600;
+        this.driveWh -= (pack.packVoltage * I * this.dt) / 3600;
+        tau += this.dt;
+        if (tau >= cycleEnd - 1e-9) {
+          loops++;
+          tau = 0;
+          idx = 0;
+          if (step.kind === 'drive' && step.repeat !== null && loops >= step.repeat) {
+            reason = 'repeat';
+            break;
+          }
+        }
+      }
+      // --- terminations (on V_k, I_k and the SOC reached) ---
+      const hit = this.terminated(step.until, direction, I, oneC);
+      if (hit) {
+        reason = hit;
+        break;
+      }
+      if (powerShort) {
+        reason = 'power_unattainable';
+        break;
+      }
+      if (this.sc.load_cutoff && !this.bms) {
+        const cut = this.cutoff(direction, I);
+        if (cut) {
+          reason = cut;
+          break;
+        }
+      }
+      if (!Number.isFinite(pack.packB) && I === 0 && ctrl?.mode !== 'rest') {
+        reason = 'open_circuit';
+        break;
+      }
+    }
+    this.logs.push({ text: step.text, start_s: start, end_s: this.t, end_reason: reason });
+  }
+
+  /** Pack current for battery power P (charge positive); NaN when P is out of reach. */
+  private solvePower(P: number): number {
+    const A = this.pack.packA;
+    const B = this.pack.packB;
+    if (!Number.isFinite(B)) return 0;
+    if (P === 0) return 0;
+    const disc = A * A + 4 * B * P;
+    if (disc < 0) return NaN;
+    // the root nearest P/A (the stable operating point); written to avoid cancellation
+    return (2 * P) / (A + Math.sqrt(disc));
+  }
+
+  /** Current that brings the highest cell (charging) or lowest cell (discharging) to V. */
+  private cellHoldCurrent(V: number): number {
+    const pack = this.pack;
+    const lin = this.lin;
+    let up = Infinity;
+    let down = -Infinity;
+    for (let i = 0; i < this.n; i++) {
+      if (pack.connected[i] === 0) continue;
+      const a = pack.cellLinear(i, lin);
+      const b = lin[0]!;
+      if (b <= 0) continue;
+      const Ii = (V - a) / b;
+      if (Ii < up) up = Ii;
+      if (Ii > down) down = Ii;
+    }
+    if (up === Infinity) return 0;
+    // a hold above the cells charges (the highest cell sets it); below, it discharges
+    return up >= 0 ? up : down;
+  }
+
+  private terminated(until: Termination[], direction: number, I: number, oneC: number): EndReason | null {
+    if (until.length === 0) return null;
+    const pack = this.pack;
+    for (const u of until) {
+      switch (u.kind) {
+        case 'voltage': {
+          if (u.reference === 'pack') {
+            if (direction > 0 && pack.packVoltage >= u.voltage_V) return 'voltage';
+            if (direction < 0 && pack.packVoltage <= u.voltage_V) return 'voltage';
+          } else {
+            if (direction > 0 && this.maxCellV() >= u.voltage_V) return 'voltage';
+            if (direction < 0 && this.minCellV() <= u.voltage_V) return 'voltage';
+          }
+          break;
+        }
+        case 'current_A':
+          if (Math.abs(I) <= u.current_A) return 'current';
+          break;
+        case 'c_rate':
+          if (Math.abs(I) <= u.c_rate * oneC) return 'current';
+          break;
+        case 'soc': {
+          const soc = this.packSoc();
+          if (direction > 0 && soc >= u.soc) return 'soc';
+          if (direction <= 0 && soc <= u.soc) return 'soc';
+          break;
+        }
+      }
+    }
+    return null;
+  }
+
+  private cutoff(direction: number, I: number): EndReason | null {
+    const chem = this.pack.chem;
+    if (I < 0 && this.minCellV() <= chem.minV) return 'cutoff_low';
+    if (I > 0 && this.maxCellV() >= chem.maxV + 1e-9) return 'cutoff_high';
+    void direction;
+    return null;
+  }
+
+  private minCellV(): number {
+    const v = this.pack.voltage;
+    let m = Infinity;
+    for (let i = 0; i < this.n; i++) if (v[i]! < m) m = v[i]!;
+    return m;
+  }
+
+  private maxCellV(): number {
+    const v = this.pack.voltage;
+    let m = -Infinity;
+    for (let i = 0; i < this.n; i++) if (v[i]! > m) m = v[i]!;
+    return m;
+  }
+
+  private account(I: number, t0: number): void {
+    const pack = this.pack;
+    const dt = this.dt;
+    const P = pack.packVoltage * I;
+    if (I < 0) {
+      this.dischargedWh -= (P * dt) / 3600;
+      this.dischargedAh -= (I * dt) / 3600;
+    } else {
+      this.chargedWh += (P * dt) / 3600;
+      this.chargedAh += (I * dt) / 3600;
+    }
+    const v = pack.voltage;
+    const T = pack.T;
+    const q = pack.heat;
+    let heat = 0;
+    for (let i = 0; i < this.n; i++) {
+      const vi = v[i]!;
+      if (vi < this.vMin) this.vMin = vi;
+      if (vi > this.vMax) this.vMax = vi;
+      const Ti = T[i]!;
+      if (Ti < this.tMin) this.tMin = Ti;
+      if (Ti > this.tMax) this.tMax = Ti;
+      heat += q[i]!;
+    }
+    this.heatWh += (heat * dt) / 3600;
+    if (this.opts.onRecord && this.k % this.every === 0) {
+      this.opts.onRecord({
+        t_s: t0,
+        pack,
+        z: this.zRec,
+        T_C: this.TRec,
+        ambient_C: this.sc.ambient.at(t0 + this.sc.start_time_h * 3600),
+        soc: this.socRec,
+        bms: this.bms ? this.bms.traceRow() : null,
+      });
+    }
+    if (this.opts.onProgress && this.k % this.progressEvery === 0) this.opts.onProgress(this.t);
+  }
+
+  summary(): Summary {
+    const pack = this.pack;
+    let zMin = Infinity;
+    let zMax = -Infinity;
+    let Tfin = -Infinity;
+    for (let i = 0; i < this.n; i++) {
+      zMin = Math.min(zMin, pack.z[i]!);
+      zMax = Math.max(zMax, pack.z[i]!);
+      Tfin = Math.max(Tfin, pack.T[i]!);
+    }
+    const r = (x: number, d = 3) => Number(x.toFixed(d));
+    return {
+      scenario: this.sc.name,
+      chemistry: this.sc.chemistry.name,
+      pack: `${pack.ns}s${this.np}p`,
+      dt_s: this.dt,
+      duration_s: r(this.t, 3),
+      steps_simulated: this.k,
+      energy: {
+        discharged_Wh: r(this.dischargedWh, 1),
+        charged_Wh: r(this.chargedWh, 1),
+        net_Wh: r(this.chargedWh - this.dischargedWh, 1),
+        heat_Wh: r(this.heatWh, 1),
+      },
+      charge: { discharged_Ah: r(this.dischargedAh, 3), charged_Ah: r(this.chargedAh, 3) },
+      cell_voltage: { min_V: r(this.vMin, 4), max_V: r(this.vMax, 4) },
+      temperature: { min_C: r(this.tMin, 2), max_C: r(this.tMax, 2), final_max_C: r(Tfin, 2) },
+      soc: {
+        initial_pct: r(this.socInitial * 100, 2),
+        final_pct: r(this.packSoc() * 100, 2),
+        final_min_pct: r(zMin * 100, 2),
+        final_max_pct: r(zMax * 100, 2),
+      },
+      distance_km: r(this.distance_km, 3),
+      Wh_per_km: this.distance_km > 0 ? r(this.driveWh / this.distance_km, 1) : null,
+      steps: this.logs,
+    };
+  }
+}

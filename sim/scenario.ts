@@ -1,0 +1,199 @@
+/**
+ * Scenario files: pack, chemistry, vehicle, ambient, steps and drive cycles, seed and
+ * duration, as one JSON document validated on load (format in sim/scenarios/README.md).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Chemistry, PRESETS, loadChemistry } from './chemistry.ts';
+import { InputError } from './errors.ts';
+import { type Ambient, AMBIENTS, loadAmbient, readAmbient } from './load/ambient.ts';
+import { CYCLES, type Cycle, loadCycle } from './load/cycle.ts';
+import { type Step, type Termination, parseStep } from './load/experiment.ts';
+import { VEHICLES, type Vehicle, batteryPowerProfile, loadVehicle } from './load/vehicle.ts';
+import type { PackConfig, SpreadConfig } from './pack.ts';
+import { Reader, parseJson } from './validate.ts';
+
+export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.url));
+
+/** A drive-cycle step: the cycle's battery power, looped until a termination. */
+export interface DriveStep {
+  kind: 'drive';
+  text: string;
+  cycle: Cycle;
+  vehicle: Vehicle;
+  /** Battery power profile of one loop: value i holds over [time_s[i], time_s[i+1]). */
+  profile: { time_s: Float64Array; power_W: Float64Array };
+  /** Number of loops; null = until a termination (or the scenario's duration). */
+  repeat: number | null;
+  duration_s: number | null;
+  until: Termination[];
+}
+
+export interface ExperimentStep extends Step {
+  kind: 'experiment';
+}
+
+export type ScenarioStep = DriveStep | ExperimentStep;
+
+export interface Scenario {
+  file: string;
+  name: string;
+  description: string;
+  chemistry: Chemistry;
+  pack: Omit<PackConfig, 'chemistry' | 'dt_s' | 'seed' | 'init' | 'low_temperature_capacity'>;
+  /** Coolant temperature, °C; null: cells exchange heat with the ambient air. */
+  coolant_C: number | null;
+  ambient: Ambient;
+  /** Time of day at t = 0 (h), for daily ambient profiles. */
+  start_time_h: number;
+  initial: { soc: number; temperature_C: number | null; hysteresis: number };
+  dt_s: number;
+  seed: number;
+  /** Stop after this much simulated time (s); null: when the steps end. */
+  duration_s: number | null;
+  /** Loop the step list until duration_s. */
+  repeat_steps: boolean;
+  /** End a step when a cell leaves the chemistry's voltage window (the load's own cut-off). */
+  load_cutoff: boolean;
+  low_temperature_capacity: boolean;
+  steps: ScenarioStep[];
+  /** Raw BMS and fault sections, read by sim/bms when present. */
+  bms: Reader | null;
+  faults: Reader | null;
+  host: Reader | null;
+}
+
+const TOP = [
+  'name', 'description', 'chemistry', 'pack', 'vehicle', 'ambient', 'start_time_h', 'initial', 'dt_s',
+  'seed', 'duration_s', 'repeat_steps', 'load_cutoff', 'low_temperature_capacity', 'steps', 'bms', 'faults', 'host',
+] as const;
+
+/** Load a scenario by name (sim/scenarios/NAME.json) or path. */
+export function loadScenario(nameOrPath: string): Scenario {
+  const byName = !nameOrPath.endsWith('.json') && !nameOrPath.includes('/');
+  const path = byName ? `${SCENARIO_DIR}${nameOrPath}.json` : nameOrPath;
+  const label = byName ? `sim/scenarios/${nameOrPath}.json` : nameOrPath;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(label, '(file)', code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? String(e)}`);
+  }
+  return readScenario(label, parseJson(label, text), dirname(path));
+}
+
+/** Validate a parsed scenario; relative paths inside it resolve against baseDir. */
+export function readScenario(file: string, value: unknown, baseDir = '.'): Scenario {
+  const r = new Reader(file, value).only(TOP);
+  const rel = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const named = (s: string, names: readonly string[]) => (names.includes(s) ? s : rel(s));
+
+  const name = r.get('name').string({ nonEmpty: true });
+  const description = r.opt('description')?.string() ?? '';
+  const chemName = r.get('chemistry').string({ nonEmpty: true });
+  const chemistry = loadChemistry(named(chemName, PRESETS));
+
+  const rp = r.get('pack').only(['ns', 'np', 'spread', 'thermal', 'cell_connection_ohm', 'busbar_ohm']);
+  const ns = rp.get('ns').number({ integer: true, min: 1, max: 1024 });
+  const np = rp.get('np').number({ integer: true, min: 1, max: 64 });
+  const spread = readSpread(rp.opt('spread'));
+  const rt = rp.opt('thermal')?.only(['hA_W_per_K', 'neighbour_W_per_K', 'cells_per_module', 'coolant_C']);
+  const thermal = {
+    hA_W_per_K: rt?.opt('hA_W_per_K')?.number({ gt: 0 }),
+    neighbour_W_per_K: rt?.opt('neighbour_W_per_K')?.number({ min: 0 }) ?? 0,
+    cells_per_module: rt?.opt('cells_per_module')?.number({ integer: true, min: 1 }) ?? ns * np,
+  };
+  const coolant_C = rt?.opt('coolant_C')?.number({ min: -40, max: 80 }) ?? null;
+  const pack = {
+    ns, np, spread, thermal,
+    cell_connection_ohm: rp.opt('cell_connection_ohm')?.number({ min: 0, max: 1 }) ?? 0,
+    busbar_ohm: rp.opt('busbar_ohm')?.number({ min: 0, max: 10 }) ?? 0,
+  };
+
+  const vehicleName = r.opt('vehicle')?.string({ nonEmpty: true });
+  let defaultVehicle: Vehicle | null = null;
+  const vehicleOf = (name: string | undefined, where: Reader): Vehicle => {
+    if (name !== undefined) return loadVehicle(named(name, VEHICLES));
+    if (defaultVehicle) return defaultVehicle;
+    if (vehicleName === undefined) where.fail('a drive step needs a vehicle (scenario field "vehicle" or the step\'s own)');
+    defaultVehicle = loadVehicle(named(vehicleName, VEHICLES));
+    return defaultVehicle;
+  };
+
+  const ra = r.get('ambient');
+  const ambient =
+    typeof ra.value === 'string' ? loadAmbient(named(ra.string(), AMBIENTS)) : readAmbient(ra);
+  const start_time_h = r.opt('start_time_h')?.number({ min: 0, lt: 24 }) ?? 0;
+
+  const ri = r.get('initial').only(['soc', 'temperature_C', 'hysteresis']);
+  const initial = {
+    soc: ri.get('soc').number({ min: 0, max: 1 }),
+    temperature_C: ri.opt('temperature_C')?.number({ min: -60, max: 100 }) ?? null,
+    hysteresis: ri.opt('hysteresis')?.number({ min: -1, max: 1 }) ?? 0,
+  };
+  const dt_s = r.opt('dt_s')?.number({ gt: 0, max: 60 }) ?? 1;
+  const seed = r.opt('seed')?.number({ integer: true, min: 0, max: 2 ** 32 - 1 }) ?? 1;
+  const duration_s = r.opt('duration_s')?.number({ gt: 0 }) ?? null;
+  const repeat_steps = r.opt('repeat_steps')?.boolean() ?? false;
+  if (repeat_steps && duration_s === null) r.get('repeat_steps').fail('needs "duration_s" to end');
+
+  const steps: ScenarioStep[] = [];
+  const rs = r.get('steps');
+  const items = rs.items();
+  if (items.length === 0) rs.fail('needs at least one step');
+  for (const item of items) {
+    if (typeof item.value === 'string') {
+      steps.push({ kind: 'experiment', ...parseStep(item.string(), { file, field: item.path }) });
+      continue;
+    }
+    item.only(['drive', 'vehicle', 'until', 'repeat', 'duration_s']);
+    const cycleName = item.get('drive').string({ nonEmpty: true });
+    const cycle = loadCycle(named(cycleName, CYCLES));
+    const vehicle = vehicleOf(item.opt('vehicle')?.string({ nonEmpty: true }), item);
+    const until = item.opt('until') ? parseUntil(item.get('until')) : [];
+    const repeat = item.opt('repeat')?.number({ integer: true, min: 1 }) ?? (until.length ? null : 1);
+    const dur = item.opt('duration_s')?.number({ gt: 0 }) ?? null;
+    steps.push({
+      kind: 'drive',
+      text: `Drive ${cycle.name}${until.length ? ` until ${item.get('until').value}` : ''}${repeat ? ` x${repeat}` : ''}`,
+      cycle, vehicle, profile: batteryPowerProfile(vehicle, cycle), repeat, duration_s: dur, until,
+    });
+  }
+
+  return {
+    file, name, description, chemistry, pack, coolant_C, ambient, start_time_h, initial, dt_s, seed,
+    duration_s, repeat_steps,
+    load_cutoff: r.opt('load_cutoff')?.boolean() ?? true,
+    low_temperature_capacity: r.opt('low_temperature_capacity')?.boolean() ?? true,
+    steps,
+    bms: r.opt('bms') ?? null,
+    faults: r.opt('faults') ?? null,
+    host: r.opt('host') ?? null,
+  };
+}
+
+function readSpread(r: Reader | undefined): SpreadConfig {
+  if (!r) return { capacity_rel_sigma: 0, resistance_rel_sigma: 0, soc_sigma: 0, truncate_sigma: 3 };
+  r.only(['capacity_rel_sigma', 'resistance_rel_sigma', 'soc_sigma', 'truncate_sigma']);
+  return {
+    capacity_rel_sigma: r.opt('capacity_rel_sigma')?.number({ min: 0, max: 0.2 }) ?? 0,
+    resistance_rel_sigma: r.opt('resistance_rel_sigma')?.number({ min: 0, max: 0.3 }) ?? 0,
+    soc_sigma: r.opt('soc_sigma')?.number({ min: 0, max: 0.1 }) ?? 0,
+    truncate_sigma: r.opt('truncate_sigma')?.number({ gt: 0, max: 6 }) ?? 3,
+  };
+}
+
+/**
+ * A drive step's "until" ("20 % SOC", "2.5 V", "250 V pack"; several joined by " or "),
+ * read with the experiment grammar so both accept the same words.
+ */
+function parseUntil(r: Reader): Termination[] {
+  const text = r.string({ nonEmpty: true });
+  try {
+    return parseStep(`Discharge at 1 A until ${text}`, { file: r.file, field: r.path }).until;
+  } catch {
+    return r.fail(`cannot parse "${text}": expected a voltage (V, mV, optionally "pack") or SOC (%), e.g. "20 % SOC"`);
+  }
+}
