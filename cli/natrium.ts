@@ -27,6 +27,12 @@ async function main(argv: string[]): Promise<number> {
   return (await entry.load()).main(rest);
 }
 
+// a closed pipe (natrium ... | head) ends the output quietly, as other Unix tools do
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -12,7 +12,7 @@
  * Nothing is allocated per step.
  */
 import { KELVIN, type Chemistry } from './chemistry.ts';
-import { Arrhenius, arrheniusFill, expInPlace } from './internal/fastmath.ts';
+import { arrheniusFill, expStrided, hysteresisDecay } from './internal/fastmath.ts';
 import { Random } from './random.ts';
 
 export interface SpreadConfig {
@@ -54,6 +54,59 @@ export interface PackConfig {
   init: { soc: number; T_C: number; h: number };
 }
 
+/** Per-step scratch of one cell, interleaved (one buffer keeps the hot loops' registers free). */
+const W_E = 0; // every term of the terminal voltage but the ohmic one, V
+const W_ETH = 1; // Thevenin source of the cell with its shunt, V
+const W_RTH = 2; // Thevenin resistance of the cell with its shunt, Ω
+const W_R0 = 3;
+const W_G = 4; // conductance of the cell branch into its group node, S
+const W_A1 = 5; // RC decays exp(-dt/τ)
+const W_A2 = 6;
+const W_R1 = 7;
+const W_R2 = 8;
+const W_IR1 = 9; // 1/R1, 1/R2
+const W_IR2 = 10;
+const W_M = 11;
+const W_DU = 12; // dU/dT
+const W = 13;
+
+/**
+ * The SOC tables of an Arrhenius-form chemistry, interleaved: for breakpoint s, value and
+ * slope to the next breakpoint of OCV, dU/dT, M, R0, R1, C1, R2, C2.
+ */
+const T_OCV = 0;
+const T_DU = 2;
+const T_M = 4;
+const T_R0 = 6;
+const T_R1 = 8;
+const T_C1 = 10;
+const T_R2 = 12;
+const T_C2 = 14;
+const TW = 16;
+
+function interleaveTables(chem: Chemistry): Float64Array {
+  const nx = chem.soc.x.length;
+  const out = new Float64Array(nx * TW);
+  const put = (off: number, ys: Float64Array | undefined) => {
+    if (!ys) return;
+    for (let s = 0; s < nx; s++) {
+      out[s * TW + off] = ys[s]!;
+      out[s * TW + off + 1] = s + 1 < nx ? ys[s + 1]! - ys[s]! : 0;
+    }
+  };
+  put(T_OCV, chem.ocv);
+  put(T_DU, chem.dudt);
+  put(T_M, chem.m);
+  if (chem.form === 'arrhenius') {
+    put(T_R0, chem.r0);
+    put(T_R1, chem.rcR[0]);
+    put(T_C1, chem.rcC[0]);
+    put(T_R2, chem.rcR[1]);
+    put(T_C2, chem.rcC[1]);
+  }
+  return out;
+}
+
 export class Pack {
   readonly chem: Chemistry;
   readonly ns: number;
@@ -76,6 +129,7 @@ export class Pack {
   readonly capacity_Ah: Float64Array;
   /** Resistance multiplier from the spread. */
   readonly rScale: Float64Array;
+  private readonly invRScale: Float64Array;
   /** 1 = connected, 0 = disconnected from its group. */
   readonly connected: Float64Array;
   /**
@@ -89,6 +143,7 @@ export class Pack {
   private readonly kLeft: Float64Array;
   private readonly kRight: Float64Array;
   private readonly decay: Float64Array;
+  private readonly invH: Float64Array;
   private readonly kz: Float64Array;
   private readonly kh: Float64Array;
   readonly cellConnection_ohm: number;
@@ -96,29 +151,14 @@ export class Pack {
   readonly lowTemperatureCapacity: boolean;
 
   // --- step k, written by prepare() ---
-  /** Every term of the terminal voltage but the ohmic one, V. */
-  readonly E: Float64Array;
-  readonly R0: Float64Array;
-  /** Thevenin source and resistance of the cell with its shunt, seen from its terminals. */
-  private readonly Eth: Float64Array;
-  private readonly Rth: Float64Array;
-  /** Conductance of the cell branch into its group node (connected / (R0 + r_conn)). */
-  readonly G: Float64Array;
-  private readonly a1: Float64Array;
-  private readonly a2: Float64Array;
-  private readonly R1: Float64Array;
-  private readonly R2: Float64Array;
-  private readonly M: Float64Array;
-  private readonly dudt: Float64Array;
+  private readonly w: Float64Array;
+  private readonly tab: Float64Array;
+  private readonly f0: Float64Array;
+  private readonly fr: Float64Array;
   private readonly sumG: Float64Array;
   private readonly sumGE: Float64Array;
+  private readonly invSumG: Float64Array;
   private sinkT = 25;
-  private readonly arr0: Arrhenius;
-  private readonly arrRC: Arrhenius;
-  private readonly f0: Float64Array;
-  private readonly hb: Float64Array;
-  private readonly fr: Float64Array;
-  private readonly invRScale: Float64Array;
   /** Pack terminal voltage is packA + packB * I at step k (after prepare); packB is Infinity when a group is open. */
   packA = 0;
   packB = 0;
@@ -163,9 +203,6 @@ export class Pack {
     this.capacity_Ah = f();
     this.rScale = f();
     this.invRScale = f();
-    this.f0 = f();
-    this.hb = f();
-    this.fr = f();
     this.connected = f();
     this.shunt_S = f();
     this.heatCapacity = f();
@@ -173,25 +210,20 @@ export class Pack {
     this.kLeft = f();
     this.kRight = f();
     this.decay = f();
+    this.invH = f();
     this.kz = f();
     this.kh = f();
-    this.E = f();
-    this.R0 = f();
-    this.Eth = f();
-    this.Rth = f();
-    this.G = f();
-    this.a1 = f();
-    this.a2 = f();
-    this.R1 = f();
-    this.R2 = f();
-    this.M = f();
-    this.dudt = f();
+    this.w = new Float64Array(n * W);
+    this.tab = interleaveTables(chem);
+    this.f0 = f().fill(1); // stays 1 for a chemistry without temperature dependence
+    this.fr = f().fill(1);
     this.voltage = f();
     this.current = f();
     this.terminalCurrent = f();
     this.heat = f();
     this.sumG = new Float64Array(ns);
     this.sumGE = new Float64Array(ns);
+    this.invSumG = new Float64Array(ns);
     this.groupVoltage = new Float64Array(ns);
 
     // Seeded spread: one stream, drawn in a fixed order (capacity, resistance, SOC per cell).
@@ -216,9 +248,6 @@ export class Pack {
       this.kLeft[i] = k > 0 && pos > 0 ? k : 0;
       this.kRight[i] = k > 0 && pos < perModule - 1 && i + 1 < n ? k : 0;
     }
-    const invTref = 1 / (chem.T_ref_C + KELVIN);
-    this.arr0 = new Arrhenius(chem.r0EaOverR, invTref, KELVIN);
-    this.arrRC = new Arrhenius(chem.rcEaOverR, invTref, KELVIN);
     this.updateStepConstants();
   }
 
@@ -233,6 +262,7 @@ export class Pack {
       const H = this.hA[i]! + this.kLeft[i]! + this.kRight[i]!;
       const tau = this.heatCapacity[i]! / H;
       this.decay[i] = Math.exp(-dt / tau);
+      this.invH[i] = 1 / H;
     }
   }
 
@@ -242,14 +272,24 @@ export class Pack {
     this.updateStepConstants();
   }
 
-  /** Pack capacity (sum over a group, minimum over groups), Ah: the 1C current in A. */
+  /** Pack capacity (sum over a group), Ah: the 1C current in A. */
   nominalCapacity_Ah(): number {
     return this.chem.capacity_Ah * this.np;
   }
 
+  /** Terminal-voltage terms of cell i at step k but the ohmic one (after prepare), V. */
+  openCircuitPart(i: number): number {
+    return this.w[i * W + W_E]!;
+  }
+
+  /** R0 of cell i at step k (after prepare), Ω. */
+  ohmicResistance(i: number): number {
+    return this.w[i * W + W_R0]!;
+  }
+
   /**
    * Evaluate every cell at step k. After it, packA/packB describe the pack voltage as a
-   * function of the pack current, and E/G each cell.
+   * function of the pack current, and cellLinear() each cell's.
    */
   prepare(sinkT_C: number): void {
     this.sinkT = sinkT_C;
@@ -259,17 +299,13 @@ export class Pack {
     const nx = xs.length;
     const x0 = grid.first;
     const xN = grid.last;
-    const ocv = chem.ocv;
-    const dudtT = chem.dudt;
-    const mT = chem.m;
+    const bucket = grid.bucket;
+    const invBw = grid.invBucketWidth;
+    const invW = grid.invWidth;
+    const tab = this.tab;
     const Tref = chem.T_ref_C;
     const invTref = 1 / (Tref + KELVIN);
     const table2d = chem.form === 'table2d';
-    const r0T = chem.r0;
-    const r1T = chem.nRC > 0 ? chem.rcR[0]! : chem.r0;
-    const c1T = chem.nRC > 0 ? chem.rcC[0]! : chem.r0;
-    const r2T = chem.nRC > 1 ? chem.rcR[1]! : chem.r0;
-    const c2T = chem.nRC > 1 ? chem.rcC[1]! : chem.r0;
     const nRC = this.nRC;
     const ea0 = chem.r0EaOverR;
     const eaRC = chem.rcEaOverR;
@@ -278,30 +314,24 @@ export class Pack {
     const lowT = this.lowTemperatureCapacity && capT !== null && capF !== null;
     // above the last breakpoint whose factor is 1, the lookup SOC is z itself
     const capTop = lowT ? capacityTop(capT!, capF!) : -Infinity;
-    const tGrid = chem.temp;
-    const nT = tGrid ? tGrid.x.length : 1;
     const dt = this.dt_s;
     const rConn = this.cellConnection_ohm;
-
-    const { z, v1, v2, h, T, rScale, invRScale, connected, E, R0, Eth, Rth, G, a1, a2, R1, R2, M, dudt, arr0, arrRC } = this;
+    const { z, v1, v2, h, T, rScale, invRScale, connected, w } = this;
     const shunt = this.shunt_S;
     const np = this.np;
+    const n = this.n;
     let A = 0;
     let B = this.busbar_ohm;
 
     // Arrhenius factors first, in a loop of their own: kept apart from the long loop
     // below, the exp calls there do not force every live value to be spilled.
     const f0a = this.f0;
-    const fra = this.fr;
+    let fra = this.fr;
     if (!table2d) {
-      const n = this.n;
-      if (ea0 === 0) f0a.fill(1);
-      else arrheniusFill(f0a, T, n, arr0, KELVIN);
-      if (eaRC === 0) fra.fill(1);
-      else arrheniusFill(fra, T, n, arrRC, KELVIN);
+      if (ea0 !== 0) arrheniusFill(f0a, T, n, ea0, invTref);
+      if (eaRC === ea0) fra = f0a;
+      else if (eaRC !== 0) arrheniusFill(fra, T, n, eaRC, invTref);
     }
-    const bucket = grid.bucket;
-    const invBw = grid.invBucketWidth;
 
     for (let g = 0, i = 0; g < this.ns; g++) {
       let sG = 0;
@@ -326,11 +356,12 @@ export class Pack {
           s = bucket[((zl - x0) * invBw) | 0]!;
           while (s > 0 && xs[s]! > zl) s--;
           while (xs[s + 1]! <= zl) s++;
-          t = (zl - xs[s]!) / (xs[s + 1]! - xs[s]!);
+          t = (zl - xs[s]!) * invW[s]!;
         }
-        const o = ocv[s]! + t * (ocv[s + 1]! - ocv[s]!);
-        const du = dudtT[s]! + t * (dudtT[s + 1]! - dudtT[s]!);
-        const m = mT[s]! + t * (mT[s + 1]! - mT[s]!);
+        const b = s * TW;
+        const o = tab[b + T_OCV]! + t * tab[b + T_OCV + 1]!;
+        const du = tab[b + T_DU]! + t * tab[b + T_DU + 1]!;
+        const m = tab[b + T_M]! + t * tab[b + T_M + 1]!;
         const rs = rScale[i]!;
         const irs = invRScale[i]!;
         let r0: number;
@@ -339,19 +370,19 @@ export class Pack {
         let r2 = 0;
         let c2 = 0;
         if (!table2d) {
-          const f0 = f0a[i]!;
           const fr = fra[i]!;
-          r0 = (r0T[s]! + t * (r0T[s + 1]! - r0T[s]!)) * f0 * rs;
+          r0 = (tab[b + T_R0]! + t * tab[b + T_R0 + 1]!) * f0a[i]! * rs;
           if (nRC > 0) {
-            r1 = (r1T[s]! + t * (r1T[s + 1]! - r1T[s]!)) * fr * rs;
-            c1 = (c1T[s]! + t * (c1T[s + 1]! - c1T[s]!)) * irs;
+            r1 = (tab[b + T_R1]! + t * tab[b + T_R1 + 1]!) * fr * rs;
+            c1 = (tab[b + T_C1]! + t * tab[b + T_C1 + 1]!) * irs;
           }
           if (nRC > 1) {
-            r2 = (r2T[s]! + t * (r2T[s + 1]! - r2T[s]!)) * fr * rs;
-            c2 = (c2T[s]! + t * (c2T[s + 1]! - c2T[s]!)) * irs;
+            r2 = (tab[b + T_R2]! + t * tab[b + T_R2 + 1]!) * fr * rs;
+            c2 = (tab[b + T_C2]! + t * tab[b + T_C2 + 1]!) * irs;
           }
         } else {
-          const tg = tGrid!;
+          const tg = chem.temp!;
+          const nT = tg.x.length;
           let j: number;
           let u: number;
           if (nT < 2 || Tk <= tg.first) {
@@ -365,31 +396,36 @@ export class Pack {
             u = (Tk - tg.x[j]!) / (tg.x[j + 1]! - tg.x[j]!);
           }
           const j1 = nT < 2 ? j : j + 1;
-          r0 = bilinear(r0T, nT, s, t, j, j1, u) * rs;
+          r0 = bilinear(chem.r0, nT, s, t, j, j1, u) * rs;
           if (nRC > 0) {
-            r1 = bilinear(r1T, nT, s, t, j, j1, u) * rs;
-            c1 = bilinear(c1T, nT, s, t, j, j1, u) * irs;
+            r1 = bilinear(chem.rcR[0]!, nT, s, t, j, j1, u) * rs;
+            c1 = bilinear(chem.rcC[0]!, nT, s, t, j, j1, u) * irs;
           }
           if (nRC > 1) {
-            r2 = bilinear(r2T, nT, s, t, j, j1, u) * rs;
-            c2 = bilinear(c2T, nT, s, t, j, j1, u) * irs;
+            r2 = bilinear(chem.rcR[1]!, nT, s, t, j, j1, u) * rs;
+            c2 = bilinear(chem.rcC[1]!, nT, s, t, j, j1, u) * irs;
           }
         }
+        const wi = i * W;
         let e = o + du * (Tk - Tref) + m * h[i]!;
         if (nRC > 0) {
           e += v1[i]!;
-          a1[i] = -dt / (r1 * c1); // exponentiated below
-          R1[i] = r1;
+          const inv = 1 / (r1 * c1);
+          w[wi + W_A1] = -dt * inv; // exponentiated below
+          w[wi + W_R1] = r1;
+          w[wi + W_IR1] = inv * c1;
         }
         if (nRC > 1) {
           e += v2[i]!;
-          a2[i] = -dt / (r2 * c2);
-          R2[i] = r2;
+          const inv = 1 / (r2 * c2);
+          w[wi + W_A2] = -dt * inv;
+          w[wi + W_R2] = r2;
+          w[wi + W_IR2] = inv * c2;
         }
-        E[i] = e;
-        R0[i] = r0;
-        M[i] = m;
-        dudt[i] = du;
+        w[wi + W_E] = e;
+        w[wi + W_R0] = r0;
+        w[wi + W_M] = m;
+        w[wi + W_DU] = du;
         const gsh = shunt[i]!;
         let eth = e;
         let rth = r0;
@@ -398,10 +434,10 @@ export class Pack {
           eth = e / r0 / y;
           rth = 1 / y;
         }
-        Eth[i] = eth;
-        Rth[i] = rth;
+        w[wi + W_ETH] = eth;
+        w[wi + W_RTH] = rth;
         const gi = connected[i]! / (rth + rConn);
-        G[i] = gi;
+        w[wi + W_G] = gi;
         sG += gi;
         sGE += gi * eth;
       }
@@ -410,14 +446,17 @@ export class Pack {
       // V_g = (I + sGE) / sG. A group with every cell disconnected has no path: the pack
       // is open (packB = Infinity) and can carry no current.
       if (sG > 0) {
-        A += sGE / sG;
-        B += 1 / sG;
+        const inv = 1 / sG;
+        this.invSumG[g] = inv;
+        A += sGE * inv;
+        B += inv;
       } else {
+        this.invSumG[g] = 0;
         B = Infinity;
       }
     }
-    if (nRC > 0) expInPlace(a1, this.n);
-    if (nRC > 1) expInPlace(a2, this.n);
+    if (nRC > 0) expStrided(w, W_A1, W, n);
+    if (nRC > 1) expStrided(w, W_A2, W, n);
     this.packA = A;
     this.packB = B;
   }
@@ -429,22 +468,23 @@ export class Pack {
   cellLinear(i: number, out: Float64Array): number {
     const g = (i / this.np) | 0;
     const sG = this.sumG[g]!;
-    // V_g = (I + sGE)/sG; I_i = G_i (V_g - E_i); V_i = E_i + R0_i I_i
-    // with a shunt, the same holds for the cell's Thevenin pair (Eth, Rth)
+    const w = this.w;
+    const eth = w[i * W + W_ETH]!;
     if (sG === 0) {
       out[0] = 0;
-      return this.Eth[i]!;
+      return eth;
     }
-    const k = this.Rth[i]! * this.G[i]!;
+    // V_g = (I + sGE)/sG; terminal current G_i (V_g - Eth_i); V_i = Eth_i + Rth_i * that
+    const k = w[i * W + W_RTH]! * w[i * W + W_G]!;
     out[0] = k / sG;
-    return this.Eth[i]! + k * (this.sumGE[g]! / sG - this.Eth[i]!);
+    return eth + k * (this.sumGE[g]! / sG - eth);
   }
 
   /** Apply pack current I (charge positive) for one step; states move from k to k+1. */
   advance(I: number): void {
-    const { z, v1, v2, h, T, Tnext, E, Eth, Rth, R0, G, a1, a2, R1, R2, M, dudt, kz, kh, voltage, current, terminalCurrent, heat } = this;
+    const { z, v1, v2, h, T, Tnext, w, kz, kh, voltage, current, terminalCurrent, heat } = this;
+    const { kLeft, kRight, decay, invH } = this;
     const shunt = this.shunt_S;
-    const { kLeft, kRight, decay, hA, hb } = this;
     const np = this.np;
     const nRC = this.nRC;
     const etaC = this.chem.etaCharge;
@@ -455,56 +495,56 @@ export class Pack {
     for (let g = 0, i = 0; g < this.ns; g++) {
       const sG = this.sumG[g]!;
       // an open group (every cell disconnected) floats; its cells carry no current
-      const Vg = sG > 0 ? (I + this.sumGE[g]!) / sG : this.Eth[i]!;
+      const Vg = sG > 0 ? (I + this.sumGE[g]!) * this.invSumG[g]! : w[i * W + W_ETH]!;
       this.groupVoltage[g] = Vg;
       Vpack += Vg;
       for (let p = 0; p < np; p++, i++) {
-        const It = G[i]! * (Vg - Eth[i]!);
-        const r0 = R0[i]!;
+        const wi = i * W;
+        const E = w[wi + W_E]!;
+        const It = w[wi + W_G]! * (Vg - w[wi + W_ETH]!);
+        const r0 = w[wi + W_R0]!;
         const gsh = shunt[i]!;
         let Ii = It;
         let Vi: number;
         if (gsh === 0) {
-          Vi = E[i]! + r0 * Ii;
+          Vi = E + r0 * Ii;
         } else {
-          Vi = Eth[i]! + Rth[i]! * It;
-          Ii = (Vi - E[i]!) / r0;
+          Vi = w[wi + W_ETH]! + w[wi + W_RTH]! * It;
+          Ii = (Vi - E) / r0;
         }
         voltage[i] = Vi;
         current[i] = Ii;
         terminalCurrent[i] = It;
         const Tk = T[i]!;
+        const hk = h[i]!;
         let q = r0 * Ii * Ii;
-        if (nRC > 0) q += (v1[i]! * v1[i]!) / R1[i]!;
-        if (nRC > 1) q += (v2[i]! * v2[i]!) / R2[i]!;
-        q += M[i]! * h[i]! * Ii;
-        q += Ii * (Tk + KELVIN) * dudt[i]!;
+        if (nRC > 0) q += v1[i]! * v1[i]! * w[wi + W_IR1]!;
+        if (nRC > 1) q += v2[i]! * v2[i]! * w[wi + W_IR2]!;
+        q += w[wi + W_M]! * hk * Ii;
+        q += Ii * (Tk + KELVIN) * w[wi + W_DU]!;
         if (gsh !== 0) q += gsh * Vi * Vi;
         heat[i] = q;
 
         const eta = Ii > 0 ? etaC : 1;
         z[i] = z[i]! + eta * Ii * kz[i]!;
         if (nRC > 0) {
-          const a = a1[i]!;
-          v1[i] = a * v1[i]! + R1[i]! * (1 - a) * Ii;
+          const a = w[wi + W_A1]!;
+          v1[i] = a * v1[i]! + w[wi + W_R1]! * (1 - a) * Ii;
         }
         if (nRC > 1) {
-          const a = a2[i]!;
-          v2[i] = a * v2[i]! + R2[i]! * (1 - a) * Ii;
+          const a = w[wi + W_A2]!;
+          v2[i] = a * v2[i]! + w[wi + W_R2]! * (1 - a) * Ii;
         }
-        hb[i] = -Math.abs(eta * Ii * kh[i]!); // hysteresis decay, exponentiated below
+        const hx = eta * Ii * kh[i]!;
+        const bh = hysteresisDecay(hx < 0 ? hx : -hx);
+        h[i] = bh * hk + (1 - bh) * (Ii > 0 ? 1 : Ii < 0 ? -1 : 0);
 
         const kl = kLeft[i]!;
         const kr = kRight[i]!;
         const cpl = kl * (T[i > 0 ? i - 1 : 0]! - Ts) + kr * (T[i + 1 < n ? i + 1 : i]! - Ts);
-        const off = (q + cpl) / (hA[i]! + kl + kr);
+        const off = (q + cpl) * invH[i]!;
         Tnext[i] = Ts + off + (Tk - Ts - off) * decay[i]!;
       }
-    }
-    expInPlace(hb, n);
-    for (let i = 0; i < n; i++) {
-      const b = hb[i]!;
-      h[i] = b * h[i]! + (1 - b) * Math.sign(current[i]!);
     }
     this.T = Tnext;
     this.Tnext = T;

@@ -72,6 +72,8 @@ export class Grid {
   /** Segment to start from for each uniform bucket (see find()). */
   readonly bucket: Int32Array;
   readonly invBucketWidth: number;
+  /** 1 / (x[i+1] - x[i]) per segment. */
+  readonly invWidth: Float64Array;
 
   constructor(breakpoints: ArrayLike<number>) {
     const n = breakpoints.length;
@@ -79,6 +81,8 @@ export class Grid {
     this.x = Float64Array.from(breakpoints);
     this.first = this.x[0]!;
     this.last = this.x[n - 1]!;
+    this.invWidth = new Float64Array(Math.max(1, n - 1));
+    for (let i = 0; i + 1 < n; i++) this.invWidth[i] = 1 / (this.x[i + 1]! - this.x[i]!);
     const span = this.last - this.first;
     const nb = Math.max(1, 4 * n);
     this.invBucketWidth = span > 0 ? nb / span : 0;

@@ -68,11 +68,29 @@ export function expInPlace(xs: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) xs[i] = expSmall(xs[i]!);
 }
 
-/** out[i] = arrhenius factor at T[i] for i < n. */
-export function arrheniusFill(out: Float64Array, T: Float64Array, n: number, arr: Arrhenius, kelvin: number): void {
-  const invTref = arr.invTref;
+/** xs[off + i*stride] = exp(of itself) for i < n (an interleaved field). */
+export function expStrided(xs: Float64Array, off: number, stride: number, n: number): void {
+  for (let i = 0, j = off; i < n; i++, j += stride) xs[j] = expSmall(xs[j]!);
+}
+
+/** a[i] = exp(a[i]) and b[i] = exp(b[i]) for i < n, in one pass. */
+export function expInPlace2(a: Float64Array, b: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) {
-    const Tk = T[i]!;
-    out[i] = arr.at(Tk, 1 / (Tk + kelvin) - invTref);
+    a[i] = expSmall(a[i]!);
+    b[i] = expSmall(b[i]!);
   }
+}
+
+/**
+ * exp(x) for x <= 0 as the hysteresis decay of one step: nearly always tiny (|x| < 2^-8),
+ * where a degree-6 Taylor polynomial is exact to rounding (error < x^7/7! < 1e-20).
+ */
+export function hysteresisDecay(x: number): number {
+  if (x > -0.00390625) return 1 + x * (1 + x * (0.5 + x * (1 / 6 + x * (1 / 24 + x * (1 / 120 + x * (1 / 720))))));
+  return Math.exp(x);
+}
+
+/** out[i] = exp(eaOverR * (1/(T[i] + 273.15) - invTref)), the Arrhenius factor, for every i < n. */
+export function arrheniusFill(out: Float64Array, T: Float64Array, n: number, eaOverR: number, invTref: number): void {
+  for (let i = 0; i < n; i++) out[i] = Math.exp(eaOverR * (1 / (T[i]! + 273.15) - invTref));
 }
