@@ -1,0 +1,123 @@
+/**
+ * The chunked per-cell and per-sensor messages: CELL_VOLTAGES, TEMPERATURES, BALANCING.
+ * Each payload starts with u16 offset (index of the first entry) and u16 count.
+ */
+import {
+  BALANCING_MAX_COUNT, CELL_VOLTAGES_MAX_COUNT, MAX_CELLS, MAX_TEMPERATURE_SENSORS, MessageType, TEMPERATURES_MAX_COUNT,
+  type Balancing, type CellVoltages, type Temperatures,
+} from '../messages.ts';
+import type { Codec } from './codec.ts';
+import { BAD_VALUE, NA_I16, NA_U16, TRUNCATED, checkUint, setQI16, setQU16 } from '../internal/wire.ts';
+
+export const CHUNK_HEADER_SIZE = 4;
+
+/** Validates offset and count of a chunk to be sent; returns count. */
+function checkChunk(offset: number, count: number, maxCount: number, maxTotal: number): number {
+  checkUint('offset', offset, maxTotal);
+  checkUint('count', count, maxCount);
+  if (offset + count > maxTotal) throw new RangeError(`invalid offset + count: ${offset} + ${count} > ${maxTotal}`);
+  return count;
+}
+
+export const cellVoltagesCodec: Codec<CellVoltages> = {
+  type: MessageType.CELL_VOLTAGES,
+  chunked: true,
+  size: (m) => CHUNK_HEADER_SIZE + 2 * checkChunk(m.offset, m.voltages_V.length, CELL_VOLTAGES_MAX_COUNT, MAX_CELLS),
+  write(_b, v, o, m) {
+    const a = m.voltages_V;
+    const n = a.length;
+    v.setUint16(o, m.offset, true);
+    v.setUint16(o + 2, n, true);
+    for (let i = 0, p = o + CHUNK_HEADER_SIZE; i < n; i++, p += 2) setQU16(v, p, a[i]!, 10000);
+  },
+  read(_b, v, o, len, seq, t_ms, into) {
+    if (len < CHUNK_HEADER_SIZE) return TRUNCATED;
+    const offset = v.getUint16(o, true);
+    const n = v.getUint16(o + 2, true);
+    if (len < CHUNK_HEADER_SIZE + 2 * n) return TRUNCATED;
+    if (offset + n > MAX_CELLS) return BAD_VALUE;
+    const a = into !== undefined && into.voltages_V.length === n ? into.voltages_V : new Float64Array(n);
+    for (let i = 0, p = o + CHUNK_HEADER_SIZE; i < n; i++, p += 2) {
+      const r = v.getUint16(p, true);
+      a[i] = r / 10000;
+      if (r === NA_U16) a[i] = NaN;
+    }
+    if (into !== undefined && a === into.voltages_V) {
+      into.seq = seq;
+      into.t_ms = t_ms;
+      into.offset = offset;
+      return into;
+    }
+    return { type: MessageType.CELL_VOLTAGES, seq, t_ms, offset, voltages_V: a };
+  },
+};
+
+export const temperaturesCodec: Codec<Temperatures> = {
+  type: MessageType.TEMPERATURES,
+  chunked: true,
+  size: (m) =>
+    CHUNK_HEADER_SIZE + 2 * checkChunk(m.offset, m.temperatures_C.length, TEMPERATURES_MAX_COUNT, MAX_TEMPERATURE_SENSORS),
+  write(_b, v, o, m) {
+    const a = m.temperatures_C;
+    const n = a.length;
+    v.setUint16(o, m.offset, true);
+    v.setUint16(o + 2, n, true);
+    for (let i = 0, p = o + CHUNK_HEADER_SIZE; i < n; i++, p += 2) setQI16(v, p, a[i]!, 100);
+  },
+  read(_b, v, o, len, seq, t_ms, into) {
+    if (len < CHUNK_HEADER_SIZE) return TRUNCATED;
+    const offset = v.getUint16(o, true);
+    const n = v.getUint16(o + 2, true);
+    if (len < CHUNK_HEADER_SIZE + 2 * n) return TRUNCATED;
+    if (offset + n > MAX_TEMPERATURE_SENSORS) return BAD_VALUE;
+    const a = into !== undefined && into.temperatures_C.length === n ? into.temperatures_C : new Float64Array(n);
+    for (let i = 0, p = o + CHUNK_HEADER_SIZE; i < n; i++, p += 2) {
+      const r = v.getInt16(p, true);
+      a[i] = r / 100;
+      if (r === NA_I16) a[i] = NaN;
+    }
+    if (into !== undefined && a === into.temperatures_C) {
+      into.seq = seq;
+      into.t_ms = t_ms;
+      into.offset = offset;
+      return into;
+    }
+    return { type: MessageType.TEMPERATURES, seq, t_ms, offset, temperatures_C: a };
+  },
+};
+
+export const balancingCodec: Codec<Balancing> = {
+  type: MessageType.BALANCING,
+  chunked: true,
+  size: (m) => CHUNK_HEADER_SIZE + ((checkChunk(m.offset, m.active.length, BALANCING_MAX_COUNT, MAX_CELLS) + 7) >> 3),
+  write(b, v, o, m) {
+    const a = m.active;
+    const n = a.length;
+    v.setUint16(o, m.offset, true);
+    v.setUint16(o + 2, n, true);
+    const p = o + CHUNK_HEADER_SIZE;
+    b.fill(0, p, p + ((n + 7) >> 3));
+    for (let i = 0; i < n; i++) {
+      const x = a[i]!;
+      if (x > 1) throw new RangeError(`invalid active[${i}]: ${x} (0 or 1)`);
+      b[p + (i >> 3)]! |= x << (i & 7);
+    }
+  },
+  read(b, v, o, len, seq, t_ms, into) {
+    if (len < CHUNK_HEADER_SIZE) return TRUNCATED;
+    const offset = v.getUint16(o, true);
+    const n = v.getUint16(o + 2, true);
+    if (len < CHUNK_HEADER_SIZE + ((n + 7) >> 3)) return TRUNCATED;
+    if (offset + n > MAX_CELLS) return BAD_VALUE;
+    const a = into !== undefined && into.active.length === n ? into.active : new Uint8Array(n);
+    const p = o + CHUNK_HEADER_SIZE;
+    for (let i = 0; i < n; i++) a[i] = (b[p + (i >> 3)]! >> (i & 7)) & 1;
+    if (into !== undefined && a === into.active) {
+      into.seq = seq;
+      into.t_ms = t_ms;
+      into.offset = offset;
+      return into;
+    }
+    return { type: MessageType.BALANCING, seq, t_ms, offset, active: a };
+  },
+};

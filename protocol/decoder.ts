@@ -1,0 +1,330 @@
+/**
+ * Streaming decoder: wire bytes in chunks of any size → typed messages and counters.
+ *
+ * The input is copied, one window of up to WINDOW bytes at a time, behind the unfinished run
+ * carried from before (at most MAX_ENCODED_FRAME_SIZE bytes) in a work buffer the decoder owns.
+ * There it is split into runs at 0x00, and each run is COBS-decoded in place: the decoded frame
+ * is the run without its first byte, with every later code byte replaced by 0x00 (and the data
+ * moved back one byte after each 0xFF code, which inserts no zero). A run is checked (length,
+ * CRC-32C, version), then its payload is read by the codec of its type. A run longer than
+ * MAX_ENCODED_FRAME_SIZE is dropped as it arrives, never buffered. The unfinished tail is moved to
+ * the front of the buffer once per window. Bad bytes become counters: `push` never throws on
+ * its input.
+ */
+import { CODEC_BY_TYPE } from './codec/index.ts';
+import { crc32cView } from './crc.ts';
+import { TRUNCATED } from './internal/wire.ts';
+import {
+  CRC_SIZE, HEADER_SIZE, MAX_CELLS, MAX_ENCODED_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, PROTOCOL_VERSION,
+  type Decoded,
+} from './messages.ts';
+
+/** Bytes of input copied into the work buffer at a time. */
+const WINDOW = 1 << 16;
+
+/** Why a frame that passed the CRC was not delivered. */
+export type SkipReason = 'unknown-type' | 'truncated' | 'bad-value' | 'duplicate';
+
+export interface DecoderCounters {
+  /** Frames that passed COBS, length, CRC and version checks (delivered or skipped). */
+  frames: number;
+  /** Messages delivered. */
+  messages: number;
+  /** Wire bytes (delimiters excluded) of the frames counted in `frames`. */
+  frameBytes: number;
+  crcErrors: number;
+  cobsErrors: number;
+  /** Runs that decoded to fewer than MIN_FRAME_SIZE bytes. */
+  shortFrames: number;
+  /** Frames whose version byte is not PROTOCOL_VERSION. */
+  badVersions: number;
+  /** Runs longer than MAX_ENCODED_FRAME_SIZE (or decoding to more than MAX_FRAME_SIZE). */
+  oversizeRuns: number;
+  /** Wire bytes (delimiters excluded) of runs rejected by the checks above. */
+  bytesDiscarded: number;
+  /** Bytes before the first 0x00 that did not form a frame (a capture joined mid-frame); not an error. */
+  presyncBytes: number;
+  /** Frames of a type this reader does not know (skipped, not an error). */
+  unknownTypes: number;
+  /** Frames whose payload is shorter than its type needs. */
+  truncatedPayloads: number;
+  /** Frames whose payload holds a value the protocol does not define. */
+  badValues: number;
+  /** Times the sequence number jumped forward by more than 1. */
+  seqGaps: number;
+  /** Frames missing according to those jumps. */
+  seqMissing: number;
+  /** Times the sequence number went back (by 32768..65535 mod 2^16: sender restart or reordering). */
+  seqBackwards: number;
+  /** Frames with the same sequence number as the frame before (dropped unless `dropDuplicates` is false). */
+  duplicates: number;
+  /** Bytes of a last frame cut short at the end of the input (set by `finish`); not an error. */
+  incompleteBytes: number;
+}
+
+export function newCounters(): DecoderCounters {
+  return {
+    frames: 0, messages: 0, frameBytes: 0, crcErrors: 0, cobsErrors: 0, shortFrames: 0, badVersions: 0,
+    oversizeRuns: 0, bytesDiscarded: 0, presyncBytes: 0, unknownTypes: 0, truncatedPayloads: 0, badValues: 0,
+    seqGaps: 0, seqMissing: 0, seqBackwards: 0, duplicates: 0, incompleteBytes: 0,
+  };
+}
+
+export interface DecoderOptions {
+  /** Called for each message; when given, `push` and `finish` return an empty array. */
+  onMessage?: (m: Decoded) => void;
+  /** Called for each valid frame that is not delivered (e.g. to NACK an unknown command). */
+  onSkip?: (type: number, seq: number, t_ms: number, reason: SkipReason) => void;
+  /** Drop a frame whose seq equals the previous frame's (default true). */
+  dropDuplicates?: boolean;
+  /**
+   * Reuse message objects of chunked types (CELL_VOLTAGES, TEMPERATURES, BALANCING,
+   * SIM_CELL_TRUTH): the message for a given type and offset is the same object each time, its
+   * array refilled, so it is valid only until the next message of that type and offset. Saves an
+   * array allocation per message on the hot path (default false).
+   */
+  reuse?: boolean;
+}
+
+type RunOutcome = 'crc' | 'cobs' | 'short' | 'version' | 'oversize' | null;
+
+export class Decoder {
+  readonly counters: DecoderCounters = newCounters();
+  private readonly onMessage: ((m: Decoded) => void) | undefined;
+  private readonly onSkip: DecoderOptions['onSkip'];
+  private readonly dropDuplicates: boolean;
+  private readonly out: Decoded[] = [];
+  /** Work buffer: carried run, then the current window, then one sentinel 0x00. */
+  private readonly work = new Uint8Array(MAX_ENCODED_FRAME_SIZE + WINDOW + 1);
+  private readonly view = new DataView(this.work.buffer);
+  /** Length of the unfinished run at work[0..). */
+  private pendingLen = 0;
+  /** Inside a run already known to be too long: drop bytes up to the next 0x00. */
+  private discarding = false;
+  /** A 0x00 has been seen (before it, failures are presync bytes, not errors). */
+  private synced = false;
+  private lastSeq = -1;
+  /** reuse: the last message per chunked type and offset, refilled by the next one. */
+  private readonly cache: (Decoded | undefined)[][] | null;
+
+  constructor(options: DecoderOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`"options" must be an object: ${String(options)}`);
+    const { onMessage, onSkip, dropDuplicates = true, reuse = false } = options;
+    if (onMessage !== undefined && typeof onMessage !== 'function') throw new TypeError(`"onMessage" must be a function: ${String(onMessage)}`);
+    if (onSkip !== undefined && typeof onSkip !== 'function') throw new TypeError(`"onSkip" must be a function: ${String(onSkip)}`);
+    if (typeof dropDuplicates !== 'boolean') throw new TypeError(`"dropDuplicates" must be a boolean: ${String(dropDuplicates)}`);
+    if (typeof reuse !== 'boolean') throw new TypeError(`"reuse" must be a boolean: ${String(reuse)}`);
+    this.onMessage = onMessage;
+    this.onSkip = onSkip;
+    this.dropDuplicates = dropDuplicates;
+    this.cache = reuse ? [] : null;
+  }
+
+  /**
+   * Feeds bytes. Returns the messages completed by this chunk, in an array the decoder reuses
+   * (valid until the next call; empty when `onMessage` is set).
+   */
+  push(chunk: Uint8Array): readonly Decoded[] {
+    this.out.length = 0;
+    const n = chunk.length;
+    for (let p = 0; p < n; p += WINDOW) {
+      const take = n - p < WINDOW ? n - p : WINDOW;
+      this.work.set(p === 0 && take === n ? chunk : chunk.subarray(p, p + take), this.pendingLen);
+      this.scan(this.pendingLen, this.pendingLen + take);
+    }
+    return this.out;
+  }
+
+  /**
+   * End of input: a last run without its 0x00 is decoded if it is a whole frame, otherwise its
+   * bytes are counted in `incompleteBytes`. Returns the messages it completed (like `push`).
+   */
+  finish(): readonly Decoded[] {
+    this.out.length = 0;
+    this.discarding = false;
+    if (this.pendingLen > 0) {
+      const len = this.pendingLen;
+      this.pendingLen = 0;
+      this.run(0, len, true);
+    }
+    return this.out;
+  }
+
+  /** Forgets all state but the counters (use a new Decoder for fresh counters). */
+  reset(): void {
+    this.pendingLen = 0;
+    this.discarding = false;
+    this.synced = false;
+    this.lastSeq = -1;
+    this.out.length = 0;
+  }
+
+  /** Splits work[0..end) into runs; new bytes start at `from` (work[0..from) holds no 0x00). */
+  private scan(from: number, end: number): void {
+    const w = this.work;
+    w[end] = 0; // sentinel: indexOf stops here at the latest
+    let s = 0;
+    for (;;) {
+      const z = w.indexOf(0, from);
+      if (z === end) break;
+      const runLen = z - s;
+      if (this.discarding) {
+        this.dropBytes(runLen);
+        this.discarding = false;
+      } else if (runLen > MAX_ENCODED_FRAME_SIZE) {
+        this.reject('oversize', runLen);
+      } else if (runLen > 0) {
+        this.run(s, z, false);
+      }
+      this.synced = true;
+      s = from = z + 1;
+    }
+    const tail = end - s;
+    if (this.discarding) {
+      this.dropBytes(tail);
+      this.pendingLen = 0;
+    } else if (tail > MAX_ENCODED_FRAME_SIZE) {
+      this.reject('oversize', tail);
+      this.discarding = true;
+      this.pendingLen = 0;
+    } else {
+      if (s > 0 && tail > 0) w.copyWithin(0, s, end);
+      this.pendingLen = tail;
+    }
+  }
+
+  private dropBytes(len: number): void {
+    if (this.synced) this.counters.bytesDiscarded += len;
+    else this.counters.presyncBytes += len;
+  }
+
+  private reject(why: Exclude<RunOutcome, null>, len: number): void {
+    const c = this.counters;
+    if (!this.synced) {
+      c.presyncBytes += len;
+      return;
+    }
+    c.bytesDiscarded += len;
+    switch (why) {
+      case 'crc': c.crcErrors++; break;
+      case 'cobs': c.cobsErrors++; break;
+      case 'short': c.shortFrames++; break;
+      case 'version': c.badVersions++; break;
+      case 'oversize': c.oversizeRuns++; break;
+    }
+  }
+
+  /** Decodes the run work[s..e) (1..MAX_ENCODED_FRAME_SIZE bytes, no 0x00) in place. */
+  private run(s: number, e: number, atEnd: boolean): void {
+    const w = this.work;
+    let i = s;
+    let shift = 0; // bytes the data has moved back (one per 0xFF code)
+    let zeroAt = -1; // where the previous block's trailing zero goes
+    let why: RunOutcome = null;
+    while (i < e) {
+      const code = w[i]!;
+      if (zeroAt >= 0) w[zeroAt] = 0;
+      const blockEnd = i + code;
+      if (blockEnd > e) {
+        why = 'cobs';
+        break;
+      }
+      if (shift > 0) w.copyWithin(i + 1 - shift, i + 1, blockEnd);
+      if (code === 0xff) {
+        zeroAt = -1;
+        shift++;
+      } else {
+        zeroAt = blockEnd - shift;
+      }
+      i = blockEnd;
+    }
+    const f = s + 1; // decoded frame: work[f..f+len)
+    const len = e - f - shift;
+    if (why !== null) {
+      // set above
+    } else if (len < MIN_FRAME_SIZE) why = 'short';
+    else if (len > MAX_FRAME_SIZE) why = 'oversize';
+    else if (crc32cView(this.view, f, f + len - CRC_SIZE) !== this.view.getUint32(f + len - CRC_SIZE, true)) why = 'crc';
+    else if (w[f] !== PROTOCOL_VERSION) why = 'version';
+    if (why !== null) {
+      if (atEnd) this.counters.incompleteBytes += e - s;
+      else this.reject(why, e - s);
+      return;
+    }
+    this.frame(f, len, e - s);
+  }
+
+  /** A valid frame of `len` bytes is at work[f..). */
+  private frame(f: number, len: number, wireLen: number): void {
+    const c = this.counters;
+    const v = this.view;
+    c.frames++;
+    c.frameBytes += wireLen;
+    const type = this.work[f + 1]!;
+    const seq = v.getUint16(f + 2, true);
+    const t_ms = v.getUint32(f + 4, true);
+    const last = this.lastSeq;
+    this.lastSeq = seq;
+    if (last >= 0) {
+      const d = (seq - last) & 0xffff;
+      if (d === 0) {
+        c.duplicates++;
+        if (this.dropDuplicates) {
+          this.skip(type, seq, t_ms, 'duplicate');
+          return;
+        }
+      } else if (d !== 1) {
+        if (d < 0x8000) {
+          c.seqGaps++;
+          c.seqMissing += d - 1;
+        } else {
+          c.seqBackwards++;
+        }
+      }
+    }
+    const codec = CODEC_BY_TYPE[type];
+    if (codec === undefined) {
+      c.unknownTypes++;
+      this.skip(type, seq, t_ms, 'unknown-type');
+      return;
+    }
+    const o = f + HEADER_SIZE;
+    const payloadLen = len - HEADER_SIZE - CRC_SIZE;
+    let m: Decoded | number;
+    const cache = this.cache;
+    if (cache !== null && codec.chunked === true && payloadLen >= 2) {
+      const offset = v.getUint16(o, true);
+      const perOffset = (cache[type] ??= []);
+      m = codec.read(this.work, v, o, payloadLen, seq, t_ms, offset <= MAX_CELLS ? perOffset[offset] : undefined);
+      if (typeof m !== 'number' && offset <= MAX_CELLS) perOffset[offset] = m;
+    } else {
+      m = codec.read(this.work, v, o, payloadLen, seq, t_ms);
+    }
+    if (typeof m === 'number') {
+      if (m === TRUNCATED) {
+        c.truncatedPayloads++;
+        this.skip(type, seq, t_ms, 'truncated');
+      } else {
+        c.badValues++;
+        this.skip(type, seq, t_ms, 'bad-value');
+      }
+      return;
+    }
+    c.messages++;
+    if (this.onMessage !== undefined) this.onMessage(m);
+    else this.out.push(m);
+  }
+
+  private skip(type: number, seq: number, t_ms: number, reason: SkipReason): void {
+    if (this.onSkip !== undefined) this.onSkip(type, seq, t_ms, reason);
+  }
+}
+
+/** Decodes a whole byte string (including a last frame without its 0x00). */
+export function decodeAll(bytes: Uint8Array): Decoded[] {
+  const msgs: Decoded[] = [];
+  const d = new Decoder({ onMessage: (m) => msgs.push(m) });
+  d.push(bytes);
+  d.finish();
+  return msgs;
+}

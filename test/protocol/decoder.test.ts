@@ -1,0 +1,229 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Decoder, decodeAll, type SkipReason } from '../../protocol/decoder.ts';
+import { Encoder } from '../../protocol/encoder.ts';
+import { encodeFrame } from '../../protocol/frame.ts';
+import { CELL_VOLTAGES_MAX_COUNT, MAX_ENCODED_FRAME_SIZE, MessageType, type Decoded, type Message } from '../../protocol/messages.ts';
+import * as A from './arbitraries.ts';
+import { applyDamages, buildStream, checkRecovery, damage, decodeInPieces, placeDamages } from './damage.ts';
+import { concat, frameOf, stuff, unstuff } from './helpers.ts';
+
+const ack = (commandSeq: number): Message => ({ type: MessageType.ACK, commandSeq, commandType: 0x81 });
+const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 });
+const zeros = (b: Uint8Array): number => b.reduce((n, x) => n + (x === 0 ? 1 : 0), 0);
+
+describe('Decoder', () => {
+  // for all streams and all ways to cut them into chunks, the decoder returns the same messages and counters
+  it('should return the same messages for any chunking', () => {
+    fc.assert(
+      fc.property(A.timedMessages(A.message, 12), cuts, (items, cs) => {
+        const s = buildStream(items);
+        const whole = decodeInPieces(s.bytes, []);
+        const pieces = decodeInPieces(s.bytes, cs);
+        expect(whole.messages).toEqual(s.messages);
+        expect(pieces.messages).toEqual(s.messages);
+        expect(pieces.counters).toEqual(whole.counters);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  // for all streams, feeding one byte at a time gives the same messages as feeding it whole
+  it('should decode a stream fed one byte at a time', () => {
+    fc.assert(
+      fc.property(A.timedMessages(A.smallMessage, 6), (items) => {
+        const s = buildStream(items);
+        const got: Decoded[] = [];
+        const d = new Decoder();
+        for (let i = 0; i < s.bytes.length; i++) got.push(...d.push(s.bytes.subarray(i, i + 1)));
+        expect(got).toEqual(s.messages);
+        expect(d.counters.frames).toBe(items.length);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('should decode a multi-megabyte chunk in one push', () => {
+    const enc = new Encoder();
+    const v = Float64Array.from({ length: 100 }, (_, i) => 3 + i / 1000);
+    for (let k = 0; k < 12000; k++) enc.encode({ type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: v }, k);
+    const bytes = enc.take();
+    expect(bytes.length).toBeGreaterThan(2_000_000);
+    const d = new Decoder();
+    const got = d.push(bytes);
+    expect(got.length).toBe(12000);
+    expect(got[11999]).toMatchObject({ seq: 11999, t_ms: 11999, offset: 0 });
+    expect(d.counters).toMatchObject({ frames: 12000, messages: 12000, bytesDiscarded: 0, seqGaps: 0 });
+  });
+
+  // for all streams, reuse mode delivers the same values as fresh mode (copied as they arrive)
+  it('should deliver the same values in reuse mode', () => {
+    fc.assert(
+      fc.property(A.timedMessages(A.message, 12), cuts, (items, cs) => {
+        const s = buildStream(items);
+        expect(decodeInPieces(s.bytes, cs, true).messages).toEqual(s.messages);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('should reuse the object of a chunked type and offset in reuse mode, and not otherwise', () => {
+    const enc = new Encoder();
+    const cv = (x: number): Message => ({ type: MessageType.CELL_VOLTAGES, offset: 4, voltages_V: Float64Array.of(x, x) });
+    enc.encode(cv(3), 1);
+    enc.encode(cv(3.5), 2);
+    const seen: Decoded[] = [];
+    new Decoder({ reuse: true, onMessage: (m) => seen.push(m) }).push(enc.view());
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[1]).toMatchObject({ seq: 1, t_ms: 2, voltages_V: Float64Array.of(3.5, 3.5) });
+    const fresh = decodeAll(enc.view());
+    expect(fresh[0]).not.toBe(fresh[1]);
+  });
+
+  it('should count missing frames across the u16 wrap, duplicates and steps back', () => {
+    const seqs = [65533, 65534, 1, 2, 2, 5, 100, 100, 40000, 40001];
+    const skipped: SkipReason[] = [];
+    const d = new Decoder({ onSkip: (_t, _s, _ms, why) => skipped.push(why) });
+    const got = d.push(concat(Uint8Array.of(0), ...seqs.map((s, i) => encodeFrame(ack(i), s, i))));
+    expect(got.map((m) => m.seq)).toEqual([65533, 65534, 1, 2, 5, 100, 40000, 40001]);
+    // 65534 → 1 skips 65535 and 0; 2 → 5 skips 3 and 4; 5 → 100 skips 94; 100 → 40000 is a step back
+    expect(d.counters).toMatchObject({ seqGaps: 3, seqMissing: 2 + 2 + 94, duplicates: 2, seqBackwards: 1 });
+    expect(skipped).toEqual(['duplicate', 'duplicate']);
+  });
+
+  it('should deliver duplicates when dropDuplicates is false', () => {
+    const d = new Decoder({ dropDuplicates: false });
+    const f = encodeFrame(ack(1), 5, 0);
+    expect(d.push(concat(Uint8Array.of(0), f, f)).length).toBe(2);
+    expect(d.counters.duplicates).toBe(1);
+  });
+
+  it('should skip and count unknown types and other versions, then go on', () => {
+    const skipped: [number, number, SkipReason][] = [];
+    const d = new Decoder({ onSkip: (t, s, _ms, why) => skipped.push([t, s, why]) });
+    const got = d.push(
+      concat(
+        Uint8Array.of(0),
+        frameOf(0x5a, Uint8Array.of(1, 2, 3), 0),
+        frameOf(0xbf, new Uint8Array(0), 1),
+        frameOf(MessageType.ACK, Uint8Array.of(1, 0, 0x81, 0), 2, 0, 2),
+        encodeFrame(ack(9), 3, 0),
+      ),
+    );
+    expect(got).toEqual([{ ...ack(9), seq: 3, t_ms: 0 }]);
+    expect(d.counters).toMatchObject({ frames: 3, unknownTypes: 2, badVersions: 1, messages: 1, seqGaps: 1, seqMissing: 1 });
+    expect(skipped).toEqual([[0x5a, 0, 'unknown-type'], [0xbf, 1, 'unknown-type']]);
+  });
+
+  it('should drop a run longer than the maximum frame without buffering it, then resynchronise', () => {
+    const garbage = new Uint8Array(1 << 20).fill(0x41);
+    const f = encodeFrame(ack(1), 0, 0);
+    for (const piece of [1, 7, 1000, 1 << 16, 1 << 21]) {
+      const bytes = concat(Uint8Array.of(0), garbage, Uint8Array.of(0), f);
+      const d = new Decoder();
+      const got: Decoded[] = [];
+      for (let p = 0; p < bytes.length; p += piece) got.push(...d.push(bytes.subarray(p, p + piece)));
+      expect(got.length).toBe(1);
+      expect(d.counters).toMatchObject({ oversizeRuns: 1, bytesDiscarded: garbage.length, crcErrors: 0 });
+    }
+  });
+
+  it('should accept the largest frame and reject runs that are or decode longer', () => {
+    const largest: Message = {
+      type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: new Float64Array(CELL_VOLTAGES_MAX_COUNT).fill(3.3),
+    };
+    const f = encodeFrame(largest, 0x0101, 0x01010101);
+    expect(f.length).toBeLessThanOrEqual(MAX_ENCODED_FRAME_SIZE + 1);
+    expect(decodeAll(concat(Uint8Array.of(0), f))).toEqual([{ ...largest, seq: 0x0101, t_ms: 0x01010101 }]);
+    // a 512-byte frame without a zero byte takes exactly MAX_ENCODED_FRAME_SIZE bytes and is accepted
+    let t = 0x01010101;
+    let longest = frameOf(0x5a, new Uint8Array(500).fill(1), 0x0101, t);
+    while (longest.length !== MAX_ENCODED_FRAME_SIZE + 1) longest = frameOf(0x5a, new Uint8Array(500).fill(1), 0x0101, ++t);
+    const d0 = new Decoder();
+    d0.push(concat(Uint8Array.of(0), longest));
+    expect(d0.counters).toMatchObject({ frames: 1, unknownTypes: 1, oversizeRuns: 0, bytesDiscarded: 0 });
+    // 515 code bytes 0x01 are valid COBS for 514 zero bytes: longer than MAX_FRAME_SIZE
+    const ones = new Uint8Array(MAX_ENCODED_FRAME_SIZE).fill(1);
+    const d = new Decoder();
+    d.push(concat(Uint8Array.of(0), ones, Uint8Array.of(0)));
+    expect(d.counters).toMatchObject({ oversizeRuns: 1, cobsErrors: 0, bytesDiscarded: MAX_ENCODED_FRAME_SIZE });
+    const d2 = new Decoder();
+    d2.push(concat(Uint8Array.of(0), ones, Uint8Array.of(1, 0)));
+    expect(d2.counters).toMatchObject({ oversizeRuns: 1, bytesDiscarded: MAX_ENCODED_FRAME_SIZE + 1 });
+  });
+
+  it('should treat bytes before the first delimiter as presync, not as an error', () => {
+    const s = buildStream([{ m: ack(1), t_ms: 0 }, { m: ack(2), t_ms: 1 }]);
+    const mid = s.bytes.subarray(5); // joined in the middle of frame 0
+    const d = new Decoder();
+    expect(d.push(mid).map((m) => m.seq)).toEqual([1]);
+    expect(d.counters).toMatchObject({ presyncBytes: s.spans[0]!.end - 5, crcErrors: 0, cobsErrors: 0 });
+    // a stream that starts exactly at a frame without a leading 0x00 loses nothing
+    expect(decodeAll(s.bytes.subarray(1)).map((m) => m.seq)).toEqual([0, 1]);
+  });
+
+  it('should count a CRC failure, a COBS error and a short frame, and resynchronise after each', () => {
+    const f = encodeFrame(ack(1), 0, 0);
+    const raw = unstuff(f);
+    raw[raw.length - 1]! ^= 0x10; // a CRC byte
+    const bad = stuff(raw);
+    const d = new Decoder();
+    const got = d.push(concat(Uint8Array.of(0), bad, Uint8Array.of(9, 1, 2, 0), Uint8Array.of(3, 1, 2, 0), encodeFrame(ack(2), 1, 0)));
+    expect(got.map((m) => m.seq)).toEqual([1]);
+    expect(d.counters).toMatchObject({ crcErrors: 1, cobsErrors: 1, shortFrames: 1, bytesDiscarded: f.length - 1 + 6 });
+  });
+
+  // for all byte strings, the decoder neither throws nor loses track of bytes
+  it('should never throw on garbage and account for every byte', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), cuts, (bytes, cs) => {
+        const { counters: c } = decodeInPieces(bytes, cs);
+        const accounted = c.frameBytes + c.bytesDiscarded + c.presyncBytes + c.incompleteBytes + zeros(bytes);
+        expect(accounted).toBe(bytes.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  // for all streams and damage (bit flips, insertions, deletions, truncation) such that some frames are
+  // untouched: every untouched frame is recovered and every accepted message is an original one, in order
+  it('should recover every untouched frame and accept no damaged one', () => {
+    fc.assert(
+      fc.property(A.timedMessages(A.smallMessage, 10), fc.array(damage, { minLength: 1, maxLength: 4 }), cuts, (items, ds, cs) => {
+        const s = buildStream(items);
+        const { bytes, touched } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
+        const { messages, counters } = decodeInPieces(bytes, cs);
+        expect(checkRecovery(s, touched, messages)).toBeNull();
+        const accounted = counters.frameBytes + counters.bytesDiscarded + counters.presyncBytes + counters.incompleteBytes + zeros(bytes);
+        expect(accounted).toBe(bytes.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('should count the frames of a cut-out stretch as missing', () => {
+    const s = buildStream(Array.from({ length: 20 }, (_, i) => ({ m: ack(i), t_ms: i })));
+    // remove frames 5..9 entirely (their bytes and delimiters)
+    const bytes = concat(s.bytes.subarray(0, s.spans[5]!.start + 1), s.bytes.subarray(s.spans[9]!.end + 1));
+    const d = new Decoder();
+    expect(d.push(bytes).length).toBe(15);
+    expect(d.counters).toMatchObject({ seqGaps: 1, seqMissing: 5, crcErrors: 0, bytesDiscarded: 0 });
+  });
+
+  it('should validate its options with TypeError naming the option', () => {
+    expect(() => new Decoder({ onMessage: 3 as never })).toThrow(/"onMessage"/);
+    expect(() => new Decoder({ onSkip: 'x' as never })).toThrow(/"onSkip"/);
+    expect(() => new Decoder({ dropDuplicates: 1 as never })).toThrow(/"dropDuplicates"/);
+    expect(() => new Decoder({ reuse: 'yes' as never })).toThrow(TypeError);
+    expect(() => new Decoder(null as never)).toThrow(/"options"/);
+  });
+
+  it('should forget the stream on reset but keep the counters', () => {
+    const d = new Decoder();
+    const f = encodeFrame(ack(1), 7, 0);
+    d.push(concat(Uint8Array.of(0), f, f.subarray(0, 4)));
+    d.reset();
+    expect(d.push(f).length).toBe(1); // no duplicate (lastSeq forgotten), no stale partial run
+    expect(d.counters).toMatchObject({ frames: 2, duplicates: 0 });
+  });
+});
