@@ -91,11 +91,48 @@ export function buildPack(sc: Scenario): Pack {
 
 /** Run a scenario to its end. */
 export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
+  const run = startScenario(sc, opts);
+  while (run.step()) {
+    // each call advances one pack step
+  }
+  return run.result();
+}
+
+/**
+ * A scenario run that advances one pack step per `step()` call, for callers that interleave
+ * the simulation with I/O (the serial emulator). `step()` returns false once the run is over.
+ */
+export interface ScenarioRun {
+  readonly pack: Pack;
+  readonly bms: BmsHooks | null;
+  readonly scenario: Scenario;
+  /** Simulated time reached, s. */
+  time_s(): number;
+  /** Pack SOC (charge-weighted mean of the cells' true SOC). */
+  soc(): number;
+  step(): boolean;
+  result(): RunResult;
+}
+
+export function startScenario(sc: Scenario, opts: RunOptions = {}): ScenarioRun {
   const pack = buildPack(sc);
   const bms = opts.bms ? opts.bms(pack, sc) : null;
   const runner = new Runner(sc, pack, bms, opts);
-  runner.run();
-  return { summary: runner.summary(), pack, bms };
+  const it = runner.run();
+  let done = false;
+  return {
+    pack,
+    bms,
+    scenario: sc,
+    time_s: () => runner.time(),
+    soc: () => runner.packSoc(),
+    step() {
+      if (done) return false;
+      done = it.next().done === true;
+      return !done;
+    },
+    result: () => ({ summary: runner.summary(), pack, bms }),
+  };
 }
 
 const MAX_STEPS_PER_STEP = Number.MAX_SAFE_INTEGER;
@@ -162,12 +199,17 @@ class Runner {
     return s / this.capTotal;
   }
 
-  run(): void {
+  time(): number {
+    return this.t;
+  }
+
+  /** Yields after every pack step. */
+  *run(): Generator<void, void, void> {
     const steps = this.sc.steps;
     do {
       for (const step of steps) {
         if (this.stopped) return;
-        this.runStep(step);
+        yield* this.runStep(step);
       }
     } while (this.sc.repeat_steps && !this.stopped);
   }
@@ -177,7 +219,7 @@ class Runner {
     return this.sc.coolant_C ?? amb;
   }
 
-  private runStep(step: ScenarioStep): void {
+  private *runStep(step: ScenarioStep): Generator<void, void, void> {
     const pack = this.pack;
     const start = this.t;
     const oneC = pack.nominalCapacity_Ah();
@@ -266,6 +308,7 @@ class Runner {
       this.t = this.k * this.dt;
       if (this.bms) this.bms.afterStep(this.t);
       this.account(I, t0);
+      yield; // one pack step done
       if (prof) {
         this.distance_km += (speeds![Math.min(idx, speeds!.length - 1)]! * this.dt) / 3600;
         this.driveWh -= (pack.packVoltage * I * this.dt) / 3600;
