@@ -9,6 +9,7 @@ import { UsageError } from './args.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }> = {
   sim: { summary: 'run a scenario (or one cell on a current profile) and summarise it', load: () => import('./sim.ts') },
+  scenarios: { summary: 'list the scenario library', load: () => import('./scenarios.ts') },
 };
 
 function usage(): string {
