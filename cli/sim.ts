@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   const wall_s = (performance.now() - wall0) / 1000;
   const out = { ...result.summary, wall_s: Number(wall_s.toFixed(3)), ...(result.bms ? result.bms.report() : {}) };
   if (values.json) console.log(JSON.stringify(out, null, 2));
-  else console.log(formatSummary(result.summary, wall_s, csv?.path ?? null));
+  else console.log(formatSummary(result.summary, wall_s, csv?.path ?? null, result.bms ? bmsLine(result.bms.report()) : null));
   return 0;
 }
 
@@ -135,7 +135,17 @@ function progressReporter(total_s: number | null): { update: (t_s: number) => vo
   };
 }
 
-function formatSummary(s: Summary, wall_s: number, out: string | null): string {
+/** One line on the BMS's run: transitions, faults, estimator error. */
+function bmsLine(r: Record<string, unknown>): string {
+  const transitions = (r.transitions as unknown[] | undefined)?.length ?? 0;
+  const faults = (r.faults as { tier: string | number }[] | undefined) ?? [];
+  const soc = r.soc as { rms_pct: number; max_pct: number } | undefined;
+  const parts = [`${transitions} state changes`, `${faults.length} faults raised`];
+  if (soc) parts.push(`SOC estimate error ${soc.rms_pct.toFixed(2)} % RMS, ${soc.max_pct.toFixed(2)} % max`);
+  return parts.join(', ');
+}
+
+function formatSummary(s: Summary, wall_s: number, out: string | null, bms: string | null): string {
   const lines = [
     `scenario   ${s.scenario}  (${s.chemistry}, ${s.pack}, dt ${s.dt_s} s)`,
     `simulated  ${(s.duration_s / 3600).toFixed(2)} h in ${s.steps_simulated} steps, ${wall_s.toFixed(2)} s wall`,
@@ -144,6 +154,7 @@ function formatSummary(s: Summary, wall_s: number, out: string | null): string {
     `SOC        ${s.soc.initial_pct.toFixed(1)} % → ${s.soc.final_pct.toFixed(1)} % (cells ${s.soc.final_min_pct.toFixed(1)}–${s.soc.final_max_pct.toFixed(1)} %)`,
   ];
   if (s.distance_km > 0) lines.push(`driven     ${s.distance_km.toFixed(1)} km at ${s.Wh_per_km?.toFixed(0)} Wh/km`);
+  if (bms) lines.push(`BMS        ${bms}`);
   lines.push('steps');
   for (const st of s.steps) {
     lines.push(`  ${(st.start_s / 3600).toFixed(2).padStart(6)} h  ${st.text}  → ${st.end_reason} at ${(st.end_s / 3600).toFixed(2)} h`);

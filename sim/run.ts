@@ -9,6 +9,8 @@ import { Pack } from './pack.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
 
 export type EndReason =
+  | 'bms_error'
+  | 'bms_open'
   | 'duration'
   | 'voltage'
   | 'current'
@@ -164,6 +166,8 @@ class Runner {
   private readonly socInitial: number;
   private readonly logs: StepLog[] = [];
   private stopped = false;
+  private hostNext = 0;
+  private lastChargeCurrent = 0;
   private readonly zRec: Float64Array;
   private readonly TRec: Float64Array;
   private socRec = 0;
@@ -215,8 +219,18 @@ class Runner {
   }
 
   private sinkAt(t: number): number {
+    if (this.sc.coolant_C !== null) return this.sc.coolant_C;
     const amb = this.sc.ambient.at(t + this.sc.start_time_h * 3600);
-    return this.sc.coolant_C ?? amb;
+    return this.bms?.ambientOffset_C ? amb + this.bms.ambientOffset_C(t) : amb;
+  }
+
+  /** Host requests scheduled in the scenario that are due by time t. */
+  private hostRequests(t: number): void {
+    const host = this.sc.host;
+    while (this.bms && this.hostNext < host.length && host[this.hostNext]!.at_s <= t + 1e-9) {
+      this.bms.request(host[this.hostNext]!.request, t);
+      this.hostNext++;
+    }
   }
 
   private *runStep(step: ScenarioStep): Generator<void, void, void> {
@@ -235,15 +249,15 @@ class Runner {
     const speeds = isDrive ? step.cycle.speed_kmh : null;
     const ctrl = step.kind === 'experiment' ? step.control : null;
 
-    if (this.bms) {
-      const charging =
-        ctrl !== null &&
-        ((ctrl.mode === 'current' && ctrl.current_A > 0) ||
-          (ctrl.mode === 'c_rate' && ctrl.c_rate > 0) ||
-          (ctrl.mode === 'power' && ctrl.power_W > 0) ||
-          ctrl.mode === 'voltage');
-      if (ctrl?.mode !== 'rest') this.bms.request(charging ? 'CHARGE' : 'NORMAL', this.t);
-    }
+    const charging =
+      ctrl !== null &&
+      ((ctrl.mode === 'current' && ctrl.current_A > 0) ||
+        (ctrl.mode === 'c_rate' && ctrl.c_rate > 0) ||
+        (ctrl.mode === 'power' && ctrl.power_W > 0) ||
+        ctrl.mode === 'voltage');
+    if (this.bms && ctrl?.mode !== 'rest') this.bms.request(charging ? 'CHARGE' : 'NORMAL', this.t);
+    let lastChargeCurrent = this.lastChargeCurrent;
+    let openSince = -1;
 
     for (let s = 0; s < MAX_STEPS_PER_STEP; s++) {
       if (this.t >= this.limit_s - 1e-9) {
@@ -255,7 +269,10 @@ class Runner {
         reason = 'duration';
         break;
       }
+      this.hostRequests(this.t);
       pack.prepare(this.sinkAt(this.t));
+      // a faulty charger (injected) regulates to its own setpoint or never terminates
+      const chargerFault = this.bms?.chargerFault && charging ? this.bms.chargerFault(this.t) : null;
       // --- the load's request ---
       let I = 0;
       let direction = 0; // +1 charging step, -1 discharging step, 0 rest/hold
@@ -286,16 +303,26 @@ class Runner {
             direction = Math.sign(ctrl.power_W);
             break;
           }
-          case 'voltage':
-            I = ctrl.reference === 'pack' ? (ctrl.voltage_V - pack.packA) / pack.packB : this.cellHoldCurrent(ctrl.voltage_V);
+          case 'voltage': {
+            if (chargerFault?.mode === 'no_termination') {
+              I = lastChargeCurrent; // the charger never switches to CV: it keeps its CC current
+              direction = 1;
+              break;
+            }
+            const Vt = chargerFault?.mode === 'cv_too_high' ? chargerFault.cv_V : ctrl.voltage_V;
+            const ref = chargerFault?.mode === 'cv_too_high' ? 'cell' : ctrl.reference;
+            I = ref === 'pack' ? (Vt - pack.packA) / pack.packB : this.cellHoldCurrent(Vt);
             direction = 0;
             break;
+          }
           case 'rest':
             I = 0;
             break;
         }
       }
       if (!Number.isFinite(pack.packB)) I = 0; // an open group: no path for current
+      if (charging && I > 0 && ctrl?.mode !== 'voltage') lastChargeCurrent = I;
+      const requested = I;
       if (this.bms) I = this.bms.admitCurrent(I, this.t);
       if (this.opts.onRecord && (this.k + 1) % this.every === 0) {
         this.zRec.set(pack.z);
@@ -324,7 +351,7 @@ class Runner {
         }
       }
       // --- terminations (on V_k, I_k and the SOC reached) ---
-      const hit = this.terminated(step.until, direction, I, oneC);
+      const hit = chargerFault?.mode === 'no_termination' ? null : this.terminated(step.until, direction, I, oneC);
       if (hit) {
         reason = hit;
         break;
@@ -332,6 +359,20 @@ class Runner {
       if (powerShort) {
         reason = 'power_unattainable';
         break;
+      }
+      if (this.bms && !this.bms.pathClosed && requested !== 0) {
+        // the BMS has isolated the pack: the load cannot run this step
+        if (this.bms.traceRow().state === 'ERROR') {
+          reason = 'bms_error';
+          break;
+        }
+        if (openSince < 0) openSince = this.t;
+        else if (this.t - openSince >= this.sc.open_path_timeout_s) {
+          reason = 'bms_open';
+          break;
+        }
+      } else {
+        openSince = -1;
       }
       if (this.sc.load_cutoff && !this.bms) {
         const cut = this.cutoff(direction, I);
@@ -345,6 +386,7 @@ class Runner {
         break;
       }
     }
+    this.lastChargeCurrent = lastChargeCurrent;
     this.logs.push({ text: step.text, start_s: start, end_s: this.t, end_reason: reason });
   }
 

@@ -11,6 +11,7 @@ import { type Ambient, AMBIENTS, loadAmbient, readAmbient } from './load/ambient
 import { CYCLES, type Cycle, loadCycle } from './load/cycle.ts';
 import { type Step, type Termination, parseStep } from './load/experiment.ts';
 import { VEHICLES, type Vehicle, batteryPowerProfile, loadVehicle } from './load/vehicle.ts';
+import type { HostRequest } from './bms/interface.ts';
 import type { PackConfig, SpreadConfig } from './pack.ts';
 import { Reader, parseJson } from './validate.ts';
 
@@ -38,6 +39,8 @@ export type ScenarioStep = DriveStep | ExperimentStep;
 
 export interface Scenario {
   file: string;
+  /** Folder that relative paths in the scenario resolve against. */
+  baseDir: string;
   name: string;
   description: string;
   chemistry: Chemistry;
@@ -61,13 +64,19 @@ export interface Scenario {
   /** Raw BMS and fault sections, read by sim/bms when present. */
   bms: Reader | null;
   faults: Reader | null;
-  host: Reader | null;
+  /** Host requests at given times (the vehicle controller or rig), in time order. */
+  host: { at_s: number; request: HostRequest }[];
+  /** With a BMS: a step whose current path stays open this long (s) ends ('bms_open'). */
+  open_path_timeout_s: number;
 }
 
 const TOP = [
   'name', 'description', 'chemistry', 'pack', 'vehicle', 'ambient', 'start_time_h', 'initial', 'dt_s',
   'seed', 'duration_s', 'repeat_steps', 'load_cutoff', 'low_temperature_capacity', 'steps', 'bms', 'faults', 'host',
+  'open_path_timeout_s',
 ] as const;
+
+const HOST_REQUESTS: readonly HostRequest[] = ['STANDBY', 'NORMAL', 'CHARGE', 'RESET'];
 
 /** Load a scenario by name (sim/scenarios/NAME.json) or path. */
 export function loadScenario(nameOrPath: string): Scenario {
@@ -163,15 +172,28 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
   }
 
   return {
-    file, name, description, chemistry, pack, coolant_C, ambient, start_time_h, initial, dt_s, seed,
+    file, baseDir, name, description, chemistry, pack, coolant_C, ambient, start_time_h, initial, dt_s, seed,
     duration_s, repeat_steps,
     load_cutoff: r.opt('load_cutoff')?.boolean() ?? true,
     low_temperature_capacity: r.opt('low_temperature_capacity')?.boolean() ?? true,
     steps,
     bms: r.opt('bms') ?? null,
     faults: r.opt('faults') ?? null,
-    host: r.opt('host') ?? null,
+    host: readHost(r.opt('host')),
+    open_path_timeout_s: r.opt('open_path_timeout_s')?.number({ gt: 0 }) ?? 300,
   };
+}
+
+function readHost(r: Reader | undefined): { at_s: number; request: HostRequest }[] {
+  if (!r) return [];
+  const out = r.items().map((it) => {
+    it.only(['at_s', 'request']);
+    return { at_s: it.get('at_s').number({ min: 0 }), request: it.get('request').string({ oneOf: HOST_REQUESTS }) as HostRequest };
+  });
+  for (let i = 1; i < out.length; i++) {
+    if (out[i]!.at_s < out[i - 1]!.at_s) r.fail(`must be in time order (entry ${i} at ${out[i]!.at_s} s after ${out[i - 1]!.at_s} s)`);
+  }
+  return out;
 }
 
 function readSpread(r: Reader | undefined): SpreadConfig {

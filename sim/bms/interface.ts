@@ -42,6 +42,18 @@ export interface BmsHooks {
   traceRow(): BmsTraceRow;
   /** Summary for `natrium sim --json` (keys: transitions, faults, injections, soc). */
   report(): Record<string, unknown>;
+  /**
+   * Extra ambient temperature from injected faults (heat wave) at t_s, °C: add it to the
+   * sink temperature given to pack.prepare(). Optional (added for fault injection).
+   */
+  ambientOffset_C?(t_s: number): number;
+  /**
+   * The charger fault injected at t_s, or null. While one is active, a charge or CV-hold step
+   * regulates to `cv_V` per cell (cv_too_high) or keeps its CC current without ending
+   * (no_termination); the faulty charger ignores the charge limit, so admitCurrent() does not
+   * clamp positive current then. Optional (added for fault injection).
+   */
+  chargerFault?(t_s: number): { mode: 'cv_too_high'; cv_V: number } | { mode: 'no_termination' } | null;
 }
 
 export type PackRef = Pack;
