@@ -5,11 +5,15 @@
  *             random chunks: never throws, every untouched frame recovered, no damaged frame
  *             accepted, every byte accounted for;
  *   garbage   random bytes in random chunks: never throws, every byte accounted for;
- *   roundtrip decode(encode(m)) = m for every message type.
+ *   roundtrip decode(encode(m)) = m for every message type;
+ *   link      streams sent through seeded link faults (protocol/linkfaults.ts): the decoder's
+ *             counters match the injected faults exactly (duplicates, rejected runs, missing frames).
  * Prints the counts and exits non-zero on the first failure (with seed and counterexample).
  */
 import fc from 'fast-check';
 import { Decoder } from '../protocol/decoder.ts';
+import { Encoder } from '../protocol/encoder.ts';
+import { LinkFaults } from '../protocol/linkfaults.ts';
 import { encodeFrame } from '../protocol/frame.ts';
 import { messageToJson } from '../protocol/json.ts';
 import type { Message } from '../protocol/messages.ts';
@@ -29,7 +33,7 @@ const zeros = (b: Uint8Array): number => b.reduce((n, x) => n + (x === 0 ? 1 : 0
 
 const tally = {
   streams: 0, bytes: 0, frames: 0, damages: 0, untouchedFrames: 0, recovered: 0, rejectedRuns: 0, garbageBytes: 0,
-  roundTrips: 0,
+  roundTrips: 0, linkFrames: 0, linkFaults: 0,
 };
 
 const damageProp = fc.property(
@@ -74,6 +78,43 @@ const roundTripProp = fc.property(A.message, A.u16, A.u32, (m, seq, t_ms) => {
   tally.roundTrips++;
 });
 
+const prob = (max: number) => fc.oneof(fc.constant(0), fc.double({ min: 0, max, noNaN: true }));
+const linkProp = fc.property(
+  A.timedMessages(A.smallMessage, 40, 2),
+  fc.record({
+    dropFrame: prob(0.3), corruptFrame: prob(0.3), duplicateFrame: prob(0.3), delayFrame: prob(0.3),
+    dropByte: prob(0.01), corruptByte: prob(0.01), duplicateByte: prob(0.01),
+  }),
+  fc.integer(),
+  cuts,
+  (items, rates, seed, cs) => {
+    const faults = new LinkFaults(rates, seed);
+    const enc = new Encoder({ leadingDelimiter: false });
+    const parts: Uint8Array[] = [new Uint8Array(1)];
+    items.forEach(({ m, t_ms }, i) => {
+      enc.encode(m, t_ms);
+      faults.enabled = i > 0 && i < items.length - 1; // first and last frames clean
+      parts.push(faults.apply(enc.take()).bytes);
+    });
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      bytes.set(p, o);
+      o += p.length;
+    }
+    const { messages, counters: c } = decodeInPieces(bytes, cs);
+    const f = faults.counters;
+    const lost = f.framesDropped + f.framesCorrupted + f.framesByteDamaged;
+    const rejected = c.crcErrors + c.cobsErrors + c.shortFrames + c.badVersions + c.oversizeRuns;
+    if (c.duplicates !== f.framesDuplicated) throw new Error(`duplicates ${c.duplicates} vs ${f.framesDuplicated} injected`);
+    if (rejected !== f.framesCorrupted + f.framesByteDamaged) throw new Error(`rejected ${rejected} vs ${f.framesCorrupted + f.framesByteDamaged} damaged`);
+    if (c.seqMissing !== lost) throw new Error(`seqMissing ${c.seqMissing} vs ${lost} lost`);
+    if (messages.length !== items.length - lost) throw new Error(`${messages.length} messages vs ${items.length - lost}`);
+    tally.linkFrames += items.length;
+    tally.linkFaults += lost + f.framesDuplicated + f.framesDelayed;
+  },
+);
+
 let failed = false;
 const t0 = performance.now();
 function check<T>(name: string, prop: fc.IProperty<T>): void {
@@ -92,6 +133,7 @@ function check<T>(name: string, prop: fc.IProperty<T>): void {
 check('damage', damageProp);
 check('garbage', garbageProp);
 check('roundtrip', roundTripProp);
+check('link', linkProp);
 console.log(
   JSON.stringify({ runs, seed, seconds: Math.round((performance.now() - t0) / 100) / 10, ...tally, node: process.version }),
 );

@@ -3,13 +3,21 @@
  *
  * The input is copied, one window of up to WINDOW bytes at a time, behind the unfinished run
  * carried from before (at most MAX_ENCODED_FRAME_SIZE bytes) in a work buffer the decoder owns.
- * There it is split into runs at 0x00, and each run is COBS-decoded in place: the decoded frame
- * is the run without its first byte, with every later code byte replaced by 0x00 (and the data
- * moved back one byte after each 0xFF code, which inserts no zero). A run is checked (length,
- * CRC-32C, version), then its payload is read by the codec of its type. A run longer than
- * MAX_ENCODED_FRAME_SIZE is dropped as it arrives, never buffered. The unfinished tail is moved to
- * the front of the buffer once per window. Bad bytes become counters: `push` never throws on
- * its input.
+ * There it is split into runs at 0x00 (found a 32-bit word at a time), and each run is
+ * COBS-decoded in place: the decoded frame is the run without its first byte, with every later
+ * code byte replaced by 0x00 (and the data moved back one byte after each 0xFF code, which
+ * inserts no zero). A run is checked (length, CRC-32C, version), then its payload is read by the
+ * codec of its type. The common case (no 0xFF code, a chain ending at the 0x00, a valid frame)
+ * takes an inline fast path that only zeroes the code bytes; any run that fails it has its code
+ * bytes put back and goes through the general path, which classifies it exactly (tested against
+ * a plain reader written from PROTOCOL.md, test/protocol/reference-reader.ts). A run longer than MAX_ENCODED_FRAME_SIZE is dropped as it arrives, never
+ * buffered. The unfinished tail is moved to the front of the buffer once per window. Bad bytes
+ * become counters: `push` never throws on its input.
+ *
+ * Speed (bench/cases/decode.ts, `npm run bench -- decode-24h`): per frame the work is the zero
+ * scan, the COBS code chain, CRC-32C (slicing-by-16, crc.ts) and the payload read; per-cell
+ * arrays are converted through lookup tables (internal/wire.ts) instead of a division per value,
+ * and `reuse` refills the arrays of chunked messages instead of allocating them.
  */
 import { CODEC_BY_TYPE } from './codec/index.ts';
 import { crc32cView } from './crc.ts';
@@ -79,9 +87,9 @@ export interface DecoderOptions {
   dropDuplicates?: boolean;
   /**
    * Reuse message objects of chunked types (CELL_VOLTAGES, TEMPERATURES, BALANCING,
-   * SIM_CELL_TRUTH): the message for a given type and offset is the same object each time, its
-   * array refilled, so it is valid only until the next message of that type and offset. Saves an
-   * array allocation per message on the hot path (default false).
+   * SIM_CELL_TRUTH) and of PACK_STATUS: the message for a given type (and offset) is the same
+   * object each time, refilled, so it is valid only until the next message of that type and
+   * offset. Saves an allocation per message on the hot path (default false).
    */
   reuse?: boolean;
 }
@@ -94,9 +102,11 @@ export class Decoder {
   private readonly onSkip: DecoderOptions['onSkip'];
   private readonly dropDuplicates: boolean;
   private readonly out: Decoded[] = [];
-  /** Work buffer: carried run, then the current window, then one sentinel 0x00. */
-  private readonly work = new Uint8Array(MAX_ENCODED_FRAME_SIZE + WINDOW + 1);
+  /** Work buffer: carried run, then the current window, then one sentinel 0x00 (and slack to a whole word). */
+  private readonly work = new Uint8Array((MAX_ENCODED_FRAME_SIZE + WINDOW + 8) & ~3);
   private readonly view = new DataView(this.work.buffer);
+  /** The same bytes as 32-bit words, only to find 0x00 a word at a time (byte order does not matter). */
+  private readonly words = new Int32Array(this.work.buffer);
   /** Length of the unfinished run at work[0..). */
   private pendingLen = 0;
   /** Inside a run already known to be too long: drop bytes up to the next 0x00. */
@@ -162,10 +172,10 @@ export class Decoder {
   /** Splits work[0..end) into runs; new bytes start at `from` (work[0..from) holds no 0x00). */
   private scan(from: number, end: number): void {
     const w = this.work;
-    w[end] = 0; // sentinel: indexOf stops here at the latest
+    w[end] = 0; // sentinel: the zero scan stops here at the latest
     let s = 0;
     for (;;) {
-      const z = w.indexOf(0, from);
+      const z = this.nextZero(from);
       if (z === end) break;
       const runLen = z - s;
       if (this.discarding) {
@@ -174,7 +184,28 @@ export class Decoder {
       } else if (runLen > MAX_ENCODED_FRAME_SIZE) {
         this.reject('oversize', runLen);
       } else if (runLen > 0) {
-        this.run(s, z, false);
+        // Fast path, inline: a run whose COBS chain ends exactly at z with no 0xFF code (every
+        // frame of up to 254 bytes, and most others) decodes by zeroing its code bytes; then the
+        // length, CRC and version checks. Anything else takes run(), which handles every case.
+        let i = s + w[s]!;
+        while (i < z) {
+          const code = w[i]!;
+          if (code === 0xff) break;
+          w[i] = 0;
+          i += code;
+        }
+        const f = s + 1;
+        const len = z - f;
+        const v = this.view;
+        if (
+          i === z && w[s] !== 0xff && len >= MIN_FRAME_SIZE && len <= MAX_FRAME_SIZE && w[f] === PROTOCOL_VERSION &&
+          crc32cView(v, f, z - CRC_SIZE) === v.getUint32(z - CRC_SIZE, true)
+        ) {
+          this.frame(f, len, runLen);
+        } else {
+          this.restore(s, z, i);
+          this.run(s, z, false);
+        }
       }
       this.synced = true;
       s = from = z + 1;
@@ -191,6 +222,30 @@ export class Decoder {
       if (s > 0 && tail > 0) w.copyWithin(0, s, end);
       this.pendingLen = tail;
     }
+  }
+
+  /**
+   * Index of the first 0x00 at or after i (the sentinel at the end of the window stops it): bytes
+   * up to a word boundary, then whole aligned words tested with the "has a zero byte" identity
+   * (x - 0x01010101) & ~x & 0x80808080, which is non-zero exactly when some byte of x is 0; about
+   * twice as fast as TypedArray indexOf for frame-sized distances.
+   */
+  private nextZero(i: number): number {
+    const w = this.work;
+    while ((i & 3) !== 0) {
+      if (w[i] === 0) return i;
+      i++;
+    }
+    const u = this.words;
+    let k = i >> 2;
+    for (;;) {
+      const x = u[k]!;
+      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+      k++;
+    }
+    i = k << 2;
+    while (w[i] !== 0) i++;
+    return i;
   }
 
   private dropBytes(len: number): void {
@@ -211,6 +266,23 @@ export class Decoder {
       case 'short': c.shortFrames++; break;
       case 'version': c.badVersions++; break;
       case 'oversize': c.oversizeRuns++; break;
+    }
+  }
+
+  /**
+   * Undoes the fast path's zeroing of code bytes in the run work[s..z) (which held no 0x00), whose
+   * chain walk stopped at `last`: each zeroed byte was the distance to the next chain position,
+   * i.e. to the next zero in the run, or to `last` for the final one.
+   */
+  private restore(s: number, z: number, last: number): void {
+    const w = this.work;
+    let i = s + w[s]!;
+    while (i < z && i !== last) {
+      let j = i + 1;
+      while (j < z && w[j] !== 0) j++;
+      if (j === z) j = last;
+      w[i] = j - i;
+      i = j;
     }
   }
 
@@ -292,11 +364,14 @@ export class Decoder {
     const payloadLen = len - HEADER_SIZE - CRC_SIZE;
     let m: Decoded | number;
     const cache = this.cache;
-    if (cache !== null && codec.chunked === true && payloadLen >= 2) {
-      const offset = v.getUint16(o, true);
-      const perOffset = (cache[type] ??= []);
-      m = codec.read(this.work, v, o, payloadLen, seq, t_ms, offset <= MAX_CELLS ? perOffset[offset] : undefined);
-      if (typeof m !== 'number' && offset <= MAX_CELLS) perOffset[offset] = m;
+    if (cache !== null && (codec.chunked === true || codec.reusable === true)) {
+      // one object per type (and offset, for chunked types); a payload too short for its offset
+      // is decoded fresh (the codec reports it truncated)
+      const offset = codec.reusable === true ? 0 : payloadLen >= 2 ? v.getUint16(o, true) : MAX_CELLS + 1;
+      const slot = offset <= MAX_CELLS ? (cache[type] ??= new Array<Decoded | undefined>(MAX_CELLS + 1)) : null;
+      const prev = slot === null ? undefined : slot[offset];
+      m = codec.read(this.work, v, o, payloadLen, seq, t_ms, prev);
+      if (slot !== null && typeof m !== 'number' && m !== prev) slot[offset] = m;
     } else {
       m = codec.read(this.work, v, o, payloadLen, seq, t_ms);
     }

@@ -1,20 +1,21 @@
 /**
  * Messages ↔ plain JSON values: `type` as its name, typed arrays as arrays, NaN ("not available")
- * as null. Used for NDJSON output and for the worked examples in PROTOCOL.md.
+ * as null (so are ±Infinity, which only the float32 fields of EVENT and CMD_INJECT_FAULT can hold;
+ * they come back as NaN). Used for NDJSON output and for the worked examples in PROTOCOL.md.
  */
 import { MessageType, messageTypeName, type Decoded, type Message, type MessageTypeName } from './messages.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 function toJson(x: unknown): Json {
-  if (typeof x === 'number') return x === x ? x : null;
+  if (typeof x === 'number') return Number.isFinite(x) ? x : null;
   if (typeof x === 'string' || typeof x === 'boolean' || x === null) return x;
   if (ArrayBuffer.isView(x)) {
     const a = x as unknown as ArrayLike<number>;
     const out: (number | null)[] = new Array<number | null>(a.length);
     for (let i = 0; i < a.length; i++) {
       const e = a[i]!;
-      out[i] = e === e ? e : null;
+      out[i] = Number.isFinite(e) ? e : null;
     }
     return out;
   }

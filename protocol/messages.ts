@@ -123,6 +123,8 @@ export const NackReason = {
   NOT_SIMULATOR: 5,
   FAULT_ACTIVE: 6,
   BUSY: 7,
+  /** The device cannot do what was asked (e.g. a fault the simulator cannot inject). */
+  UNSUPPORTED: 8,
 } as const;
 export type NackReason = (typeof NackReason)[keyof typeof NackReason];
 

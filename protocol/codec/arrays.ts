@@ -7,9 +7,46 @@ import {
   type Balancing, type CellVoltages, type Temperatures,
 } from '../messages.ts';
 import type { Codec } from './codec.ts';
-import { BAD_VALUE, NA_I16, NA_U16, TRUNCATED, checkUint, setQI16, setQU16 } from '../internal/wire.ts';
+import { BAD_VALUE, TRUNCATED, checkUint, setQI16, setQU16, tableI16, tableU16 } from '../internal/wire.ts';
+
+/** raw → value tables (see internal/wire.ts); module constants, so the engine can fold their bounds. */
+const VOLTS_OF = tableU16(10000);
+const CELSIUS_OF = tableI16(100);
 
 export const CHUNK_HEADER_SIZE = 4;
+
+/**
+ * out[i] = table[raw u16 at p + 2i] for i < n: two little-endian u16 per 32-bit load, four per
+ * iteration (about twice as fast as a division per value on Node 20). One function per table
+ * keeps each table a constant.
+ */
+function readVolts(v: DataView, p: number, n: number, out: Float64Array): void {
+  const tab = VOLTS_OF;
+  let i = 0;
+  for (; i + 3 < n; i += 4, p += 8) {
+    const x = v.getUint32(p, true);
+    const y = v.getUint32(p + 4, true);
+    out[i] = tab[x & 0xffff]!;
+    out[i + 1] = tab[x >>> 16]!;
+    out[i + 2] = tab[y & 0xffff]!;
+    out[i + 3] = tab[y >>> 16]!;
+  }
+  for (; i < n; i++, p += 2) out[i] = tab[v.getUint16(p, true)]!;
+}
+
+function readCelsius(v: DataView, p: number, n: number, out: Float64Array): void {
+  const tab = CELSIUS_OF;
+  let i = 0;
+  for (; i + 3 < n; i += 4, p += 8) {
+    const x = v.getUint32(p, true);
+    const y = v.getUint32(p + 4, true);
+    out[i] = tab[x & 0xffff]!;
+    out[i + 1] = tab[x >>> 16]!;
+    out[i + 2] = tab[y & 0xffff]!;
+    out[i + 3] = tab[y >>> 16]!;
+  }
+  for (; i < n; i++, p += 2) out[i] = tab[v.getUint16(p, true)]!;
+}
 
 /** Validates offset and count of a chunk to be sent; returns count. */
 function checkChunk(offset: number, count: number, maxCount: number, maxTotal: number): number {
@@ -37,11 +74,7 @@ export const cellVoltagesCodec: Codec<CellVoltages> = {
     if (len < CHUNK_HEADER_SIZE + 2 * n) return TRUNCATED;
     if (offset + n > MAX_CELLS) return BAD_VALUE;
     const a = into !== undefined && into.voltages_V.length === n ? into.voltages_V : new Float64Array(n);
-    for (let i = 0, p = o + CHUNK_HEADER_SIZE; i < n; i++, p += 2) {
-      const r = v.getUint16(p, true);
-      a[i] = r / 10000;
-      if (r === NA_U16) a[i] = NaN;
-    }
+    readVolts(v, o + CHUNK_HEADER_SIZE, n, a);
     if (into !== undefined && a === into.voltages_V) {
       into.seq = seq;
       into.t_ms = t_ms;
@@ -71,11 +104,7 @@ export const temperaturesCodec: Codec<Temperatures> = {
     if (len < CHUNK_HEADER_SIZE + 2 * n) return TRUNCATED;
     if (offset + n > MAX_TEMPERATURE_SENSORS) return BAD_VALUE;
     const a = into !== undefined && into.temperatures_C.length === n ? into.temperatures_C : new Float64Array(n);
-    for (let i = 0, p = o + CHUNK_HEADER_SIZE; i < n; i++, p += 2) {
-      const r = v.getInt16(p, true);
-      a[i] = r / 100;
-      if (r === NA_I16) a[i] = NaN;
-    }
+    readCelsius(v, o + CHUNK_HEADER_SIZE, n, a);
     if (into !== undefined && a === into.temperatures_C) {
       into.seq = seq;
       into.t_ms = t_ms;

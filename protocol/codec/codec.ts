@@ -16,11 +16,13 @@ export interface Codec<M extends Message = Message> {
    * message needs, or BAD_VALUE when a field holds a value the protocol does not define. Bytes
    * past what the message needs are ignored (later protocol revisions may append fields).
    * Chunked codecs fill `into` (an earlier result of this codec) instead of allocating when its
-   * arrays have the right length; the others ignore it.
+   * arrays have the right length, `reusable` ones always; the others ignore it.
    */
   read(
     b: Uint8Array, v: DataView, o: number, len: number, seq: number, t_ms: number, into?: Decoded<M>,
   ): Decoded<M> | ReadError;
   /** True for messages that carry `offset` + `count` (their results may be reused per offset). */
   readonly chunked?: boolean;
+  /** True for fixed-layout messages whose `read` fills `into` (reused as one object per type). */
+  readonly reusable?: boolean;
 }

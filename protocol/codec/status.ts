@@ -39,39 +39,67 @@ export const packStatusCodec: Codec<PackStatus> = {
     setQU32(v, o + 44, m.chargeCurrentLimit_A, 1000);
     setQU32(v, o + 48, m.dischargeCurrentLimit_A, 1000);
   },
-  read(b, v, o, len, seq, t_ms) {
+  read(b, v, o, len, seq, t_ms, into) {
     if (len < PACK_STATUS_SIZE) return TRUNCATED;
     const state = b[o]!;
     if (state > BmsState.ERROR) return BAD_VALUE;
     const c = b[o + 1]!;
-    return {
-      type: MessageType.PACK_STATUS,
-      seq,
-      t_ms,
-      state: state as BmsState,
-      mainPositiveClosed: (c & CONTACTOR_POS) !== 0,
-      mainNegativeClosed: (c & CONTACTOR_NEG) !== 0,
-      prechargeClosed: (c & CONTACTOR_PRE) !== 0,
-      balancingCount: v.getUint16(o + 2, true),
-      packVoltage_V: getQU32(v, o + 4, 1000),
-      current_A: getQI32(v, o + 8, 1000),
-      soc: getQI16(v, o + 12, 10000),
-      soh: getQU16(v, o + 14, 10000),
-      cellVoltageMin_V: getQU16(v, o + 16, 10000),
-      cellVoltageMax_V: getQU16(v, o + 18, 10000),
-      cellVoltageMinIndex: getIndex(v, o + 20),
-      cellVoltageMaxIndex: getIndex(v, o + 22),
-      temperatureMin_C: getQI16(v, o + 24, 100),
-      temperatureMax_C: getQI16(v, o + 26, 100),
-      temperatureMinIndex: getIndex(v, o + 28),
-      temperatureMaxIndex: getIndex(v, o + 30),
-      faultMask: v.getUint32(o + 32, true),
-      warningMask: v.getUint32(o + 36, true),
-      infoMask: v.getUint32(o + 40, true),
-      chargeCurrentLimit_A: getQU32(v, o + 44, 1000),
-      dischargeCurrentLimit_A: getQU32(v, o + 48, 1000),
-    };
+    if (into === undefined) {
+      return {
+        type: MessageType.PACK_STATUS,
+        seq,
+        t_ms,
+        state: state as BmsState,
+        mainPositiveClosed: (c & CONTACTOR_POS) !== 0,
+        mainNegativeClosed: (c & CONTACTOR_NEG) !== 0,
+        prechargeClosed: (c & CONTACTOR_PRE) !== 0,
+        balancingCount: v.getUint16(o + 2, true),
+        packVoltage_V: getQU32(v, o + 4, 1000),
+        current_A: getQI32(v, o + 8, 1000),
+        soc: getQI16(v, o + 12, 10000),
+        soh: getQU16(v, o + 14, 10000),
+        cellVoltageMin_V: getQU16(v, o + 16, 10000),
+        cellVoltageMax_V: getQU16(v, o + 18, 10000),
+        cellVoltageMinIndex: getIndex(v, o + 20),
+        cellVoltageMaxIndex: getIndex(v, o + 22),
+        temperatureMin_C: getQI16(v, o + 24, 100),
+        temperatureMax_C: getQI16(v, o + 26, 100),
+        temperatureMinIndex: getIndex(v, o + 28),
+        temperatureMaxIndex: getIndex(v, o + 30),
+        faultMask: v.getUint32(o + 32, true),
+        warningMask: v.getUint32(o + 36, true),
+        infoMask: v.getUint32(o + 40, true),
+        chargeCurrentLimit_A: getQU32(v, o + 44, 1000),
+        dischargeCurrentLimit_A: getQU32(v, o + 48, 1000),
+      };
+    }
+    into.seq = seq;
+    into.t_ms = t_ms;
+    into.state = state as BmsState;
+    into.mainPositiveClosed = (c & CONTACTOR_POS) !== 0;
+    into.mainNegativeClosed = (c & CONTACTOR_NEG) !== 0;
+    into.prechargeClosed = (c & CONTACTOR_PRE) !== 0;
+    into.balancingCount = v.getUint16(o + 2, true);
+    into.packVoltage_V = getQU32(v, o + 4, 1000);
+    into.current_A = getQI32(v, o + 8, 1000);
+    into.soc = getQI16(v, o + 12, 10000);
+    into.soh = getQU16(v, o + 14, 10000);
+    into.cellVoltageMin_V = getQU16(v, o + 16, 10000);
+    into.cellVoltageMax_V = getQU16(v, o + 18, 10000);
+    into.cellVoltageMinIndex = getIndex(v, o + 20);
+    into.cellVoltageMaxIndex = getIndex(v, o + 22);
+    into.temperatureMin_C = getQI16(v, o + 24, 100);
+    into.temperatureMax_C = getQI16(v, o + 26, 100);
+    into.temperatureMinIndex = getIndex(v, o + 28);
+    into.temperatureMaxIndex = getIndex(v, o + 30);
+    into.faultMask = v.getUint32(o + 32, true);
+    into.warningMask = v.getUint32(o + 36, true);
+    into.infoMask = v.getUint32(o + 40, true);
+    into.chargeCurrentLimit_A = getQU32(v, o + 44, 1000);
+    into.dischargeCurrentLimit_A = getQU32(v, o + 48, 1000);
+    return into;
   },
+  reusable: true,
 };
 
 export const EVENT_SIZE = 16;

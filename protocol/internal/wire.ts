@@ -85,3 +85,38 @@ export function checkMask(name: string, x: number): number {
   if (!Number.isInteger(x) || x < -0x80000000 || x > 0xffffffff) throw new RangeError(`invalid ${name}: ${x} (32-bit mask)`);
   return x >>> 0;
 }
+
+/**
+ * Lookup tables for the per-cell arrays: entry r (a raw 16-bit field, read unsigned) holds exactly
+ * what getQU16 / getQI16 return for it (`r / scale`, or NaN for the NA code). A table load replaces a
+ * floating-point division per value on the decoder's hot path. 512 KiB each, built once per
+ * (kind, scale) (codec/arrays.ts builds its two when it loads).
+ */
+const tables = new Map<string, Float64Array>();
+
+/** Table for an unsigned 16-bit field of the given scale (0xFFFF → NaN). */
+export function tableU16(scale: number): Float64Array {
+  const key = `u${scale}`;
+  let t = tables.get(key);
+  if (t === undefined) {
+    t = new Float64Array(0x10000);
+    for (let r = 0; r < 0x10000; r++) t[r] = r === NA_U16 ? NaN : r / scale;
+    tables.set(key, t);
+  }
+  return t;
+}
+
+/** Table for a signed 16-bit field of the given scale, indexed by its raw bits (0x8000 → NaN). */
+export function tableI16(scale: number): Float64Array {
+  const key = `i${scale}`;
+  let t = tables.get(key);
+  if (t === undefined) {
+    t = new Float64Array(0x10000);
+    for (let r = 0; r < 0x10000; r++) {
+      const x = (r << 16) >> 16;
+      t[r] = x === NA_I16 ? NaN : x / scale;
+    }
+    tables.set(key, t);
+  }
+  return t;
+}

@@ -156,5 +156,5 @@ export const smallMessage: fc.Arbitrary<Message> = fc.oneof(
 );
 
 /** A stream of timed messages: t_ms u32. */
-export const timedMessages = (msg: fc.Arbitrary<Message>, maxLength: number) =>
-  fc.array(fc.record({ m: msg, t_ms: u32 }), { minLength: 1, maxLength });
+export const timedMessages = (msg: fc.Arbitrary<Message>, maxLength: number, minLength = 1) =>
+  fc.array(fc.record({ m: msg, t_ms: u32 }), { minLength, maxLength });

@@ -7,6 +7,7 @@ import { CELL_VOLTAGES_MAX_COUNT, MAX_ENCODED_FRAME_SIZE, MessageType, type Deco
 import * as A from './arbitraries.ts';
 import { applyDamages, buildStream, checkRecovery, damage, decodeInPieces, placeDamages } from './damage.ts';
 import { concat, frameOf, stuff, unstuff } from './helpers.ts';
+import { classifyRuns } from './reference-reader.ts';
 
 const ack = (commandSeq: number): Message => ({ type: MessageType.ACK, commandSeq, commandType: 0x81 });
 const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 });
@@ -78,6 +79,39 @@ describe('Decoder', () => {
     expect(seen[1]).toMatchObject({ seq: 1, t_ms: 2, voltages_V: Float64Array.of(3.5, 3.5) });
     const fresh = decodeAll(enc.view());
     expect(fresh[0]).not.toBe(fresh[1]);
+  });
+
+  // for all damaged streams, any chunking: every run between two 0x00 is classified (frame,
+  // CRC error, COBS error, short, bad version, oversize) exactly as a plain reader written from
+  // PROTOCOL.md section 7 does (the decoder's fast path undoes its work on a bad run)
+  it('should classify every run as the reference reader does', () => {
+    fc.assert(
+      fc.property(A.timedMessages(A.message, 10), fc.array(damage, { maxLength: 6 }), cuts, (items, ds, cs) => {
+        const s = buildStream(items);
+        const { bytes } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
+        const ref = classifyRuns(concat(bytes, Uint8Array.of(0)));
+        const { counters: c } = decodeInPieces(concat(bytes, Uint8Array.of(0)), cs);
+        expect({ frames: c.frames, crcErrors: c.crcErrors, cobsErrors: c.cobsErrors, shortFrames: c.shortFrames, badVersions: c.badVersions, oversizeRuns: c.oversizeRuns }).toEqual(ref);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('should reuse the PACK_STATUS object in reuse mode, refilled', () => {
+    const status = (soc: number): Message => ({
+      type: MessageType.PACK_STATUS, state: 3, mainPositiveClosed: true, mainNegativeClosed: true, prechargeClosed: false,
+      balancingCount: 0, packVoltage_V: 50, current_A: -1, soc, soh: 1, cellVoltageMin_V: 3, cellVoltageMax_V: 3.1,
+      cellVoltageMinIndex: 0, cellVoltageMaxIndex: 1, temperatureMin_C: 20, temperatureMax_C: 21, temperatureMinIndex: 0,
+      temperatureMaxIndex: 1, faultMask: 0, warningMask: 0, infoMask: 0, chargeCurrentLimit_A: 10, dischargeCurrentLimit_A: 20,
+    });
+    const enc = new Encoder();
+    enc.encode(status(0.5), 1);
+    enc.encode(status(0.25), 2);
+    const seen: Decoded[] = [];
+    new Decoder({ reuse: true, onMessage: (m) => seen.push(m) }).push(enc.view());
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[1]).toMatchObject({ seq: 1, t_ms: 2, soc: 0.25 });
+    expect(decodeAll(enc.view())[0]).toMatchObject({ soc: 0.5 });
   });
 
   it('should count missing frames across the u16 wrap, duplicates and steps back', () => {

@@ -1,0 +1,348 @@
+/**
+ * The emulated BMS as a serial device's model: a ScenarioRun (sim/run.ts) with the BMS firmware
+ * emulator (sim/bms) attached, seen the way firmware sees it. Telemetry reports the BMS
+ * database, i.e. what the sensors measured and the estimators made of it (noise, resolution,
+ * open wires and NTC faults included); only SIM_TRUTH / SIM_CELL_TRUTH carry the pack model's
+ * true state. The BMS configuration is the scenario's "bms" section, or the `default` preset
+ * when it has none; its scheduled faults come from the scenario's "faults"
+ * (createBmsForScenario), and CMD_INJECT_FAULT adds more at run time (Bms.inject).
+ *
+ * Time: `advanceTo(t_ms)` steps the scenario while its next step ends at or before t_ms, so the
+ * telemetry sampled at device time t shows the pack as of the last sim step (dt_s) before t.
+ * When the scenario's steps are over the pack stops changing (and so do the BMS's tasks, which
+ * run inside the sim steps); `ended` says so.
+ *
+ * SIM_CELL_TRUTH is per series group (the index space of CELL_VOLTAGES): the group's mean true
+ * SOC and its hottest cell's core temperature.
+ */
+import {
+  BmsState, FaultCode, FaultTier, InfoFlag, MessageType, NackReason,
+  type CmdInjectFault, type FaultEvent, type Info, type PackStatus, type SimTruth, type TierLimits,
+} from '../protocol/messages.ts';
+import type { DeviceModel } from '../protocol/session.ts';
+import { type Bms, type FaultSpec, createBmsForScenario } from '../sim/bms/index.ts';
+import { sensorCells } from '../sim/bms/afe.ts';
+import { CHECK_INDEX } from '../sim/bms/diag.ts';
+import { CHECKS, CHECK_IDS, type CheckId } from '../sim/bms/types.ts';
+import { type ScenarioRun, startScenario } from '../sim/run.ts';
+import type { Scenario } from '../sim/scenario.ts';
+
+/** Firmware version the emulator reports in INFO. */
+export const EMULATOR_VERSION = { major: 0, minor: 1, patch: 0 } as const;
+
+export interface ScenarioModelOptions {
+  /** Stop the scenario at this simulated time, s (default: the scenario's own). */
+  duration_s?: number;
+}
+
+const TIERS = [FaultTier.INFO, FaultTier.WARNING, FaultTier.FATAL] as const;
+
+export class ScenarioModel implements DeviceModel {
+  readonly simulator = true;
+  readonly run: ScenarioRun;
+  readonly bms: Bms;
+  private readonly sc: Scenario;
+  private readonly dt_ms: number;
+  private readonly ns: number;
+  private readonly np: number;
+  private readonly infoMsg: Info;
+  private readonly volts: Float64Array;
+  private readonly temps: Float64Array;
+  private readonly bal: Uint8Array;
+  private readonly truthSoc: Float64Array;
+  private readonly truthT: Float64Array;
+  /** The cell each temperature sensor sits on. */
+  private readonly ntcCells: Int32Array;
+  /** Diagnosis records already reported, and those raised but not yet cleared. */
+  private seenRecords = 0;
+  private readonly open = new Set<number>();
+  private done = false;
+
+  constructor(sc: Scenario, options: ScenarioModelOptions = {}) {
+    this.sc = sc;
+    let bms: Bms | null = null;
+    this.run = startScenario(sc, {
+      duration_s: options.duration_s,
+      bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir)),
+    });
+    this.bms = bms!;
+    const pack = this.run.pack;
+    this.ns = pack.ns;
+    this.np = pack.np;
+    this.dt_ms = sc.dt_s * 1000;
+    const db = this.bms.db;
+    this.volts = new Float64Array(this.ns);
+    this.temps = new Float64Array(db.peek('cellTemperature').temperature_C.length);
+    this.bal = new Uint8Array(this.ns);
+    this.truthSoc = new Float64Array(this.ns);
+    this.truthT = new Float64Array(this.ns);
+    this.ntcCells = sensorCells(this.bms.config.afe.temperature.sensor_cells, pack.n);
+    this.infoMsg = this.makeInfo();
+  }
+
+  /** True once the scenario's steps are over. */
+  get ended(): boolean {
+    return this.done;
+  }
+
+  info(): Info {
+    return this.infoMsg;
+  }
+
+  advanceTo(t_ms: number): void {
+    while (!this.done && (this.run.time_s() * 1000 + this.dt_ms) <= t_ms + 1e-6) {
+      if (!this.run.step()) this.done = true;
+    }
+  }
+
+  status(out: PackStatus): PackStatus {
+    const db = this.bms.db;
+    const cur = db.peek('current');
+    const cv = db.peek('cellVoltage');
+    const ct = db.peek('cellTemperature');
+    const diag = db.peek('diag');
+    const sop = db.peek('sop');
+    out.state = db.peek('state').state as BmsState;
+    out.mainPositiveClosed = cur.plusClosed === 1;
+    out.mainNegativeClosed = cur.minusClosed === 1;
+    out.prechargeClosed = cur.prechargeClosed === 1;
+    out.balancingCount = db.peek('balancing').count;
+    out.packVoltage_V = cur.valid ? cur.packVoltage_V : NaN;
+    out.current_A = cur.valid ? cur.current_A : NaN;
+    out.soc = db.peek('soc').avg;
+    out.soh = db.peek('soh').soh;
+    out.cellVoltageMin_V = cv.validCount > 0 ? cv.min_V : NaN;
+    out.cellVoltageMax_V = cv.validCount > 0 ? cv.max_V : NaN;
+    out.cellVoltageMinIndex = cv.validCount > 0 ? cv.minIndex : -1;
+    out.cellVoltageMaxIndex = cv.validCount > 0 ? cv.maxIndex : -1;
+    out.temperatureMin_C = ct.validCount > 0 ? ct.min_C : NaN;
+    out.temperatureMax_C = ct.validCount > 0 ? ct.max_C : NaN;
+    out.temperatureMinIndex = ct.validCount > 0 ? ct.minIndex : -1;
+    out.temperatureMaxIndex = ct.validCount > 0 ? ct.maxIndex : -1;
+    let fatal = 0;
+    let warning = 0;
+    let info = 0;
+    for (let c = 0; c < CHECK_IDS.length; c++) {
+      const r = diag.raised[c]!;
+      if (r === 0) continue;
+      const code = CHECKS[CHECK_IDS[c]!].code;
+      if (code >= 32) continue; // EVENT only
+      const bit = 1 << code;
+      if (r & 1) info |= bit;
+      if (r & 2) warning |= bit;
+      if (r & 4) fatal |= bit;
+    }
+    out.faultMask = fatal >>> 0;
+    out.warningMask = warning >>> 0;
+    out.infoMask = info >>> 0;
+    out.chargeCurrentLimit_A = sop.chargeLimit_A;
+    out.dischargeCurrentLimit_A = sop.dischargeLimit_A;
+    return out;
+  }
+
+  cellVoltages(): Float64Array {
+    const cv = this.bms.db.peek('cellVoltage');
+    const v = this.volts;
+    for (let i = 0; i < v.length; i++) v[i] = cv.valid[i] ? cv.voltage_V[i]! : NaN;
+    return v;
+  }
+
+  temperatures(): Float64Array {
+    const ct = this.bms.db.peek('cellTemperature');
+    const t = this.temps;
+    for (let i = 0; i < t.length; i++) t[i] = ct.valid[i] ? ct.temperature_C[i]! : NaN;
+    return t;
+  }
+
+  balancing(): Uint8Array {
+    this.bal.set(this.bms.db.peek('balancing').active);
+    return this.bal;
+  }
+
+  drainEvents(out: FaultEvent[]): void {
+    const records = this.bms.diag.records;
+    for (const i of [...this.open]) {
+      const r = records[i]!;
+      if (r.cleared_s !== null) {
+        out.push(event(r.code, r.tier, false, r.value, r.threshold));
+        this.open.delete(i);
+      }
+    }
+    for (; this.seenRecords < records.length; this.seenRecords++) {
+      const r = records[this.seenRecords]!;
+      out.push(event(r.code, r.tier, true, r.value, r.threshold));
+      if (r.cleared_s === null) this.open.add(this.seenRecords);
+      else out.push(event(r.code, r.tier, false, r.value, r.threshold));
+    }
+  }
+
+  simTruth(out: SimTruth): SimTruth {
+    const pack = this.run.pack;
+    let zMin = Infinity;
+    let zMax = -Infinity;
+    let tMin = Infinity;
+    let tMax = -Infinity;
+    let tSum = 0;
+    for (let i = 0; i < pack.n; i++) {
+      const z = pack.z[i]!;
+      const T = pack.T[i]!;
+      if (z < zMin) zMin = z;
+      if (z > zMax) zMax = z;
+      if (T < tMin) tMin = T;
+      if (T > tMax) tMax = T;
+      tSum += T;
+    }
+    out.socMin = zMin;
+    out.socAvg = this.run.soc();
+    out.socMax = zMax;
+    out.coreTemperatureMin_C = tMin;
+    out.coreTemperatureAvg_C = tSum / pack.n;
+    out.coreTemperatureMax_C = tMax;
+    out.current_A = pack.packCurrent;
+    return out;
+  }
+
+  simCellTruth(): { soc: Float64Array; coreTemperatures_C: Float64Array } {
+    const pack = this.run.pack;
+    const np = this.np;
+    for (let g = 0; g < this.ns; g++) {
+      let z = 0;
+      let T = -Infinity;
+      for (let p = 0; p < np; p++) {
+        z += pack.z[g * np + p]!;
+        T = Math.max(T, pack.T[g * np + p]!);
+      }
+      this.truthSoc[g] = z / np;
+      this.truthT[g] = T;
+    }
+    return { soc: this.truthSoc, coreTemperatures_C: this.truthT };
+  }
+
+  requestState(state: BmsState, t_ms: number): number {
+    const sm = this.bms.stateMachine;
+    const fatal = this.bms.db.peek('diag').fatalCount > 0;
+    if (fatal && state !== BmsState.STANDBY) return NackReason.FAULT_ACTIVE;
+    if (sm.state === 'ERROR' && state !== BmsState.STANDBY) return NackReason.FAULT_ACTIVE;
+    const req = state === BmsState.STANDBY ? 'STANDBY' : state === BmsState.NORMAL ? 'NORMAL' : state === BmsState.CHARGE ? 'CHARGE' : null;
+    if (req === null) return NackReason.BAD_VALUE;
+    this.bms.request(req, t_ms / 1000);
+    return 0;
+  }
+
+  resetFaults(t_ms: number): number {
+    if (this.bms.db.peek('diag').fatalCount > 0) return NackReason.FAULT_ACTIVE;
+    this.bms.request('RESET', t_ms / 1000);
+    return 0;
+  }
+
+  /**
+   * CMD_INJECT_FAULT: the code is mapped to a plant fault of the BMS emulator (`faultSpec`) and
+   * injected from now on, reported like the scenario's own faults. The emulator cannot end an
+   * injected fault early, so `active: false` is UNSUPPORTED; codes with no plant fault, and
+   * indices outside the pack (or a cell without an NTC), are BAD_VALUE.
+   */
+  injectFault(cmd: CmdInjectFault, t_ms: number): number {
+    if (!cmd.active) return NackReason.UNSUPPORTED;
+    const spec = faultSpec(cmd, t_ms / 1000, this.ns, this.np, this.ntcCells);
+    if (spec === null) return NackReason.BAD_VALUE;
+    try {
+      this.bms.inject(spec, t_ms / 1000);
+    } catch (e) {
+      if (e instanceof TypeError) return NackReason.BAD_VALUE;
+      throw e;
+    }
+    return 0;
+  }
+
+  private makeInfo(): Info {
+    const th = this.bms.diag.thresholds;
+    const at = (id: CheckId, tier: number): number => th[CHECK_INDEX[id] * 3 + tier] ?? NaN;
+    const limits = (tier: number): TierLimits => ({
+      cellVoltageMax_V: at('cell_overvoltage', tier),
+      cellVoltageMin_V: at('cell_undervoltage', tier),
+      chargeCurrentMax_A: at('overcurrent_charge', tier),
+      dischargeCurrentMax_A: at('overcurrent_discharge', tier),
+      chargeTemperatureMin_C: at('undertemperature_charge', tier),
+      chargeTemperatureMax_C: at('overtemperature_charge', tier),
+      dischargeTemperatureMin_C: at('undertemperature_discharge', tier),
+      dischargeTemperatureMax_C: at('overtemperature_discharge', tier),
+    });
+    const name = this.sc.chemistry.name.replace(/[^\x20-\x7e]/g, '?').slice(0, 31);
+    return {
+      type: MessageType.INFO,
+      firmwareMajor: EMULATOR_VERSION.major,
+      firmwareMinor: EMULATOR_VERSION.minor,
+      firmwarePatch: EMULATOR_VERSION.patch,
+      deviceId: deviceId(`${this.sc.name}/${this.sc.seed}`),
+      flags: InfoFlag.SIMULATOR,
+      ns: this.ns,
+      np: this.np,
+      cellVoltageSensors: this.ns,
+      temperatureSensors: this.temps.length,
+      currentSensors: 2,
+      cellCapacity_Ah: this.sc.chemistry.capacity_Ah,
+      chemistry: name,
+      limits: { mol: limits(0), rsl: limits(1), msl: limits(2) },
+    };
+  }
+}
+
+function event(code: string, tier: string, raised: boolean, value: number, threshold: number): FaultEvent {
+  return {
+    type: MessageType.EVENT,
+    code: FaultCode[code as keyof typeof FaultCode] ?? 0xffff,
+    tier: (FaultTier[tier as keyof typeof FaultTier] ?? TIERS[0]) as FaultTier,
+    raised,
+    index: -1, // the diagnosis records do not keep which cell or sensor
+    value,
+    threshold,
+  };
+}
+
+/** FNV-1a of a string: a stable device id per scenario and seed. */
+function deviceId(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * The plant fault a CMD_INJECT_FAULT stands for, or null when the code has none. Indices are the
+ * protocol's (PROTOCOL.md 12.3): a cell is a series group (CELL_VOLTAGES index), a sensor a
+ * TEMPERATURES index; `value` NaN takes the default.
+ *   OPEN_SENSE_WIRE g → open_sense_wire on group g; NTC_OPEN / NTC_SHORT k → on sensor k;
+ *   CELL_UNDERVOLTAGE / DEEP_DISCHARGE g → an internal short in group g's first cell (value: Ω,
+ *   default 1); CURRENT_PLAUSIBILITY → a current sensor offset (value: A, default 50);
+ *   CONTACTOR_FEEDBACK 0/1/2 → welded main+/main−/precharge contactor; PRECHARGE_FAILURE → an
+ *   open precharge resistor; HOST_COMM_LOSS → the host link lost; OVERTEMPERATURE_* → a cooling
+ *   failure (heat transfer × 0.05). Other codes: null.
+ */
+export function faultSpec(cmd: CmdInjectFault, t_s: number, ns: number, np: number, ntcCells: Int32Array): FaultSpec | null {
+  const base = { at_s: t_s, duration_s: null };
+  const i = cmd.index;
+  const v = cmd.value;
+  switch (cmd.code) {
+    case FaultCode.OPEN_SENSE_WIRE:
+      return i >= 0 && i < ns ? { ...base, fault: 'open_sense_wire', group: i } : null;
+    case FaultCode.NTC_OPEN:
+      return i >= 0 && i < ntcCells.length ? { ...base, fault: 'ntc_open', cell: ntcCells[i]! } : null;
+    case FaultCode.NTC_SHORT:
+      return i >= 0 && i < ntcCells.length ? { ...base, fault: 'ntc_short', cell: ntcCells[i]! } : null;
+    case FaultCode.CELL_UNDERVOLTAGE:
+    case FaultCode.DEEP_DISCHARGE:
+      return i >= 0 && i < ns ? { ...base, fault: 'cell_internal_short', cell: i * np, resistance_ohm: v > 0 ? v : 1 } : null;
+    case FaultCode.CURRENT_PLAUSIBILITY:
+      return { ...base, fault: 'current_sensor_offset', offset_A: Number.isNaN(v) ? 50 : v, offset_pct_fs: null };
+    case FaultCode.CONTACTOR_FEEDBACK:
+      return i >= 0 && i <= 2 ? { ...base, fault: 'welded_contactor', contactor: (['plus', 'minus', 'precharge'] as const)[i]! } : null;
+    case FaultCode.PRECHARGE_FAILURE:
+      return { ...base, fault: 'precharge_resistor_open' };
+    case FaultCode.HOST_COMM_LOSS:
+      return { ...base, fault: 'host_comm_loss' };
+    case FaultCode.OVERTEMPERATURE_CHARGE:
+    case FaultCode.OVERTEMPERATURE_DISCHARGE:
+      return { ...base, fault: 'cooling_failure', factor: 0.05, first_cell: null, last_cell: null };
+    default:
+      return null;
+  }
+}

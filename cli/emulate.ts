@@ -1,0 +1,188 @@
+/**
+ * natrium emulate (--port PATH | --mock [PATH]) [--scenario S] [--speed X] [--baud N]
+ *                 [--duration S] [--link-faults K=P,...] [--seed N]
+ *
+ * Runs the emulated BMS (a scenario with the BMS firmware emulator, cli/device-model.ts) as a
+ * serial device speaking protocol/PROTOCOL.md: telemetry at the session's rates, INFO every 5 s,
+ * commands answered. Device time runs at `--speed` times the wall clock; the line is paced to
+ * `--baud` on device time (so an accelerated device also sends faster).
+ *
+ * --port PATH opens a serial device or a pty end (e.g. one end of
+ *   `socat -d -d pty,raw,echo=0,link=/tmp/bmsA pty,raw,echo=0,link=/tmp/bmsB`; a host then opens
+ *   the other end, e.g. `natrium stream --port /tmp/bmsB`).
+ * --mock [PATH] makes an in-process mock device (@serialport/binding-mock) at PATH (default
+ *   /dev/natrium-mock0). Only code in the same process can attach to it: import
+ *   `DeviceMockBinding` from protocol/node/mock-port.ts and open PATH with it through
+ *   `new SerialPortStream({ binding: DeviceMockBinding, path, baudRate })` (or `openPort`
+ *   from protocol/node/serial.ts). Scripts and tests call `startEmulator` (below) or `main`
+ *   with `onReady`, then attach.
+ *
+ * --link-faults applies seeded faults to the device → host bytes (protocol/linkfaults.ts), e.g.
+ *   `dropFrame=0.01,corruptByte=0.0005,delayFrame=0.02,delay_ms=80`.
+ */
+import { EmulatedDevice } from '../protocol/device.ts';
+import type { LinkFaultRates } from '../protocol/linkfaults.ts';
+import { createMockDevice } from '../protocol/node/mock-port.ts';
+import { runRealtime, type RealtimeRun } from '../protocol/node/realtime.ts';
+import { openSerialPort, portDeviceEnd, type DeviceEnd } from '../protocol/node/serial.ts';
+import { loadScenario } from '../sim/scenario.ts';
+import { UsageError, num, parse } from './args.ts';
+import { ScenarioModel } from './device-model.ts';
+
+const USAGE = `usage: natrium emulate (--port PATH | --mock [PATH]) [--scenario S] [--speed X] [--baud N]
+                       [--duration SECONDS] [--link-faults KEY=P,...] [--seed N]
+
+Runs the emulated BMS as a serial device (protocol/PROTOCOL.md) until Ctrl-C or --duration
+(simulated seconds). --scenario: a name from sim/scenarios/ or a JSON path (default: default).
+--speed: simulated seconds per wall second (default 1). --baud: line rate the output is paced
+to, 10 bits per byte (default 115200). --mock: an in-process mock port (default path
+${'/dev/natrium-mock0'}), for hosts in the same process (see cli/emulate.ts).`;
+
+export const DEFAULT_MOCK_PATH = '/dev/natrium-mock0';
+
+export interface EmulatorOptions {
+  /** A serial device or pty to open, or null for a mock. */
+  port: string | null;
+  /** Mock device path (when port is null). */
+  mockPath?: string;
+  scenario: string;
+  speed: number;
+  baudRate: number;
+  duration_s?: number;
+  linkFaults?: LinkFaultRates | null;
+  seed?: number;
+  /** Do not start the real-time driver: the caller advances `device` (tests). */
+  manual?: boolean;
+}
+
+export interface Emulator {
+  /** Where the device is (the mock path or the port). */
+  readonly path: string;
+  readonly device: EmulatedDevice;
+  readonly model: ScenarioModel;
+  readonly end: DeviceEnd;
+  /** The real-time driver (null when manual). */
+  readonly realtime: RealtimeRun | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator (see the file comment). */
+export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
+  const sc = loadScenario(o.scenario);
+  const model = new ScenarioModel(sc, { duration_s: o.duration_s });
+  const path = o.port ?? o.mockPath ?? DEFAULT_MOCK_PATH;
+  const end: DeviceEnd = o.port === null ? createMockDevice(path) : portDeviceEnd(await openSerialPort(o.port, o.baudRate));
+  const device = new EmulatedDevice(model, (b) => end.write(b), {
+    baudRate: o.baudRate,
+    faults: o.linkFaults ?? null,
+    seed: o.seed ?? sc.seed,
+    blocked: () => end.blocked(),
+  });
+  end.onData = (b) => device.receive(b);
+  const realtime = o.manual
+    ? null
+    : runRealtime(device, { speed: o.speed, until_ms: o.duration_s === undefined ? Infinity : o.duration_s * 1000 });
+  let stopped = false;
+  return {
+    path,
+    device,
+    model,
+    end,
+    realtime,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      realtime?.stop();
+      await end.close();
+    },
+  };
+}
+
+export interface EmulateMainOptions {
+  /** Called once the device is up (an in-process host attaches here). */
+  onReady?: (emu: Emulator) => void;
+  /** Stops the emulator when aborted. */
+  signal?: AbortSignal;
+}
+
+export async function main(argv: string[], opts: EmulateMainOptions = {}): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      port: { type: 'string' },
+      mock: { type: 'boolean', default: false },
+      scenario: { type: 'string', default: 'default' },
+      speed: { type: 'string' },
+      baud: { type: 'string' },
+      duration: { type: 'string' },
+      'link-faults': { type: 'string' },
+      seed: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const mock = values.mock as boolean;
+  const port = values.port as string | undefined;
+  if (mock === (port !== undefined)) throw new UsageError(`give exactly one of --port PATH and --mock\n${USAGE}`);
+  if (!mock && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"\n${USAGE}`);
+  const speed = num('speed', values.speed as string | undefined, 1, { gt: 0 });
+  const baudRate = num('baud', values.baud as string | undefined, 115200, { integer: true, min: 1 });
+  const duration_s = values.duration === undefined ? undefined : num('duration', values.duration as string, 0, { gt: 0 });
+  const seed = values.seed === undefined ? undefined : num('seed', values.seed as string, 0, { integer: true, min: 0 });
+  const linkFaults = values['link-faults'] === undefined ? null : parseLinkFaults(values['link-faults'] as string);
+
+  const emu = await startEmulator({
+    port: mock ? null : port!,
+    mockPath: mock ? (positionals[0] ?? DEFAULT_MOCK_PATH) : undefined,
+    scenario: values.scenario as string,
+    speed,
+    baudRate,
+    duration_s,
+    linkFaults,
+    seed,
+  });
+  const info = emu.model.info();
+  process.stderr.write(
+    `natrium emulate: ${mock ? 'mock device' : 'port'} ${emu.path}, ${info.ns}s${info.np}p ${info.chemistry}, ` +
+      `${baudRate} baud, speed ${speed}${mock ? ' (attach in-process with DeviceMockBinding)' : ''}\n`,
+  );
+  opts.onReady?.(emu);
+  const stopOn = (): void => void emu.stop();
+  process.once('SIGINT', stopOn);
+  process.once('SIGTERM', stopOn);
+  opts.signal?.addEventListener('abort', stopOn, { once: true });
+  await emu.realtime!.done;
+  await emu.stop();
+  process.off('SIGINT', stopOn);
+  process.off('SIGTERM', stopOn);
+  const s = emu.device.session.counters;
+  const l = emu.device.link.counters;
+  process.stderr.write(
+    `natrium emulate: stopped at ${(emu.device.time_ms / 1000).toFixed(1)} s device time; ` +
+      `${l.framesSent} frames (${l.bytesSent} bytes) sent, ${l.framesDropped} dropped (queue full); ` +
+      `${s.commands} commands, ${s.acks} ACK, ${s.nacks} NACK${emu.model.ended ? '; scenario ended' : ''}\n`,
+  );
+  return 0;
+}
+
+const FAULT_KEYS = ['dropFrame', 'corruptFrame', 'duplicateFrame', 'delayFrame', 'dropByte', 'corruptByte', 'duplicateByte', 'delay_ms'];
+
+/** "dropFrame=0.01,delay_ms=50" → rates (validated by LinkFaults). */
+export function parseLinkFaults(spec: string): LinkFaultRates {
+  const out: Record<string, number> = {};
+  for (const part of spec.split(',')) {
+    const m = /^\s*([A-Za-z_]+)\s*=\s*([^\s]+)\s*$/.exec(part);
+    if (!m) throw new UsageError(`--link-faults: expected KEY=VALUE, got "${part}"`);
+    const [, k, v] = m;
+    if (!FAULT_KEYS.includes(k!)) throw new UsageError(`--link-faults: unknown fault "${k}" (${FAULT_KEYS.join(', ')})`);
+    const x = Number(v);
+    const max = k === 'delay_ms' ? Infinity : 1;
+    if (!Number.isFinite(x) || x < 0 || x > max) throw new UsageError(`--link-faults: ${k} must be ${k === 'delay_ms' ? 'a number >= 0' : 'a probability 0..1'}, got "${v}"`);
+    out[k!] = x;
+  }
+  return out as LinkFaultRates;
+}

@@ -1,0 +1,142 @@
+/**
+ * natrium stream --port PATH [--baud N] [--record cap.bin] [--json] [--duration S]
+ *
+ * The host side for test rigs: opens the port, decodes live, records the raw bytes as they
+ * arrive (a capture, PROTOCOL.md section 14; appended and flushed chunk by chunk, so a killed
+ * process loses nothing already received), and shows one status line: on a TTY it is rewritten
+ * in place (state, pack V, I, SOC, min/max cell V, max T, link errors); otherwise it is printed
+ * once a second. --json prints every message as NDJSON instead, then the counters. Runs until
+ * Ctrl-C or --duration (wall seconds).
+ */
+import type { SerialPortStream } from '@serialport/stream';
+import { HostSession } from '../protocol/host.ts';
+import { BMS_STATE_NAMES, type Decoded, type PackStatus } from '../protocol/messages.ts';
+import { CaptureWriter } from '../protocol/node/capture-writer.ts';
+import type { BindingInterface } from '../protocol/node/mock-binding.ts';
+import { closePort, openPort, openSerialPort } from '../protocol/node/serial.ts';
+import { UsageError, num, parse } from './args.ts';
+import { LineWriter, countersLine, countersText, jsonLine } from './format.ts';
+
+const USAGE = `usage: natrium stream --port PATH [--baud N] [--record CAPTURE] [--json] [--duration SECONDS]
+
+Live decode of a BMS on a serial port: a status line (rewritten in place on a terminal, once a
+second otherwise), or every message as NDJSON with --json. --record appends the raw bytes to a
+capture file as they arrive. Ctrl-C or --duration (wall seconds) stops.`;
+
+export interface StreamMainOptions {
+  /** Open the port through this binding instead of serialport's (e.g. DeviceMockBinding). */
+  binding?: BindingInterface;
+  /** Stops when aborted. */
+  signal?: AbortSignal;
+  /** Called with the open port and the host session. */
+  onReady?: (port: SerialPortStream, host: HostSession) => void;
+  /** Where output goes (default process.stdout / stderr). */
+  stdout?: (s: string) => void;
+  stderr?: (s: string) => void;
+  /** Rewrite the status line in place (default: stdout is a TTY). */
+  tty?: boolean;
+}
+
+/** The one-line status: state, V, I, SOC, min/max cell, max T, link errors. */
+export function statusLine(s: Decoded<PackStatus> | null, linkErrors: number, frames: number): string {
+  const f = (x: number, d: number): string => (Number.isNaN(x) ? 'NA' : x.toFixed(d));
+  if (s === null) return `waiting for PACK_STATUS… frames ${frames}, link errors ${linkErrors}`;
+  return (
+    `${(BMS_STATE_NAMES[s.state] ?? String(s.state)).padEnd(9)} ${f(s.packVoltage_V, 2)} V  ${f(s.current_A, 2)} A  ` +
+    `SOC ${f(s.soc * 100, 1)} %  cell ${f(s.cellVoltageMin_V, 4)}–${f(s.cellVoltageMax_V, 4)} V  ` +
+    `Tmax ${f(s.temperatureMax_C, 1)} °C  link errors ${linkErrors}  (t ${(s.t_ms / 1000).toFixed(1)} s, frames ${frames})`
+  );
+}
+
+export async function main(argv: string[], opts: StreamMainOptions = {}): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      port: { type: 'string' },
+      baud: { type: 'string' },
+      record: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+  const path = values.port as string | undefined;
+  if (path === undefined) throw new UsageError(`missing --port PATH\n${USAGE}`);
+  const baudRate = num('baud', values.baud as string | undefined, 115200, { integer: true, min: 1 });
+  const duration_s = values.duration === undefined ? Infinity : num('duration', values.duration as string, 0, { gt: 0 });
+  const json = values.json as boolean;
+  const stdout = opts.stdout ?? ((s: string) => void process.stdout.write(s));
+  const stderr = opts.stderr ?? ((s: string) => void process.stderr.write(s));
+  const tty = opts.tty ?? process.stdout.isTTY === true;
+
+  const record = values.record === undefined ? null : new CaptureWriter(values.record as string);
+  let port: SerialPortStream;
+  try {
+    port = opts.binding ? await openPort(opts.binding, path, baudRate) : await openSerialPort(path, baudRate);
+  } catch (e) {
+    record?.close();
+    throw new UsageError(`--port ${path}: ${(e as Error).message}`);
+  }
+  const out = new LineWriter(stdout);
+  const host = new HostSession((b) => port.write(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), {
+    onMessage: json ? (m) => out.line(jsonLine(m)) : undefined,
+  });
+  port.on('data', (b: Buffer) => {
+    record?.write(b);
+    host.receive(b);
+  });
+  opts.onReady?.(port, host);
+
+  const status = (): string => statusLine(host.status, host.linkErrors(), host.counters.frames);
+  let lastShown = '';
+  const show = (): void => {
+    if (json) {
+      out.flush();
+      return;
+    }
+    const line = status();
+    if (tty) {
+      if (line !== lastShown) stdout(`\r\x1b[2K${line}`);
+    } else {
+      stdout(`${line}\n`);
+    }
+    lastShown = line;
+  };
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(show, tty ? 250 : 1000);
+    const deadline = Number.isFinite(duration_s) ? setTimeout(stop, duration_s * 1000) : null;
+    const onClose = (): void => stop();
+    port.on('error', (e: Error) => {
+      stderr(`natrium stream: ${path}: ${e.message}\n`);
+      stop();
+    });
+    function stop(): void {
+      clearInterval(timer);
+      if (deadline !== null) clearTimeout(deadline);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      port.off('close', onClose);
+      resolve();
+    }
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    port.once('close', onClose);
+    opts.signal?.addEventListener('abort', stop, { once: true });
+  });
+  await closePort(port);
+  host.decoder.finish();
+  record?.close();
+  if (json) {
+    out.line(countersLine(host.counters));
+    out.flush();
+  } else {
+    if (tty) stdout(`\r\x1b[2K${status()}\n`);
+    stderr(`natrium stream: ${countersText(host.counters)}${record ? `; recorded ${record.bytesWritten} bytes to ${record.path}` : ''}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,305 @@
+/**
+ * The protocol commands: natrium emulate (--mock in-process, and a pty), stream, replay, decode.
+ */
+import type { SerialPortStream } from '@serialport/stream';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { main as decodeMain } from '../../cli/decode.ts';
+import { main as emulateMain, parseLinkFaults, startEmulator, type Emulator } from '../../cli/emulate.ts';
+import { main as replayMain } from '../../cli/replay.ts';
+import { main as streamMain } from '../../cli/stream.ts';
+import { UsageError } from '../../cli/args.ts';
+import { decodeCapture } from '../../protocol/capture.ts';
+import type { DecoderCounters } from '../../protocol/decoder.ts';
+import { Encoder } from '../../protocol/encoder.ts';
+import { HostSession } from '../../protocol/host.ts';
+import { BmsState, FaultCode, MessageType, NackReason, type Decoded } from '../../protocol/messages.ts';
+import { DeviceMockBinding } from '../../protocol/node/mock-port.ts';
+import { closePort, openPort } from '../../protocol/node/serial.ts';
+import { hasSocat, ptyPair } from '../protocol/node/socat.ts';
+
+const SCENARIO = fileURLToPath(new URL('./fixtures/emulate-8s1p.json', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'natrium-cli-protocol-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Runs a command's main in-process; returns its stdout. */
+async function captureStdout(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
+  const chunks: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    chunks.push(typeof s === 'string' ? s : Buffer.from(s).toString());
+    return true;
+  });
+  try {
+    const code = await fn();
+    return { code, out: chunks.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** A capture of a few frames, with the wire span of each (its 0x00 included). */
+function sampleCapture(): { bytes: Uint8Array; ends: number[] } {
+  const enc = new Encoder();
+  const ends: number[] = [];
+  const put = (m: Parameters<Encoder['encode']>[0], t: number): void => {
+    enc.encode(m, t);
+    ends.push(enc.length - 1);
+  };
+  put({ type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: Float64Array.of(3.2714, 3.2698, Number.NaN) }, 100);
+  put({ type: MessageType.ACK, commandSeq: 4, commandType: MessageType.CMD_SET_STATE }, 110);
+  put({ type: MessageType.EVENT, code: 0, tier: 1, raised: true, index: 3, value: 4.015625, threshold: 4 }, 120);
+  put({ type: MessageType.NACK, commandSeq: 5, commandType: MessageType.CMD_INJECT_FAULT, reason: NackReason.NOT_SIMULATOR }, 130);
+  return { bytes: enc.take(), ends };
+}
+
+describe('natrium emulate --mock (in-process host)', () => {
+  let emu: Emulator | null = null;
+  let port: SerialPortStream | null = null;
+  afterEach(async () => {
+    if (port) await closePort(port);
+    await emu?.stop();
+    port = null;
+    emu = null;
+  });
+
+  it('should answer INFO and state commands and stream the emulated BMS, through main', async () => {
+    const ac = new AbortController();
+    let host: HostSession | null = null;
+    const ready = new Promise<void>((resolve) => {
+      void emulateMain(['--mock', '/dev/natrium-cli-test', '--scenario', SCENARIO, '--speed', '20', '--duration', '60'], {
+        signal: ac.signal,
+        onReady: (e) => {
+          void openPort(DeviceMockBinding, e.path, 115200).then((p) => {
+            port = p;
+            host = new HostSession((b) => p.write(Buffer.from(b)), { timeout_ms: 500 });
+            p.on('data', (b: Buffer) => host!.receive(b));
+            resolve();
+          });
+        },
+      });
+    });
+    await ready;
+    const h = host!;
+    const info = await h.command({ type: MessageType.CMD_REQUEST_INFO });
+    expect(info.type).toBe(MessageType.ACK);
+    const standby = await h.command({ type: MessageType.CMD_SET_STATE, state: BmsState.STANDBY });
+    expect(standby.type).toBe(MessageType.ACK);
+    const t0 = Date.now();
+    while (h.status?.state !== BmsState.STANDBY && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(h.status?.state).toBe(BmsState.STANDBY);
+    expect(h.info).toMatchObject({ ns: 8, np: 1, chemistry: 'naion-18650-layered', flags: 1 });
+    const c = h.counters;
+    expect(c.crcErrors + c.cobsErrors + c.seqMissing).toBe(0);
+    ac.abort();
+  });
+
+  it('should count the link faults it injects exactly (emulated BMS, manual device time)', async () => {
+    emu = await startEmulator({
+      port: null, mockPath: '/dev/natrium-cli-faults', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true, seed: 99,
+      linkFaults: parseLinkFaults('dropFrame=0.03,corruptFrame=0.03,duplicateFrame=0.03,delayFrame=0.05,dropByte=0.0003,corruptByte=0.0003,duplicateByte=0.0003,delay_ms=30'),
+    });
+    const e = emu;
+    const faults = e.device.faults!;
+    faults.enabled = false;
+    port = await openPort(DeviceMockBinding, e.path, 115200);
+    const p = port;
+    const host = new HostSession((b) => p.write(Buffer.from(b)));
+    p.on('data', (b: Buffer) => host.receive(b));
+    const run = async (ms: number): Promise<void> => {
+      const end = e.device.time_ms + ms;
+      while (e.device.time_ms < end) {
+        e.device.advanceTo(e.device.time_ms + 10);
+        await turn();
+      }
+    };
+    await run(200);
+    const ack = host.command({ type: MessageType.CMD_SET_STATE, state: BmsState.NORMAL });
+    await run(100);
+    expect((await ack).type).toBe(MessageType.ACK);
+    faults.enabled = true;
+    await run(20_000);
+    faults.enabled = false;
+    await run(500);
+    const f = faults.counters;
+    const c = host.counters;
+    expect(f.framesDropped * f.framesCorrupted * f.framesDuplicated * f.framesDelayed * f.framesByteDamaged).toBeGreaterThan(0);
+    expect(c.duplicates).toBe(f.framesDuplicated);
+    expect(c.crcErrors + c.cobsErrors + c.shortFrames + c.oversizeRuns + c.badVersions).toBe(f.framesCorrupted + f.framesByteDamaged);
+    expect(c.seqMissing).toBe(f.framesDropped + f.framesCorrupted + f.framesByteDamaged + e.device.link.counters.framesDropped);
+  });
+
+  it('should inject a fault on command: ACK, an EVENT, the mask and the open channel in telemetry', async () => {
+    emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-inject', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true });
+    const e = emu;
+    port = await openPort(DeviceMockBinding, e.path, 115200);
+    const p = port;
+    const msgs: Decoded[] = [];
+    const host = new HostSession((b) => p.write(Buffer.from(b)), { onMessage: (m) => msgs.push(m) });
+    p.on('data', (b: Buffer) => host.receive(b));
+    const until = async <T>(q: Promise<T>): Promise<T> => {
+      let done = false;
+      const r = q.finally(() => (done = true));
+      for (let k = 0; k < 200 && !done; k++) {
+        e.device.advanceTo(e.device.time_ms + 10);
+        await turn();
+      }
+      return r;
+    };
+    const inject = (code: number, index: number, active = true) =>
+      until(host.command({ type: MessageType.CMD_INJECT_FAULT, code, index, active, value: Number.NaN }));
+    expect((await inject(FaultCode.OPEN_SENSE_WIRE, 2)).type).toBe(MessageType.ACK);
+    expect(await inject(FaultCode.OPEN_SENSE_WIRE, 2, false)).toMatchObject({ type: MessageType.NACK, reason: NackReason.UNSUPPORTED });
+    expect(await inject(FaultCode.CELL_OVERVOLTAGE, 2)).toMatchObject({ type: MessageType.NACK, reason: NackReason.BAD_VALUE });
+    expect(await inject(FaultCode.NTC_OPEN, 99)).toMatchObject({ type: MessageType.NACK, reason: NackReason.BAD_VALUE });
+    for (let k = 0; k < 300; k++) {
+      e.device.advanceTo(e.device.time_ms + 10);
+      await turn();
+    }
+    const ev = msgs.find((m) => m.type === MessageType.EVENT);
+    expect(ev).toMatchObject({ code: FaultCode.OPEN_SENSE_WIRE, raised: true });
+    expect(host.status!.faultMask | host.status!.warningMask | host.status!.infoMask).toBe(1 << FaultCode.OPEN_SENSE_WIRE);
+    const cells = msgs.filter((m) => m.type === MessageType.CELL_VOLTAGES).at(-1);
+    expect(cells?.type === MessageType.CELL_VOLTAGES && Number.isNaN(cells.voltages_V[2]!)).toBe(true);
+  });
+
+  it('should refuse bad options with a usage error', async () => {
+    await expect(emulateMain([])).rejects.toThrow(UsageError);
+    await expect(emulateMain(['--mock', '--port', '/dev/x'])).rejects.toThrow(/exactly one/);
+    await expect(emulateMain(['--mock', '--speed', '0'])).rejects.toThrow(/--speed/);
+    expect(() => parseLinkFaults('dropFrame=2')).toThrow(/probability/);
+    expect(() => parseLinkFaults('nope=0.1')).toThrow(/unknown fault/);
+  });
+});
+
+describe('natrium decode', () => {
+  it('should print NDJSON: type, seq, t_ms and the fields, then the counters', async () => {
+    const { bytes } = sampleCapture();
+    const path = join(dir, 'sample.bin');
+    writeFileSync(path, bytes);
+    const { code, out } = await captureStdout(() => decodeMain([path, '--json']));
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(5);
+    expect(Object.keys(lines[0]!).slice(0, 3)).toEqual(['type', 'seq', 't_ms']);
+    expect(lines[0]).toEqual({ type: 'CELL_VOLTAGES', seq: 0, t_ms: 100, offset: 0, voltages_V: [3.2714, 3.2698, null] });
+    expect(lines[1]).toEqual({ type: 'ACK', seq: 1, t_ms: 110, commandSeq: 4, commandType: MessageType.CMD_SET_STATE });
+    expect(lines[3]).toMatchObject({ type: 'NACK', reason: NackReason.NOT_SIMULATOR });
+    expect(Object.keys(lines[4]!)).toEqual(['counters']);
+    expect(lines[4]!.counters).toMatchObject({ frames: 4, messages: 4, crcErrors: 0, incompleteBytes: 0 });
+  });
+
+  it('should print one text line per message and the counters', async () => {
+    const path = join(dir, 'sample-text.bin');
+    writeFileSync(path, sampleCapture().bytes);
+    const { out } = await captureStdout(() => decodeMain([path]));
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^\s+100\s+#0 CELL_VOLTAGES offset=0 voltages_V=3.2714,3.2698,NA$/);
+    expect(lines[2]).toMatch(/EVENT code=CELL_OVERVOLTAGE tier=WARNING raised=true index=3/);
+    expect(lines[3]).toMatch(/NACK commandSeq=5 commandType=CMD_INJECT_FAULT reason=NOT_SIMULATOR/);
+    expect(lines[4]).toBe('counters: frames=4 messages=4 frameBytes=' + String(decodeCapture(sampleCapture().bytes).counters.frameBytes));
+  });
+
+  // a half-written capture is not an error: for cuts at the start, inside and just before each
+  // 0x00, exactly the frames completed before the cut are printed and the tail is counted
+  it('should print exactly the frames completed before a cut', async () => {
+    const { bytes, ends } = sampleCapture();
+    const cuts = [0, 1, 2, ...ends.flatMap((e) => [e - 1, e, e + 1]), Math.floor(ends[2]! - 5), bytes.length];
+    for (const cut of cuts) {
+      const path = join(dir, `cut-${cut}.bin`);
+      writeFileSync(path, bytes.subarray(0, cut));
+      const { code, out } = await captureStdout(() => decodeMain([path, '--json']));
+      expect(code).toBe(0);
+      const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const complete = ends.filter((e) => e <= cut).length; // a frame is whole once the byte before its 0x00 is in
+      expect(lines.length - 1).toBe(complete);
+      const c = lines.at(-1)!.counters as DecoderCounters;
+      expect(c.crcErrors + c.cobsErrors + c.shortFrames).toBe(0);
+      const consumed = complete === 0 ? 1 : ends[complete - 1]! + 1;
+      expect(c.incompleteBytes).toBe(cut - Math.min(cut, consumed));
+    }
+  });
+
+  it('should fail with one line and exit code 2 on a missing file or bad arguments', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/natrium.js'), 'decode', ...args], { encoding: 'utf8', cwd: ROOT });
+    const missing = run(join(dir, 'nope.bin'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/nope\.bin: \(file\): no such file/);
+    expect(missing.stdout).toBe('');
+    const isDir = run(dir, '--json');
+    expect(isDir.status).toBe(2);
+    expect(isDir.stderr).toMatch(/is a directory/);
+  });
+
+  it('should reject a missing CAPTURE argument with a usage error', async () => {
+    await expect(decodeMain([])).rejects.toThrow(UsageError);
+    await expect(decodeMain(['a.bin', '--bogus'])).rejects.toThrow(UsageError);
+  });
+});
+
+describe.skipIf(!hasSocat)('natrium emulate / stream / replay over a socat pty pair', () => {
+  it('should record with stream what replay re-emits, byte for byte, with the frames\' timing', async () => {
+    // a capture made by the emulator itself (manual device time, 3 s)
+    const capPath = join(dir, 'emulated.bin');
+    const emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-rec', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true });
+    const chunks: Uint8Array[] = [];
+    const p = await openPort(DeviceMockBinding, emu.path, 115200);
+    p.on('data', (b: Buffer) => chunks.push(Uint8Array.from(b)));
+    for (let t = 0; t < 3000; t += 10) {
+      emu.device.advanceTo(t + 10);
+      await turn();
+    }
+    await closePort(p);
+    await emu.stop();
+    writeFileSync(capPath, Buffer.concat(chunks));
+    const original = readFileSync(capPath);
+    expect(decodeCapture(original).messages.length).toBeGreaterThan(100);
+
+    const pty = await ptyPair();
+    try {
+      const recPath = join(dir, 'recorded.bin');
+      const ac = new AbortController();
+      const lines: string[] = [];
+      const streaming = streamMain(['--port', pty.b, '--record', recPath, '--json'], { signal: ac.signal, stdout: (s) => void lines.push(s), stderr: () => {} });
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = Date.now();
+      await replayMain([capPath, '--port', pty.a, '--speed', '4']);
+      const took = Date.now() - t0;
+      await new Promise((r) => setTimeout(r, 300));
+      ac.abort();
+      expect(await streaming).toBe(0);
+      expect(readFileSync(recPath).equals(original)).toBe(true);
+      // 3 s of device time at 4x: about 0.75 s
+      expect(took).toBeGreaterThan(500);
+      expect(took).toBeLessThan(3000);
+      const objs = lines.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(objs.length - 1).toBe(decodeCapture(original).messages.length);
+      expect(objs.at(-1)!.counters).toMatchObject({ crcErrors: 0, seqMissing: 0 });
+    } finally {
+      await pty.close();
+    }
+  });
+
+  it('should run emulate --port and show a status line in stream', async () => {
+    const pty = await ptyPair();
+    try {
+      const ac = new AbortController();
+      const emulating = emulateMain(['--port', pty.a, '--scenario', SCENARIO, '--speed', '10', '--duration', '600'], { signal: ac.signal });
+      const out: string[] = [];
+      await streamMain(['--port', pty.b, '--duration', '1.5'], { stdout: (s) => void out.push(s), stderr: () => {}, tty: false });
+      ac.abort();
+      expect(await emulating).toBe(0);
+      const last = out.join('').trimEnd().split('\n').at(-1)!;
+      expect(last).toMatch(/^(NORMAL|STANDBY|PRECHARGE|INIT)\s+\d+\.\d\d V\s+-?\d+\.\d\d A\s+SOC \d+\.\d %\s+cell \d\.\d{4}–\d\.\d{4} V\s+Tmax \d+\.\d °C\s+link errors 0/);
+    } finally {
+      await pty.close();
+    }
+  });
+});

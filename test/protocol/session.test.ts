@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Decoder } from '../../protocol/decoder.ts';
+import { EmulatedDevice } from '../../protocol/device.ts';
+import { Encoder } from '../../protocol/encoder.ts';
+import { BmsState, FaultCode, MessageType, NackReason, type Decoded } from '../../protocol/messages.ts';
+import { INFO_PERIOD_MS, PERIODIC_TYPES } from '../../protocol/session.ts';
+import { FakeModel } from './fake-model.ts';
+import { InjectFaultCommand, ResetFaultsCommand } from './session/faults.ts';
+import { DuplicateCommand, MalformedCommand, UnknownCommand } from './session/link-damage.ts';
+import { RequestInfoCommand } from './session/request-info.ts';
+import { SessionRig, initialModel } from './session/rig.ts';
+import { SetRateCommand } from './session/set-rate.ts';
+import { SetStateCommand } from './session/set-state.ts';
+
+const commands = [
+  fc.constant(new RequestInfoCommand()),
+  fc.integer({ min: 0, max: 5 }).map((s) => new SetStateCommand(s as BmsState)),
+  fc
+    .tuple(
+      fc.constantFrom<number>(...PERIODIC_TYPES, MessageType.INFO, MessageType.EVENT, MessageType.ACK, 0x20, 0x85),
+      fc.oneof(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 101, max: 255 })),
+    )
+    .map(([t, hz]) => new SetRateCommand(t, hz)),
+  fc.boolean().map((a) => new InjectFaultCommand(a)),
+  fc.constant(new ResetFaultsCommand()),
+  fc.constant(new DuplicateCommand()),
+  fc.integer({ min: 0x85, max: 0xbf }).map((t) => new UnknownCommand(t)),
+  fc.constantFrom(new Uint8Array(0), Uint8Array.of(6), Uint8Array.of(0xff)).map((p) => new MalformedCommand(p)),
+];
+
+function deviceOn(model: FakeModel, opts: ConstructorParameters<typeof EmulatedDevice>[2] = {}) {
+  const msgs: Decoded[] = [];
+  const raw: Uint8Array[] = [];
+  const dec = new Decoder({ onMessage: (m) => msgs.push(m) });
+  const device = new EmulatedDevice(model, (b) => {
+    raw.push(b.slice());
+    dec.push(b);
+  }, { baudRate: 1_000_000, ...opts });
+  return { device, msgs, raw, dec };
+}
+
+describe('DeviceSession (model-based)', () => {
+  // for all command sequences (state requests, rates, faults, resets, duplicates, unknown and
+  // malformed commands), such that each is sent and the device run on: every command gets
+  // exactly one answer with its seq, the answer the model predicts, and the telemetry follows
+  it('should answer every command as the model predicts', () => {
+    fc.assert(
+      fc.property(fc.commands(commands, { maxCommands: 25 }), (cmds) => {
+        fc.modelRun(() => ({ model: initialModel(), real: new SessionRig() }), cmds);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('DeviceSession', () => {
+  it('should start with 0x00, then INFO, then telemetry stamped with one t_ms per tick', () => {
+    const { device, msgs, raw } = deviceOn(new FakeModel());
+    device.advanceTo(100);
+    expect(raw[0]![0]).toBe(0);
+    expect(msgs[0]!.type).toBe(MessageType.INFO);
+    expect(msgs.map((m) => m.seq)).toEqual(msgs.map((_, i) => i));
+    const at100 = msgs.filter((m) => m.t_ms === 0).map((m) => m.type);
+    expect(at100).toEqual([MessageType.INFO, MessageType.PACK_STATUS, MessageType.CELL_VOLTAGES, MessageType.TEMPERATURES, MessageType.BALANCING, MessageType.SIM_TRUTH]);
+  });
+
+  it('should repeat INFO every 5 s of device time', () => {
+    const { device, msgs } = deviceOn(new FakeModel());
+    device.advanceTo(3 * INFO_PERIOD_MS + 50);
+    expect(msgs.filter((m) => m.type === MessageType.INFO).map((m) => m.t_ms)).toEqual([0, 5000, 10000, 15000]);
+  });
+
+  it('should send PACK_STATUS at 10 Hz by default', () => {
+    const { device, msgs } = deviceOn(new FakeModel());
+    device.advanceTo(10_000);
+    expect(msgs.filter((m) => m.type === MessageType.PACK_STATUS && m.t_ms < 10_000)).toHaveLength(100);
+  });
+
+  it('should refuse simulator-only commands and send no SIM_* on real firmware', () => {
+    const { device, msgs } = deviceOn(new FakeModel({ simulator: false }));
+    const enc = new Encoder({ leadingDelimiter: false });
+    enc.encode({ type: MessageType.CMD_INJECT_FAULT, code: FaultCode.OPEN_SENSE_WIRE, index: 1, active: true, value: 0 }, 0);
+    enc.encode({ type: MessageType.CMD_SET_RATE, messageType: MessageType.SIM_TRUTH, rate_Hz: 5 }, 0);
+    device.receive(enc.take());
+    device.advanceTo(2000);
+    const nacks = msgs.filter((m) => m.type === MessageType.NACK);
+    expect(nacks.map((m) => (m.type === MessageType.NACK ? [m.commandSeq, m.reason] : []))).toEqual([
+      [0, NackReason.NOT_SIMULATOR],
+      [1, NackReason.BAD_VALUE],
+    ]);
+    expect(msgs.some((m) => m.type === MessageType.SIM_TRUTH || m.type === MessageType.SIM_CELL_TRUTH)).toBe(false);
+  });
+
+  it('should ignore device → host frames echoed back to it', () => {
+    const model = new FakeModel();
+    const { device, msgs, raw } = deviceOn(model);
+    device.advanceTo(100);
+    for (const b of raw.splice(0)) device.receive(b);
+    device.advanceTo(200);
+    expect(device.session.counters.ignored).toBeGreaterThan(0);
+    expect(msgs.some((m) => m.type === MessageType.NACK || m.type === MessageType.ACK)).toBe(false);
+  });
+
+  it('should answer one command per frame in arrival order, in one tick', () => {
+    const model = new FakeModel();
+    const { device, msgs } = deviceOn(model);
+    const enc = new Encoder();
+    enc.encode({ type: MessageType.CMD_SET_STATE, state: BmsState.NORMAL }, 0);
+    enc.encode({ type: MessageType.CMD_SET_STATE, state: BmsState.CHARGE }, 0);
+    enc.encode({ type: MessageType.CMD_REQUEST_INFO }, 0);
+    device.receive(enc.take());
+    device.advanceTo(40);
+    const answers = msgs.filter((m) => m.type === MessageType.ACK || m.type === MessageType.NACK);
+    expect(answers.map((m) => (m.type === MessageType.ACK ? m.commandSeq : -1))).toEqual([0, 1, 2]);
+    expect(model.executed).toEqual(['state 3', 'state 4']);
+    expect(model.state).toBe(BmsState.CHARGE);
+  });
+
+  it('should validate its options, naming them', () => {
+    expect(() => deviceOn(new FakeModel(), { rates: { [MessageType.PACK_STATUS]: 101 } })).toThrow(/"rates\[2\]"/);
+    expect(() => deviceOn(new FakeModel(), { infoPeriod_ms: 0 })).toThrow(/"infoPeriod_ms"/);
+    expect(() => deviceOn(new FakeModel(), { tick_ms: -1 })).toThrow(/"tick_ms"/);
+  });
+});
