@@ -7,11 +7,13 @@ export class UsageError extends Error {
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+export function parse<O extends Options>(argv: string[], options: O, _usage: string) {
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${usage}`);
+    const msg = (e as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(msg);
+    throw new UsageError(unknown ? `unknown option ${unknown[1]}` : msg.split('\n')[0]!);
   }
 }
 

@@ -10,6 +10,10 @@ import { UsageError } from './args.ts';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }> = {
   sim: { summary: 'run a scenario (or one cell on a current profile) and summarise it', load: () => import('./sim.ts') },
   scenarios: { summary: 'list the scenario library', load: () => import('./scenarios.ts') },
+  emulate: { summary: 'run the emulated BMS as a serial device (real port, pty or in-process mock)', load: () => import('./emulate.ts') },
+  stream: { summary: 'live decode of a BMS on a serial port, status line, raw capture', load: () => import('./stream.ts') },
+  replay: { summary: 're-emit a capture file on a serial port with its device timing', load: () => import('./replay.ts') },
+  decode: { summary: 'print the messages of a capture file (text or NDJSON)', load: () => import('./decode.ts') },
 };
 
 function usage(): string {
@@ -24,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     return cmd === undefined ? 2 : 0;
   }
   const entry = COMMANDS[cmd];
-  if (!entry) throw new UsageError(`unknown command "${cmd}"\n${usage()}`);
+  if (!entry) throw new UsageError(`unknown command "${cmd}" (natrium --help lists the commands)`);
   return (await entry.load()).main(rest);
 }
 
@@ -39,7 +43,16 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (isInputError(e) || e instanceof UsageError) {
+    if (e instanceof UsageError) {
+      // one line: the problem, and where the usage is
+      const cmd = process.argv[2];
+      const first = e.message.split('\n')[0]!;
+      const hint = first.includes('--help') || !cmd || !(cmd in COMMANDS) ? '' : ` (natrium ${cmd} --help)`;
+      process.stderr.write(`natrium: ${first}${hint}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (isInputError(e)) {
       process.stderr.write(`natrium: ${(e as Error).message}\n`);
       process.exitCode = 2;
       return;

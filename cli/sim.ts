@@ -151,7 +151,7 @@ function formatSummary(s: Summary, wall_s: number, out: string | null, bms: stri
     `simulated  ${(s.duration_s / 3600).toFixed(2)} h in ${s.steps_simulated} steps, ${wall_s.toFixed(2)} s wall`,
     `energy     ${s.energy.discharged_Wh.toFixed(0)} Wh delivered, ${s.energy.charged_Wh.toFixed(0)} Wh charged, ${s.energy.heat_Wh.toFixed(0)} Wh heat in the cells`,
     `cells      ${s.cell_voltage.min_V.toFixed(3)} V min, ${s.cell_voltage.max_V.toFixed(3)} V max, ${s.temperature.max_C.toFixed(1)} °C max`,
-    `SOC        ${s.soc.initial_pct.toFixed(1)} % → ${s.soc.final_pct.toFixed(1)} % (cells ${s.soc.final_min_pct.toFixed(1)}–${s.soc.final_max_pct.toFixed(1)} %)`,
+    `SOC        ${s.pack_soc.initial_pct.toFixed(1)} % → ${s.pack_soc.final_pct.toFixed(1)} % (cells ${s.pack_soc.final_min_pct.toFixed(1)}–${s.pack_soc.final_max_pct.toFixed(1)} %)`,
   ];
   if (s.distance_km > 0) lines.push(`driven     ${s.distance_km.toFixed(1)} km at ${s.Wh_per_km?.toFixed(0)} Wh/km`);
   if (bms) lines.push(`BMS        ${bms}`);

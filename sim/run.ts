@@ -40,7 +40,8 @@ export interface Summary {
   charge: { discharged_Ah: number; charged_Ah: number };
   cell_voltage: { min_V: number; max_V: number };
   temperature: { min_C: number; max_C: number; final_max_C: number };
-  soc: { initial_pct: number; final_pct: number; final_min_pct: number; final_max_pct: number };
+  /** The pack's true SOC (charge-weighted mean of the cells), and the extremes over cells. */
+  pack_soc: { initial_pct: number; final_pct: number; final_min_pct: number; final_max_pct: number };
   distance_km: number;
   Wh_per_km: number | null;
   steps: StepLog[];
@@ -312,6 +313,8 @@ class Runner {
             const Vt = chargerFault?.mode === 'cv_too_high' ? chargerFault.cv_V : ctrl.voltage_V;
             const ref = chargerFault?.mode === 'cv_too_high' ? 'cell' : ctrl.reference;
             I = ref === 'pack' ? (Vt - pack.packA) / pack.packB : this.cellHoldCurrent(Vt);
+            // a charger regulating to a wrong setpoint is still limited to its own CC current
+            if (chargerFault !== null && lastChargeCurrent > 0) I = Math.min(I, lastChargeCurrent);
             direction = 0;
             break;
           }
@@ -542,7 +545,7 @@ class Runner {
       charge: { discharged_Ah: r(this.dischargedAh, 3), charged_Ah: r(this.chargedAh, 3) },
       cell_voltage: { min_V: r(this.vMin, 4), max_V: r(this.vMax, 4) },
       temperature: { min_C: r(this.tMin, 2), max_C: r(this.tMax, 2), final_max_C: r(Tfin, 2) },
-      soc: {
+      pack_soc: {
         initial_pct: r(this.socInitial * 100, 2),
         final_pct: r(this.packSoc() * 100, 2),
         final_min_pct: r(zMin * 100, 2),

@@ -13,6 +13,7 @@ import { type Step, type Termination, parseStep } from './load/experiment.ts';
 import { VEHICLES, type Vehicle, batteryPowerProfile, loadVehicle } from './load/vehicle.ts';
 import type { HostRequest } from './bms/interface.ts';
 import type { PackConfig, SpreadConfig } from './pack.ts';
+import { isStableStep, maxStableStep_s } from './stability.ts';
 import { Reader, parseJson } from './validate.ts';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.url));
@@ -97,12 +98,17 @@ export function loadScenario(nameOrPath: string): Scenario {
 export function readScenario(file: string, value: unknown, baseDir = '.'): Scenario {
   const r = new Reader(file, value).only(TOP);
   const rel = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  const named = (s: string, names: readonly string[]) => (names.includes(s) ? s : rel(s));
+  /** A preset name as it is, a path resolved against the scenario; anything else is an error at `field`. */
+  const named = (s: string, names: readonly string[], field: Reader, what: string) => {
+    if (names.includes(s)) return s;
+    if (s.includes('/') || /\.(json|csv)$/i.test(s)) return rel(s);
+    return field.fail(`unknown ${what} "${s}" (presets: ${names.join(', ')}; or a path to a file)`);
+  };
 
   const name = r.get('name').string({ nonEmpty: true });
   const description = r.opt('description')?.string() ?? '';
   const chemName = r.get('chemistry').string({ nonEmpty: true });
-  const chemistry = loadChemistry(named(chemName, PRESETS));
+  const chemistry = loadChemistry(named(chemName, PRESETS, r.get('chemistry'), 'chemistry'));
 
   const rp = r.get('pack').only(['ns', 'np', 'spread', 'thermal', 'cell_connection_ohm', 'busbar_ohm']);
   const ns = rp.get('ns').number({ integer: true, min: 1, max: 1024 });
@@ -124,16 +130,16 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
   const vehicleName = r.opt('vehicle')?.string({ nonEmpty: true });
   let defaultVehicle: Vehicle | null = null;
   const vehicleOf = (name: string | undefined, where: Reader): Vehicle => {
-    if (name !== undefined) return loadVehicle(named(name, VEHICLES));
+    if (name !== undefined) return loadVehicle(named(name, VEHICLES, where.get('vehicle'), 'vehicle'));
     if (defaultVehicle) return defaultVehicle;
     if (vehicleName === undefined) where.fail('a drive step needs a vehicle (scenario field "vehicle" or the step\'s own)');
-    defaultVehicle = loadVehicle(named(vehicleName, VEHICLES));
+    defaultVehicle = loadVehicle(named(vehicleName, VEHICLES, r.get('vehicle'), 'vehicle'));
     return defaultVehicle;
   };
 
   const ra = r.get('ambient');
   const ambient =
-    typeof ra.value === 'string' ? loadAmbient(named(ra.string(), AMBIENTS)) : readAmbient(ra);
+    typeof ra.value === 'string' ? loadAmbient(named(ra.string(), AMBIENTS, ra, 'ambient profile')) : readAmbient(ra);
   const start_time_h = r.opt('start_time_h')?.number({ min: 0, lt: 24 }) ?? 0;
 
   const ri = r.get('initial').only(['soc', 'temperature_C', 'hysteresis']);
@@ -143,6 +149,12 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     hysteresis: ri.opt('hysteresis')?.number({ min: -1, max: 1 }) ?? 0,
   };
   const dt_s = r.opt('dt_s')?.number({ gt: 0, max: 60 }) ?? 1;
+  if (!isStableStep(chemistry, np, spread, dt_s)) {
+    const max = Math.floor(maxStableStep_s(chemistry, np, spread) * 1000) / 1000;
+    r.get('dt_s').fail(
+      `${dt_s} s is too long for ${np} cells of ${chemistry.name} in parallel: the parallel current split is stable up to ${max} s (sim/MODEL.md, "Step size")`,
+    );
+  }
   const seed = r.opt('seed')?.number({ integer: true, min: 0, max: 2 ** 32 - 1 }) ?? 1;
   const duration_s = r.opt('duration_s')?.number({ gt: 0 }) ?? null;
   const repeat_steps = r.opt('repeat_steps')?.boolean() ?? false;
@@ -159,7 +171,7 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     }
     item.only(['drive', 'vehicle', 'until', 'repeat', 'duration_s']);
     const cycleName = item.get('drive').string({ nonEmpty: true });
-    const cycle = loadCycle(named(cycleName, CYCLES));
+    const cycle = loadCycle(named(cycleName, CYCLES, item.get('drive'), 'drive cycle'));
     const vehicle = vehicleOf(item.opt('vehicle')?.string({ nonEmpty: true }), item);
     const until = item.opt('until') ? parseUntil(item.get('until')) : [];
     const repeat = item.opt('repeat')?.number({ integer: true, min: 1 }) ?? (until.length ? null : 1);

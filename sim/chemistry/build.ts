@@ -156,9 +156,31 @@ function layeredCurve(src: SourceData, maxV: number, minV: number) {
   const sNeg = fixed(-(ocv[0]! - minV) / slope, 5);
   return {
     zTop,
-    ocv: { soc: [sNeg, ...soc], voltage_V: [minV, ...ocv] },
+    ocv: withOvercharge({ soc: [sNeg, ...soc], voltage_V: [minV, ...ocv] }),
     rSoc: soc,
     shape,
+  };
+}
+
+/**
+ * Overcharge: above SOC 1 the table would otherwise stay flat (tables are clamped), so an
+ * overcharged cell would never show it and a BMS could not trip on it. Beyond full charge the
+ * cathode is driven past its rated potential and the voltage climbs steeply; no Na-ion
+ * overcharge curve was found, so this is an estimate (EST): +0.10 V at 2 % and +0.50 V at 5 %
+ * above full charge, the shape seen when layered-oxide Li-ion cells are overcharged.
+ */
+const OVERCHARGE = [
+  [0.02, 0.1],
+  [0.05, 0.5],
+] as const;
+export const OVERCHARGE_SOURCE =
+  'ocv above soc 1 (overcharge): +0.10 V at soc 1.02 and +0.50 V at soc 1.05 over OCV(1), so that an overcharged cell shows it and the BMS can trip; EST (no Na-ion overcharge curve found; the steep rise of overcharged layered-oxide cells).';
+
+function withOvercharge(ocv: { soc: number[]; voltage_V: number[] }): { soc: number[]; voltage_V: number[] } {
+  const top = ocv.voltage_V[ocv.voltage_V.length - 1]!;
+  return {
+    soc: [...ocv.soc, ...OVERCHARGE.map(([d]) => fixed(1 + d, 4))],
+    voltage_V: [...ocv.voltage_V, ...OVERCHARGE.map(([, dv]) => fixed(top + dv, 4))],
   };
 }
 
@@ -232,6 +254,7 @@ function preset18650(src: SourceData): ChemistryFile {
     description: 'Hakadi-class 1.5 Ah layered-oxide (NFM) | hard-carbon sodium-ion 18650, 1.5–4.1 V, derived from and validated against measured CC discharges.',
     family: 'layered-oxide',
     sources: [
+      OVERCHARGE_SOURCE,
       `cell: Hakadi 1500 mAh 18650, NaNi1/3Fe1/3Mn1/3O2 | hard carbon, datasheet and measurements in ${HAKADI}; derived data ${HAKADI_CSV_REF}; design notes sodium-ion.md §3.1, §3.3, §4.`,
       `capacity_Ah 1.5: datasheet nominal at 0.5C (${HAKADI}); measured zero-current capacity 1.4948 Ah (${HAKADI_CSV_REF} header), which test/sim/validation.test.ts uses to align the SOC axis.`,
       `voltage: 1.5–4.1 V = datasheet cut-off and charge voltage (${HAKADI}); nominal 3.05 V: measured mean pseudo-OCV 3.06 V (sodium-ion.md §3.3), generic 3.0–3.1 V (§3.1).`,
@@ -273,6 +296,7 @@ function preset32140(src: SourceData): ChemistryFile {
     description: 'HiNa-class 12 Ah layered-oxide | hard-carbon sodium-ion 32140 cylinder, 1.5–4.0 V, scaled from the Hakadi 18650 (R ∝ 1/Q, C ∝ Q).',
     family: 'layered-oxide',
     sources: [
+      OVERCHARGE_SOURCE,
       'cell: HiNa (Zhongke Haina) 32140 cylinder as used in the JAC Yiwei pack, 140 Wh/kg [page: http://global.chinadaily.com.cn/a/202401/06/WS659892e0a3105f21a507ad9e.html], [page: https://www.eautoarena.com/2022/12/03/worlds-first-commercial-sodium-ion-battery-production-starts/] (sodium-ion.md §3.1); all parameters "scaled" from the Hakadi 18650 as sodium-ion.md §4 defines it.',
       'capacity_Ah 12: EST placeholder (the HiNa 32140 exists; its capacity was not found), sodium-ion.md §4.',
       'voltage: 1.5–4.0 V and nominal 3.0 V: sodium-ion.md §4 (generic 3.0–3.1 V nominal, §3.1); EST.',
@@ -314,6 +338,7 @@ function presetPrismatic(src: SourceData): ChemistryFile {
     description: 'EV-grade 150 Ah layered-oxide | hard-carbon sodium-ion prismatic cell on a liquid-cooled plate, 1.5–4.0 V, scaled from the Hakadi 18650.',
     family: 'layered-oxide',
     sources: [
+      OVERCHARGE_SOURCE,
       'cell: EV prismatic class (HiNa "K150"-style naming [page: notebookcheck.com, "Neue Natrium-Ionen-Batterie für gewerbliche E-Fahrzeuge…"]; CATL Naxtra format not published [page: https://techcentral.co.za/catl-new-sodium-ion-battery-brand/262550/]); sodium-ion.md §3.1, §4.',
       'capacity_Ah 150: EST (sodium-ion.md §4).',
       'voltage: 1.5–4.0 V (usable minimum 2.0 V) and nominal 3.05 V: sodium-ion.md §4, EST.',
@@ -367,6 +392,7 @@ function presetNvpf(src: SourceData): ChemistryFile {
     description: 'A 1.0 Ah 18650-class polyanion (Na3V2(PO4)2F3) | hard-carbon sodium-ion cell, 2.0–4.2 V, with the plateau OCV of the PyBaMM Chayambuka2022 set.',
     family: 'polyanion',
     sources: [
+      OVERCHARGE_SOURCE,
       `ocv: ${label} (101 points, 2.0–4.2 V), the full-cell OCV U_p - U_n of PyBaMM's Chayambuka2022 set computed by the electrode-SOH method of sodium-ion.md §2 from [repo: pybamm-team/PyBaMM @ 7c9f5bd, packages/pybamm/src/pybamm/input/parameters/sodium_ion/{Chayambuka2022.py,data/U_n.csv,data/U_p.csv}] (BSD-3-Clause; after Chayambuka et al., Electrochim. Acta 404 (2022) 139764). It is an equilibrium curve, so it is the central OCV as is (no hysteresis to add). The 0–2 % and 99–100 % points depend on OCP extrapolation (§2).`,
       'capacity_Ah 1.0: EST: the 2.9 mAh lab cell of the set scaled to an 18650-class polyanion cell (NVPF 18650s are ~1 Ah); the SOC axis is unchanged.',
       'voltage: 2.0–4.2 V = the set\'s cut-offs; nominal 3.65 V EST: the mean OCV is 3.678 V (sodium-ion.md §2), rounded down for load.',
@@ -384,7 +410,7 @@ function presetNvpf(src: SourceData): ChemistryFile {
     voltage: { min_V: 2.0, max_V: 4.2, nominal_V: 3.65 },
     T_ref_C: 25,
     coulombic_efficiency_charge: ETA_CHARGE,
-    ocv: { soc: d.soc!, voltage_V: d.ocv_V! },
+    ocv: withOvercharge({ soc: d.soc!, voltage_V: d.ocv_V! }),
     dUdT: DUDT_FLAT,
     hysteresis: HYST_NVPF,
     resistance: arrhenius(rSoc, shape, ...splitOf(rq / Q)),

@@ -24,43 +24,6 @@ export function expSmall(x: number): number {
 }
 
 /**
- * Arrhenius factor exp(EaOverR * (1/T - 1/T_ref)) evaluated as an anchor value from a
- * table of Math.exp results every 0.1 K, times expSmall of the small remainder. Exact to
- * a few ulps over the table's range; outside it, Math.exp directly.
- */
-export class Arrhenius {
-  private readonly anchor: Float64Array;
-  private readonly anchorX: Float64Array;
-  private static readonly T_MIN = -80;
-  private static readonly STEPS_PER_K = 10;
-  private static readonly COUNT = 2301; // -80 .. 150 °C
-
-  constructor(
-    readonly eaOverR: number,
-    readonly invTref: number,
-    readonly kelvin: number,
-  ) {
-    const n = Arrhenius.COUNT;
-    this.anchor = new Float64Array(n);
-    this.anchorX = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const T = Arrhenius.T_MIN + i / Arrhenius.STEPS_PER_K;
-      const x = 1 / (T + kelvin) - invTref;
-      this.anchorX[i] = x;
-      this.anchor[i] = Math.exp(eaOverR * x);
-    }
-  }
-
-  /** Factor at temperature T_C, given x = 1/(T_C + kelvin) - 1/T_ref (computed by the caller). */
-  at(T_C: number, x: number): number {
-    const u = (T_C - Arrhenius.T_MIN) * Arrhenius.STEPS_PER_K;
-    if (!(u >= 0 && u <= Arrhenius.COUNT - 1)) return Math.exp(this.eaOverR * x);
-    const i = Math.round(u);
-    return this.anchor[i]! * expSmall(this.eaOverR * (x - this.anchorX[i]!));
-  }
-}
-
-/**
  * xs[i] = exp(xs[i]) for i < n. A function of its own, so that V8 inlines expSmall here
  * (the pack's long step loops are past its inlining budget).
  */

@@ -73,4 +73,24 @@ describe('BMS model-based: fixed failures', () => {
     expect(real.rig.bms.pathClosed).toBe(false);
     expect(real.rig.bms.contactors.openedUnderLoad).toBe(1);
   });
+
+  // counterexample of seed 341885044 (replay path not recorded): a STANDBY request taken in
+  // the very tick in which the last fatal fault clears. The checker compared the exit from
+  // ERROR with the previous tick's diagnosis; the state machine decides on the same tick's.
+  it('should leave ERROR when a standby request arrives in the tick the fatal fault clears', () => {
+    const real = new Real(1);
+    real.request('NORMAL');
+    real.advance(1.5);
+    const model: Model = { injected: new Set(), commands: 0 };
+    const cmds = [
+      new LoadCommand(0, 0.61),
+      new InjectCommand('open_sense_wire'),
+      new LoadCommand(0, 0.09),
+      new LoadCommand(0, 1.49),
+      new InjectCommand('charger_fault'),
+      new RequestCommand('STANDBY'),
+    ];
+    fc.modelRun(() => ({ model, real }), cmds);
+    expect(real.rig.bms.stateMachine.state).not.toBe('PRECHARGE');
+  });
 });

@@ -30,7 +30,6 @@ export class Real {
   private readonly slack_s: number;
   private prevPlus = 0;
   private prevState = 'hasNeverRun';
-  private prevFatalOthers = 0;
   private exitRequestsSinceError = 0;
   /** Checks done, for the test's own sanity. */
   steps = 0;
@@ -100,16 +99,17 @@ export class Real {
     }
     this.prevPlus = c.plus;
     // 3. ERROR is left only to STANDBY, after a reset/standby request, with no fatal fault left
+    //    (the state machine decides on the diagnosis of the same tick, so compare with that)
     const state = bms.stateMachine.state;
+    const dg = bms.db.peek('diag');
+    const fatalOthers = dg.fatalCount - ((dg.raised[CHECK_INDEX.precharge_failure]! >> 2) & 1);
     if (this.prevState === 'ERROR' && state !== 'ERROR') {
       this.errorExits++;
       expect(state).toBe('STANDBY');
       expect(this.exitRequestsSinceError).toBeGreaterThan(0);
-      expect(this.prevFatalOthers).toBe(0);
+      expect(fatalOthers).toBe(0);
     }
     if (state === 'ERROR' && this.prevState !== 'ERROR') this.exitRequestsSinceError = 0;
     this.prevState = state;
-    const dg = bms.db.peek('diag');
-    this.prevFatalOthers = dg.fatalCount - ((dg.raised[CHECK_INDEX.precharge_failure]! >> 2) & 1);
   }
 }
