@@ -9,8 +9,8 @@
  *
  * Time: `advanceTo(t_ms)` steps the scenario while its next step ends at or before t_ms, so the
  * telemetry sampled at device time t shows the pack as of the last sim step (dt_s) before t.
- * When the scenario's steps are over the pack stops changing (and so do the BMS's tasks, which
- * run inside the sim steps); `ended` says so.
+ * When the scenario's steps are over the pack rests and the BMS keeps running (so host commands
+ * still act) until the duration, if any, ends; `ended` says so.
  *
  * SIM_CELL_TRUTH is per series group (the index space of CELL_VOLTAGES): the group's mean true
  * SOC and its hottest cell's core temperature.
@@ -63,6 +63,7 @@ export class ScenarioModel implements DeviceModel {
     let bms: Bms | null = null;
     this.run = startScenario(sc, {
       duration_s: options.duration_s,
+      restAfterSteps: true, // the device outlives its script: at rest, BMS still running
       bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir)),
     });
     this.bms = bms!;

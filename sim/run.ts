@@ -72,7 +72,20 @@ export interface RunOptions {
   duration_s?: number;
   /** Attach a BMS (built from the scenario by sim/bms when it has a "bms" section). */
   bms?: (pack: Pack, scenario: Scenario) => BmsHooks;
+  /**
+   * After the last step, keep the pack at rest (and the BMS running) until the duration
+   * ends, instead of stopping: a device that outlives its script (the serial emulator).
+   */
+  restAfterSteps?: boolean;
 }
+
+const REST_AFTER_STEPS: ScenarioStep = {
+  kind: 'experiment',
+  text: 'Rest (after the steps)',
+  control: { mode: 'rest' },
+  duration_s: null,
+  until: [],
+};
 
 export interface RunResult {
   summary: Summary;
@@ -217,6 +230,7 @@ class Runner {
         yield* this.runStep(step);
       }
     } while (this.sc.repeat_steps && !this.stopped);
+    if (this.opts.restAfterSteps && !this.stopped) yield* this.runStep(REST_AFTER_STEPS);
   }
 
   private sinkAt(t: number): number {
