@@ -10,10 +10,27 @@
  *                    V_pack = packA + packB * I (and every cell voltage likewise);
  *   advance(I)       splits I over each group, reports V_k, I_k, q_k and moves to k+1.
  * Nothing is allocated per step.
+ *
+ * Two implementations of the step: this file's JS (the readable reference, and the path for
+ * what the kernel does not cover: 'table2d' resistances) and a WebAssembly kernel
+ * (sim/kernel/), which evaluates the same expressions in the same order two cells at a
+ * time. With the kernel, every per-cell array below is a view into the pack's own wasm
+ * memory; the public API is the same either way.
  */
 import { KELVIN, type Chemistry } from './chemistry.ts';
 import { arrheniusFill, expStrided, hysteresisDecay } from './internal/fastmath.ts';
+import { type KernelExports, PackKernel } from './kernel/index.ts';
+import {
+  H_CONN, H_CUR, H_DECAY, H_GV, H_H, H_HEAT, H_INVH, H_INV_SUMG, H_IRS, H_KH, H_KL, H_KR, H_KZ,
+  H_PACK_A, H_PACK_B, H_PACK_V, H_RS, H_SHUNT, H_SUMG, H_SUMGE, H_T, H_TCUR, H_TN, H_V1, H_V2,
+  H_VOLT, H_Z, TAB_ROW,
+} from './kernel/layout.ts';
 import { Random } from './random.ts';
+
+// header slots read every step, as module constants (no import binding on the hot path)
+const HDR_PACK_A = H_PACK_A;
+const HDR_PACK_B = H_PACK_B;
+const HDR_PACK_V = H_PACK_V;
 
 export interface SpreadConfig {
   /** Relative standard deviation of cell capacity (e.g. 0.01 = 1 %). */
@@ -52,9 +69,18 @@ export interface PackConfig {
   /** Apply the low-temperature capacity extension (sim/chemistry/README.md). */
   low_temperature_capacity: boolean;
   init: { soc: number; T_C: number; h: number };
+  /**
+   * Step implementation: 'auto' runs the WebAssembly kernel where it covers the configuration
+   * and is available, else JS; 'js' always runs the JS path. Default: 'auto', or the
+   * NATRIUM_KERNEL environment variable ('js' to switch the kernel off everywhere).
+   */
+  kernel?: 'auto' | 'js';
 }
 
-/** Per-step scratch of one cell, interleaved (one buffer keeps the hot loops' registers free). */
+/**
+ * Per-step scratch of one cell, interleaved (one buffer keeps the hot loops' registers free).
+ * The kernel keeps the same fields, numbered alike, in pairs of cells (layout.ts WF_*).
+ */
 const W_E = 0; // every term of the terminal voltage but the ohmic one, V
 const W_ETH = 1; // Thevenin source of the cell with its shunt, V
 const W_RTH = 2; // Thevenin resistance of the cell with its shunt, Ω
@@ -107,6 +133,24 @@ function interleaveTables(chem: Chemistry): Float64Array {
   return out;
 }
 
+/**
+ * The SOC tables for the kernel: per breakpoint, the values of OCV, dU/dT, M, R0, R1, C1,
+ * R2, C2, then their slopes to the next breakpoint (layout.ts TAB_ROW).
+ */
+function kernelTables(chem: Chemistry): Float64Array {
+  const nx = chem.soc.x.length;
+  const out = new Float64Array(nx * TAB_ROW);
+  const cols = [chem.ocv, chem.dudt, chem.m, chem.r0, chem.rcR[0], chem.rcC[0], chem.rcR[1], chem.rcC[1]];
+  cols.forEach((ys, c) => {
+    if (!ys) return;
+    for (let s = 0; s < nx; s++) {
+      out[s * TAB_ROW + c] = ys[s]!;
+      out[s * TAB_ROW + 8 + c] = s + 1 < nx ? ys[s + 1]! - ys[s]! : 0;
+    }
+  });
+  return out;
+}
+
 export class Pack {
   readonly chem: Chemistry;
   readonly ns: number;
@@ -114,6 +158,10 @@ export class Pack {
   readonly n: number;
   readonly nRC: number;
   dt_s: number;
+  /** The step implementation in use: the WebAssembly kernel or the JS path. */
+  readonly kernel: 'wasm' | 'js';
+  private readonly kx: KernelExports | null;
+  private readonly kHeader: Float64Array | null;
 
   // --- state (k) ---
   readonly z: Float64Array;
@@ -193,38 +241,58 @@ export class Pack {
     this.busbar_ohm = cfg.busbar_ohm;
     this.lowTemperatureCapacity = cfg.low_temperature_capacity && chem.capF !== null;
 
+    const lowT = this.lowTemperatureCapacity;
+    const kern =
+      (cfg.kernel ?? defaultKernel()) !== 'js' && chem.form === 'arrhenius'
+        ? PackKernel.create({
+            n, np, ns, nRC: chem.nRC,
+            xs: chem.soc.x, invWidth: chem.soc.invWidth, bucket: chem.soc.bucket, invBucketWidth: chem.soc.invBucketWidth,
+            table: kernelTables(chem),
+            T_ref_C: chem.T_ref_C, invTref: 1 / (chem.T_ref_C + KELVIN),
+            r0EaOverR: chem.r0EaOverR, rcEaOverR: chem.rcEaOverR,
+            capT: lowT ? chem.capT! : new Float64Array(0),
+            capF: lowT ? chem.capF! : new Float64Array(0),
+            capTop: lowT ? capacityTop(chem.capT!, chem.capF!) : -Infinity,
+            cellConnection_ohm: cfg.cell_connection_ohm, busbar_ohm: cfg.busbar_ohm, etaCharge: chem.etaCharge,
+          })
+        : null;
+    this.kernel = kern ? 'wasm' : 'js';
+    this.kx = kern ? kern.exports : null;
+    this.kHeader = kern ? kern.headerView() : null;
     const f = () => new Float64Array(n);
-    this.z = f();
-    this.v1 = f();
-    this.v2 = f();
-    this.h = f();
-    this.T = f();
-    this.Tnext = f();
-    this.capacity_Ah = f();
-    this.rScale = f();
-    this.invRScale = f();
-    this.connected = f();
-    this.shunt_S = f();
-    this.heatCapacity = f();
-    this.hA = f();
-    this.kLeft = f();
-    this.kRight = f();
-    this.decay = f();
-    this.invH = f();
-    this.kz = f();
-    this.kh = f();
-    this.w = new Float64Array(n * W);
+    const c = (slot: number) => (kern ? kern.cellArray(slot) : f());
+    const g = (slot: number) => (kern ? kern.groupArray(slot) : new Float64Array(ns));
+    this.z = c(H_Z);
+    this.v1 = c(H_V1);
+    this.v2 = c(H_V2);
+    this.h = c(H_H);
+    this.T = c(H_T);
+    this.Tnext = c(H_TN);
+    this.capacity_Ah = kern ? kern.hostArray(0) : f();
+    this.rScale = c(H_RS);
+    this.invRScale = c(H_IRS);
+    this.connected = c(H_CONN);
+    this.shunt_S = c(H_SHUNT);
+    this.heatCapacity = kern ? kern.hostArray(1) : f();
+    this.hA = kern ? kern.hostArray(2) : f();
+    this.kLeft = c(H_KL);
+    this.kRight = c(H_KR);
+    this.decay = c(H_DECAY);
+    this.invH = c(H_INVH);
+    this.kz = c(H_KZ);
+    this.kh = c(H_KH);
+    this.w = kern ? kern.scratch() : new Float64Array(n * W);
     this.tab = interleaveTables(chem);
     this.f0 = f().fill(1); // stays 1 for a chemistry without temperature dependence
     this.fr = f().fill(1);
-    this.voltage = f();
-    this.current = f();
-    this.terminalCurrent = f();
-    this.heat = f();
-    this.sumG = new Float64Array(ns);
-    this.sumGE = new Float64Array(ns);
-    this.invSumG = new Float64Array(ns);
-    this.groupVoltage = new Float64Array(ns);
+    this.voltage = c(H_VOLT);
+    this.current = c(H_CUR);
+    this.terminalCurrent = c(H_TCUR);
+    this.heat = c(H_HEAT);
+    this.sumG = g(H_SUMG);
+    this.sumGE = g(H_SUMGE);
+    this.invSumG = g(H_INV_SUMG);
+    this.groupVoltage = g(H_GV);
 
     // Seeded spread: one stream, drawn in a fixed order (capacity, resistance, SOC per cell).
     const rng = new Random(cfg.seed);
@@ -277,14 +345,19 @@ export class Pack {
     return this.chem.capacity_Ah * this.np;
   }
 
+  /** Index of field f of cell i in the scratch (the kernel's pairs, or JS's cells). */
+  private wAt(i: number, f: number): number {
+    return this.kx !== null ? ((i >> 1) * W + f) * 2 + (i & 1) : i * W + f;
+  }
+
   /** Terminal-voltage terms of cell i at step k but the ohmic one (after prepare), V. */
   openCircuitPart(i: number): number {
-    return this.w[i * W + W_E]!;
+    return this.w[this.wAt(i, W_E)]!;
   }
 
   /** R0 of cell i at step k (after prepare), Ω. */
   ohmicResistance(i: number): number {
-    return this.w[i * W + W_R0]!;
+    return this.w[this.wAt(i, W_R0)]!;
   }
 
   /**
@@ -293,6 +366,13 @@ export class Pack {
    */
   prepare(sinkT_C: number): void {
     this.sinkT = sinkT_C;
+    const kx = this.kx;
+    if (kx !== null) {
+      kx.prepare(sinkT_C, this.dt_s);
+      this.packA = this.kHeader![HDR_PACK_A]!;
+      this.packB = this.kHeader![HDR_PACK_B]!;
+      return;
+    }
     const chem = this.chem;
     const grid = chem.soc;
     const xs = grid.x;
@@ -350,7 +430,7 @@ export class Pack {
           s = 0;
           t = 0;
         } else if (zl >= xN) {
-          s = nx - 2;
+          s = nx > 1 ? nx - 2 : 0; // one breakpoint: its row (slopes 0)
           t = 1;
         } else {
           s = bucket[((zl - x0) * invBw) | 0]!;
@@ -469,19 +549,32 @@ export class Pack {
     const g = (i / this.np) | 0;
     const sG = this.sumG[g]!;
     const w = this.w;
-    const eth = w[i * W + W_ETH]!;
+    // field f of cell i at at + f * st (the kernel keeps pairs of cells side by side)
+    const pairs = this.kx !== null;
+    const at = pairs ? (i >> 1) * W * 2 + (i & 1) : i * W;
+    const st = pairs ? 2 : 1;
+    const eth = w[at + W_ETH * st]!;
     if (sG === 0) {
       out[0] = 0;
       return eth;
     }
     // V_g = (I + sGE)/sG; terminal current G_i (V_g - Eth_i); V_i = Eth_i + Rth_i * that
-    const k = w[i * W + W_RTH]! * w[i * W + W_G]!;
+    const k = w[at + W_RTH * st]! * w[at + W_G * st]!;
     out[0] = k / sG;
     return eth + k * (this.sumGE[g]! / sG - eth);
   }
 
   /** Apply pack current I (charge positive) for one step; states move from k to k+1. */
   advance(I: number): void {
+    if (this.kx !== null) {
+      this.kx.advance(I);
+      const T = this.T;
+      this.T = this.Tnext;
+      this.Tnext = T;
+      this.packVoltage = this.kHeader![HDR_PACK_V]!;
+      this.packCurrent = I;
+      return;
+    }
     const { z, v1, v2, h, T, Tnext, w, kz, kh, voltage, current, terminalCurrent, heat } = this;
     const { kLeft, kRight, decay, invH } = this;
     const shunt = this.shunt_S;
@@ -557,6 +650,12 @@ export class Pack {
     this.hA[i] = hA_W_per_K;
     this.updateStepConstants();
   }
+}
+
+/** The step implementation when the config names none: NATRIUM_KERNEL=js turns the kernel off. */
+function defaultKernel(): 'auto' | 'js' {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NATRIUM_KERNEL === 'js' ? 'js' : 'auto';
 }
 
 /** Lowest temperature from which the capacity factor stays exactly 1 (Infinity if never). */

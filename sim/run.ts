@@ -182,6 +182,10 @@ class Runner {
   private stopped = false;
   private hostNext = 0;
   private lastChargeCurrent = 0;
+  // statistics of the last step, from one pass over the cells (account())
+  private stepVMin = Infinity;
+  private stepVMax = -Infinity;
+  private stepSoc = 0;
   private readonly zRec: Float64Array;
   private readonly TRec: Float64Array;
   private socRec = 0;
@@ -461,7 +465,7 @@ class Runner {
           if (Math.abs(I) <= u.c_rate * oneC) return 'current';
           break;
         case 'soc': {
-          const soc = this.packSoc();
+          const soc = this.stepSoc; // pack SOC after the step (account())
           if (direction > 0 && soc >= u.soc) return 'soc';
           if (direction <= 0 && soc <= u.soc) return 'soc';
           break;
@@ -479,18 +483,13 @@ class Runner {
     return null;
   }
 
+  /** Lowest and highest cell voltage V_k of the last step (from account()). */
   private minCellV(): number {
-    const v = this.pack.voltage;
-    let m = Infinity;
-    for (let i = 0; i < this.n; i++) if (v[i]! < m) m = v[i]!;
-    return m;
+    return this.stepVMin;
   }
 
   private maxCellV(): number {
-    const v = this.pack.voltage;
-    let m = -Infinity;
-    for (let i = 0; i < this.n; i++) if (v[i]! > m) m = v[i]!;
-    return m;
+    return this.stepVMax;
   }
 
   private account(I: number, t0: number): void {
@@ -504,19 +503,35 @@ class Runner {
       this.chargedWh += (P * dt) / 3600;
       this.chargedAh += (I * dt) / 3600;
     }
+    // one pass over the cells for everything the runner needs of this step
     const v = pack.voltage;
     const T = pack.T;
     const q = pack.heat;
+    const z = pack.z;
+    const w = this.capWeights;
     let heat = 0;
+    let vMin = Infinity;
+    let vMax = -Infinity;
+    let tMin = this.tMin;
+    let tMax = this.tMax;
+    let zw = 0;
     for (let i = 0; i < this.n; i++) {
       const vi = v[i]!;
-      if (vi < this.vMin) this.vMin = vi;
-      if (vi > this.vMax) this.vMax = vi;
+      if (vi < vMin) vMin = vi;
+      if (vi > vMax) vMax = vi;
       const Ti = T[i]!;
-      if (Ti < this.tMin) this.tMin = Ti;
-      if (Ti > this.tMax) this.tMax = Ti;
+      if (Ti < tMin) tMin = Ti;
+      if (Ti > tMax) tMax = Ti;
       heat += q[i]!;
+      zw += z[i]! * w[i]!;
     }
+    this.stepVMin = vMin;
+    this.stepVMax = vMax;
+    this.stepSoc = zw / this.capTotal;
+    if (vMin < this.vMin) this.vMin = vMin;
+    if (vMax > this.vMax) this.vMax = vMax;
+    this.tMin = tMin;
+    this.tMax = tMax;
     this.heatWh += (heat * dt) / 3600;
     if (this.opts.onRecord && this.k % this.every === 0) {
       this.opts.onRecord({

@@ -2,10 +2,12 @@
  * Simulator benchmarks (issue 2 §7): ns per cell-step of the full pack model (2 RC,
  * hysteresis, thermal with neighbour conduction, spread, parallel split) on 1 cell, a
  * 100s2p and a 200s4p pack, and the default scenario stretched to 24 h at a 100 ms step.
+ * The plain names run the default step implementation (the WebAssembly kernel); the -js
+ * cases the JS path of sim/pack.ts, for comparison. `kernel` reports which one ran.
  */
 import { loadChemistry } from '../../sim/chemistry.ts';
 import { Pack } from '../../sim/pack.ts';
-import { runScenario } from '../../sim/run.ts';
+import { buildPack, runScenario } from '../../sim/run.ts';
 import { loadScenario } from '../../sim/scenario.ts';
 import { type BenchCase, median } from '../case.ts';
 
@@ -22,7 +24,7 @@ function currentProfile(oneC_A: number, n: number): Float64Array {
   return out;
 }
 
-function packCase(name: string, ns: number, np: number): BenchCase {
+function packCase(name: string, ns: number, np: number, kernel: 'auto' | 'js' = 'auto'): BenchCase {
   return {
     name,
     run() {
@@ -31,7 +33,7 @@ function packCase(name: string, ns: number, np: number): BenchCase {
         chemistry: chem, ns, np, dt_s: 0.1, seed: 7, spread: SPREAD,
         thermal: { neighbour_W_per_K: 1, cells_per_module: 12 },
         cell_connection_ohm: 1e-4, busbar_ohm: 5e-3, low_temperature_capacity: true,
-        init: { soc: 0.8, T_C: 30, h: 0 },
+        init: { soc: 0.8, T_C: 30, h: 0 }, kernel,
       });
       const cellSteps = 4e7;
       const steps = Math.max(1000, Math.round(cellSteps / pack.n));
@@ -48,35 +50,60 @@ function packCase(name: string, ns: number, np: number): BenchCase {
         samples.push(((performance.now() - t0) * 1e6) / (steps * pack.n));
       }
       const ns_per = median(samples);
-      return { cells: pack.n, ns_per_cell_step: Number(ns_per.toFixed(2)), cell_steps_per_s: Math.round(1e9 / ns_per), repetitions: samples.length };
+      return {
+        cells: pack.n, kernel: pack.kernel, ns_per_cell_step: Number(ns_per.toFixed(2)),
+        cell_steps_per_s: Math.round(1e9 / ns_per), repetitions: samples.length,
+      };
     },
   };
 }
 
-const day: BenchCase = {
-  name: 'day-24h',
+const dayCase = (name: string, kernel: 'auto' | 'js'): BenchCase => ({
+  name,
   run() {
-    const sc = loadScenario('default');
-    sc.dt_s = 0.1;
-    sc.duration_s = 86400;
-    sc.repeat_steps = true;
-    const walls: number[] = [];
-    let result = null;
-    for (let rep = 0; rep < 3; rep++) {
-      const t0 = performance.now();
-      result = runScenario(sc);
-      walls.push((performance.now() - t0) / 1000);
+    // runScenario builds its own pack: choose its step implementation through the environment
+    const saved = process.env.NATRIUM_KERNEL;
+    if (kernel === 'js') process.env.NATRIUM_KERNEL = 'js';
+    try {
+      return runDay();
+    } finally {
+      if (saved === undefined) delete process.env.NATRIUM_KERNEL;
+      else process.env.NATRIUM_KERNEL = saved;
     }
-    const wall = median(walls);
-    return {
-      wall_s: Number(wall.toFixed(3)),
-      peak_rss_mb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
-      simulated_s: result!.summary.duration_s,
-      steps: result!.summary.steps_simulated,
-      realtime_factor: Math.round(86400 / wall),
-      ns_per_cell_step: Number(((wall * 1e9) / (result!.summary.steps_simulated * 200)).toFixed(2)),
-    };
   },
-};
+});
 
-export const cases: BenchCase[] = [packCase('cell-1', 1, 1), packCase('pack-100s2p', 100, 2), packCase('pack-200s4p', 200, 4), day];
+function runDay(): Record<string, number | string> {
+  const sc = loadScenario('default');
+  sc.dt_s = 0.1;
+  sc.duration_s = 86400;
+  sc.repeat_steps = true;
+  const walls: number[] = [];
+  let result = null;
+  for (let rep = 0; rep < 3; rep++) {
+    const t0 = performance.now();
+    result = runScenario(sc);
+    walls.push((performance.now() - t0) / 1000);
+  }
+  const wall = median(walls);
+  return {
+    kernel: buildPack(sc).kernel,
+    wall_s: Number(wall.toFixed(3)),
+    peak_rss_mb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
+    simulated_s: result!.summary.duration_s,
+    steps: result!.summary.steps_simulated,
+    realtime_factor: Math.round(86400 / wall),
+    ns_per_cell_step: Number(((wall * 1e9) / (result!.summary.steps_simulated * 200)).toFixed(2)),
+  };
+}
+
+export const cases: BenchCase[] = [
+  packCase('cell-1', 1, 1),
+  packCase('pack-100s2p', 100, 2),
+  packCase('pack-200s4p', 200, 4),
+  dayCase('day-24h', 'auto'),
+  packCase('cell-1-js', 1, 1, 'js'),
+  packCase('pack-100s2p-js', 100, 2, 'js'),
+  packCase('pack-200s4p-js', 200, 4, 'js'),
+  dayCase('day-24h-js', 'js'),
+];
