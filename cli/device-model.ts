@@ -22,7 +22,7 @@ import {
 import type { DeviceModel } from '../protocol/session.ts';
 import { type Bms, type FaultSpec, createBmsForScenario } from '../sim/bms/index.ts';
 import { sensorCells } from '../sim/bms/afe.ts';
-import { CHECK_INDEX } from '../sim/bms/diag.ts';
+import { CHECK_INDEX, type FaultRecord } from '../sim/bms/diag.ts';
 import { CHECKS, CHECK_IDS, type CheckId } from '../sim/bms/types.ts';
 import { type ScenarioRun, startScenario } from '../sim/run.ts';
 import type { Scenario } from '../sim/scenario.ts';
@@ -165,15 +165,15 @@ export class ScenarioModel implements DeviceModel {
     for (const i of [...this.open]) {
       const r = records[i]!;
       if (r.cleared_s !== null) {
-        out.push(event(r.code, r.tier, false, r.value, r.threshold));
+        out.push(event(r, false));
         this.open.delete(i);
       }
     }
     for (; this.seenRecords < records.length; this.seenRecords++) {
       const r = records[this.seenRecords]!;
-      out.push(event(r.code, r.tier, true, r.value, r.threshold));
+      out.push(event(r, true));
       if (r.cleared_s === null) this.open.add(this.seenRecords);
-      else out.push(event(r.code, r.tier, false, r.value, r.threshold));
+      else out.push(event(r, false));
     }
   }
 
@@ -288,15 +288,15 @@ export class ScenarioModel implements DeviceModel {
   }
 }
 
-function event(code: string, tier: string, raised: boolean, value: number, threshold: number): FaultEvent {
+function event(r: FaultRecord, raised: boolean): FaultEvent {
   return {
     type: MessageType.EVENT,
-    code: FaultCode[code as keyof typeof FaultCode] ?? 0xffff,
-    tier: (FaultTier[tier as keyof typeof FaultTier] ?? TIERS[0]) as FaultTier,
+    code: FaultCode[r.code as keyof typeof FaultCode] ?? 0xffff,
+    tier: (FaultTier[r.tier as keyof typeof FaultTier] ?? TIERS[0]) as FaultTier,
     raised,
-    index: -1, // the diagnosis records do not keep which cell or sensor
-    value,
-    threshold,
+    index: r.index ?? -1, // the series group or sensor that tripped; -1 (0xFFFF on the wire): the pack
+    value: r.value,
+    threshold: r.threshold,
   };
 }
 

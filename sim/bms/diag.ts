@@ -59,6 +59,8 @@ export interface FaultRecord {
   threshold: number;
   raised_s: number;
   cleared_s: number | null;
+  /** The series group (cell checks) or temperature sensor (temperature checks) that tripped; null for pack-level checks. */
+  index: number | null;
 }
 
 /** Most fault records kept (a flapping fault cannot grow the report without bound). */
@@ -102,15 +104,16 @@ export class Diag {
 
   /**
    * Result of one evaluation of check c: bit t of `notOkMask` set = tier t NOT_OK. `value` is
-   * what was measured; `threshold` overrides the configured one in the record (NaN: keep).
+   * what was measured; `threshold` overrides the configured one in the record (NaN: keep);
+   * `index` is the series group or sensor the value belongs to (-1: the pack).
    */
-  report(c: number, notOkMask: number, value: number, threshold = NaN): void {
+  report(c: number, notOkMask: number, value: number, threshold = NaN, index = -1): void {
     for (let t = 0; t < 3; t++) {
       const k = c * 3 + t;
       if (Number.isNaN(this.thresholds[k]!)) continue;
       if (notOkMask & (1 << t)) {
         this.ok[k] = 0;
-        if (!this.raised[k] && ++this.notOk[k]! >= this.debounce[c]!) this.raise(c, t, k, value, threshold);
+        if (!this.raised[k] && ++this.notOk[k]! >= this.debounce[c]!) this.raise(c, t, k, value, threshold, index);
       } else {
         this.notOk[k] = 0;
         // a raised MSL commits the BMS to its reaction: it is held until its delay has passed
@@ -120,7 +123,7 @@ export class Diag {
     }
   }
 
-  private raise(c: number, t: number, k: number, value: number, threshold: number): void {
+  private raise(c: number, t: number, k: number, value: number, threshold: number, index: number): void {
     this.raised[k] = 1;
     this.ok[k] = 0;
     this.raisedAt_ms[k] = this.now_ms;
@@ -134,6 +137,7 @@ export class Diag {
         threshold: Number.isNaN(threshold) ? this.thresholds[k]! : threshold,
         raised_s: this.now_ms / 1000,
         cleared_s: null,
+        index: index >= 0 ? index : null,
       });
     } else {
       this.record[k] = -1;

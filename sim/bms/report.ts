@@ -1,7 +1,8 @@
 /**
  * The summary `report()` returns for `natrium sim --json` (keys as issue 3 names them):
  *   transitions  [{ t_s, from, to }]
- *   faults       [{ code, tier, value, threshold, raised_s, cleared_s }]
+ *   faults       [{ code, tier, value, threshold, raised_s, cleared_s, index }] (index: the series
+ *                group or temperature sensor that tripped; null for pack-level checks)
  *   injections   [{ fault, at_s, warning_s, derate_s, open_s }]: times (s since the start, like
  *                at_s) of the first WARNING-or-FATAL fault raised, the first fault-driven cut
  *                of the current limits, and the first opening of the main path at or after

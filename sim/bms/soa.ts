@@ -58,8 +58,9 @@ export class Soa {
     return m;
   }
 
-  private check(c: number, v: number): void {
-    this.diag.report(c, this.mask(c, v), v);
+  /** Evaluate check c on value v (of series group or sensor `index`; -1: the pack). */
+  private check(c: number, v: number, index = -1): void {
+    this.diag.report(c, this.mask(c, v), v, NaN, index);
   }
 
   private ok(c: number, v: number): void {
@@ -88,9 +89,9 @@ export class Soa {
   runMid(db: Database): void {
     const cv = db.read(this.cv);
     if (cv.validCount > 0) {
-      this.check(C.cell_overvoltage, cv.max_V);
-      this.check(C.cell_undervoltage, cv.min_V);
-      this.check(C.deep_discharge, cv.min_V);
+      this.check(C.cell_overvoltage, cv.max_V, cv.maxIndex);
+      this.check(C.cell_undervoltage, cv.min_V, cv.minIndex);
+      this.check(C.deep_discharge, cv.min_V, cv.minIndex);
       this.check(C.cell_voltage_spread, cv.max_V - cv.min_V);
     } else {
       this.ok(C.cell_overvoltage, NaN);
@@ -107,15 +108,15 @@ export class Soa {
     const charging = this.cur.current_A > this.chargingAbove_A;
     if (ct.validCount > 0) {
       if (charging) {
-        this.check(C.overtemperature_charge, ct.max_C);
-        this.check(C.undertemperature_charge, ct.min_C);
+        this.check(C.overtemperature_charge, ct.max_C, ct.maxIndex);
+        this.check(C.undertemperature_charge, ct.min_C, ct.minIndex);
         this.ok(C.overtemperature_discharge, ct.max_C);
         this.ok(C.undertemperature_discharge, ct.min_C);
       } else {
         this.ok(C.overtemperature_charge, ct.max_C);
         this.ok(C.undertemperature_charge, ct.min_C);
-        this.check(C.overtemperature_discharge, ct.max_C);
-        this.check(C.undertemperature_discharge, ct.min_C);
+        this.check(C.overtemperature_discharge, ct.max_C, ct.maxIndex);
+        this.check(C.undertemperature_discharge, ct.min_C, ct.minIndex);
       }
       this.check(C.temperature_spread, ct.max_C - ct.min_C);
     } else {

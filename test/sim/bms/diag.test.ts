@@ -56,7 +56,7 @@ describe('Diag', () => {
     tick(0b011, 4.16);
     tick(0);
     expect(diag.records).toEqual([
-      { code: 'CELL_OVERVOLTAGE', tier: 'INFO', value: 4.16, threshold: 4.11, raised_s: 0.02, cleared_s: 0.03 },
+      { code: 'CELL_OVERVOLTAGE', tier: 'INFO', value: 4.16, threshold: 4.11, raised_s: 0.02, cleared_s: 0.03, index: null },
     ]);
   });
 

@@ -18,7 +18,7 @@ function setup() {
   const db = new Database(2, 1, NC);
   const soa = new Soa(cfg, thr, 2, 1, NP, diag, { contactorMismatches: () => 0, hostSilence_s: () => 0 });
   let t = 0;
-  const tick = (o: { I?: number; T?: number; vmax?: number }) => {
+  const tick = (o: { I?: number; T?: number; vmax?: number; vmaxIndex?: number; Tindex?: number }) => {
     t += 1000;
     db.now_ms = t;
     const cur = new CurrentBlock();
@@ -27,10 +27,13 @@ function setup() {
     const cv = new CellVoltageBlock(2);
     cv.min_V = 3.3;
     cv.max_V = o.vmax ?? 3.3;
+    cv.minIndex = 0;
+    cv.maxIndex = o.vmaxIndex ?? 0;
     cv.validCount = 2;
     db.write(cv, 'afe');
     const ct = new CellTemperatureBlock(1);
     ct.min_C = ct.max_C = ct.avg_C = ct.rawMin_C = ct.rawMax_C = o.T ?? 25;
+    ct.minIndex = ct.maxIndex = o.Tindex ?? 0;
     ct.validCount = 1;
     db.write(ct, 'afe');
     diag.begin(t);
@@ -43,6 +46,18 @@ function setup() {
 }
 
 describe('Soa', () => {
+  // for a cell (series group) over its voltage limit and a sensor over its temperature limit
+  // the fault records name that group and that sensor; pack-level checks name none
+  it('should record which series group or sensor tripped', () => {
+    const { diag, tick } = setup();
+    tick({ I: 1, vmax: cfg.checks.cell_overvoltage.msl! + 0.01, vmaxIndex: 1, T: cfg.checks.overtemperature_charge.msl! + 1, Tindex: 0 });
+    tick({ I: -(cfg.checks.overcurrent_discharge.msl! * NP + 50) });
+    const rec = (code: string) => diag.records.find((r) => r.code === code);
+    expect(rec('CELL_OVERVOLTAGE')?.index).toBe(1);
+    expect(rec('OVERTEMPERATURE_CHARGE')?.index).toBe(0);
+    expect(rec('OVERCURRENT_DISCHARGE')?.index).toBeNull();
+  });
+
   it('should apply the charge temperature limits only while charging', () => {
     const { diag, tick } = setup();
     const hot = cfg.checks.overtemperature_charge.rsl! + 1;
