@@ -1,6 +1,8 @@
 /**
  * Passive balancing (the only writer of the balancing block), slow task. It runs during
- * charge (CHARGE state, charging current) and at rest (|I| below the rest current), when no
+ * charge (CHARGE state, charging current) and at rest (|I| below the rest current for at
+ * least min_rest_s, so a stop at a traffic light is not a rest and loaded voltages are not
+ * mistaken for imbalance), when no
  * fatal fault is raised, the highest group is above min_voltage_V and the hottest NTC is
  * below max_temperature_C. A group bleeds while it is more than threshold_V above the lowest
  * valid group, until it is within threshold_V − hysteresis_V. The plant switches bleed_ohm
@@ -18,6 +20,8 @@ export class Balancing {
   private readonly state = new StateBlock();
   private readonly diag = new DiagBlock(NC);
   private readonly rest_A: number;
+  /** Since when (ms) the current has been below the rest current; -1 while it is not. */
+  private restSince_ms = -1;
 
   constructor(
     private readonly cfg: BmsConfig['balancing'],
@@ -41,7 +45,12 @@ export class Balancing {
     const st = db.read(this.state);
     const dg = db.read(this.diag);
     const charging = st.charging === 1 && I > this.rest_A;
-    const resting = Math.abs(I) <= this.rest_A;
+    if (Math.abs(I) <= this.rest_A) {
+      if (this.restSince_ms < 0) this.restSince_ms = db.now_ms;
+    } else {
+      this.restSince_ms = -1;
+    }
+    const resting = this.restSince_ms >= 0 && db.now_ms - this.restSince_ms >= this.cfg.min_rest_s * 1000;
     if (!(charging || resting) || dg.fatalCount > 0 || cv.validCount === 0) return false;
     if (!(cv.max_V > this.cfg.min_voltage_V)) return false;
     if (ct.validCount > 0 && ct.max_C >= this.cfg.max_temperature_C) return false;

@@ -90,7 +90,7 @@ export interface BmsConfig {
     warning_factor: number;
     ramp_up_per_s: number;
   };
-  balancing: { enabled: boolean; min_voltage_V: number; threshold_V: number; hysteresis_V: number; bleed_ohm: number; max_temperature_C: number };
+  balancing: { enabled: boolean; min_voltage_V: number; threshold_V: number; hysteresis_V: number; bleed_ohm: number; max_temperature_C: number; min_rest_s: number };
   plant: { dc_link_F: number; precharge_ohm: number; bus_bleed_tau_s: number; fuse_A: number; fuse_time_s: number };
 }
 
@@ -277,7 +277,7 @@ function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
     warning_factor: rsop.get('warning_factor').number({ min: 0, max: 1 }),
     ramp_up_per_s: rsop.get('ramp_up_per_s').number(pos),
   };
-  const rb = r.get('balancing').only(['enabled', 'min_voltage_V', 'threshold_V', 'hysteresis_V', 'bleed_ohm', 'max_temperature_C']);
+  const rb = r.get('balancing').only(['enabled', 'min_voltage_V', 'threshold_V', 'hysteresis_V', 'bleed_ohm', 'max_temperature_C', 'min_rest_s']);
   const balancing = {
     enabled: rb.get('enabled').boolean(),
     min_voltage_V: n(rb.get('min_voltage_V'), pos),
@@ -285,6 +285,7 @@ function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
     hysteresis_V: n(rb.get('hysteresis_V'), nonneg),
     bleed_ohm: n(rb.get('bleed_ohm'), pos),
     max_temperature_C: n(rb.get('max_temperature_C')),
+    min_rest_s: rb.get('min_rest_s').number(nonneg),
   };
   if (balancing.hysteresis_V >= balancing.threshold_V) rb.get('hysteresis_V').fail(`must be < threshold_V (${balancing.threshold_V})`);
   const rpl = r.get('plant').only(['dc_link_F', 'precharge_ohm', 'bus_bleed_tau_s', 'fuse_A', 'fuse_time_s']);

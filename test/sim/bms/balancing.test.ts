@@ -4,12 +4,13 @@ import { CellTemperatureBlock, CellVoltageBlock, CurrentBlock, Database, StateBl
 import { NC } from '../../../sim/bms/diag.ts';
 import { Rig, config } from './_harness.ts';
 
-const cfg = config();
+// these tests are about selection and conditions: rest counts from the first tick
+const cfg = config({ balancing: { min_rest_s: 0 } });
 
-function rig(voltages: number[], opts: { I?: number; charging?: boolean; T?: number } = {}) {
+function rig(voltages: number[], opts: { I?: number; charging?: boolean; T?: number } = {}, c = cfg) {
   const ns = voltages.length;
   const db = new Database(ns, 1, NC);
-  const bal = new Balancing(cfg.balancing, cfg.soc.rest_current_A, ns, 1, 2);
+  const bal = new Balancing(c.balancing, c.soc.rest_current_A, ns, 1, 2);
   const set = (v: number[]) => {
     const cv = new CellVoltageBlock(ns);
     cv.voltage_V.set(v);
@@ -34,6 +35,31 @@ function rig(voltages: number[], opts: { I?: number; charging?: boolean; T?: num
 }
 
 describe('Balancing', () => {
+  // for the default configuration (min_rest_s > 0)
+  // such that the current stays below the rest current
+  // balancing starts only once the rest has lasted min_rest_s, and any current above it restarts the wait
+  it('should wait for a sustained rest before balancing (a stop in traffic is not a rest)', () => {
+    const dflt = config();
+    const wait_ms = dflt.balancing.min_rest_s * 1000;
+    expect(wait_ms).toBeGreaterThan(0);
+    const { db, bal, active } = rig([3.3, 3.35], { I: 0 }, dflt);
+    const at = (t_ms: number, I: number) => {
+      db.now_ms = t_ms;
+      const cur = new CurrentBlock();
+      cur.current_A = I;
+      db.write(cur, 'afe');
+      bal.slow(db);
+      return active();
+    };
+    expect(at(0, 0)).toEqual([0, 0]);
+    expect(at(wait_ms - 1000, 0)).toEqual([0, 0]);
+    expect(at(wait_ms, 0)).toEqual([0, 1]);
+    expect(at(wait_ms + 1000, -50)).toEqual([0, 0]); // driving again
+    expect(at(wait_ms + 2000, 0)).toEqual([0, 0]); // a new rest starts the wait again
+    expect(at(2 * wait_ms + 1000, 0)).toEqual([0, 0]);
+    expect(at(2 * wait_ms + 2000, 0)).toEqual([0, 1]);
+  });
+
   it('should bleed the groups more than threshold_V above the lowest, with hysteresis', () => {
     const { db, bal, set, active } = rig([3.3, 3.32, 3.305, 3.35]);
     bal.slow(db);
@@ -65,7 +91,7 @@ describe('Balancing', () => {
   it('should draw the bleed current from the cells of the group and heat them', () => {
     const r = new Rig({ dt_s: 0.1, ns: 3, np: 2, soc: 0.8 });
     r.pack.z[2] = r.pack.z[3] = 0.85; // group 1 is fuller
-    r.run(3);
+    r.run(config().balancing.min_rest_s + 3); // balancing waits for a sustained rest
     expect(Array.from(r.bms.db.peek('balancing').active)).toEqual([0, 1, 0]);
     expect(r.bms.traceRow().balancing_count).toBe(1);
     const G = 1 / (cfg.balancing.bleed_ohm * 2);
