@@ -182,6 +182,7 @@ export class Afe {
     let minI = -1;
     let maxI = -1;
     let delta = 0;
+    let deltaI = -1;
     let prevOpen = 0;
     for (let g = 0; g < ns; g++) {
       let v = gv[g]!;
@@ -197,7 +198,10 @@ export class Afe {
       out[g] = r;
       // open-wire test: with the pull-down current on, an open channel's reading collapses
       const d = open ? gv[g]! : 0;
-      if (d > delta) delta = d;
+      if (d > delta) {
+        delta = d;
+        deltaI = g;
+      }
       const ok = d <= open_wire_test_V && !prevOpen ? 1 : 0;
       valid[g] = ok;
       prevOpen = open;
@@ -220,6 +224,7 @@ export class Afe {
     cv.maxIndex = maxI;
     cv.validCount = count;
     cv.openWireDelta_V = delta;
+    cv.openWireIndex = deltaI;
   }
 
   private measureTemperatures(t_s: number): void {
@@ -243,6 +248,8 @@ export class Afe {
     let max = -Infinity;
     let rawMin = Infinity;
     let rawMax = -Infinity;
+    let rawMinI = -1;
+    let rawMaxI = -1;
     let sum = 0;
     let count = 0;
     let minI = -1;
@@ -268,8 +275,14 @@ export class Afe {
         r = f.stuckTemperature_C[k]!;
       }
       out[k] = r;
-      if (r < rawMin) rawMin = r;
-      if (r > rawMax) rawMax = r;
+      if (r < rawMin) {
+        rawMin = r;
+        rawMinI = k;
+      }
+      if (r > rawMax) {
+        rawMax = r;
+        rawMaxI = k;
+      }
       const ok = r > tc.min_C && r < tc.max_C ? 1 : 0;
       valid[k] = ok;
       if (!ok) continue;
@@ -292,5 +305,7 @@ export class Afe {
     ct.validCount = count;
     ct.rawMin_C = rawMin;
     ct.rawMax_C = rawMax;
+    ct.rawMinIndex = rawMinI;
+    ct.rawMaxIndex = rawMaxI;
   }
 }

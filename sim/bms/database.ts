@@ -32,8 +32,9 @@ export class CellVoltageBlock extends Block<'cellVoltage'> {
   minIndex = -1;
   maxIndex = -1;
   validCount = 0;
-  /** Largest open-wire test deviation over all channels this cycle, V. */
+  /** Largest open-wire test deviation over all channels this cycle, V, and its channel (-1: none). */
   openWireDelta_V = 0;
+  openWireIndex = -1;
   constructor(ns: number) {
     super('cellVoltage');
     this.voltage_V = new Float64Array(ns);
@@ -49,6 +50,7 @@ export class CellVoltageBlock extends Block<'cellVoltage'> {
     this.maxIndex = s.maxIndex;
     this.validCount = s.validCount;
     this.openWireDelta_V = s.openWireDelta_V;
+    this.openWireIndex = s.openWireIndex;
   }
 }
 
@@ -63,9 +65,11 @@ export class CellTemperatureBlock extends Block<'cellTemperature'> {
   minIndex = -1;
   maxIndex = -1;
   validCount = 0;
-  /** Lowest and highest raw reading, valid or not (for the open/short checks), °C. */
+  /** Lowest and highest raw reading, valid or not (for the open/short checks), °C, and their sensors. */
   rawMin_C = NaN;
   rawMax_C = NaN;
+  rawMinIndex = -1;
+  rawMaxIndex = -1;
   constructor(nSensors: number) {
     super('cellTemperature');
     this.temperature_C = new Float64Array(nSensors);
@@ -82,6 +86,8 @@ export class CellTemperatureBlock extends Block<'cellTemperature'> {
     this.validCount = s.validCount;
     this.rawMin_C = s.rawMin_C;
     this.rawMax_C = s.rawMax_C;
+    this.rawMinIndex = s.rawMinIndex;
+    this.rawMaxIndex = s.rawMaxIndex;
   }
 }
 

@@ -99,7 +99,7 @@ export class Soa {
       this.ok(C.deep_discharge, NaN);
       this.ok(C.cell_voltage_spread, NaN);
     }
-    this.check(C.open_sense_wire, cv.openWireDelta_V);
+    this.check(C.open_sense_wire, cv.openWireDelta_V, cv.openWireIndex);
   }
 
   /** Slow-task checks: temperatures (charge or discharge limits by the current's direction), spread, NTCs. */
@@ -126,7 +126,7 @@ export class Soa {
       this.ok(C.undertemperature_discharge, NaN);
       this.ok(C.temperature_spread, NaN);
     }
-    this.check(C.ntc_open, ct.rawMin_C);
-    this.check(C.ntc_short, ct.rawMax_C);
+    this.check(C.ntc_open, ct.rawMin_C, ct.rawMinIndex);
+    this.check(C.ntc_short, ct.rawMax_C, ct.rawMaxIndex);
   }
 }

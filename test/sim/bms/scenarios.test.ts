@@ -29,6 +29,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { attachBms } from '../../../cli/bms.ts';
 import { type Bms, type BmsConfig, createBmsForScenario } from '../../../sim/bms/index.ts';
+import { sensorCells } from '../../../sim/bms/afe.ts';
 import { DERATES } from '../../../sim/bms/diag.ts';
 import type { BmsReport } from '../../../sim/bms/report.ts';
 import { DERATE_WARNING, DERATE_WEAK_GROUP } from '../../../sim/bms/sop.ts';
@@ -545,5 +546,24 @@ describe('synthetic 6s2p scenarios through runScenario', () => {
     const rec = report.faults.find((x) => x.code === 'CELL_VOLTAGE_SPREAD' && x.tier === 'WARNING');
     expect(rec, JSON.stringify(report.faults)).toBeDefined();
     expect(report.injections[0]!.derate_s).not.toBeNull();
+  });
+});
+
+describe('fault records name the channel', () => {
+  // for the open sense wire of group 37 and the NTC faults injected on one sensor's cell
+  // such that each scenario runs through runScenario with the BMS
+  // the fault record names that group, or the sensor sitting on that cell
+  it('should report the series group of an open sense wire and the sensor of a faulty NTC', () => {
+    const wire = run('fault-open-sense-wire', null);
+    const spec = wire.sc.faults!.items()[0]!;
+    const ow = wire.report.faults.find((f) => f.code === 'OPEN_SENSE_WIRE');
+    expect(ow?.index).toBe(spec.get('group').number());
+    for (const [name, code] of [['fault-ntc-open', 'NTC_OPEN'], ['fault-ntc-short', 'NTC_SHORT']] as const) {
+      const r = run(name, null);
+      const cell = r.sc.faults!.items()[0]!.get('cell').number();
+      const rec = r.report.faults.find((f) => f.code === code);
+      expect(rec?.index).not.toBeNull();
+      expect(sensorCells(r.cfg.afe.temperature.sensor_cells, r.res.pack.n)[rec!.index!]).toBe(cell);
+    }
   });
 });
