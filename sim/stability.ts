@@ -16,7 +16,7 @@
  * so a scenario can refuse a step the split cannot take. Hysteresis and connection
  * resistance only damp the difference mode and are left out (conservative).
  */
-import { KELVIN, type Chemistry } from './chemistry.ts';
+import { KELVIN, type Chemistry, capacityFactor } from './chemistry.ts';
 import type { SpreadConfig } from './pack.ts';
 
 /** True when the split is stable at step dt_s (always for np = 1: a single cell has no split). */
@@ -59,7 +59,7 @@ function modeCases(chem: Chemistry, spread: SpreadConfig): ModeCase[] {
   for (let T = Tmin; T < Tmax; T += 5) temps.push(T);
   temps.push(Tmax);
   for (const T of temps) {
-    const f = capacityFactor(chem, T);
+    const f = capacityFactor(chem.spec, T);
     for (let s = 0; s < xs.length; s++) {
       // steepest neighbouring OCV segment at this breakpoint, as seen through the lookup SOC
       let L = 0;
@@ -80,17 +80,6 @@ function modeCases(chem: Chemistry, spread: SpreadConfig): ModeCase[] {
   return out;
 }
 
-function capacityFactor(chem: Chemistry, T: number): number {
-  const ts = chem.capT;
-  const fs = chem.capF;
-  if (!ts || !fs) return 1;
-  const n = ts.length;
-  if (T <= ts[0]!) return fs[0]!;
-  if (T >= ts[n - 1]!) return fs[n - 1]!;
-  let j = 0;
-  while (ts[j + 1]! <= T) j++;
-  return fs[j]! + ((T - ts[j]!) / (ts[j + 1]! - ts[j]!)) * (fs[j + 1]! - fs[j]!);
-}
 
 function paramsAt(chem: Chemistry, s: number, T: number): { r0: number; r: number[]; c: number[] } {
   if (chem.form === 'arrhenius') {

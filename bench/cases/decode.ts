@@ -41,6 +41,7 @@ import {
   BmsState, FaultCode, MessageType, type CellVoltages, type Info, type Message, type PackStatus,
   type Temperatures, type TierLimits,
 } from '../../protocol/messages.ts';
+import { mulberry32 } from '../../protocol/internal/random.ts';
 
 const NS = 100;
 const NT = 32;
@@ -49,17 +50,6 @@ const INFO_EVERY = 50; // ticks (5 s)
 const CHUNK = 1 << 16;
 const SEED = 42;
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tier = (vMax: number, vMin: number, i: number, t: number): TierLimits => ({
   cellVoltageMax_V: vMax, cellVoltageMin_V: vMin, chargeCurrentMax_A: 30 + i, dischargeCurrentMax_A: 100 + 2 * i,
@@ -69,7 +59,7 @@ const tier = (vMax: number, vMin: number, i: number, t: number): TierLimits => (
 
 /** Seeded telemetry source; `tick(k, emit)` emits the messages of tick k (t_ms = 100 k). */
 function telemetry(seed: number): (k: number, emit: (m: Message, t_ms: number) => void) => void {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const offset = Float64Array.from({ length: NS }, () => (rnd() - 0.5) * 0.012);
   const r0 = Float64Array.from({ length: NS }, () => 0.0015 * (1 + 0.1 * (rnd() - 0.5)));
   const tOff = Float64Array.from({ length: NT }, () => (rnd() - 0.5) * 3);

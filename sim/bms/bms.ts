@@ -229,20 +229,12 @@ export class StateMachine {
         c.set('precharge', false);
         this.setState(this.target, 'running', this.operateTicks);
         break;
-      case 'waitBreakCurrent':
-        this.openMainPath('STANDBY');
-        break;
-      case 'openMinus':
-        c.openAll();
-        this.setState('STANDBY', 'idle', this.operateTicks);
-        break;
       default:
-        this.illegalSubstate();
+        if (!this.stepToStandby()) this.illegalSubstate();
     }
   }
 
   private running(): void {
-    const c = this.contactors;
     if (this.diagB.fatalDue) {
       this.setState('ERROR', 'entry', 0);
       return;
@@ -260,15 +252,8 @@ export class StateMachine {
         }
         break;
       }
-      case 'waitBreakCurrent':
-        this.openMainPath('STANDBY');
-        break;
-      case 'openMinus':
-        c.openAll();
-        this.setState('STANDBY', 'idle', this.operateTicks);
-        break;
       default:
-        this.illegalSubstate();
+        if (!this.stepToStandby()) this.illegalSubstate();
     }
   }
 
@@ -276,6 +261,25 @@ export class StateMachine {
    * Wait (with the current limits at zero) until the current is below the break current or
    * the time limit has passed, then open plus (and precharge); minus follows.
    */
+  /**
+   * The way back to STANDBY that PRECHARGE and NORMAL/CHARGE share: wait for the break
+   * current (or its time limit), open plus and precharge, then minus. False when the substate
+   * is not one of these.
+   */
+  private stepToStandby(): boolean {
+    switch (this.substate) {
+      case 'waitBreakCurrent':
+        this.openMainPath('STANDBY');
+        return true;
+      case 'openMinus':
+        this.contactors.openAll();
+        this.setState('STANDBY', 'idle', this.operateTicks);
+        return true;
+      default:
+        return false;
+    }
+  }
+
   private openMainPath(next: 'STANDBY' | 'ERROR'): void {
     const c = this.contactors;
     this.timerTicks++;
