@@ -16,27 +16,31 @@ export interface RunCounts {
   oversizeRuns: number;
 }
 
-/** Classifies every run between two 0x00 of `bytes` (the runs before the first 0x00 and after the last are left out). */
+/**
+ * Classifies every run ended by a 0x00 of `bytes` (the bytes after the last 0x00 are left out).
+ * The run before the first 0x00 counts as a frame if it is one; otherwise it is pre-sync and
+ * counts as nothing (PROTOCOL.md section 7, last paragraph).
+ */
 export function classifyRuns(bytes: Uint8Array): RunCounts {
   const c: RunCounts = { frames: 0, crcErrors: 0, cobsErrors: 0, shortFrames: 0, badVersions: 0, oversizeRuns: 0 };
-  const first = bytes.indexOf(0);
-  if (first < 0) return c;
-  let s = first + 1;
-  for (let z = bytes.indexOf(0, s); z >= 0; s = z + 1, z = bytes.indexOf(0, s)) {
-    const run = bytes.subarray(s, z);
-    if (run.length === 0) continue; // rule 1
-    if (run.length > MAX_ENCODED_FRAME_SIZE) {
-      c.oversizeRuns++; // rule 2
-      continue;
-    }
-    const f = new Uint8Array(run.length);
-    const n = cobsDecode(run, f);
-    if (n === COBS_ERROR) c.cobsErrors++; // rule 3
-    else if (n < MIN_FRAME_SIZE) c.shortFrames++; // rule 4
-    else if (n > MAX_FRAME_SIZE) c.oversizeRuns++;
-    else if (crc32cBytewise(f, 0, n - 4) !== new DataView(f.buffer).getUint32(n - 4, true)) c.crcErrors++; // rule 5
-    else if (f[0] !== PROTOCOL_VERSION) c.badVersions++; // rule 6
-    else c.frames++;
+  let s = 0;
+  for (let z = bytes.indexOf(0); z >= 0; s = z + 1, z = bytes.indexOf(0, s)) {
+    const why = classify(bytes.subarray(s, z));
+    if (why === 'frames' || (why !== null && s > 0)) c[why]++;
   }
   return c;
+}
+
+/** What one run (no 0x00 in it) is: a frame, a kind of bad run, or null for an empty run. */
+function classify(run: Uint8Array): keyof RunCounts | null {
+  if (run.length === 0) return null; // rule 1
+  if (run.length > MAX_ENCODED_FRAME_SIZE) return 'oversizeRuns'; // rule 2
+  const f = new Uint8Array(run.length);
+  const n = cobsDecode(run, f);
+  if (n === COBS_ERROR) return 'cobsErrors'; // rule 3
+  if (n < MIN_FRAME_SIZE) return 'shortFrames'; // rule 4
+  if (n > MAX_FRAME_SIZE) return 'oversizeRuns';
+  if (crc32cBytewise(f, 0, n - 4) !== new DataView(f.buffer).getUint32(n - 4, true)) return 'crcErrors'; // rule 5
+  if (f[0] !== PROTOCOL_VERSION) return 'badVersions'; // rule 6
+  return 'frames';
 }
