@@ -7,7 +7,10 @@
  *   garbage   random bytes in random chunks: never throws, every byte accounted for;
  *   roundtrip decode(encode(m)) = m for every message type;
  *   link      streams sent through seeded link faults (protocol/linkfaults.ts): the decoder's
- *             counters match the injected faults exactly (duplicates, rejected runs, missing frames).
+ *             counters match the injected faults exactly (duplicates, rejected runs, missing frames);
+ *   engines   damaged streams, and random bytes, in random chunks: the WebAssembly frame scanner
+ *             path and the JavaScript path deliver the same messages and counters.
+ * The first three properties run on the decoder's default path (WebAssembly under Node).
  * Prints the counts and exits non-zero on the first failure (with seed and counterexample).
  */
 import fc from 'fast-check';
@@ -33,7 +36,7 @@ const zeros = (b: Uint8Array): number => b.reduce((n, x) => n + (x === 0 ? 1 : 0
 
 const tally = {
   streams: 0, bytes: 0, frames: 0, damages: 0, untouchedFrames: 0, recovered: 0, rejectedRuns: 0, garbageBytes: 0,
-  roundTrips: 0, linkFrames: 0, linkFaults: 0,
+  roundTrips: 0, linkFrames: 0, linkFaults: 0, engineStreams: 0,
 };
 
 const damageProp = fc.property(
@@ -115,6 +118,30 @@ const linkProp = fc.property(
   },
 );
 
+const enginesProp = fc.property(
+  A.timedMessages(A.smallMessage, 12),
+  fc.array(damage, { maxLength: 6 }),
+  fc.uint8Array({ maxLength: 600 }),
+  cuts,
+  cuts,
+  (items, ds, garbage, cs1, cs2) => {
+    const s = buildStream(items);
+    const { bytes: damaged } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
+    const bytes = new Uint8Array(damaged.length + garbage.length);
+    bytes.set(damaged);
+    bytes.set(garbage, damaged.length);
+    const wasm = decodeInPieces(bytes, cs1, false, 'auto');
+    const js = decodeInPieces(bytes, cs2, false, 'js');
+    if (!isDeepStrictEqual(wasm.counters, js.counters)) throw new Error(`counters differ: ${JSON.stringify(wasm.counters)} vs ${JSON.stringify(js.counters)}`);
+    if (wasm.messages.length !== js.messages.length || wasm.messages.some((m, i) => !isDeepStrictEqual(messageToJson(m), messageToJson(js.messages[i]!)))) {
+      throw new Error('messages differ');
+    }
+    tally.engineStreams++;
+  },
+);
+
+if (new Decoder().engine !== 'wasm') throw new Error('fuzz: the WebAssembly frame scanner is unavailable here');
+
 let failed = false;
 const t0 = performance.now();
 function check<T>(name: string, prop: fc.IProperty<T>): void {
@@ -134,6 +161,7 @@ check('damage', damageProp);
 check('garbage', garbageProp);
 check('roundtrip', roundTripProp);
 check('link', linkProp);
+check('engines', enginesProp);
 console.log(
   JSON.stringify({ runs, seed, seconds: Math.round((performance.now() - t0) / 100) / 10, ...tally, node: process.version }),
 );

@@ -14,7 +14,10 @@
  * figures use the hot-path mode (`reuse: true`: the objects and arrays of chunked messages and of
  * PACK_STATUS are refilled, not reallocated); `fresh_*` are the same with a new object and array
  * per message, as JSON.parse makes (FRESH_REPS runs). Every frame is fully checked (COBS, length,
- * CRC-32C, version, sequence) and fully decoded in both modes.
+ * CRC-32C, version, sequence) and fully decoded in both modes. The headline runs on the
+ * decoder's default path, where the WebAssembly frame scanner (protocol/framescan/) splits,
+ * un-stuffs and CRC-checks the frames; `js_*` are the same on the JavaScript path
+ * (`engine: 'js'`, JS_REPS runs, interleaved with the JSON side like the headline).
  *
  * JSON: the 1.4 GB of lines do not fit one string, and writing them (number formatting) costs
  * about twice as much as parsing them, so the JSON side is measured on JSON_HOURS hours spread evenly over
@@ -30,7 +33,7 @@
  * `mb_ratio_vs_json` compares MB/s (the binary capture is 4.3 times smaller).
  *
  * Env: DECODE_BENCH_HOURS (default 24), DECODE_BENCH_REPS (default 5), DECODE_BENCH_FRESH_REPS
- * (default 1), DECODE_BENCH_JSON_HOURS (default 4).
+ * (default 1), DECODE_BENCH_JS_REPS (default 3), DECODE_BENCH_JSON_HOURS (default 4).
  */
 import type { BenchCase } from '../case.ts';
 import { median } from '../case.ts';
@@ -133,6 +136,7 @@ export const cases: BenchCase[] = [
       const hours = envInt('DECODE_BENCH_HOURS', 24);
       const reps = envInt('DECODE_BENCH_REPS', 5);
       const freshReps = envInt('DECODE_BENCH_FRESH_REPS', 1);
+      const jsReps = envInt('DECODE_BENCH_JS_REPS', 3);
       const jsonHours = Math.min(hours, envInt('DECODE_BENCH_JSON_HOURS', 4));
 
       // Binary capture, built once.
@@ -141,9 +145,10 @@ export const cases: BenchCase[] = [
 
       let frames = 0;
       let sink = 0;
-      const decodeOnce = (reuse: boolean): number => {
+      const decodeOnce = (reuse: boolean, engine: 'auto' | 'js' = 'auto'): number => {
         const dec = new Decoder({
           reuse,
+          engine,
           onMessage: (m) => {
             sink += m.t_ms;
           },
@@ -214,6 +219,14 @@ export const cases: BenchCase[] = [
         jsonTimes.push(j);
         ratios.push((j * scale) / b);
       }
+      const jsRatios: number[] = [];
+      const jsBinTimes: number[] = [];
+      for (let r = 0; r < jsReps; r++) {
+        const b = decodeOnce(true, 'js');
+        const j = parseOnce();
+        jsBinTimes.push(b);
+        jsRatios.push((j * scale) / b);
+      }
       const freshTimes: number[] = [];
       for (let r = 0; r < freshReps; r++) freshTimes.push(decodeOnce(false));
       const tEnd = performance.now();
@@ -232,6 +245,8 @@ export const cases: BenchCase[] = [
         ratio_vs_json: round(median(ratios)),
         json_lines_per_s: Math.round(jsonLines / jsonS),
         mb_ratio_vs_json: round(mbPerS / jsonMbPerS),
+        js_mb_per_s: round(capture.length / 1e6 / median(jsBinTimes)),
+        js_ratio_vs_json: round(median(jsRatios)),
         fresh_mb_per_s: round(capture.length / 1e6 / binFreshS),
         fresh_ratio_vs_json: round(jsonAllS / binFreshS),
         capture_mb: round(capture.length / 1e6),
@@ -241,6 +256,7 @@ export const cases: BenchCase[] = [
         json_hours_measured: sampled.size,
         reps,
         fresh_reps: freshReps,
+        js_reps: jsReps,
         wall_s_build_json_measure: `${round((tBuilt - tStart) / 1000)}/${round((tJsonBuilt - tBuilt) / 1000)}/${round((tEnd - tJsonBuilt) / 1000)}`,
       };
     },

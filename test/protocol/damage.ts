@@ -90,9 +90,11 @@ export function applyDamages(src: Uint8Array, damages: readonly Damage[]): { byt
 }
 
 /** Decodes `bytes` fed in pieces cut at the given fractions; copies each message as it comes. */
-export function decodeInPieces(bytes: Uint8Array, cuts: readonly number[], reuse = false): { messages: Decoded[]; counters: DecoderCounters } {
+export function decodeInPieces(
+  bytes: Uint8Array, cuts: readonly number[], reuse = false, engine: 'auto' | 'js' = 'auto',
+): { messages: Decoded[]; counters: DecoderCounters } {
   const messages: Decoded[] = [];
-  const d = new Decoder({ reuse, onMessage: (m) => messages.push(reuse ? structuredClone(m) : m) });
+  const d = new Decoder({ reuse, engine, onMessage: (m) => messages.push(reuse ? structuredClone(m) : m) });
   const at = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
   let p = 0;
   for (const c of [...at, bytes.length]) {

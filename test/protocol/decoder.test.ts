@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decoder, decodeAll, type SkipReason } from '../../protocol/decoder.ts';
+import { Decoder, decodeAll as decodeAllWith, type SkipReason } from '../../protocol/decoder.ts';
 import { Encoder } from '../../protocol/encoder.ts';
 import { encodeFrame } from '../../protocol/frame.ts';
 import { CELL_VOLTAGES_MAX_COUNT, MAX_ENCODED_FRAME_SIZE, MessageType, type Decoded, type Message } from '../../protocol/messages.ts';
 import * as A from './arbitraries.ts';
-import { applyDamages, buildStream, checkRecovery, damage, decodeInPieces, placeDamages } from './damage.ts';
+import { applyDamages, buildStream, checkRecovery, damage, decodeInPieces as decodeInPiecesWith, placeDamages } from './damage.ts';
 import { concat, frameOf, stuff, unstuff } from './helpers.ts';
 import { classifyRuns } from './reference-reader.ts';
 
@@ -13,7 +13,16 @@ const ack = (commandSeq: number): Message => ({ type: MessageType.ACK, commandSe
 const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 });
 const zeros = (b: Uint8Array): number => b.reduce((n, x) => n + (x === 0 ? 1 : 0), 0);
 
-describe('Decoder', () => {
+// Every test runs on both decoding paths: the WebAssembly frame scanner ('auto' under Node) and
+// the JavaScript one.
+describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
+  const decodeAll = (bytes: Uint8Array) => decodeAllWith(bytes, { engine });
+  const decodeInPieces = (bytes: Uint8Array, cs: readonly number[], reuse = false) => decodeInPiecesWith(bytes, cs, reuse, engine);
+
+  it('should run on the path asked for', () => {
+    expect(new Decoder({ engine }).engine).toBe(engine === 'js' ? 'js' : 'wasm');
+  });
+
   // for all streams and all ways to cut them into chunks, the decoder returns the same messages and counters
   it('should return the same messages for any chunking', () => {
     fc.assert(
@@ -35,7 +44,7 @@ describe('Decoder', () => {
       fc.property(A.timedMessages(A.smallMessage, 6), (items) => {
         const s = buildStream(items);
         const got: Decoded[] = [];
-        const d = new Decoder();
+        const d = new Decoder({ engine });
         for (let i = 0; i < s.bytes.length; i++) got.push(...d.push(s.bytes.subarray(i, i + 1)));
         expect(got).toEqual(s.messages);
         expect(d.counters.frames).toBe(items.length);
@@ -50,7 +59,7 @@ describe('Decoder', () => {
     for (let k = 0; k < 12000; k++) enc.encode({ type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: v }, k);
     const bytes = enc.take();
     expect(bytes.length).toBeGreaterThan(2_000_000);
-    const d = new Decoder();
+    const d = new Decoder({ engine });
     const got = d.push(bytes);
     expect(got.length).toBe(12000);
     expect(got[11999]).toMatchObject({ seq: 11999, t_ms: 11999, offset: 0 });
@@ -74,7 +83,7 @@ describe('Decoder', () => {
     enc.encode(cv(3), 1);
     enc.encode(cv(3.5), 2);
     const seen: Decoded[] = [];
-    new Decoder({ reuse: true, onMessage: (m) => seen.push(m) }).push(enc.view());
+    new Decoder({ engine, reuse: true, onMessage: (m) => seen.push(m) }).push(enc.view());
     expect(seen[0]).toBe(seen[1]);
     expect(seen[1]).toMatchObject({ seq: 1, t_ms: 2, voltages_V: Float64Array.of(3.5, 3.5) });
     const fresh = decodeAll(enc.view());
@@ -108,7 +117,7 @@ describe('Decoder', () => {
     enc.encode(status(0.5), 1);
     enc.encode(status(0.25), 2);
     const seen: Decoded[] = [];
-    new Decoder({ reuse: true, onMessage: (m) => seen.push(m) }).push(enc.view());
+    new Decoder({ engine, reuse: true, onMessage: (m) => seen.push(m) }).push(enc.view());
     expect(seen[0]).toBe(seen[1]);
     expect(seen[1]).toMatchObject({ seq: 1, t_ms: 2, soc: 0.25 });
     expect(decodeAll(enc.view())[0]).toMatchObject({ soc: 0.5 });
@@ -117,7 +126,7 @@ describe('Decoder', () => {
   it('should count missing frames across the u16 wrap, duplicates and steps back', () => {
     const seqs = [65533, 65534, 1, 2, 2, 5, 100, 100, 40000, 40001];
     const skipped: SkipReason[] = [];
-    const d = new Decoder({ onSkip: (_t, _s, _ms, why) => skipped.push(why) });
+    const d = new Decoder({ engine, onSkip: (_t, _s, _ms, why) => skipped.push(why) });
     const got = d.push(concat(Uint8Array.of(0), ...seqs.map((s, i) => encodeFrame(ack(i), s, i))));
     expect(got.map((m) => m.seq)).toEqual([65533, 65534, 1, 2, 5, 100, 40000, 40001]);
     // 65534 → 1 skips 65535 and 0; 2 → 5 skips 3 and 4; 5 → 100 skips 94; 100 → 40000 is a step back
@@ -126,7 +135,7 @@ describe('Decoder', () => {
   });
 
   it('should deliver duplicates when dropDuplicates is false', () => {
-    const d = new Decoder({ dropDuplicates: false });
+    const d = new Decoder({ engine, dropDuplicates: false });
     const f = encodeFrame(ack(1), 5, 0);
     expect(d.push(concat(Uint8Array.of(0), f, f)).length).toBe(2);
     expect(d.counters.duplicates).toBe(1);
@@ -134,7 +143,7 @@ describe('Decoder', () => {
 
   it('should skip and count unknown types and other versions, then go on', () => {
     const skipped: [number, number, SkipReason][] = [];
-    const d = new Decoder({ onSkip: (t, s, _ms, why) => skipped.push([t, s, why]) });
+    const d = new Decoder({ engine, onSkip: (t, s, _ms, why) => skipped.push([t, s, why]) });
     const got = d.push(
       concat(
         Uint8Array.of(0),
@@ -154,7 +163,7 @@ describe('Decoder', () => {
     const f = encodeFrame(ack(1), 0, 0);
     for (const piece of [1, 7, 1000, 1 << 16, 1 << 21]) {
       const bytes = concat(Uint8Array.of(0), garbage, Uint8Array.of(0), f);
-      const d = new Decoder();
+      const d = new Decoder({ engine });
       const got: Decoded[] = [];
       for (let p = 0; p < bytes.length; p += piece) got.push(...d.push(bytes.subarray(p, p + piece)));
       expect(got.length).toBe(1);
@@ -173,15 +182,15 @@ describe('Decoder', () => {
     let t = 0x01010101;
     let longest = frameOf(0x5a, new Uint8Array(500).fill(1), 0x0101, t);
     while (longest.length !== MAX_ENCODED_FRAME_SIZE + 1) longest = frameOf(0x5a, new Uint8Array(500).fill(1), 0x0101, ++t);
-    const d0 = new Decoder();
+    const d0 = new Decoder({ engine });
     d0.push(concat(Uint8Array.of(0), longest));
     expect(d0.counters).toMatchObject({ frames: 1, unknownTypes: 1, oversizeRuns: 0, bytesDiscarded: 0 });
     // 515 code bytes 0x01 are valid COBS for 514 zero bytes: longer than MAX_FRAME_SIZE
     const ones = new Uint8Array(MAX_ENCODED_FRAME_SIZE).fill(1);
-    const d = new Decoder();
+    const d = new Decoder({ engine });
     d.push(concat(Uint8Array.of(0), ones, Uint8Array.of(0)));
     expect(d.counters).toMatchObject({ oversizeRuns: 1, cobsErrors: 0, bytesDiscarded: MAX_ENCODED_FRAME_SIZE });
-    const d2 = new Decoder();
+    const d2 = new Decoder({ engine });
     d2.push(concat(Uint8Array.of(0), ones, Uint8Array.of(1, 0)));
     expect(d2.counters).toMatchObject({ oversizeRuns: 1, bytesDiscarded: MAX_ENCODED_FRAME_SIZE + 1 });
   });
@@ -189,7 +198,7 @@ describe('Decoder', () => {
   it('should treat bytes before the first delimiter as presync, not as an error', () => {
     const s = buildStream([{ m: ack(1), t_ms: 0 }, { m: ack(2), t_ms: 1 }]);
     const mid = s.bytes.subarray(5); // joined in the middle of frame 0
-    const d = new Decoder();
+    const d = new Decoder({ engine });
     expect(d.push(mid).map((m) => m.seq)).toEqual([1]);
     expect(d.counters).toMatchObject({ presyncBytes: s.spans[0]!.end - 5, crcErrors: 0, cobsErrors: 0 });
     // a stream that starts exactly at a frame without a leading 0x00 loses nothing
@@ -201,7 +210,7 @@ describe('Decoder', () => {
     const raw = unstuff(f);
     raw[raw.length - 1]! ^= 0x10; // a CRC byte
     const bad = stuff(raw);
-    const d = new Decoder();
+    const d = new Decoder({ engine });
     const got = d.push(concat(Uint8Array.of(0), bad, Uint8Array.of(9, 1, 2, 0), Uint8Array.of(3, 1, 2, 0), encodeFrame(ack(2), 1, 0)));
     expect(got.map((m) => m.seq)).toEqual([1]);
     expect(d.counters).toMatchObject({ crcErrors: 1, cobsErrors: 1, shortFrames: 1, bytesDiscarded: f.length - 1 + 6 });
@@ -239,25 +248,58 @@ describe('Decoder', () => {
     const s = buildStream(Array.from({ length: 20 }, (_, i) => ({ m: ack(i), t_ms: i })));
     // remove frames 5..9 entirely (their bytes and delimiters)
     const bytes = concat(s.bytes.subarray(0, s.spans[5]!.start + 1), s.bytes.subarray(s.spans[9]!.end + 1));
-    const d = new Decoder();
+    const d = new Decoder({ engine });
     expect(d.push(bytes).length).toBe(15);
     expect(d.counters).toMatchObject({ seqGaps: 1, seqMissing: 5, crcErrors: 0, bytesDiscarded: 0 });
   });
 
   it('should validate its options with TypeError naming the option', () => {
     expect(() => new Decoder({ onMessage: 3 as never })).toThrow(/"onMessage"/);
-    expect(() => new Decoder({ onSkip: 'x' as never })).toThrow(/"onSkip"/);
+    expect(() => new Decoder({ engine, onSkip: 'x' as never })).toThrow(/"onSkip"/);
     expect(() => new Decoder({ dropDuplicates: 1 as never })).toThrow(/"dropDuplicates"/);
-    expect(() => new Decoder({ reuse: 'yes' as never })).toThrow(TypeError);
+    expect(() => new Decoder({ engine, reuse: 'yes' as never })).toThrow(TypeError);
     expect(() => new Decoder(null as never)).toThrow(/"options"/);
   });
 
   it('should forget the stream on reset but keep the counters', () => {
-    const d = new Decoder();
+    const d = new Decoder({ engine });
     const f = encodeFrame(ack(1), 7, 0);
     d.push(concat(Uint8Array.of(0), f, f.subarray(0, 4)));
     d.reset();
     expect(d.push(f).length).toBe(1); // no duplicate (lastSeq forgotten), no stale partial run
     expect(d.counters).toMatchObject({ frames: 2, duplicates: 0 });
+  });
+});
+
+describe('Decoder paths', () => {
+  // for all damaged streams and any chunking, the WebAssembly and JavaScript paths deliver the
+  // same messages and the same counters
+  it('should decode alike on the WebAssembly and JavaScript paths', () => {
+    fc.assert(
+      fc.property(A.timedMessages(A.message, 10), fc.array(damage, { maxLength: 6 }), cuts, cuts, (items, ds, cs1, cs2) => {
+        const s = buildStream(items);
+        const { bytes } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
+        const wasm = decodeInPiecesWith(bytes, cs1, false, 'auto');
+        const js = decodeInPiecesWith(bytes, cs2, false, 'js');
+        expect(wasm.messages).toEqual(js.messages);
+        expect(wasm.counters).toEqual(js.counters);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('should decode alike a stream of frames longer than 254 bytes and of runs past the maximum', () => {
+    const enc = new Encoder();
+    const v = Float64Array.from({ length: CELL_VOLTAGES_MAX_COUNT }, (_, i) => 3 + i / 1000);
+    for (let k = 0; k < 50; k++) enc.encode({ type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: v }, k);
+    const frames = enc.take();
+    const long = new Uint8Array(3 * MAX_ENCODED_FRAME_SIZE).fill(7);
+    const bytes = concat(frames, long, Uint8Array.of(0), frames);
+    const wasm = decodeInPiecesWith(bytes, [0.3, 0.31, 0.7], false, 'auto');
+    const js = decodeInPiecesWith(bytes, [], false, 'js');
+    expect(wasm.messages.length).toBe(100);
+    expect(wasm.messages).toEqual(js.messages);
+    expect(wasm.counters).toEqual(js.counters);
+    expect(wasm.counters.oversizeRuns).toBe(1);
   });
 });
