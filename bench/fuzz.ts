@@ -8,9 +8,12 @@
  *   roundtrip decode(encode(m)) = m for every message type;
  *   link      streams sent through seeded link faults (protocol/linkfaults.ts): the decoder's
  *             counters match the injected faults exactly (duplicates, rejected runs, missing frames);
+ *   classify  damaged streams in random chunks: every run is classified (frame, CRC error, COBS
+ *             error, short, bad version, oversize) as the plain reader written from PROTOCOL.md
+ *             (test/protocol/reference-reader.ts) classifies it;
  *   engines   damaged streams, and random bytes, in random chunks: the WebAssembly frame scanner
  *             path and the JavaScript path deliver the same messages and counters.
- * The first three properties run on the decoder's default path (WebAssembly under Node).
+ * The properties but the last run on the decoder's default path (WebAssembly under Node).
  * Prints the counts and exits non-zero on the first failure (with seed and counterexample).
  */
 import fc from 'fast-check';
@@ -23,6 +26,7 @@ import type { Message } from '../protocol/messages.ts';
 import { isDeepStrictEqual } from 'node:util';
 import * as A from '../test/protocol/arbitraries.ts';
 import { applyDamages, buildStream, checkRecovery, damage, decodeInPieces, placeDamages } from '../test/protocol/damage.ts';
+import { classifyRuns } from '../test/protocol/reference-reader.ts';
 
 const args = process.argv.slice(2);
 const seedAt = args.indexOf('--seed');
@@ -36,7 +40,7 @@ const zeros = (b: Uint8Array): number => b.reduce((n, x) => n + (x === 0 ? 1 : 0
 
 const tally = {
   streams: 0, bytes: 0, frames: 0, damages: 0, untouchedFrames: 0, recovered: 0, rejectedRuns: 0, garbageBytes: 0,
-  roundTrips: 0, linkFrames: 0, linkFaults: 0, engineStreams: 0,
+  roundTrips: 0, linkFrames: 0, linkFaults: 0, classifiedRuns: 0, engineStreams: 0,
 };
 
 const damageProp = fc.property(
@@ -118,6 +122,23 @@ const linkProp = fc.property(
   },
 );
 
+const classifyProp = fc.property(
+  A.timedMessages(A.smallMessage, 12),
+  fc.array(damage, { maxLength: 6 }),
+  cuts,
+  (items, ds, cs) => {
+    const s = buildStream(items);
+    const { bytes: damaged } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
+    const bytes = new Uint8Array(damaged.length + 1); // ends with a 0x00: every run is complete
+    bytes.set(damaged);
+    const ref = classifyRuns(bytes);
+    const { counters: c } = decodeInPieces(bytes, cs);
+    const got = { frames: c.frames, crcErrors: c.crcErrors, cobsErrors: c.cobsErrors, shortFrames: c.shortFrames, badVersions: c.badVersions, oversizeRuns: c.oversizeRuns };
+    if (!isDeepStrictEqual(got, ref)) throw new Error(`runs ${JSON.stringify(got)} vs reference ${JSON.stringify(ref)}`);
+    tally.classifiedRuns += Object.values(ref).reduce((n, x) => n + x, 0);
+  },
+);
+
 const enginesProp = fc.property(
   A.timedMessages(A.smallMessage, 12),
   fc.array(damage, { maxLength: 6 }),
@@ -161,6 +182,7 @@ check('damage', damageProp);
 check('garbage', garbageProp);
 check('roundtrip', roundTripProp);
 check('link', linkProp);
+check('classify', classifyProp);
 check('engines', enginesProp);
 console.log(
   JSON.stringify({ runs, seed, seconds: Math.round((performance.now() - t0) / 100) / 10, ...tally, node: process.version }),
