@@ -22,8 +22,8 @@
  * arrived and take run(). Where WebAssembly is unavailable, or with `engine: 'js'`, the same
  * loop runs here in JavaScript.
  *
- * Speed (bench/cases/decode.ts, `npm run bench -- decode-24h`, 2-core Xeon, Node 20): about
- * 720 MB/s on the WebAssembly path, 550 MB/s on the JavaScript one. Per frame the work is the
+ * Speed (bench/cases/decode.ts, `npm run bench -- decode-24h`, 2-core Xeon, Node 20): 655-730
+ * MB/s on the WebAssembly path, 500-560 MB/s on the JavaScript one. Per frame the work is the
  * zero search, the COBS code chain, CRC-32C and the payload read; per-cell arrays are converted
  * through lookup tables (internal/wire.ts) instead of a division per value, and `reuse` refills
  * the arrays of chunked messages instead of allocating them.
