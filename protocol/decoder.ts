@@ -11,8 +11,9 @@
  * takes a fast path that only zeroes the code bytes; any run that fails it has its code bytes
  * put back and goes through the general path, which classifies it exactly (tested against a
  * plain reader written from PROTOCOL.md, test/protocol/reference-reader.ts). A run longer than
- * MAX_ENCODED_FRAME_SIZE is dropped as it arrives, never buffered. The unfinished tail is moved to the front of the buffer once per window. Bad bytes
- * become counters: `push` never throws on its input.
+ * MAX_ENCODED_FRAME_SIZE is dropped as it arrives, never buffered. The unfinished tail is moved
+ * to the front of the buffer once per window. Bad bytes become counters: `push` never throws on
+ * its input.
  *
  * Two paths give the same messages and counters (tests and `npm run fuzz` compare them on
  * damaged streams): by default the window is split, un-stuffed and CRC-checked by the

@@ -1,7 +1,7 @@
 /**
  * Host side of the frame scanner (assembly/framescan.ts, embedded in wasm.ts): one instance
  * and one small linear memory per decoder, whose work buffer lives in that memory so the
- * scanner reads and decodes it in place (nothing is copied in or out).
+ * scanner reads and decodes it in place (nothing is copied between the decoder and the scanner).
  *
  * Layout of a scanner's memory: the CRC tables ([0, TABLES_BYTES)), then RECORDS_MAX run
  * records (i32), then the work buffer, then 16 bytes of slack for the scanner's 16-byte loads
@@ -54,7 +54,7 @@ export interface FrameScan {
 const host = globalThis as { WebAssembly?: WasmApi; atob?: (data: string) => string };
 let compiled: { api: WasmApi; module: object } | null | undefined;
 
-function module(): { api: WasmApi; module: object } | null {
+function compiledModule(): { api: WasmApi; module: object } | null {
   if (compiled === undefined) {
     compiled = null; // no WebAssembly, no SIMD or no atob: the decoder's JS path
     const api = host.WebAssembly;
@@ -75,7 +75,7 @@ function module(): { api: WasmApi; module: object } | null {
 
 /** A scanner with a work buffer of `workSize` bytes, or null where WebAssembly is unavailable. */
 export function newFrameScan(workSize: number): FrameScan | null {
-  const wasm = module();
+  const wasm = compiledModule();
   if (wasm === null) return null;
   const recordsAt = TABLES_BYTES;
   const workAt = recordsAt + RECORDS_MAX * 4;
