@@ -58,6 +58,15 @@ export interface BmsConfig {
   checks: Record<CheckId, CheckConfig>;
   contactors: { break_current_A: number; max_break_wait_ms: number; operate_ms: number };
   precharge: { voltage_threshold_pct: number; settled_current_A: number; timeout_ms: number; retries: number; retry_wait_ms: number };
+  /** The firmware's cell model (internal/cellModel.ts): what it is flashed with besides the datasheet. */
+  cell_model: {
+    /**
+     * Resistance between each cell and the sense point of its group, Ω (in series with the
+     * cell, part of the measured voltage at current): a number, or "pack" for the pack's
+     * design value (its `cell_connection_ohm`).
+     */
+    connection_ohm: number | 'pack';
+  };
   soc: {
     method: 'ekf' | 'counting';
     initial_soc: 'ocv' | number;
@@ -142,7 +151,7 @@ export function readBmsConfig(r: Reader, chem: Chemistry, baseDir?: string): Bms
 }
 
 function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
-  r.only(['description', 'scheduler', 'init', 'afe', 'checks', 'contactors', 'precharge', 'soc', 'soh', 'sop', 'balancing', 'plant']);
+  r.only(['description', 'scheduler', 'init', 'afe', 'checks', 'contactors', 'precharge', 'cell_model', 'soc', 'soh', 'sop', 'balancing', 'plant']);
   const n = (x: Reader, o = {}) => derivedNumber(x, spec, o);
   const pos = { gt: 0 };
   const nonneg = { min: 0 };
@@ -229,6 +238,12 @@ function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
     retry_wait_ms: rp.get('retry_wait_ms').number(whole),
   };
 
+  const rcm = r.get('cell_model').only(['connection_ohm']);
+  const rcc = rcm.get('connection_ohm');
+  const cell_model: BmsConfig['cell_model'] = {
+    connection_ohm: typeof rcc.value === 'string' ? (rcc.string({ oneOf: ['pack'] }) as 'pack') : rcc.number(nonneg),
+  };
+
   const rsoc = r.get('soc').only(['method', 'initial_soc', 'rest_current_A', 'rest_s', 'min_ocv_slope_mV_per_pct', 'hysteresis_certain', 'ekf']);
   const ri = rsoc.get('initial_soc');
   const re = rsoc.get('ekf').only(['cells', 'period', 'initial_soc_sigma', 'process_soc_sigma_per_s', 'process_v_sigma_V', 'process_h_sigma', 'measurement_sigma_V']);
@@ -300,7 +315,7 @@ function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
   const cfg: BmsConfig = {
     file: r.file,
     description: r.opt('description')?.string() ?? '',
-    scheduler, init, afe, checks, contactors, precharge, soc, soh, sop, balancing, plant,
+    scheduler, init, afe, checks, contactors, precharge, cell_model, soc, soh, sop, balancing, plant,
   };
   const problems = selfCheck(cfg);
   if (problems.length > 0) r.fail(problems[0]!.problem, (r.path ? r.path + '.' : '') + problems[0]!.field);

@@ -105,7 +105,8 @@ export function createBms(opts: BmsOptions): Bms {
     hostSilence_s: () => now_s - lastRx_s,
   });
   const sm = new StateMachine(cfg, np, contactors, diag);
-  const model = cellModelOf(pack.chem, pack.lowTemperatureCapacity);
+  const conn = cfg.cell_model.connection_ohm;
+  const model = cellModelOf(pack.chem, pack.lowTemperatureCapacity, conn === 'pack' ? pack.cellConnection_ohm : conn);
   const soc = new Soc(model, np, ns, cells.length, cfg.soc);
   const soh = new Soh(model, ns, cells.length, np, cfg.soh, cfg.scheduler.mid_period_ms / 1000);
   const soe = new Soe(model, pack.n);

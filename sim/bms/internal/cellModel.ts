@@ -2,7 +2,10 @@
  * The firmware's copy of the cell model (the datasheet model a real BMS is flashed with),
  * for the EKF, the OCV recalibration, SOP and SOE. Built once from `cellParams` (sim/cell.ts)
  * on the chemistry's SOC grid × a temperature grid; evaluated without allocation by bilinear
- * interpolation. Values are per cell; a group of np cells has R/np.
+ * interpolation. Values are per cell; a group of np cells has R/np. Its R0 includes the
+ * connection resistance between a cell and its group's sense point (configured,
+ * `cell_model.connection_ohm`): the AFE measures the group node, so at current that drop is part
+ * of every voltage the firmware reads.
  */
 import { capacityFactor, lookupSoc, type Chemistry } from '../../chemistry.ts';
 import { cellParams } from '../../cell.ts';
@@ -30,19 +33,20 @@ export function newModelPoint(): ModelPoint {
   return { ocv_V: 0, dOcv: 0, M_V: 0, dM: 0, r0_ohm: 0, r1_ohm: 0, tau1_s: 1, r2_ohm: 0, tau2_s: 1 };
 }
 
-const cache = new WeakMap<Chemistry, Map<boolean, CellModel>>();
+const cache = new WeakMap<Chemistry, Map<string, CellModel>>();
 
-/** The cell model of a chemistry, built once per chemistry (it is read-only). */
-export function cellModelOf(chem: Chemistry, lowTemperatureCapacity: boolean): CellModel {
+/** The cell model of a chemistry, built once per chemistry and options (it is read-only). */
+export function cellModelOf(chem: Chemistry, lowTemperatureCapacity: boolean, connection_ohm = 0): CellModel {
   let m = cache.get(chem);
   if (!m) {
     m = new Map();
     cache.set(chem, m);
   }
-  let model = m.get(lowTemperatureCapacity);
+  const key = `${lowTemperatureCapacity} ${connection_ohm}`;
+  let model = m.get(key);
   if (!model) {
-    model = new CellModel(chem, lowTemperatureCapacity);
-    m.set(lowTemperatureCapacity, model);
+    model = new CellModel(chem, lowTemperatureCapacity, connection_ohm);
+    m.set(key, model);
   }
   return model;
 }
@@ -53,6 +57,8 @@ export class CellModel {
   readonly gamma: number;
   readonly etaCharge: number;
   readonly nRC: number;
+  /** Connection resistance included in R0, Ω per cell. */
+  readonly connection_ohm: number;
   private readonly lowT: boolean;
   private readonly nz: number;
   private readonly r0: Float64Array;
@@ -63,8 +69,9 @@ export class CellModel {
   /** Cumulative ∫OCV dz from SOC 0 at each grid point, V (per unit SOC), at T_ref. */
   private readonly energy: Float64Array;
 
-  constructor(chem: Chemistry, lowTemperatureCapacity: boolean) {
+  constructor(chem: Chemistry, lowTemperatureCapacity: boolean, connection_ohm = 0) {
     this.chem = chem;
+    this.connection_ohm = connection_ohm;
     this.capacity_Ah = chem.capacity_Ah;
     this.gamma = chem.gamma;
     this.etaCharge = chem.etaCharge;
@@ -83,7 +90,7 @@ export class CellModel {
       for (let j = 0; j < T_COUNT; j++) {
         const p = cellParams(chem.spec, xs[i]!, T_MIN_C + j * T_STEP_C);
         const k = i * T_COUNT + j;
-        this.r0[k] = p.r0_ohm;
+        this.r0[k] = p.r0_ohm + connection_ohm;
         this.r1[k] = p.r_ohm[0] ?? 0;
         this.tau1[k] = p.r_ohm[0] !== undefined ? p.r_ohm[0] * p.c_F[0]! : 1;
         this.r2[k] = p.r_ohm[1] ?? 0;

@@ -35,6 +35,8 @@ export interface RigOptions {
   bms?: object;
   faults?: unknown[];
   hA_W_per_K?: number;
+  /** The pack's cell_connection_ohm (default 0). */
+  connection_ohm?: number;
 }
 
 export class Rig {
@@ -58,7 +60,7 @@ export class Rig {
       seed: o.seed ?? 1,
       spread: o.spread ?? NO_SPREAD,
       thermal: { neighbour_W_per_K: 0, cells_per_module: 1, hA_W_per_K: o.hA_W_per_K },
-      cell_connection_ohm: 0,
+      cell_connection_ohm: o.connection_ohm ?? 0,
       busbar_ohm: 0,
       low_temperature_capacity: true,
       init: { soc: o.soc ?? 0.6, T_C: this.ambient_C, h: 0 },

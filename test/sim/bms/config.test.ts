@@ -103,6 +103,8 @@ describe('BMS config presets', () => {
     expect(problem({ soc: { rest_current_A: { from_chemistry: 'limits.nope' } } })).toMatch(/soc\.rest_current_A\.from_chemistry: "limits\.nope" is not a number/);
     expect(problem({ soc: { method: 'magic' } })).toMatch(/soc\.method: must be one of ekf, counting/);
     expect(problem({ soc: { ekf: { cells: ['min'] } } })).toMatch(/soc\.ekf\.cells: must include "avg"/);
+    expect(problem({ cell_model: { connection_ohm: -1e-4 } })).toMatch(/cell_model\.connection_ohm: /);
+    expect(problem({ cell_model: { connection_ohm: 'auto' } })).toMatch(/cell_model\.connection_ohm: must be one of pack/);
     expect(problem('nope')).toMatch(/expected a preset \(default\)/);
     expect(problem(join(dir, 'missing.json'))).toMatch(/missing\.json: \(file\): no such file/);
     expect(problem({ checks: { deep_discharge: { msl_V: null } } })).toMatch(/at least one tier/);
