@@ -28,7 +28,7 @@ import { type ScenarioRun, startScenario } from '../sim/run.ts';
 import type { Scenario } from '../sim/scenario.ts';
 
 /** Firmware version the emulator reports in INFO. */
-export const EMULATOR_VERSION = { major: 0, minor: 1, patch: 0 } as const;
+export const EMULATOR_VERSION = { major: 0, minor: 2, patch: 0 } as const;
 
 export interface ScenarioModelOptions {
   /** Stop the scenario at this simulated time, s (default: the scenario's own). */
@@ -56,6 +56,8 @@ export class ScenarioModel implements DeviceModel {
   /** Diagnosis records already reported, and those raised but not yet cleared. */
   private seenRecords = 0;
   private readonly open = new Set<number>();
+  /** Faults injected by CMD_INJECT_FAULT: "code/index" and the BMS's index for it. */
+  private readonly injected: { key: string; k: number }[] = [];
   private done = false;
 
   constructor(sc: Scenario, options: ScenarioModelOptions = {}) {
@@ -238,16 +240,24 @@ export class ScenarioModel implements DeviceModel {
 
   /**
    * CMD_INJECT_FAULT: the code is mapped to a plant fault of the BMS emulator (`faultSpec`) and
-   * injected from now on, reported like the scenario's own faults. The emulator cannot end an
-   * injected fault early, so `active: false` is UNSUPPORTED; codes with no plant fault, and
-   * indices outside the pack (or a cell without an NTC), are BAD_VALUE.
+   * injected from now on, reported like the scenario's own faults; a code with no plant fault is
+   * UNSUPPORTED, an index outside the pack (or a cell without an NTC) BAD_VALUE. `active: false`
+   * ends every fault injected by this command with the same code and index (undone at the
+   * next tick); BAD_VALUE when none of them is still active. Scenario faults are the
+   * scenario's: a host cannot remove them.
    */
   injectFault(cmd: CmdInjectFault, t_ms: number): number {
-    if (!cmd.active) return NackReason.UNSUPPORTED;
-    const spec = faultSpec(cmd, t_ms / 1000, this.ns, this.np, this.ntcCells);
-    if (spec === null) return NackReason.BAD_VALUE;
+    const t_s = t_ms / 1000;
+    const spec = faultSpec(cmd, t_s, this.ns, this.np, this.ntcCells);
+    if (typeof spec === 'number') return spec;
+    const key = `${cmd.code}/${cmd.index}`;
+    if (!cmd.active) {
+      let ended = 0;
+      for (const f of this.injected) if (f.key === key && this.bms.endFault(f.k, t_s)) ended++;
+      return ended > 0 ? 0 : NackReason.BAD_VALUE;
+    }
     try {
-      this.bms.inject(spec, t_ms / 1000);
+      this.injected.push({ key, k: this.bms.inject(spec, t_s) });
     } catch (e) {
       if (e instanceof TypeError) return NackReason.BAD_VALUE;
       throw e;
@@ -308,7 +318,8 @@ function deviceId(s: string): number {
 }
 
 /**
- * The plant fault a CMD_INJECT_FAULT stands for, or null when the code has none. Indices are the
+ * The plant fault a CMD_INJECT_FAULT stands for, or the NACK reason: UNSUPPORTED for a code with
+ * no plant fault, BAD_VALUE for an index outside the pack (or a sensor it lacks). Indices are the
  * protocol's (PROTOCOL.md 12.3): a cell is a series group (CELL_VOLTAGES index), a sensor a
  * TEMPERATURES index; `value` NaN takes the default.
  *   OPEN_SENSE_WIRE g → open_sense_wire on group g; NTC_OPEN / NTC_SHORT k → on sensor k;
@@ -316,34 +327,38 @@ function deviceId(s: string): number {
  *   default 1); CURRENT_PLAUSIBILITY → a current sensor offset (value: A, default 50);
  *   CONTACTOR_FEEDBACK 0/1/2 → welded main+/main−/precharge contactor; PRECHARGE_FAILURE → an
  *   open precharge resistor; HOST_COMM_LOSS → the host link lost; OVERTEMPERATURE_* → a cooling
- *   failure (heat transfer × 0.05). Other codes: null.
+ *   failure (heat transfer × 0.05); CELL_VOLTAGE_PLAUSIBILITY g → group g's voltage channel
+ *   stuck at its last reading. Other codes: UNSUPPORTED.
  */
-export function faultSpec(cmd: CmdInjectFault, t_s: number, ns: number, np: number, ntcCells: Int32Array): FaultSpec | null {
+export function faultSpec(cmd: CmdInjectFault, t_s: number, ns: number, np: number, ntcCells: Int32Array): FaultSpec | NackReason {
+  const BAD = NackReason.BAD_VALUE;
   const base = { at_s: t_s, duration_s: null };
   const i = cmd.index;
   const v = cmd.value;
   switch (cmd.code) {
     case FaultCode.OPEN_SENSE_WIRE:
-      return i >= 0 && i < ns ? { ...base, fault: 'open_sense_wire', group: i } : null;
+      return i >= 0 && i < ns ? { ...base, fault: 'open_sense_wire', group: i } : BAD;
     case FaultCode.NTC_OPEN:
-      return i >= 0 && i < ntcCells.length ? { ...base, fault: 'ntc_open', cell: ntcCells[i]! } : null;
+      return i >= 0 && i < ntcCells.length ? { ...base, fault: 'ntc_open', cell: ntcCells[i]! } : BAD;
     case FaultCode.NTC_SHORT:
-      return i >= 0 && i < ntcCells.length ? { ...base, fault: 'ntc_short', cell: ntcCells[i]! } : null;
+      return i >= 0 && i < ntcCells.length ? { ...base, fault: 'ntc_short', cell: ntcCells[i]! } : BAD;
     case FaultCode.CELL_UNDERVOLTAGE:
     case FaultCode.DEEP_DISCHARGE:
-      return i >= 0 && i < ns ? { ...base, fault: 'cell_internal_short', cell: i * np, resistance_ohm: v > 0 ? v : 1 } : null;
+      return i >= 0 && i < ns ? { ...base, fault: 'cell_internal_short', cell: i * np, resistance_ohm: v > 0 ? v : 1 } : BAD;
     case FaultCode.CURRENT_PLAUSIBILITY:
       return { ...base, fault: 'current_sensor_offset', offset_A: Number.isNaN(v) ? 50 : v, offset_pct_fs: null };
     case FaultCode.CONTACTOR_FEEDBACK:
-      return i >= 0 && i <= 2 ? { ...base, fault: 'welded_contactor', contactor: (['plus', 'minus', 'precharge'] as const)[i]! } : null;
+      return i >= 0 && i <= 2 ? { ...base, fault: 'welded_contactor', contactor: (['plus', 'minus', 'precharge'] as const)[i]! } : BAD;
     case FaultCode.PRECHARGE_FAILURE:
       return { ...base, fault: 'precharge_resistor_open' };
     case FaultCode.HOST_COMM_LOSS:
       return { ...base, fault: 'host_comm_loss' };
+    case FaultCode.CELL_VOLTAGE_PLAUSIBILITY:
+      return i >= 0 && i < ns ? { ...base, fault: 'stuck_sensor', sensor: 'cell_voltage', index: i } : BAD;
     case FaultCode.OVERTEMPERATURE_CHARGE:
     case FaultCode.OVERTEMPERATURE_DISCHARGE:
       return { ...base, fault: 'cooling_failure', factor: 0.05, first_cell: null, last_cell: null };
     default:
-      return null;
+      return NackReason.UNSUPPORTED;
   }
 }

@@ -34,6 +34,7 @@ export const DERATES: Readonly<Record<CheckId, number>> = {
   contactor_feedback: 3,
   precharge_failure: 3,
   host_comm_loss: 3,
+  cell_voltage_plausibility: 3,
 };
 
 export const NC = CHECK_IDS.length;

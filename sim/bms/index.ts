@@ -70,6 +70,11 @@ export interface Bms extends BmsHooks {
    * max(spec.at_s, t_s) and is reported like a scheduled one. Returns its index in `injections`.
    */
   inject(spec: FaultSpec, t_s: number): number;
+  /**
+   * End the fault `inject` returned `k` for, at t_s (a host's remove command): undone at the
+   * next tick. Returns false when it is already over.
+   */
+  endFault(k: number, t_s: number): boolean;
 }
 
 export function createBms(opts: BmsOptions): Bms {
@@ -223,6 +228,7 @@ export function createBms(opts: BmsOptions): Bms {
       reporter.add({ ...spec, at_s: Math.max(spec.at_s, t_s) });
       return k;
     },
+    endFault: (k: number, t_s: number) => injector.end(k, t_s),
     ambientOffset_C: (t_s: number) => injector.ambientOffset_C(t_s),
     chargerFault: (t_s: number) => injector.chargerFault(t_s),
   };

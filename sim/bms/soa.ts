@@ -32,6 +32,13 @@ export class Soa {
   private readonly cur = new CurrentBlock();
   private readonly diagB = new DiagBlock(NC);
   private readonly soh = new SohBlock();
+  /**
+   * Per voltage channel: its last reading (NaN: none valid yet), the mean cell voltage when it
+   * last changed, and the largest distance the mean has moved from there since.
+   */
+  private readonly lastReading_V: Float64Array;
+  private readonly meanAtChange_V: Float64Array;
+  private readonly meanMoved_V: Float64Array;
 
   constructor(cfg: BmsConfig, thresholds: Float64Array, ns: number, nSensors: number, np: number, private readonly diag: Diag, private readonly inputs: SoaInputs) {
     this.thr = thresholds;
@@ -41,6 +48,9 @@ export class Soa {
     this.chargingAbove_A = cfg.soc.rest_current_A * np;
     this.cv = new CellVoltageBlock(ns);
     this.ct = new CellTemperatureBlock(nSensors);
+    this.lastReading_V = new Float64Array(ns).fill(NaN);
+    this.meanAtChange_V = new Float64Array(ns);
+    this.meanMoved_V = new Float64Array(ns);
   }
 
   /** NOT_OK mask of check c for value v, given which tiers are raised. */
@@ -85,7 +95,7 @@ export class Soa {
     this.check(C.host_comm_loss, this.inputs.hostSilence_s());
   }
 
-  /** Mid-task checks: cell voltages, their spread, open sense wires. */
+  /** Mid-task checks: cell voltages, their spread and plausibility, open sense wires. */
   runMid(db: Database): void {
     const cv = db.read(this.cv);
     if (cv.validCount > 0) {
@@ -93,13 +103,55 @@ export class Soa {
       this.check(C.cell_undervoltage, cv.min_V, cv.minIndex);
       this.check(C.deep_discharge, cv.min_V, cv.minIndex);
       this.check(C.cell_voltage_spread, cv.max_V - cv.min_V);
+      this.frozenChannel(cv);
     } else {
       this.ok(C.cell_overvoltage, NaN);
       this.ok(C.cell_undervoltage, NaN);
       this.ok(C.deep_discharge, NaN);
       this.ok(C.cell_voltage_spread, NaN);
+      this.ok(C.cell_voltage_plausibility, NaN);
     }
     this.check(C.open_sense_wire, cv.openWireDelta_V, cv.openWireIndex);
+  }
+
+  /**
+   * cell_voltage_plausibility: a channel whose reading has not changed by a single bit while
+   * the mean of the valid channels moved (series cells carry one current, so a live channel
+   * moves with the others, and its noise alone changes its reading). The quantity is the
+   * farthest the mean has moved since the channel's reading last changed, worst channel
+   * first: evidence that does not fade when the current swings back. A pack at rest moves
+   * nothing and raises nothing; one valid channel has nothing to compare with.
+   */
+  private frozenChannel(cv: CellVoltageBlock): void {
+    const last = this.lastReading_V;
+    const ref = this.meanAtChange_V;
+    const moved = this.meanMoved_V;
+    const v = cv.voltage_V;
+    const valid = cv.valid;
+    const mean = cv.avg_V;
+    let worst = 0;
+    let worstI = -1;
+    for (let g = 0; g < v.length; g++) {
+      if (!valid[g]) {
+        last[g] = NaN;
+        continue;
+      }
+      const r = v[g]!;
+      if (r !== last[g]) {
+        last[g] = r;
+        ref[g] = mean;
+        moved[g] = 0;
+        continue;
+      }
+      const d = Math.max(moved[g]!, Math.abs(mean - ref[g]!));
+      moved[g] = d;
+      if (d > worst) {
+        worst = d;
+        worstI = g;
+      }
+    }
+    if (cv.validCount > 1) this.check(C.cell_voltage_plausibility, worst, worstI);
+    else this.ok(C.cell_voltage_plausibility, 0);
   }
 
   /** Slow-task checks: temperatures (charge or discharge limits by the current's direction), spread, NTCs. */

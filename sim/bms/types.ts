@@ -69,6 +69,7 @@ export const CHECKS = {
   contactor_feedback: { code: FaultCode.CONTACTOR_FEEDBACK, unit: 'count', over: true, task: 'fast' },
   precharge_failure: { code: FaultCode.PRECHARGE_FAILURE, unit: 'V', over: true, task: 'fast' },
   host_comm_loss: { code: FaultCode.HOST_COMM_LOSS, unit: 's', over: true, task: 'fast' },
+  cell_voltage_plausibility: { code: FaultCode.CELL_VOLTAGE_PLAUSIBILITY, unit: 'V', over: true, task: 'mid' },
 } as const satisfies Record<string, { code: FaultCode; unit: 'V' | 'A' | 'C' | 's' | 'count'; over: boolean; task: TaskName }>;
 
 export type CheckId = keyof typeof CHECKS;

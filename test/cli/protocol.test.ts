@@ -134,7 +134,7 @@ describe('natrium emulate --mock (in-process host)', () => {
     expect(c.seqMissing).toBe(f.framesDropped + f.framesCorrupted + f.framesByteDamaged + e.device.link.counters.framesDropped);
   });
 
-  it('should inject a fault on command: ACK, an EVENT, the mask and the open channel in telemetry', async () => {
+  it('should inject a fault on command (ACK, an EVENT, the mask, the open channel in telemetry) and remove it', async () => {
     emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-inject', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true });
     const e = emu;
     port = await openPort(DeviceMockBinding, e.path, 115200);
@@ -153,19 +153,37 @@ describe('natrium emulate --mock (in-process host)', () => {
     };
     const inject = (code: number, index: number, active = true) =>
       until(host.command({ type: MessageType.CMD_INJECT_FAULT, code, index, active, value: Number.NaN }));
+    const lastCells = () => {
+      const c = msgs.filter((m) => m.type === MessageType.CELL_VOLTAGES).at(-1);
+      if (c?.type !== MessageType.CELL_VOLTAGES) throw new Error('no CELL_VOLTAGES');
+      return c.voltages_V;
+    };
+    const advance = async (ms: number) => {
+      for (let k = 0; k < ms / 10; k++) {
+        e.device.advanceTo(e.device.time_ms + 10);
+        await turn();
+      }
+    };
     expect((await inject(FaultCode.OPEN_SENSE_WIRE, 2)).type).toBe(MessageType.ACK);
-    expect(await inject(FaultCode.OPEN_SENSE_WIRE, 2, false)).toMatchObject({ type: MessageType.NACK, reason: NackReason.UNSUPPORTED });
-    expect(await inject(FaultCode.CELL_OVERVOLTAGE, 2)).toMatchObject({ type: MessageType.NACK, reason: NackReason.BAD_VALUE });
+    expect(await inject(FaultCode.OPEN_SENSE_WIRE, 3, false)).toMatchObject({ type: MessageType.NACK, reason: NackReason.BAD_VALUE }); // never injected
+    expect(await inject(FaultCode.CELL_OVERVOLTAGE, 2)).toMatchObject({ type: MessageType.NACK, reason: NackReason.UNSUPPORTED });
     expect(await inject(FaultCode.NTC_OPEN, 99)).toMatchObject({ type: MessageType.NACK, reason: NackReason.BAD_VALUE });
-    for (let k = 0; k < 300; k++) {
-      e.device.advanceTo(e.device.time_ms + 10);
-      await turn();
-    }
-    const ev = msgs.find((m) => m.type === MessageType.EVENT);
-    expect(ev).toMatchObject({ code: FaultCode.OPEN_SENSE_WIRE, raised: true });
+    expect(await inject(FaultCode.CELL_VOLTAGE_PLAUSIBILITY, 9999)).toMatchObject({ type: MessageType.NACK, reason: NackReason.BAD_VALUE });
+    await advance(3000);
+    expect(msgs.find((m) => m.type === MessageType.EVENT)).toMatchObject({ code: FaultCode.OPEN_SENSE_WIRE, raised: true, index: 2 });
     expect(host.status!.faultMask | host.status!.warningMask | host.status!.infoMask).toBe(1 << FaultCode.OPEN_SENSE_WIRE);
-    const cells = msgs.filter((m) => m.type === MessageType.CELL_VOLTAGES).at(-1);
-    expect(cells?.type === MessageType.CELL_VOLTAGES && Number.isNaN(cells.voltages_V[2]!)).toBe(true);
+    expect(Number.isNaN(lastCells()[2]!)).toBe(true);
+
+    // remove it: the channel reads again and the fault clears (the ERROR it caused stays latched)
+    expect((await inject(FaultCode.OPEN_SENSE_WIRE, 2, false)).type).toBe(MessageType.ACK);
+    expect(await inject(FaultCode.OPEN_SENSE_WIRE, 2, false)).toMatchObject({ type: MessageType.NACK, reason: NackReason.BAD_VALUE }); // already removed
+    await advance(3000);
+    expect(msgs.filter((m) => m.type === MessageType.EVENT).at(-1)).toMatchObject({ code: FaultCode.OPEN_SENSE_WIRE, raised: false, index: 2 });
+    expect(host.status!.faultMask).toBe(0);
+    expect(lastCells()[2]!).toBeGreaterThan(1);
+    // a stuck voltage channel, injected and removed
+    expect((await inject(FaultCode.CELL_VOLTAGE_PLAUSIBILITY, 1)).type).toBe(MessageType.ACK);
+    expect((await inject(FaultCode.CELL_VOLTAGE_PLAUSIBILITY, 1, false)).type).toBe(MessageType.ACK);
   });
 
   it('should refuse bad options with a usage error', async () => {

@@ -47,8 +47,9 @@ export class Injector {
    * Schedule one more fault (scenario faults at construction; at run time, e.g. a host's
    * inject command). A start time before `now_s` starts it at the next update. Returns its index.
    */
-  add(f: FaultSpec, now_s: number): number {
+  add(spec: FaultSpec, now_s: number): number {
     const k = this.faults.length;
+    const f = { ...spec }; // its own copy: end() shortens its duration
     const ntc = this.d.ntcOfCell;
     if ((f.fault === 'ntc_open' || f.fault === 'ntc_short' || f.fault === 'ntc_drift') && ntc[f.cell]! < 0) {
       throw new TypeError(`"faults[${k}].cell": cell ${f.cell} has no NTC (see afe.temperature.sensor_cells)`);
@@ -65,6 +66,27 @@ export class Injector {
     if (f.fault === 'charger_fault') this.chargers.push({ spec: f, fault: f.mode === 'cv_too_high' ? { mode: 'cv_too_high', cv_V: f.cv_V } : { mode: 'no_termination' } });
     if (f.fault === 'host_comm_loss') this.commLosses.push(f);
     return k;
+  }
+
+  /**
+   * End fault k at now_s (a host's remove command): a fault that has started is undone at the
+   * next update, one still waiting never starts. Returns false when it is already over.
+   */
+  end(k: number, now_s: number): boolean {
+    const f = this.faults[k];
+    if (f === undefined) throw new RangeError(`no fault ${k} (${this.faults.length} scheduled)`);
+    if (f.duration_s !== null && f.at_s + f.duration_s <= now_s + 1e-9) return false;
+    const ev = this.events;
+    let started = true;
+    for (let i = ev.length - 1; i >= this.next; i--) {
+      if (ev[i]!.index !== k) continue;
+      if (ev[i]!.start) started = false;
+      ev.splice(i, 1);
+    }
+    if (!started) f.at_s = Math.min(f.at_s, now_s); // over before it began
+    f.duration_s = Math.max(0, now_s - f.at_s); // the time-function faults read it
+    if (started) this.insert({ t_s: now_s, start: false, index: k });
+    return true;
   }
 
   /** Keep the pending events sorted by time, starts before ends at the same time. */

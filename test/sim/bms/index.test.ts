@@ -155,11 +155,28 @@ describe('createBms: reactions to injected faults', () => {
     expect(fault(r, 'CURRENT_PLAUSIBILITY', 'WARNING').raised_s).toBeGreaterThan(10);
   });
 
-  it('stuck_sensor (cell voltage) → CELL_VOLTAGE_SPREAD warning as the pack discharges away from it', () => {
+  it('stuck_sensor (cell voltage) → CELL_VOLTAGE_PLAUSIBILITY warning, then fatal, on that channel as the pack moves away from it', () => {
     const r = rig([{ at_s: 10, fault: 'stuck_sensor', sensor: 'cell_voltage', index: 1 }], { soc: 0.9, dt_s: 1 });
     drive(r, 1200, () => -4);
-    expect(fault(r, 'CELL_VOLTAGE_SPREAD', 'WARNING').raised_s).toBeGreaterThan(10);
-    expect(r.bms.report().injections[0]!.derate_s).not.toBeNull();
+    const w = fault(r, 'CELL_VOLTAGE_PLAUSIBILITY', 'WARNING');
+    const f = fault(r, 'CELL_VOLTAGE_PLAUSIBILITY', 'FATAL');
+    expect(w.raised_s).toBeGreaterThan(10);
+    expect(f.raised_s).toBeGreaterThan(w.raised_s);
+    expect([w.index, f.index]).toEqual([1, 1]);
+    expect(w.value).toBeGreaterThanOrEqual(r.bms.config.checks.cell_voltage_plausibility.rsl!);
+    expect(r.bms.report().injections[0]!.derate_s).toBe(w.raised_s);
+    expect(r.bms.report().transitions.map((t) => t.to)).toContain('ERROR');
+  });
+
+  // the same drive without the fault: every channel moves with the pack, none is frozen, with
+  // the default AFE noise and with none at all (a coarse, noise-free ADC repeats readings most)
+  it.each([
+    ['default AFE', {}],
+    ['noise-free 1 mV AFE', { afe: { cell_voltage: { noise_V: 0, resolution_V: 0.001 } } }],
+  ])('raises no CELL_VOLTAGE_PLAUSIBILITY on a healthy pack driven the same way (%s)', (_name, afe) => {
+    const r = rig([], { soc: 0.9, dt_s: 1, bms: { ...FAST, ...afe } });
+    drive(r, 1200, (t) => (Math.floor(t / 60) % 2 === 0 ? -4 : -1));
+    expect(r.bms.report().faults.filter((x) => x.code === 'CELL_VOLTAGE_PLAUSIBILITY')).toEqual([]);
   });
 
   it('cell_internal_short → CELL_VOLTAGE_SPREAD warning as the shorted group falls behind', () => {

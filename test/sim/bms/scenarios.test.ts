@@ -31,6 +31,7 @@ import { describe, expect, it } from 'vitest';
 import { attachBms } from '../../../cli/bms.ts';
 import { type Bms, type BmsConfig, createBmsForScenario } from '../../../sim/bms/index.ts';
 import { sensorCells } from '../../../sim/bms/afe.ts';
+import type { CellVoltageBlock } from '../../../sim/bms/database.ts';
 import { DERATES } from '../../../sim/bms/diag.ts';
 import type { BmsReport } from '../../../sim/bms/report.ts';
 import { DERATE_WARNING, DERATE_WEAK_GROUP } from '../../../sim/bms/sop.ts';
@@ -88,7 +89,29 @@ function periodOf(cfg: BmsConfig, id: CheckId): number {
 }
 
 /** The quantity check `id` compares with its thresholds, read from the database as soa reads it. */
-function quantity(id: CheckId, bms: Bms, np: number): number {
+/**
+ * cell_voltage_plausibility's quantity followed from the cellVoltage block, written from its
+ * definition (sim/bms/soa.ts): per valid channel, the farthest the mean cell voltage has moved
+ * since the channel's reading last changed; the worst channel's (0 with one valid channel).
+ */
+function frozenChannels(): (cv: Readonly<CellVoltageBlock>) => number {
+  const last = new Map<number, { reading: number; mean: number; moved: number }>();
+  return (cv) => {
+    let worst = 0;
+    cv.voltage_V.forEach((r, g) => {
+      const s = last.get(g);
+      if (!cv.valid[g]) last.delete(g);
+      else if (s === undefined || s.reading !== r) last.set(g, { reading: r, mean: cv.avg_V, moved: 0 });
+      else {
+        s.moved = Math.max(s.moved, Math.abs(cv.avg_V - s.mean));
+        worst = Math.max(worst, s.moved);
+      }
+    });
+    return cv.validCount > 1 ? worst : 0;
+  };
+}
+
+function quantity(id: CheckId, bms: Bms, np: number, frozen: (cv: Readonly<CellVoltageBlock>) => number): number {
   const db = bms.db;
   const cv = db.peek('cellVoltage');
   const ct = db.peek('cellTemperature');
@@ -114,6 +137,8 @@ function quantity(id: CheckId, bms: Bms, np: number): number {
       return Math.abs(cur.current_A - cur.redundant_A);
     case 'contactor_feedback':
       return bms.contactors.mismatches(db);
+    case 'cell_voltage_plausibility':
+      return frozen(cv);
     default:
       return NaN;
   }
@@ -122,6 +147,7 @@ function quantity(id: CheckId, bms: Bms, np: number): number {
 function run(name: string, probe: CheckId | null): Run {
   const sc = loadScenario(name);
   let bms: Bms | null = null;
+  const frozen = frozenChannels();
   const trace: Trace = {
     t: [], I: [], chargeLimit: [], dischargeLimit: [], faultDerate: [], pathClosed: [], state: [], npEffMin: [], weakGroup: [], ntcMax: [], quantity: [],
   };
@@ -144,7 +170,7 @@ function run(name: string, probe: CheckId | null): Run {
       trace.npEffMin.push(soh.npEffMin);
       trace.weakGroup.push(soh.weakGroup);
       trace.ntcMax.push(b.db.peek('cellTemperature').max_C);
-      trace.quantity.push(probe ? quantity(probe, b, v.pack.np) : NaN);
+      trace.quantity.push(probe ? quantity(probe, b, v.pack.np, frozen) : NaN);
     },
   });
   const b = bms! as Bms;
@@ -283,6 +309,13 @@ const EXPECT: Record<string, FaultExpect> = {
     reaction: 'open-load-ignores-limit', // the drifted shunt reads current after the limits went to zero
   },
   'fault-stuck-sensor': { tiers: [{ check: 'current_plausibility', tier: 'WARNING', onset: 'observed' }], reaction: 'derate' },
+  'fault-stuck-cell-voltage': {
+    tiers: [
+      { check: 'cell_voltage_plausibility', tier: 'WARNING', onset: 'observed' },
+      { check: 'cell_voltage_plausibility', tier: 'FATAL', onset: 'observed' },
+    ],
+    reaction: 'open',
+  },
   'fault-welded-contactor': { tiers: [{ check: 'contactor_feedback', tier: 'FATAL', onset: 'observed' }], reaction: 'welded' },
   'fault-precharge-resistor-open': { tiers: [], reaction: 'precharge' },
   'fault-cell-internal-short': {

@@ -9,6 +9,29 @@ function at(faults: unknown[], o: object = {}) {
 }
 
 describe('Injector (plant)', () => {
+  // a host's remove command: a started fault is undone at the next tick, a waiting one never
+  // starts, a fault already over cannot be ended again, and the time-function faults end too
+  it('should end injected faults early on request', () => {
+    const r = at([]);
+    const b = r.bms;
+    const short = b.inject({ at_s: 0, duration_s: null, fault: 'cell_internal_short', cell: 3, resistance_ohm: 2 }, r.t_s);
+    const later = b.inject({ at_s: 5, duration_s: null, fault: 'cell_disconnect', cell: 6 }, r.t_s);
+    const link = b.inject({ at_s: 0, duration_s: null, fault: 'host_comm_loss' }, r.t_s);
+    r.run(1);
+    expect(r.pack.shunt_S[3]).toBeCloseTo(0.5, 12);
+    expect(b.ambientOffset_C(r.t_s)).toBe(0);
+    b.request('NORMAL', r.t_s);
+    expect(b.lostRequests).toBe(1);
+    expect([b.endFault(short, r.t_s), b.endFault(later, r.t_s), b.endFault(link, r.t_s)]).toEqual([true, true, true]);
+    expect([b.endFault(short, r.t_s), b.endFault(later, r.t_s)]).toEqual([false, false]);
+    r.run(10);
+    expect(r.pack.shunt_S[3]).toBe(0);
+    expect(r.pack.connected[6]).toBe(1); // never started
+    b.request('NORMAL', r.t_s);
+    expect(b.lostRequests).toBe(1); // the link is back
+    expect(() => b.endFault(99, r.t_s)).toThrow(RangeError);
+  });
+
   it('should short a cell, disconnect a cell and restore them when the fault ends', () => {
     const r = at([
       { at_s: 1, duration_s: 1, fault: 'cell_internal_short', cell: 3, resistance_ohm: 2 },
