@@ -73,15 +73,24 @@ function compiledModule(): { api: WasmApi; module: object } | null {
   return compiled;
 }
 
-/** A scanner with a work buffer of `workSize` bytes, or null where WebAssembly is unavailable. */
+/**
+ * A scanner with a work buffer of `workSize` bytes, or null where WebAssembly is unavailable
+ * or its memory cannot be had.
+ */
 export function newFrameScan(workSize: number): FrameScan | null {
   const wasm = compiledModule();
   if (wasm === null) return null;
   const recordsAt = TABLES_BYTES;
   const workAt = recordsAt + RECORDS_MAX * 4;
   const pages = Math.ceil((workAt + workSize + SLACK) / PAGE);
-  const memory = new wasm.api.Memory({ initial: pages, maximum: pages });
-  const ex = new wasm.api.Instance(wasm.module, { env: { memory } }).exports as Exports;
+  let memory: { readonly buffer: ArrayBuffer };
+  let ex: Exports;
+  try {
+    memory = new wasm.api.Memory({ initial: pages, maximum: pages });
+    ex = new wasm.api.Instance(wasm.module, { env: { memory } }).exports as Exports;
+  } catch {
+    return null; // no memory to be had (address space, a host's limit): the JS path
+  }
   if (ex.TABLES_BYTES.value !== TABLES_BYTES) throw new Error(`framescan: tables take ${String(ex.TABLES_BYTES.value)} bytes, not ${TABLES_BYTES}`);
   ex.init(PROTOCOL_VERSION, MIN_FRAME_SIZE, MAX_FRAME_SIZE, MAX_ENCODED_FRAME_SIZE);
   const scan = ex.scan;

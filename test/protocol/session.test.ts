@@ -49,7 +49,7 @@ describe('DeviceSession (model-based)', () => {
       fc.property(fc.commands(commands, { maxCommands: 25 }), (cmds) => {
         fc.modelRun(() => ({ model: initialModel(), real: new SessionRig() }), cmds);
       }),
-      { numRuns: 40 },
+      { numRuns: 300 },
     );
   });
 });
