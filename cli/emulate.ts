@@ -151,6 +151,13 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
       `${baudRate} baud, speed ${speed}${mock ? ' (attach in-process with DeviceMockBinding)' : ''}\n`,
   );
   opts.onReady?.(emu);
+  // the port failing (the device end gone, a USB adapter unplugged) stops the emulator
+  let portFailure: string | null = null;
+  emu.end.onError = (e) => {
+    if (portFailure !== null) return;
+    portFailure = e.message;
+    void emu.stop();
+  };
   const stopOn = (): void => void emu.stop();
   process.once('SIGINT', stopOn);
   process.once('SIGTERM', stopOn);
@@ -166,6 +173,10 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
       `${l.framesSent} frames (${l.bytesSent} bytes) sent, ${l.framesDropped} dropped (queue full); ` +
       `${s.commands} commands, ${s.acks} ACK, ${s.nacks} NACK${emu.model.ended ? '; scenario ended' : ''}\n`,
   );
+  if (portFailure !== null) {
+    process.stderr.write(`natrium emulate: ${emu.path}: ${portFailure}\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -113,6 +113,12 @@ export async function main(argv: string[], opts: ReplayMainOptions = {}): Promis
   }
   let aborted = false;
   const abort = (): void => void (aborted = true);
+  // the port failing (the device end gone) stops the replay with exit code 1
+  let portFailure: string | null = null;
+  end.onError = (e) => {
+    portFailure ??= e.message;
+    aborted = true;
+  };
   opts.signal?.addEventListener('abort', abort, { once: true });
   process.once('SIGINT', abort);
 
@@ -149,5 +155,9 @@ export async function main(argv: string[], opts: ReplayMainOptions = {}): Promis
   process.off('SIGINT', abort);
   await end.close();
   process.stderr.write(`natrium replay: ${bytes} bytes, ${frames} frames in ${((performance.now() - start) / 1000).toFixed(2)} s${aborted ? ' (stopped)' : ''}\n`);
+  if (portFailure !== null) {
+    process.stderr.write(`natrium replay: ${path}: ${portFailure}\n`);
+    return 1;
+  }
   return 0;
 }

@@ -107,12 +107,17 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     }
     lastShown = line;
   };
+  // the port failing or closing under us (the device gone) ends the run with exit code 1
+  let portFailure: string | null = null;
   await new Promise<void>((resolve) => {
     const timer = setInterval(show, tty ? 250 : 1000);
     const deadline = Number.isFinite(duration_s) ? setTimeout(stop, duration_s * 1000) : null;
-    const onClose = (): void => stop();
+    const onClose = (): void => {
+      portFailure ??= 'the port was closed (device gone?)';
+      stop();
+    };
     port.on('error', (e: Error) => {
-      stderr(`natrium stream: ${path}: ${e.message}\n`);
+      portFailure ??= e.message;
       stop();
     });
     function stop(): void {
@@ -128,7 +133,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     port.once('close', onClose);
     opts.signal?.addEventListener('abort', stop, { once: true });
   });
-  await closePort(port);
+  await closePort(port).catch(() => undefined);
   host.decoder.finish();
   record?.close();
   if (json) {
@@ -137,6 +142,10 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   } else {
     if (tty) stdout(`\r\x1b[2K${status()}\n`);
     stderr(`natrium stream: ${countersText(host.counters)}${record ? `; recorded ${record.bytesWritten} bytes to ${record.path}` : ''}\n`);
+  }
+  if (portFailure !== null) {
+    stderr(`natrium stream: ${path}: ${portFailure}\n`);
+    return 1;
   }
   return 0;
 }

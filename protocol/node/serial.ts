@@ -60,30 +60,53 @@ export interface DeviceEnd {
   /** True while the port cannot take more (flow control). */
   blocked(): boolean;
   close(): Promise<void>;
-  /** Port errors (a real port: write failures, the device gone); set by the owner. */
+  /**
+   * Port errors (a real port: write failures, the device gone, the port closed by anyone but
+   * `close`); set by the owner. Unset, they are printed to stderr.
+   */
   onError?: ((e: Error) => void) | null;
 }
+
+/** Longest wait for a failing port to drain before it is closed anyway, ms. */
+const CLOSE_DRAIN_MS = 2000;
 
 /** Bytes a port may hold unsent before the device end reports itself blocked. */
 export const PORT_HIGH_WATER = 16 * 1024;
 
 /** A DeviceEnd over an open port (a real device or a pty end). */
 export function portDeviceEnd(port: SerialPortStream): DeviceEnd {
+  let closing = false;
+  let failed = false;
   const end: DeviceEnd = {
     onData: null,
     write(bytes) {
-      if (port.isOpen) port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (port.isOpen && !failed) port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
     blocked: () => port.writableLength > PORT_HIGH_WATER,
     async close() {
-      if (port.isOpen) await new Promise<void>((resolve) => port.drain(() => resolve()));
-      await closePort(port);
+      closing = true;
+      if (port.isOpen && !failed) {
+        // a port that stopped working may never drain: close it anyway after a while
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, CLOSE_DRAIN_MS);
+          port.drain(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      await closePort(port).catch(() => undefined);
     },
   };
-  port.on('data', (b: Buffer) => end.onData?.(b));
-  port.on('error', (e: Error) => {
+  const fail = (e: Error): void => {
+    failed = true;
     if (end.onError) end.onError(e);
     else process.stderr.write(`natrium: ${port.path}: ${e.message}\n`);
+  };
+  port.on('data', (b: Buffer) => end.onData?.(b));
+  port.on('error', fail);
+  port.on('close', () => {
+    if (!closing && !failed) fail(new Error('the port was closed (device gone?)'));
   });
   return end;
 }
