@@ -106,6 +106,16 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
     );
   });
 
+  // fixed (in the reference reader): a stream whose leading 0x00 was lost starts with a whole
+  // frame; PROTOCOL.md section 7 decodes the run before the first 0x00 like any other
+  it('should count a valid frame before the first 0x00, as the reference reader does', () => {
+    const f = encodeFrame(ack(5), 1, 2); // its 0x00 after it, none before
+    const d = new Decoder({ engine });
+    expect(d.push(f).map((m) => m.seq)).toEqual([1]);
+    expect(d.counters).toMatchObject({ frames: 1, presyncBytes: 0 });
+    expect(classifyRuns(f)).toMatchObject({ frames: 1 });
+  });
+
   it('should reuse the PACK_STATUS object in reuse mode, refilled', () => {
     const status = (soc: number): Message => ({
       type: MessageType.PACK_STATUS, state: 3, mainPositiveClosed: true, mainNegativeClosed: true, prechargeClosed: false,

@@ -52,6 +52,24 @@ describe('DeviceSession (model-based)', () => {
       { numRuns: 300 },
     );
   });
+
+  // fixed: with PACK_STATUS turned off (or at 1 Hz) a state request was checked against a
+  // PACK_STATUS that could not come; the counterexamples, replayed
+  it.each([
+    ['PACK_STATUS off', 487099980, '2606:2:1:2:1:1', 'HAN:F'],
+  ])('should answer a state request with %s (seed %i)', (_name, seed, path, replayPath) => {
+    fc.assert(
+      fc.property(fc.commands(commands, { maxCommands: 25, replayPath }), (cmds) => {
+        fc.modelRun(() => ({ model: initialModel(), real: new SessionRig() }), cmds);
+      }),
+      { seed, path, endOnFailure: true },
+    );
+  });
+
+  it('should answer a state request with PACK_STATUS at 1 Hz', () => {
+    const cmds = [new SetRateCommand(MessageType.PACK_STATUS, 1), new SetStateCommand(BmsState.INIT), new SetStateCommand(BmsState.NORMAL)];
+    fc.modelRun(() => ({ model: initialModel(), real: new SessionRig() }), cmds);
+  });
 });
 
 describe('DeviceSession', () => {
