@@ -31,7 +31,8 @@ export async function main(argv: string[]): Promise<number> {
   const fmt = json ? jsonLine : textLine;
   let counters;
   try {
-    counters = readCapture(path, (m) => out.line(fmt(m)));
+    // each message is formatted before the next is decoded: its objects may be reused
+    counters = readCapture(path, (m) => out.line(fmt(m)), { reuse: true });
   } catch (e) {
     if (e instanceof CaptureFileError) throw new InputError(path, '(file)', e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : `cannot read: ${e.code}`);
     throw e;
