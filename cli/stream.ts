@@ -1,5 +1,6 @@
 /**
  * natrium stream --port PATH [--baud N] [--record cap.bin] [--json] [--duration S]
+ *                [--reset-faults] [--rate TYPE=HZ ...] [--state STANDBY|NORMAL|CHARGE]
  *
  * The host side for test rigs: opens the port, decodes live, records the raw bytes as they
  * arrive (a capture, PROTOCOL.md section 14; appended and flushed chunk by chunk, so a killed
@@ -7,21 +8,68 @@
  * in place (state, pack V, I, SOC, min/max cell V, max T, link errors); otherwise it is printed
  * once a second. --json prints every message as NDJSON instead, then the counters. Runs until
  * Ctrl-C or --duration (wall seconds).
+ *
+ * A rig sets the BMS up as it starts: --reset-faults, then each --rate, then --state are sent
+ * in that order, each waiting for its ACK or NACK (retried on silence, HostSession); every
+ * answer is reported on stderr, and a command refused or unanswered makes the exit code 1
+ * while the stream goes on.
  */
 import type { SerialPortStream } from '@serialport/stream';
 import { HostSession } from '../protocol/host.ts';
-import { BMS_STATE_NAMES, type Decoded, type PackStatus } from '../protocol/messages.ts';
+import {
+  BMS_STATE_NAMES, BmsState, MESSAGE_TYPE_NAMES, MessageType, NackReason, type Command, type Decoded, type PackStatus,
+} from '../protocol/messages.ts';
 import { CaptureWriter } from '../protocol/node/capture-writer.ts';
 import type { BindingInterface } from '../protocol/node/mock-binding.ts';
 import { closePort, openPort, openSerialPort } from '../protocol/node/serial.ts';
+import { PERIODIC_TYPES } from '../protocol/session.ts';
 import { UsageError, num, parse } from './args.ts';
 import { LineWriter, countersLine, countersText, jsonLine } from './format.ts';
 
 const USAGE = `usage: natrium stream --port PATH [--baud N] [--record CAPTURE] [--json] [--duration SECONDS]
+                     [--reset-faults] [--rate TYPE=HZ]... [--state STANDBY|NORMAL|CHARGE]
 
 Live decode of a BMS on a serial port: a status line (rewritten in place on a terminal, once a
 second otherwise), or every message as NDJSON with --json. --record appends the raw bytes to a
-capture file as they arrive. Ctrl-C or --duration (wall seconds) stops.`;
+capture file as they arrive. Ctrl-C or --duration (wall seconds) stops.
+
+At start, in this order: --reset-faults clears latched faults; --rate sets a periodic message's
+rate (TYPE one of ${PERIODIC_TYPES.map((t) => MESSAGE_TYPE_NAMES.get(t)).join(', ')}; HZ 0-100,
+0 = off; repeatable); --state requests a state. Each answer goes to stderr; a NACK or no
+answer makes the exit code 1.`;
+
+const SETTABLE_STATES = ['STANDBY', 'NORMAL', 'CHARGE'] as const;
+
+/** The start-up commands of the options, in the order they are sent; UsageError on a bad value. */
+export function startCommands(resetFaults: boolean, rates: readonly string[], state: string | undefined): Command[] {
+  const cmds: Command[] = [];
+  if (resetFaults) cmds.push({ type: MessageType.CMD_RESET_FAULTS });
+  for (const r of rates) {
+    const m = /^([A-Z_]+)=(\d+)$/.exec(r);
+    const type = m ? PERIODIC_TYPES.find((t) => MESSAGE_TYPE_NAMES.get(t) === m[1]) : undefined;
+    if (m === null || type === undefined) {
+      throw new UsageError(`--rate: expected TYPE=HZ with TYPE one of ${PERIODIC_TYPES.map((t) => MESSAGE_TYPE_NAMES.get(t)).join(', ')}, got "${r}"`);
+    }
+    const hz = Number(m[2]);
+    if (hz > 100) throw new UsageError(`--rate: HZ must be 0-100, got ${hz} in "${r}"`);
+    cmds.push({ type: MessageType.CMD_SET_RATE, messageType: type, rate_Hz: hz });
+  }
+  if (state !== undefined) {
+    if (!(SETTABLE_STATES as readonly string[]).includes(state)) throw new UsageError(`--state: expected one of ${SETTABLE_STATES.join(', ')}, got "${state}"`);
+    cmds.push({ type: MessageType.CMD_SET_STATE, state: BmsState[state as (typeof SETTABLE_STATES)[number]] });
+  }
+  return cmds;
+}
+
+/** "CMD_SET_RATE PACK_STATUS=20" and the like, for the answer lines. */
+function commandText(c: Command): string {
+  const name = MESSAGE_TYPE_NAMES.get(c.type) ?? String(c.type);
+  if (c.type === MessageType.CMD_SET_RATE) return `${name} ${MESSAGE_TYPE_NAMES.get(c.messageType)}=${c.rate_Hz}`;
+  if (c.type === MessageType.CMD_SET_STATE) return `${name} ${BMS_STATE_NAMES[c.state]}`;
+  return name;
+}
+
+const NACK_NAMES = new Map(Object.entries(NackReason).map(([k, v]) => [v as number, k]));
 
 export interface StreamMainOptions {
   /** Open the port through this binding instead of serialport's (e.g. DeviceMockBinding). */
@@ -57,6 +105,9 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       record: { type: 'string' },
       json: { type: 'boolean', default: false },
       duration: { type: 'string' },
+      'reset-faults': { type: 'boolean', default: false },
+      rate: { type: 'string', multiple: true, default: [] },
+      state: { type: 'string' },
     },
     USAGE,
   );
@@ -70,6 +121,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   const baudRate = num('baud', values.baud as string | undefined, 115200, { integer: true, min: 1 });
   const duration_s = values.duration === undefined ? Infinity : num('duration', values.duration as string, 0, { gt: 0 });
   const json = values.json as boolean;
+  const commands = startCommands(values['reset-faults'] as boolean, values.rate as string[], values.state as string | undefined);
   const stdout = opts.stdout ?? ((s: string) => void process.stdout.write(s));
   const stderr = opts.stderr ?? ((s: string) => void process.stderr.write(s));
   const tty = opts.tty ?? process.stdout.isTTY === true;
@@ -91,6 +143,23 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     host.receive(b);
   });
   opts.onReady?.(port, host);
+
+  // the rig's set-up, one command after the other, while the stream runs
+  let refused = 0;
+  const setup = (async () => {
+    for (const c of commands) {
+      let answer: string;
+      try {
+        const a = await host.command(c);
+        answer = a.type === MessageType.ACK ? 'ACK' : `NACK ${NACK_NAMES.get(a.reason) ?? a.reason}`;
+        if (a.type !== MessageType.ACK) refused++;
+      } catch (e) {
+        answer = (e as Error).message;
+        refused++;
+      }
+      stderr(`natrium stream: ${commandText(c)} → ${answer}\n`);
+    }
+  })();
 
   const status = (): string => statusLine(host.status, host.linkErrors(), host.counters.frames);
   let lastShown = '';
@@ -134,6 +203,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     opts.signal?.addEventListener('abort', stop, { once: true });
   });
   await closePort(port).catch(() => undefined);
+  await setup; // settles: unanswered commands time out
   host.decoder.finish();
   record?.close();
   if (json) {
@@ -147,5 +217,5 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     stderr(`natrium stream: ${path}: ${portFailure}\n`);
     return 1;
   }
-  return 0;
+  return refused > 0 ? 1 : 0;
 }

@@ -134,6 +134,39 @@ describe('natrium emulate --mock (in-process host)', () => {
     expect(c.seqMissing).toBe(f.framesDropped + f.framesCorrupted + f.framesByteDamaged + e.device.link.counters.framesDropped);
   });
 
+  it('should set the BMS up from stream\'s options in order, report each answer, and exit 1 on silence', async () => {
+    emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-setup', scenario: SCENARIO, speed: 10, baudRate: 115200 });
+    const err: string[] = [];
+    const code = await streamMain(
+      ['--port', emu.path, '--duration', '1.5', '--state', 'STANDBY', '--rate', 'SIM_TRUTH=0', '--reset-faults', '--rate', 'PACK_STATUS=20'],
+      { binding: DeviceMockBinding, stdout: () => {}, stderr: (s) => void err.push(s), tty: false },
+    );
+    expect(code).toBe(0);
+    expect(err.slice(0, 4)).toEqual([
+      'natrium stream: CMD_RESET_FAULTS → ACK\n',
+      'natrium stream: CMD_SET_RATE SIM_TRUTH=0 → ACK\n',
+      'natrium stream: CMD_SET_RATE PACK_STATUS=20 → ACK\n',
+      'natrium stream: CMD_SET_STATE STANDBY → ACK\n',
+    ]);
+    await emu.stop();
+
+    // a device that never answers: each command is retried, then reported, and the exit code is 1
+    emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-silent', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true });
+    const err2: string[] = [];
+    const code2 = await streamMain(['--port', emu.path, '--duration', '1.2', '--state', 'NORMAL'], {
+      binding: DeviceMockBinding, stdout: () => {}, stderr: (s) => void err2.push(s), tty: false,
+    });
+    expect(code2).toBe(1);
+    expect(err2[0]).toMatch(/^natrium stream: CMD_SET_STATE NORMAL → no answer to command 0x81 after 3 attempts\n$/);
+  });
+
+  it('should refuse bad start-up options with a usage error naming the option', async () => {
+    await expect(streamMain(['--port', '/dev/x', '--rate', 'PACK_STATUS'])).rejects.toThrow(/--rate: expected TYPE=HZ/);
+    await expect(streamMain(['--port', '/dev/x', '--rate', 'INFO=1'])).rejects.toThrow(/--rate: expected TYPE=HZ/);
+    await expect(streamMain(['--port', '/dev/x', '--rate', 'CELL_VOLTAGES=101'])).rejects.toThrow(/--rate: HZ must be 0-100/);
+    await expect(streamMain(['--port', '/dev/x', '--state', 'ERROR'])).rejects.toThrow(/--state: expected one of STANDBY, NORMAL, CHARGE/);
+  });
+
   it('should inject a fault on command (ACK, an EVENT, the mask, the open channel in telemetry) and remove it', async () => {
     emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-inject', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true });
     const e = emu;
