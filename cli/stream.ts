@@ -202,8 +202,8 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     port.once('close', onClose);
     opts.signal?.addEventListener('abort', stop, { once: true });
   });
+  await setup; // answers still due arrive before the port closes; unanswered commands time out
   await closePort(port).catch(() => undefined);
-  await setup; // settles: unanswered commands time out
   host.decoder.finish();
   record?.close();
   if (json) {
