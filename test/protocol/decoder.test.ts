@@ -7,6 +7,7 @@ import { CELL_VOLTAGES_MAX_COUNT, MAX_ENCODED_FRAME_SIZE, MessageType, type Deco
 import * as A from './arbitraries.ts';
 import { applyDamages, buildStream, checkRecovery, damage, decodeInPieces as decodeInPiecesWith, placeDamages } from './damage.ts';
 import { concat, frameOf, stuff, unstuff } from './helpers.ts';
+import { RECORDS_MAX } from '../../protocol/framescan/index.ts';
 import { classifyRuns } from './reference-reader.ts';
 
 const ack = (commandSeq: number): Message => ({ type: MessageType.ACK, commandSeq, commandType: 0x81 });
@@ -296,6 +297,25 @@ describe('Decoder paths', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  // a 64 KiB window of empty runs, or of short frames between empty runs, holds more runs than
+  // the scanner records per call (framescan RECORDS_MAX): the decoder asks again until the
+  // window is done
+  it('should decode alike windows with more runs than one scanner call records', () => {
+    const enc = new Encoder({ leadingDelimiter: false });
+    for (let k = 0; k < 12000; k++) enc.encode({ type: MessageType.ACK, commandSeq: k & 0xffff, commandType: 0x81 }, k);
+    const frames = enc.take(); // 18 bytes a frame, its 0x00 last: 3,641 runs a window
+    const padded = new Uint8Array((frames.length / 18) * 19); // each frame followed by an empty run
+    for (let p = 0, o = 0; p < frames.length; p += 18, o += 19) padded.set(frames.subarray(p, p + 18), o);
+    const bytes = concat(frames, new Uint8Array(70_000), padded, frames.subarray(0, 5000));
+    const runsIn = (b: Uint8Array) => zeros(b.subarray(0, 65536));
+    expect([runsIn(frames) < RECORDS_MAX, runsIn(padded) > RECORDS_MAX]).toEqual([true, true]);
+    const wasm = decodeInPiecesWith(bytes, [], false, 'auto');
+    const js = decodeInPiecesWith(bytes, [0.5], false, 'js');
+    expect(wasm.counters).toEqual(js.counters);
+    expect(wasm.messages).toEqual(js.messages);
+    expect(wasm.messages.length).toBe(12000 + 12000 + Math.floor(5000 / 18));
   });
 
   it('should decode alike a stream of frames longer than 254 bytes and of runs past the maximum', () => {
