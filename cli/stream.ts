@@ -144,23 +144,6 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   });
   opts.onReady?.(port, host);
 
-  // the rig's set-up, one command after the other, while the stream runs
-  let refused = 0;
-  const setup = (async () => {
-    for (const c of commands) {
-      let answer: string;
-      try {
-        const a = await host.command(c);
-        answer = a.type === MessageType.ACK ? 'ACK' : `NACK ${NACK_NAMES.get(a.reason) ?? a.reason}`;
-        if (a.type !== MessageType.ACK) refused++;
-      } catch (e) {
-        answer = (e as Error).message;
-        refused++;
-      }
-      stderr(`natrium stream: ${commandText(c)} → ${answer}\n`);
-    }
-  })();
-
   const status = (): string => statusLine(host.status, host.linkErrors(), host.counters.frames);
   let lastShown = '';
   const show = (): void => {
@@ -176,6 +159,31 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     }
     lastShown = line;
   };
+  /** A line on stderr; on a terminal the status line is cleared first and redrawn later. */
+  const note = (line: string): void => {
+    if (tty && !json && lastShown !== '') {
+      stdout('\r\x1b[2K');
+      lastShown = '';
+    }
+    stderr(line);
+  };
+  // the rig's set-up, one command after the other, while the stream runs
+  let refused = 0;
+  const setup = (async () => {
+    for (const c of commands) {
+      let answer: string;
+      try {
+        const a = await host.command(c);
+        answer = a.type === MessageType.ACK ? 'ACK' : `NACK ${NACK_NAMES.get(a.reason) ?? a.reason}`;
+        if (a.type !== MessageType.ACK) refused++;
+      } catch (e) {
+        answer = (e as Error).message;
+        refused++;
+      }
+      note(`natrium stream: ${commandText(c)} → ${answer}\n`);
+    }
+  })();
+
   // the port failing or closing under us (the device gone) ends the run with exit code 1
   let portFailure: string | null = null;
   await new Promise<void>((resolve) => {
