@@ -21,10 +21,13 @@ import {
 } from '../protocol/messages.ts';
 import { CaptureWriter } from '../protocol/node/capture-writer.ts';
 import type { BindingInterface } from '../protocol/node/mock-binding.ts';
-import { closePort, openPort, openSerialPort } from '../protocol/node/serial.ts';
+import { PORT_CLOSED, closePort, openPort, openSerialPort } from '../protocol/node/serial.ts';
 import { PERIODIC_TYPES } from '../protocol/session.ts';
 import { UsageError, num, parse } from './args.ts';
 import { LineWriter, countersLine, countersText, jsonLine } from './format.ts';
+
+/** The message types --rate takes, by name. */
+const RATE_TYPES = PERIODIC_TYPES.map((t) => MESSAGE_TYPE_NAMES.get(t)).join(', ');
 
 const USAGE = `usage: natrium stream --port PATH [--baud N] [--record CAPTURE] [--json] [--duration SECONDS]
                      [--reset-faults] [--rate TYPE=HZ]... [--state STANDBY|NORMAL|CHARGE]
@@ -34,7 +37,7 @@ second otherwise), or every message as NDJSON with --json. --record appends the 
 capture file as they arrive. Ctrl-C or --duration (wall seconds) stops.
 
 At start, in this order: --reset-faults clears latched faults; --rate sets a periodic message's
-rate (TYPE one of ${PERIODIC_TYPES.map((t) => MESSAGE_TYPE_NAMES.get(t)).join(', ')}; HZ 0-100,
+rate (TYPE one of ${RATE_TYPES}; HZ 0-100,
 0 = off; repeatable); --state requests a state. Each answer goes to stderr; a NACK or no
 answer makes the exit code 1.`;
 
@@ -48,7 +51,7 @@ export function startCommands(resetFaults: boolean, rates: readonly string[], st
     const m = /^([A-Z_]+)=(\d+)$/.exec(r);
     const type = m ? PERIODIC_TYPES.find((t) => MESSAGE_TYPE_NAMES.get(t) === m[1]) : undefined;
     if (m === null || type === undefined) {
-      throw new UsageError(`--rate: expected TYPE=HZ with TYPE one of ${PERIODIC_TYPES.map((t) => MESSAGE_TYPE_NAMES.get(t)).join(', ')}, got "${r}"`);
+      throw new UsageError(`--rate: expected TYPE=HZ with TYPE one of ${RATE_TYPES}, got "${r}"`);
     }
     const hz = Number(m[2]);
     if (hz > 100) throw new UsageError(`--rate: HZ must be 0-100, got ${hz} in "${r}"`);
@@ -190,7 +193,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     const timer = setInterval(show, tty ? 250 : 1000);
     const deadline = Number.isFinite(duration_s) ? setTimeout(stop, duration_s * 1000) : null;
     const onClose = (): void => {
-      portFailure ??= 'the port was closed (device gone?)';
+      portFailure ??= PORT_CLOSED;
       stop();
     };
     port.on('error', (e: Error) => {

@@ -67,6 +67,9 @@ export interface DeviceEnd {
   onError?: ((e: Error) => void) | null;
 }
 
+/** The error message of a port closed under its user (the other end gone, an adapter unplugged). */
+export const PORT_CLOSED = 'the port was closed (device gone?)';
+
 /** Longest wait for a failing port to drain before it is closed anyway, ms. */
 const CLOSE_DRAIN_MS = 2000;
 
@@ -106,7 +109,7 @@ export function portDeviceEnd(port: SerialPortStream): DeviceEnd {
   port.on('data', (b: Buffer) => end.onData?.(b));
   port.on('error', fail);
   port.on('close', () => {
-    if (!closing && !failed) fail(new Error('the port was closed (device gone?)'));
+    if (!closing && !failed) fail(new Error(PORT_CLOSED));
   });
   return end;
 }
