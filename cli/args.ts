@@ -1,5 +1,7 @@
 /** Argument parsing shared by the subcommands (node:util parseArgs with clear errors). */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LinkFaultSpecError, parseLinkFaults } from '../device/linkfaults.ts';
+import type { LinkFaultRates } from '../protocol/linkfaults.ts';
 
 export class UsageError extends Error {
   readonly usageError = true;
@@ -26,4 +28,15 @@ export function num(name: string, raw: string | undefined, dflt: number, opts: {
   if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name}: must be >= ${opts.min}, got ${v}`);
   if (opts.gt !== undefined && !(v > opts.gt)) throw new UsageError(`--${name}: must be > ${opts.gt}, got ${v}`);
   return v;
+}
+
+/** The --link-faults option (device/linkfaults.ts): null when absent; a bad spec is a usage error. */
+export function linkFaultsOption(raw: string | undefined): LinkFaultRates | null {
+  if (raw === undefined) return null;
+  try {
+    return parseLinkFaults(raw);
+  } catch (e) {
+    if (e instanceof LinkFaultSpecError) throw new UsageError(`--link-faults: ${e.message}`);
+    throw e;
+  }
 }

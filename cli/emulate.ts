@@ -2,10 +2,12 @@
  * natrium emulate (--port PATH | --mock [PATH]) [--scenario S] [--speed X] [--baud N]
  *                 [--duration S] [--link-faults K=P,...] [--seed N]
  *
- * Runs the emulated BMS (a scenario with the BMS firmware emulator, cli/device-model.ts) as a
+ * Runs the emulated BMS (a scenario with the BMS firmware emulator, device/model.ts) as a
  * serial device speaking protocol/PROTOCOL.md: telemetry at the session's rates, INFO every 5 s,
- * commands answered. Device time runs at `--speed` times the wall clock; the line is paced to
- * `--baud` on device time (so an accelerated device also sends faster).
+ * commands answered. Device time runs at `--speed` times the wall clock (`--speed max`: as fast
+ * as the reader keeps up); the line is paced to `--baud` on device time (so an accelerated
+ * device also sends faster). The start-up is device/node/emulator.ts; this file parses the
+ * arguments and prints.
  *
  * --port PATH opens a serial device or a pty end (e.g. one end of
  *   `socat -d -d pty,raw,echo=0,link=/tmp/bmsA pty,raw,echo=0,link=/tmp/bmsB`; a host then opens
@@ -14,89 +16,24 @@
  *   /dev/natrium-mock0). Only code in the same process can attach to it: import
  *   `DeviceMockBinding` from protocol/node/mock-port.ts and open PATH with it through
  *   `new SerialPortStream({ binding: DeviceMockBinding, path, baudRate })` (or `openPort`
- *   from protocol/node/serial.ts). Scripts and tests call `startEmulator` (below) or `main`
- *   with `onReady`, then attach.
+ *   from protocol/node/serial.ts). Scripts and tests call `startEmulator`
+ *   (device/node/emulator.ts) or `main` with `onReady`, then attach.
  *
  * --link-faults applies seeded faults to the device → host bytes (protocol/linkfaults.ts), e.g.
  *   `dropFrame=0.01,corruptByte=0.0005,delayFrame=0.02,delay_ms=80`.
  */
-import { EmulatedDevice } from '../protocol/device.ts';
-import type { LinkFaultRates } from '../protocol/linkfaults.ts';
-import { createMockDevice } from '../protocol/node/mock-port.ts';
-import { runRealtime, type RealtimeRun } from '../protocol/node/realtime.ts';
-import { openSerialPort, portDeviceEnd, type DeviceEnd } from '../protocol/node/serial.ts';
-import { loadScenario } from '../sim/scenario.ts';
-import { UsageError, num, parse } from './args.ts';
-import { ScenarioModel } from './device-model.ts';
+import { DEFAULT_MOCK_PATH, startEmulator, type Emulator } from '../device/node/emulator.ts';
+import { UsageError, linkFaultsOption, num, parse } from './args.ts';
 
 const USAGE = `usage: natrium emulate (--port PATH | --mock [PATH]) [--scenario S] [--speed X] [--baud N]
                        [--duration SECONDS] [--link-faults KEY=P,...] [--seed N]
 
 Runs the emulated BMS as a serial device (protocol/PROTOCOL.md) until Ctrl-C or --duration
 (simulated seconds). --scenario: a name from sim/scenarios/ or a JSON path (default: default).
---speed: simulated seconds per wall second (default 1). --baud: line rate the output is paced
-to, 10 bits per byte (default 115200). --mock: an in-process mock port (default path
-${'/dev/natrium-mock0'}), for hosts in the same process (see cli/emulate.ts).`;
-
-export const DEFAULT_MOCK_PATH = '/dev/natrium-mock0';
-
-export interface EmulatorOptions {
-  /** A serial device or pty to open, or null for a mock. */
-  port: string | null;
-  /** Mock device path (when port is null). */
-  mockPath?: string;
-  scenario: string;
-  speed: number;
-  baudRate: number;
-  duration_s?: number;
-  linkFaults?: LinkFaultRates | null;
-  seed?: number;
-  /** Do not start the real-time driver: the caller advances `device` (tests). */
-  manual?: boolean;
-}
-
-export interface Emulator {
-  /** Where the device is (the mock path or the port). */
-  readonly path: string;
-  readonly device: EmulatedDevice;
-  readonly model: ScenarioModel;
-  readonly end: DeviceEnd;
-  /** The real-time driver (null when manual). */
-  readonly realtime: RealtimeRun | null;
-  stop(): Promise<void>;
-}
-
-/** Starts the emulator (see the file comment). */
-export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
-  const sc = loadScenario(o.scenario);
-  const model = new ScenarioModel(sc, { duration_s: o.duration_s });
-  const path = o.port ?? o.mockPath ?? DEFAULT_MOCK_PATH;
-  const end: DeviceEnd = o.port === null ? createMockDevice(path) : portDeviceEnd(await openSerialPort(o.port, o.baudRate));
-  const device = new EmulatedDevice(model, (b) => end.write(b), {
-    baudRate: o.baudRate,
-    faults: o.linkFaults ?? null,
-    seed: o.seed ?? sc.seed,
-    blocked: () => end.blocked(),
-  });
-  end.onData = (b) => device.receive(b);
-  const realtime = o.manual
-    ? null
-    : runRealtime(device, { speed: o.speed, until_ms: o.duration_s === undefined ? Infinity : o.duration_s * 1000 });
-  let stopped = false;
-  return {
-    path,
-    device,
-    model,
-    end,
-    realtime,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      realtime?.stop();
-      await end.close();
-    },
-  };
-}
+--speed: simulated seconds per wall second (default 1), or max: as fast as the host reads.
+--baud: line rate the output is paced to, 10 bits per byte (default 115200). --mock: an
+in-process mock port (default path ${DEFAULT_MOCK_PATH}), for hosts in the same process (see
+cli/emulate.ts).`;
 
 export interface EmulateMainOptions {
   /** Called once the device is up (an in-process host attaches here). */
@@ -129,11 +66,11 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
   if (mock === (port !== undefined)) throw new UsageError(`give exactly one of --port PATH and --mock\n${USAGE}`);
   if (!mock && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"\n${USAGE}`);
-  const speed = num('speed', values.speed as string | undefined, 1, { gt: 0 });
+  const speed = values.speed === 'max' ? 'max' : num('speed', values.speed as string | undefined, 1, { gt: 0 });
   const baudRate = num('baud', values.baud as string | undefined, 115200, { integer: true, min: 1 });
   const duration_s = values.duration === undefined ? undefined : num('duration', values.duration as string, 0, { gt: 0 });
   const seed = values.seed === undefined ? undefined : num('seed', values.seed as string, 0, { integer: true, min: 0 });
-  const linkFaults = values['link-faults'] === undefined ? null : parseLinkFaults(values['link-faults'] as string);
+  const linkFaults = linkFaultsOption(values['link-faults'] as string | undefined);
 
   const emu = await startEmulator({
     port: mock ? null : port!,
@@ -162,7 +99,7 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
   process.once('SIGINT', stopOn);
   process.once('SIGTERM', stopOn);
   opts.signal?.addEventListener('abort', stopOn, { once: true });
-  await emu.realtime!.done;
+  await emu.done;
   await emu.stop();
   process.off('SIGINT', stopOn);
   process.off('SIGTERM', stopOn);
@@ -178,22 +115,4 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
     return 1;
   }
   return 0;
-}
-
-const FAULT_KEYS = ['dropFrame', 'corruptFrame', 'duplicateFrame', 'delayFrame', 'dropByte', 'corruptByte', 'duplicateByte', 'delay_ms'];
-
-/** "dropFrame=0.01,delay_ms=50" → rates (validated by LinkFaults). */
-export function parseLinkFaults(spec: string): LinkFaultRates {
-  const out: Record<string, number> = {};
-  for (const part of spec.split(',')) {
-    const m = /^\s*([A-Za-z_]+)\s*=\s*([^\s]+)\s*$/.exec(part);
-    if (!m) throw new UsageError(`--link-faults: expected KEY=VALUE, got "${part}"`);
-    const [, k, v] = m;
-    if (!FAULT_KEYS.includes(k!)) throw new UsageError(`--link-faults: unknown fault "${k}" (${FAULT_KEYS.join(', ')})`);
-    const x = Number(v);
-    const max = k === 'delay_ms' ? Infinity : 1;
-    if (!Number.isFinite(x) || x < 0 || x > max) throw new UsageError(`--link-faults: ${k} must be ${k === 'delay_ms' ? 'a number >= 0' : 'a probability 0..1'}, got "${v}"`);
-    out[k!] = x;
-  }
-  return out as LinkFaultRates;
 }

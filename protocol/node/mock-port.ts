@@ -44,6 +44,15 @@ export class MockDevicePort {
     removeMockDevice(this.path);
   }
 
+  /**
+   * Bytes written to the host and not yet read by it (0 while it has the port closed): what a
+   * device running faster than real time waits on (device/node/emulator.ts at speed 'max').
+   */
+  get backlogBytes(): number {
+    const h = this.host;
+    return h !== null && h.isOpen ? h.port.data.length : 0;
+  }
+
   /** True while a host has the port open. */
   get hostOpen(): boolean {
     return this.host !== null && this.host.isOpen;

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main as decodeMain } from '../../cli/decode.ts';
-import { main as emulateMain, parseLinkFaults, startEmulator, type Emulator } from '../../cli/emulate.ts';
+import { main as emulateMain } from '../../cli/emulate.ts';
+import { parseLinkFaults } from '../../device/linkfaults.ts';
+import { startEmulator, type Emulator } from '../../device/node/emulator.ts';
 import { main as replayMain } from '../../cli/replay.ts';
 import { main as streamMain } from '../../cli/stream.ts';
 import { UsageError } from '../../cli/args.ts';
@@ -223,6 +225,7 @@ describe('natrium emulate --mock (in-process host)', () => {
     await expect(emulateMain([])).rejects.toThrow(UsageError);
     await expect(emulateMain(['--mock', '--port', '/dev/x'])).rejects.toThrow(/exactly one/);
     await expect(emulateMain(['--mock', '--speed', '0'])).rejects.toThrow(/--speed/);
+    await expect(emulateMain(['--mock', '--link-faults', 'nope=0.1'])).rejects.toThrow(/^--link-faults: unknown fault "nope"/);
     expect(() => parseLinkFaults('dropFrame=2')).toThrow(/probability/);
     expect(() => parseLinkFaults('nope=0.1')).toThrow(/unknown fault/);
   });

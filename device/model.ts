@@ -9,8 +9,8 @@
  *
  * Time: `advanceTo(t_ms)` steps the scenario while its next step ends at or before t_ms, so the
  * telemetry sampled at device time t shows the pack as of the last sim step (dt_s) before t.
- * When the scenario's steps are over the pack rests and the BMS keeps running (so host commands
- * still act) until the duration, if any, ends; `ended` says so.
+ * When the scenario's steps are over (`stepsOver`) the pack rests and the BMS keeps running (so
+ * host commands still act) until the duration, if any, ends (`ended`).
  *
  * SIM_CELL_TRUTH is per series group (the index space of CELL_VOLTAGES): the group's mean true
  * SOC and its hottest cell's core temperature.
@@ -83,9 +83,17 @@ export class ScenarioModel implements DeviceModel {
     this.infoMsg = this.makeInfo();
   }
 
-  /** True once the scenario's steps are over. */
+  /**
+   * True once the run is over: its duration (the option's, else the scenario's) reached. A run
+   * with no duration never ends: after its steps the pack rests and the BMS keeps running.
+   */
   get ended(): boolean {
     return this.done;
+  }
+
+  /** True once the scenario's steps are over (the pack at rest since), or the run ended. */
+  get stepsOver(): boolean {
+    return this.done || this.run.stepsOver();
   }
 
   info(): Info {
