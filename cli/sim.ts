@@ -3,16 +3,16 @@
  * natrium sim cell --chemistry FILE.json --current PROFILE.csv --dt SECONDS --out trace.csv
  *                  [--discharge-positive] [--soc Z] [--temperature C] [--ambient C] [--hA W/K]
  */
-import { SingleBar } from 'cli-progress';
 import { Cell } from '../sim/cell.ts';
 import { loadChemistry } from '../sim/chemistry.ts';
 import { loadCurrentProfile } from '../sim/load/profile.ts';
-import type { Pack } from '../sim/pack.ts';
-import { type RunOptions, type StepView, type Summary, runScenario } from '../sim/run.ts';
+import { type RunOptions, type Summary, runScenario } from '../sim/run.ts';
 import { loadScenario } from '../sim/scenario.ts';
+import { traceHeader, traceMeta, traceMetaLine, traceRow } from '../sim/trace.ts';
 import { UsageError, num, parse } from './args.ts';
-import { CsvWriter, fx } from './csv.ts';
+import { CsvWriter } from './csv.ts';
 import { attachBms } from './bms.ts';
+import { progressReporter } from './progress.ts';
 
 const USAGE = `usage: natrium sim SCENARIO [--out trace.csv] [--cells all|min-max] [--every N] [--json] [--duration SECONDS]
        natrium sim cell --chemistry FILE.json --current PROFILE.csv --dt SECONDS --out trace.csv
@@ -47,13 +47,16 @@ export async function main(argv: string[]): Promise<number> {
   const opts: RunOptions = { every, duration_s: duration, bms: attachBms(sc) };
   let csv: CsvWriter | null = null;
   if (values.out) {
+    // the trace format (meta line, header, rows) is sim/trace.ts's
     const n = sc.pack.ns * sc.pack.np;
-    csv = new CsvWriter(values.out as string, traceHeader(n, cells === 'all', sc.bms !== null));
+    const all = cells === 'all';
+    csv = new CsvWriter(values.out as string, [traceMetaLine(traceMeta(sc, { every, cells }))]);
+    csv.line(traceHeader(n, all, sc.bms !== null).join(','));
     const w = csv;
-    opts.onRecord = (v) => w.line(traceRow(v, cells === 'all'));
+    opts.onRecord = (v) => w.line(traceRow(v, all));
   }
   const total = duration ?? sc.duration_s;
-  const progress = progressReporter(total);
+  const progress = progressReporter(total, 'simulating', 'simulated');
   opts.onProgress = progress.update;
   const wall0 = performance.now();
   const result = runScenario(sc, opts);
@@ -64,75 +67,6 @@ export async function main(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(out, null, 2));
   else console.log(formatSummary(result.summary, wall_s, csv?.path ?? null, result.bms ? bmsLine(result.bms.report()) : null));
   return 0;
-}
-
-function traceHeader(n: number, all: boolean, bms: boolean): string[] {
-  const h = ['time_s', 'current_A', 'voltage_V', 'ambient_C', 'soc'];
-  if (all) {
-    for (let i = 1; i <= n; i++) h.push(`v${i}_V`);
-    for (let i = 1; i <= n; i++) h.push(`soc${i}`);
-    for (let i = 1; i <= n; i++) h.push(`T${i}_C`);
-  } else {
-    h.push('v_min_V', 'v_max_V', 'soc_min', 'soc_max', 'T_min_C', 'T_max_C');
-  }
-  if (bms) h.push('bms_state', 'soc_est', 'charge_limit_A', 'discharge_limit_A', 'balancing_count');
-  return h;
-}
-
-function traceRow(v: StepView, all: boolean): string {
-  const p: Pack = v.pack;
-  // row k: t_k, I_k, V_k and the states z_k, T_k
-  const parts = [fx(v.t_s, 3), fx(p.packCurrent, 4), fx(p.packVoltage, 4), fx(v.ambient_C, 2), fx(v.soc, 6)];
-  const n = p.n;
-  if (all) {
-    for (let i = 0; i < n; i++) parts.push(fx(p.voltage[i]!, 5));
-    for (let i = 0; i < n; i++) parts.push(fx(v.z[i]!, 6));
-    for (let i = 0; i < n; i++) parts.push(fx(v.T_C[i]!, 3));
-  } else {
-    let vMin = Infinity, vMax = -Infinity, zMin = Infinity, zMax = -Infinity, tMin = Infinity, tMax = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const vi = p.voltage[i]!, zi = v.z[i]!, ti = v.T_C[i]!;
-      if (vi < vMin) vMin = vi;
-      if (vi > vMax) vMax = vi;
-      if (zi < zMin) zMin = zi;
-      if (zi > zMax) zMax = zi;
-      if (ti < tMin) tMin = ti;
-      if (ti > tMax) tMax = ti;
-    }
-    parts.push(fx(vMin, 5), fx(vMax, 5), fx(zMin, 6), fx(zMax, 6), fx(tMin, 3), fx(tMax, 3));
-  }
-  if (v.bms) {
-    const b = v.bms;
-    parts.push(b.state, fx(b.soc_est, 5), fx(b.charge_limit_A, 2), fx(b.discharge_limit_A, 2), String(b.balancing_count));
-  }
-  return parts.join(',');
-}
-
-/** A progress bar on a TTY, shown only once a run has taken more than a second. */
-function progressReporter(total_s: number | null): { update: (t_s: number) => void; stop: () => void } {
-  const start = performance.now();
-  let bar: SingleBar | null = null;
-  const tty = process.stderr.isTTY === true;
-  return {
-    update(t_s: number) {
-      if (!tty) return;
-      if (!bar && performance.now() - start > 1000) {
-        bar = new SingleBar(
-          {
-            stream: process.stderr,
-            format: total_s ? ' simulating [{bar}] {percentage}% | {value}/{total} s simulated | ETA {eta}s' : ' simulating {value} s',
-            hideCursor: true,
-            clearOnComplete: true,
-          },
-        );
-        bar.start(total_s ? Math.round(total_s) : 0, 0);
-      }
-      bar?.update(Math.round(t_s));
-    },
-    stop() {
-      bar?.stop();
-    },
-  };
 }
 
 /** One line on the BMS's run: transitions, faults, estimator error. */

@@ -63,7 +63,7 @@ export interface StepView {
 }
 
 export interface RunOptions {
-  /** Record every Nth step (default 1). */
+  /** Record every Nth step: steps 0, N, 2N, … (default 1). */
   every?: number;
   onRecord?: (view: StepView) => void;
   /** Called about every 1 % of progress with the simulated time reached. */
@@ -126,6 +126,11 @@ export interface ScenarioRun {
   time_s(): number;
   /** Pack SOC (charge-weighted mean of the cells' true SOC). */
   soc(): number;
+  /**
+   * True once the scenario's steps are over (the rest after them, with `restAfterSteps`, may
+   * still be running); false while a step runs and when the duration cut the steps short.
+   */
+  stepsOver(): boolean;
   step(): boolean;
   result(): RunResult;
 }
@@ -142,6 +147,7 @@ export function startScenario(sc: Scenario, opts: RunOptions = {}): ScenarioRun 
     scenario: sc,
     time_s: () => runner.time(),
     soc: () => runner.packSoc(),
+    stepsOver: () => runner.stepsOver,
     step() {
       if (done) return false;
       done = it.next().done === true;
@@ -180,6 +186,8 @@ class Runner {
   private readonly socInitial: number;
   private readonly logs: StepLog[] = [];
   private stopped = false;
+  /** The step list has run to its end (not cut short by the duration). */
+  stepsOver = false;
   private hostNext = 0;
   private lastChargeCurrent = 0;
   // statistics of the last step, from one pass over the cells (account())
@@ -234,6 +242,7 @@ class Runner {
         yield* this.runStep(step);
       }
     } while (this.sc.repeat_steps && !this.stopped);
+    this.stepsOver = !this.stopped;
     if (this.opts.restAfterSteps && !this.stopped) yield* this.runStep(REST_AFTER_STEPS);
   }
 
@@ -345,7 +354,9 @@ class Runner {
       if (charging && I > 0 && ctrl?.mode !== 'voltage') lastChargeCurrent = I;
       const requested = I;
       if (this.bms) I = this.bms.admitCurrent(I, this.t);
-      if (this.opts.onRecord && (this.k + 1) % this.every === 0) {
+      // record steps k = 0, every, 2·every, … (the first row is t = 0)
+      const record = this.opts.onRecord !== undefined && this.k % this.every === 0;
+      if (record) {
         this.zRec.set(pack.z);
         this.TRec.set(pack.T);
         this.socRec = this.packSoc();
@@ -355,7 +366,7 @@ class Runner {
       this.k++;
       this.t = this.k * this.dt;
       if (this.bms) this.bms.afterStep(this.t);
-      this.account(I, t0);
+      this.account(I, t0, record);
       yield; // one pack step done
       if (prof) {
         this.distance_km += (speeds![Math.min(idx, speeds!.length - 1)]! * this.dt) / 3600;
@@ -492,7 +503,7 @@ class Runner {
     return this.stepVMax;
   }
 
-  private account(I: number, t0: number): void {
+  private account(I: number, t0: number, record: boolean): void {
     const pack = this.pack;
     const dt = this.dt;
     const P = pack.packVoltage * I;
@@ -533,8 +544,8 @@ class Runner {
     this.tMin = tMin;
     this.tMax = tMax;
     this.heatWh += (heat * dt) / 3600;
-    if (this.opts.onRecord && this.k % this.every === 0) {
-      this.opts.onRecord({
+    if (record) {
+      this.opts.onRecord!({
         t_s: t0,
         pack,
         z: this.zRec,

@@ -107,9 +107,13 @@ describe('natrium sim SCENARIO', () => {
     expect(s.steps[0].end_reason).toBe('scenario_duration');
   });
 
-  it('should write the documented trace columns, one row every --every steps', () => {
-    const rows = lines(f('default.csv'));
-    // cli/sim.ts traceHeader: the min-max columns, then the BMS's when the scenario has one
+  it('should write the meta line, the documented trace columns, one row every --every steps from t = 0', () => {
+    const [metaLine, ...rows] = lines(f('default.csv'));
+    // sim/trace.ts: a `#` comment line that describes the run
+    expect(metaLine).toBe(
+      '# natrium-trace/1 {"scenario":"default","chemistry":"naion-prismatic-150ah","ns":100,"np":2,"dt_s":1,"every":7,"cells":"min-max","bms":true}',
+    );
+    // sim/trace.ts traceHeader: the min-max columns, then the BMS's when the scenario has one
     const hasBms = JSON.parse(readFileSync(join(ROOT, 'sim/scenarios/default.json'), 'utf8')).bms !== undefined;
     const header = [
       'time_s', 'current_A', 'voltage_V', 'ambient_C', 'soc', 'v_min_V', 'v_max_V', 'soc_min', 'soc_max', 'T_min_C', 'T_max_C',
@@ -117,18 +121,19 @@ describe('natrium sim SCENARIO', () => {
     ];
     expect(rows[0]!.split(',')).toEqual(header);
     const data = rows.slice(1).map((l) => l.split(','));
-    // steps k = 6, 13, 20, ... ((k + 1) % 7 === 0), stamped with t_k = k s
-    expect(data).toHaveLength(Math.floor(600 / 7));
+    // steps k = 0, 7, 14, ... (k % 7 === 0) of the 600, stamped with t_k = k s
+    expect(data).toHaveLength(Math.ceil(600 / 7));
     data.forEach((row, j) => {
       expect(row).toHaveLength(header.length);
-      expect(Number(row[0])).toBe(7 * j + 6);
+      expect(Number(row[0])).toBe(7 * j);
       expect(row.slice(0, 11).map(Number).every(Number.isFinite)).toBe(true);
     });
   });
 
   it('should write every cell with --cells all', () => {
     expect(runs.all!.code).toBe(0);
-    const rows = lines(f('tiny.csv'));
+    const [metaLine, ...rows] = lines(f('tiny.csv'));
+    expect(metaLine).toMatch(/^# natrium-trace\/1 \{"scenario":"tiny",.*"ns":2,"np":2,.*"every":1,"cells":"all","bms":false\}$/);
     const cells = (p: string, s: string) => [1, 2, 3, 4].map((i) => `${p}${i}${s}`);
     expect(rows[0]!.split(',')).toEqual(['time_s', 'current_A', 'voltage_V', 'ambient_C', 'soc', ...cells('v', '_V'), ...cells('soc', ''), ...cells('T', '_C')]);
     expect(rows).toHaveLength(1 + 15);
