@@ -8,11 +8,14 @@ import { isInputError } from '../sim/errors.ts';
 import { UsageError } from './args.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }> = {
+  demo: { summary: 'the whole chain: emulated BMS → mock serial port → live decode → analyser → report (npm start)', load: () => import('./demo.ts') },
   sim: { summary: 'run a scenario (or one cell on a current profile) and summarise it', load: () => import('./sim.ts') },
   scenarios: { summary: 'list the scenario library', load: () => import('./scenarios.ts') },
+  capture: { summary: 'run a scenario in the emulated BMS as fast as possible into a capture file', load: () => import('./capture.ts') },
   emulate: { summary: 'run the emulated BMS as a serial device (real port, pty or in-process mock)', load: () => import('./emulate.ts') },
   stream: { summary: 'live decode of a BMS on a serial port, status line, raw capture', load: () => import('./stream.ts') },
   replay: { summary: 're-emit a capture file on a serial port with its device timing', load: () => import('./replay.ts') },
+  analyze: { summary: 'check a capture or sim trace: data quality, limits, BMS reactions, SOC, thermal; report', load: () => import('./analyze.ts') },
   decode: { summary: 'print the messages of a capture file (text or NDJSON)', load: () => import('./decode.ts') },
 };
 

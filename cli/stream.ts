@@ -1,6 +1,7 @@
 /**
  * natrium stream --port PATH [--baud N] [--record cap.bin] [--json] [--duration S]
  *                [--reset-faults] [--rate TYPE=HZ ...] [--state STANDBY|NORMAL|CHARGE]
+ *                [--analyze [--profile NAME|FILE] [--fail-on SEVERITY] [--report-json FILE] [--report-md FILE]]
  *
  * The host side for test rigs: opens the port, decodes live, records the raw bytes as they
  * arrive (a capture, PROTOCOL.md section 14; appended and flushed chunk by chunk, so a killed
@@ -13,6 +14,12 @@
  * in that order, each waiting for its ACK or NACK (retried on silence, HostSession); every
  * answer is reported on stderr, and a command refused or unanswered makes the exit code 1
  * while the stream goes on.
+ *
+ * --analyze runs the analyser's checks on the stream as it arrives (analyzer/live.ts): each
+ * finding at warning or above goes to stderr when it first appears, and when the stream ends the
+ * report is printed (and written with --report-json / --report-md); it is the report `natrium
+ * analyze` gives for the capture --record wrote. The exit code is then also 1 when a finding is
+ * at or above --fail-on.
  */
 import type { SerialPortStream } from '@serialport/stream';
 import { HostSession } from '../protocol/host.ts';
@@ -23,6 +30,12 @@ import { CaptureWriter } from '../protocol/node/capture-writer.ts';
 import type { BindingInterface } from '../protocol/node/mock-binding.ts';
 import { PORT_CLOSED, closePort, openPort, openSerialPort } from '../protocol/node/serial.ts';
 import { PERIODIC_TYPES } from '../protocol/session.ts';
+import { SEVERITIES, type Finding, type Severity } from '../analyzer/findings.ts';
+import { LiveAnalyzer } from '../analyzer/live.ts';
+import { chemistryByName, loadProfile } from '../analyzer/node/files.ts';
+import { fmtTime } from '../analyzer/report/format.ts';
+import { reportText } from '../analyzer/report/text.ts';
+import { writeReports } from './analyze.ts';
 import { UsageError, num, parse } from './args.ts';
 import { LineWriter, countersLine, countersText, jsonLine } from './format.ts';
 
@@ -39,7 +52,11 @@ capture file as they arrive. Ctrl-C or --duration (wall seconds) stops.
 At start, in this order: --reset-faults clears latched faults; --rate sets a periodic message's
 rate (TYPE one of ${RATE_TYPES}; HZ 0-100,
 0 = off; repeatable); --state requests a state. Each answer goes to stderr; a NACK or no
-answer makes the exit code 1.`;
+answer makes the exit code 1.
+
+--analyze checks the stream as it arrives (findings on stderr as they appear) and prints the
+report at the end (analyzer/REPORT.md); --profile, --fail-on, --report-json FILE, --report-md FILE
+as for natrium analyze.`;
 
 const SETTABLE_STATES = ['STANDBY', 'NORMAL', 'CHARGE'] as const;
 
@@ -111,6 +128,11 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       'reset-faults': { type: 'boolean', default: false },
       rate: { type: 'string', multiple: true, default: [] },
       state: { type: 'string' },
+      analyze: { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      'fail-on': { type: 'string' },
+      'report-json': { type: 'string' },
+      'report-md': { type: 'string' },
     },
     USAGE,
   );
@@ -129,6 +151,19 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   const stderr = opts.stderr ?? ((s: string) => void process.stderr.write(s));
   const tty = opts.tty ?? process.stdout.isTTY === true;
 
+  const analyzeOn = values.analyze as boolean;
+  for (const k of ['profile', 'fail-on', 'report-json', 'report-md'] as const) {
+    if (values[k] !== undefined && !analyzeOn) throw new UsageError(`--${k} goes with --analyze`);
+  }
+  const failOn = (values['fail-on'] as string | undefined) ?? 'error';
+  if (!(SEVERITIES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on: expected info, warning or error, got "${failOn}"`);
+  const live = analyzeOn
+    ? new LiveAnalyzer(
+        { name: (values.record as string | undefined) ?? path, kind: 'live', bytes: 0 },
+        { profile: loadProfile((values.profile as string | undefined) ?? 'default'), failOn: failOn as Severity, chemistry: chemistryByName },
+      )
+    : null;
+
   const record = values.record === undefined ? null : new CaptureWriter(values.record as string);
   let port: SerialPortStream;
   try {
@@ -144,12 +179,16 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   port.on('data', (b: Buffer) => {
     record?.write(b);
     host.receive(b);
+    live?.push(b);
   });
   opts.onReady?.(port, host);
 
   const status = (): string => statusLine(host.status, host.linkErrors(), host.counters.frames);
   let lastShown = '';
+  const findingLine = (f: Finding): string =>
+    `natrium stream: ${f.severity.toUpperCase()} ${fmtTime(f.t_start_s)} ${f.check}: ${f.message}\n`;
   const show = (): void => {
+    if (live) for (const f of live.poll()) if (f.severity !== 'info') note(findingLine(f));
     if (json) {
       out.flush();
       return;
@@ -224,9 +263,17 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     if (tty) stdout(`\r\x1b[2K${status()}\n`);
     stderr(`natrium stream: ${countersText(host.counters)}${record ? `; recorded ${record.bytesWritten} bytes to ${record.path}` : ''}\n`);
   }
+  let analysisFailed = false;
+  if (live) {
+    const { report, fresh } = live.finish();
+    for (const f of fresh) if (f.severity !== 'info') stderr(findingLine(f));
+    writeReports(report, { json: values['report-json'] as string | undefined, md: values['report-md'] as string | undefined });
+    stdout(`${reportText(report)}\n`);
+    analysisFailed = report.result.exit_code !== 0;
+  }
   if (portFailure !== null) {
     stderr(`natrium stream: ${path}: ${portFailure}\n`);
     return 1;
   }
-  return refused > 0 ? 1 : 0;
+  return refused > 0 || analysisFailed ? 1 : 0;
 }

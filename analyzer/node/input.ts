@@ -1,0 +1,98 @@
+/**
+ * Node edge of the analyser: reads a capture (raw wire bytes) or a natrium sim trace (CSV) from
+ * a file or stdin into a Timeline, streaming 1 MiB at a time so a capture larger than memory
+ * still fits its columns. Which reader is used is decided by content, not by file name: a trace
+ * starts with its `# natrium-trace/` line or its `time_s,` header (sim/trace.ts).
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { DecoderCounters } from '../../protocol/decoder.ts';
+import { InputError } from '../../sim/errors.ts';
+import type { InputMeta } from '../analyze.ts';
+import { TimelineBuilder } from '../timeline/ingest.ts';
+import type { Timeline } from '../timeline/store.ts';
+import { TraceError, TraceReader, looksLikeTrace } from '../timeline/trace.ts';
+
+const CHUNK = 1 << 20;
+
+export interface LoadedInput {
+  timeline: Timeline;
+  counters: DecoderCounters | null;
+  lateFrames: number;
+  seqLost: number;
+  meta: InputMeta;
+  /** The trace's meta line (scenario, chemistry, ns, np…), null for captures. */
+  traceMeta: TraceReader['meta'] | null;
+}
+
+function fail(path: string, e: unknown): never {
+  const code = (e as NodeJS.ErrnoException).code ?? String(e);
+  throw new InputError(path, '(file)', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`);
+}
+
+/** Reads chunks from a file descriptor into `sink`; the first chunk decides the reader. */
+function pump(path: string, fd: number, onChunk: (b: Uint8Array) => void): void {
+  const buf = new Uint8Array(CHUNK);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, CHUNK, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue; // a non-blocking stdin
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      fail(path, e);
+    }
+    if (n === 0) break;
+    onChunk(buf.subarray(0, n));
+  }
+}
+
+/** Loads a capture or trace from `path` ("-" = stdin). Throws InputError (exit 2) on a bad file. */
+export function loadInput(path: string, onProgress?: (bytes: number) => void): LoadedInput {
+  let fd: number;
+  const stdin = path === '-';
+  try {
+    fd = stdin ? 0 : openSync(path, 'r');
+  } catch (e) {
+    fail(path, e);
+  }
+  const name = stdin ? '-' : path;
+  let bytes = 0;
+  let kind: 'capture' | 'trace' | null = null;
+  let builder: TimelineBuilder | null = null;
+  let trace: TraceReader | null = null;
+  const text = new TextDecoder('utf-8');
+  try {
+    pump(name, fd, (chunk) => {
+      if (kind === null) {
+        kind = looksLikeTrace(chunk) ? 'trace' : 'capture';
+        if (kind === 'trace') trace = new TraceReader();
+        else builder = new TimelineBuilder();
+      }
+      bytes += chunk.length;
+      if (builder) builder.push(chunk);
+      else trace!.push(text.decode(chunk, { stream: true }));
+      onProgress?.(bytes);
+    });
+    if (kind === null) throw new InputError(name, '(file)', 'empty: no capture frames and no trace rows');
+    if (builder) {
+      const b = builder as TimelineBuilder;
+      b.finish();
+      if (b.counters.frames === 0) {
+        throw new InputError(name, '(file)', `no natrium frames in ${bytes} bytes (not a capture or a natrium trace?)`);
+      }
+      return {
+        timeline: b.timeline, counters: { ...b.counters }, lateFrames: b.assembler.lateFrames, seqLost: b.assembler.seqLost,
+        meta: { name, kind: 'capture', bytes }, traceMeta: null,
+      };
+    }
+    const t = trace as unknown as TraceReader;
+    t.push(text.decode());
+    t.finish();
+    return { timeline: t.timeline, counters: null, lateFrames: 0, seqLost: 0, meta: { name, kind: 'trace', bytes }, traceMeta: t.meta };
+  } catch (e) {
+    if (e instanceof TraceError) throw new InputError(name, `line ${e.line}: column ${e.column}`, e.problem);
+    throw e;
+  } finally {
+    if (!stdin) closeSync(fd);
+  }
+}

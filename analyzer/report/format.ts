@@ -1,0 +1,24 @@
+/** Number and time formatting shared by the report renderers. */
+
+/** Device time as h:mm:ss.s (or m:ss.s under an hour). */
+export function fmtTime(t_s: number): string {
+  if (!Number.isFinite(t_s)) return String(t_s);
+  const neg = t_s < 0;
+  let t = Math.abs(t_s);
+  const h = Math.floor(t / 3600);
+  t -= h * 3600;
+  const m = Math.floor(t / 60);
+  const s = t - m * 60;
+  const ss = s.toFixed(1).padStart(4, '0');
+  return `${neg ? '-' : ''}${h > 0 ? `${h}:${String(m).padStart(2, '0')}` : String(m)}:${ss}`;
+}
+
+/** A value with at most 4 significant decimals, no trailing noise. */
+export function fmtValue(x: number | string | boolean | null): string {
+  if (typeof x !== 'number') return String(x);
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
+  const a = Math.abs(x);
+  const d = a >= 100 ? 1 : a >= 1 ? 3 : 4;
+  return String(Number(x.toFixed(d)));
+}

@@ -1,0 +1,102 @@
+/**
+ * From exceedance episodes to findings and metrics, and the cap on findings every check of the
+ * envelope and reaction groups applies (the worst first, then a summary "and N more").
+ */
+import { type EvidenceValue, type Finding, type Severity, finding, round, severityRank } from '../../../findings.ts';
+import type { RuleContext } from '../../rule.ts';
+import { type Bands, type Episode, LEVEL_TIERS, timeBeyond } from './episodes.ts';
+import { levelThreshold } from './limits.ts';
+import type { ColumnScan } from './scans.ts';
+
+/** Severity of a level: MOL info, RSL warning, MSL error. */
+export const LEVEL_SEVERITY: readonly Severity[] = ['info', 'info', 'warning', 'error'];
+
+/**
+ * Keeps at most `max` findings, the most severe and then the earliest first; the rest become one
+ * summary finding ("and N more") at the worst severity among them, spanning their time range.
+ */
+export function capFindings(check: string, findings: Finding[], max: number): Finding[] {
+  const limit = Math.max(0, Math.floor(max));
+  if (findings.length <= limit) return findings;
+  const sorted = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.t_start_s - b.t_start_s);
+  const kept = sorted.slice(0, limit);
+  const rest = sorted.slice(limit);
+  let worst: Severity = 'info';
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  const counts: Record<Severity, number> = { info: 0, warning: 0, error: 0 };
+  for (const f of rest) {
+    if (severityRank(f.severity) > severityRank(worst)) worst = f.severity;
+    t0 = Math.min(t0, f.t_start_s);
+    t1 = Math.max(t1, f.t_end_s);
+    counts[f.severity]++;
+  }
+  kept.push(
+    finding({
+      check, severity: worst, t_start_s: t0, t_end_s: t1, subject: 'more findings',
+      message: `and ${rest.length} more findings (${counts.error} error, ${counts.warning} warning, ${counts.info} info) not listed: the check keeps ${limit} (max_findings)`,
+      evidence: { more: rest.length, more_error: counts.error, more_warning: counts.warning, more_info: counts.info },
+      threshold: { value: limit, unit: 'findings', source: `profile ${check}.max_findings` },
+    }),
+  );
+  return kept.sort((a, b) => a.t_start_s - b.t_start_s);
+}
+
+export interface Wording {
+  unit: string;
+  /** Subject of a column: "cell 3", "sensor 2"; pack-level scans say "pack". */
+  subject(index: number): string;
+  /** "above the RSL maximum" etc., for a direction, level and the scan tag at that level's start. */
+  limitName(dir: 'over' | 'under', tier: string, tag: number): string;
+  /** Shown value of the peak (current: a magnitude). */
+  shown(v: number): number;
+  /** Bands of a tag. */
+  bands(tag: number): Bands;
+  /** Sign that turns a band into the shown limit (-1 for discharge currents). */
+  sign(dir: 'over' | 'under'): number;
+  digits: number;
+}
+
+/** One finding per episode: its worst held level decides the severity (MOL info, RSL warning, MSL error). */
+export function episodeFinding(ctx: RuleContext, check: string, scan: ColumnScan, ep: Episode, w: Wording): Finding {
+  const level = ep.level;
+  const tier = LEVEL_TIERS[level]!;
+  const tag = ep.levelTag[level]!;
+  const threshold = levelThreshold(ctx, w.bands(tag), ep.dir, level, w.unit, w.sign(ep.dir));
+  const subject = scan.source === 'pack' ? 'pack' : w.subject(ep.index);
+  const duration = ep.t_end_s - ep.t_start_s + scan.period_s;
+  const peak = w.shown(ep.peak);
+  const evidence: Record<string, EvidenceValue> = {
+    direction: ep.dir,
+    tier,
+    peak: round(peak, w.digits),
+    t_peak_s: round(ep.t_peak_s, 3),
+    duration_s: round(duration, 3),
+    beyond_mol_s: round(ep.beyond_s[1]!, 3),
+    beyond_rsl_s: round(ep.beyond_s[2]!, 3),
+    beyond_msl_s: round(ep.beyond_s[3]!, 3),
+    first_beyond_tier_s: round(ep.levelStart_s[level]!, 3),
+  };
+  if (scan.source === 'pack') evidence.data = 'PACK_STATUS min/max';
+  return finding({
+    check, severity: LEVEL_SEVERITY[level]!, t_start_s: ep.t_start_s, t_end_s: ep.t_end_s, subject,
+    message: `${subject} ${w.limitName(ep.dir, tier, tag)} (${threshold.value} ${w.unit}) for ${round(ep.beyond_s[level]!, 2)} s of a ${round(duration, 2)} s episode; peak ${round(peak, w.digits)} ${w.unit} at ${round(ep.t_peak_s, 2)} s`,
+    evidence, threshold,
+  });
+}
+
+/** Metrics of a scan: operating time, time beyond each tier (union of the columns) and its share. */
+export function scanMetrics(scan: ColumnScan, n: number, names: { over: string; under: string }): Record<string, EvidenceValue> {
+  const m: Record<string, EvidenceValue> = { operating_time_s: round(scan.operating_s, 1), episodes: scan.episodes.length, data: scan.source === 'pack' ? 'PACK_STATUS' : 'columns' };
+  if (scan.source === 'columns') m.columns = scan.columns;
+  const share = (x: number): number => (scan.operating_s > 0 ? round(x / scan.operating_s, 6) : 0);
+  for (const [rows, name] of [[scan.overRows, names.over], [scan.underRows, names.under]] as const) {
+    const t = timeBeyond(rows, n, scan.period_s);
+    for (let k = 1; k <= 3; k++) {
+      const tier = LEVEL_TIERS[k]!.toLowerCase();
+      m[`time_${name}_${tier}_s`] = round(t[k]!, 2);
+      m[`share_${name}_${tier}`] = share(t[k]!);
+    }
+  }
+  return m;
+}

@@ -1,0 +1,194 @@
+/**
+ * reaction.false_alarms — EVENTs the BMS raised (tier WARNING or FATAL) for a measured quantity
+ * that nothing in the data supports: no sample within [t − window_before_s, t + window_after_s]
+ * of the event beyond (or within the margin of) the threshold the EVENT itself carries
+ * (event.threshold, in FAULT_UNITS of its code).
+ *
+ * Judged codes and the data they are held against:
+ *   CELL_OVERVOLTAGE                  the event's cell (CELL_VOLTAGES; PACK_STATUS max without them) > threshold − margin_V
+ *   CELL_UNDERVOLTAGE, DEEP_DISCHARGE the event's cell (PACK_STATUS min) < threshold + margin_V
+ *   OVERCURRENT_CHARGE / _DISCHARGE   the charge current / discharge current magnitude > threshold − margin_A
+ *   OVER/UNDERTEMPERATURE_*           the event's sensor (TEMPERATURES; PACK_STATUS max/min) beyond threshold ∓ margin_C
+ *   CELL_VOLTAGE_SPREAD               max − min of the cells > threshold − margin_V
+ *   TEMPERATURE_SPREAD                max − min of the sensors > threshold − margin_C
+ * Not judged (an info finding each): CELL_OVERCURRENT (the per-cell current of a parallel group
+ * is not measured), the sensor and system codes (OPEN_SENSE_WIRE, NTC_OPEN, NTC_SHORT,
+ * CURRENT_PLAUSIBILITY, CONTACTOR_FEEDBACK, PRECHARGE_FAILURE, HOST_COMM_LOSS,
+ * CELL_VOLTAGE_PLAUSIBILITY: what they see is not in the telemetry), codes this reader does not
+ * know, and events with no data in their window.
+ *
+ * Severity of a false alarm: error at FATAL (it opened the contactors for nothing), warning at
+ * WARNING (it derated for nothing).
+ *
+ * Why a window before the event: the BMS raises after its debounce (up to 4 s for temperatures)
+ * and on its own clock; after: the EVENT and the telemetry of one tick may arrive in either
+ * order. Thresholds (profiles/defaults/reaction.json): window_before_s, window_after_s, margin_V,
+ * margin_A, margin_C, max_findings. Metrics: events judged, matched, false, not judged.
+ * Always evaluable: a capture without EVENTs passes (there is no alarm to judge).
+ */
+import { FAULT_CODE_NAMES, FAULT_TIER_NAMES, FaultCode, FaultTier } from '../../../protocol/messages.ts';
+import { type Finding, finding, round } from '../../findings.ts';
+import type { TimedEvent, Timeline } from '../../timeline/store.ts';
+import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
+import { capFindings } from '../envelope/internal/report.ts';
+
+const ID = 'reaction.false_alarms';
+
+type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'cell_spread' | 'sensor_spread';
+interface Judged {
+  series: Series;
+  over: boolean;
+  unit: 'V' | 'A' | 'C';
+}
+
+const JUDGED: Partial<Record<number, Judged>> = {
+  [FaultCode.CELL_OVERVOLTAGE]: { series: 'cell', over: true, unit: 'V' },
+  [FaultCode.CELL_UNDERVOLTAGE]: { series: 'cell', over: false, unit: 'V' },
+  [FaultCode.DEEP_DISCHARGE]: { series: 'cell', over: false, unit: 'V' },
+  [FaultCode.OVERCURRENT_CHARGE]: { series: 'charge_current', over: true, unit: 'A' },
+  [FaultCode.OVERCURRENT_DISCHARGE]: { series: 'discharge_current', over: true, unit: 'A' },
+  [FaultCode.OVERTEMPERATURE_CHARGE]: { series: 'sensor', over: true, unit: 'C' },
+  [FaultCode.OVERTEMPERATURE_DISCHARGE]: { series: 'sensor', over: true, unit: 'C' },
+  [FaultCode.UNDERTEMPERATURE_CHARGE]: { series: 'sensor', over: false, unit: 'C' },
+  [FaultCode.UNDERTEMPERATURE_DISCHARGE]: { series: 'sensor', over: false, unit: 'C' },
+  [FaultCode.CELL_VOLTAGE_SPREAD]: { series: 'cell_spread', over: true, unit: 'V' },
+  [FaultCode.TEMPERATURE_SPREAD]: { series: 'sensor_spread', over: true, unit: 'C' },
+};
+
+const WHY_NOT: Partial<Record<number, string>> = {
+  [FaultCode.CELL_OVERCURRENT]: 'the per-cell current of a parallel group is not in the telemetry',
+};
+
+export const falseAlarms: Rule = {
+  id: ID,
+  group: 'reaction',
+  title: 'No BMS alarms without a matching value in the data',
+  evaluate(ctx: RuleContext): RuleOutcome {
+    const { tl, profile } = ctx;
+    const before = profile.num(`${ID}.window_before_s`);
+    const after = profile.num(`${ID}.window_after_s`);
+    const margin = { V: profile.num(`${ID}.margin_V`), A: profile.num(`${ID}.margin_A`), C: profile.num(`${ID}.margin_C`) };
+    const marginSrc = { V: profile.source(`${ID}.margin_V`), A: profile.source(`${ID}.margin_A`), C: profile.source(`${ID}.margin_C`) };
+    const findings: Finding[] = [];
+    let judged = 0;
+    let matched = 0;
+    let falseCount = 0;
+    let notJudged = 0;
+    for (const e of tl.events) {
+      if (!e.raised || e.tier < FaultTier.WARNING) continue;
+      const name = FAULT_CODE_NAMES[e.code] ?? `CODE_${e.code}`;
+      const tier = FAULT_TIER_NAMES[e.tier] ?? `TIER_${e.tier}`;
+      const j = JUDGED[e.code];
+      const base = { check: ID, t_start_s: e.t_s, t_end_s: e.t_s };
+      if (j === undefined || !Number.isFinite(e.threshold)) {
+        notJudged++;
+        const why = j !== undefined ? 'the EVENT carries no threshold' : (WHY_NOT[e.code] ?? (e.code < FAULT_CODE_NAMES.length ? 'a sensor or system fault: what it sees is not in the telemetry' : 'a code this reader does not know'));
+        findings.push(finding({
+          ...base, severity: 'info', subject: `${name} ${tier}${e.index >= 0 ? ` ${e.index}` : ''}`,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)}, threshold ${round(e.threshold, 4)}): not judged, ${why}`,
+          evidence: { code: name, tier, index: e.index, value: round(e.value, 4), event_threshold: round(e.threshold, 4), judged: false },
+          threshold: null,
+        }));
+        continue;
+      }
+      const m = margin[j.unit];
+      const w = extreme(tl, j, e, e.t_s - before, e.t_s + after);
+      const subject = `${name} ${tier} ${w.subject}`;
+      const unit = j.unit === 'C' ? '°C' : j.unit;
+      const limit = j.over ? e.threshold - m : e.threshold + m;
+      if (!Number.isFinite(w.value)) {
+        notJudged++;
+        findings.push(finding({
+          ...base, severity: 'info', subject,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s: not judged, no ${w.subject} data within ${before} s before and ${after} s after`,
+          evidence: { code: name, tier, index: e.index, value: round(e.value, 4), event_threshold: round(e.threshold, 4), judged: false },
+          threshold: null,
+        }));
+        continue;
+      }
+      judged++;
+      const ok = j.over ? w.value > limit : w.value < limit;
+      if (ok) {
+        matched++;
+        continue;
+      }
+      falseCount++;
+      const dirWord = j.over ? 'above' : 'below';
+      findings.push(finding({
+        ...base, severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning', subject,
+        message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but the ${w.subject} never went ${dirWord} ${round(limit, 4)} ${unit} from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit}): a false alarm`,
+        evidence: {
+          code: name, tier, index: e.index, event_value: round(e.value, 4), event_threshold: round(e.threshold, 4),
+          data_extreme: round(w.value, 4), margin: m, window_before_s: before, window_after_s: after,
+        },
+        threshold: { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
+      }));
+    }
+    return {
+      evaluable: true,
+      findings: capFindings(ID, findings, profile.num(`${ID}.max_findings`)),
+      metrics: { events_judged: judged, events_matched: matched, false_alarms: falseCount, events_not_judged: notJudged },
+    };
+  },
+};
+
+/**
+ * The most extreme value (max for `over`, min otherwise) of the event's series in rows with t in
+ * [t0, t1], NaN when there is none; a discharge current is a magnitude (the EVENT's unit).
+ */
+function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number): { value: number; subject: string } {
+  const r0 = tl.rowAt(t0);
+  let r1 = tl.rowAt(t1);
+  while (r1 < tl.length && tl.t_s[r1]! <= t1) r1++;
+  const p = tl.pack;
+  const pick = (cols: ArrayLike<number>[], over: boolean): number => {
+    let best = NaN;
+    for (const col of cols) {
+      for (let r = r0; r < r1; r++) {
+        const v = col[r]!;
+        if (v === v && !(over ? v <= best : v >= best)) best = v;
+      }
+    }
+    return best;
+  };
+  const spread = (cols: ArrayLike<number>[]): number => {
+    let best = NaN;
+    for (let r = r0; r < r1; r++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const col of cols) {
+        const v = col[r]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (hi >= lo && !(hi - lo <= best)) best = hi - lo;
+    }
+    return best;
+  };
+  switch (j.series) {
+    case 'cell': {
+      const own = e.index >= 0 && e.index < tl.ns ? pick([tl.cellVoltage_V[e.index]!], j.over) : NaN;
+      if (Number.isFinite(own)) return { value: own, subject: `cell ${e.index}` };
+      return { value: pick([j.over ? p.cellVoltageMax_V : p.cellVoltageMin_V], j.over), subject: 'pack cell voltage' };
+    }
+    case 'sensor': {
+      const own = e.index >= 0 && e.index < tl.nt ? pick([tl.temperature_C[e.index]!], j.over) : NaN;
+      if (Number.isFinite(own)) return { value: own, subject: `sensor ${e.index}` };
+      return { value: pick([j.over ? p.temperatureMax_C : p.temperatureMin_C], j.over), subject: 'pack temperature' };
+    }
+    case 'charge_current':
+      return { value: pick([p.current_A], true), subject: 'pack current' };
+    case 'discharge_current':
+      return { value: -pick([p.current_A], false), subject: 'pack discharge current' };
+    case 'cell_spread': {
+      const s = tl.ns > 1 ? spread(tl.cellVoltage_V) : NaN;
+      if (Number.isFinite(s)) return { value: s, subject: 'cell voltage spread' };
+      return { value: spread([p.cellVoltageMin_V, p.cellVoltageMax_V]), subject: 'cell voltage spread' };
+    }
+    case 'sensor_spread': {
+      const s = tl.nt > 1 ? spread(tl.temperature_C) : NaN;
+      if (Number.isFinite(s)) return { value: s, subject: 'temperature spread' };
+      return { value: spread([p.temperatureMin_C, p.temperatureMax_C]), subject: 'temperature spread' };
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Episodes per subject (a sensor, or the pack) from a stream of flagged instants, without an
+ * object per instant: the open episode of each subject lives in typed arrays. Flagged instants of
+ * one subject closer than `join_s` are one episode (a flickering condition is one finding), which
+ * ends at its last flagged instant; instants are given in time order per subject. Each keeps its first and last time,
+ * its peak value and where the peak was, and its worst level (0 warning, 1 error).
+ */
+import { type Finding, type Severity, finding } from '../../../findings.ts';
+
+export interface Episode {
+  subject: number;
+  t_start_s: number;
+  t_end_s: number;
+  /** Highest value seen in the episode, and its time. */
+  peak: number;
+  tPeak_s: number;
+  /** Second value tracked at the peak (what the caller wants to report with it). */
+  aux: number;
+  /** 0 = warning level, 1 = error level. */
+  level: number;
+  /** Flagged instants. */
+  count: number;
+}
+
+export class EpisodeTracker {
+  readonly done: Episode[] = [];
+  private readonly start: Float64Array;
+  private readonly last: Float64Array;
+  private readonly peak: Float64Array;
+  private readonly tPeak: Float64Array;
+  private readonly aux: Float64Array;
+  private readonly level: Int8Array;
+  private readonly count: Int32Array;
+  private readonly join_s: number;
+
+  constructor(subjects: number, join_s: number) {
+    this.start = new Float64Array(subjects).fill(NaN);
+    this.last = new Float64Array(subjects);
+    this.peak = new Float64Array(subjects);
+    this.tPeak = new Float64Array(subjects);
+    this.aux = new Float64Array(subjects);
+    this.level = new Int8Array(subjects);
+    this.count = new Int32Array(subjects);
+    this.join_s = join_s;
+  }
+
+  /** Subject s is flagged at time t with a value and level. */
+  flag(s: number, t: number, value: number, aux: number, level: number): void {
+    if (this.start[s]! === this.start[s]! && t - this.last[s]! > this.join_s) this.close(s);
+    if (this.start[s]! !== this.start[s]!) {
+      this.start[s] = t;
+      this.peak[s] = -Infinity;
+      this.level[s] = 0;
+      this.count[s] = 0;
+    }
+    this.last[s] = t;
+    this.count[s]!++;
+    if (value > this.peak[s]!) {
+      this.peak[s] = value;
+      this.tPeak[s] = t;
+      this.aux[s] = aux;
+    }
+    if (level > this.level[s]!) this.level[s] = level;
+  }
+
+  /** Closes every open episode; returns them all, ordered by start. */
+  finish(): Episode[] {
+    for (let s = 0; s < this.start.length; s++) if (this.start[s]! === this.start[s]!) this.close(s);
+    return this.done.sort((a, b) => a.t_start_s - b.t_start_s || a.subject - b.subject);
+  }
+
+  private close(s: number): void {
+    this.done.push({
+      subject: s, t_start_s: this.start[s]!, t_end_s: this.last[s]!, peak: this.peak[s]!, tPeak_s: this.tPeak[s]!,
+      aux: this.aux[s]!, level: this.level[s]!, count: this.count[s]!,
+    });
+    this.start[s] = NaN;
+  }
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/**
+ * At most `max` findings: the most severe (then earliest) `max - 1` stay, and one finding says
+ * how many more there were, with their time span and worst severity.
+ */
+export function capFindings(check: string, list: Finding[], max: number): Finding[] {
+  if (!(max >= 1) || list.length <= max) return list;
+  const sorted = [...list].sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.t_start_s - b.t_start_s);
+  const keep = sorted.slice(0, max - 1);
+  const rest = sorted.slice(max - 1);
+  let worst: Severity = 'info';
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  const subjects = new Set<string>();
+  for (const f of rest) {
+    if (RANK[f.severity] > RANK[worst]) worst = f.severity;
+    t0 = Math.min(t0, f.t_start_s);
+    t1 = Math.max(t1, f.t_end_s);
+    subjects.add(f.subject);
+  }
+  keep.sort((a, b) => a.t_start_s - b.t_start_s);
+  keep.push(finding({
+    check, severity: worst, t_start_s: t0, t_end_s: t1, subject: 'more',
+    message: `and ${rest.length} more findings like these (${subjects.size} subjects), not listed one by one`,
+    evidence: { more_findings: rest.length, subjects: subjects.size },
+    threshold: null,
+  }));
+  return keep;
+}
+
+/** Median of the first n values of a scratch array (reordered in place). NaN for n = 0. */
+export function medianInPlace(a: Float64Array, n: number): number {
+  if (n <= 0) return NaN;
+  const k = n >> 1;
+  const hi = select(a, n, k);
+  if (n & 1) return hi;
+  // even: the mean of the two middle values; the lower one is the max of a[0..k)
+  let lo = -Infinity;
+  for (let i = 0; i < k; i++) if (a[i]! > lo) lo = a[i]!;
+  return (lo + hi) / 2;
+}
+
+/** Quickselect: the k-th smallest of a[0..n); afterwards a[0..k) ≤ a[k] ≤ a[k+1..n). */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}

@@ -1,0 +1,315 @@
+/**
+ * Snapshot assembler: decoded device → host messages in, rows of a Timeline out. The messages of
+ * one device tick carry one `t_ms` (PROTOCOL.md section 6): PACK_STATUS, the CELL_VOLTAGES and
+ * TEMPERATURES chunks, BALANCING and the SIM_* truth of that tick fill one row. A message with a
+ * later `t_ms` starts the next row. Values are copied out of each message at once, so the decoder
+ * may reuse its message objects (`reuse: true`).
+ *
+ * Time: `t_ms` is unwrapped (u32 wrap, PROTOCOL.md section 6) and put on seconds from the first
+ * frame. A frame older than the current row by at most LATE_WINDOW_MS (a frame the link delayed)
+ * fills its own row if that row exists and is otherwise counted in `lateFrames`; a clock that goes
+ * back further, or a sequence step back of more than LATE_SEQ frames, is a device restart: it is recorded in
+ * `clockSteps` and the rows after it are shifted so that time stays ascending.
+ *
+ * Loss: the assembler follows the frames' `seq` itself (the decoder's counters are totals;
+ * rules need where) and lists each gap. A periodic type's own missing instances are inferred from
+ * its arrival grid (its period: the last interval seen twice in a row with no frame lost) and bounded by the frames the seq
+ * says were lost between its two arrivals, so a rate change is never mistaken for loss.
+ */
+import {
+  MessageType, type Balancing, type CellVoltages, type Decoded, type FaultEvent, type Info, type PackStatus,
+  type SimCellTruth, type SimTruth, type Temperatures,
+} from '../../protocol/messages.ts';
+import { Present, Timeline } from './store.ts';
+
+/** A frame at most this much older than the current row is a late frame, not a restart. */
+export const LATE_WINDOW_MS = 10_000;
+/** A frame at most this many frames behind the last one (by seq) may be a late frame. */
+export const LATE_SEQ = 4096;
+/** After a device restart the axis goes on this long after the last row. */
+const RESTART_STEP_MS = 1;
+/** An arrival interval this many times the type's period or more counts missing instances. */
+const GAP_FACTOR = 1.5;
+
+interface TypeTrack {
+  last_ms: number;
+  lastDelta_ms: number;
+  period_ms: number;
+  /** seqLost total at the last arrival. */
+  lostAt: number;
+}
+
+export class SnapshotAssembler {
+  readonly timeline: Timeline;
+  /** Frames older than the current row that found no row of their own. */
+  lateFrames = 0;
+  /** Frames lost per the sequence numbers (after the first frame). */
+  seqLost = 0;
+  private t0_ms = NaN;
+  /** Unwrapped raw clock of the last frame, and the shift that keeps the axis ascending. */
+  private lastRaw = -1;
+  private unwrapped = 0;
+  private shift_ms = 0;
+  private rowT_ms = NaN;
+  private row = -1;
+  private lastSeq = -1;
+  private lastFrameT_s = 0;
+  private cellsFilled = 0;
+  private sensorsFilled = 0;
+  private truthCellsFilled = 0;
+  private readonly tracks = new Map<number, TypeTrack>();
+
+  constructor(timeline: Timeline = new Timeline()) {
+    this.timeline = timeline;
+  }
+
+  /** A frame that passed the checks but was not delivered (keeps the seq tracking whole). */
+  skip(seq: number, t_ms: number): void {
+    this.time(t_ms, seq);
+  }
+
+  /** One decoded message (any direction; commands are ignored). */
+  push(m: Decoded): void {
+    const type = m.type;
+    if (type >= 0x80) return;
+    const t = this.time(m.t_ms, m.seq);
+    const tl = this.timeline;
+    tl.received.set(type, (tl.received.get(type) ?? 0) + 1);
+    switch (type) {
+      case MessageType.INFO:
+        this.info(m as Decoded<Info>, t);
+        return;
+      case MessageType.EVENT: {
+        const e = m as Decoded<FaultEvent>;
+        tl.events.push({ t_s: t / 1000, seq: e.seq, code: e.code, tier: e.tier, raised: e.raised, index: e.index, value: e.value, threshold: e.threshold });
+        return;
+      }
+      case MessageType.ACK:
+      case MessageType.NACK: {
+        const a = m as Decoded & { commandSeq: number; commandType: number; reason?: number };
+        tl.answers.push({ t_s: t / 1000, ack: type === MessageType.ACK, commandSeq: a.commandSeq, commandType: a.commandType, reason: a.reason ?? 0 });
+        return;
+      }
+      default:
+        break;
+    }
+    const r = this.rowFor(t);
+    if (r < 0) return;
+    if (r === this.row) this.track(type, t);
+    switch (type) {
+      case MessageType.PACK_STATUS:
+        this.status(m as Decoded<PackStatus>, r);
+        break;
+      case MessageType.CELL_VOLTAGES:
+        this.cells(m as Decoded<CellVoltages>, r);
+        break;
+      case MessageType.TEMPERATURES:
+        this.temperatures(m as Decoded<Temperatures>, r);
+        break;
+      case MessageType.BALANCING:
+        this.balancing(m as Decoded<Balancing>, r);
+        break;
+      case MessageType.SIM_TRUTH:
+        this.truth(m as Decoded<SimTruth>, r);
+        break;
+      case MessageType.SIM_CELL_TRUTH:
+        this.cellTruth(m as Decoded<SimCellTruth>, r);
+        break;
+      default:
+        break; // a device → host type this reader does not know: counted in `received` only
+    }
+  }
+
+  /**
+   * Unwrapped, shifted store time in ms from the first frame; follows seq. A frame whose seq is
+   * at most LATE_SEQ behind the last one and whose clock is at most LATE_WINDOW_MS behind is a
+   * late (reordered) frame: it gets its own time and leaves the seq and clock tracking alone.
+   */
+  private time(t_ms: number, seq: number): number {
+    if (this.lastRaw < 0) {
+      this.unwrapped = t_ms;
+      this.t0_ms = t_ms;
+      this.lastRaw = t_ms;
+      this.lastSeq = seq;
+      return this.shift_ms;
+    }
+    const dSeq = (seq - this.lastSeq) & 0xffff;
+    const dT = (t_ms - this.lastRaw) | 0;
+    if (dSeq >= 32768) {
+      if (0x10000 - dSeq <= LATE_SEQ && dT <= 0 && -dT <= LATE_WINDOW_MS) {
+        return this.unwrapped + dT - this.t0_ms + this.shift_ms; // late frame
+      }
+      // device restart: continue the axis just after the last row
+      const raw = this.unwrapped + dT - this.t0_ms + this.shift_ms;
+      const prev = Number.isNaN(this.rowT_ms) ? raw : this.rowT_ms;
+      const shift = raw <= prev ? prev - raw + RESTART_STEP_MS : 0;
+      this.shift_ms += shift;
+      this.timeline.clockSteps.push({ row: this.timeline.length, t_s: prev / 1000, back_s: Math.max(0, -dT) / 1000, shift_s: shift / 1000 });
+    } else if (dSeq >= 2) {
+      this.seqLost += dSeq - 1;
+      this.timeline.seqGaps.push({ t_s: NaN, tPrev_s: this.lastFrameT_s, missing: dSeq - 1 });
+    }
+    this.lastSeq = seq;
+    this.unwrapped += dT;
+    this.lastRaw = t_ms;
+    const t = this.unwrapped - this.t0_ms + this.shift_ms;
+    const gaps = this.timeline.seqGaps;
+    const g = gaps[gaps.length - 1];
+    if (g !== undefined && Number.isNaN(g.t_s)) g.t_s = t / 1000;
+    this.lastFrameT_s = t / 1000;
+    return t;
+  }
+
+  /** The row of time t (ms), creating it when t is later than the current row; -1 for a late frame with no row. */
+  private rowFor(t: number): number {
+    const tl = this.timeline;
+    if (this.row >= 0 && t === this.rowT_ms) return this.row;
+    if (this.row < 0 || t > this.rowT_ms) {
+      this.closeRow();
+      this.row = tl.addRow(t / 1000);
+      this.rowT_ms = t;
+      this.cellsFilled = 0;
+      this.sensorsFilled = 0;
+      this.truthCellsFilled = 0;
+      return this.row;
+    }
+    const r = tl.rowAt(t / 1000);
+    if (r < tl.length && tl.t_s[r] === t / 1000) return r;
+    this.lateFrames++;
+    return -1;
+  }
+
+  /** Arrival grid of a type (called on the first message of a type in a row). */
+  private track(type: number, t: number): void {
+    let k = this.tracks.get(type);
+    if (k === undefined) {
+      this.tracks.set(type, { last_ms: t, lastDelta_ms: NaN, period_ms: NaN, lostAt: this.seqLost });
+      return;
+    }
+    if (t === k.last_ms) return;
+    const d = t - k.last_ms;
+    if (k.period_ms > 0 && d >= GAP_FACTOR * k.period_ms) {
+      const lost = this.seqLost - k.lostAt;
+      const missing = Math.min(Math.round(d / k.period_ms) - 1, lost);
+      if (missing > 0) {
+        const tl = this.timeline;
+        tl.typeGaps.push({ type, tPrev_s: k.last_ms / 1000, t_s: t / 1000, missing });
+        tl.missingByType.set(type, (tl.missingByType.get(type) ?? 0) + missing);
+      }
+    }
+    // the period is learnt from intervals with no frame lost (a loss stretches the interval)
+    const clean = this.seqLost === k.lostAt;
+    if (clean && Math.abs(d - k.lastDelta_ms) <= 1) k.period_ms = d;
+    k.lastDelta_ms = clean ? d : NaN;
+    k.last_ms = t;
+    k.lostAt = this.seqLost;
+  }
+
+  /** Sets the completeness bits of the row being left. */
+  private closeRow(): void {
+    const r = this.row;
+    if (r < 0) return;
+    const tl = this.timeline;
+    const info = tl.info;
+    const ns = info?.cellVoltageSensors ?? tl.ns;
+    const nt = info?.temperatureSensors ?? tl.nt;
+    if (this.cellsFilled > 0 && this.cellsFilled >= ns) tl.present[r]! |= Present.CELLS;
+    if (this.sensorsFilled > 0 && this.sensorsFilled >= nt) tl.present[r]! |= Present.TEMPERATURES;
+    if (this.truthCellsFilled > 0 && this.truthCellsFilled >= ns) tl.present[r]! |= Present.CELL_TRUTH;
+  }
+
+  /** Call at the end of the input: completes the last row. */
+  finish(): void {
+    this.closeRow();
+  }
+
+  private info(m: Decoded<Info>, t: number): void {
+    const tl = this.timeline;
+    const { seq: _seq, t_ms: _t, ...body } = m;
+    tl.infos.push({ t_s: t / 1000, info: { ...body, limits: structuredCloneLimits(m.limits) } });
+    tl.ensureCells(m.cellVoltageSensors);
+    tl.ensureSensors(m.temperatureSensors);
+  }
+
+  private status(m: Decoded<PackStatus>, r: number): void {
+    const tl = this.timeline;
+    const p = tl.pack;
+    tl.present[r]! |= Present.STATUS;
+    tl.state[r] = m.state;
+    tl.contactors[r] = (m.mainPositiveClosed ? 1 : 0) | (m.mainNegativeClosed ? 2 : 0) | (m.prechargeClosed ? 4 : 0);
+    tl.faultMask[r] = m.faultMask;
+    tl.warningMask[r] = m.warningMask;
+    tl.infoMask[r] = m.infoMask;
+    p.packVoltage_V[r] = m.packVoltage_V;
+    p.current_A[r] = m.current_A;
+    p.soc[r] = m.soc;
+    p.soh[r] = m.soh;
+    p.cellVoltageMin_V[r] = m.cellVoltageMin_V;
+    p.cellVoltageMax_V[r] = m.cellVoltageMax_V;
+    p.cellVoltageMinIndex[r] = m.cellVoltageMinIndex < 0 ? NaN : m.cellVoltageMinIndex;
+    p.cellVoltageMaxIndex[r] = m.cellVoltageMaxIndex < 0 ? NaN : m.cellVoltageMaxIndex;
+    p.temperatureMin_C[r] = m.temperatureMin_C;
+    p.temperatureMax_C[r] = m.temperatureMax_C;
+    p.temperatureMinIndex[r] = m.temperatureMinIndex < 0 ? NaN : m.temperatureMinIndex;
+    p.temperatureMaxIndex[r] = m.temperatureMaxIndex < 0 ? NaN : m.temperatureMaxIndex;
+    p.chargeCurrentLimit_A[r] = m.chargeCurrentLimit_A;
+    p.dischargeCurrentLimit_A[r] = m.dischargeCurrentLimit_A;
+    p.balancingCount[r] = m.balancingCount;
+  }
+
+  private cells(m: Decoded<CellVoltages>, r: number): void {
+    const tl = this.timeline;
+    const v = m.voltages_V;
+    const n = v.length;
+    tl.ensureCells(m.offset + n);
+    const cols = tl.cellVoltage_V;
+    for (let i = 0; i < n; i++) cols[m.offset + i]![r] = v[i]!;
+    this.cellsFilled += n;
+  }
+
+  private temperatures(m: Decoded<Temperatures>, r: number): void {
+    const tl = this.timeline;
+    const v = m.temperatures_C;
+    const n = v.length;
+    tl.ensureSensors(m.offset + n);
+    const cols = tl.temperature_C;
+    for (let i = 0; i < n; i++) cols[m.offset + i]![r] = v[i]!;
+    this.sensorsFilled += n;
+  }
+
+  private balancing(m: Decoded<Balancing>, r: number): void {
+    const tl = this.timeline;
+    const a = m.active;
+    tl.ensureCells(m.offset + a.length);
+    tl.present[r]! |= Present.BALANCING;
+    for (let i = 0; i < a.length; i++) tl.balancing[m.offset + i]![r] = a[i]!;
+  }
+
+  private truth(m: Decoded<SimTruth>, r: number): void {
+    const tl = this.timeline;
+    const p = tl.pack;
+    tl.present[r]! |= Present.TRUTH;
+    p.truthSocMin[r] = m.socMin;
+    p.truthSocAvg[r] = m.socAvg;
+    p.truthSocMax[r] = m.socMax;
+    p.truthCoreTemperatureMin_C[r] = m.coreTemperatureMin_C;
+    p.truthCoreTemperatureAvg_C[r] = m.coreTemperatureAvg_C;
+    p.truthCoreTemperatureMax_C[r] = m.coreTemperatureMax_C;
+    p.truthCurrent_A[r] = m.current_A;
+  }
+
+  private cellTruth(m: Decoded<SimCellTruth>, r: number): void {
+    const tl = this.timeline;
+    const n = m.soc.length;
+    tl.ensureTruthCells(m.offset + n);
+    for (let i = 0; i < n; i++) {
+      tl.truthCellSoc[m.offset + i]![r] = m.soc[i]!;
+      tl.truthCellCoreTemperature_C[m.offset + i]![r] = m.coreTemperatures_C[i]!;
+    }
+    this.truthCellsFilled += n;
+  }
+}
+
+function structuredCloneLimits(l: Info['limits']): Info['limits'] {
+  return { mol: { ...l.mol }, rsl: { ...l.rsl }, msl: { ...l.msl } };
+}

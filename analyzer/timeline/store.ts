@@ -1,0 +1,270 @@
+/**
+ * The columnar store of a session's telemetry: one typed array per channel, one row per device
+ * tick at which periodic telemetry arrived (the messages of one tick share one `t_ms`, PROTOCOL.md
+ * section 6). Columns grow by doubling; `length` rows are valid. Time is unwrapped device time in
+ * seconds from the first frame, strictly ascending (a device clock that goes back is recorded in
+ * `clockSteps` and the later rows are shifted so the axis stays ascending).
+ *
+ * Nothing is ever bridged: a value the device could not measure (the wire's NA) is NaN; a message
+ * that did not arrive in a row leaves its columns NaN (or ABSENT for byte columns) and its bit in
+ * `present` clear, so a rule can tell "not sent this tick" (bit clear) from "sent, not available"
+ * (bit set, value NaN). Lost frames, time gaps and regressions are kept as lists for the quality
+ * rules. Pack-level and per-cell columns are ready for uPlot as they are (`subarray(0, length)`).
+ *
+ * Per-cell columns are Float32Array (0.1 mV and 0.01 °C are far inside float32's 24-bit
+ * mantissa at these magnitudes) to halve the memory of a day-long 100-cell log; pack-level and
+ * time columns are Float64Array.
+ */
+import type { FaultEvent, Info } from '../../protocol/messages.ts';
+
+/** Bits of `present`: which messages arrived in a row. */
+export const Present = {
+  STATUS: 1,
+  CELLS: 2,
+  TEMPERATURES: 4,
+  BALANCING: 8,
+  TRUTH: 16,
+  CELL_TRUTH: 32,
+} as const;
+
+/** Byte columns (state, contactors, balancing) hold this where nothing was received. */
+export const ABSENT = 255;
+
+/** Contactor bits of the `contactors` column. */
+export const Contactor = { MAIN_POSITIVE: 1, MAIN_NEGATIVE: 2, PRECHARGE: 4 } as const;
+
+/** The pack-level Float64 channels, by name (units in the names). */
+export const PACK_CHANNELS = [
+  'packVoltage_V', 'current_A', 'soc', 'soh', 'cellVoltageMin_V', 'cellVoltageMax_V', 'cellVoltageMinIndex',
+  'cellVoltageMaxIndex', 'temperatureMin_C', 'temperatureMax_C', 'temperatureMinIndex', 'temperatureMaxIndex',
+  'chargeCurrentLimit_A', 'dischargeCurrentLimit_A', 'balancingCount',
+  // simulator ground truth (SIM_TRUTH); never measurements
+  'truthSocMin', 'truthSocAvg', 'truthSocMax', 'truthCoreTemperatureMin_C', 'truthCoreTemperatureAvg_C',
+  'truthCoreTemperatureMax_C', 'truthCurrent_A',
+] as const;
+export type PackChannel = (typeof PACK_CHANNELS)[number];
+
+/** An EVENT as received, on the store's time axis. */
+export interface TimedEvent extends Omit<FaultEvent, 'type'> {
+  t_s: number;
+  seq: number;
+}
+
+/** An ACK or NACK as received. */
+export interface TimedAnswer {
+  t_s: number;
+  ack: boolean;
+  commandSeq: number;
+  commandType: number;
+  /** NACK reason, 0 for an ACK. */
+  reason: number;
+}
+
+/** An INFO as received. */
+export interface TimedInfo {
+  t_s: number;
+  info: Info;
+}
+
+/** Where the device clock went back: rows from `row` on were shifted by `shift_s`. */
+export interface ClockStep {
+  row: number;
+  t_s: number;
+  /** How far the raw clock went back, s (positive). */
+  back_s: number;
+  shift_s: number;
+}
+
+/** Frames lost according to the sequence numbers, where they were lost. */
+export interface SeqGap {
+  /** Store time of the frame after the gap. */
+  t_s: number;
+  /** Store time of the last frame before the gap. */
+  tPrev_s: number;
+  missing: number;
+}
+
+/** A periodic message type's missing instances, inferred from its own arrival grid. */
+export interface TypeGap {
+  type: number;
+  tPrev_s: number;
+  t_s: number;
+  missing: number;
+}
+
+const INITIAL_CAPACITY = 1024;
+
+type F64 = Float64Array<ArrayBuffer>;
+type F32 = Float32Array<ArrayBuffer>;
+type U8 = Uint8Array<ArrayBuffer>;
+type U32 = Uint32Array<ArrayBuffer>;
+
+function grow64(a: F64, cap: number): F64 {
+  const b = new Float64Array(cap).fill(NaN);
+  b.set(a);
+  return b;
+}
+function grow32(a: F32, cap: number): F32 {
+  const b = new Float32Array(cap).fill(NaN);
+  b.set(a);
+  return b;
+}
+function growU8(a: U8, cap: number, fill: number): U8 {
+  const b = new Uint8Array(cap);
+  if (fill !== 0) b.fill(fill);
+  b.set(a);
+  return b;
+}
+function growU32(a: U32, cap: number): U32 {
+  const b = new Uint32Array(cap);
+  b.set(a);
+  return b;
+}
+
+export class Timeline {
+  /** Valid rows. */
+  length = 0;
+  private capacity = 0;
+  /** Device time of each row, s from the first frame, ascending. */
+  t_s: F64 = new Float64Array(0);
+  /** Present bits of each row. */
+  present: U8 = new Uint8Array(0);
+  /** BMS state (BmsState), ABSENT when no PACK_STATUS in the row. */
+  state: U8 = new Uint8Array(0);
+  /** Contactor bits (Contactor), ABSENT when no PACK_STATUS. */
+  contactors: U8 = new Uint8Array(0);
+  faultMask: U32 = new Uint32Array(0);
+  warningMask: U32 = new Uint32Array(0);
+  infoMask: U32 = new Uint32Array(0);
+  /** Pack-level channels. */
+  readonly pack = {} as Record<PackChannel, F64>;
+  /** Per series group (CELL_VOLTAGES index). */
+  cellVoltage_V: F32[] = [];
+  /** Per temperature sensor (TEMPERATURES index). */
+  temperature_C: F32[] = [];
+  /** Per series group: 1 bleeding, 0 not, ABSENT not received. */
+  balancing: U8[] = [];
+  /** Per series group, simulator truth (SIM_CELL_TRUTH). */
+  truthCellSoc: F32[] = [];
+  truthCellCoreTemperature_C: F32[] = [];
+
+  readonly events: TimedEvent[] = [];
+  readonly answers: TimedAnswer[] = [];
+  readonly infos: TimedInfo[] = [];
+  readonly clockSteps: ClockStep[] = [];
+  readonly seqGaps: SeqGap[] = [];
+  readonly typeGaps: TypeGap[] = [];
+  /** Messages received per type id. */
+  readonly received = new Map<number, number>();
+  /** Missing messages per type id (from each type's own arrival grid; see TypeGap). */
+  readonly missingByType = new Map<number, number>();
+
+  constructor() {
+    for (const c of PACK_CHANNELS) this.pack[c] = new Float64Array(0);
+    this.reserve(INITIAL_CAPACITY);
+  }
+
+  /** The latest INFO, or null before the first. */
+  get info(): Info | null {
+    return this.infos.length > 0 ? this.infos[this.infos.length - 1]!.info : null;
+  }
+
+  /** Series groups seen (columns of cellVoltage_V). */
+  get ns(): number {
+    return this.cellVoltage_V.length;
+  }
+
+  /** Temperature sensors seen. */
+  get nt(): number {
+    return this.temperature_C.length;
+  }
+
+  /** Device time covered, s (0 for fewer than two rows). */
+  get duration_s(): number {
+    return this.length > 1 ? this.t_s[this.length - 1]! - this.t_s[0]! : 0;
+  }
+
+  /** Bytes held by the columns (capacity, not just `length`). */
+  get columnBytes(): number {
+    let n = this.t_s.byteLength + this.present.byteLength + this.state.byteLength + this.contactors.byteLength;
+    n += this.faultMask.byteLength * 3;
+    for (const c of PACK_CHANNELS) n += this.pack[c].byteLength;
+    for (const list of [this.cellVoltage_V, this.temperature_C, this.truthCellSoc, this.truthCellCoreTemperature_C]) {
+      for (const a of list) n += a.byteLength;
+    }
+    for (const a of this.balancing) n += a.byteLength;
+    return n;
+  }
+
+  /** Makes room for `rows` rows (doubling). */
+  reserve(rows: number): void {
+    if (rows <= this.capacity) return;
+    let cap = Math.max(this.capacity, INITIAL_CAPACITY);
+    while (cap < rows) cap *= 2;
+    this.t_s = grow64(this.t_s, cap);
+    this.present = growU8(this.present, cap, 0);
+    this.state = growU8(this.state, cap, ABSENT);
+    this.contactors = growU8(this.contactors, cap, ABSENT);
+    this.faultMask = growU32(this.faultMask, cap);
+    this.warningMask = growU32(this.warningMask, cap);
+    this.infoMask = growU32(this.infoMask, cap);
+    for (const c of PACK_CHANNELS) this.pack[c] = grow64(this.pack[c], cap);
+    this.cellVoltage_V = this.cellVoltage_V.map((a) => grow32(a, cap));
+    this.temperature_C = this.temperature_C.map((a) => grow32(a, cap));
+    this.truthCellSoc = this.truthCellSoc.map((a) => grow32(a, cap));
+    this.truthCellCoreTemperature_C = this.truthCellCoreTemperature_C.map((a) => grow32(a, cap));
+    this.balancing = this.balancing.map((a) => growU8(a, cap, ABSENT));
+    this.capacity = cap;
+  }
+
+  /** Appends a row at time t_s with nothing present; returns its index. */
+  addRow(t_s: number): number {
+    const r = this.length;
+    if (r >= this.capacity) this.reserve(r + 1);
+    this.t_s[r] = t_s;
+    this.length = r + 1;
+    return r;
+  }
+
+  /** Makes sure there are at least n cell columns (new ones NaN / ABSENT in earlier rows). */
+  ensureCells(n: number): void {
+    while (this.cellVoltage_V.length < n) {
+      this.cellVoltage_V.push(new Float32Array(this.capacity).fill(NaN));
+      this.balancing.push(new Uint8Array(this.capacity).fill(ABSENT));
+    }
+  }
+
+  ensureTruthCells(n: number): void {
+    while (this.truthCellSoc.length < n) {
+      this.truthCellSoc.push(new Float32Array(this.capacity).fill(NaN));
+      this.truthCellCoreTemperature_C.push(new Float32Array(this.capacity).fill(NaN));
+    }
+  }
+
+  ensureSensors(n: number): void {
+    while (this.temperature_C.length < n) this.temperature_C.push(new Float32Array(this.capacity).fill(NaN));
+  }
+
+  /** First row with t_s >= t (length when none). Binary search. */
+  rowAt(t: number): number {
+    let lo = 0;
+    let hi = this.length;
+    const ts = this.t_s;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Rows with a PACK_STATUS. */
+  hasStatus(r: number): boolean {
+    return (this.present[r]! & Present.STATUS) !== 0;
+  }
+
+  /** True when any SIM_* truth arrived. */
+  get hasTruth(): boolean {
+    return (this.received.get(0x70) ?? 0) > 0 || (this.received.get(0x71) ?? 0) > 0;
+  }
+}

@@ -1,0 +1,152 @@
+/** envelope.cell_voltage: every cell against the INFO tiers, one finding per episode per cell. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MessageType } from '../../../../protocol/messages.ts';
+import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
+import { scenarioCapture } from '../../scenario-capture.ts';
+import { DISCHARGE, LIMITS, SHORT, near, rowSpan, serious, show } from './sessions.ts';
+
+const ID = 'envelope.cell_voltage';
+const TIERS = ['mol', 'rsl', 'msl'] as const;
+const SEVERITY = { mol: 'info', rsl: 'warning', msl: 'error' } as const;
+
+/** A value inside the band of a tier: beyond its limit, not beyond the next one. */
+function valueIn(tier: (typeof TIERS)[number], over: boolean, frac: number): number {
+  const i = TIERS.indexOf(tier);
+  if (over) {
+    const lo = LIMITS[tier].cellVoltageMax_V;
+    const hi = i < 2 ? LIMITS[TIERS[i + 1]!].cellVoltageMax_V : lo + 0.05;
+    return lo + 0.002 + frac * (hi - lo - 0.004);
+  }
+  const hi = LIMITS[tier].cellVoltageMin_V;
+  const lo = i < 2 ? LIMITS[TIERS[i + 1]!].cellVoltageMin_V : hi - 0.2;
+  return hi - 0.002 - frac * (hi - lo - 0.004);
+}
+
+describe('envelope.cell_voltage', () => {
+  // for all cells, tiers, directions, starts and durations (≥ 1 s) / such that one cell is held
+  // beyond the tier's limit during the discharge / one finding for that cell at the tier's
+  // severity, spanning the planted rows (± one sample), holds
+  it('should report a planted exceedance at its tier, cell and time', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 7 }),
+        fc.constantFrom(...TIERS),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: DISCHARGE.from, max: DISCHARGE.to - 20, noNaN: true }),
+        fc.double({ min: 1, max: 15, noNaN: true }),
+        (cell, tier, over, frac, t0, d) => {
+          const v = valueIn(tier, over, frac);
+          const report = analyzeGenerated(
+            { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell] = v; } },
+            { checks: [ID] },
+          );
+          const fs = findingsOf(report, ID);
+          expect(fs, show(fs)).toHaveLength(1);
+          const f = fs[0]!;
+          const span = rowSpan(t0, t0 + d);
+          expect(f.subject).toBe(`cell ${cell}`);
+          expect(f.severity).toBe(SEVERITY[tier]);
+          expect(f.evidence.direction).toBe(over ? 'over' : 'under');
+          expect(f.threshold?.source).toBe(`device INFO ${tier.toUpperCase()}`);
+          expect(f.threshold?.value).toBe(over ? LIMITS[tier].cellVoltageMax_V : LIMITS[tier].cellVoltageMin_V);
+          expect(near(f.t_start_s, span.first, 0.1), `${f.t_start_s} vs ${span.first}`).toBe(true);
+          expect(near(f.t_end_s, span.last, 0.1), `${f.t_end_s} vs ${span.last}`).toBe(true);
+        },
+      ),
+      { numRuns: 15, seed: 20251203 },
+    );
+  });
+
+  // for all cells and spike lengths of at most 4 samples (0.4 s < min_duration_s 0.5 s) / such
+  // that a cell jumps beyond the MSL / no finding, holds
+  it('should ignore spikes shorter than the minimum duration', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 100, max: 400 }), (cell, n, k0) => {
+        const report = analyzeGenerated(
+          { phases: SHORT, mutate: (k) => { if (k.k >= k0 && k.k < k0 + n) k.cellVoltage_V[cell] = 4.2; } },
+          { checks: [ID] },
+        );
+        expect(findingsOf(report, ID)).toEqual([]);
+      }),
+      { numRuns: 10, seed: 7 },
+    );
+  });
+
+  it('should merge crossings closer than merge_s into one episode', () => {
+    const report = analyzeGenerated(
+      { phases: SHORT, mutate: (k) => { if ((k.t_s >= 20 && k.t_s < 22) || (k.t_s >= 25 && k.t_s < 27)) k.cellVoltage_V[3] = 4.06; } },
+      { checks: [ID] },
+    );
+    const fs = findingsOf(report, ID);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.t_start_s).toBeCloseTo(20, 6);
+    expect(fs[0]!.t_end_s).toBeCloseTo(26.9, 6);
+    expect(fs[0]!.evidence.beyond_rsl_s).toBeCloseTo(4, 6);
+  });
+
+  // for all seeds / the clean generated session / no finding and the check passes, holds
+  it('should find nothing on clean sessions', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), (seed) => {
+        const report = analyzeGenerated({ phases: SHORT, seed }, { checks: [ID] });
+        expect(findingsOf(report, ID)).toEqual([]);
+        expect(statusOf(report, ID)).toBe('pass');
+      }),
+      { numRuns: 5, seed: 11 },
+    );
+  });
+
+  it('should fall back to the PACK_STATUS extremes without CELL_VOLTAGES', () => {
+    const report = analyzeGenerated(
+      { phases: SHORT, drop: (type) => type === MessageType.CELL_VOLTAGES, mutate: (k) => { if (k.t_s >= 30 && k.t_s < 35) k.cellVoltage_V[2] = 1.6; } },
+      { checks: [ID] },
+    );
+    const fs = findingsOf(report, ID);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.subject).toBe('pack');
+    expect(fs[0]!.severity).toBe('warning');
+    expect(fs[0]!.evidence.data).toBe('PACK_STATUS min/max');
+  });
+
+  it('should cap the findings and summarise the rest', () => {
+    const report = analyzeGenerated(
+      { phases: SHORT, mutate: (k) => { for (let s = 0; s < 8; s++) if (k.t_s >= 10 + 5 * s && k.t_s < 12 + 5 * s) k.cellVoltage_V[s] = 4.02; } },
+      { checks: [ID], set: [`${ID}.max_findings=3`] },
+    );
+    const fs = findingsOf(report, ID);
+    expect(fs).toHaveLength(4);
+    const more = fs.find((f) => f.subject === 'more findings')!;
+    expect(more.evidence.more).toBe(5);
+    expect(more.severity).toBe('info');
+  });
+
+  it('should report time beyond each tier as metrics', () => {
+    const report = analyzeGenerated(
+      { phases: SHORT, mutate: (k) => { if (k.t_s >= 20 && k.t_s < 30) k.cellVoltage_V[0] = 4.07; } },
+      { checks: [ID] },
+    );
+    const m = report.checks.find((c) => c.check === ID)!.metrics!;
+    expect(m.time_above_mol_s).toBeCloseTo(10, 6);
+    expect(m.time_above_rsl_s).toBeCloseTo(10, 6);
+    expect(m.time_above_msl_s).toBe(0);
+    expect(m.share_above_rsl as number).toBeCloseTo(10 / 115, 3);
+  });
+
+  it('should not be evaluable without INFO', () => {
+    const report = analyzeGenerated({ phases: SHORT, drop: (type) => type === MessageType.INFO }, { checks: [ID] });
+    expect(statusOf(report, ID)).toBe('not_evaluable');
+  });
+
+  it('should find the over-voltage of fault-charger-cv-too-high and nothing on a clean drive', () => {
+    const fault = analyzeBytes(scenarioCapture('fault-charger-cv-too-high'), { checks: [ID] }).report;
+    const fs = findingsOf(fault, ID);
+    const msl = fs.filter((f) => f.severity === 'error');
+    expect(msl.map((f) => f.subject)).toEqual(['cell 46']);
+    expect(msl[0]!.evidence.peak).toBeGreaterThan(LIMITS.msl.cellVoltageMax_V);
+    expect(fs.some((f) => f.severity === 'warning')).toBe(true);
+    const clean = analyzeBytes(scenarioCapture('default', 300), { checks: [ID] }).report;
+    expect(serious(findingsOf(clean, ID))).toEqual([]);
+  });
+});

@@ -1,0 +1,115 @@
+/** reaction.false_alarms: EVENTs for a quantity the data never show beyond the EVENT's threshold. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FaultCode, FaultTier } from '../../../../protocol/messages.ts';
+import type { Tick } from '../../generate.ts';
+import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
+import { scenarioCapture } from '../../scenario-capture.ts';
+import { SHORT, serious, show } from '../envelope/sessions.ts';
+
+const ID = 'reaction.false_alarms';
+
+/** A judged alarm: its code, the index it names, its threshold, and how to make the data match it. */
+interface Alarm {
+  code: number;
+  name: string;
+  index: number;
+  threshold: number;
+  subject: string;
+  /** Makes the tick's data go beyond the threshold. */
+  match(k: Tick): void;
+}
+
+const ALARMS: Alarm[] = [
+  { code: FaultCode.CELL_OVERVOLTAGE, name: 'CELL_OVERVOLTAGE', index: 3, threshold: 4.05, subject: 'cell 3', match: (k) => { k.cellVoltage_V[3] = 4.06; } },
+  { code: FaultCode.CELL_UNDERVOLTAGE, name: 'CELL_UNDERVOLTAGE', index: 6, threshold: 1.75, subject: 'cell 6', match: (k) => { k.cellVoltage_V[6] = 1.7; } },
+  { code: FaultCode.OVERCURRENT_CHARGE, name: 'OVERCURRENT_CHARGE', index: -1, threshold: 1125, subject: 'pack current', match: (k) => { k.current_A = 1130; } },
+  { code: FaultCode.OVERCURRENT_DISCHARGE, name: 'OVERCURRENT_DISCHARGE', index: -1, threshold: 1125, subject: 'pack discharge current', match: (k) => { k.current_A = -1140; } },
+  { code: FaultCode.OVERTEMPERATURE_DISCHARGE, name: 'OVERTEMPERATURE_DISCHARGE', index: 2, threshold: 65, subject: 'sensor 2', match: (k) => { k.temperature_C[2] = 65.5; } },
+  { code: FaultCode.UNDERTEMPERATURE_CHARGE, name: 'UNDERTEMPERATURE_CHARGE', index: 1, threshold: -25, subject: 'sensor 1', match: (k) => { k.temperature_C[1] = -26; } },
+  { code: FaultCode.CELL_VOLTAGE_SPREAD, name: 'CELL_VOLTAGE_SPREAD', index: -1, threshold: 0.3, subject: 'cell voltage spread', match: (k) => { k.cellVoltage_V[0]! -= 0.35; } },
+  { code: FaultCode.TEMPERATURE_SPREAD, name: 'TEMPERATURE_SPREAD', index: -1, threshold: 12, subject: 'temperature spread', match: (k) => { k.temperature_C[0]! += 13; } },
+];
+
+function raise(k: Tick, a: Alarm, tier: FaultTier): void {
+  k.events.push({ code: a.code, tier, raised: true, index: a.index, value: a.threshold * 1.01, threshold: a.threshold });
+}
+
+describe('reaction.false_alarms', () => {
+  // for all judged codes, tiers (WARNING, FATAL) and event times / such that the BMS raises the
+  // EVENT while the data stay clean / one finding at the event's time naming the code and the
+  // data looked at: a warning for WARNING, an error for FATAL, holds
+  it('should report an alarm nothing in the data supports', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ALARMS), fc.constantFrom(FaultTier.WARNING, FaultTier.FATAL), fc.integer({ min: 150, max: 1000 }), (a, tier, k0) => {
+        const report = analyzeGenerated({ phases: SHORT, mutate: (k) => { if (k.k === k0) raise(k, a, tier); } }, { checks: [ID] });
+        const fs = findingsOf(report, ID);
+        expect(fs, show(fs)).toHaveLength(1);
+        const f = fs[0]!;
+        expect(f.severity).toBe(tier === FaultTier.FATAL ? 'error' : 'warning');
+        expect(f.t_start_s).toBeCloseTo(k0 / 10, 6);
+        expect(f.subject).toBe(`${a.name} ${tier === FaultTier.FATAL ? 'FATAL' : 'WARNING'} ${a.subject}`);
+        expect(f.evidence.event_threshold as number).toBeCloseTo(a.threshold, 3);
+      }),
+      { numRuns: 20, seed: 616 },
+    );
+  });
+
+  // for all judged codes and leads from 0 to 8 s / such that the data go beyond the threshold
+  // for 1 s that long before the EVENT (the BMS's debounce and clock) / no finding, holds
+  it('should accept an alarm matched by the data within the window', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ALARMS), fc.integer({ min: 0, max: 80 }), (a, lead) => {
+        const k0 = 400; // 40 s: discharging
+        const report = analyzeGenerated(
+          { phases: SHORT, mutate: (k) => { if (k.k >= k0 - lead - 10 && k.k < k0 - lead) a.match(k); if (k.k === k0) raise(k, a, FaultTier.WARNING); } },
+          { checks: [ID] },
+        );
+        expect(findingsOf(report, ID)).toEqual([]);
+        expect(report.checks.find((c) => c.check === ID)!.metrics!.events_matched).toBe(1);
+      }),
+      { numRuns: 16, seed: 61 },
+    );
+  });
+
+  it('should list sensor and system alarms as not judged (info), and ignore INFO tiers and clears', () => {
+    const report = analyzeGenerated(
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.k === 300) k.events.push({ code: FaultCode.NTC_OPEN, tier: FaultTier.WARNING, raised: true, index: 1, value: -55, threshold: -50 });
+          if (k.k === 310) k.events.push({ code: FaultCode.CELL_OVERCURRENT, tier: FaultTier.WARNING, raised: true, index: 2, value: 700, threshold: 675 });
+          if (k.k === 320) k.events.push({ code: 27, tier: FaultTier.FATAL, raised: true, index: -1, value: 1, threshold: 0 });
+          if (k.k === 330) k.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.INFO, raised: true, index: 0, value: 4.02, threshold: 4.01 });
+          if (k.k === 340) k.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.WARNING, raised: false, index: 0, value: 4.02, threshold: 4.05 });
+        },
+      },
+      { checks: [ID] },
+    );
+    const fs = findingsOf(report, ID);
+    expect(fs.map((f) => f.severity)).toEqual(['info', 'info', 'info']);
+    expect(fs.map((f) => f.evidence.code)).toEqual(['NTC_OPEN', 'CELL_OVERCURRENT', 'CODE_27']);
+    expect(statusOf(report, ID)).toBe('pass');
+  });
+
+  // for all seeds / a clean session (no EVENT) / no finding, holds
+  it('should find nothing on clean sessions', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), (seed) => {
+        const report = analyzeGenerated({ phases: SHORT, seed }, { checks: [ID] });
+        expect(findingsOf(report, ID)).toEqual([]);
+      }),
+      { numRuns: 3, seed: 13 },
+    );
+  });
+
+  it('should match every alarm of fault-ntc-drift and fault-cell-internal-short to the data', () => {
+    for (const name of ['fault-ntc-drift', 'fault-cell-internal-short']) {
+      const report = analyzeBytes(scenarioCapture(name), { checks: [ID] }).report;
+      expect(serious(findingsOf(report, ID)), name).toEqual([]);
+      const m = report.checks.find((c) => c.check === ID)!.metrics!;
+      expect(m.events_judged, name).toBe(2);
+      expect(m.events_matched, name).toBe(2);
+    }
+  });
+});

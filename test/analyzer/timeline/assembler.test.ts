@@ -1,0 +1,211 @@
+/** The snapshot assembler and columnar store: rows, time, loss, NA, damage. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SnapshotAssembler } from '../../../analyzer/timeline/assembler.ts';
+import { TimelineBuilder, timelineFromBytes, timelineFromStream, decodeStream } from '../../../analyzer/timeline/ingest.ts';
+import { ABSENT, PACK_CHANNELS, Present, type Timeline } from '../../../analyzer/timeline/store.ts';
+import { MessageType } from '../../../protocol/messages.ts';
+import { Encoder } from '../../../protocol/encoder.ts';
+import { DEFAULT_PHASES, generateCapture, generateMessages, type Phase } from '../generate.ts';
+
+const SHORT: Phase[] = [
+  { current_A: 0, duration_s: 5, state: 'STANDBY' },
+  { current_A: -75, duration_s: 20, state: 'NORMAL' },
+  { current_A: 50, duration_s: 10, state: 'CHARGE' },
+];
+
+/** Every valid value of a Timeline, for equality checks. */
+function snapshot(tl: Timeline): unknown {
+  const n = tl.length;
+  const pack: Record<string, number[]> = {};
+  for (const c of PACK_CHANNELS) pack[c] = Array.from(tl.pack[c].subarray(0, n));
+  return {
+    n,
+    t: Array.from(tl.t_s.subarray(0, n)),
+    present: Array.from(tl.present.subarray(0, n)),
+    state: Array.from(tl.state.subarray(0, n)),
+    contactors: Array.from(tl.contactors.subarray(0, n)),
+    masks: [tl.faultMask, tl.warningMask, tl.infoMask].map((a) => Array.from(a.subarray(0, n))),
+    pack,
+    cells: tl.cellVoltage_V.map((a) => Array.from(a.subarray(0, n))),
+    temps: tl.temperature_C.map((a) => Array.from(a.subarray(0, n))),
+    bal: tl.balancing.map((a) => Array.from(a.subarray(0, n))),
+    events: tl.events,
+    infos: tl.infos.length,
+    seqGaps: tl.seqGaps,
+    typeGaps: tl.typeGaps,
+    received: [...tl.received.entries()],
+  };
+}
+
+describe('SnapshotAssembler', () => {
+  it('should make one row per device tick with every message of the tick in it', () => {
+    const bytes = generateCapture({ phases: SHORT, ns: 6, nt: 3 });
+    const { timeline: tl, counters } = timelineFromBytes(bytes);
+    expect(counters.crcErrors + counters.seqMissing).toBe(0);
+    expect(tl.length).toBe(350);
+    expect(tl.ns).toBe(6);
+    expect(tl.nt).toBe(3);
+    for (let r = 0; r < tl.length; r++) {
+      expect(tl.t_s[r]).toBeCloseTo(r * 0.1, 9);
+      const all = Present.STATUS | Present.CELLS | Present.TEMPERATURES | Present.TRUTH;
+      expect(tl.present[r]! & all).toBe(all);
+      expect((tl.present[r]! & Present.BALANCING) !== 0).toBe(r % 10 === 0);
+      expect(tl.balancing[0]![r]).toBe(r % 10 === 0 ? 0 : ABSENT);
+    }
+    // precharge is visible, then NORMAL with both mains closed, then CHARGE
+    expect(tl.state[0]).toBe(1);
+    expect(tl.state[51]).toBe(2);
+    expect(tl.contactors[51]).toBe(4);
+    expect(tl.state[100]).toBe(3);
+    expect(tl.contactors[100]).toBe(3);
+    expect(tl.state[300]).toBe(4);
+    expect(tl.pack.current_A[300]).toBeGreaterThan(49);
+    expect(tl.received.get(MessageType.INFO)).toBe(7);
+  });
+
+  // for all chunkings of a capture / the timeline built from the chunks / equals the one built at once
+  it('should build the same Timeline whatever the chunking', () => {
+    const bytes = generateCapture({ phases: SHORT, ns: 5, nt: 2, seed: 3 });
+    const whole = snapshot(timelineFromBytes(bytes).timeline);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 40 }), (sizes) => {
+        const b = new TimelineBuilder({ engine: 'js' });
+        let p = 0;
+        let i = 0;
+        while (p < bytes.length) {
+          const n = sizes[i++ % sizes.length]!;
+          b.push(bytes.subarray(p, p + n));
+          p += n;
+        }
+        b.finish();
+        expect(snapshot(b.timeline)).toEqual(whole);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  // for all sets of lost messages / the store counts them per type, where they were lost, and never bridges
+  it('should count lost frames per type and keep the lost values NaN', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 20, max: 330 }), { minLength: 1, maxLength: 12 }),
+        fc.constantFrom(MessageType.CELL_VOLTAGES, MessageType.PACK_STATUS, MessageType.TEMPERATURES),
+        (ticks, type) => {
+          const lost = new Set(ticks);
+          const bytes = generateCapture({ phases: SHORT, ns: 4, nt: 2, drop: (t, tick) => t === type && lost.has(tick.k) });
+          const b = timelineFromBytes(bytes);
+          const tl = b.timeline;
+          expect(b.assembler.seqLost).toBe(lost.size);
+          expect(tl.missingByType.get(type) ?? 0).toBe(lost.size);
+          const missingRows = tl.typeGaps.flatMap((g) => Array.from({ length: g.missing }, (_, j) => Math.round(g.tPrev_s * 10) + j + 1));
+          expect(missingRows.sort((x, y) => x - y)).toEqual([...lost].sort((x, y) => x - y));
+          for (const k of lost) {
+            const r = tl.rowAt(k / 10);
+            expect(tl.t_s[r]).toBeCloseTo(k / 10, 9); // the row exists (the other messages came)
+            if (type === MessageType.CELL_VOLTAGES) {
+              expect(tl.present[r]! & Present.CELLS).toBe(0);
+              expect(tl.cellVoltage_V[0]![r]).toBeNaN();
+            }
+            if (type === MessageType.PACK_STATUS) {
+              expect(tl.present[r]! & Present.STATUS).toBe(0);
+              expect(tl.pack.current_A[r]).toBeNaN();
+              expect(tl.state[r]).toBe(ABSENT);
+            }
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('should keep NA as NaN with the message marked present', () => {
+    const bytes = generateCapture({
+      phases: SHORT, ns: 4, nt: 2,
+      mutate: (t) => {
+        if (t.k >= 100 && t.k < 120) t.cellVoltage_V[2] = NaN;
+      },
+    });
+    const tl = timelineFromBytes(bytes).timeline;
+    for (let r = 100; r < 120; r++) {
+      expect(tl.present[r]! & Present.CELLS).toBe(Present.CELLS);
+      expect(tl.cellVoltage_V[2]![r]).toBeNaN();
+      expect(tl.cellVoltage_V[1]![r]).toBeGreaterThan(2);
+    }
+  });
+
+  it('should unwrap the u32 device clock and mark a device restart without breaking the time axis', () => {
+    const a = generateMessages({ phases: SHORT, ns: 3, nt: 1 });
+    const enc = new Encoder();
+    const base = 2 ** 32 - 2000; // wraps 2 s in
+    for (const m of a) enc.encodeWithSeq(m, m.seq, (m.t_ms + base) % 2 ** 32);
+    // a restart: seq and clock begin again
+    const b = generateMessages({ phases: SHORT.slice(0, 1), ns: 3, nt: 1 });
+    for (const m of b) enc.encodeWithSeq(m, m.seq, m.t_ms);
+    const tl = timelineFromBytes(enc.view()).timeline;
+    expect(tl.length).toBe(350 + 50);
+    for (let r = 1; r < tl.length; r++) expect(tl.t_s[r]!).toBeGreaterThan(tl.t_s[r - 1]!);
+    expect(tl.t_s[349]).toBeCloseTo(34.9, 9);
+    expect(tl.clockSteps).toHaveLength(1);
+    expect(tl.clockSteps[0]!.row).toBe(350);
+  });
+
+  it('should yield every complete frame of a capture cut at any byte', () => {
+    const bytes = generateCapture({ phases: SHORT.slice(0, 2), ns: 3, nt: 1 });
+    const whole = timelineFromBytes(bytes);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes.length }), (cut) => {
+        const b = timelineFromBytes(bytes.subarray(0, cut));
+        expect(b.counters.crcErrors).toBe(0);
+        expect(b.timeline.length).toBeLessThanOrEqual(whole.timeline.length);
+        // all rows but possibly the last one are whole
+        const n = b.timeline.length;
+        for (let r = 0; r + 1 < n; r++) expect(b.timeline.present[r]).toBe(whole.timeline.present[r]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('should take frames of any stream shape (async iterable, web ReadableStream, array)', async () => {
+    const bytes = generateCapture({ phases: SHORT.slice(0, 1), ns: 2, nt: 1 });
+    const parts = [bytes.subarray(0, 1000), bytes.subarray(1000, 5000), bytes.subarray(5000)];
+    const fromArray = await timelineFromStream(parts);
+    const rs = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(p);
+        c.close();
+      },
+    });
+    const fromWeb = await timelineFromStream(rs);
+    async function* gen(): AsyncGenerator<Uint8Array> {
+      for (const p of parts) yield p;
+    }
+    const fromAsync = await timelineFromStream(gen());
+    expect(snapshot(fromWeb.timeline)).toEqual(snapshot(fromArray.timeline));
+    expect(snapshot(fromAsync.timeline)).toEqual(snapshot(fromArray.timeline));
+    const seen: number[] = [];
+    const counters = await decodeStream(parts, (m) => seen.push(m.type));
+    expect(counters.messages).toBe(seen.length);
+    expect(seen.length).toBe(fromArray.counters.messages);
+  });
+
+  it('should ignore commands and place a late frame in its own row', () => {
+    const asm = new SnapshotAssembler();
+    const msgs = generateMessages({ phases: SHORT.slice(0, 1), ns: 2, nt: 1 });
+    const cells = msgs.filter((m) => m.type === MessageType.CELL_VOLTAGES);
+    const late = cells[10]!;
+    for (const m of msgs) if (m !== late) asm.push(m);
+    asm.push({ type: MessageType.CMD_RESET_FAULTS, seq: 0, t_ms: 0 });
+    expect(asm.timeline.cellVoltage_V[0]![10]).toBeNaN();
+    asm.push(late);
+    asm.finish();
+    expect(asm.timeline.cellVoltage_V[0]![10]).toBeCloseTo((late as { voltages_V: Float64Array }).voltages_V[0]!, 4);
+    expect(asm.lateFrames).toBe(0);
+  });
+});
+
+describe('generator', () => {
+  it('should describe the default session', () => {
+    expect(DEFAULT_PHASES.reduce((s, p) => s + p.duration_s, 0)).toBe(3360);
+  });
+});
