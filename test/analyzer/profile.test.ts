@@ -1,0 +1,90 @@
+/** Profiles and waivers: validation, inheritance, overrides with their source, waiver matching. */
+import { describe, expect, it } from 'vitest';
+import { ProfileError, builtInProfile, parseProfile } from '../../analyzer/profile.ts';
+import { WaiverError, applyWaivers, parseWaivers } from '../../analyzer/waivers.ts';
+import { finding } from '../../analyzer/findings.ts';
+
+describe('profiles', () => {
+  it('should inherit from a built-in profile and name the source of each value', () => {
+    const p = parseProfile({
+      schema: 'natrium.profile/1', name: 'rig3', extends: 'default',
+      checks: { 'quality.frame_loss': { warning_pct: 0.5 } },
+      sources: { 'quality.frame_loss.warning_pct': 'rig 3 spec' },
+    });
+    expect(p.threshold('quality.frame_loss.warning_pct', '%')).toEqual({ value: 0.5, unit: '%', source: 'rig 3 spec' });
+    const base = builtInProfile('default');
+    expect(p.keys()).toEqual(base.keys());
+    p.override('quality.frame_loss.warning_pct=1.5');
+    expect(p.threshold('quality.frame_loss.warning_pct', '%').source).toBe('CLI override');
+    expect(() => p.override('quality.frame_loss.nope=1')).toThrow(ProfileError);
+    expect(() => p.override('quality.frame_loss.warning_pct=abc')).toThrow(/takes a number/);
+  });
+
+  it.each([
+    [{ schema: 'x', name: 'a', checks: {} }, 'schema'],
+    [{ schema: 'natrium.profile/1', name: '', checks: {} }, 'name'],
+    [{ schema: 'natrium.profile/1', name: 'a', checks: {}, extra: 1 }, 'extra'],
+    [{ schema: 'natrium.profile/1', name: 'a', extends: 'nope', checks: {} }, 'extends'],
+    [{ schema: 'natrium.profile/1', name: 'a', checks: { c: { k: [1] } } }, 'checks.c.k'],
+    [{ schema: 'natrium.profile/1', name: 'a', checks: {}, sources: { 'c.k': 'x' } }, 'sources.c.k'],
+    ['{not json', '(file)'],
+  ])('should reject a bad profile naming the field (%#)', (value, field) => {
+    try {
+      parseProfile(value);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ProfileError);
+      expect((e as ProfileError).field).toBe(field);
+    }
+  });
+
+  it('should make gb38031 and lab differ from default only where they say', () => {
+    const d = builtInProfile('default');
+    const g = builtInProfile('gb38031');
+    expect(g.keys()).toEqual(d.keys());
+    expect(d.flag('reaction.gb38031_thermal_runaway.missed_is_error')).toBe(false);
+    expect(g.flag('reaction.gb38031_thermal_runaway.missed_is_error')).toBe(true);
+    const l = builtInProfile('lab');
+    expect(l.num('quality.frame_loss.warning_pct')).toBe(0);
+    expect(d.num('quality.frame_loss.warning_pct')).toBeGreaterThan(0);
+  });
+});
+
+describe('waivers', () => {
+  const f = (check: string, subject: string, t0: number, t1: number) =>
+    finding({ check, subject, severity: 'warning', t_start_s: t0, t_end_s: t1, message: 'm', evidence: {}, threshold: null });
+
+  it('should waive what every given field matches, and report expired waivers', () => {
+    const ws = parseWaivers({
+      schema: 'natrium.waivers/1',
+      waivers: [
+        { check: 'quality.*', subject: 'CELL_VOLTAGES', reason: 'rig noise' },
+        { check: 'cells.outliers', from_s: 100, to_s: 200, reason: 'assembly' },
+        { check: 'thermal.rate', reason: 'old', expires: '2020-01-01' },
+      ],
+    });
+    const fs = [
+      f('quality.frame_loss', 'CELL_VOLTAGES', 0, 10), f('quality.frame_loss', 'PACK_STATUS', 0, 10),
+      f('cells.outliers', 'cell 3', 150, 300), f('cells.outliers', 'cell 3', 250, 300), f('thermal.rate', 'sensor 1', 0, 1),
+    ];
+    const expired = applyWaivers(fs, ws, '2026-12-03');
+    expect(fs.map((x) => x.waived ?? null)).toEqual(['rig noise', null, 'assembly', null, null]);
+    expect(expired.map((w) => w.check)).toEqual(['thermal.rate']);
+  });
+
+  it.each([
+    [{ schema: 'natrium.waivers/1', waivers: [{ check: 'a' }] }, 'waivers[0].reason'],
+    [{ schema: 'natrium.waivers/1', waivers: [{ check: 'a', reason: 'r', from_s: 'x' }] }, 'waivers[0].from_s'],
+    [{ schema: 'natrium.waivers/1', waivers: [{ check: 'a', reason: 'r', expires: '1/2/2027' }] }, 'waivers[0].expires'],
+    [{ schema: 'natrium.waivers/1', waivers: [{ check: 'a', reason: 'r', typo: 1 }] }, 'waivers[0].typo'],
+    [{ waivers: [] }, 'schema'],
+  ])('should reject a bad waiver file naming the field (%#)', (value, field) => {
+    try {
+      parseWaivers(value);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(WaiverError);
+      expect((e as WaiverError).field).toBe(field);
+    }
+  });
+});
