@@ -61,7 +61,7 @@ const tier = (vMax: number, vMin: number, i: number, t: number): TierLimits => (
 });
 
 /** Seeded telemetry source; `tick(k, emit)` emits the messages of tick k (t_ms = 100 k). */
-function telemetry(seed: number): (k: number, emit: (m: Message, t_ms: number) => void) => void {
+function telemetry(seed: number, infoOverrides: Partial<Info> = {}): (k: number, emit: (m: Message, t_ms: number) => void) => void {
   const rnd = mulberry32(seed);
   const offset = Float64Array.from({ length: NS }, () => (rnd() - 0.5) * 0.012);
   const r0 = Float64Array.from({ length: NS }, () => 0.0015 * (1 + 0.1 * (rnd() - 0.5)));
@@ -74,6 +74,7 @@ function telemetry(seed: number): (k: number, emit: (m: Message, t_ms: number) =
     type: MessageType.INFO, firmwareMajor: 0, firmwareMinor: 4, firmwarePatch: 0, deviceId: 0x4e410064, flags: 1,
     ns: NS, np: 1, cellVoltageSensors: NS, temperatureSensors: NT, currentSensors: 1, cellCapacity_Ah: 50,
     chemistry: 'nfpp-prismatic', limits: { mol: tier(3.9, 1.7, 0, 0), rsl: tier(3.95, 1.6, 10, 5), msl: tier(4.0, 1.5, 20, 10) },
+    ...infoOverrides,
   };
   let soc = 0.8;
   let current = -20;
@@ -118,10 +119,13 @@ function telemetry(seed: number): (k: number, emit: (m: Message, t_ms: number) =
   };
 }
 
-/** The binary capture of `hours` of telemetry (seeded; the bench's fixture). */
-export function buildCapture(hours: number): Uint8Array {
+/**
+ * The binary capture of `hours` of telemetry (seeded; the bench's fixture). `info` overrides
+ * fields of the INFO messages (the telemetry itself is the same).
+ */
+export function buildCapture(hours: number, info: Partial<Info> = {}): Uint8Array {
   const enc = new Encoder({ initialCapacity: 1 << 20 });
-  const gen = telemetry(SEED);
+  const gen = telemetry(SEED, info);
   const emitBin = (m: Message, t_ms: number): void => void enc.encode(m, t_ms);
   const ticks = hours * 3600 * HZ;
   for (let k = 0; k < ticks; k++) gen(k, emitBin);
