@@ -22,8 +22,8 @@ import {
 import type { DeviceModel } from '../protocol/session.ts';
 import { type Bms, type FaultSpec, createBmsForScenario } from '../sim/bms/index.ts';
 import { sensorCells } from '../sim/bms/afe.ts';
-import { CHECK_INDEX, type FaultRecord } from '../sim/bms/diag.ts';
-import { CHECKS, CHECK_IDS, type CheckId } from '../sim/bms/types.ts';
+import { tierLimitsOf, type FaultRecord } from '../sim/bms/diag.ts';
+import { CHECKS, CHECK_IDS } from '../sim/bms/types.ts';
 import { type ScenarioRun, startScenario } from '../sim/run.ts';
 import type { Scenario } from '../sim/scenario.ts';
 
@@ -275,17 +275,7 @@ export class ScenarioModel implements DeviceModel {
 
   private makeInfo(): Info {
     const th = this.bms.diag.thresholds;
-    const at = (id: CheckId, tier: number): number => th[CHECK_INDEX[id] * 3 + tier] ?? NaN;
-    const limits = (tier: number): TierLimits => ({
-      cellVoltageMax_V: at('cell_overvoltage', tier),
-      cellVoltageMin_V: at('cell_undervoltage', tier),
-      chargeCurrentMax_A: at('overcurrent_charge', tier),
-      dischargeCurrentMax_A: at('overcurrent_discharge', tier),
-      chargeTemperatureMin_C: at('undertemperature_charge', tier),
-      chargeTemperatureMax_C: at('overtemperature_charge', tier),
-      dischargeTemperatureMin_C: at('undertemperature_discharge', tier),
-      dischargeTemperatureMax_C: at('overtemperature_discharge', tier),
-    });
+    const limits = (tier: number): TierLimits => tierLimitsOf(th, tier);
     const name = this.sc.chemistry.name.replace(/[^\x20-\x7e]/g, '?').slice(0, 31);
     return {
       type: MessageType.INFO,

@@ -8,9 +8,8 @@
  * the two). A scenario with its own "bms" section may have run with other limits: the source
  * string says which configuration the limits came from.
  */
-import { CHECK_INDEX, buildThresholds } from '../../sim/bms/diag.ts';
+import { buildThresholds, tierLimitsOf } from '../../sim/bms/diag.ts';
 import { readBmsConfig } from '../../sim/bms/config.ts';
-import type { CheckId } from '../../sim/bms/types.ts';
 import { type Chemistry, type ChemistryFile, PRESETS, loadChemistry } from '../../sim/chemistry.ts';
 import { Reader } from '../../sim/validate.ts';
 import type { TraceMeta } from '../../sim/trace.ts';
@@ -59,17 +58,7 @@ export function traceFallback(meta: TraceMeta | null, options: TraceFallbackOpti
 function traceInfo(meta: TraceMeta, chem: Chemistry): Info {
   const cfg = readBmsConfig(new Reader(`sim/bms/config/${BMS_CONFIG}.json`, BMS_CONFIG, 'bms'), chem);
   const th = buildThresholds(cfg, meta.np);
-  const at = (id: CheckId, tier: number): number => th[CHECK_INDEX[id] * 3 + tier] ?? NaN;
-  const limits = (tier: number): TierLimits => ({
-    cellVoltageMax_V: at('cell_overvoltage', tier),
-    cellVoltageMin_V: at('cell_undervoltage', tier),
-    chargeCurrentMax_A: at('overcurrent_charge', tier),
-    dischargeCurrentMax_A: at('overcurrent_discharge', tier),
-    chargeTemperatureMin_C: at('undertemperature_charge', tier),
-    chargeTemperatureMax_C: at('overtemperature_charge', tier),
-    dischargeTemperatureMin_C: at('undertemperature_discharge', tier),
-    dischargeTemperatureMax_C: at('overtemperature_discharge', tier),
-  });
+  const limits = (tier: number): TierLimits => tierLimitsOf(th, tier);
   return {
     type: MessageType.INFO,
     // a trace comes from no firmware: version 0.0.0, device id 0, flagged a simulator

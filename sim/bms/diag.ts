@@ -8,6 +8,7 @@
  * current is cut cannot make the BMS oscillate.
  * Only diag writes the diag block.
  */
+import type { TierLimits } from '../../protocol/messages.ts';
 import type { BmsConfig } from './config.ts';
 import { DiagBlock, type Database } from './database.ts';
 import { CHECKS, CHECK_IDS, type CheckId, FAULT_CODE_NAMES, FAULT_TIER_NAMES, PACK_CURRENT_PER_CELL, TIERS, TIER_OF } from './types.ts';
@@ -39,6 +40,25 @@ export const DERATES: Readonly<Record<CheckId, number>> = {
 
 export const NC = CHECK_IDS.length;
 export const CHECK_INDEX: Readonly<Record<CheckId, number>> = Object.fromEntries(CHECK_IDS.map((id, i) => [id, i])) as Record<CheckId, number>;
+
+/**
+ * The limits of one tier (0 MOL, 1 RSL, 2 MSL) as INFO states them (PROTOCOL.md §9.1), from the
+ * diagnosis thresholds (Diag.thresholds, or buildThresholds): what the emulated device reports
+ * and what the analyser assumes for a trace of the same pack.
+ */
+export function tierLimitsOf(thresholds: ArrayLike<number>, tier: number): TierLimits {
+  const at = (id: CheckId): number => thresholds[CHECK_INDEX[id] * 3 + tier] ?? NaN;
+  return {
+    cellVoltageMax_V: at('cell_overvoltage'),
+    cellVoltageMin_V: at('cell_undervoltage'),
+    chargeCurrentMax_A: at('overcurrent_charge'),
+    dischargeCurrentMax_A: at('overcurrent_discharge'),
+    chargeTemperatureMin_C: at('undertemperature_charge'),
+    chargeTemperatureMax_C: at('overtemperature_charge'),
+    dischargeTemperatureMin_C: at('undertemperature_discharge'),
+    dischargeTemperatureMax_C: at('overtemperature_discharge'),
+  };
+}
 
 /** Thresholds per (check, tier) at index c*3+t, NaN where the tier is not used; pack currents scaled by np. */
 export function buildThresholds(cfg: BmsConfig, np: number): Float64Array {
