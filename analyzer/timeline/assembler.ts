@@ -57,7 +57,10 @@ export class SnapshotAssembler {
   private cellsFilled = 0;
   private sensorsFilled = 0;
   private truthCellsFilled = 0;
-  private readonly tracks = new Map<number, TypeTrack>();
+  /** Arrival grid per device → host type id (< 0x80). */
+  private readonly tracks: (TypeTrack | undefined)[] = new Array<TypeTrack | undefined>(0x80).fill(undefined);
+  /** The seq gap whose closing frame time is still to be set (by the next frame). */
+  private openGap: { t_s: number } | null = null;
 
   constructor(timeline: Timeline = new Timeline()) {
     this.timeline = timeline;
@@ -74,7 +77,7 @@ export class SnapshotAssembler {
     if (type >= 0x80) return;
     const t = this.time(m.t_ms, m.seq);
     const tl = this.timeline;
-    tl.received.set(type, (tl.received.get(type) ?? 0) + 1);
+    tl.received.add(type);
     switch (type) {
       case MessageType.INFO:
         this.info(m as Decoded<Info>, t);
@@ -147,15 +150,18 @@ export class SnapshotAssembler {
       this.timeline.clockSteps.push({ row: this.timeline.length, t_s: prev / 1000, back_s: Math.max(0, -dT) / 1000, shift_s: shift / 1000 });
     } else if (dSeq >= 2) {
       this.seqLost += dSeq - 1;
-      this.timeline.seqGaps.push({ t_s: NaN, tPrev_s: this.lastFrameT_s, missing: dSeq - 1 });
+      const gap = { t_s: NaN, tPrev_s: this.lastFrameT_s, missing: dSeq - 1 };
+      this.timeline.seqGaps.push(gap);
+      this.openGap = gap;
     }
     this.lastSeq = seq;
     this.unwrapped += dT;
     this.lastRaw = t_ms;
     const t = this.unwrapped - this.t0_ms + this.shift_ms;
-    const gaps = this.timeline.seqGaps;
-    const g = gaps[gaps.length - 1];
-    if (g !== undefined && Number.isNaN(g.t_s)) g.t_s = t / 1000;
+    if (this.openGap !== null) {
+      this.openGap.t_s = t / 1000;
+      this.openGap = null;
+    }
     this.lastFrameT_s = t / 1000;
     return t;
   }
@@ -181,9 +187,9 @@ export class SnapshotAssembler {
 
   /** Arrival grid of a type (called on the first message of a type in a row). */
   private track(type: number, t: number): void {
-    let k = this.tracks.get(type);
+    const k = this.tracks[type];
     if (k === undefined) {
-      this.tracks.set(type, { last_ms: t, lastDelta_ms: NaN, period_ms: NaN, lostAt: this.seqLost });
+      this.tracks[type] = { last_ms: t, lastDelta_ms: NaN, period_ms: NaN, lostAt: this.seqLost };
       return;
     }
     if (t === k.last_ms) return;
@@ -261,9 +267,10 @@ export class SnapshotAssembler {
     const tl = this.timeline;
     const v = m.voltages_V;
     const n = v.length;
-    tl.ensureCells(m.offset + n);
+    const o = m.offset;
+    tl.ensureCells(o + n);
     const cols = tl.cellVoltage_V;
-    for (let i = 0; i < n; i++) cols[m.offset + i]![r] = v[i]!;
+    for (let i = 0; i < n; i++) cols[o + i]![r] = v[i]!;
     this.cellsFilled += n;
   }
 
@@ -271,9 +278,10 @@ export class SnapshotAssembler {
     const tl = this.timeline;
     const v = m.temperatures_C;
     const n = v.length;
-    tl.ensureSensors(m.offset + n);
+    const o = m.offset;
+    tl.ensureSensors(o + n);
     const cols = tl.temperature_C;
-    for (let i = 0; i < n; i++) cols[m.offset + i]![r] = v[i]!;
+    for (let i = 0; i < n; i++) cols[o + i]![r] = v[i]!;
     this.sensorsFilled += n;
   }
 

@@ -9,6 +9,11 @@ import type { Decoded } from '../../protocol/messages.ts';
 import { SnapshotAssembler } from './assembler.ts';
 import { Timeline } from './store.ts';
 
+/** Rows read before the store is sized from the input's total size. */
+const PRESIZE_ROWS = 1024;
+/** Room left for a rate change later in the input (beyond it the store doubles as usual). */
+const PRESIZE_MARGIN = 1.02;
+
 /** Chunks in any of the shapes a stream of bytes comes in. */
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>;
 
@@ -20,8 +25,16 @@ export class TimelineBuilder {
   /** Wire bytes pushed. */
   bytes = 0;
   private finished = false;
+  /** Total bytes expected (a file's size), 0 when unknown; see `push`. */
+  private readonly expectedBytes: number;
+  private sized = false;
 
-  constructor(options: { engine?: 'auto' | 'js'; onMessage?: (m: Decoded) => void } = {}) {
+  /**
+   * `expectedBytes`: the input's total size when known (a file); the store is then sized once
+   * from the rows per byte of the first PRESIZE_ROWS rows instead of growing by doubling.
+   */
+  constructor(options: { engine?: 'auto' | 'js'; onMessage?: (m: Decoded) => void; expectedBytes?: number } = {}) {
+    this.expectedBytes = options.expectedBytes ?? 0;
     this.timeline = new Timeline();
     const asm = new SnapshotAssembler(this.timeline);
     this.assembler = asm;
@@ -37,6 +50,15 @@ export class TimelineBuilder {
   push(chunk: Uint8Array): void {
     this.bytes += chunk.length;
     this.decoder.push(chunk);
+    if (!this.sized && this.expectedBytes > 0 && this.timeline.length >= PRESIZE_ROWS) this.presize();
+  }
+
+  /** Reserves the rows the rest of the input will need at the rate seen so far (with a margin). */
+  private presize(): void {
+    this.sized = true;
+    const tl = this.timeline;
+    const rows = Math.ceil((tl.length * this.expectedBytes * PRESIZE_MARGIN) / this.bytes);
+    tl.reserve(rows, true);
   }
 
   /** End of input: a last frame without its 0x00 is taken if whole. Idempotent. */
@@ -95,7 +117,7 @@ export async function timelineFromStream(source: ByteSource, onChunk?: (bytes: n
 
 /** Reads the bytes of a whole capture into a Timeline (64 KiB at a time). */
 export function timelineFromBytes(bytes: Uint8Array): TimelineBuilder {
-  const b = new TimelineBuilder();
+  const b = new TimelineBuilder({ expectedBytes: bytes.length });
   const CHUNK = 1 << 16;
   for (let p = 0; p < bytes.length; p += CHUNK) b.push(bytes.subarray(p, p + CHUNK));
   b.finish();

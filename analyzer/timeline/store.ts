@@ -94,25 +94,59 @@ export interface TypeGap {
 
 const INITIAL_CAPACITY = 1024;
 
+/**
+ * Messages per type id (0..255): a counter table the assembler bumps once per message, read like
+ * a Map (`get` is undefined for a type never counted).
+ */
+export class TypeCounts {
+  private readonly n = new Float64Array(256);
+
+  get(type: number): number | undefined {
+    const v = this.n[type & 0xff]!;
+    return v > 0 ? v : undefined;
+  }
+
+  has(type: number): boolean {
+    return this.n[type & 0xff]! > 0;
+  }
+
+  set(type: number, count: number): void {
+    this.n[type & 0xff] = count;
+  }
+
+  add(type: number): void {
+    this.n[type & 0xff]!++;
+  }
+
+  /** [type, count] of the types counted, by type id. */
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let t = 0; t < 256; t++) if (this.n[t]! > 0) out.push([t, this.n[t]!]);
+    return out;
+  }
+}
+
 type F64 = Float64Array<ArrayBuffer>;
 type F32 = Float32Array<ArrayBuffer>;
 type U8 = Uint8Array<ArrayBuffer>;
 type U32 = Uint32Array<ArrayBuffer>;
 
 function grow64(a: F64, cap: number): F64 {
-  const b = new Float64Array(cap).fill(NaN);
+  const b = new Float64Array(cap);
   b.set(a);
+  b.fill(NaN, a.length);
   return b;
 }
 function grow32(a: F32, cap: number): F32 {
-  const b = new Float32Array(cap).fill(NaN);
+  const b = new Float32Array(cap);
   b.set(a);
+  b.fill(NaN, a.length);
   return b;
 }
 function growU8(a: U8, cap: number, fill: number): U8 {
   const b = new Uint8Array(cap);
-  if (fill !== 0) b.fill(fill);
   b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
   return b;
 }
 function growU32(a: U32, cap: number): U32 {
@@ -155,7 +189,7 @@ export class Timeline {
   readonly seqGaps: SeqGap[] = [];
   readonly typeGaps: TypeGap[] = [];
   /** Messages received per type id. */
-  readonly received = new Map<number, number>();
+  readonly received = new TypeCounts();
   /** Missing messages per type id (from each type's own arrival grid; see TypeGap). */
   readonly missingByType = new Map<number, number>();
 
@@ -196,10 +230,14 @@ export class Timeline {
     return n;
   }
 
-  /** Makes room for `rows` rows (doubling). */
-  reserve(rows: number): void {
+  /**
+   * Makes room for `rows` rows: by doubling, or exactly `rows` with `exact` (a reader that knows
+   * how many rows are coming saves the copies).
+   */
+  reserve(rows: number, exact = false): void {
     if (rows <= this.capacity) return;
     let cap = Math.max(this.capacity, INITIAL_CAPACITY);
+    if (exact) cap = Math.max(cap, rows);
     while (cap < rows) cap *= 2;
     this.t_s = grow64(this.t_s, cap);
     this.present = growU8(this.present, cap, 0);

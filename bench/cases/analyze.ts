@@ -7,8 +7,7 @@
  * (the default pack), so the chemistry-dependent checks run. It is not the emulator's own
  * 24 h capture of the default scenario (device/capture.ts would take ~25 s to build it); its
  * telemetry is a random walk, so it exercises every column but few findings. Its SOC integrates
- * a 50 Ah pack while INFO says 2 × 150 Ah, so soc.coulomb_drift fails (part of the load, not a
- * finding about the analyser); no SIM_TRUTH or BALANCING, so those checks are not evaluable.
+ * the pack its INFO describes; no SIM_TRUTH or BALANCING, so those checks are not evaluable.
  *
  * In the same process, interleaved over REPS rounds: decode only (Decoder with `reuse`, an
  * `onMessage` no-op, 64 KiB chunks) and the full analysis (`timelineFromBytes` + `analyze`

@@ -76,6 +76,8 @@ function telemetry(seed: number, infoOverrides: Partial<Info> = {}): (k: number,
     chemistry: 'nfpp-prismatic', limits: { mol: tier(3.9, 1.7, 0, 0), rsl: tier(3.95, 1.6, 10, 5), msl: tier(4.0, 1.5, 20, 10) },
     ...infoOverrides,
   };
+  // the SOC integrates the pack the INFO describes, so the analyser's coulomb count agrees with it
+  const packCapacity_Ah = info.cellCapacity_Ah * info.np;
   let soc = 0.8;
   let current = -20;
   let ambient = 25;
@@ -84,7 +86,7 @@ function telemetry(seed: number, infoOverrides: Partial<Info> = {}): (k: number,
     current += (rnd() - 0.5) * 2 - current * 0.002;
     if (current > 45) current = 45;
     if (current < -95) current = -95;
-    soc += (current / HZ) / 3600 / 50;
+    soc += (current / HZ) / 3600 / packCapacity_Ah;
     if (soc < 0.1 || soc > 0.95) current = -current;
     ambient += (rnd() - 0.5) * 0.01;
     const ocv = 2.9 + 0.9 * soc;

@@ -75,7 +75,12 @@ export function channelScan(tl: Timeline, profile: Profile, family: Family): Cha
   const bit = family === 'cells' ? Present.CELLS : Present.TEMPERATURES;
   const scan: ChannelScan = { family, channels: cols.length, identical: [], na: [], outOfRange: [], naValues: 0 };
   const acc = new Accumulator(tl, gaps, p, scan);
-  for (let i = 0; i < cols.length; i++) scanColumn(cols[i]!, i, tl.length, tl.present, bit, p.lo, p.hi, acc);
+  const st = new ColumnState();
+  for (let i = 0; i < cols.length; i++) {
+    st.reset();
+    for (let r = 0; r < tl.length; r += BLOCK_ROWS) scanBlock(cols[i]!, r, Math.min(r + BLOCK_ROWS, tl.length), tl.present, bit, p.lo, p.hi, st, i, acc);
+    acc.close(i, st);
+  }
   m.set(key, { length: tl.length, scan });
   return scan;
 }
@@ -83,12 +88,27 @@ export function channelScan(tl: Timeline, profile: Profile, family: Family): Cha
 /** Receives the runs the loop closes; keeps those the checks need. */
 class Accumulator {
   private lastOut: ChannelRun | null = null;
+  readonly ts: Float64Array;
+  readonly identicalMin_s: number;
   constructor(
     private readonly tl: Timeline,
     private readonly gaps: Gaps,
     private readonly p: ScanParams,
     private readonly out: ChannelScan,
-  ) {}
+  ) {
+    this.ts = tl.t_s;
+    this.identicalMin_s = p.identicalMin_s;
+  }
+
+  /** The runs still open at the end of a column, and its NA count. */
+  close(ch: number, st: ColumnState): void {
+    if (st.s >= 0) {
+      if (st.l !== st.s) this.identical(ch, st.s, st.l, st.p);
+      if (st.pOut) this.outOfRange(ch, st.o0, st.l, st.ext);
+    }
+    if (st.n0 >= 0) this.na(ch, st.n0, st.nl);
+    this.out.naValues += st.naCount;
+  }
 
   identical(ch: number, r0: number, r1: number, value: number): void {
     const ts = this.tl.t_s;
@@ -119,76 +139,85 @@ class Accumulator {
     this.lastOut = run;
   }
 
-  countNa(na: number): void {
-    this.out.naValues += na;
-  }
-
   private mid(): number {
     return (this.p.lo + this.p.hi) / 2;
   }
 }
 
-/** Two float32 in one float64: compares a pair of rows in one step (see scanColumn). */
-const pair32 = new Float32Array(2);
-const pair64 = new Float64Array(pair32.buffer);
+/**
+ * Rows per call of scanBlock. A column is scanned in blocks so that the loop function is called
+ * often: it is then optimised with the type feedback of its entry and exit (one call per column
+ * would leave it to on-stack replacement, which on a busy machine runs much of a column
+ * unoptimised and deoptimises at each column's end).
+ */
+const BLOCK_ROWS = 4096;
 
-/** The float64 whose two float32 halves are both v. */
-function pairOf(v: number): number {
-  pair32[0] = v;
-  pair32[1] = v;
-  return pair64[0]!;
+/** The state of a column's scan between blocks: the runs still open. */
+class ColumnState {
+  /** Last value (NaN: none, or an NA ended it). */
+  p = NaN;
+  /** First and last row of p's run (both -1 when there is none). */
+  s = -1;
+  l = -1;
+  /** p is out of range; the out-of-range run's first row and its value furthest out. */
+  pOut = false;
+  o0 = -1;
+  ext = NaN;
+  /** The NA run's first and last row (-1: none open). */
+  n0 = -1;
+  nl = -1;
+  naCount = 0;
+
+  reset(): void {
+    this.p = NaN;
+    this.s = -1;
+    this.l = -1;
+    this.pOut = false;
+    this.o0 = -1;
+    this.ext = NaN;
+    this.n0 = -1;
+    this.nl = -1;
+    this.naCount = 0;
+  }
 }
 
 /**
- * The loop over one column. Kept free of closures and allocation. The common case, a value
- * equal to the row before (a 10 Hz stream of readings refreshed at 1 Hz), is taken two rows at
- * a time: the column is also read as float64 pairs, and a pair bit-equal to (p, p) means both
- * rows hold p (float32 NaN patterns never make a float64 NaN, so the comparison is exact; -0
- * and +0 compare equal as they do as float32). Other pairs go through the row-by-row step.
+ * The loop over rows [r0, r1) of one column. Kept free of closures and allocation, with one fast
+ * path for the common rows (a value equal to the one before, or a new in-range value while no
+ * NA or out-of-range run is open) and the general step for the rest.
  */
-function scanColumn(c: Float32Array, ch: number, n: number, present: Uint8Array, bit: number, lo: number, hi: number, acc: Accumulator): void {
-  let p = NaN; // last value (NaN: none, or an NA ended it)
-  let pp = NaN; // pairOf(p)
-  let s = -1; // first row of p's run
-  let l = -1; // last row with p
-  let pOut = false; // p is out of range
-  let o0 = -1; // first row of the out-of-range run
-  let ext = NaN; // value furthest out in it
-  let n0 = -1; // first row of the NA run
-  let nl = -1; // last row of the NA run
-  let naCount = 0;
-  const aligned = c.byteOffset % 8 === 0;
-  const d = aligned ? new Float64Array(c.buffer, c.byteOffset, n >> 1) : null;
-  const pairs = d === null ? 0 : n >> 1;
-  let r = 0;
-  for (;;) {
-    // two rows at a time while both repeat p
-    if (d !== null && (r & 1) === 0 && r >> 1 < pairs && d[r >> 1] === pp) {
-      l = r + 1;
-      r += 2;
-      continue;
-    }
-    if (r >= n) break;
+function scanBlock(c: Float32Array, r0: number, r1: number, present: Uint8Array, bit: number, lo: number, hi: number, st: ColumnState, ch: number, acc: Accumulator): void {
+  const ts = acc.ts;
+  const idMin = acc.identicalMin_s;
+  const mid = (lo + hi) / 2;
+  let { p, s, l, pOut, o0, ext, n0, nl, naCount } = st;
+  for (let r = r0; r < r1; r++) {
     const v = c[r]!;
     if (v === p) {
       l = r;
-      r++;
+      continue;
+    }
+    if (v >= lo && v <= hi && !pOut && n0 < 0) {
+      // fast path: a new in-range value ends p's run (NaN fails v >= lo)
+      if (l !== s && ts[l]! - ts[s]! >= idMin) acc.identical(ch, s, l, p);
+      p = v;
+      s = r;
+      l = r;
       continue;
     }
     if (v !== v) {
-      if ((present[r]! & bit) !== 0) {
-        naCount++;
-        if (p === p) {
-          if (l !== s) acc.identical(ch, s, l, p);
-          if (pOut) acc.outOfRange(ch, o0, l, ext);
-          pOut = false;
-          p = NaN;
-          pp = NaN;
-        }
-        if (n0 < 0) n0 = r;
-        nl = r;
+      if ((present[r]! & bit) === 0) continue; // the message did not arrive: neither ends nor continues
+      naCount++;
+      if (s >= 0) {
+        if (l !== s) acc.identical(ch, s, l, p);
+        if (pOut) acc.outOfRange(ch, o0, l, ext);
+        pOut = false;
+        p = NaN;
+        s = -1;
+        l = -1;
       }
-      r++;
+      if (n0 < 0) n0 = r;
+      nl = r;
       continue;
     }
     if (n0 >= 0) {
@@ -196,7 +225,7 @@ function scanColumn(c: Float32Array, ch: number, n: number, present: Uint8Array,
       n0 = -1;
     }
     const out = v < lo || v > hi;
-    if (p === p) {
+    if (s >= 0) {
       if (l !== s) acc.identical(ch, s, l, p);
       if (pOut && !out) acc.outOfRange(ch, o0, l, ext);
     }
@@ -204,19 +233,20 @@ function scanColumn(c: Float32Array, ch: number, n: number, present: Uint8Array,
       if (!pOut) {
         o0 = r;
         ext = v;
-      } else if (Math.abs(v - (lo + hi) / 2) > Math.abs(ext - (lo + hi) / 2)) ext = v;
+      } else if (Math.abs(v - mid) > Math.abs(ext - mid)) ext = v;
     }
     pOut = out;
     p = v;
-    pp = pairOf(v);
     s = r;
     l = r;
-    r++;
   }
-  if (p === p) {
-    if (l !== s) acc.identical(ch, s, l, p);
-    if (pOut) acc.outOfRange(ch, o0, l, ext);
-  }
-  if (n0 >= 0) acc.na(ch, n0, nl);
-  acc.countNa(naCount);
+  st.p = p;
+  st.s = s;
+  st.l = l;
+  st.pOut = pOut;
+  st.o0 = o0;
+  st.ext = ext;
+  st.n0 = n0;
+  st.nl = nl;
+  st.naCount = naCount;
 }
