@@ -110,7 +110,7 @@ export class TraceReader {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark
     }
-    let from = 0;
+    let from: number;
     let nl = text.indexOf('\n');
     if (nl < 0) {
       this.pending += text;

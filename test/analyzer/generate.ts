@@ -173,7 +173,7 @@ export function generate(o: GenOptions, emit: (m: Decoded<DeviceMessage>) => voi
   };
   let phase = 0;
   let phaseEnd = phases[0]!.duration_s;
-  let state: BmsState = BmsState.STANDBY;
+  let state: BmsState;
   let prechargeUntil = -1;
   let lastPhaseState = phases[0]!.state;
   const biasSoc = 0.002;

@@ -159,9 +159,8 @@ describe('Cell', () => {
       fc.property(chemistryFile(), initialState, rcState, ambient, fc.boolean(), (spec, init, v0, Tamb, lowT) => {
         const cell = new Cell(spec, init, { lowTemperatureCapacity: lowT });
         for (let j = 0; j < cell.state.v.length; j++) cell.state.v[j] = v0[j]!;
-        let V = 0;
-        for (let k = 0; k < 400; k++) V = cell.step(0, 5000, Tamb).voltage_V;
-        V = cell.step(0, 5000, Tamb).voltage_V;
+        for (let k = 0; k < 400; k++) cell.step(0, 5000, Tamb);
+        const V = cell.step(0, 5000, Tamb).voltage_V;
         const s = cell.state;
         expect(s.h).toBe(init.h);
         expect(s.z).toBe(init.soc);

@@ -167,7 +167,10 @@ export const limits: Rule = {
         const outcomes = { warn, derate, open };
         const bad = Object.values(outcomes).filter((o): o is Outcome => o !== null && (o.verdict === 'late' || o.verdict === 'missing'));
         const unobserved = Object.values(outcomes).some((o) => o !== null && o.verdict === 'unobserved');
-        for (const o of bad) (o.verdict === 'late' ? late++ : missed++);
+        for (const o of bad) {
+          if (o.verdict === 'late') late++;
+          else missed++;
+        }
         if (bad.length === 0 && !unobserved) continue;
         findings.push(reactionFinding(scan, ep, outcomes, bad.length > 0 ? 'error' : 'info'));
       }

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arrheniusFill, expInPlace, expInPlace2, expSmall, expStrided, hysteresisDecay } from '../../../sim/internal/fastmath.ts';
-import { U, ulpDistance, uniform } from '../arbitraries.ts';
+import { ulpDistance, uniform } from '../arbitraries.ts';
 
 const GAS = 8.314;
 const KELVIN = 273.15;
