@@ -20,10 +20,10 @@ import {
   type CmdInjectFault, type FaultEvent, type Info, type PackStatus, type SimTruth, type TierLimits,
 } from '../protocol/messages.ts';
 import type { DeviceModel } from '../protocol/session.ts';
-import { type Bms, type FaultSpec, createBmsForScenario } from '../sim/bms/index.ts';
+import { type Bms, type CommandDecision, type FaultSpec, createBmsForScenario } from '../sim/bms/index.ts';
 import { sensorCells } from '../sim/bms/afe.ts';
 import { tierLimitsOf, type FaultRecord } from '../sim/bms/diag.ts';
-import { CHECKS, CHECK_IDS } from '../sim/bms/types.ts';
+import { CHECKS, CHECK_IDS, protocolState } from '../sim/bms/types.ts';
 import { type ScenarioRun, startScenario } from '../sim/run.ts';
 import type { Scenario } from '../sim/scenario.ts';
 
@@ -113,7 +113,7 @@ export class ScenarioModel implements DeviceModel {
     const ct = db.peek('cellTemperature');
     const diag = db.peek('diag');
     const sop = db.peek('sop');
-    out.state = db.peek('state').state as BmsState;
+    out.state = protocolState(this.bms.stateMachine.state); // a host's command may have moved it since the last tick
     out.mainPositiveClosed = cur.plusClosed === 1;
     out.mainNegativeClosed = cur.minusClosed === 1;
     out.prechargeClosed = cur.prechargeClosed === 1;
@@ -229,21 +229,16 @@ export class ScenarioModel implements DeviceModel {
     return { soc: this.truthSoc, coreTemperatures_C: this.truthT };
   }
 
+  /** CMD_SET_STATE, decided by the BMS state machine (PROTOCOL.md §11.1). */
   requestState(state: BmsState, t_ms: number): number {
-    const sm = this.bms.stateMachine;
-    const fatal = this.bms.db.peek('diag').fatalCount > 0;
-    if (fatal && state !== BmsState.STANDBY) return NackReason.FAULT_ACTIVE;
-    if (sm.state === 'ERROR' && state !== BmsState.STANDBY) return NackReason.FAULT_ACTIVE;
     const req = state === BmsState.STANDBY ? 'STANDBY' : state === BmsState.NORMAL ? 'NORMAL' : state === BmsState.CHARGE ? 'CHARGE' : null;
     if (req === null) return NackReason.BAD_VALUE;
-    this.bms.request(req, t_ms / 1000);
-    return 0;
+    return nackOf(this.bms.command(req, t_ms / 1000));
   }
 
+  /** CMD_RESET_FAULTS, decided by the BMS state machine (PROTOCOL.md §11.1). */
   resetFaults(t_ms: number): number {
-    if (this.bms.db.peek('diag').fatalCount > 0) return NackReason.FAULT_ACTIVE;
-    this.bms.request('RESET', t_ms / 1000);
-    return 0;
+    return nackOf(this.bms.command('RESET', t_ms / 1000));
   }
 
   /**
@@ -294,6 +289,10 @@ export class ScenarioModel implements DeviceModel {
       limits: { mol: limits(0), rsl: limits(1), msl: limits(2) },
     };
   }
+}
+
+function nackOf(d: CommandDecision): number {
+  return d === 'accept' ? 0 : d === 'illegal' ? NackReason.ILLEGAL_TRANSITION : NackReason.FAULT_ACTIVE;
 }
 
 function event(r: FaultRecord, raised: boolean): FaultEvent {

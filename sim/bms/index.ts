@@ -15,11 +15,11 @@ import type { Pack } from '../pack.ts';
 import { Reader } from '../validate.ts';
 import { Afe, sensorCells } from './afe.ts';
 import { Balancing } from './balancing.ts';
-import { StateMachine } from './bms.ts';
+import { type CommandDecision, StateMachine } from './bms.ts';
 import { type BmsConfig, readBmsConfig } from './config.ts';
 import { ContactorControl } from './contactor.ts';
 import { Database } from './database.ts';
-import { Diag, NC, buildThresholds } from './diag.ts';
+import { CHECK_INDEX, Diag, NC, buildThresholds } from './diag.ts';
 import { type ChargerFault, type FaultSpec, readFaults } from './faults.ts';
 import { cellModelOf } from './internal/cellModel.ts';
 import type { BmsHooks, BmsTraceRow, HostRequest } from './interface.ts';
@@ -40,6 +40,7 @@ export { FaultCode, FaultTier, BmsState } from './types.ts';
 export { readFaults, describeFault, FAULT_NAMES, type FaultSpec, type ChargerFault } from './faults.ts';
 export type { BmsHooks, BmsTraceRow, HostRequest } from './interface.ts';
 export type { BmsReport } from './report.ts';
+export type { CommandDecision } from './bms.ts';
 
 export interface BmsOptions {
   pack: Pack;
@@ -75,6 +76,11 @@ export interface Bms extends BmsHooks {
    * next tick. Returns false when it is already over.
    */
   endFault(k: number, t_s: number): boolean;
+  /**
+   * A host's command (STANDBY, NORMAL, CHARGE or RESET), decided at once by the state machine
+   * (StateMachine.command): accepted, or refused as illegal or for a fatal fault still raised.
+   */
+  command(req: HostRequest, t_s: number): CommandDecision;
 }
 
 export function createBms(opts: BmsOptions): Bms {
@@ -189,6 +195,13 @@ export function createBms(opts: BmsOptions): Bms {
       }
       lastRx_s = Math.max(lastRx_s, t_s);
       sm.request(req);
+    },
+    command(req: HostRequest, t_s: number): CommandDecision {
+      lastRx_s = Math.max(lastRx_s, t_s);
+      const raised = db.peek('diag').raised;
+      let fatal = false;
+      for (let c = 0; c < NC; c++) if (c !== CHECK_INDEX.precharge_failure && raised[c]! & 4) fatal = true;
+      return sm.command(req, fatal);
     },
     admitCurrent(requested_A: number, t_s: number): number {
       if (!Number.isFinite(pack.packB)) return 0; // a group is open: no path
