@@ -120,7 +120,7 @@ describe('natrium emulate --mock (in-process host)', () => {
         await turn();
       }
     };
-    await run(200);
+    await run(1500); // past INIT, which takes no state request (PROTOCOL.md §11.1)
     const ack = host.command({ type: MessageType.CMD_SET_STATE, state: BmsState.NORMAL });
     await run(100);
     expect((await ack).type).toBe(MessageType.ACK);
