@@ -35,6 +35,12 @@ export const EMULATOR_VERSION = { major: 0, minor: 2, patch: 0 } as const;
 export interface ScenarioModelOptions {
   /** Stop the scenario at this simulated time, s (default: the scenario's own). */
   duration_s?: number;
+  /**
+   * Host watchdog (PROTOCOL.md §11.3): HOST_COMM_LOSS raised when no valid command came for its
+   * tiers' times (the BMS configuration's host_comm_loss thresholds), armed by the first command.
+   * Default off.
+   */
+  hostWatchdog?: boolean;
   /** CMD_INJECT_FAULT's table (default: device/config/fault-injection.json). */
   injectionTable?: InjectionTable;
 }
@@ -74,7 +80,7 @@ export class ScenarioModel implements DeviceModel {
     this.run = startScenario(sc, {
       duration_s: options.duration_s,
       restAfterSteps: true, // the device outlives its script: at rest, BMS still running
-      bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir)),
+      bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir, { hostWatchdog: options.hostWatchdog })),
     });
     this.bms = bms!;
     const pack = this.run.pack;
@@ -246,6 +252,10 @@ export class ScenarioModel implements DeviceModel {
       this.truthT[g] = T;
     }
     return { soc: this.truthSoc, coreTemperatures_C: this.truthT };
+  }
+
+  hostSeen(t_ms: number): void {
+    this.bms.hostSeen(t_ms / 1000);
   }
 
   /** CMD_SET_STATE, decided by the BMS state machine (PROTOCOL.md §11.1). */
