@@ -1,6 +1,6 @@
 /**
  * natrium emulate (--port PATH | --mock [PATH]) [--scenario S] [--speed X] [--baud N]
- *                 [--duration S] [--link-faults K=P,...] [--seed N]
+ *                 [--duration S] [--link-faults K=P,...] [--seed N] [--host-watchdog]
  *
  * Runs the emulated BMS (a scenario with the BMS firmware emulator, device/model.ts) as a
  * serial device speaking protocol/PROTOCOL.md: telemetry at the session's rates, INFO every 5 s,
@@ -19,6 +19,9 @@
  *   from protocol/node/serial.ts). Scripts and tests call `startEmulator`
  *   (device/node/emulator.ts) or `main` with `onReady`, then attach.
  *
+ * --host-watchdog turns on the device's host watchdog (PROTOCOL.md §11.3), as on a rig: once a
+ *   host has sent a command, HOST_COMM_LOSS is raised when it falls silent. Off by default, so a
+ *   stream that only listens does not drive the device to ERROR.
  * --link-faults applies seeded faults to the device → host bytes (protocol/linkfaults.ts), e.g.
  *   `dropFrame=0.01,corruptByte=0.0005,delayFrame=0.02,delay_ms=80`.
  */
@@ -26,14 +29,15 @@ import { DEFAULT_MOCK_PATH, startEmulator, type Emulator } from '../device/node/
 import { UsageError, linkFaultsOption, num, parse } from './args.ts';
 
 const USAGE = `usage: natrium emulate (--port PATH | --mock [PATH]) [--scenario S] [--speed X] [--baud N]
-                       [--duration SECONDS] [--link-faults KEY=P,...] [--seed N]
+                       [--duration SECONDS] [--link-faults KEY=P,...] [--seed N] [--host-watchdog]
 
 Runs the emulated BMS as a serial device (protocol/PROTOCOL.md) until Ctrl-C or --duration
 (simulated seconds). --scenario: a name from sim/scenarios/ or a JSON path (default: default).
 --speed: simulated seconds per wall second (default 1), or max: as fast as the host reads.
 --baud: line rate the output is paced to, 10 bits per byte (default 115200). --mock: an
 in-process mock port (default path ${DEFAULT_MOCK_PATH}), for hosts in the same process (see
-cli/emulate.ts).`;
+cli/emulate.ts). --host-watchdog: once a host has sent a command, raise HOST_COMM_LOSS when it
+falls silent (its tiers: the BMS configuration's host_comm_loss thresholds; default off).`;
 
 export interface EmulateMainOptions {
   /** Called once the device is up (an in-process host attaches here). */
@@ -54,6 +58,7 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
       duration: { type: 'string' },
       'link-faults': { type: 'string' },
       seed: { type: 'string' },
+      'host-watchdog': { type: 'boolean', default: false },
     },
     USAGE,
   );
@@ -81,11 +86,12 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
     duration_s,
     linkFaults,
     seed,
+    hostWatchdog: values['host-watchdog'] as boolean,
   });
   const info = emu.model.info();
   process.stderr.write(
     `natrium emulate: ${mock ? 'mock device' : 'port'} ${emu.path}, ${info.ns}s${info.np}p ${info.chemistry}, ` +
-      `${baudRate} baud, speed ${speed}${mock ? ' (attach in-process with DeviceMockBinding)' : ''}\n`,
+      `${baudRate} baud, speed ${speed}${values['host-watchdog'] ? ', host watchdog on' : ''}${mock ? ' (attach in-process with DeviceMockBinding)' : ''}\n`,
   );
   opts.onReady?.(emu);
   // the port failing (the device end gone, a USB adapter unplugged) stops the emulator

@@ -5,7 +5,8 @@
  * open wires and NTC faults included); only SIM_TRUTH / SIM_CELL_TRUTH carry the pack model's
  * true state. The BMS configuration is the scenario's "bms" section, or the `default` preset
  * when it has none; its scheduled faults come from the scenario's "faults"
- * (createBmsForScenario), and CMD_INJECT_FAULT adds more at run time (Bms.inject).
+ * (createBmsForScenario), and CMD_INJECT_FAULT adds more at run time (Bms.inject) from the
+ * fault-injection table (device/injection.ts).
  *
  * Time: `advanceTo(t_ms)` steps the scenario while its next step ends at or before t_ms, so the
  * telemetry sampled at device time t shows the pack as of the last sim step (dt_s) before t.
@@ -16,16 +17,17 @@
  * SOC and its hottest cell's core temperature.
  */
 import {
-  BmsState, FaultCode, FaultTier, InfoFlag, MessageType, NackReason,
+  BmsState, FAULT_CODE_NAMES, FaultCode, FaultTier, InfoFlag, MessageType, NackReason,
   type CmdInjectFault, type FaultEvent, type Info, type PackStatus, type SimTruth, type TierLimits,
 } from '../protocol/messages.ts';
 import type { DeviceModel } from '../protocol/session.ts';
-import { type Bms, type FaultSpec, createBmsForScenario } from '../sim/bms/index.ts';
+import { type Bms, type CommandDecision, createBmsForScenario } from '../sim/bms/index.ts';
 import { sensorCells } from '../sim/bms/afe.ts';
 import { tierLimitsOf, type FaultRecord } from '../sim/bms/diag.ts';
-import { CHECKS, CHECK_IDS } from '../sim/bms/types.ts';
+import { CHECKS, CHECK_IDS, protocolState } from '../sim/bms/types.ts';
 import { type ScenarioRun, startScenario } from '../sim/run.ts';
 import type { Scenario } from '../sim/scenario.ts';
+import { type InjectionContext, type InjectionTable, injection, shippedInjectionTable } from './injection.ts';
 
 /** Firmware version the emulator reports in INFO. */
 export const EMULATOR_VERSION = { major: 0, minor: 2, patch: 0 } as const;
@@ -33,6 +35,14 @@ export const EMULATOR_VERSION = { major: 0, minor: 2, patch: 0 } as const;
 export interface ScenarioModelOptions {
   /** Stop the scenario at this simulated time, s (default: the scenario's own). */
   duration_s?: number;
+  /**
+   * Host watchdog (PROTOCOL.md §11.3): HOST_COMM_LOSS raised when no valid command came for its
+   * tiers' times (the BMS configuration's host_comm_loss thresholds), armed by the first command.
+   * Default off.
+   */
+  hostWatchdog?: boolean;
+  /** CMD_INJECT_FAULT's table (default: device/config/fault-injection.json). */
+  injectionTable?: InjectionTable;
 }
 
 const TIERS = [FaultTier.INFO, FaultTier.WARNING, FaultTier.FATAL] as const;
@@ -59,6 +69,10 @@ export class ScenarioModel implements DeviceModel {
   /** Faults injected by CMD_INJECT_FAULT: "code/index" and the BMS's index for it. */
   private readonly injected: { key: string; k: number }[] = [];
   private done = false;
+  private readonly injectionTable: InjectionTable;
+  private readonly injectionCtx: InjectionContext;
+  /** Why the last CMD_INJECT_FAULT was refused (PROTOCOL.md §11.2), for logs and tests. */
+  lastRefusal = '';
 
   constructor(sc: Scenario, options: ScenarioModelOptions = {}) {
     this.sc = sc;
@@ -66,7 +80,7 @@ export class ScenarioModel implements DeviceModel {
     this.run = startScenario(sc, {
       duration_s: options.duration_s,
       restAfterSteps: true, // the device outlives its script: at rest, BMS still running
-      bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir)),
+      bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir, { hostWatchdog: options.hostWatchdog })),
     });
     this.bms = bms!;
     const pack = this.run.pack;
@@ -81,6 +95,17 @@ export class ScenarioModel implements DeviceModel {
     this.truthT = new Float64Array(this.ns);
     this.ntcCells = sensorCells(this.bms.config.afe.temperature.sensor_cells, pack.n);
     this.infoMsg = this.makeInfo();
+    this.injectionTable = options.injectionTable ?? shippedInjectionTable();
+    const th = this.bms.diag.thresholds;
+    this.injectionCtx = {
+      ns: this.ns,
+      np: this.np,
+      ntcCells: this.ntcCells,
+      fatalThreshold: (code) => {
+        const c = CHECK_IDS.findIndex((id) => CHECKS[id].code === code);
+        return c < 0 ? NaN : th[c * 3 + 2]!;
+      },
+    };
   }
 
   /**
@@ -113,7 +138,7 @@ export class ScenarioModel implements DeviceModel {
     const ct = db.peek('cellTemperature');
     const diag = db.peek('diag');
     const sop = db.peek('sop');
-    out.state = db.peek('state').state as BmsState;
+    out.state = protocolState(this.bms.stateMachine.state); // a host's command may have moved it since the last tick
     out.mainPositiveClosed = cur.plusClosed === 1;
     out.mainNegativeClosed = cur.minusClosed === 1;
     out.prechargeClosed = cur.prechargeClosed === 1;
@@ -229,47 +254,46 @@ export class ScenarioModel implements DeviceModel {
     return { soc: this.truthSoc, coreTemperatures_C: this.truthT };
   }
 
-  requestState(state: BmsState, t_ms: number): number {
-    const sm = this.bms.stateMachine;
-    const fatal = this.bms.db.peek('diag').fatalCount > 0;
-    if (fatal && state !== BmsState.STANDBY) return NackReason.FAULT_ACTIVE;
-    if (sm.state === 'ERROR' && state !== BmsState.STANDBY) return NackReason.FAULT_ACTIVE;
-    const req = state === BmsState.STANDBY ? 'STANDBY' : state === BmsState.NORMAL ? 'NORMAL' : state === BmsState.CHARGE ? 'CHARGE' : null;
-    if (req === null) return NackReason.BAD_VALUE;
-    this.bms.request(req, t_ms / 1000);
-    return 0;
+  hostSeen(t_ms: number): void {
+    this.bms.hostSeen(t_ms / 1000);
   }
 
+  /** CMD_SET_STATE, decided by the BMS state machine (PROTOCOL.md §11.1). */
+  requestState(state: BmsState, t_ms: number): number {
+    const req = state === BmsState.STANDBY ? 'STANDBY' : state === BmsState.NORMAL ? 'NORMAL' : state === BmsState.CHARGE ? 'CHARGE' : null;
+    if (req === null) return NackReason.BAD_VALUE;
+    return nackOf(this.bms.command(req, t_ms / 1000));
+  }
+
+  /** CMD_RESET_FAULTS, decided by the BMS state machine (PROTOCOL.md §11.1). */
   resetFaults(t_ms: number): number {
-    if (this.bms.db.peek('diag').fatalCount > 0) return NackReason.FAULT_ACTIVE;
-    this.bms.request('RESET', t_ms / 1000);
-    return 0;
+    return nackOf(this.bms.command('RESET', t_ms / 1000));
   }
 
   /**
-   * CMD_INJECT_FAULT: the code is mapped to a plant fault of the BMS emulator (`faultSpec`) and
-   * injected from now on, reported like the scenario's own faults; a code with no plant fault is
-   * UNSUPPORTED, an index outside the pack (or a cell without an NTC) BAD_VALUE. `active: false`
-   * ends every fault injected by this command with the same code and index (undone at the
-   * next tick); BAD_VALUE when none of them is still active. Scenario faults are the
-   * scenario's: a host cannot remove them.
+   * CMD_INJECT_FAULT, checked against the fault-injection table (device/injection.ts,
+   * PROTOCOL.md §11.2): the code's plant fault is injected from now on and reported like the
+   * scenario's own faults. `active: false` ends every fault injected by this command with the
+   * same code and index (undone at the next tick); BAD_VALUE when none of them is still active.
+   * Scenario faults are the scenario's: a host cannot remove them. `lastRefusal` says why the
+   * last injection was refused.
    */
   injectFault(cmd: CmdInjectFault, t_ms: number): number {
     const t_s = t_ms / 1000;
-    const spec = faultSpec(cmd, t_s, this.ns, this.np, this.ntcCells);
-    if (typeof spec === 'number') return spec;
+    const spec = injection(this.injectionTable, cmd, this.injectionCtx, t_s);
+    if (!('fault' in spec)) {
+      this.lastRefusal = spec.why;
+      return spec.reason;
+    }
     const key = `${cmd.code}/${cmd.index}`;
     if (!cmd.active) {
       let ended = 0;
       for (const f of this.injected) if (f.key === key && this.bms.endFault(f.k, t_s)) ended++;
-      return ended > 0 ? 0 : NackReason.BAD_VALUE;
+      if (ended > 0) return 0;
+      this.lastRefusal = `${FAULT_CODE_NAMES[cmd.code]}: nothing injected at index ${cmd.index < 0 ? '0xFFFF' : cmd.index} to remove`;
+      return NackReason.BAD_VALUE;
     }
-    try {
-      this.injected.push({ key, k: this.bms.inject(spec, t_s) });
-    } catch (e) {
-      if (e instanceof TypeError) return NackReason.BAD_VALUE;
-      throw e;
-    }
+    this.injected.push({ key, k: this.bms.inject(spec, t_s) });
     return 0;
   }
 
@@ -296,6 +320,10 @@ export class ScenarioModel implements DeviceModel {
   }
 }
 
+function nackOf(d: CommandDecision): number {
+  return d === 'accept' ? 0 : d === 'illegal' ? NackReason.ILLEGAL_TRANSITION : NackReason.FAULT_ACTIVE;
+}
+
 function event(r: FaultRecord, raised: boolean): FaultEvent {
   return {
     type: MessageType.EVENT,
@@ -313,50 +341,4 @@ function deviceId(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
-}
-
-/**
- * The plant fault a CMD_INJECT_FAULT stands for, or the NACK reason: UNSUPPORTED for a code with
- * no plant fault, BAD_VALUE for an index outside the pack (or a sensor it lacks). Indices are the
- * protocol's (PROTOCOL.md 12.3): a cell is a series group (CELL_VOLTAGES index), a sensor a
- * TEMPERATURES index; `value` NaN takes the default.
- *   OPEN_SENSE_WIRE g → open_sense_wire on group g; NTC_OPEN / NTC_SHORT k → on sensor k;
- *   CELL_UNDERVOLTAGE / DEEP_DISCHARGE g → an internal short in group g's first cell (value: Ω,
- *   default 1); CURRENT_PLAUSIBILITY → a current sensor offset (value: A, default 50);
- *   CONTACTOR_FEEDBACK 0/1/2 → welded main+/main−/precharge contactor; PRECHARGE_FAILURE → an
- *   open precharge resistor; HOST_COMM_LOSS → the host link lost; OVERTEMPERATURE_* → a cooling
- *   failure (heat transfer × 0.05); CELL_VOLTAGE_PLAUSIBILITY g → group g's voltage channel
- *   stuck at its last reading. Other codes: UNSUPPORTED.
- */
-export function faultSpec(cmd: CmdInjectFault, t_s: number, ns: number, np: number, ntcCells: Int32Array): FaultSpec | NackReason {
-  const BAD = NackReason.BAD_VALUE;
-  const base = { at_s: t_s, duration_s: null };
-  const i = cmd.index;
-  const v = cmd.value;
-  switch (cmd.code) {
-    case FaultCode.OPEN_SENSE_WIRE:
-      return i >= 0 && i < ns ? { ...base, fault: 'open_sense_wire', group: i } : BAD;
-    case FaultCode.NTC_OPEN:
-      return i >= 0 && i < ntcCells.length ? { ...base, fault: 'ntc_open', cell: ntcCells[i]! } : BAD;
-    case FaultCode.NTC_SHORT:
-      return i >= 0 && i < ntcCells.length ? { ...base, fault: 'ntc_short', cell: ntcCells[i]! } : BAD;
-    case FaultCode.CELL_UNDERVOLTAGE:
-    case FaultCode.DEEP_DISCHARGE:
-      return i >= 0 && i < ns ? { ...base, fault: 'cell_internal_short', cell: i * np, resistance_ohm: v > 0 ? v : 1 } : BAD;
-    case FaultCode.CURRENT_PLAUSIBILITY:
-      return { ...base, fault: 'current_sensor_offset', offset_A: Number.isNaN(v) ? 50 : v, offset_pct_fs: null };
-    case FaultCode.CONTACTOR_FEEDBACK:
-      return i >= 0 && i <= 2 ? { ...base, fault: 'welded_contactor', contactor: (['plus', 'minus', 'precharge'] as const)[i]! } : BAD;
-    case FaultCode.PRECHARGE_FAILURE:
-      return { ...base, fault: 'precharge_resistor_open' };
-    case FaultCode.HOST_COMM_LOSS:
-      return { ...base, fault: 'host_comm_loss' };
-    case FaultCode.CELL_VOLTAGE_PLAUSIBILITY:
-      return i >= 0 && i < ns ? { ...base, fault: 'stuck_sensor', sensor: 'cell_voltage', index: i } : BAD;
-    case FaultCode.OVERTEMPERATURE_CHARGE:
-    case FaultCode.OVERTEMPERATURE_DISCHARGE:
-      return { ...base, fault: 'cooling_failure', factor: 0.05, first_cell: null, last_cell: null };
-    default:
-      return NackReason.UNSUPPORTED;
-  }
 }

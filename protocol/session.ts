@@ -55,6 +55,8 @@ export interface DeviceModel {
   resetFaults(t_ms: number): number;
   /** Inject or remove a fault (simulators only): 0 = accepted, else a NackReason. */
   injectFault(cmd: CmdInjectFault, t_ms: number): number;
+  /** A valid command arrived (before it is executed): the host is alive (a host watchdog's input). */
+  hostSeen?(t_ms: number): void;
 }
 
 /** Where whole frames (COBS + 0x00) go; `priority` frames are INFO, EVENT, ACK and NACK. */
@@ -299,6 +301,7 @@ export class DeviceSession {
       return;
     }
     const m = p.m;
+    this.model.hostSeen?.(this.t_ms);
     const reason = this.execute(m);
     this.reply(m.seq, m.type, reason);
   }

@@ -47,6 +47,8 @@ export interface EmulatorOptions {
   /** Stop at this device time, s (default: never; a scenario's own duration ends only the scenario). */
   duration_s?: number;
   linkFaults?: LinkFaultRates | null;
+  /** Host watchdog (PROTOCOL.md §11.3; default off): HOST_COMM_LOSS when the host falls silent. */
+  hostWatchdog?: boolean;
   /** Seed of the link faults (default the scenario's). */
   seed?: number;
   /** Do not start a driver: the caller advances `device` (tests). */
@@ -73,7 +75,7 @@ export interface Emulator {
 /** Starts the emulator (see the file comment). */
 export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   const sc = typeof o.scenario === 'string' ? loadScenario(o.scenario) : o.scenario;
-  const model = new ScenarioModel(sc, { duration_s: o.duration_s });
+  const model = new ScenarioModel(sc, { duration_s: o.duration_s, hostWatchdog: o.hostWatchdog });
   const path = o.port ?? o.mockPath ?? DEFAULT_MOCK_PATH;
   const end: DeviceEnd = o.port === null ? createMockDevice(path) : portDeviceEnd(await openSerialPort(o.port, o.baudRate));
   const max = o.speed === 'max';

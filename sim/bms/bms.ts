@@ -8,7 +8,10 @@
  * of the pack voltage and the current has settled, closes plus and opens precharge; a timeout
  * opens everything and retries, and after the last retry raises PRECHARGE_FAILURE. The main
  * path is opened only below the break current, unless the time limit has passed.
- * Host requests are queued and taken one per tick; illegal ones are counted.
+ * Scripted requests (`request`) are queued and taken one per tick; illegal ones are counted.
+ * A host's commands (`command`, protocol/PROTOCOL.md §11.1) are decided at once instead: accept,
+ * ILLEGAL_TRANSITION or FAULT_ACTIVE, and an accepted one is carried out from the next tick on
+ * (a later accepted command supersedes one not yet carried out).
  */
 import type { BmsConfig } from './config.ts';
 import { CurrentBlock, DiagBlock, StateBlock, type Database } from './database.ts';
@@ -24,6 +27,12 @@ export interface Transition {
 }
 
 const QUEUE = 16;
+
+/** What `command` decides: the command is carried out, or refused for this reason. */
+export type CommandDecision = 'accept' | 'illegal' | 'faultActive';
+
+/** The substates in which NORMAL, CHARGE or PRECHARGE are already on their way to STANDBY. */
+const OPENING: ReadonlySet<SubstateName> = new Set(['waitBreakCurrent', 'openMinus']);
 const REQUESTS: readonly HostRequest[] = ['STANDBY', 'NORMAL', 'CHARGE', 'RESET'];
 
 export class StateMachine {
@@ -41,6 +50,8 @@ export class StateMachine {
   /** A mode asked for while in the other one: taken up again in STANDBY. */
   private pendingTarget: 'NORMAL' | 'CHARGE' | null = null;
   private timerTicks = 0;
+  /** A host's RESET_FAULTS accepted in ERROR before the contactors were open: taken up in 'latched'. */
+  private resetPending = false;
   private readonly queue = new Int8Array(QUEUE);
   private qHead = 0;
   private qLen = 0;
@@ -72,6 +83,51 @@ export class StateMachine {
     }
     this.queue[(this.qHead + this.qLen) % QUEUE] = REQUESTS.indexOf(req);
     this.qLen++;
+  }
+
+  /**
+   * A host's command, decided now (PROTOCOL.md §11.1, the state-request table). `fatal`: a FATAL
+   * fault other than PRECHARGE_FAILURE is raised. The decision depends on the state only (and
+   * `fatal`); an accepted command changes where the machine is going, not its outputs: the
+   * contactors move from the next tick on.
+   */
+  command(req: HostRequest, fatal: boolean): CommandDecision {
+    const s = this.state;
+    if (s === 'hasNeverRun' || s === 'INIT') return req === 'RESET' ? (fatal ? 'faultActive' : 'accept') : 'illegal';
+    if (req === 'RESET') {
+      if (fatal) return 'faultActive';
+      if (s === 'ERROR') this.resetFaults();
+      return 'accept';
+    }
+    if (s === 'ERROR' && !this.resetPending) return req !== 'STANDBY' && fatal ? 'faultActive' : 'illegal';
+    if (req !== 'STANDBY' && fatal) return 'faultActive';
+    if (s === 'ERROR' || s === 'STANDBY' || OPENING.has(this.substate)) {
+      // STANDBY, or on the way there: go on (to the mode asked for) from STANDBY
+      this.pendingTarget = req === 'STANDBY' ? null : req;
+    } else if (req === 'STANDBY') {
+      this.pendingTarget = null;
+      this.timerTicks = 0;
+      this.setState(s, 'waitBreakCurrent', 0);
+    } else if (s === 'PRECHARGE') {
+      this.target = req;
+    } else if (req !== s && this.substate === 'running') {
+      // switching between drive and charge goes through STANDBY (open, precharge again)
+      this.pendingTarget = req;
+      this.timerTicks = 0;
+      this.setState(s, 'waitBreakCurrent', 0);
+    }
+    return 'accept';
+  }
+
+  /** RESET_FAULTS accepted in ERROR: to STANDBY now if the contactors are open, else once they are. */
+  private resetFaults(): void {
+    this.pendingTarget = null;
+    if (this.substate !== 'latched') {
+      this.resetPending = true;
+      return;
+    }
+    this.diag.reset(CHECK_INDEX.precharge_failure);
+    this.setState('STANDBY', 'idle', 0);
   }
 
   private nextRequest(): HostRequest | null {
@@ -298,7 +354,7 @@ export class StateMachine {
     switch (this.substate) {
       case 'entry':
         c.set('precharge', false);
-        this.pendingTarget = null;
+        if (!this.resetPending) this.pendingTarget = null; // a host's reset may already wait for 'latched'
         this.timerTicks = 0;
         if (c.plus) this.setState('ERROR', 'waitBreakCurrent', 0);
         else {
@@ -315,6 +371,17 @@ export class StateMachine {
         break;
       case 'latched': {
         c.openAll();
+        if (this.resetPending) {
+          this.resetPending = false;
+          const pending = this.pendingTarget;
+          if (this.diagB.fatalCount - ((this.diagB.raised[CHECK_INDEX.precharge_failure]! >> 2) & 1) === 0) {
+            this.resetFaults();
+            this.pendingTarget = pending;
+          } else {
+            this.illegalRequests++;
+          }
+          return;
+        }
         const r = this.nextRequest();
         if (r === 'RESET' || r === 'STANDBY') {
           // a precharge failure is an event: the request acknowledges it

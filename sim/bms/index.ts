@@ -15,11 +15,11 @@ import type { Pack } from '../pack.ts';
 import { Reader } from '../validate.ts';
 import { Afe, sensorCells } from './afe.ts';
 import { Balancing } from './balancing.ts';
-import { StateMachine } from './bms.ts';
+import { type CommandDecision, StateMachine } from './bms.ts';
 import { type BmsConfig, readBmsConfig } from './config.ts';
 import { ContactorControl } from './contactor.ts';
 import { Database } from './database.ts';
-import { Diag, NC, buildThresholds } from './diag.ts';
+import { CHECK_INDEX, Diag, NC, buildThresholds } from './diag.ts';
 import { type ChargerFault, type FaultSpec, readFaults } from './faults.ts';
 import { cellModelOf } from './internal/cellModel.ts';
 import type { BmsHooks, BmsTraceRow, HostRequest } from './interface.ts';
@@ -40,6 +40,7 @@ export { FaultCode, FaultTier, BmsState } from './types.ts';
 export { readFaults, describeFault, FAULT_NAMES, type FaultSpec, type ChargerFault } from './faults.ts';
 export type { BmsHooks, BmsTraceRow, HostRequest } from './interface.ts';
 export type { BmsReport } from './report.ts';
+export type { CommandDecision } from './bms.ts';
 
 export interface BmsOptions {
   pack: Pack;
@@ -48,6 +49,12 @@ export interface BmsOptions {
   seed: number;
   /** Pack step, s: a whole multiple of the fast task period. */
   dt_s: number;
+  /**
+   * Host watchdog (default off): HOST_COMM_LOSS measures the time since the host was last
+   * heard (`hostSeen`, `command`), from the first time it was; off, the host link is silent
+   * only while an injected host_comm_loss fault lasts.
+   */
+  hostWatchdog?: boolean;
 }
 
 export interface Bms extends BmsHooks {
@@ -75,6 +82,13 @@ export interface Bms extends BmsHooks {
    * next tick. Returns false when it is already over.
    */
   endFault(k: number, t_s: number): boolean;
+  /**
+   * A host's command (STANDBY, NORMAL, CHARGE or RESET), decided at once by the state machine
+   * (StateMachine.command): accepted, or refused as illegal or for a fatal fault still raised.
+   */
+  command(req: HostRequest, t_s: number): CommandDecision;
+  /** The host was heard at t_s (a valid command): ends its silence for the host watchdog. */
+  hostSeen(t_s: number): void;
 }
 
 export function createBms(opts: BmsOptions): Bms {
@@ -103,8 +117,16 @@ export function createBms(opts: BmsOptions): Bms {
   const thresholds = buildThresholds(cfg, np);
   const diag = new Diag(cfg, thresholds);
   const contactors = new ContactorControl(cfg.contactors.operate_ms, fast_ms);
+  const watchdog = opts.hostWatchdog === true;
   let lastRx_s = 0;
   let now_s = 0;
+  /** The watchdog is armed by the first time the host is heard. */
+  let hostHeard = false;
+  const hostSeen = (t_s: number): void => {
+    if (injector.hostCommLost(t_s)) return;
+    hostHeard = true;
+    lastRx_s = Math.max(lastRx_s, t_s);
+  };
   const soa = new Soa(cfg, thresholds, ns, cells.length, np, diag, {
     contactorMismatches: () => contactors.mismatches(db),
     hostSilence_s: () => now_s - lastRx_s,
@@ -139,7 +161,7 @@ export function createBms(opts: BmsOptions): Bms {
     const closed = bus.pathClosed;
     if (wasClosed && !closed) reporter.opened(t);
     wasClosed = closed;
-    if (!injector.hostCommLost(t)) lastRx_s = t;
+    if (!injector.hostCommLost(t) && !(watchdog && hostHeard)) lastRx_s = t;
     // firmware
     afe.measureFast(db, t);
     if (fl.mid) afe.measureMid(db);
@@ -187,9 +209,19 @@ export function createBms(opts: BmsOptions): Bms {
         lostRequests++;
         return;
       }
-      lastRx_s = Math.max(lastRx_s, t_s);
+      hostSeen(t_s);
       sm.request(req);
     },
+    command(req: HostRequest, t_s: number): CommandDecision {
+      hostSeen(t_s);
+      // PRECHARGE_FAILURE is an event the command acknowledges; a watchdog's HOST_COMM_LOSS is ended by the command itself
+      const ended = watchdog && !injector.hostCommLost(t_s) ? CHECK_INDEX.host_comm_loss : -1;
+      const raised = db.peek('diag').raised;
+      let fatal = false;
+      for (let c = 0; c < NC; c++) if (c !== CHECK_INDEX.precharge_failure && c !== ended && raised[c]! & 4) fatal = true;
+      return sm.command(req, fatal);
+    },
+    hostSeen,
     admitCurrent(requested_A: number, t_s: number): number {
       if (!Number.isFinite(pack.packB)) return 0; // a group is open: no path
       let I = requested_A;
@@ -250,11 +282,11 @@ export interface BmsScenario {
  * readBmsConfig + readFaults + createBms for a scenario, with errors as InputError naming the
  * scenario file. `baseDir` resolves a relative config path (the scenario's folder).
  */
-export function createBmsForScenario(pack: Pack, sc: BmsScenario, baseDir?: string): Bms {
+export function createBmsForScenario(pack: Pack, sc: BmsScenario, baseDir?: string, extra: Pick<BmsOptions, 'hostWatchdog'> = {}): Bms {
   const config = readBmsConfig(sc.bms ?? new Reader(sc.file, 'default', 'bms'), sc.chemistry, baseDir);
   const faults = sc.faults ? readFaults(sc.faults, pack.ns, pack.np) : [];
   try {
-    return createBms({ pack, config, faults, seed: sc.seed, dt_s: sc.dt_s });
+    return createBms({ pack, config, faults, seed: sc.seed, dt_s: sc.dt_s, ...extra });
   } catch (e) {
     if (e instanceof TypeError) {
       const m = /^"([^"]+)":? (.*)$/s.exec(e.message);

@@ -90,10 +90,11 @@ describe('natrium emulate --mock (in-process host)', () => {
     const h = host!;
     const info = await h.command({ type: MessageType.CMD_REQUEST_INFO });
     expect(info.type).toBe(MessageType.ACK);
+    // INIT takes no state request (PROTOCOL.md §11.1): wait for the device to leave it
+    const t0 = Date.now();
+    while ((h.status?.state ?? BmsState.INIT) === BmsState.INIT && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
     const standby = await h.command({ type: MessageType.CMD_SET_STATE, state: BmsState.STANDBY });
     expect(standby.type).toBe(MessageType.ACK);
-    const t0 = Date.now();
-    while (h.status?.state !== BmsState.STANDBY && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
     expect(h.status?.state).toBe(BmsState.STANDBY);
     expect(h.info).toMatchObject({ ns: 8, np: 1, chemistry: 'naion-18650-layered', flags: 1 });
     const c = h.counters;
@@ -120,7 +121,7 @@ describe('natrium emulate --mock (in-process host)', () => {
         await turn();
       }
     };
-    await run(200);
+    await run(1500); // past INIT, which takes no state request (PROTOCOL.md §11.1)
     const ack = host.command({ type: MessageType.CMD_SET_STATE, state: BmsState.NORMAL });
     await run(100);
     expect((await ack).type).toBe(MessageType.ACK);
