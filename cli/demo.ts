@@ -61,7 +61,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new InputError(dir, '(output)', `cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(dir, '(output)', code === 'EEXIST' ? 'exists and is not a directory' : `cannot create (${code ?? String(e)})`);
   }
   const capturePath = join(dir, 'capture.bin');
   let writer: CaptureWriter;

@@ -26,6 +26,7 @@
  *   `dropFrame=0.01,corruptByte=0.0005,delayFrame=0.02,delay_ms=80`.
  */
 import { DEFAULT_MOCK_PATH, startEmulator, type Emulator } from '../device/node/emulator.ts';
+import { isInputError } from '../sim/errors.ts';
 import { UsageError, linkFaultsOption, num, parse } from './args.ts';
 
 const USAGE = `usage: natrium emulate (--port PATH | --mock [PATH]) [--scenario S] [--speed X] [--baud N]
@@ -38,6 +39,16 @@ Runs the emulated BMS as a serial device (protocol/PROTOCOL.md) until Ctrl-C or 
 in-process mock port (default path ${DEFAULT_MOCK_PATH}), for hosts in the same process (see
 cli/emulate.ts). --host-watchdog: once a host has sent a command, raise HOST_COMM_LOSS when it
 falls silent (its tiers: the BMS configuration's host_comm_loss thresholds; default off).`;
+
+/** A port that cannot be opened is bad input naming the port (exit 2), as in natrium stream. */
+async function startOrExplain(port: string | undefined, start: () => Promise<Emulator>): Promise<Emulator> {
+  try {
+    return await start();
+  } catch (e) {
+    if (port === undefined || isInputError(e) || e instanceof UsageError) throw e;
+    throw new UsageError(`--port ${port}: ${(e as Error).message.replace(/^Error: /, '')}`);
+  }
+}
 
 export interface EmulateMainOptions {
   /** Called once the device is up (an in-process host attaches here). */
@@ -77,17 +88,19 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
   const seed = values.seed === undefined ? undefined : num('seed', values.seed as string, 0, { integer: true, min: 0 });
   const linkFaults = linkFaultsOption(values['link-faults'] as string | undefined);
 
-  const emu = await startEmulator({
-    port: mock ? null : port!,
-    mockPath: mock ? (positionals[0] ?? DEFAULT_MOCK_PATH) : undefined,
-    scenario: values.scenario as string,
-    speed,
-    baudRate,
-    duration_s,
-    linkFaults,
-    seed,
-    hostWatchdog: values['host-watchdog'] as boolean,
-  });
+  const emu = await startOrExplain(port, () =>
+    startEmulator({
+      port: mock ? null : port!,
+      mockPath: mock ? (positionals[0] ?? DEFAULT_MOCK_PATH) : undefined,
+      scenario: values.scenario as string,
+      speed,
+      baudRate,
+      duration_s,
+      linkFaults,
+      seed,
+      hostWatchdog: values['host-watchdog'] as boolean,
+    }),
+  );
   const info = emu.model.info();
   process.stderr.write(
     `natrium emulate: ${mock ? 'mock device' : 'port'} ${emu.path}, ${info.ns}s${info.np}p ${info.chemistry}, ` +

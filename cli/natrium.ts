@@ -4,7 +4,8 @@
  * A thin layer: parse arguments, call the parts, print. Bad input prints one line
  * `natrium: FILE: FIELD: PROBLEM` and exits with code 2.
  */
-import { isInputError } from '../sim/errors.ts';
+import { readFileSync } from 'node:fs';
+import { isAbuseError, isInputError } from '../sim/errors.ts';
 import { UsageError } from './args.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }> = {
@@ -21,11 +22,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: natrium COMMAND [ARGS]\n\ncommands:\n${lines.join('\n')}\n\nnatrium COMMAND --help for a command's options`;
+  return `usage: natrium COMMAND [ARGS]\n\ncommands:\n${lines.join('\n')}\n\nnatrium COMMAND --help (or natrium help COMMAND) for a command's options; natrium --version`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `natrium ${pkg.version}`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V') {
+    console.log(version());
+    return 0;
+  }
+  // natrium help COMMAND = natrium COMMAND --help
+  if (cmd === 'help' && rest.length > 0) return main([...rest, '--help']);
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     console.log(usage());
     return cmd === undefined ? 2 : 0;
@@ -53,6 +65,12 @@ main(process.argv.slice(2)).then(
       const hint = first.includes('--help') || !cmd || !(cmd in COMMANDS) ? '' : ` (natrium ${cmd} --help)`;
       process.stderr.write(`natrium: ${first}${hint}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (isAbuseError(e)) {
+      // a cell left the model's validity envelope (sim/envelope.ts): the run stopped
+      process.stderr.write(`natrium: ${(e as Error).message}\n`);
+      process.exitCode = 3;
       return;
     }
     if (isInputError(e)) {

@@ -109,7 +109,7 @@ export async function main(argv: string[], opts: ReplayMainOptions = {}): Promis
   try {
     end = opts.openEnd ? await opts.openEnd(path, baudRate) : portDeviceEnd(await openSerialPort(path, baudRate));
   } catch (e) {
-    throw new UsageError(`--port ${path}: ${(e as Error).message}`);
+    throw new UsageError(`--port ${path}: ${(e as Error).message.replace(/^Error: /, '')}`);
   }
   let aborted = false;
   const abort = (): void => void (aborted = true);

@@ -1,24 +1,40 @@
 /**
  * natrium sim SCENARIO [--out trace.csv] [--cells all|min-max] [--every N] [--json] [--duration S]
+ *                      [--max-rows N] [--allow-abuse]
  * natrium sim cell --chemistry FILE.json --current PROFILE.csv --dt SECONDS --out trace.csv
- *                  [--discharge-positive] [--soc Z] [--temperature C] [--ambient C] [--hA W/K]
+ *                  [--discharge-positive] [--soc Z] [--temperature C] [--ambient C] [--hA W/K] ...
+ *
+ * A cell leaving the chemistry's validity envelope stops the run with exit code 3 (sim/envelope.ts)
+ * unless --allow-abuse; a run that fails leaves no partial trace.
  */
 import { Cell } from '../sim/cell.ts';
 import { loadChemistry } from '../sim/chemistry.ts';
+import { EnvelopeWatch, MAX_RUN_STEPS, MIN_DT_S, startProblem } from '../sim/envelope.ts';
 import { loadCurrentProfile } from '../sim/load/profile.ts';
 import { type RunOptions, type Summary, runScenario } from '../sim/run.ts';
 import { loadScenario } from '../sim/scenario.ts';
 import { traceHeader, traceMeta, traceMetaLine, traceRow } from '../sim/trace.ts';
 import { UsageError, num, parse } from './args.ts';
-import { CsvWriter } from './csv.ts';
+import { CsvWriter, DEFAULT_MAX_ROWS } from './csv.ts';
 import { attachBms } from './bms.ts';
 import { progressReporter } from './progress.ts';
 
 const USAGE = `usage: natrium sim SCENARIO [--out trace.csv] [--cells all|min-max] [--every N] [--json] [--duration SECONDS]
+                        [--max-rows N] [--allow-abuse]
        natrium sim cell --chemistry FILE.json --current PROFILE.csv --dt SECONDS --out trace.csv
-                        [--discharge-positive] [--soc 0..1] [--temperature C] [--ambient C] [--hA W/K]
+                        [--discharge-positive] [--soc -0.05..1.05] [--temperature C] [--ambient C] [--hA W/K]
+                        [--capacity AH] [--hysteresis -1..1] [--no-low-temperature-capacity]
+                        [--max-rows N] [--allow-abuse]
 
-SCENARIO is a name from sim/scenarios/ (e.g. default) or a path to a scenario JSON file.`;
+SCENARIO is a name from sim/scenarios/ (e.g. default) or a path to a scenario JSON file.
+--every N records steps 0, N, 2N, … (t = 0 first). --max-rows: the most rows a trace may hold
+(default ${DEFAULT_MAX_ROWS}); a run that would write more is refused or stopped, and leaves no file.
+--dt: at least ${MIN_DT_S} s; a run may take at most ${MAX_RUN_STEPS} steps.
+--capacity: the cell's own capacity (default the chemistry's capacity_Ah); --hysteresis: the
+hysteresis state at the start (-1 after a discharge, +1 after a charge; default 0).
+A cell that leaves the chemistry's validity envelope (its "envelope": SOC margin, voltage abuse
+limits, temperature range, maximum pulse current) stops the run with exit code 3; --allow-abuse
+runs on and marks the summary and the trace. Exit codes: 0 done, 2 bad input, 3 envelope left.`;
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'cell') return simCell(argv.slice(1));
@@ -30,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
       every: { type: 'string' },
       json: { type: 'boolean', default: false },
       duration: { type: 'string' },
+      'max-rows': { type: 'string' },
+      'allow-abuse': { type: 'boolean', default: false },
     },
     USAGE,
   );
@@ -41,32 +59,47 @@ export async function main(argv: string[]): Promise<number> {
   const cells = values.cells as string;
   if (cells !== 'all' && cells !== 'min-max') throw new UsageError(`--cells: expected all or min-max, got "${cells}"`);
   const every = num('every', values.every as string | undefined, 1, { integer: true, min: 1 });
+  const maxRows = num('max-rows', values['max-rows'] as string | undefined, DEFAULT_MAX_ROWS, { integer: true, min: 1 });
   const sc = loadScenario(positionals[0]!);
-  const duration = values.duration === undefined ? undefined : num('duration', values.duration as string, 0, { gt: 0 });
+  const duration = values.duration === undefined ? undefined : num('duration', values.duration as string, 0, { gt: 0, max: MAX_RUN_STEPS * sc.dt_s });
+  const allowAbuse = values['allow-abuse'] as boolean;
 
-  const opts: RunOptions = { every, duration_s: duration, bms: attachBms(sc) };
+  const opts: RunOptions = { every, duration_s: duration, bms: attachBms(sc), allowAbuse };
+  const total = duration ?? sc.duration_s;
   let csv: CsvWriter | null = null;
   if (values.out) {
+    if (total !== null) refuseRows(Math.ceil(total / sc.dt_s / every), maxRows);
     // the trace format (meta line, header, rows) is sim/trace.ts's
     const n = sc.pack.ns * sc.pack.np;
     const all = cells === 'all';
-    csv = new CsvWriter(values.out as string, [traceMetaLine(traceMeta(sc, { every, cells }))]);
-    csv.line(traceHeader(n, all, sc.bms !== null).join(','));
+    const meta = { ...traceMeta(sc, { every, cells }), ...(allowAbuse ? { allow_abuse: true } : {}) };
+    csv = new CsvWriter(values.out as string, [traceMetaLine(meta), traceHeader(n, all, sc.bms !== null).join(',')], maxRows);
     const w = csv;
     opts.onRecord = (v) => w.line(traceRow(v, all));
   }
-  const total = duration ?? sc.duration_s;
   const progress = progressReporter(total, 'simulating', 'simulated');
   opts.onProgress = progress.update;
   const wall0 = performance.now();
-  const result = runScenario(sc, opts);
-  progress.stop();
-  csv?.close();
+  let result: ReturnType<typeof runScenario>;
+  try {
+    result = runScenario(sc, opts);
+    csv?.close();
+  } catch (e) {
+    csv?.discard();
+    throw e;
+  } finally {
+    progress.stop();
+  }
   const wall_s = (performance.now() - wall0) / 1000;
   const out = { ...result.summary, wall_s: Number(wall_s.toFixed(3)), ...(result.bms ? result.bms.report() : {}) };
   if (values.json) console.log(JSON.stringify(out, null, 2));
   else console.log(formatSummary(result.summary, wall_s, csv?.path ?? null, result.bms ? bmsLine(result.bms.report()) : null));
   return 0;
+}
+
+/** A run that would write more than --max-rows rows is refused before it starts. */
+function refuseRows(rows: number, maxRows: number): void {
+  if (rows > maxRows) throw new UsageError(`--max-rows: the run would write ${rows} rows, more than ${maxRows}: raise --max-rows or record fewer (--every N)`);
 }
 
 /** One line on the BMS's run: transitions, faults, estimator error. */
@@ -89,6 +122,10 @@ function formatSummary(s: Summary, wall_s: number, out: string | null, bms: stri
   ];
   if (s.distance_km > 0) lines.push(`driven     ${s.distance_km.toFixed(1)} km at ${s.Wh_per_km?.toFixed(0)} Wh/km`);
   if (bms) lines.push(`BMS        ${bms}`);
+  if (s.envelope) {
+    lines.push(`ABUSE      cells left the validity envelope in ${s.envelope.steps_outside} steps (--allow-abuse); first:`);
+    for (const x of s.envelope.first) lines.push(`  ${x.text}`);
+  }
   lines.push('steps');
   for (const st of s.steps) {
     lines.push(`  ${(st.start_s / 3600).toFixed(2).padStart(6)} h  ${st.text}  → ${st.end_reason} at ${(st.end_s / 3600).toFixed(2)} h`);
@@ -110,7 +147,11 @@ async function simCell(argv: string[]): Promise<number> {
       temperature: { type: 'string' },
       ambient: { type: 'string' },
       hA: { type: 'string' },
+      capacity: { type: 'string' },
+      hysteresis: { type: 'string' },
       'no-low-temperature-capacity': { type: 'boolean', default: false },
+      'max-rows': { type: 'string' },
+      'allow-abuse': { type: 'boolean', default: false },
     },
     USAGE,
   );
@@ -122,39 +163,64 @@ async function simCell(argv: string[]): Promise<number> {
   for (const k of ['chemistry', 'current', 'dt', 'out'] as const) {
     if (values[k] === undefined) throw new UsageError(`missing --${k}\n${USAGE}`);
   }
+  const dt = num('dt', values.dt as string, 1, { min: MIN_DT_S });
+  const maxRows = num('max-rows', values['max-rows'] as string | undefined, DEFAULT_MAX_ROWS, { integer: true, min: 1 });
   const chem = loadChemistry(values.chemistry as string);
-  const profile = loadCurrentProfile(values.current as string, { dischargePositive: values['discharge-positive'] as boolean });
-  const dt = num('dt', values.dt as string, 1, { gt: 0 });
-  const soc = num('soc', values.soc as string | undefined, 1, { min: -0.5 });
-  const ambient = num('ambient', values.ambient as string | undefined, chem.T_ref_C);
-  const T0 = num('temperature', values.temperature as string | undefined, ambient);
+  const inEnvelope = (name: string, what: 'SOC' | 'temperature', v: number) => {
+    const bad = startProblem(chem.spec, what, v);
+    if (bad) throw new UsageError(`--${name}: ${bad}`);
+    return v;
+  };
+  const soc = inEnvelope('soc', 'SOC', num('soc', values.soc as string | undefined, 1));
+  const ambient = inEnvelope('ambient', 'temperature', num('ambient', values.ambient as string | undefined, chem.T_ref_C));
+  const T0 = inEnvelope('temperature', 'temperature', num('temperature', values.temperature as string | undefined, ambient));
   const hA = num('hA', values.hA as string | undefined, chem.spec.thermal.hA_W_per_K, { gt: 0 });
-  const cell = new Cell(chem.spec, { soc, T_C: T0 }, { lowTemperatureCapacity: !values['no-low-temperature-capacity'] });
+  const capacity = num('capacity', values.capacity as string | undefined, chem.capacity_Ah, { gt: 0 });
+  const h0 = num('hysteresis', values.hysteresis as string | undefined, 0, { min: -1, max: 1 });
+  const profile = loadCurrentProfile(values.current as string, { dischargePositive: values['discharge-positive'] as boolean });
+  const { time_s, current_A } = profile;
+  const t0 = time_s[0]!;
+  const steps = Math.floor((time_s[time_s.length - 1]! - t0) / dt + 1e-9);
+  if (steps + 1 > MAX_RUN_STEPS) throw new UsageError(`--dt: ${profile.file} spans ${steps + 1} steps of ${dt} s, more than ${MAX_RUN_STEPS}`);
+  refuseRows(steps + 1, maxRows);
+
+  const spec = { ...chem.spec, capacity_Ah: capacity };
+  const cell = new Cell(spec, { soc, T_C: T0, h: h0 }, { lowTemperatureCapacity: !values['no-low-temperature-capacity'] });
+  const watch = new EnvelopeWatch(chem, values['allow-abuse'] as boolean);
   const nRC = chem.nRC;
   const header = ['time_s', 'current_A', 'voltage_V', 'soc'];
   for (let j = 1; j <= nRC; j++) header.push(`v_rc${j}_V`);
   header.push('h', 'temperature_C', 'heat_W');
-  const csv = new CsvWriter(values.out as string, header);
-  const { time_s, current_A } = profile;
-  const t0 = time_s[0]!;
-  const tEnd = time_s[time_s.length - 1]!;
+  const csv = new CsvWriter(values.out as string, [header.join(',')], maxRows);
+  const view = { z: [0], voltage: [0], T: [0], current: [0] };
   let idx = 0;
-  const steps = Math.floor((tEnd - t0) / dt + 1e-9);
   const g = (x: number) => String(x); // full precision: this output is for validation
-  for (let k = 0; k <= steps; k++) {
-    const t = t0 + k * dt;
-    while (idx + 1 < time_s.length && time_s[idx + 1]! <= t + 1e-9) idx++;
-    const I = current_A[idx]!;
-    const s = cell.state;
-    const row = [g(t), g(I), '', g(s.z)];
-    for (let j = 0; j < nRC; j++) row.push(g(s.v[j]!));
-    row.push(g(s.h), g(s.T_C), '');
-    const rep = cell.step(I, dt, ambient, hA);
-    row[2] = g(rep.voltage_V);
-    row[row.length - 1] = g(rep.heat_W);
-    csv.line(row.join(','));
+  try {
+    for (let k = 0; k <= steps; k++) {
+      const t = t0 + k * dt;
+      while (idx + 1 < time_s.length && time_s[idx + 1]! <= t + 1e-9) idx++;
+      const I = current_A[idx]!;
+      const s = cell.state;
+      const row = [g(t), g(I), '', g(s.z)];
+      for (let j = 0; j < nRC; j++) row.push(g(s.v[j]!));
+      row.push(g(s.h), g(s.T_C), '');
+      const rep = cell.step(I, dt, ambient, hA);
+      row[2] = g(rep.voltage_V);
+      row[row.length - 1] = g(rep.heat_W);
+      csv.line(row.join(','));
+      view.z[0] = cell.state.z;
+      view.voltage[0] = rep.voltage_V;
+      view.T[0] = cell.state.T_C;
+      view.current[0] = I;
+      watch.check(t, view, 1);
+    }
+    csv.close();
+  } catch (e) {
+    csv.discard();
+    throw e;
   }
-  csv.close();
+  const abuse = watch.summary();
   console.log(`natrium sim cell: ${steps + 1} steps of ${dt} s written to ${csv.path}`);
+  if (abuse) console.log(`ABUSE: the cell left the validity envelope in ${abuse.steps_outside} steps (--allow-abuse); first: ${abuse.first.map((x) => x.text).join('; ')}`);
   return 0;
 }

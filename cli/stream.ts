@@ -21,6 +21,7 @@
  * analyze` gives for the capture --record wrote. The exit code is then also 1 when a finding is
  * at or above --fail-on.
  */
+import { statSync } from 'node:fs';
 import type { SerialPortStream } from '@serialport/stream';
 import { HostSession } from '../protocol/host.ts';
 import {
@@ -36,18 +37,21 @@ import { chemistryByName, loadProfile } from '../analyzer/node/files.ts';
 import { fmtTime } from '../analyzer/report/format.ts';
 import { reportText } from '../analyzer/report/text.ts';
 import { writeReports } from './analyze.ts';
+import { InputError } from '../sim/errors.ts';
 import { UsageError, num, parse } from './args.ts';
 import { LineWriter, countersLine, countersText, jsonLine } from './format.ts';
 
 /** The message types --rate takes, by name. */
 const RATE_TYPES = PERIODIC_TYPES.map((t) => MESSAGE_TYPE_NAMES.get(t)).join(', ');
 
-const USAGE = `usage: natrium stream --port PATH [--baud N] [--record CAPTURE] [--json] [--duration SECONDS]
+const USAGE = `usage: natrium stream --port PATH [--baud N] [--record CAPTURE [--append|--force]] [--json] [--duration SECONDS]
                      [--reset-faults] [--rate TYPE=HZ]... [--state STANDBY|NORMAL|CHARGE]
+                     [--analyze [--profile NAME|FILE] [--fail-on LEVEL] [--report-json FILE] [--report-md FILE]]
 
 Live decode of a BMS on a serial port: a status line (rewritten in place on a terminal, once a
-second otherwise), or every message as NDJSON with --json. --record appends the raw bytes to a
-capture file as they arrive. Ctrl-C or --duration (wall seconds) stops.
+second otherwise), or every message as NDJSON with --json. --record writes the raw bytes to a
+capture file as they arrive; a capture that is already there is refused unless --append (add to
+it) or --force (replace it). Ctrl-C or --duration (wall seconds) stops.
 
 At start, in this order: --reset-faults clears latched faults; --rate sets a periodic message's
 rate (TYPE one of ${RATE_TYPES}; HZ 0-100,
@@ -79,6 +83,29 @@ export function startCommands(resetFaults: boolean, rates: readonly string[], st
     cmds.push({ type: MessageType.CMD_SET_STATE, state: BmsState[state as (typeof SETTABLE_STATES)[number]] });
   }
   return cmds;
+}
+
+/**
+ * The --record capture: a file that is already there (and not empty) is refused unless the user
+ * says --append or --force; a file that cannot be opened is bad input naming it.
+ */
+function openRecord(path: string, append: boolean, force: boolean): CaptureWriter {
+  if (append && force) throw new UsageError('give one of --append and --force');
+  let size = 0;
+  try {
+    const st = statSync(path);
+    size = st.isFile() ? st.size : 0;
+  } catch {
+    // not there yet
+  }
+  if (size > 0 && !append && !force) {
+    throw new UsageError(`--record ${path}: a capture is already there (${size} bytes): --append to add to it, --force to replace it`);
+  }
+  try {
+    return new CaptureWriter(path, { truncate: force });
+  } catch (e) {
+    throw new InputError(path, '(output)', `cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
 }
 
 /** "CMD_SET_RATE PACK_STATUS=20" and the like, for the answer lines. */
@@ -123,6 +150,8 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       port: { type: 'string' },
       baud: { type: 'string' },
       record: { type: 'string' },
+      append: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       duration: { type: 'string' },
       'reset-faults': { type: 'boolean', default: false },
@@ -164,13 +193,13 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       )
     : null;
 
-  const record = values.record === undefined ? null : new CaptureWriter(values.record as string);
+  const record = values.record === undefined ? null : openRecord(values.record as string, values.append as boolean, values.force as boolean);
   let port: SerialPortStream;
   try {
     port = opts.binding ? await openPort(opts.binding, path, baudRate) : await openSerialPort(path, baudRate);
   } catch (e) {
     record?.close();
-    throw new UsageError(`--port ${path}: ${(e as Error).message}`);
+    throw new UsageError(`--port ${path}: ${(e as Error).message.replace(/^Error: /, '')}`);
   }
   const out = new LineWriter(stdout);
   const host = new HostSession((b) => port.write(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), {

@@ -6,18 +6,18 @@
  * which leaves every piecewise-linear function unchanged (to rounding) and lets the
  * pack find one segment per cell and step for all of them.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from './errors.ts';
 import { Grid, interp1, resample, unionBreakpoints } from './table.ts';
 import { Reader, parseJson } from './validate.ts';
+import { readInputText } from './node/read.ts';
 
 export const GAS_CONSTANT = 8.314; // J/(mol K), as written in cell-model.md
 export const KELVIN = 273.15;
 
-export type { ArrheniusResistance, ChemistryFile, Family, Limits, Table1d, Table2dResistance } from './chemistry/spec.ts';
-import type { ArrheniusResistance, ChemistryFile, Family, Limits, Table2dResistance } from './chemistry/spec.ts';
+export type { ArrheniusResistance, ChemistryFile, Envelope, Family, Limits, Table1d, Table2dResistance } from './chemistry/spec.ts';
+import type { ArrheniusResistance, ChemistryFile, Envelope, Family, Limits, Table2dResistance } from './chemistry/spec.ts';
 export const FAMILIES: readonly Family[] = ['layered-oxide', 'polyanion', 'prussian-white'];
 
 /** The compiled chemistry the engine reads. */
@@ -58,7 +58,7 @@ export interface Chemistry {
 const TOP = [
   'name', 'description', 'family', 'sources', 'capacity_Ah', 'voltage', 'T_ref_C',
   'coulombic_efficiency_charge', 'ocv', 'dUdT', 'hysteresis', 'resistance', 'thermal',
-  'low_temperature_capacity', 'limits',
+  'low_temperature_capacity', 'limits', 'envelope',
 ] as const;
 
 /** Validate a parsed chemistry JSON value; throws InputError naming file and field. */
@@ -116,11 +116,28 @@ export function readChemistry(file: string, value: unknown): ChemistryFile {
   }
 
   const limits = readLimits(r.get('limits'));
+  const envelope = readEnvelope(r.get('envelope'), { min_V, max_V }, limits);
   return {
     name, description, family, sources, capacity_Ah,
     voltage: { min_V, max_V, nominal_V }, T_ref_C, coulombic_efficiency_charge: eta,
     ocv: { soc: ocvSoc, voltage_V: ocvV }, dUdT: { soc: dSoc, value_V_per_K: dVal },
-    hysteresis: { soc: hSoc, M_V: hM, gamma }, resistance, thermal, low_temperature_capacity, limits,
+    hysteresis: { soc: hSoc, M_V: hM, gamma }, resistance, thermal, low_temperature_capacity, limits, envelope,
+  };
+}
+
+/** The validity envelope must contain the operating window and the limits. */
+function readEnvelope(r: Reader, window: { min_V: number; max_V: number }, limits: Limits): Envelope {
+  r.only(['soc_margin', 'voltage_V', 'temperature_C', 'current_A']);
+  const rv = r.get('voltage_V').only(['min', 'max']);
+  const vMin = rv.get('min').number({ min: 0, max: window.min_V });
+  const rt = r.get('temperature_C').only(['min', 'max']);
+  const tLow = Math.min(limits.charge_temperature_C.min, limits.discharge_temperature_C.min);
+  const tMin = rt.get('min').number({ min: -273.15, max: tLow });
+  return {
+    soc_margin: r.get('soc_margin').number({ min: 0, max: 0.5 }),
+    voltage_V: { min: vMin, max: rv.get('max').number({ min: window.max_V }) },
+    temperature_C: { min: tMin, max: rt.get('max').number({ min: limits.cutoff_temperature_C }) },
+    current_A: r.get('current_A').number({ min: Math.max(limits.charge_current_A, limits.peak_discharge_current_A) }),
   };
 }
 
@@ -271,12 +288,6 @@ export function loadChemistry(nameOrPath: string): Chemistry {
   const isPreset = (PRESETS as readonly string[]).includes(nameOrPath);
   const path = isPreset ? `${PRESET_DIR}${nameOrPath}.json` : nameOrPath;
   const label = isPreset ? `sim/chemistry/${nameOrPath}.json` : nameOrPath;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(label, '(file)', code === 'ENOENT' ? `no such file (presets: ${PRESETS.join(', ')})` : `cannot read: ${code ?? String(e)}`);
-  }
+  const text = readInputText(path, label, `no such file (presets: ${PRESETS.join(', ')})`);
   return compileChemistry(readChemistry(label, parseJson(label, text)), basename(label));
 }

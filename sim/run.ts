@@ -4,6 +4,8 @@
  * sim/bms/interface.ts. Recording and progress are callbacks; the runner does no I/O.
  */
 import type { BmsHooks, BmsTraceRow } from './bms/interface.ts';
+import { EnvelopeWatch, PROGRESS_C_RATE, PROGRESS_FILLS } from './envelope.ts';
+import { InputError } from './errors.ts';
 import type { Termination } from './load/experiment.ts';
 import { Pack } from './pack.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
@@ -45,6 +47,8 @@ export interface Summary {
   distance_km: number;
   Wh_per_km: number | null;
   steps: StepLog[];
+  /** Present when a cell left the validity envelope (only with allowAbuse: otherwise the run stops). */
+  envelope?: NonNullable<ReturnType<EnvelopeWatch['summary']>>;
 }
 
 /** What a recorder sees each recorded step (read the pack's arrays; copy what you keep). */
@@ -77,6 +81,11 @@ export interface RunOptions {
    * ends, instead of stopping: a device that outlives its script (the serial emulator).
    */
   restAfterSteps?: boolean;
+  /**
+   * A cell leaving the chemistry's validity envelope (sim/envelope.ts) stops the run with an
+   * AbuseError; with allowAbuse the run goes on and the summary lists the excursions.
+   */
+  allowAbuse?: boolean;
 }
 
 const REST_AFTER_STEPS: ScenarioStep = {
@@ -184,6 +193,7 @@ class Runner {
   private distance_km = 0;
   private driveWh = 0;
   private readonly socInitial: number;
+  private readonly watch: EnvelopeWatch;
   private readonly logs: StepLog[] = [];
   private stopped = false;
   /** The step list has run to its end (not cut short by the duration). */
@@ -213,6 +223,8 @@ class Runner {
     this.limit_s = opts.duration_s ?? sc.duration_s ?? Infinity;
     this.progressEvery = Number.isFinite(this.limit_s) ? Math.max(1, Math.floor(this.limit_s / this.dt / 100)) : 1000;
     this.socInitial = this.packSoc();
+    const np = this.np;
+    this.watch = new EnvelopeWatch(sc.chemistry, opts.allowAbuse ?? false, (i) => `cell ${i + 1} (group ${Math.floor(i / np) + 1}, position ${(i % np) + 1})`);
     this.zRec = new Float64Array(this.n);
     this.TRec = new Float64Array(this.n);
     const T = pack.T;
@@ -237,13 +249,13 @@ class Runner {
   *run(): Generator<void, void, void> {
     const steps = this.sc.steps;
     do {
-      for (const step of steps) {
+      for (let i = 0; i < steps.length; i++) {
         if (this.stopped) return;
-        yield* this.runStep(step);
+        yield* this.runStep(steps[i]!, i);
       }
     } while (this.sc.repeat_steps && !this.stopped);
     this.stepsOver = !this.stopped;
-    if (this.opts.restAfterSteps && !this.stopped) yield* this.runStep(REST_AFTER_STEPS);
+    if (this.opts.restAfterSteps && !this.stopped) yield* this.runStep(REST_AFTER_STEPS, -1);
   }
 
   private sinkAt(t: number): number {
@@ -261,10 +273,15 @@ class Runner {
     }
   }
 
-  private *runStep(step: ScenarioStep): Generator<void, void, void> {
+  private *runStep(step: ScenarioStep, index: number): Generator<void, void, void> {
     const pack = this.pack;
     const start = this.t;
     const oneC = pack.nominalCapacity_Ah();
+    // a step that only its end conditions can end must make progress towards them (sim/envelope.ts)
+    const open = step.duration_s === null && step.until.length > 0 && !(step.kind === 'drive' && step.repeat !== null);
+    const progressAh = PROGRESS_FILLS * oneC;
+    const progressS = (PROGRESS_FILLS / PROGRESS_C_RATE) * 3600;
+    let passedAh = 0;
     const duration = step.duration_s ?? Infinity;
     let reason: EndReason = 'duration';
     // drive-cycle state
@@ -367,7 +384,12 @@ class Runner {
       this.t = this.k * this.dt;
       if (this.bms) this.bms.afterStep(this.t);
       this.account(I, t0, record);
+      this.watch.check(t0, pack, this.n);
       yield; // one pack step done
+      if (open) {
+        passedAh += (Math.abs(I) * this.dt) / 3600;
+        if (passedAh > progressAh || this.t - start > progressS) this.noProgress(step, index, passedAh, this.t - start);
+      }
       if (prof) {
         this.distance_km += (speeds![Math.min(idx, speeds!.length - 1)]! * this.dt) / 3600;
         this.driveWh -= (pack.packVoltage * I * this.dt) / 3600;
@@ -420,6 +442,14 @@ class Runner {
     }
     this.lastChargeCurrent = lastChargeCurrent;
     this.logs.push({ text: step.text, start_s: start, end_s: this.t, end_reason: reason });
+  }
+
+  private noProgress(step: ScenarioStep, index: number, passedAh: number, elapsed_s: number): never {
+    const how =
+      elapsed_s > (PROGRESS_FILLS / PROGRESS_C_RATE) * 3600
+        ? `${Number((elapsed_s / 3600).toFixed(1))} h (${PROGRESS_FILLS} fills of the pack at C/${1 / PROGRESS_C_RATE})`
+        : `${Number(passedAh.toFixed(3))} Ah passed (${PROGRESS_FILLS} × the charge from empty to full)`;
+    throw new InputError(this.sc.file, `steps[${index}]`, `"${step.text}" made no progress towards its end: ${how} without reaching it`);
   }
 
   /** Pack current for battery power P (charge positive); NaN when P is out of reach. */
@@ -594,6 +624,7 @@ class Runner {
       distance_km: r(this.distance_km, 3),
       Wh_per_km: this.distance_km > 0 ? r(this.driveWh / this.distance_km, 1) : null,
       steps: this.logs,
+      ...(this.watch.summary() ? { envelope: this.watch.summary()! } : {}),
     };
   }
 }

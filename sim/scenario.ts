@@ -2,7 +2,7 @@
  * Scenario files: pack, chemistry, vehicle, ambient, steps and drive cycles, seed and
  * duration, as one JSON document validated on load (format in sim/scenarios/README.md).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Chemistry, PRESETS, loadChemistry } from './chemistry.ts';
@@ -14,7 +14,9 @@ import { VEHICLES, type Vehicle, batteryPowerProfile, loadVehicle } from './load
 import type { HostRequest } from './bms/interface.ts';
 import type { PackConfig, SpreadConfig } from './pack.ts';
 import { isStableStep, maxStableStep_s } from './stability.ts';
+import { MAX_RUN_STEPS, MIN_DT_S, startProblem } from './envelope.ts';
 import { Reader, parseJson } from './validate.ts';
+import { readInputText } from './node/read.ts';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.url));
 
@@ -79,18 +81,16 @@ const TOP = [
 
 const HOST_REQUESTS: readonly HostRequest[] = ['STANDBY', 'NORMAL', 'CHARGE', 'RESET'];
 
-/** Load a scenario by name (sim/scenarios/NAME.json) or path. */
+/**
+ * Load a scenario by name (sim/scenarios/NAME.json) or path. A word without `/` or `.json` is a
+ * library name when the library has it; otherwise it is a path (an existing file `myrun`).
+ */
 export function loadScenario(nameOrPath: string): Scenario {
-  const byName = !nameOrPath.endsWith('.json') && !nameOrPath.includes('/');
+  const plain = !nameOrPath.endsWith('.json') && !nameOrPath.includes('/');
+  const byName = plain && (existsSync(`${SCENARIO_DIR}${nameOrPath}.json`) || !existsSync(nameOrPath));
   const path = byName ? `${SCENARIO_DIR}${nameOrPath}.json` : nameOrPath;
   const label = byName ? `sim/scenarios/${nameOrPath}.json` : nameOrPath;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(label, '(file)', code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? String(e)}`);
-  }
+  const text = readInputText(path, label);
   return readScenario(label, parseJson(label, text), dirname(path));
 }
 
@@ -148,7 +148,11 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     temperature_C: ri.opt('temperature_C')?.number({ min: -60, max: 100 }) ?? null,
     hysteresis: ri.opt('hysteresis')?.number({ min: -1, max: 1 }) ?? 0,
   };
-  const dt_s = r.opt('dt_s')?.number({ gt: 0, max: 60 }) ?? 1;
+  if (initial.temperature_C !== null) {
+    const bad = startProblem(chemistry.spec, 'temperature', initial.temperature_C);
+    if (bad) ri.get('temperature_C').fail(bad);
+  }
+  const dt_s = r.opt('dt_s')?.number({ min: MIN_DT_S, max: 60 }) ?? 1;
   if (!isStableStep(chemistry, np, spread, dt_s)) {
     const max = Math.floor(maxStableStep_s(chemistry, np, spread) * 1000) / 1000;
     r.get('dt_s').fail(
@@ -156,7 +160,8 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     );
   }
   const seed = r.opt('seed')?.number({ integer: true, min: 0, max: 2 ** 32 - 1 }) ?? 1;
-  const duration_s = r.opt('duration_s')?.number({ gt: 0 }) ?? null;
+  const maxDuration = MAX_RUN_STEPS * dt_s;
+  const duration_s = r.opt('duration_s')?.number({ gt: 0, max: maxDuration }) ?? null;
   const repeat_steps = r.opt('repeat_steps')?.boolean() ?? false;
   if (repeat_steps && duration_s === null) r.get('repeat_steps').fail('needs "duration_s" to end');
 
@@ -166,7 +171,9 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
   if (items.length === 0) rs.fail('needs at least one step');
   for (const item of items) {
     if (typeof item.value === 'string') {
-      steps.push({ kind: 'experiment', ...parseStep(item.string(), { file, field: item.path }) });
+      const step = parseStep(item.string(), { file, field: item.path });
+      checkReach(item, step, chemistry, ns, maxDuration);
+      steps.push({ kind: 'experiment', ...step });
       continue;
     }
     item.only(['drive', 'vehicle', 'until', 'repeat', 'duration_s']);
@@ -175,7 +182,8 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     const vehicle = vehicleOf(item.opt('vehicle')?.string({ nonEmpty: true }), item);
     const until = item.opt('until') ? parseUntil(item.get('until')) : [];
     const repeat = item.opt('repeat')?.number({ integer: true, min: 1 }) ?? (until.length ? null : 1);
-    const dur = item.opt('duration_s')?.number({ gt: 0 }) ?? null;
+    const dur = item.opt('duration_s')?.number({ gt: 0, max: maxDuration }) ?? null;
+    checkReach(item, { control: { mode: 'rest' }, duration_s: dur, until }, chemistry, ns, maxDuration);
     steps.push({
       kind: 'drive',
       text: `Drive ${cycle.name}${until.length ? ` until ${item.get('until').value}` : ''}${repeat ? ` x${repeat}` : ''}`,
@@ -194,6 +202,30 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     host: readHost(r.opt('host')),
     open_path_timeout_s: r.opt('open_path_timeout_s')?.number({ gt: 0 }) ?? 300,
   };
+}
+
+/**
+ * A step's voltages (its hold and its end conditions) must lie in the chemistry's window (times
+ * ns for a pack voltage), and its duration within the run's step bound: otherwise the step
+ * could never end, or would end only far outside what the model holds for.
+ */
+function checkReach(r: Reader, step: Pick<Step, 'control' | 'duration_s' | 'until'>, chem: Chemistry, ns: number, maxDuration: number): void {
+  if (step.duration_s !== null && step.duration_s > maxDuration) {
+    r.fail(`duration ${step.duration_s} s is more than ${MAX_RUN_STEPS} steps of dt_s`);
+  }
+  const voltages: { voltage_V: number; reference: 'cell' | 'pack'; what: string }[] = step.until.flatMap((u) =>
+    u.kind === 'voltage' ? [{ ...u, what: 'end voltage' }] : [],
+  );
+  if (step.control.mode === 'voltage') voltages.push({ ...step.control, what: 'hold voltage' });
+  for (const v of voltages) {
+    const k = v.reference === 'pack' ? ns : 1;
+    const lo = chem.minV * k;
+    const hi = chem.maxV * k;
+    if (v.voltage_V < lo - 1e-9 || v.voltage_V > hi + 1e-9) {
+      const of = v.reference === 'pack' ? `the pack's reach (${ns} × ${chem.minV}…${chem.maxV} V = ${Number(lo.toFixed(4))}…${Number(hi.toFixed(4))} V)` : `${chem.name}'s window ${chem.minV}…${chem.maxV} V`;
+      r.fail(`${v.what} ${v.voltage_V} V is outside ${of}`);
+    }
+  }
 }
 
 function readHost(r: Reader | undefined): { at_s: number; request: HostRequest }[] {

@@ -15,7 +15,8 @@
  * JSON object with the scenario's name, the chemistry's name (a preset name, or the `name` of a
  * chemistry file), the pack's series groups `ns` and cells in parallel `np`, the step `dt_s`
  * (s), `every` (one row per `every` steps), `cells` ("all" or "min-max") and `bms` (true when
- * the BMS emulator ran and its columns follow). Readers ignore keys they do not know. Traces
+ * the BMS emulator ran and its columns follow), and `allow_abuse` (true, only when the run was
+ * let to leave the validity envelope, `--allow-abuse`). Readers ignore keys they do not know. Traces
  * written before the meta line existed start with the header; they are still valid.
  *
  * Columns (units in the names; current positive when charging; a bare `soc` is a fraction):
@@ -57,6 +58,8 @@ export interface TraceMeta {
   every: number;
   cells: 'all' | 'min-max';
   bms: boolean;
+  /** Present (true) when the run was allowed to leave the validity envelope (--allow-abuse). */
+  allow_abuse?: boolean;
 }
 
 /** Columns every trace starts with. */
@@ -83,8 +86,9 @@ export function traceMeta(sc: Scenario, options: { every: number; cells: 'all' |
 /** The meta line (line 1 of a trace), without its line end. */
 export function traceMetaLine(meta: TraceMeta): string {
   const { scenario, chemistry, ns, np, dt_s, every, cells, bms } = meta;
+  const abuse = meta.allow_abuse ? { allow_abuse: true } : {};
   // fixed key order; JSON.stringify escapes any line break inside the strings
-  return `${TRACE_META_PREFIX}${TRACE_VERSION} ${JSON.stringify({ scenario, chemistry, ns, np, dt_s, every, cells, bms })}`;
+  return `${TRACE_META_PREFIX}${TRACE_VERSION} ${JSON.stringify({ scenario, chemistry, ns, np, dt_s, every, cells, bms, ...abuse })}`;
 }
 
 /** The header: the column names of a pack of n cells. */

@@ -116,12 +116,26 @@ export function describe(v: unknown): string {
   return String(v);
 }
 
-/** Parse JSON text; a syntax error becomes an InputError naming the file and position. */
+/**
+ * Parse JSON text; a syntax error becomes a one-line InputError naming the file (and the line and
+ * column when the parser gives a position). A leading UTF-8 byte order mark is skipped.
+ */
 export function parseJson(file: string, text: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new InputError(file, '(syntax)', `not valid JSON: ${msg}`);
+    const pos = /at position (\d+)/.exec(msg);
+    let where = '';
+    if (pos) {
+      const before = body.slice(0, Number(pos[1]));
+      const line = before.split('\n').length;
+      where = ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+    }
+    // the parser quotes the text around the error, newlines included: keep the first part only
+    const first = msg.replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '').replace(/\s+/g, ' ').trim();
+    const hint = /\b(NaN|-?Infinity)\b/.test(body) ? ' (NaN and Infinity are not JSON numbers)' : '';
+    throw new InputError(file, '(syntax)', `not valid JSON${where}: ${first}${hint}`);
   }
 }

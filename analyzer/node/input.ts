@@ -46,6 +46,12 @@ function pump(path: string, fd: number, onChunk: (b: Uint8Array) => void): void 
   }
 }
 
+/**
+ * A capture with no frame in its first this many bytes is not a capture (a real one has its first
+ * frame within a few hundred bytes): reading stops instead of running on (`analyze /dev/zero`).
+ */
+export const NO_FRAME_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** Loads a capture or trace from `path` ("-" = stdin). Throws InputError (exit 2) on a bad file. */
 export function loadInput(path: string, onProgress?: (bytes: number) => void): LoadedInput {
   let fd: number;
@@ -69,7 +75,12 @@ export function loadInput(path: string, onProgress?: (bytes: number) => void): L
         else builder = new TimelineBuilder();
       }
       bytes += chunk.length;
-      if (builder) builder.push(chunk);
+      if (builder) {
+        builder.push(chunk);
+        if (bytes > NO_FRAME_LIMIT_BYTES && builder.counters.frames === 0) {
+          throw new InputError(name, '(file)', `no natrium frames in the first ${NO_FRAME_LIMIT_BYTES} bytes (not a capture or a natrium trace?)`);
+        }
+      }
       else trace!.push(text.decode(chunk, { stream: true }));
       onProgress?.(bytes);
     });

@@ -7,9 +7,10 @@
  * simulation), and the rest at the end: the file is complete when `captureToFile` returns. This
  * is not the crash-safe writer of protocol/node/capture-writer.ts: a capture that fails part-way
  * is removed, never left half-written, and so is the file when it cannot be opened or written
- * (InputError naming it; the CLI prints one line and exits with code 2).
+ * (InputError naming it; the CLI prints one line and exits with code 2). Only a regular file is
+ * removed: a device given as the output (/dev/full, /dev/null) is never unlinked.
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { InputError } from '../../sim/errors.ts';
 import type { Scenario } from '../../sim/scenario.ts';
 import { type CaptureOptions, type CaptureSummary, captureScenario } from '../capture.ts';
@@ -28,6 +29,7 @@ export function captureToFile(path: string, scenario: Scenario, opts: CaptureFil
   } catch (e) {
     throw fileError(path, e);
   }
+  const regular = fstatSync(fd).isFile();
   const buf = new Uint8Array(WRITE_CHUNK_BYTES);
   let used = 0;
   const flush = (bytes: Uint8Array): void => {
@@ -55,7 +57,7 @@ export function captureToFile(path: string, scenario: Scenario, opts: CaptureFil
     closeSync(fd);
     return summary;
   } catch (e) {
-    for (const undo of [() => closeSync(fd), () => unlinkSync(path)]) {
+    for (const undo of [() => closeSync(fd), () => regular && unlinkSync(path)]) {
       try {
         undo();
       } catch {

@@ -13,6 +13,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Chemistry, ChemistryFile } from '../chemistry.ts';
 import { InputError } from '../errors.ts';
+import { readInputText } from '../node/read.ts';
 import { Reader, parseJson } from '../validate.ts';
 import { type DeratingTable, derivedNumber, derivedOrNull, derivedTable, merge } from './internal/derive.ts';
 import { CHECKS, CHECK_IDS, type CheckId, TIERS, type TaskName } from './types.ts';
@@ -129,13 +130,7 @@ export function readBmsConfig(r: Reader, chem: Chemistry, baseDir?: string): Bms
       user = presetValue(s);
     } else if (s.endsWith('.json')) {
       const path = baseDir !== undefined && !isAbsolute(s) ? resolve(baseDir, s) : s;
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new InputError(s, '(file)', code === 'ENOENT' ? `no such file (presets: ${BMS_PRESETS.join(', ')})` : `cannot read: ${code ?? String(e)}`);
-      }
+      const text = readInputText(path, s, `no such file (presets: ${BMS_PRESETS.join(', ')})`);
       file = s;
       user = parseJson(s, text);
     } else {

@@ -246,7 +246,7 @@ function ocvSource(maxV: number, zTop: number): string {
   return `${base} Window 1.5–${maxV.toFixed(1)} V (sodium-ion.md §4 "scaled to the window"): the 18650 curve is TRUNCATED, not rescaled: cut where its discharge branch is 4.5 mV below ${maxV.toFixed(1)} V (the gap the measured cell has below 4.1 V at the end of CCCV), i.e. at 18650 soc ${zTop.toFixed(4)}, and the SOC axis renormalised, soc = soc_18650 / ${zTop.toFixed(4)}; M and the resistance shape are then applied on the new axis. Reason: electrode potentials are material properties, so a same-chemistry cell rated to a lower top voltage uses less of the top of the curve; an affine voltage rescale (1.5→1.5, 4.1→${maxV.toFixed(1)} V) would instead shift the mid-SOC OCV by about -60 mV. EST.`;
 }
 
-function preset18650(src: SourceData): ChemistryFile {
+function preset18650(src: SourceData): Omit<ChemistryFile, 'envelope'> {
   const Q = 1.5;
   const c = layeredCurve(src, 4.1, 1.5);
   return {
@@ -288,7 +288,7 @@ function preset18650(src: SourceData): ChemistryFile {
   };
 }
 
-function preset32140(src: SourceData): ChemistryFile {
+function preset32140(src: SourceData): Omit<ChemistryFile, 'envelope'> {
   const Q = 12;
   const c = layeredCurve(src, 4.0, 1.5);
   return {
@@ -330,7 +330,7 @@ function preset32140(src: SourceData): ChemistryFile {
   };
 }
 
-function presetPrismatic(src: SourceData): ChemistryFile {
+function presetPrismatic(src: SourceData): Omit<ChemistryFile, 'envelope'> {
   const Q = 150;
   const c = layeredCurve(src, 4.0, 1.5);
   return {
@@ -374,7 +374,7 @@ function presetPrismatic(src: SourceData): ChemistryFile {
   };
 }
 
-function presetNvpf(src: SourceData): ChemistryFile {
+function presetNvpf(src: SourceData): Omit<ChemistryFile, 'envelope'> {
   const Q = 1.0;
   const label = `sim/data/chemistry/${NVPF_CSV}`;
   const d = ascendingBySoc(src.nvpf, ['ocv_V'], label);
@@ -429,6 +429,35 @@ function presetNvpf(src: SourceData): ChemistryFile {
   };
 }
 
+// ---------------------------------------------------------------- validity envelope
+
+/** SOC margin outside 0..1: the overcharge extension of the OCV tables reaches soc 1.05. */
+const ENVELOPE_SOC_MARGIN = 0.05;
+/** Voltage abuse limits: this far outside the operating window (EST). */
+const ENVELOPE_DV = 0.5;
+/** Temperature range: this far beyond the discharge minimum and the cut-off (EST). */
+const ENVELOPE_DT_COLD = 10;
+const ENVELOPE_DT_HOT = 15;
+
+const ENVELOPE_SOURCE = `envelope (where the model holds; outside it a run stops, sim/envelope.ts): soc ${-ENVELOPE_SOC_MARGIN}…${1 + ENVELOPE_SOC_MARGIN} (the OCV table's overcharge extension ends at soc 1.05); voltage ${ENVELOPE_DV} V beyond voltage.min_V and max_V (no data there: an ECM fitted inside the window means nothing far outside it), EST; temperature from ${ENVELOPE_DT_COLD} K below the discharge minimum (or the lowest low_temperature_capacity breakpoint, if lower) to ${ENVELOPE_DT_HOT} K above the cut-off (Arrhenius extrapolated no further), EST; current: the peak discharge current limits.peak_discharge_current_A, for charge and discharge.`;
+
+/** A preset with its validity envelope, derived from its own window and limits by the rule above. */
+function withEnvelope(spec: Omit<ChemistryFile, 'envelope'>): ChemistryFile {
+  const L = spec.limits;
+  const lowTable = spec.low_temperature_capacity?.temperature_C[0] ?? Infinity;
+  const cold = Math.min(L.discharge_temperature_C.min - ENVELOPE_DT_COLD, lowTable, L.charge_temperature_C.min);
+  return {
+    ...spec,
+    sources: [...spec.sources, ENVELOPE_SOURCE],
+    envelope: {
+      soc_margin: ENVELOPE_SOC_MARGIN,
+      voltage_V: { min: fixed(Math.max(0, spec.voltage.min_V - ENVELOPE_DV), 3), max: fixed(spec.voltage.max_V + ENVELOPE_DV, 3) },
+      temperature_C: { min: cold, max: L.cutoff_temperature_C + ENVELOPE_DT_HOT },
+      current_A: Math.max(L.peak_discharge_current_A, L.charge_current_A),
+    },
+  };
+}
+
 // ---------------------------------------------------------------- output
 
 /** JSON with two-space indentation, arrays of numbers on one line. */
@@ -455,7 +484,7 @@ export interface BuiltPreset {
 
 /** Build every preset in memory (validated); nothing is written. */
 export function buildPresets(src: SourceData = readSourceData()): BuiltPreset[] {
-  const specs = [preset18650(src), preset32140(src), presetPrismatic(src), presetNvpf(src)];
+  const specs = [preset18650(src), preset32140(src), presetPrismatic(src), presetNvpf(src)].map(withEnvelope);
   return specs.map((spec) => {
     const text = `${formatJson(spec)}\n`;
     // Round-trip through the validator so a generator bug can never ship a bad file.

@@ -40,6 +40,21 @@ export interface Limits {
   charge_derating: { temperature_C: number[]; factor: number[] };
 }
 
+/**
+ * Where the model's parameters hold (sim/envelope.ts): a cell outside it stops the run (exit 3)
+ * unless the user allows abuse.
+ */
+export interface Envelope {
+  /** SOC may go this far below 0 and above 1. */
+  soc_margin: number;
+  /** Cell terminal voltage abuse limits, V (outside voltage.min_V..max_V). */
+  voltage_V: { min: number; max: number };
+  /** Temperature range the parameters hold for, °C. */
+  temperature_C: { min: number; max: number };
+  /** Largest cell current magnitude, charge or discharge (the maximum pulse), A. */
+  current_A: number;
+}
+
 export interface ChemistryFile {
   name: string;
   description: string;
@@ -57,5 +72,6 @@ export interface ChemistryFile {
   /** Discharge capacity fraction available at temperature (extension; see README). */
   low_temperature_capacity?: { temperature_C: number[]; factor: number[] };
   limits: Limits;
+  envelope: Envelope;
 }
 

@@ -10,9 +10,9 @@
  * An optional "description" is allowed. `at(t_s)` allocates nothing; t_s = 0 is midnight.
  * Presets (e.g. hot-summer-day) are JSON files in sim/ambient/.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.ts';
+import { readInputText } from '../node/read.ts';
 import { interp1 } from '../table.ts';
 import { Reader, parseJson } from '../validate.ts';
 
@@ -104,12 +104,6 @@ export function loadAmbient(nameOrPath: string): Ambient {
   const isPreset = (AMBIENTS as readonly string[]).includes(nameOrPath);
   const path = isPreset ? `${AMBIENT_DIR}${nameOrPath}.json` : nameOrPath;
   const label = isPreset ? `sim/ambient/${nameOrPath}.json` : nameOrPath;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(label, '(file)', code === 'ENOENT' ? `no such file (presets: ${AMBIENTS.join(', ')})` : `cannot read: ${code ?? String(e)}`);
-  }
+  const text = readInputText(path, label, `no such file (presets: ${AMBIENTS.join(', ')})`);
   return readAmbient(new Reader(label, parseJson(label, text)));
 }

@@ -3,10 +3,10 @@
  * lines are comments (source, licence, stated totals). The shipped cycles live in
  * sim/data/cycles/ (see sim/data/README.md for sources and licences).
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.ts';
+import { readInputText } from '../node/read.ts';
 
 export interface Cycle {
   /** Preset name, or the file name without `.csv` for a path. */
@@ -34,17 +34,7 @@ export function loadCycle(nameOrPath: string): Cycle {
   const isPreset = (CYCLES as readonly string[]).includes(nameOrPath);
   const path = isPreset ? `${CYCLE_DIR}${nameOrPath}-speed.csv` : nameOrPath;
   const label = isPreset ? `sim/data/cycles/${nameOrPath}-speed.csv` : nameOrPath;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(
-      label,
-      '(file)',
-      code === 'ENOENT' ? `no such file (cycles: ${CYCLES.join(', ')})` : `cannot read: ${code ?? String(e)}`,
-    );
-  }
+  const text = readInputText(path, label, `no such file (cycles: ${CYCLES.join(', ')})`);
   return parseCycleCsv(label, text, isPreset ? nameOrPath : basename(label).replace(/\.csv$/i, ''));
 }
 

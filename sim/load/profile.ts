@@ -4,8 +4,8 @@
  * (PyBaMM's profiles are discharge-positive: flip them with `dischargePositive`).
  * The current holds from its time stamp to the next (zero-order hold).
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
+import { readInputText } from '../node/read.ts';
 
 export interface CurrentProfile {
   file: string;
@@ -14,14 +14,7 @@ export interface CurrentProfile {
 }
 
 export function loadCurrentProfile(path: string, opts: { dischargePositive?: boolean } = {}): CurrentProfile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, '(file)', code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? String(e)}`);
-  }
-  return parseCurrentProfile(path, text, opts);
+  return parseCurrentProfile(path, readInputText(path), opts);
 }
 
 export function parseCurrentProfile(file: string, text: string, opts: { dischargePositive?: boolean } = {}): CurrentProfile {

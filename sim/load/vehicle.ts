@@ -9,10 +9,10 @@
  *   braking  (P_wheel < 0):  P_batt = +min(−P_wheel·regen_fraction·η_regen, regen_limit) − P_aux
  * Battery power is POSITIVE WHEN CHARGING. Presets are JSON files in sim/vehicles/.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.ts';
+import { readInputText } from '../node/read.ts';
 import { Reader, parseJson } from '../validate.ts';
 import { CYCLES, type Cycle } from './cycle.ts';
 
@@ -110,13 +110,7 @@ export function loadVehicle(nameOrPath: string): Vehicle {
   const isPreset = (VEHICLES as readonly string[]).includes(nameOrPath);
   const path = isPreset ? `${VEHICLE_DIR}${nameOrPath}.json` : nameOrPath;
   const label = isPreset ? `sim/vehicles/${nameOrPath}.json` : nameOrPath;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(label, '(file)', code === 'ENOENT' ? `no such file (presets: ${VEHICLES.join(', ')})` : `cannot read: ${code ?? String(e)}`);
-  }
+  const text = readInputText(path, label, `no such file (presets: ${VEHICLES.join(', ')})`);
   const vehicle = readVehicle(label, parseJson(label, text));
   if (isPreset && vehicle.name !== nameOrPath) {
     throw new InputError(label, 'name', `must match the file name "${basename(label, '.json')}", got "${vehicle.name}"`);

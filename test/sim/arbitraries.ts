@@ -228,6 +228,7 @@ export function chemistryFile(opts: ChemistryOptions = {}): fc.Arbitrary<Chemist
           cutoff_temperature_C: 65,
           charge_derating: { temperature_C: [-10, 10], factor: [0, 1] },
         },
+        envelope: { soc_margin: 0.05, voltage_V: { min: 0, max: maxV + 1 }, temperature_C: { min: -60, max: 90 }, current_A: 5 * Q },
       };
     });
 }

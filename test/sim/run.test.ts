@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type StepLog, type StepView, runScenario, startScenario } from '../../sim/run.ts';
+import { AbuseError, InputError } from '../../sim/errors.ts';
 import { readScenario } from '../../sim/scenario.ts';
 import { U } from './arbitraries.ts';
 
@@ -36,10 +37,11 @@ interface Row {
 }
 
 /** Run a scenario (base plus overrides), recording every step. */
-function run(over: Record<string, unknown>) {
+function run(over: Record<string, unknown>, opts: { allowAbuse?: boolean } = {}) {
   const sc = readScenario('runner-test.json', { ...base, ...over });
   const rows: Row[] = [];
   const result = runScenario(sc, {
+    ...opts,
     onRecord: (v: StepView) => {
       const p = v.pack;
       let vMin = Infinity;
@@ -151,8 +153,11 @@ describe('runScenario', () => {
   });
 
   it('should end a power step out of reach with power_unattainable, at the maximum-power point', () => {
-    const { rows, steps } = run({ steps: ['Discharge at 1000 kW for 10 s', 'Rest for 5 s'] });
+    // the maximum-power current is far beyond the cell's maximum pulse: allowed, and marked
+    const { rows, steps, result } = run({ steps: ['Discharge at 1000 kW for 10 s', 'Rest for 5 s'] }, { allowAbuse: true });
     expect(steps.map((s) => s.end_reason)).toEqual(['power_unattainable', 'duration']);
+    expect(result.summary.envelope?.first.map((x) => x.quantity)).toContain('current');
+    expect(result.summary.envelope?.steps_outside).toBe(1);
     const r = rowsOf(rows, steps[0]!);
     expect(r).toHaveLength(1);
     // V = A + B·I, I = −A/(2B): V = A/2 and P = −A²/(4B), the most the pack can give
@@ -181,5 +186,37 @@ describe('startScenario with restAfterSteps', () => {
     const plain = startScenario(sc);
     while (plain.step());
     expect(plain.time_s()).toBeCloseTo(10, 9);
+  });
+});
+
+describe('runs that leave the validity envelope or make no progress (sim/envelope.ts)', () => {
+  // for a discharge far beyond the cell's maximum pulse (1000C without the BMS)
+  // the run stops at the first step with an AbuseError naming the cell, quantity, value and limit
+  it('should stop a 1000C discharge at its first step with a line naming the cell and the current', () => {
+    const go = () => run({ steps: ['Discharge at 1000C for 10 s'] });
+    expect(go).toThrow(AbuseError);
+    expect(go).toThrow(/^cell \d \(group \d, position \d\): current -\d+(\.\d+)? A beyond the validity envelope of naion-18650-layered \(limit -9 A\) at t = 0 s/);
+  });
+
+  // for a charge with the load's cut-off off, past the overcharge extension
+  // the run stops when a cell's voltage passes the abuse limit (4.6 V), and with allowAbuse runs
+  // on and lists the voltage, then the SOC beyond 1.05
+  it('should stop an overcharge at the 4.6 V abuse limit, and run on with allowAbuse', () => {
+    const over = { load_cutoff: false, steps: ['Charge at 1C for 20 min'] };
+    expect(() => run(over)).toThrow(/voltage 4\.6\d* V above the validity envelope of naion-18650-layered \(limit 4\.6 V\)/);
+    const { result } = run(over, { allowAbuse: true });
+    const first = result.summary.envelope!.first;
+    expect(first.map((x) => [x.quantity, x.limit])).toEqual([['voltage', 4.6], ['SOC', 1.05]]);
+    expect(first[0]!.value).toBeGreaterThan(4.6);
+    expect(first[1]!.value).toBeGreaterThan(1.05);
+    expect(result.summary.envelope!.allowed).toBe(true);
+  });
+
+  // for a step too slow to reach its end (1 mA on a 1.5 Ah cell would take 1500 h to fill it)
+  // the run stops with an InputError naming the step after the time bound (2 fills at C/100)
+  it('should stop a charge that cannot reach its end within 200 h', () => {
+    const go = () => run({ pack: { ns: 1, np: 1 }, initial: { soc: 0.1 }, dt_s: 10, steps: ['Charge at 1 mA until 4.1 V'] });
+    expect(go).toThrow(InputError);
+    expect(go).toThrow(/^runner-test\.json: steps\[0\]: "Charge at 1 mA until 4\.1 V" made no progress towards its end: 200 h/);
   });
 });

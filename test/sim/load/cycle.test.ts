@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../sim/errors.ts';
 import { CYCLES, CYCLE_DIR, loadCycle, parseCycleCsv } from '../../../sim/load/cycle.ts';
 
@@ -49,6 +49,7 @@ describe('loadCycle: shipped cycles', () => {
 
 describe('loadCycle: files by path', () => {
   const dir = mkdtempSync(join(tmpdir(), 'natrium-cycle-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('should read a time_s,speed_kmh CSV with comments, blank lines and CRLF', () => {
     const path = join(dir, 'my-commute.csv');

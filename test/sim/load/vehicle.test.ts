@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { InputError } from '../../../sim/errors.ts';
 import { loadCycle } from '../../../sim/load/cycle.ts';
 import {
@@ -157,6 +157,7 @@ describe('readVehicle / loadVehicle: errors', () => {
 
   it('should load a vehicle file by path and name a missing or broken one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'natrium-vehicle-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const good = join(dir, 'van.json');
     writeFileSync(good, JSON.stringify({ ...BASE, name: 'van' }));
     expect(loadVehicle(good).name).toBe('van');
