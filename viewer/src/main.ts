@@ -13,7 +13,7 @@ import config from '../config.json' with { type: 'json' };
 import type { SessionSummary } from './engine/session.ts';
 import { WorkerClient } from './ui/client.ts';
 import { el } from './ui/dom.ts';
-import { findingView, isQuality, renderFindings } from './ui/findings.ts';
+import { findingView, isQuality, mergeRanges, renderFindings } from './ui/findings.ts';
 import { DEFAULT_LAYOUT, type Layout, LayoutError, PANE_KINDS, PANE_TITLES, type PaneKind, layoutFromHash, layoutToHash, parseChosen, parseLayout } from './ui/layout.ts';
 import { type MeasureRow, renderMeasure } from './ui/measure.ts';
 import { paneDef } from './ui/panes.ts';
@@ -139,7 +139,8 @@ async function showReport(haveLog: boolean): Promise<void> {
   }
   app.report = report;
   if (app.plots && report) {
-    app.plots.quality = report.findings.filter(isQuality).map((f) => ({ t0: f.t_start_s, t1: f.t_end_s, color: 'rgba(120,120,120,0.18)' }));
+    const ranges = mergeRanges(report.findings.filter(isQuality).map((f) => ({ t0: f.t_start_s, t1: f.t_end_s })));
+    app.plots.quality = ranges.map((r) => ({ ...r, color: 'rgba(120,120,120,0.15)' }));
     app.plots.redraw();
   }
   renderFindings($('findings'), report, pickFinding);

@@ -47,7 +47,7 @@ function handle(req: Request): [Answer, Transferable[]] {
     }
     case 'heat': {
       const data = ss.heat(req.query);
-      return [{ type: 'heat', data }, [data.values.buffer, data.x0.buffer, data.x1.buffer]];
+      return [{ type: 'heat', data }, [data.values.buffer, data.x0.buffer, data.x1.buffer, data.gaps.buffer]];
     }
     case 'stats':
       return [{ type: 'stats', stats: ss.stats(req.t0, req.t1, req.ids) }, []];

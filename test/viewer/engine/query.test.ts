@@ -98,6 +98,11 @@ describe('plot data', () => {
     const col = Array.from(h.values.subarray(k * 12, k * 12 + 12));
     expect(col.indexOf(Math.max(...col))).toBe(5);
     for (let i = 0; i < h.x0.length; i++) expect(h.x0[i]! > LOST[0] + 0.5 && h.x1[i]! < LOST[1] - 0.5).toBe(false);
+    // the lost range is a gap the painter leaves empty
+    const g = Array.from(h.gaps);
+    expect(g.length).toBe(2);
+    expect(g[0]).toBeLessThanOrEqual(LOST[0] + 0.1);
+    expect(g[1]).toBeGreaterThanOrEqual(LOST[1] - 0.1);
   });
 
   it('exports the rows of a range as CSV', () => {

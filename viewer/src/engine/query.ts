@@ -10,6 +10,7 @@
  */
 import { Bucket, type BucketValue, type Pyramid, levelFor } from './pyramid.ts';
 import type { Columns } from './columns.ts';
+import { Present } from '../../../analyzer/timeline/store.ts';
 
 /** Marks a slot where a series has no point of its own (uPlot undefined). Real values are finite. */
 export const SKIP = -Infinity;
@@ -166,6 +167,9 @@ export interface HeatData {
   rows: number;
   /** values[b * rows + i]: bucket b of cell/sensor i (NaN: none). */
   values: Float32Array;
+  /** Time gaps of the group's message in the range, as [t_before, t_after] pairs: painted as nothing. */
+  gaps: Float64Array;
+  /** Colour range: the 0.5 % and 99.5 % quantiles of the values. */
   lo: number;
   hi: number;
   level: number;
@@ -188,8 +192,6 @@ export function queryHeat(cols: Columns, q: HeatQuery): HeatData {
   const x1 = new Float64Array(nb);
   const values = new Float32Array(nb * nrows);
   const v: BucketValue = { min: NaN, max: NaN, flags: 0 };
-  let lo = Infinity;
-  let hi = -Infinity;
   for (let k = 0; k < nb; k++) {
     const b = b0 + k;
     const rs = b * size;
@@ -204,11 +206,37 @@ export function queryHeat(cols: Columns, q: HeatQuery): HeatData {
       pyrs[i]!.bucket(level, b, v);
       const val = (v.min + v.max) / 2 - base;
       values[k * nrows + i] = val;
-      if (val < lo) lo = val;
-      if (val > hi) hi = val;
     }
   }
-  return { x0, x1, rows: nrows, values, lo: lo === Infinity ? NaN : lo, hi: hi === -Infinity ? NaN : hi, level };
+  const [qlo, qhi] = quantiles(values, HEAT_QUANTILE);
+  const bit = q.group === 'cell' ? Present.CELLS : q.group === 'temp' ? Present.TEMPERATURES : Present.BALANCING;
+  return { x0, x1, rows: nrows, values, gaps: gapsIn(cols, bit, r0, r1), lo: qlo, hi: qhi, level };
+}
+
+/** [t_before, t_after] of every time gap of a message between rows r0 and r1. */
+export function gapsIn(cols: Columns, bit: number, r0: number, r1: number): Float64Array {
+  const tl = cols.tl;
+  const breaks = cols.breaksOf(bit);
+  const out: number[] = [];
+  for (let r = r0; r < r1; r++) {
+    if (breaks[r] === 0) continue;
+    let p = r - 1;
+    while (p >= 0 && (tl.present[p]! & bit) === 0) p--;
+    if (p >= 0) out.push(tl.t_s[p]!, tl.t_s[r]!);
+  }
+  return Float64Array.from(out);
+}
+
+/** The colour scale covers the values between these quantiles (a lone spike does not wash out the rest). */
+const HEAT_QUANTILE = 0.005;
+
+/** The q and 1 − q quantiles of the finite values (NaN, NaN when none). */
+export function quantiles(values: Float32Array, q: number): [number, number] {
+  const f = values.filter((v) => v === v);
+  if (f.length === 0) return [NaN, NaN];
+  f.sort();
+  const at = (p: number): number => f[Math.min(f.length - 1, Math.max(0, Math.round(p * (f.length - 1))))]!;
+  return [at(q), at(1 - q)];
 }
 
 /** min / mean / max of a series' rows in [t0, t1] (only rows that carry it, NaN skipped). */

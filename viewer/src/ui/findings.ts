@@ -20,6 +20,18 @@ export function findingView(f: Finding, minSpan_s = 10): [number, number] {
   return [f.t_start_s - pad, f.t_end_s + pad];
 }
 
+/** Shading for ranges: overlapping or touching ranges merged, so the shade does not darken where they stack. */
+export function mergeRanges(ranges: readonly { t0: number; t1: number }[]): { t0: number; t1: number }[] {
+  const s = [...ranges].sort((a, b) => a.t0 - b.t0);
+  const out: { t0: number; t1: number }[] = [];
+  for (const r of s) {
+    const last = out[out.length - 1];
+    if (last && r.t0 <= last.t1) last.t1 = Math.max(last.t1, r.t1);
+    else out.push({ t0: r.t0, t1: r.t1 });
+  }
+  return out;
+}
+
 export function renderFindings(host: HTMLElement, report: Report | null, onPick: (f: Finding, item: HTMLElement) => void): void {
   host.replaceChildren();
   if (report === null) {

@@ -48,10 +48,13 @@ export function paintHeat(u: uPlot, h: HeatData, diverging: boolean): void {
   const max = u.scales.x!.max!;
   const stops = diverging ? DIVERGING : SEQUENTIAL;
   let k = 0;
+  let g = 0;
   for (let c = 0; c < W; c++) {
     const t = min + ((c + 0.5) / W) * (max - min);
     while (k < nb - 1 && h.x1[k]! < t) k++;
     if (t < h.x0[k]! || t > h.x1[k]!) continue;
+    while (g < h.gaps.length && h.gaps[g + 1]! <= t) g += 2;
+    if (g < h.gaps.length && t > h.gaps[g]!) continue;
     for (let i = 0; i < rows; i++) {
       const v = h.values[k * rows + i]!;
       if (v !== v) continue;
