@@ -1,5 +1,5 @@
 /**
- * natrium demo [--scenario S] [--out DIR] [--duration S] [--baud N] [--profile NAME|FILE]
+ * natrium demo [--scenario S] [--out DIR] [--duration S] [--baud N] [--profile NAME|FILE] [--view]
  *
  * The whole chain on one machine, as `npm start` runs it: the scenario's emulated BMS
  * (device/) speaks the protocol over the in-process mock serial port (@serialport/binding-mock),
@@ -8,6 +8,8 @@
  * printed as they appear), with a progress bar; at the end the report goes to the terminal and to
  * DIR/report.json and DIR/report.md. Device time runs as fast as the machine allows (speed 'max':
  * the device waits whenever the host has unread bytes, so nothing is lost for being slow).
+ * It ends with the `natrium view` command for what it wrote; --view runs it (the browser viewer
+ * with the capture and the report, opened in the default browser) until interrupted.
  * Exit code as `natrium analyze`: 0 clean, 1 a finding at or above error.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -28,11 +30,12 @@ import { InputError } from '../sim/errors.ts';
 import { UsageError, num, parse } from './args.ts';
 import { writeReports } from './analyze.ts';
 
-const USAGE = `usage: natrium demo [--scenario S] [--out DIR] [--duration SECONDS] [--baud N] [--profile NAME|FILE]
+const USAGE = `usage: natrium demo [--scenario S] [--out DIR] [--duration SECONDS] [--baud N] [--profile NAME|FILE] [--view]
 
 Runs the chain end to end: the scenario's emulated BMS (default: default) over the in-process
 mock serial port, the host decoding live, the analyser checking as data arrive; then the report.
-Writes DIR/capture.bin, DIR/report.json and DIR/report.md (default DIR: ./out).`;
+Writes DIR/capture.bin, DIR/report.json and DIR/report.md (default DIR: ./out), and prints the
+natrium view command that shows them in the browser; --view runs it.`;
 
 const MOCK_PATH = '/dev/natrium-demo0';
 
@@ -45,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       duration: { type: 'string' },
       baud: { type: 'string' },
       profile: { type: 'string', default: 'default' },
+      view: { type: 'boolean', default: false },
     },
     USAGE,
   );
@@ -153,8 +157,10 @@ export async function main(argv: string[]): Promise<number> {
     `demo       ${fmtTime(report.input.duration_s)} of device time in ${wall_s.toFixed(1)} s wall; ` +
       `${(writer.bytesWritten / 1e6).toFixed(1)} MB captured, ${live.runs} live re-analyses\n` +
       `wrote      ${capturePath}, ${jsonPath}, ${mdPath}\n` +
-      `again      natrium analyze ${capturePath}\n`,
+      `again      natrium analyze ${capturePath}\n` +
+      `view       natrium view ${capturePath} ${jsonPath}\n`,
   );
+  if (values.view) await (await import('./view.ts')).main([capturePath, jsonPath, '--open']);
   return report.result.exit_code;
 }
 

@@ -1,0 +1,112 @@
+/**
+ * Bytes of an opened file → what the viewer shows: a capture (wire bytes) or a sim trace (CSV)
+ * becomes a Timeline and its analyser report (the same protocol/ and analyzer/ core as `natrium
+ * analyze`, with the built-in default profile); a report JSON (natrium.report/1) gives findings.
+ * Which it is is decided by content, as analyzer/node/input.ts does. Isomorphic (worker, Node).
+ *
+ * A trace has no INFO: the Node CLI rebuilds its limits from the BMS configuration files
+ * (analyzer/node/trace.ts), which the browser does not have, so in the viewer a trace is
+ * analysed with its chemistry (by name) and no device limits; the limits source says so.
+ */
+import { type Report, REPORT_SCHEMA, analyze } from '../../../analyzer/analyze.ts';
+import { builtInProfile } from '../../../analyzer/profile.ts';
+import { TimelineBuilder } from '../../../analyzer/timeline/ingest.ts';
+import type { Timeline } from '../../../analyzer/timeline/store.ts';
+import { TraceError, TraceReader, looksLikeTrace } from '../../../analyzer/timeline/trace.ts';
+import type { ChemistryFile } from '../../../sim/chemistry/spec.ts';
+import layered18650 from '../../../sim/chemistry/naion-18650-layered.json' with { type: 'json' };
+import layered32140 from '../../../sim/chemistry/naion-32140-layered.json' with { type: 'json' };
+import nvpf from '../../../sim/chemistry/naion-nvpf-polyanion.json' with { type: 'json' };
+import prismatic from '../../../sim/chemistry/naion-prismatic-150ah.json' with { type: 'json' };
+
+const CHEMISTRIES = [layered18650, layered32140, nvpf, prismatic] as unknown as ChemistryFile[];
+
+/** A chemistry preset by the name a device or trace gives (null when not a preset). */
+export function chemistryByName(name: string): ChemistryFile | null {
+  return CHEMISTRIES.find((c) => c.name === name) ?? null;
+}
+
+/** A file the viewer could not read: one line naming the file and the problem. */
+export class LoadError extends Error {
+  readonly loadError = true;
+}
+
+export type Loaded =
+  | {
+      kind: 'capture' | 'trace';
+      timeline: Timeline;
+      chemistry: ChemistryFile | null;
+      /** Runs the analyser (kept apart so the plots can be drawn first). */
+      analyze(): Report;
+    }
+  | { kind: 'report'; report: Report };
+
+/** True when the bytes start like a JSON report. */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  for (let i = 0; i < Math.min(bytes.length, 64); i++) {
+    const c = bytes[i]!;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xef || c === 0xbb || c === 0xbf) continue;
+    return c === 0x7b;
+  }
+  return false;
+}
+
+/** Loads a file's bytes (`today` YYYY-MM-DD for waivers; default the clock's). */
+export function loadBytes(bytes: Uint8Array, name: string, today?: string): Loaded {
+  if (bytes.length === 0) throw new LoadError(`${name}: (file): empty`);
+  if (looksLikeJson(bytes)) return { kind: 'report', report: parseReport(bytes, name) };
+  const profile = builtInProfile('default');
+  if (looksLikeTrace(bytes.subarray(0, 512))) {
+    const t = new TraceReader();
+    try {
+      t.pushBytes(bytes);
+      t.finish();
+    } catch (e) {
+      if (e instanceof TraceError) throw new LoadError(`${name}: line ${e.line}: column ${e.column}: ${e.problem}`);
+      throw e;
+    }
+    const chemistry = t.meta ? chemistryByName(t.meta.chemistry) : null;
+    const source = t.meta ? `trace: chemistry ${t.meta.chemistry} (viewer: no BMS configuration, no limits)` : 'none';
+    const run = (): Report =>
+      analyze(
+        { timeline: t.timeline, counters: null, meta: { name, kind: 'trace', bytes: bytes.length } },
+        { profile, today, fallback: { info: null, chemistry, source } },
+      );
+    return { kind: 'trace', timeline: t.timeline, chemistry, analyze: run };
+  }
+  const b = new TimelineBuilder();
+  const CHUNK = 1 << 16;
+  for (let p = 0; p < bytes.length; p += CHUNK) b.push(bytes.subarray(p, p + CHUNK));
+  b.finish();
+  if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in ${bytes.length} bytes (not a capture, trace or report?)`);
+  const run = (): Report =>
+    analyze(
+      {
+        timeline: b.timeline, counters: { ...b.counters }, lateFrames: b.assembler.lateFrames, seqLost: b.assembler.seqLost,
+        meta: { name, kind: 'capture', bytes: bytes.length },
+      },
+      { profile, chemistry: chemistryByName, today },
+    );
+  const info = b.timeline.info;
+  return { kind: 'capture', timeline: b.timeline, chemistry: info ? chemistryByName(info.chemistry) : null, analyze: run };
+}
+
+/** A natrium.report/1 document (checked enough to be shown: schema and findings). */
+export function parseReport(bytes: Uint8Array, name: string): Report {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8').decode(bytes));
+  } catch (e) {
+    throw new LoadError(`${name}: (json): ${(e as Error).message}`);
+  }
+  const r = doc as Partial<Report> | null;
+  if (r === null || typeof r !== 'object') throw new LoadError(`${name}: (json): not an object`);
+  if (r.schema !== REPORT_SCHEMA) throw new LoadError(`${name}: schema: expected "${REPORT_SCHEMA}", got ${JSON.stringify(r.schema)}`);
+  if (!Array.isArray(r.findings)) throw new LoadError(`${name}: findings: expected an array`);
+  r.findings.forEach((f, i) => {
+    if (typeof f !== 'object' || f === null || typeof f.t_start_s !== 'number' || typeof f.t_end_s !== 'number' || typeof f.message !== 'string') {
+      throw new LoadError(`${name}: findings[${i}]: expected t_start_s, t_end_s and message`);
+    }
+  });
+  return r as Report;
+}

@@ -1,0 +1,303 @@
+/**
+ * The viewer page: open a capture, sim trace or report (file picker, drag and drop, or the
+ * files `natrium view` serves), panes on one time axis (plots.ts), the findings list
+ * (findings.ts), measuring (measure.ts), CSV export of the visible range, and the layout saved
+ * in the URL, in localStorage and as a JSON file. Nothing leaves the machine: files are read
+ * locally and decoded in the worker.
+ */
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import type { Report } from '../../analyzer/analyze.ts';
+import type { Finding } from '../../analyzer/findings.ts';
+import config from '../config.json' with { type: 'json' };
+import type { SessionSummary } from './engine/session.ts';
+import { WorkerClient } from './ui/client.ts';
+import { el } from './ui/dom.ts';
+import { findingView, isQuality, mergeRanges, renderFindings } from './ui/findings.ts';
+import { DEFAULT_LAYOUT, type Layout, LayoutError, PANE_KINDS, PANE_TITLES, type PaneKind, layoutFromHash, layoutToHash, parseChosen, parseLayout } from './ui/layout.ts';
+import { type MeasureRow, renderMeasure } from './ui/measure.ts';
+import { paneDef } from './ui/panes.ts';
+import { Plots } from './ui/plots.ts';
+import { fmtTime } from './ui/format.ts';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const client = new WorkerClient(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
+const LAYOUT_KEY = 'natrium.viewer.layout';
+
+interface AppState {
+  summary: SessionSummary | null;
+  report: Report | null;
+  /** A report file opened with the log: its findings are shown instead of the worker's analysis. */
+  givenReport: Report | null;
+  plots: Plots | null;
+  layout: Layout;
+  ready: boolean;
+  firstPaint_ms: number;
+  analyze_ms: number;
+  error: string | null;
+}
+
+const app: AppState = { summary: null, report: null, givenReport: null, plots: null, layout: initialLayout(), ready: false, firstPaint_ms: NaN, analyze_ms: NaN, error: null };
+(window as unknown as { natriumViewer: unknown }).natriumViewer = app;
+
+function status(text: string, error = false): void {
+  const s = $('status');
+  s.textContent = text;
+  s.className = error ? 'error' : '';
+  if (error) app.error = text;
+}
+
+function initialLayout(): Layout {
+  try {
+    const fromHash = layoutFromHash(location.hash);
+    if (fromHash) return fromHash;
+  } catch (e) {
+    if (e instanceof LayoutError) queueMicrotask(() => status(`${e.message}: default layout used`, true));
+  }
+  try {
+    const saved = localStorage.getItem(LAYOUT_KEY);
+    if (saved) return parseLayout(JSON.parse(saved));
+  } catch {
+    // a bad saved layout falls back to the default
+  }
+  return structuredClone(DEFAULT_LAYOUT);
+}
+
+function saveLayout(): void {
+  history.replaceState(null, '', layoutToHash(app.layout));
+  try {
+    localStorage.setItem(LAYOUT_KEY, JSON.stringify(app.layout));
+  } catch {
+    // storage may be off; the URL still has it
+  }
+}
+
+function applyLayout(): void {
+  saveLayout();
+  const { plots, summary } = app;
+  if (!plots || !summary) return;
+  plots.setPanes(app.layout.panes.map((spec) => ({ spec, def: paneDef(spec, summary, config.max_chosen, config.hottest) })));
+}
+
+/** Opens files: reports give findings, the first capture or trace is the log. */
+async function openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<void> {
+  app.ready = false;
+  app.error = null;
+  let opened: SessionSummary | null = null;
+  app.givenReport = null;
+  for (const f of files) {
+    status(`reading ${f.name} (${(f.bytes.byteLength / 1e6).toFixed(1)} MB)…`);
+    const t0 = performance.now();
+    const a = await client.call<'opened'>({ type: 'open', name: f.name, bytes: f.bytes }, [f.bytes]);
+    if (a.summary === null) {
+      app.givenReport = a.report;
+      continue;
+    }
+    if (opened) continue;
+    opened = a.summary;
+    await showLog(a.summary, t0);
+  }
+  if (!opened && app.givenReport) {
+    app.summary = null;
+    app.plots?.setPanes([]);
+    $('panes').replaceChildren(el('p', { className: 'muted', text: 'A report alone: its findings are listed; open its capture to see the plots.' }));
+  }
+  await showReport(opened !== null);
+  app.ready = true;
+}
+
+async function showLog(summary: SessionSummary, t0: number): Promise<void> {
+  app.summary = summary;
+  app.report = null;
+  $('panes').replaceChildren();
+  app.plots = new Plots($('panes'), client, summary, {
+    onView: () => scheduleMeasure(),
+    onClick: (t, second) => {
+      if (!app.plots) return;
+      if (second) app.plots.cursors.b = t;
+      else app.plots.cursors.a = t;
+      app.plots.redraw();
+      scheduleMeasure();
+    },
+    onPaneAction: paneAction,
+  });
+  applyLayout();
+  await app.plots.idle;
+  app.firstPaint_ms = performance.now() - t0;
+  status(`${summary.name}: ${summary.kind}, ${summary.rows} rows, ${fmtTime(summary.t_max - summary.t_min)}, ${summary.ns} cells, ${summary.nt} sensors (drawn in ${Math.round(app.firstPaint_ms)} ms)`);
+  $('title').textContent = summary.name;
+  scheduleMeasure();
+}
+
+async function showReport(haveLog: boolean): Promise<void> {
+  let report = app.givenReport;
+  if (report === null && haveLog) {
+    renderFindings($('findings'), null, () => {});
+    const a = await client.call<'report'>({ type: 'report' });
+    report = a.report;
+    app.analyze_ms = a.timing.analyze_ms;
+  }
+  app.report = report;
+  if (app.plots && report) {
+    const ranges = mergeRanges(report.findings.filter(isQuality).map((f) => ({ t0: f.t_start_s, t1: f.t_end_s })));
+    app.plots.quality = ranges.map((r) => ({ ...r, color: 'rgba(120,120,120,0.15)' }));
+    app.plots.redraw();
+  }
+  renderFindings($('findings'), report, pickFinding);
+}
+
+function pickFinding(f: Finding, item: HTMLElement): void {
+  const plots = app.plots;
+  if (!plots) return;
+  for (const x of Array.from(document.querySelectorAll('.finding.active'))) x.classList.remove('active');
+  item.classList.add('active');
+  plots.selected = { t0: f.t_start_s, t1: f.t_end_s, color: 'rgba(255,200,0,0.30)' };
+  const m = /^cell (\d+)$/.exec(f.subject);
+  const cells = app.layout.panes.find((p) => p.kind === 'cells');
+  if (m && cells && app.summary) {
+    const i = Number(m[1]);
+    const chosen = cells.chosen ?? [app.summary.lowCell, app.summary.highCell].filter((c) => c >= 0);
+    if (!chosen.includes(i) && i < app.summary.ns) {
+      cells.chosen = [i, ...chosen].slice(0, config.max_chosen);
+      applyLayout();
+    }
+  }
+  const [t0, t1] = findingView(f);
+  plots.setView(t0, t1);
+}
+
+function paneAction(index: number, action: 'up' | 'down' | 'remove' | 'choose', arg?: string): void {
+  const panes = app.layout.panes;
+  const p = panes[index];
+  if (!p) return;
+  if (action === 'remove') panes.splice(index, 1);
+  else if (action === 'up' && index > 0) [panes[index - 1], panes[index]] = [p, panes[index - 1]!];
+  else if (action === 'down' && index < panes.length - 1) [panes[index + 1], panes[index]] = [p, panes[index + 1]!];
+  else if (action === 'choose' && app.summary) {
+    const n = p.kind === 'cells' ? app.summary.ns : app.summary.nt;
+    const chosen = parseChosen(arg ?? '', n, config.max_chosen);
+    if (chosen.length) p.chosen = chosen;
+    else delete p.chosen;
+  }
+  applyLayout();
+}
+
+let measureTimer = 0;
+function scheduleMeasure(): void {
+  clearTimeout(measureTimer);
+  measureTimer = window.setTimeout(() => void measure(), 150);
+}
+
+async function measure(): Promise<void> {
+  const plots = app.plots;
+  if (!plots) return;
+  const series: { id: string; label: string }[] = [];
+  for (const p of plots.panes) {
+    p.resolved.forEach((id, k) => {
+      if (id === '-' || series.some((s) => s.id === id) || p.def.series[k]?.lane !== undefined) return;
+      series.push({ id, label: p.u.series[k + 1]?.label?.toString() ?? id });
+    });
+  }
+  const ids = series.map((s) => s.id);
+  const { t0, t1 } = plots.view;
+  const { a, b } = plots.cursors;
+  const [st, va, vb] = await Promise.all([
+    client.call<'stats'>({ type: 'stats', t0, t1, ids }),
+    a === null ? null : client.call<'at'>({ type: 'at', t: a, ids }),
+    b === null ? null : client.call<'at'>({ type: 'at', t: b, ids }),
+  ]);
+  const rows: MeasureRow[] = series.map((s, i) => ({ label: s.label, a: va ? va.values[i]! : NaN, b: vb ? vb.values[i]! : NaN, stats: st.stats[i]! }));
+  renderMeasure($('measure'), plots.view, plots.cursors, rows);
+}
+
+function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = el('a', { href: url });
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+async function readLocal(list: FileList | null): Promise<void> {
+  if (!list || list.length === 0) return;
+  const files = await Promise.all(Array.from(list).map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+  await openFiles(files).catch((e: Error) => status(e.message, true));
+}
+
+/** The files `natrium view` names (files.json), when served by it. */
+async function openServed(): Promise<void> {
+  let list: { name: string; url: string }[];
+  try {
+    const res = await fetch('files.json');
+    if (!res.ok) return;
+    list = (await res.json()) as { name: string; url: string }[];
+  } catch {
+    return;
+  }
+  if (list.length === 0) return;
+  const files = await Promise.all(list.map(async (f) => ({ name: f.name, bytes: await (await fetch(f.url)).arrayBuffer() })));
+  await openFiles(files).catch((e: Error) => status(e.message, true));
+}
+
+function wire(): void {
+  const input = $<HTMLInputElement>('open');
+  input.addEventListener('change', () => void readLocal(input.files));
+  const add = $<HTMLSelectElement>('add-pane');
+  for (const k of PANE_KINDS) add.append(el('option', { value: k, text: PANE_TITLES[k] }));
+  add.addEventListener('change', () => {
+    if (!add.value) return;
+    app.layout.panes.push({ kind: add.value as PaneKind });
+    add.value = '';
+    applyLayout();
+  });
+  $('reset').addEventListener('click', () => app.plots?.reset());
+  $('clear-cursors').addEventListener('click', () => {
+    if (!app.plots) return;
+    app.plots.cursors = { a: null, b: null };
+    app.plots.redraw();
+    scheduleMeasure();
+  });
+  $('csv').addEventListener('click', () => {
+    const p = app.plots;
+    if (!p) return;
+    void client.call<'csv'>({ type: 'csv', t0: p.view.t0, t1: p.view.t1 }).then((a) => download(`natrium-${Math.round(p.view.t0)}-${Math.round(p.view.t1)}.csv`, a.text, 'text/csv'));
+  });
+  $('layout-save').addEventListener('click', () => download('natrium-layout.json', `${JSON.stringify(app.layout, null, 2)}\n`, 'application/json'));
+  const loadLayout = $<HTMLInputElement>('layout-load');
+  loadLayout.addEventListener('change', () => {
+    const f = loadLayout.files?.[0];
+    if (!f) return;
+    void f.text().then((text) => {
+      try {
+        app.layout = parseLayout(JSON.parse(text));
+        applyLayout();
+      } catch (e) {
+        status(`${f.name}: ${(e as Error).message}`, true);
+      }
+    });
+  });
+  $('layout-default').addEventListener('click', () => {
+    app.layout = structuredClone(DEFAULT_LAYOUT);
+    applyLayout();
+  });
+  window.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    document.body.classList.add('dragging');
+  });
+  window.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+  window.addEventListener('drop', (e) => {
+    e.preventDefault();
+    document.body.classList.remove('dragging');
+    void readLocal(e.dataTransfer?.files ?? null);
+  });
+  let resizeTimer = 0;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(() => app.plots?.resize(), 100);
+  });
+}
+
+wire();
+void openServed();

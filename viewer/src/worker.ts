@@ -1,0 +1,73 @@
+/**
+ * The viewer's worker: decodes and analyses an opened file with the protocol/ and analyzer/ core
+ * (engine/load.ts), keeps its Session, and answers the page's queries (messages.ts), so the page
+ * never holds the columns and never blocks while a day-long log is read.
+ */
+import type { Report } from '../../analyzer/analyze.ts';
+import config from '../config.json' with { type: 'json' };
+import type { ViewerConfig } from './engine/columns.ts';
+import { type Loaded, loadBytes } from './engine/load.ts';
+import { Session } from './engine/session.ts';
+import type { Answer, Envelope, Request } from './messages.ts';
+
+let session: Session | null = null;
+let pending: Loaded | null = null;
+
+function reply(id: number, a: Answer, transfer: Transferable[] = []): void {
+  (self as unknown as Worker).postMessage({ ...a, id }, transfer);
+}
+
+function handle(req: Request): [Answer, Transferable[]] {
+  switch (req.type) {
+    case 'open': {
+      const s = performance.now();
+      const loaded = loadBytes(new Uint8Array(req.bytes), req.name);
+      if (loaded.kind === 'report') {
+        // a report names findings; the open log (if any) stays
+        return [{ type: 'opened', summary: null, report: loaded.report, timing: { load_ms: performance.now() - s } }, []];
+      }
+      pending = loaded;
+      session = new Session(loaded.timeline, config as ViewerConfig, loaded.kind, req.name, loaded.chemistry);
+      return [{ type: 'opened', summary: session.summary(), report: null, timing: { load_ms: performance.now() - s } }, []];
+    }
+    case 'report': {
+      const s = performance.now();
+      const report: Report | null = pending && pending.kind !== 'report' ? pending.analyze() : null;
+      return [{ type: 'report', report, timing: { analyze_ms: performance.now() - s } }, []];
+    }
+    default:
+      break;
+  }
+  const ss = session;
+  if (ss === null) throw new Error('no log is open');
+  switch (req.type) {
+    case 'plot': {
+      const data = req.queries.map((q) => ss.plot(q));
+      return [{ type: 'plot', data }, data.flatMap((d) => [d.x.buffer, ...d.y.map((y) => y.buffer)])];
+    }
+    case 'heat': {
+      const data = ss.heat(req.query);
+      return [{ type: 'heat', data }, [data.values.buffer, data.x0.buffer, data.x1.buffer, data.gaps.buffer]];
+    }
+    case 'stats':
+      return [{ type: 'stats', stats: ss.stats(req.t0, req.t1, req.ids) }, []];
+    case 'hottest':
+      return [{ type: 'hottest', hottest: ss.hottestIn(req.t0, req.t1, req.n) }, []];
+    case 'at':
+      return [{ type: 'at', ...ss.at(req.t, req.ids) }, []];
+    case 'csv':
+      return [{ type: 'csv', text: ss.csv(req.t0, req.t1) }, []];
+    default:
+      throw new Error(`unknown request ${(req as { type: string }).type}`);
+  }
+}
+
+self.onmessage = (e: MessageEvent<Envelope<Request>>) => {
+  const { id } = e.data;
+  try {
+    const [answer, transfer] = handle(e.data);
+    reply(id, answer, transfer);
+  } catch (err) {
+    reply(id, { type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+};
