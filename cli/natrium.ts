@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   stream: { summary: 'live decode of a BMS on a serial port, status line, raw capture', load: () => import('./stream.ts') },
   replay: { summary: 're-emit a capture file on a serial port with its device timing', load: () => import('./replay.ts') },
   analyze: { summary: 'check a capture or sim trace: data quality, limits, BMS reactions, SOC, thermal; report', load: () => import('./analyze.ts') },
+  export: { summary: 'write captures or traces as a partitioned Parquet/CSV/BDF dataset', load: () => import('./export.ts') },
   decode: { summary: 'print the messages of a capture file (text or NDJSON)', load: () => import('./decode.ts') },
 };
 
