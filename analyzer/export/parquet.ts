@@ -9,10 +9,12 @@
  * (the file's key-value metadata `natrium.double_columns` lists those). Two passes over the
  * batches: the first decides, the second writes.
  */
-import type { SchemaElement } from 'hyparquet';
 import { ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSource, Writer } from 'hyparquet-writer/src/types.js';
 import type { Batch, Cell, ColumnSpec, TableSpec } from './schema.ts';
+
+/** The writer's own schema element type (its hyparquet dependency, not the reader the tests use). */
+type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
 
 const PRECISION = 9;
 const MAX_UNSCALED = 999_999_999;

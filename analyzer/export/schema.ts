@@ -79,7 +79,7 @@ export const TABLES: Record<TableName, TableSpec> = {
   findings: {
     name: 'findings',
     columns: [
-      CAPTURE, str('id'), str('check'), str('severity'), dbl('t_start_s', 's'), dbl('t_end_s', 's'), str('subject'),
+      CAPTURE, str('id'), str('check_id'), str('severity'), dbl('t_start_s', 's'), dbl('t_end_s', 's'), str('subject'),
       str('message'), dbl('threshold', ''), str('threshold_unit'), str('threshold_source'), str('waived'), str('evidence_json'),
     ],
   },
