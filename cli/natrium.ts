@@ -18,6 +18,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   replay: { summary: 're-emit a capture file on a serial port with its device timing', load: () => import('./replay.ts') },
   analyze: { summary: 'check a capture or sim trace: data quality, limits, BMS reactions, SOC, thermal; report', load: () => import('./analyze.ts') },
   view: { summary: 'serve the browser viewer and named captures/traces/reports on 127.0.0.1', load: () => import('./view.ts') },
+  export: { summary: 'write captures or traces as a partitioned Parquet/CSV/BDF dataset', load: () => import('./export.ts') },
+  fleet: { summary: 'analyse many captures in parallel into a partitioned dataset with a fleet report', load: () => import('./fleet.ts') },
+  query: { summary: 'SQL over an exported dataset, in process (DuckDB)', load: () => import('./query.ts') },
+  diff: { summary: 'compare two captures or traces on device time with tolerances (exit 1 beyond)', load: () => import('./diff.ts') },
   decode: { summary: 'print the messages of a capture file (text or NDJSON)', load: () => import('./decode.ts') },
 };
 

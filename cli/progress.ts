@@ -17,9 +17,10 @@ export interface ProgressReporter {
 
 /**
  * `verb` starts the line ("simulating"); `what` names the seconds counted against the total
- * ("simulated"). total_s null: no bar, the seconds reached only.
+ * ("simulated"). total_s null: no bar, the seconds reached only. `unit` follows the numbers
+ * (' s'; '' for a count such as captures).
  */
-export function progressReporter(total_s: number | null, verb: string, what: string): ProgressReporter {
+export function progressReporter(total_s: number | null, verb: string, what: string, unit = ' s'): ProgressReporter {
   const start = performance.now();
   let bar: SingleBar | null = null;
   const tty = process.stderr.isTTY === true;
@@ -29,7 +30,7 @@ export function progressReporter(total_s: number | null, verb: string, what: str
       if (!bar && performance.now() - start > SHOW_AFTER_MS) {
         bar = new SingleBar({
           stream: process.stderr,
-          format: total_s ? ` ${verb} [{bar}] {percentage}% | {value}/{total} s ${what} | ETA {eta}s` : ` ${verb} {value} s`,
+          format: total_s ? ` ${verb} [{bar}] {percentage}% | {value}/{total}${unit} ${what} | ETA {eta}s` : ` ${verb} {value}${unit}`,
           hideCursor: true,
           clearOnComplete: true,
         });

@@ -1,0 +1,70 @@
+/**
+ * natrium diff A B [--tolerance CHANNEL=abs,rel,time …] [--json | --md]
+ *
+ * Aligns two captures or sim traces on device time and compares their channels (analyzer/diff.ts):
+ * where, and by how much, B parts from the baseline A. Exit 0 within tolerance, 1 beyond it, 2 for
+ * unreadable input or bad arguments.
+ */
+import { type DiffReport, type Tolerances, diffTimelines, parseTolerance } from '../analyzer/diff.ts';
+import { loadInput } from '../analyzer/node/input.ts';
+import { UsageError, parse } from './args.ts';
+
+const USAGE = `usage: natrium diff A B [--tolerance CHANNEL=abs,rel,time …] [--json | --md]
+
+Compares capture or trace B against the baseline A, aligned on device time. A row of A is within
+tolerance when B has a value within ±time seconds that is within abs + rel·|b| of it. CHANNEL is
+a channel (current_A, cellVoltage_V[3]), a base name for all its indices (cellVoltage_V), or *
+for every channel; the default is exact. Exit code: 0 within tolerance, 1 beyond, 2 bad input.`;
+
+const g = (x: number | null): string => (x === null ? 'NA' : String(Math.round(x * 1e6) / 1e6));
+
+export function diffText(r: DiffReport, md: boolean): string {
+  const out: string[] = [];
+  const head = `${r.b} against ${r.a}: ${r.channels_compared} channels, ${r.rows.matched} of ${r.rows.a} rows aligned`;
+  out.push(md ? `# natrium diff\n\n${head}\n` : head);
+  if (r.only_in_a.length) out.push(`only in A: ${r.only_in_a.join(', ')}`);
+  if (r.only_in_b.length) out.push(`only in B: ${r.only_in_b.join(', ')}`);
+  if (r.differences.length === 0) {
+    out.push('within tolerance: no differences');
+    return `${out.join('\n')}\n`;
+  }
+  if (md) out.push('\n| channel | tolerance abs, rel, time | rows beyond | from s | to s | max abs diff | at s | A | B |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const d of r.differences) {
+    const tol = `${d.tolerance.abs}, ${d.tolerance.rel}, ${d.tolerance.time_s}`;
+    if (!md) out.push(`${d.channel}: ${d.rows_beyond} rows beyond (${tol}), max |A-B| ${g(d.max_abs_diff)}`);
+    for (const x of d.ranges) {
+      if (md) out.push(`| ${d.channel} | ${tol} | ${x.rows} | ${g(x.t_start_s)} | ${g(x.t_end_s)} | ${g(x.max_abs_diff)} | ${g(x.at_t_s)} | ${g(x.a)} | ${g(x.b)} |`);
+      else out.push(`  ${g(x.t_start_s)}–${g(x.t_end_s)} s: ${x.rows} rows, max |A-B| ${g(x.max_abs_diff)} at ${g(x.at_t_s)} s (A ${g(x.a)}, B ${g(x.b)})`);
+    }
+    if (d.ranges_omitted > 0) out.push(md ? `| ${d.channel} | … ${d.ranges_omitted} more ranges | | | | | | | |` : `  … ${d.ranges_omitted} more ranges`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { tolerance: { type: 'string', multiple: true, default: [] }, json: { type: 'boolean', default: false }, md: { type: 'boolean', default: false } },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 2) throw new UsageError(`expected two inputs A and B, got ${positionals.length}\n${USAGE}`);
+  if (values.json && values.md) throw new UsageError('give at most one of --json and --md');
+  const tolerances: Tolerances = {};
+  for (const spec of values.tolerance as string[]) {
+    try {
+      const [ch, t] = parseTolerance(spec);
+      tolerances[ch] = t;
+    } catch (e) {
+      throw new UsageError(`--tolerance: ${(e as Error).message}`);
+    }
+  }
+  const [pa, pb] = positionals as [string, string];
+  const report = diffTimelines(loadInput(pa).timeline, loadInput(pb).timeline, tolerances, { a: pa, b: pb });
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(diffText(report, values.md === true));
+  return report.exit_code;
+}

@@ -1,0 +1,62 @@
+/**
+ * natrium fleet DIR|GLOB… --out DATASET [--jobs N] [--profile NAME|FILE] [--date YYYY-MM-DD] [--json]
+ *
+ * Analyses many captures in parallel (worker threads, one per core), adds each one's tables and
+ * findings to the partitioned dataset (analyzer/DATASET.md) and writes the fleet report
+ * (DATASET/fleet-report.json and .md): per pack, summary figures, worst findings, data quality.
+ * Re-running on the same captures replaces their rows. Exit 0: every capture read and none with
+ * a finding at error; 1: some capture failing or unreadable (listed); 2: bad arguments.
+ */
+import { expandInputs, runFleet, writeFleetReport } from '../analyzer/node/fleet.ts';
+import { loadProfile } from '../analyzer/node/files.ts';
+import { num, UsageError, parse } from './args.ts';
+import { progressReporter } from './progress.ts';
+
+const USAGE = `usage: natrium fleet DIR|GLOB… --out DATASET [--jobs N] [--profile NAME|FILE] [--date YYYY-MM-DD] [--json]
+
+Analyses every capture or trace in DIR (recursively) or matching GLOB (e.g. 'logs/*.bin') with
+one worker thread per core (--jobs), adds them to the partitioned dataset DATASET with their
+findings (analyzer/DATASET.md; natrium query reads it) and writes DATASET/fleet-report.json and
+fleet-report.md over every capture in the dataset. Re-running does not duplicate rows.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      out: { type: 'string' },
+      jobs: { type: 'string' },
+      profile: { type: 'string', default: 'default' },
+      date: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError(`expected DIR or GLOB\n${USAGE}`);
+  if (values.out === undefined) throw new UsageError('--out DATASET is required');
+  const jobs = values.jobs === undefined ? undefined : num('jobs', values.jobs as string, 1, { min: 1, integer: true });
+  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date as string)) throw new UsageError(`--date: expected YYYY-MM-DD, got "${values.date}"`);
+  loadProfile(values.profile as string); // a bad profile is one line here, not one per worker
+  const paths = expandInputs(positionals);
+  if (paths.length === 0) throw new UsageError(`no files in ${positionals.join(' ')}`);
+  const bar = progressReporter(paths.length, 'analysing', 'captures', '');
+  const t0 = performance.now();
+  const run = await runFleet(paths, {
+    out: values.out as string, jobs, profile: values.profile as string, date: values.date as string | undefined,
+    onProgress: (done) => bar.update(done),
+  });
+  bar.stop();
+  const report = writeFleetReport(values.out as string);
+  const wall = (performance.now() - t0) / 1000;
+  const failing = run.manifests.filter((m) => m.exit_code === 1).length;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, run: { inputs: paths.length, workers: run.workers, wall_s: Math.round(wall * 100) / 100, failures: run.failures } }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`natrium fleet: ${run.manifests.length} of ${paths.length} captures in ${wall.toFixed(1)} s with ${run.workers} workers → ${values.out} (${report.captures} captures, ${report.packs.length} packs in the dataset); ${failing} with findings at error\n`);
+    for (const f of run.failures) process.stdout.write(`  unreadable: ${f.error}\n`);
+  }
+  return run.failures.length > 0 || failing > 0 ? 1 : 0;
+}

@@ -1,0 +1,172 @@
+/**
+ * Export round trip: a capture (with frames lost on the line, so rows miss messages and NA
+ * appears) is exported as Parquet and read back with two independent readers, hyparquet and
+ * DuckDB in process (natrium query's engine), and must equal the timeline value for value, NA as
+ * null. Also: re-exporting replaces files (no duplicate rows), CSV and BDF forms.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../../analyzer/analyze.ts';
+import { TABLES } from '../../../analyzer/export/schema.ts';
+import { exportLoaded, type Partition } from '../../../analyzer/node/export.ts';
+import { chemistryByName } from '../../../analyzer/node/files.ts';
+import type { LoadedInput } from '../../../analyzer/node/input.ts';
+import { EXAMPLES, queryDataset } from '../../../analyzer/node/query.ts';
+import { builtInProfile } from '../../../analyzer/profile.ts';
+import { timelineFromBytes } from '../../../analyzer/timeline/ingest.ts';
+import { PACK_CHANNELS, Present } from '../../../analyzer/timeline/store.ts';
+import { captureScenario } from '../../../device/capture.ts';
+import { loadScenario } from '../../../sim/scenario.ts';
+
+const SCENARIO = fileURLToPath(new URL('../../device/fixtures/capture-8s1p-short.json', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'natrium-export-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const P: Partition = { packId: 'pack-a', date: '2026-01-02' };
+const ID = 'c0ffee0000000001';
+
+let input: LoadedInput;
+let report: ReturnType<typeof analyze>;
+
+function capture(): Uint8Array {
+  const parts: Uint8Array[] = [];
+  captureScenario(loadScenario(SCENARIO), { out: (b) => parts.push(b.slice()), linkFaults: { dropFrame: 0.03 }, seed: 3 });
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (all.set(p, o), (o += p.length));
+  return all;
+}
+
+const file = (table: string, ext = 'parquet'): string => join(dir, 'pq', table, `pack_id=${P.packId}`, `date=${P.date}`, `${ID}.${ext}`);
+const buf = (path: string): ArrayBuffer => {
+  const b = readFileSync(path);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+};
+/** NaN as null, for comparing with what a reader returns. */
+const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+beforeAll(async () => {
+  const b = timelineFromBytes(capture());
+  input = {
+    timeline: b.timeline, counters: b.counters, lateFrames: 0, seqLost: b.assembler.seqLost,
+    meta: { name: 'c.bin', kind: 'capture', bytes: b.bytes }, traceMeta: null,
+  };
+  report = analyze({ timeline: b.timeline, counters: b.counters, meta: input.meta }, { profile: builtInProfile('default'), chemistry: chemistryByName, today: '2026-01-01' });
+  await exportLoaded(input, report, { format: 'parquet', out: join(dir, 'pq'), captureId: ID, partition: P });
+}, 60_000);
+
+describe('parquet export read back with hyparquet', () => {
+  it('should give the frames table equal to the timeline, NA as null, decimals as integer raw units', async () => {
+    const tl = input.timeline;
+    const rows = (await parquetReadObjects({ file: buf(file('frames')) })) as Record<string, unknown>[];
+    expect(rows).toHaveLength(tl.length);
+    let nulls = 0;
+    for (let r = 0; r < tl.length; r++) {
+      const row = rows[r]!;
+      expect(row.row).toBe(r);
+      expect(row.t_s).toBe(tl.t_s[r]);
+      for (const c of PACK_CHANNELS) {
+        const want = nullable(tl.pack[c][r]!);
+        if (want === null) nulls++;
+        expect(row[c], `${c} row ${r}`).toBe(want);
+      }
+    }
+    expect(nulls).toBeGreaterThan(0); // lost PACK_STATUS frames leave NA that must survive
+    const meta = parquetMetadata(buf(file('frames')));
+    const volt = meta.schema.find((e) => e.name === 'packVoltage_V')!;
+    expect([volt.type, volt.converted_type, volt.scale]).toEqual(['INT32', 'DECIMAL', 4]);
+    const chunk = meta.row_groups[0]!.columns.find((c) => c.meta_data?.path_in_schema[0] === 'packVoltage_V')!.meta_data!;
+    expect(chunk.encodings).toContain('DELTA_BINARY_PACKED');
+    expect(chunk.codec).toBe('SNAPPY');
+    expect(chunk.statistics?.max_value).toBeDefined();
+  });
+
+  it('should give the cells table: one row per series group of each row with cell data, float32 values exact', async () => {
+    const tl = input.timeline;
+    const rows = (await parquetReadObjects({ file: buf(file('cells')) })) as Record<string, unknown>[];
+    let k = 0;
+    const mask = Present.CELLS | Present.BALANCING | Present.CELL_TRUTH | (tl.nt === tl.ns ? Present.TEMPERATURES : 0);
+    for (let r = 0; r < tl.length; r++) {
+      if ((tl.present[r]! & mask) === 0) continue;
+      for (let i = 0; i < tl.ns; i++, k++) {
+        const row = rows[k]!;
+        expect([row.row, row.cell]).toEqual([r, i]);
+        const v = row.voltage_V as number | null;
+        const want = nullable(tl.cellVoltage_V[i]![r]!);
+        expect(v === null ? null : Math.fround(v)).toBe(want);
+      }
+    }
+    expect(rows).toHaveLength(k);
+  });
+
+  it('should give events and findings as received and reported', async () => {
+    const ev = (await parquetReadObjects({ file: buf(file('events')) })) as Record<string, unknown>[];
+    expect(ev.map((e) => [e.t_s, e.code, e.raised])).toEqual(input.timeline.events.map((e) => [e.t_s, e.code, e.raised]));
+    const f = (await parquetReadObjects({ file: buf(file('findings')) })) as Record<string, unknown>[];
+    expect(f.map((x) => x.id)).toEqual(report.findings.map((x) => x.id));
+  });
+});
+
+describe('parquet export read back with DuckDB (natrium query)', () => {
+  it('should count rows and non-NA values per column as the timeline has them, with the partitions as columns', async () => {
+    const tl = input.timeline;
+    const ds = join(dir, 'pq');
+    const sel = PACK_CHANNELS.map((c) => `count(${c})`).join(', ');
+    const r = await queryDataset(ds, `SELECT count(*), ${sel}, any_value(pack_id), any_value(date)::VARCHAR FROM frames`);
+    const want = [tl.length, ...PACK_CHANNELS.map((c) => tl.pack[c].subarray(0, tl.length).filter((x) => !Number.isNaN(x)).length), P.packId, P.date];
+    expect(r.rows[0]!.map((v) => (typeof v === 'bigint' ? Number(v) : v))).toEqual(want);
+  });
+
+  it('should return the same values (DECIMAL as exact numbers)', async () => {
+    const tl = input.timeline;
+    const r = await queryDataset(join(dir, 'pq'), 'SELECT t_s, packVoltage_V, current_A, soc FROM frames ORDER BY row');
+    const got = r.rows.map((row) => row.map((v) => (v === null ? null : Number(v))));
+    const want = Array.from({ length: tl.length }, (_, k) => [tl.t_s[k]!, ...(['packVoltage_V', 'current_A', 'soc'] as const).map((c) => nullable(tl.pack[c][k]!))]);
+    expect(got).toEqual(want);
+  });
+
+  it('should run every documented example query', async () => {
+    for (const [name, e] of Object.entries(EXAMPLES)) {
+      const r = await queryDataset(join(dir, 'pq'), e.sql);
+      expect(r.columns.length, name).toBeGreaterThan(2);
+    }
+  });
+
+  it('should replace a re-exported capture instead of adding rows', async () => {
+    await exportLoaded(input, report, { format: 'parquet', out: join(dir, 'pq'), captureId: ID, partition: P });
+    const r = await queryDataset(join(dir, 'pq'), 'SELECT count(*) FROM frames');
+    expect(Number(r.rows[0]![0])).toBe(input.timeline.length);
+    expect(readdirSync(join(dir, 'pq', 'frames', `pack_id=${P.packId}`, `date=${P.date}`))).toEqual([`${ID}.parquet`]);
+  });
+});
+
+describe('csv and bdf exports', () => {
+  it('should write CSV tables with the schema header and one line per row', async () => {
+    await exportLoaded(input, report, { format: 'csv', out: join(dir, 'csv'), captureId: ID, partition: P, tables: ['frames'] });
+    const text = readFileSync(join(dir, 'csv', 'frames', `pack_id=${P.packId}`, `date=${P.date}`, `${ID}.csv`), 'utf8');
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toBe(TABLES.frames.columns.map((c) => c.name).join(','));
+    expect(lines).toHaveLength(input.timeline.length + 1);
+  });
+
+  it('should write one BDF CSV per series group with BDF column names', async () => {
+    const res = await exportLoaded(input, null, { format: 'bdf', out: join(dir, 'bdf'), captureId: ID, partition: P });
+    expect(res.files).toHaveLength(input.timeline.ns);
+    const lines = readFileSync(res.files[0]!, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('Test Time / s,Voltage / V,Current / A,Temperature T1 / degC');
+    const tl = input.timeline;
+    let n = 0;
+    for (let r = 0; r < tl.length; r++) if (tl.present[r]! & Present.CELLS) n++;
+    expect(lines).toHaveLength(n + 1);
+    const volts = lines.slice(1).map((l) => l.split(',')[1]);
+    const want: string[] = [];
+    for (let r = 0; r < tl.length; r++) {
+      const v = tl.cellVoltage_V[0]![r]!;
+      if (tl.present[r]! & Present.CELLS) want.push(Number.isNaN(v) ? '' : v.toFixed(5));
+    }
+    expect(volts).toEqual(want);
+  });
+});
