@@ -31,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   // protocol/ imports nothing above it
@@ -83,7 +83,8 @@ export default tseslint.config(
   },
   {
     files: ['viewer/**/*.ts'],
-    ignores: ['viewer/server/**'],
+    // the server and the Vite build config run in Node
+    ignores: ['viewer/server/**', 'viewer/vite.config.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [...NODE_EDGE, ...ABOVE(['cli'])] }] },
   },
 );
