@@ -25,7 +25,7 @@
  * --link-faults applies seeded faults to the device → host bytes (protocol/linkfaults.ts), e.g.
  *   `dropFrame=0.01,corruptByte=0.0005,delayFrame=0.02,delay_ms=80`.
  */
-import { DEFAULT_MOCK_PATH, startEmulator, type Emulator } from '../device/node/emulator.ts';
+import { DEFAULT_MOCK_PATH, PortOpenError, startEmulator, type Emulator } from '../device/node/emulator.ts';
 import { UsageError, linkFaultsOption, num, parse } from './args.ts';
 
 const USAGE = `usage: natrium emulate (--port PATH | --mock [PATH]) [--scenario S] [--speed X] [--baud N]
@@ -77,17 +77,24 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
   const seed = values.seed === undefined ? undefined : num('seed', values.seed as string, 0, { integer: true, min: 0 });
   const linkFaults = linkFaultsOption(values['link-faults'] as string | undefined);
 
-  const emu = await startEmulator({
-    port: mock ? null : port!,
-    mockPath: mock ? (positionals[0] ?? DEFAULT_MOCK_PATH) : undefined,
-    scenario: values.scenario as string,
-    speed,
-    baudRate,
-    duration_s,
-    linkFaults,
-    seed,
-    hostWatchdog: values['host-watchdog'] as boolean,
-  });
+  let emu: Emulator;
+  try {
+    emu = await startEmulator({
+      port: mock ? null : port!,
+      mockPath: mock ? (positionals[0] ?? DEFAULT_MOCK_PATH) : undefined,
+      scenario: values.scenario as string,
+      speed,
+      baudRate,
+      duration_s,
+      linkFaults,
+      seed,
+      hostWatchdog: values['host-watchdog'] as boolean,
+    });
+  } catch (e) {
+    // like stream: one line, exit code 2
+    if (e instanceof PortOpenError) throw new UsageError(`--port ${e.port}: ${e.reason}`);
+    throw e;
+  }
   const info = emu.model.info();
   process.stderr.write(
     `natrium emulate: ${mock ? 'mock device' : 'port'} ${emu.path}, ${info.ns}s${info.np}p ${info.chemistry}, ` +

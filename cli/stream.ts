@@ -164,13 +164,19 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       )
     : null;
 
-  const record = values.record === undefined ? null : new CaptureWriter(values.record as string);
   let port: SerialPortStream;
   try {
     port = opts.binding ? await openPort(opts.binding, path, baudRate) : await openSerialPort(path, baudRate);
   } catch (e) {
-    record?.close();
     throw new UsageError(`--port ${path}: ${(e as Error).message}`);
+  }
+  // the capture file is made once the port is open: a failed open leaves none behind
+  let record: CaptureWriter | null = null;
+  try {
+    record = values.record === undefined ? null : new CaptureWriter(values.record as string);
+  } catch (e) {
+    await closePort(port);
+    throw e;
   }
   const out = new LineWriter(stdout);
   const host = new HostSession((b) => port.write(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), {
