@@ -25,7 +25,7 @@
  * --link-faults applies seeded faults to the device → host bytes (protocol/linkfaults.ts), e.g.
  *   `dropFrame=0.01,corruptByte=0.0005,delayFrame=0.02,delay_ms=80`.
  */
-import { DEFAULT_MOCK_PATH, startEmulator, type Emulator } from '../device/node/emulator.ts';
+import { DEFAULT_MOCK_PATH, PortOpenError, startEmulator, type Emulator } from '../device/node/emulator.ts';
 import { isInputError } from '../sim/errors.ts';
 import { UsageError, linkFaultsOption, num, parse } from './args.ts';
 
@@ -45,6 +45,7 @@ async function startOrExplain(port: string | undefined, start: () => Promise<Emu
   try {
     return await start();
   } catch (e) {
+    if (e instanceof PortOpenError) throw new UsageError(`--port ${e.port}: ${e.reason}`);
     if (port === undefined || isInputError(e) || e instanceof UsageError) throw e;
     throw new UsageError(`--port ${port}: ${(e as Error).message.replace(/^Error: /, '')}`);
   }

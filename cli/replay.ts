@@ -7,9 +7,8 @@
  * order, unchanged (bytes that are not a valid frame go out with the frame before them, a cut
  * tail at the end), so what a reader records equals the capture.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { DeviceClock } from '../protocol/clock.ts';
-import { Decoder } from '../protocol/decoder.ts';
+import { CaptureFileError, captureRuns, type CaptureRun } from '../protocol/node/capture-reader.ts';
 import { openSerialPort, portDeviceEnd, type DeviceEnd } from '../protocol/node/serial.ts';
 import { InputError } from '../sim/errors.ts';
 import { UsageError, num, parse } from './args.ts';
@@ -23,69 +22,6 @@ export interface ReplayMainOptions {
   /** Open the device end some other way (e.g. createMockDevice) instead of a serial port. */
   openEnd?: (path: string, baudRate: number) => Promise<DeviceEnd>;
   signal?: AbortSignal;
-}
-
-/** A run of the capture: bytes up to and including a 0x00 (or the tail), and its frame's time. */
-interface Run {
-  bytes: Uint8Array;
-  t_ms: number | null;
-}
-
-/** Splits a capture into runs, each with the device time of the frame it holds (null: none). */
-export function* captureRuns(path: string, chunkSize = 1 << 20): Generator<Run> {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, '(file)', code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? String(e)}`);
-  }
-  let t: number | null = null;
-  const dec = new Decoder({
-    dropDuplicates: false,
-    onMessage: (m) => (t = m.t_ms),
-    onSkip: (_type, _seq, t_ms) => (t = t_ms),
-  });
-  try {
-    const buf = new Uint8Array(chunkSize);
-    let carry: Uint8Array = new Uint8Array(0);
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, chunkSize, null);
-      } catch (e) {
-        throw new InputError(path, '(file)', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-      if (n === 0) break;
-      const data = buf.subarray(0, n);
-      let s = 0;
-      for (let z = data.indexOf(0); z >= 0; z = data.indexOf(0, s)) {
-        const part = data.subarray(s, z + 1);
-        const bytes = carry.length === 0 ? part.slice() : concat(carry, part);
-        carry = new Uint8Array(0);
-        t = null;
-        dec.push(bytes);
-        yield { bytes, t_ms: t };
-        s = z + 1;
-      }
-      if (s < n) carry = concat(carry, data.subarray(s));
-    }
-    if (carry.length > 0) {
-      t = null;
-      dec.push(carry);
-      dec.finish();
-      yield { bytes: carry, t_ms: t };
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const r = new Uint8Array(a.length + b.length);
-  r.set(a);
-  r.set(b, a.length);
-  return r;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -103,7 +39,15 @@ export async function main(argv: string[], opts: ReplayMainOptions = {}): Promis
   const baudRate = num('baud', values.baud as string | undefined, 115200, { integer: true, min: 1 });
   const file = positionals[0]!;
   const runs = captureRuns(file);
-  const first = runs.next(); // opens the file: a missing capture fails before the port is touched
+  const next = (): IteratorResult<CaptureRun> => {
+    try {
+      return runs.next();
+    } catch (e) {
+      if (e instanceof CaptureFileError) throw new InputError(file, '(file)', e.message.slice(file.length + 2));
+      throw e;
+    }
+  };
+  const first = next(); // opens the file: a missing capture fails before the port is touched
 
   let end: DeviceEnd;
   try {
@@ -134,7 +78,7 @@ export async function main(argv: string[], opts: ReplayMainOptions = {}): Promis
     batch = [];
     while (end.blocked() && !aborted) await sleep(5);
   };
-  for (let r = first; !r.done && !aborted; r = runs.next()) {
+  for (let r = first; !r.done && !aborted; r = next()) {
     const run = r.value;
     if (run.t_ms !== null) {
       const t = clock.unwrap(run.t_ms);

@@ -193,13 +193,20 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       )
     : null;
 
-  const record = values.record === undefined ? null : openRecord(values.record as string, values.append as boolean, values.force as boolean);
+  if (values.append && values.force) throw new UsageError('give one of --append and --force');
   let port: SerialPortStream;
   try {
     port = opts.binding ? await openPort(opts.binding, path, baudRate) : await openSerialPort(path, baudRate);
   } catch (e) {
-    record?.close();
     throw new UsageError(`--port ${path}: ${(e as Error).message.replace(/^Error: /, '')}`);
+  }
+  // the capture file is made once the port is open: a failed open leaves none behind
+  let record: CaptureWriter | null = null;
+  try {
+    record = values.record === undefined ? null : openRecord(values.record as string, values.append as boolean, values.force as boolean);
+  } catch (e) {
+    await closePort(port);
+    throw e;
   }
   const out = new LineWriter(stdout);
   const host = new HostSession((b) => port.write(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), {

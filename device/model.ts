@@ -23,7 +23,7 @@ import {
 import type { DeviceModel } from '../protocol/session.ts';
 import { type Bms, type CommandDecision, createBmsForScenario } from '../sim/bms/index.ts';
 import { sensorCells } from '../sim/bms/afe.ts';
-import { tierLimitsOf, type FaultRecord } from '../sim/bms/diag.ts';
+import { tierLimitsOf, type DiagEvent } from '../sim/bms/diag.ts';
 import { CHECKS, CHECK_IDS, protocolState } from '../sim/bms/types.ts';
 import { type ScenarioRun, startScenario } from '../sim/run.ts';
 import type { Scenario } from '../sim/scenario.ts';
@@ -63,9 +63,8 @@ export class ScenarioModel implements DeviceModel {
   private readonly truthT: Float64Array;
   /** The cell each temperature sensor sits on. */
   private readonly ntcCells: Int32Array;
-  /** Diagnosis records already reported, and those raised but not yet cleared. */
-  private seenRecords = 0;
-  private readonly open = new Set<number>();
+  /** EVENTs not yet drained: every raise and clear of the BMS's diagnosis, as they happen. */
+  private readonly eventQueue: FaultEvent[] = [];
   /** Faults injected by CMD_INJECT_FAULT: "code/index" and the BMS's index for it. */
   private readonly injected: { key: string; k: number }[] = [];
   private done = false;
@@ -83,6 +82,7 @@ export class ScenarioModel implements DeviceModel {
       bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir, { hostWatchdog: options.hostWatchdog })),
     });
     this.bms = bms!;
+    this.bms.diag.onEvent = (e) => this.eventQueue.push(event(e));
     const pack = this.run.pack;
     this.ns = pack.ns;
     this.np = pack.np;
@@ -195,21 +195,14 @@ export class ScenarioModel implements DeviceModel {
     return this.bal;
   }
 
+  /**
+   * The EVENTs since the last call, in the order the BMS raised and cleared them. They come
+   * from diagnosis itself (Diag.onEvent), not from its records, so they never stop coming
+   * however long the run (the records stop growing at MAX_RECORDS).
+   */
   drainEvents(out: FaultEvent[]): void {
-    const records = this.bms.diag.records;
-    for (const i of [...this.open]) {
-      const r = records[i]!;
-      if (r.cleared_s !== null) {
-        out.push(event(r, false));
-        this.open.delete(i);
-      }
-    }
-    for (; this.seenRecords < records.length; this.seenRecords++) {
-      const r = records[this.seenRecords]!;
-      out.push(event(r, true));
-      if (r.cleared_s === null) this.open.add(this.seenRecords);
-      else out.push(event(r, false));
-    }
+    for (const e of this.eventQueue) out.push(e);
+    this.eventQueue.length = 0;
   }
 
   simTruth(out: SimTruth): SimTruth {
@@ -324,12 +317,12 @@ function nackOf(d: CommandDecision): number {
   return d === 'accept' ? 0 : d === 'illegal' ? NackReason.ILLEGAL_TRANSITION : NackReason.FAULT_ACTIVE;
 }
 
-function event(r: FaultRecord, raised: boolean): FaultEvent {
+function event(r: DiagEvent): FaultEvent {
   return {
     type: MessageType.EVENT,
     code: FaultCode[r.code as keyof typeof FaultCode] ?? 0xffff,
     tier: (FaultTier[r.tier as keyof typeof FaultTier] ?? TIERS[0]) as FaultTier,
-    raised,
+    raised: r.raised,
     index: r.index ?? -1, // the series group or sensor that tripped; -1 (0xFFFF on the wire): the pack
     value: r.value,
     threshold: r.threshold,

@@ -107,6 +107,15 @@ export const EXAMPLES: readonly Example[] = [
     message: { type: MessageType.NACK, commandSeq: 18, commandType: MessageType.CMD_INJECT_FAULT, reason: NackReason.NOT_SIMULATOR },
   },
   {
+    title: 'LINK_STATS: 1234 frames received, 2 with a bad CRC, 1 echoed back',
+    seq: 10,
+    t_ms: 60000,
+    message: {
+      type: MessageType.LINK_STATS,
+      framesOk: 1234, crcErrors: 2, cobsErrors: 0, shortFrames: 0, oversizeRuns: 0, badVersions: 0, wrongDirection: 1, txDropped: 17,
+    },
+  },
+  {
     title: 'SIM_TRUTH (simulation only)',
     seq: 8,
     t_ms: 1100,
@@ -134,6 +143,7 @@ export const EXAMPLES: readonly Example[] = [
     t_ms: 5040,
     message: { type: MessageType.CMD_SET_RATE, messageType: MessageType.CELL_VOLTAGES, rate_Hz: 10 },
   },
+  { title: 'CMD_REQUEST_LINK_STATS', seq: 21, t_ms: 5050, message: { type: MessageType.CMD_REQUEST_LINK_STATS } },
   {
     title: 'CMD_INJECT_FAULT: open sense wire at cell 5 (simulator only)',
     seq: 18,

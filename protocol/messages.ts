@@ -45,6 +45,7 @@ export const MessageType = {
   EVENT: 0x06,
   ACK: 0x07,
   NACK: 0x08,
+  LINK_STATS: 0x09,
   SIM_TRUTH: 0x70,
   SIM_CELL_TRUTH: 0x71,
   CMD_REQUEST_INFO: 0x80,
@@ -52,6 +53,7 @@ export const MessageType = {
   CMD_RESET_FAULTS: 0x82,
   CMD_SET_RATE: 0x83,
   CMD_INJECT_FAULT: 0x84,
+  CMD_REQUEST_LINK_STATS: 0x85,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 export type MessageTypeName = keyof typeof MessageType;
@@ -264,6 +266,27 @@ export interface Nack {
   reason: number;
 }
 
+/**
+ * The device's link counters since its reset (PROTOCOL.md §9.8), u32 each, wrapping: what it
+ * received from the host and what it could not send.
+ */
+export interface LinkStats {
+  type: typeof MessageType.LINK_STATS;
+  /** Frames received intact (CRC and version good), of any type, duplicates included. */
+  framesOk: number;
+  crcErrors: number;
+  cobsErrors: number;
+  /** Decoded frames shorter than header + CRC. */
+  shortFrames: number;
+  /** Runs of more than 515 bytes without a 0x00, or frames decoding to more than 512 bytes. */
+  oversizeRuns: number;
+  badVersions: number;
+  /** Intact frames of device → host types (an echoing line), ignored. */
+  wrongDirection: number;
+  /** Frames the device made but dropped from its transmit buffer (the line was full). */
+  txDropped: number;
+}
+
 /** Simulator ground truth for the whole pack (simulation only). */
 export interface SimTruth {
   type: typeof MessageType.SIM_TRUTH;
@@ -293,6 +316,10 @@ export interface CmdSetState {
   type: typeof MessageType.CMD_SET_STATE;
   /** STANDBY, NORMAL or CHARGE; the device NACKs the others (BAD_VALUE). */
   state: BmsState;
+}
+
+export interface CmdRequestLinkStats {
+  type: typeof MessageType.CMD_REQUEST_LINK_STATS;
 }
 
 export interface CmdResetFaults {
@@ -328,8 +355,9 @@ export type DeviceMessage =
   | Ack
   | Nack
   | SimTruth
-  | SimCellTruth;
-export type Command = CmdRequestInfo | CmdSetState | CmdResetFaults | CmdSetRate | CmdInjectFault;
+  | SimCellTruth
+  | LinkStats;
+export type Command = CmdRequestInfo | CmdSetState | CmdResetFaults | CmdSetRate | CmdInjectFault | CmdRequestLinkStats;
 export type Message = DeviceMessage | Command;
 
 /** Header fields of a frame. */

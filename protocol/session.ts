@@ -11,7 +11,9 @@
  *
  * Commands (PROTOCOL.md section 11) are queued requests: CMD_SET_STATE, CMD_RESET_FAULTS and
  * CMD_INJECT_FAULT go to the model, which answers 0 (accepted: ACK) or a NackReason. The session
- * itself NACKs: an unknown command type (0x80-0xBF) UNKNOWN_COMMAND; a command whose payload is
+ * itself answers CMD_REQUEST_INFO and CMD_REQUEST_LINK_STATS (ACK, then the message at once;
+ * LINK_STATS counts what its decoder rejected, the device → host frames it ignored and the
+ * frames its sink dropped) and NACKs: an unknown command type (0x80-0xBF) UNKNOWN_COMMAND; a command whose payload is
  * truncated or holds a bad value MALFORMED; CMD_SET_STATE other than STANDBY/NORMAL/CHARGE and
  * CMD_SET_RATE of a type that is not periodic (or SIM_* on a non-simulator) or a rate above
  * 100 Hz BAD_VALUE; CMD_INJECT_FAULT on a non-simulator NOT_SIMULATOR. A command repeated with
@@ -23,7 +25,7 @@ import { Decoder, type SkipReason } from './decoder.ts';
 import { Encoder } from './encoder.ts';
 import {
   BALANCING_MAX_COUNT, BmsState, MAX_RATE_HZ, MessageType, NackReason, SIM_CELL_TRUTH_MAX_COUNT, isCommand,
-  type Balancing, type CmdInjectFault, type Decoded, type DeviceMessage, type FaultEvent, type Info, type Message,
+  type Balancing, type CmdInjectFault, type Decoded, type DeviceMessage, type FaultEvent, type Info, type LinkStats, type Message,
   type PackStatus, type SimCellTruth, type SimTruth,
 } from './messages.ts';
 
@@ -59,17 +61,19 @@ export interface DeviceModel {
   hostSeen?(t_ms: number): void;
 }
 
-/** Where whole frames (COBS + 0x00) go; `priority` frames are INFO, EVENT, ACK and NACK. */
+/** Where whole frames (COBS + 0x00) go; `priority` frames are INFO, EVENT, ACK, NACK and LINK_STATS. */
 export interface FrameSink {
   send(frame: Uint8Array, priority: boolean): void;
   /** Bytes that are not a frame (the 0x00 sent once at start). */
   sendRaw(bytes: Uint8Array): void;
+  /** Frames dropped for want of room on the line (LINK_STATS txDropped; a PacedLink has it). */
+  readonly counters?: { readonly framesDropped: number };
 }
 
 /** Message types sent periodically, whose rate CMD_SET_RATE sets. */
 export const PERIODIC_TYPES = [
   MessageType.PACK_STATUS, MessageType.CELL_VOLTAGES, MessageType.TEMPERATURES, MessageType.BALANCING,
-  MessageType.SIM_TRUTH, MessageType.SIM_CELL_TRUTH,
+  MessageType.LINK_STATS, MessageType.SIM_TRUTH, MessageType.SIM_CELL_TRUTH,
 ] as const;
 export type PeriodicType = (typeof PERIODIC_TYPES)[number];
 
@@ -79,6 +83,7 @@ export const DEFAULT_RATES_HZ: Readonly<Record<PeriodicType, number>> = {
   [MessageType.CELL_VOLTAGES]: 10,
   [MessageType.TEMPERATURES]: 10,
   [MessageType.BALANCING]: 1,
+  [MessageType.LINK_STATS]: 0,
   [MessageType.SIM_TRUTH]: 10,
   [MessageType.SIM_CELL_TRUTH]: 0,
 };
@@ -140,6 +145,7 @@ export class DeviceSession {
   private lastAnswer: Answer | null = null;
   private nextInfo_ms = NaN;
   private infoRequested = false;
+  private linkStatsRequested = false;
   private started = false;
   private t_ms = 0;
   private readonly statusBuf: PackStatus = blankStatus();
@@ -243,6 +249,9 @@ export class DeviceSession {
         }
         break;
       }
+      case MessageType.LINK_STATS:
+        this.emit(this.linkStats(), true);
+        break;
       case MessageType.SIM_TRUTH:
         if (model.simTruth) this.emit(model.simTruth(this.truthBuf), false);
         break;
@@ -259,6 +268,22 @@ export class DeviceSession {
         break;
       }
     }
+  }
+
+  /** The link counters now (PROTOCOL.md §9.8). */
+  linkStats(): LinkStats {
+    const d = this.dec.counters;
+    return {
+      type: MessageType.LINK_STATS,
+      framesOk: d.frames >>> 0,
+      crcErrors: d.crcErrors >>> 0,
+      cobsErrors: d.cobsErrors >>> 0,
+      shortFrames: d.shortFrames >>> 0,
+      oversizeRuns: d.oversizeRuns >>> 0,
+      badVersions: d.badVersions >>> 0,
+      wrongDirection: this.counters.ignored >>> 0,
+      txDropped: (this.sink.counters?.framesDropped ?? 0) >>> 0,
+    };
   }
 
   private emit(m: DeviceMessage, priority: boolean): void {
@@ -329,6 +354,9 @@ export class DeviceSession {
       case MessageType.CMD_INJECT_FAULT:
         if (!this.model.simulator) return NackReason.NOT_SIMULATOR;
         return this.model.injectFault(m, t);
+      case MessageType.CMD_REQUEST_LINK_STATS:
+        this.linkStatsRequested = true;
+        return 0;
       default:
         return NackReason.UNKNOWN_COMMAND;
     }
@@ -343,11 +371,15 @@ export class DeviceSession {
       this.counters.nacks++;
       this.emit({ type: MessageType.NACK, commandSeq, commandType, reason }, true);
     }
-    // INFO asked for by CMD_REQUEST_INFO goes right after its ACK
+    // INFO (LINK_STATS) asked for by CMD_REQUEST_INFO (CMD_REQUEST_LINK_STATS) goes right after its ACK
     if (this.infoRequested && commandType === MessageType.CMD_REQUEST_INFO && reason === 0) {
       this.infoRequested = false;
       this.emit(this.model.info(), true);
       this.counters.infos++;
+    }
+    if (this.linkStatsRequested && commandType === MessageType.CMD_REQUEST_LINK_STATS && reason === 0) {
+      this.linkStatsRequested = false;
+      this.emit(this.linkStats(), true);
     }
   }
 }

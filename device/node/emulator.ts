@@ -28,6 +28,16 @@ import { type Scenario, loadScenario } from '../../sim/scenario.ts';
 import { ScenarioModel } from '../model.ts';
 import { runAsFastAsPossible } from '../run.ts';
 
+/** The port could not be opened (missing, not a serial device, locked by another process). */
+export class PortOpenError extends Error {
+  constructor(
+    readonly port: string,
+    readonly reason: string,
+  ) {
+    super(`${port}: ${reason}`);
+  }
+}
+
 /** The mock device's path when none is given. */
 export const DEFAULT_MOCK_PATH = '/dev/natrium-mock0';
 /** At speed 'max' on a mock port: unread bytes at which the device waits for the host. */
@@ -72,12 +82,21 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** Starts the emulator (see the file comment). */
+async function openPortOrFail(port: string, baudRate: number): Promise<Awaited<ReturnType<typeof openSerialPort>>> {
+  try {
+    return await openSerialPort(port, baudRate);
+  } catch (e) {
+    // serialport's messages repeat "Error:"; one line, without the prefixes
+    throw new PortOpenError(port, (e as Error).message.replace(/^(Error:?\s*)+/i, '').split('\n')[0]!);
+  }
+}
+
+/** Starts the emulator (see the file comment); PortOpenError when `port` cannot be opened. */
 export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   const sc = typeof o.scenario === 'string' ? loadScenario(o.scenario) : o.scenario;
   const model = new ScenarioModel(sc, { duration_s: o.duration_s, hostWatchdog: o.hostWatchdog });
   const path = o.port ?? o.mockPath ?? DEFAULT_MOCK_PATH;
-  const end: DeviceEnd = o.port === null ? createMockDevice(path) : portDeviceEnd(await openSerialPort(o.port, o.baudRate));
+  const end: DeviceEnd = o.port === null ? createMockDevice(path) : portDeviceEnd(await openPortOrFail(o.port, o.baudRate));
   const max = o.speed === 'max';
   const device = new EmulatedDevice(model, (b) => end.write(b), {
     baudRate: o.baudRate,

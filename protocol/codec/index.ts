@@ -6,6 +6,7 @@ import {
   ackCodec, injectFaultCodec, nackCodec, requestInfoCodec, resetFaultsCodec, setRateCodec, setStateCodec,
 } from './command.ts';
 import { infoCodec } from './info.ts';
+import { linkStatsCodec, requestLinkStatsCodec } from './link.ts';
 import { simCellTruthCodec, simTruthCodec } from './sim.ts';
 import { eventCodec, packStatusCodec } from './status.ts';
 
@@ -13,8 +14,8 @@ export type { Codec } from './codec.ts';
 
 export const CODECS: readonly Codec[] = [
   infoCodec, packStatusCodec, cellVoltagesCodec, temperaturesCodec, balancingCodec, eventCodec, ackCodec, nackCodec,
-  simTruthCodec, simCellTruthCodec,
-  requestInfoCodec, setStateCodec, resetFaultsCodec, setRateCodec, injectFaultCodec,
+  linkStatsCodec, simTruthCodec, simCellTruthCodec,
+  requestInfoCodec, setStateCodec, resetFaultsCodec, setRateCodec, injectFaultCodec, requestLinkStatsCodec,
 ] as Codec<Message>[] as readonly Codec[];
 
 /** CODEC_BY_TYPE[id]: the codec of message type id, or undefined. */

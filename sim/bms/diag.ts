@@ -87,6 +87,20 @@ export interface FaultRecord {
 /** Most fault records kept (a flapping fault cannot grow the report without bound). */
 export const MAX_RECORDS = 10_000;
 
+/**
+ * A tier of a check raised or cleared, as it happens (Diag.onEvent): unlike the records, these
+ * never stop coming. `value`, `threshold` and `index` are those of the raise, for the clear too.
+ */
+export interface DiagEvent {
+  /** Fault code name (FAULT_CODE_NAMES) and tier name (FAULT_TIER_NAMES), as in FaultRecord. */
+  code: string;
+  tier: string;
+  raised: boolean;
+  value: number;
+  threshold: number;
+  index: number | null;
+}
+
 export class Diag {
   readonly thresholds: Float64Array;
   readonly records: FaultRecord[] = [];
@@ -94,6 +108,11 @@ export class Diag {
   droppedRecords = 0;
   /** Called when a tier is raised (t in s), e.g. to time an injection's reaction. */
   onRaise: ((check: CheckId, tier: number, t_s: number) => void) | null = null;
+  /** Called at every raise and clear (the emulated device's EVENT queue reads these). */
+  onEvent: ((e: DiagEvent) => void) | null = null;
+  private readonly maxRecords: number;
+  /** The raise of each row, for its clear's event. */
+  private readonly raisedEvent: (DiagEvent | null)[];
   private readonly notOk: Int32Array;
   private readonly ok: Int32Array;
   private readonly raised: Uint8Array;
@@ -105,8 +124,10 @@ export class Diag {
   private readonly block: DiagBlock;
   private now_ms = 0;
 
-  constructor(cfg: BmsConfig, thresholds: Float64Array) {
+  constructor(cfg: BmsConfig, thresholds: Float64Array, maxRecords = MAX_RECORDS) {
     this.thresholds = thresholds;
+    this.maxRecords = maxRecords;
+    this.raisedEvent = new Array<DiagEvent | null>(NC * 3).fill(null);
     this.notOk = new Int32Array(NC * 3);
     this.ok = new Int32Array(NC * 3);
     this.raised = new Uint8Array(NC * 3);
@@ -149,21 +170,31 @@ export class Diag {
     this.ok[k] = 0;
     this.raisedAt_ms[k] = this.now_ms;
     const id = CHECK_IDS[c]!;
-    if (this.records.length < MAX_RECORDS) {
+    const e: DiagEvent = {
+      code: FAULT_CODE_NAMES[CHECKS[id].code]!,
+      tier: FAULT_TIER_NAMES[TIER_OF[TIERS[t]!]]!,
+      raised: true,
+      value,
+      threshold: Number.isNaN(threshold) ? this.thresholds[k]! : threshold,
+      index: index >= 0 ? index : null,
+    };
+    this.raisedEvent[k] = e;
+    if (this.records.length < this.maxRecords) {
       this.record[k] = this.records.length;
       this.records.push({
-        code: FAULT_CODE_NAMES[CHECKS[id].code]!,
-        tier: FAULT_TIER_NAMES[TIER_OF[TIERS[t]!]]!,
+        code: e.code,
+        tier: e.tier,
         value,
-        threshold: Number.isNaN(threshold) ? this.thresholds[k]! : threshold,
+        threshold: e.threshold,
         raised_s: this.now_ms / 1000,
         cleared_s: null,
-        index: index >= 0 ? index : null,
+        index: e.index,
       });
     } else {
       this.record[k] = -1;
       this.droppedRecords++;
     }
+    this.onEvent?.(e);
     this.onRaise?.(id, t, this.now_ms / 1000);
   }
 
@@ -173,6 +204,9 @@ export class Diag {
     const r = this.record[k]!;
     if (r >= 0) this.records[r]!.cleared_s = this.now_ms / 1000;
     this.record[k] = -1;
+    const e = this.raisedEvent[k] ?? null;
+    this.raisedEvent[k] = null;
+    if (e !== null) this.onEvent?.({ ...e, raised: false });
   }
 
   /** Clear every row of check c now (an event-type check whose cause is gone). */

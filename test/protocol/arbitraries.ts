@@ -135,8 +135,13 @@ export const simCellTruth: fc.Arbitrary<SimCellTruth> = chunk(
   coreTemperatures_C: Float64Array.from(items, (e) => e[1]),
 }));
 
+export const linkStats = fc.record({
+  type: fc.constant(MessageType.LINK_STATS),
+  framesOk: u32, crcErrors: u32, cobsErrors: u32, shortFrames: u32, oversizeRuns: u32, badVersions: u32, wrongDirection: u32, txDropped: u32,
+});
+
 export const deviceMessage: fc.Arbitrary<DeviceMessage> = fc.oneof(
-  info, packStatus, cellVoltages, temperatures, balancing, event, ack, nack, simTruth, simCellTruth,
+  info, packStatus, cellVoltages, temperatures, balancing, event, ack, nack, linkStats, simTruth, simCellTruth,
 );
 
 export const command: fc.Arbitrary<Command> = fc.oneof(
@@ -145,6 +150,7 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
   fc.constant({ type: MessageType.CMD_RESET_FAULTS }),
   fc.record({ type: fc.constant(MessageType.CMD_SET_RATE), messageType: u8, rate_Hz: u8 }),
   fc.record({ type: fc.constant(MessageType.CMD_INJECT_FAULT), code: u16, index, active: fc.boolean(), value: f32 }),
+  fc.constant({ type: MessageType.CMD_REQUEST_LINK_STATS }),
 );
 
 export const message: fc.Arbitrary<Message> = fc.oneof(deviceMessage, command);

@@ -100,6 +100,7 @@ describe('PROTOCOL.md', () => {
       nat_balancing_t: size({ type: MessageType.BALANCING, offset: 0, active: new Uint8Array(0) }),
       nat_event_t: size(sample(MessageType.EVENT)),
       nat_ack_t: size(sample(MessageType.ACK)),
+      nat_link_stats_t: size(sample(MessageType.LINK_STATS)),
       nat_sim_truth_t: size(sample(MessageType.SIM_TRUTH)),
       nat_sim_cell_truth_t: size({ type: MessageType.SIM_CELL_TRUTH, offset: 0, soc: new Float64Array(0), coreTemperatures_C: new Float64Array(0) }),
       nat_cmd_set_state_t: size(sample(MessageType.CMD_SET_STATE)),

@@ -59,4 +59,21 @@ describe('HostSession', () => {
     expect(host.linkErrors()).toBe(1);
     expect(host.status).toBeNull();
   });
+
+  it('should count sequence gaps only after its first frame (a host that attaches to a running device)', () => {
+    const host = new HostSession(() => {});
+    const dev = new Encoder({ initialSeq: 1500, leadingDelimiter: false });
+    const ack = { type: MessageType.ACK, commandSeq: 0, commandType: MessageType.CMD_REQUEST_INFO } as const;
+    for (let k = 0; k < 3; k++) dev.encode(ack, k);
+    const stream = dev.take();
+    host.receive(stream.subarray(5)); // joined mid-frame, 1500 frames after the device's reset
+    expect(host.linkErrors()).toBe(0);
+    expect(host.counters).toMatchObject({ frames: 2, seqGaps: 0, seqMissing: 0 });
+    dev.encode(ack, 3);
+    dev.take(); // lost on the line
+    dev.encode(ack, 4);
+    host.receive(dev.take());
+    expect(host.counters).toMatchObject({ seqGaps: 1, seqMissing: 1 });
+    expect(host.linkErrors()).toBe(1);
+  });
 });

@@ -25,7 +25,7 @@ const commands = [
   fc.boolean().map((a) => new InjectFaultCommand(a)),
   fc.constant(new ResetFaultsCommand()),
   fc.constant(new DuplicateCommand()),
-  fc.integer({ min: 0x85, max: 0xbf }).map((t) => new UnknownCommand(t)),
+  fc.integer({ min: 0x86, max: 0xbf }).map((t) => new UnknownCommand(t)),
   fc.constantFrom(new Uint8Array(0), Uint8Array.of(6), Uint8Array.of(0xff)).map((p) => new MalformedCommand(p)),
 ];
 
@@ -118,6 +118,44 @@ describe('DeviceSession', () => {
     device.advanceTo(200);
     expect(device.session.counters.ignored).toBeGreaterThan(0);
     expect(msgs.some((m) => m.type === MessageType.NACK || m.type === MessageType.ACK)).toBe(false);
+  });
+
+  it('should count what it receives in LINK_STATS, sent after the ACK of CMD_REQUEST_LINK_STATS and at its rate', () => {
+    const { device, msgs } = deviceOn(new FakeModel(), { baudRate: 2400 });
+    const echo = new Encoder({ leadingDelimiter: false });
+    echo.encode({ type: MessageType.ACK, commandSeq: 7, commandType: MessageType.CMD_REQUEST_INFO }, 0);
+    echo.encode({ type: MessageType.EVENT, code: 1, tier: 0, raised: true, index: 2, value: 1, threshold: 1 }, 0);
+    const echoed = echo.take();
+    const enc = new Encoder();
+    enc.encode({ type: MessageType.CMD_REQUEST_INFO }, 0);
+    const good = enc.take();
+    const crc = good.slice();
+    crc[crc.length - 2]! ^= crc[crc.length - 2] === 0x80 ? 0x40 : 0x80; // a CRC byte (never 0x00 after this): caught by the CRC
+    const cobs = Uint8Array.of(0x05, 0x01, 0x02, 0x00); // code 5 points past the run's end
+    const short = Uint8Array.of(0x02, 0x01, 0x00); // decodes to 1 byte
+    const over = new Uint8Array(600).fill(0x07);
+    over[599] = 0;
+    enc.encode({ type: MessageType.CMD_REQUEST_LINK_STATS }, 0);
+    const ask = enc.take();
+    device.advanceTo(5000); // the telemetry overflows a 2400 baud line: frames dropped
+    const dropped = device.link.counters.framesDropped;
+    expect(dropped).toBeGreaterThan(0);
+    for (const b of [echoed, good, crc, cobs, short, over, ask]) device.receive(b); // two device frames echoed: wrong direction
+    device.advanceTo(5010); // answered in this tick, before its telemetry
+    device.advanceTo(30_000); // the line drains its backlog
+    const i = msgs.findIndex((m) => m.type === MessageType.ACK && m.commandType === MessageType.CMD_REQUEST_LINK_STATS);
+    expect(i).toBeGreaterThan(0);
+    const ls = msgs[i + 1]!;
+    expect(ls.type).toBe(MessageType.LINK_STATS);
+    if (ls.type !== MessageType.LINK_STATS) return;
+    expect(ls).toMatchObject({ framesOk: 4, crcErrors: 1, cobsErrors: 1, shortFrames: 1, oversizeRuns: 1, badVersions: 0, wrongDirection: 2 });
+    expect(ls.txDropped).toBe(dropped);
+    // at a rate, like the other periodic types
+    const { device: d2, msgs: m2 } = deviceOn(new FakeModel());
+    enc.encode({ type: MessageType.CMD_SET_RATE, messageType: MessageType.LINK_STATS, rate_Hz: 2 }, 0);
+    d2.receive(enc.take());
+    d2.advanceTo(1005);
+    expect(m2.filter((m) => m.type === MessageType.LINK_STATS).length).toBe(2);
   });
 
   it('should answer one command per frame in arrival order, in one tick', () => {

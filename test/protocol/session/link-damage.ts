@@ -20,7 +20,7 @@ export class DuplicateCommand implements fc.Command<SessionModel, SessionRig> {
   }
 }
 
-/** A command type the device does not know (0x85-0xBF): NACK UNKNOWN_COMMAND. */
+/** A command type the device does not know (0x86-0xBF): NACK UNKNOWN_COMMAND. */
 export class UnknownCommand implements fc.Command<SessionModel, SessionRig> {
   constructor(readonly type: number) {}
   check(): boolean {

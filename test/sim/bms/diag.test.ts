@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../../sim/bms/database.ts';
-import { CHECK_INDEX, Diag, NC, buildThresholds } from '../../../sim/bms/diag.ts';
+import { CHECK_INDEX, Diag, NC, buildThresholds, type DiagEvent } from '../../../sim/bms/diag.ts';
 import { config } from './_harness.ts';
 
 const OV = CHECK_INDEX.cell_overvoltage;
 
-function setup(over: object = {}) {
+function setup(over: object = {}, maxRecords?: number) {
   const cfg = config(over);
-  const diag = new Diag(cfg, buildThresholds(cfg, 2));
+  const diag = new Diag(cfg, buildThresholds(cfg, 2), maxRecords);
   const db = new Database(4, 2, NC);
   let t = 0;
   const tick = (mask: number, value = 4.3) => {
@@ -22,6 +22,20 @@ function setup(over: object = {}) {
 }
 
 describe('Diag', () => {
+  it('should report every raise and clear to onEvent, also once its records are full', () => {
+    const { diag, tick } = setup({ checks: { cell_overvoltage: { debounce_ticks: 1, clear_ticks: 1, delay_ms: 0 } } }, 4);
+    const events: DiagEvent[] = [];
+    diag.onEvent = (e) => events.push(e);
+    for (let k = 0; k < 10; k++) {
+      tick(0b001, 4.3 + k);
+      tick(0);
+    }
+    expect(diag.records).toHaveLength(4);
+    expect(diag.droppedRecords).toBe(6);
+    expect(events.map((e) => [e.raised, e.value])).toEqual(Array.from({ length: 10 }, (_, k) => [[true, 4.3 + k], [false, 4.3 + k]]).flat());
+    expect(events.every((e) => e.code === 'CELL_OVERVOLTAGE' && e.tier === 'INFO' && e.index === null)).toBe(true);
+  });
+
   // for all debounce and clear counts / such that NOT_OK comes in runs / a tier is raised exactly at the debounce-th consecutive NOT_OK, cleared at the clear-th consecutive OK
   it('should raise after exactly debounce_ticks consecutive NOT_OK and clear after clear_ticks OK', () => {
     fc.assert(
