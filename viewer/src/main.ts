@@ -18,6 +18,7 @@ import { DEFAULT_LAYOUT, type Layout, LayoutError, PANE_KINDS, PANE_TITLES, type
 import { type MeasureRow, renderMeasure } from './ui/measure.ts';
 import { paneDef } from './ui/panes.ts';
 import { Plots } from './ui/plots.ts';
+import { LiveView } from './ui/live.ts';
 import { fmtTime } from './ui/format.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -35,9 +36,10 @@ interface AppState {
   firstPaint_ms: number;
   analyze_ms: number;
   error: string | null;
+  live: LiveView | null;
 }
 
-const app: AppState = { summary: null, report: null, givenReport: null, plots: null, layout: initialLayout(), ready: false, firstPaint_ms: NaN, analyze_ms: NaN, error: null };
+const app: AppState = { summary: null, report: null, givenReport: null, plots: null, layout: initialLayout(), ready: false, firstPaint_ms: NaN, analyze_ms: NaN, error: null, live: null };
 (window as unknown as { natriumViewer: unknown }).natriumViewer = app;
 
 function status(text: string, error = false): void {
@@ -106,11 +108,10 @@ async function openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise
   app.ready = true;
 }
 
-async function showLog(summary: SessionSummary, t0: number): Promise<void> {
+function makePlots(summary: SessionSummary): Plots {
   app.summary = summary;
-  app.report = null;
   $('panes').replaceChildren();
-  app.plots = new Plots($('panes'), client, summary, {
+  return new Plots($('panes'), client, summary, {
     onView: () => scheduleMeasure(),
     onClick: (t, second) => {
       if (!app.plots) return;
@@ -121,6 +122,11 @@ async function showLog(summary: SessionSummary, t0: number): Promise<void> {
     },
     onPaneAction: paneAction,
   });
+}
+
+async function showLog(summary: SessionSummary, t0: number): Promise<void> {
+  app.report = null;
+  app.plots = makePlots(summary);
   applyLayout();
   await app.plots.idle;
   app.firstPaint_ms = performance.now() - t0;
@@ -241,7 +247,53 @@ async function openServed(): Promise<void> {
   await openFiles(files).catch((e: Error) => status(e.message, true));
 }
 
+/** What the panes depend on in a summary: when it changes in live mode, the panes are rebuilt. */
+function paneKey(s: SessionSummary): string {
+  return [s.ns, s.nt, s.nbal, s.faultBits.join('.'), s.warningBits.join('.'), s.hasTruth].join('/');
+}
+
+/** Live mode (`natrium view --mock`/`--port`): the latest window_s of telemetry, redrawn as it comes. */
+async function startLive(): Promise<boolean> {
+  let cfg: { window_s: number; describe: string };
+  try {
+    const res = await fetch('live.json');
+    if (!res.ok) return false;
+    cfg = (await res.json()) as { window_s: number; describe: string };
+  } catch {
+    return false;
+  }
+  let key = '';
+  $('live-controls').hidden = false;
+  $('findings').replaceChildren(el('p', { className: 'muted', text: 'Live: no analysis (run natrium stream --analyze for findings).' }));
+  app.live = new LiveView({
+    client, window_s: cfg.window_s, redraw_ms: config.live_redraw_ms,
+    draw: async (summary, origin_s) => {
+      if (app.plots === null || paneKey(summary) !== key) {
+        key = paneKey(summary);
+        app.plots = makePlots(summary);
+        applyLayout();
+      }
+      app.plots.summary = summary;
+      app.summary = summary;
+      app.plots.origin = origin_s;
+      app.plots.follow(cfg.window_s);
+      await app.plots.idle;
+      status(`live: ${cfg.describe}; window ${fmtTime(cfg.window_s)}, ${summary.rows} rows, ${((app.live?.bytes ?? 0) / 1e6).toFixed(1)} MB received`);
+    },
+    onError: (m) => status(m, true),
+  });
+  app.ready = true;
+  status(`live: ${cfg.describe}; waiting for telemetry…`);
+  return true;
+}
+
 function wire(): void {
+  $('live-pause').addEventListener('click', () => {
+    if (!app.live) return;
+    app.live.paused = !app.live.paused;
+    $('live-pause').textContent = app.live.paused ? 'Resume' : 'Pause';
+  });
+  $('live-clear').addEventListener('click', () => void app.live?.clear());
   const input = $<HTMLInputElement>('open');
   input.addEventListener('change', () => void readLocal(input.files));
   const add = $<HTMLSelectElement>('add-pane');
@@ -300,4 +352,6 @@ function wire(): void {
 }
 
 wire();
-void openServed();
+void startLive().then((live) => {
+  if (!live) void openServed();
+});

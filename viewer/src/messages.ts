@@ -28,7 +28,8 @@ export type Answer =
   | { type: 'hottest'; hottest: { index: number; max_C: number }[] }
   | { type: 'at'; t_s: number; values: number[] }
   | { type: 'csv'; text: string }
-  | { type: 'live'; summary: SessionSummary }
+  | { type: 'live'; summary: SessionSummary; origin_s: number; columnBytes: number }
+  | { type: 'live-clear' }
   | { type: 'error'; message: string };
 
 export type Envelope<T> = T & { id: number };

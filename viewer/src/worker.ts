@@ -8,10 +8,14 @@ import config from '../config.json' with { type: 'json' };
 import type { ViewerConfig } from './engine/columns.ts';
 import { type Loaded, loadBytes } from './engine/load.ts';
 import { Session } from './engine/session.ts';
+import { LiveWindow } from './engine/live.ts';
 import type { Answer, Envelope, Request } from './messages.ts';
 
 let session: Session | null = null;
 let pending: Loaded | null = null;
+let live: LiveWindow | null = null;
+/** The live window changed since `session` was made over it. */
+let liveDirty = false;
 
 function reply(id: number, a: Answer, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage({ ...a, id }, transfer);
@@ -35,9 +39,20 @@ function handle(req: Request): [Answer, Transferable[]] {
       const report: Report | null = pending && pending.kind !== 'report' ? pending.analyze() : null;
       return [{ type: 'report', report, timing: { analyze_ms: performance.now() - s } }, []];
     }
+    case 'live': {
+      if (live === null || live.window_s !== req.window_s) live = new LiveWindow(req.window_s);
+      live.push(new Uint8Array(req.frames));
+      liveDirty = true;
+      return [{ type: 'live', summary: liveSession(live).summary(), origin_s: live.origin_s, columnBytes: live.columnBytes }, []];
+    }
+    case 'live-clear':
+      live?.clear();
+      liveDirty = true;
+      return [{ type: 'live-clear' }, []];
     default:
       break;
   }
+  if (live && liveDirty) liveSession(live);
   const ss = session;
   if (ss === null) throw new Error('no log is open');
   switch (req.type) {
@@ -60,6 +75,15 @@ function handle(req: Request): [Answer, Transferable[]] {
     default:
       throw new Error(`unknown request ${(req as { type: string }).type}`);
   }
+}
+
+/** A Session over the live window as it is now (pyramids are built for what is in it). */
+function liveSession(w: LiveWindow): Session {
+  if (liveDirty || session === null) {
+    session = new Session(w.timeline, config as ViewerConfig, 'live', 'live', null);
+    liveDirty = false;
+  }
+  return session;
 }
 
 self.onmessage = (e: MessageEvent<Envelope<Request>>) => {

@@ -28,6 +28,8 @@ export interface ViewerConfig {
   max_chosen: number;
   /** Hottest sensors named in the temperature pane. */
   hottest: number;
+  /** Live mode: the page hands telemetry to the worker and redraws at most this often, ms. */
+  live_redraw_ms: number;
 }
 
 const PACK_SET = new Set<string>(PACK_CHANNELS);
