@@ -9,7 +9,8 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import type { Report } from '../../analyzer/analyze.ts';
 import type { Finding } from '../../analyzer/findings.ts';
-import config from '../config.json' with { type: 'json' };
+import configJson from '../config.json' with { type: 'json' };
+import { parseViewerConfig } from './engine/columns.ts';
 import type { SessionSummary } from './engine/session.ts';
 import { WorkerClient } from './ui/client.ts';
 import { el } from './ui/dom.ts';
@@ -24,6 +25,7 @@ import { fmtTime } from './ui/format.ts';
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const client = new WorkerClient(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
 const LAYOUT_KEY = 'natrium.viewer.layout';
+const config = parseViewerConfig(configJson);
 
 interface AppState {
   summary: SessionSummary | null;
@@ -213,7 +215,7 @@ async function measure(): Promise<void> {
     b === null ? null : client.call<'at'>({ type: 'at', t: b, ids }),
   ]);
   const rows: MeasureRow[] = series.map((s, i) => ({ label: s.label, a: va ? va.values[i]! : NaN, b: vb ? vb.values[i]! : NaN, stats: st.stats[i]! }));
-  renderMeasure($('measure'), plots.view, plots.cursors, rows);
+  renderMeasure($('measure'), plots.view, plots.cursors, rows, plots.origin);
 }
 
 function download(name: string, text: string, type: string): void {

@@ -4,13 +4,14 @@
  * never holds the columns and never blocks while a day-long log is read.
  */
 import type { Report } from '../../analyzer/analyze.ts';
-import config from '../config.json' with { type: 'json' };
-import type { ViewerConfig } from './engine/columns.ts';
+import configJson from '../config.json' with { type: 'json' };
+import { type ViewerConfig, parseViewerConfig } from './engine/columns.ts';
 import { type Loaded, loadBytes } from './engine/load.ts';
 import { Session } from './engine/session.ts';
 import { LiveWindow } from './engine/live.ts';
 import type { Answer, Envelope, Request } from './messages.ts';
 
+const config: ViewerConfig = parseViewerConfig(configJson);
 let session: Session | null = null;
 let pending: Loaded | null = null;
 let live: LiveWindow | null = null;
@@ -31,7 +32,7 @@ function handle(req: Request): [Answer, Transferable[]] {
         return [{ type: 'opened', summary: null, report: loaded.report, timing: { load_ms: performance.now() - s } }, []];
       }
       pending = loaded;
-      session = new Session(loaded.timeline, config as ViewerConfig, loaded.kind, req.name, loaded.chemistry);
+      session = new Session(loaded.timeline, config, loaded.kind, req.name, loaded.chemistry);
       return [{ type: 'opened', summary: session.summary(), report: null, timing: { load_ms: performance.now() - s } }, []];
     }
     case 'report': {
@@ -80,7 +81,7 @@ function handle(req: Request): [Answer, Transferable[]] {
 /** A Session over the live window as it is now (pyramids are built for what is in it). */
 function liveSession(w: LiveWindow): Session {
   if (liveDirty || session === null) {
-    session = new Session(w.timeline, config as ViewerConfig, 'live', 'live', null);
+    session = new Session(w.timeline, config, 'live', 'live', null);
     liveDirty = false;
   }
   return session;
