@@ -35,13 +35,16 @@ interface AppState {
   plots: Plots | null;
   layout: Layout;
   ready: boolean;
+  /** Time from the bytes being in the page to the first panes drawn (a long capture: its first part). */
   firstPaint_ms: number;
+  /** Likewise to the whole log drawn. */
+  fullPaint_ms: number;
   analyze_ms: number;
   error: string | null;
   live: LiveView | null;
 }
 
-const app: AppState = { summary: null, report: null, givenReport: null, plots: null, layout: initialLayout(), ready: false, firstPaint_ms: NaN, analyze_ms: NaN, error: null, live: null };
+const app: AppState = { summary: null, report: null, givenReport: null, plots: null, layout: initialLayout(), ready: false, firstPaint_ms: NaN, fullPaint_ms: NaN, analyze_ms: NaN, error: null, live: null };
 (window as unknown as { natriumViewer: unknown }).natriumViewer = app;
 
 function status(text: string, error = false): void {
@@ -132,8 +135,26 @@ async function showLog(summary: SessionSummary, t0: number): Promise<void> {
   applyLayout();
   await app.plots.idle;
   app.firstPaint_ms = performance.now() - t0;
-  status(`${summary.name}: ${summary.kind}, ${summary.rows} rows, ${fmtTime(summary.t_max - summary.t_min)}, ${summary.ns} cells, ${summary.nt} sensors (drawn in ${Math.round(app.firstPaint_ms)} ms)`);
   $('title').textContent = summary.name;
+  const says = (s: SessionSummary, what: string): void =>
+    status(`${s.name}: ${s.kind}, ${s.rows} rows, ${fmtTime(s.t_max - s.t_min)}, ${s.ns} cells, ${s.nt} sensors (${what})`);
+  says(summary, `first part drawn in ${Math.round(app.firstPaint_ms)} ms; reading the rest…`);
+  // a long capture is drawn from its first part first; then the whole of it
+  const rest = await client.call<'rest'>({ type: 'rest' });
+  if (rest.summary !== null) {
+    const whole = rest.summary;
+    if (paneKey(whole) !== paneKey(summary)) {
+      app.plots = makePlots(whole);
+      applyLayout();
+    } else {
+      app.plots.summary = whole;
+      app.summary = whole;
+      app.plots.reset();
+    }
+    await app.plots.idle;
+  }
+  app.fullPaint_ms = performance.now() - t0;
+  says(app.summary!, `drawn in ${Math.round(app.fullPaint_ms)} ms${rest.summary ? `, its first part in ${Math.round(app.firstPaint_ms)} ms` : ''}`);
   scheduleMeasure();
 }
 

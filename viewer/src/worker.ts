@@ -26,7 +26,7 @@ function handle(req: Request): [Answer, Transferable[]] {
   switch (req.type) {
     case 'open': {
       const s = performance.now();
-      const loaded = loadBytes(new Uint8Array(req.bytes), req.name);
+      const loaded = loadBytes(new Uint8Array(req.bytes), req.name, undefined, config.first_paint_bytes);
       if (loaded.kind === 'report') {
         // a report names findings; the open log (if any) stays
         return [{ type: 'opened', summary: null, report: loaded.report, timing: { load_ms: performance.now() - s } }, []];
@@ -34,6 +34,13 @@ function handle(req: Request): [Answer, Transferable[]] {
       pending = loaded;
       session = new Session(loaded.timeline, config, loaded.kind, req.name, loaded.chemistry);
       return [{ type: 'opened', summary: session.summary(), report: null, timing: { load_ms: performance.now() - s } }, []];
+    }
+    case 'rest': {
+      if (pending === null || pending.kind === 'report') throw new Error('no log is open');
+      const s = performance.now();
+      if (!pending.rest()) return [{ type: 'rest', summary: null, timing: { rest_ms: 0 } }, []];
+      session = new Session(pending.timeline, config, pending.kind, session?.name ?? '', pending.chemistry);
+      return [{ type: 'rest', summary: session.summary(), timing: { rest_ms: performance.now() - s } }, []];
     }
     case 'report': {
       const s = performance.now();

@@ -30,6 +30,8 @@ export interface ViewerConfig {
   hottest: number;
   /** Live mode: the page hands telemetry to the worker and redraws at most this often, ms. */
   live_redraw_ms: number;
+  /** A capture is drawn after its first this many bytes are decoded, then again when all are, bytes. */
+  first_paint_bytes: number;
 }
 
 const CONFIG_FIELDS: Record<keyof ViewerConfig, { min: number; integer: boolean }> = {
@@ -39,6 +41,7 @@ const CONFIG_FIELDS: Record<keyof ViewerConfig, { min: number; integer: boolean 
   max_chosen: { min: 1, integer: true },
   hottest: { min: 0, integer: true },
   live_redraw_ms: { min: 1, integer: false },
+  first_paint_bytes: { min: 65536, integer: true },
 };
 
 /** Checks viewer/config.json: every field present, a number within bounds; throws `config.json: FIELD: PROBLEM`. */
