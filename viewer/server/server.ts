@@ -41,7 +41,18 @@ const TYPES: Record<string, string> = {
 /** A live source for /live (Server-Sent Events): each client gets the chunks from then on. */
 export interface LiveSource {
   subscribe(send: (chunk: Uint8Array) => void): () => void;
+  /** What is streaming (shown on the page). */
+  describe?: string;
 }
+
+/** Live settings the page reads from /live.json. */
+export interface LiveSettings {
+  /** Telemetry kept and shown, s of device time. */
+  window_s: number;
+}
+
+/** The server sends what arrived every this many ms (one SSE event per batch). */
+const LIVE_BATCH_MS = 100;
 
 export interface ViewServerOptions {
   /** The built viewer (index.html and assets/). */
@@ -53,6 +64,7 @@ export interface ViewServerOptions {
   /** Default 0: a free port. */
   port?: number;
   live?: LiveSource;
+  liveSettings?: LiveSettings;
 }
 
 export interface ViewServer {
@@ -107,6 +119,10 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    // cross-origin isolated: no other origin's windows or resources share the page's process
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-store');
     handle(req, res);
   });
@@ -125,6 +141,11 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     if (path === '/files.json') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       return void res.end(req.method === 'HEAD' ? undefined : filesJson);
+    }
+    if (path === '/live.json') {
+      if (!o.live) return fail(res, 404, 'not found');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ window_s: o.liveSettings?.window_s ?? 600, describe: o.live.describe ?? 'live' }));
     }
     if (path === '/live' && o.live) return live(req, res, o.live);
     const route = routes.get(raw.split('?')[0]!) ?? routes.get(path);
@@ -166,10 +187,20 @@ function allowedHost(header: string | undefined, port: number): boolean {
   return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(header.toLowerCase());
 }
 
-/** /live: Server-Sent Events, one `data:` line of base64 wire bytes per chunk. */
+/** /live: Server-Sent Events, one `data:` line of base64 wire bytes per batch of LIVE_BATCH_MS. */
 function live(req: IncomingMessage, res: ServerResponse, source: LiveSource): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
   res.write(': natrium live\n\n');
-  const stop = source.subscribe((chunk) => res.write(`data: ${Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64')}\n\n`));
-  req.on('close', stop);
+  let batch: Buffer[] = [];
+  const stop = source.subscribe((chunk) => batch.push(Buffer.from(chunk)));
+  const timer = setInterval(() => {
+    if (batch.length === 0) return;
+    const data = Buffer.concat(batch).toString('base64');
+    batch = [];
+    res.write(`data: ${data}\n\n`);
+  }, LIVE_BATCH_MS);
+  req.on('close', () => {
+    clearInterval(timer);
+    stop();
+  });
 }

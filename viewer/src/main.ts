@@ -9,7 +9,8 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import type { Report } from '../../analyzer/analyze.ts';
 import type { Finding } from '../../analyzer/findings.ts';
-import config from '../config.json' with { type: 'json' };
+import configJson from '../config.json' with { type: 'json' };
+import { parseViewerConfig } from './engine/columns.ts';
 import type { SessionSummary } from './engine/session.ts';
 import { WorkerClient } from './ui/client.ts';
 import { el } from './ui/dom.ts';
@@ -18,11 +19,13 @@ import { DEFAULT_LAYOUT, type Layout, LayoutError, PANE_KINDS, PANE_TITLES, type
 import { type MeasureRow, renderMeasure } from './ui/measure.ts';
 import { paneDef } from './ui/panes.ts';
 import { Plots } from './ui/plots.ts';
+import { LiveView } from './ui/live.ts';
 import { fmtTime } from './ui/format.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const client = new WorkerClient(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
 const LAYOUT_KEY = 'natrium.viewer.layout';
+const config = parseViewerConfig(configJson);
 
 interface AppState {
   summary: SessionSummary | null;
@@ -32,12 +35,16 @@ interface AppState {
   plots: Plots | null;
   layout: Layout;
   ready: boolean;
+  /** Time from the bytes being in the page to the first panes drawn (a long capture: its first part). */
   firstPaint_ms: number;
+  /** Likewise to the whole log drawn. */
+  fullPaint_ms: number;
   analyze_ms: number;
   error: string | null;
+  live: LiveView | null;
 }
 
-const app: AppState = { summary: null, report: null, givenReport: null, plots: null, layout: initialLayout(), ready: false, firstPaint_ms: NaN, analyze_ms: NaN, error: null };
+const app: AppState = { summary: null, report: null, givenReport: null, plots: null, layout: initialLayout(), ready: false, firstPaint_ms: NaN, fullPaint_ms: NaN, analyze_ms: NaN, error: null, live: null };
 (window as unknown as { natriumViewer: unknown }).natriumViewer = app;
 
 function status(text: string, error = false): void {
@@ -106,11 +113,10 @@ async function openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise
   app.ready = true;
 }
 
-async function showLog(summary: SessionSummary, t0: number): Promise<void> {
+function makePlots(summary: SessionSummary): Plots {
   app.summary = summary;
-  app.report = null;
   $('panes').replaceChildren();
-  app.plots = new Plots($('panes'), client, summary, {
+  return new Plots($('panes'), client, summary, {
     onView: () => scheduleMeasure(),
     onClick: (t, second) => {
       if (!app.plots) return;
@@ -121,11 +127,34 @@ async function showLog(summary: SessionSummary, t0: number): Promise<void> {
     },
     onPaneAction: paneAction,
   });
+}
+
+async function showLog(summary: SessionSummary, t0: number): Promise<void> {
+  app.report = null;
+  app.plots = makePlots(summary);
   applyLayout();
   await app.plots.idle;
   app.firstPaint_ms = performance.now() - t0;
-  status(`${summary.name}: ${summary.kind}, ${summary.rows} rows, ${fmtTime(summary.t_max - summary.t_min)}, ${summary.ns} cells, ${summary.nt} sensors (drawn in ${Math.round(app.firstPaint_ms)} ms)`);
   $('title').textContent = summary.name;
+  const says = (s: SessionSummary, what: string): void =>
+    status(`${s.name}: ${s.kind}, ${s.rows} rows, ${fmtTime(s.t_max - s.t_min)}, ${s.ns} cells, ${s.nt} sensors (${what})`);
+  says(summary, `first part drawn in ${Math.round(app.firstPaint_ms)} ms; reading the rest…`);
+  // a long capture is drawn from its first part first; then the whole of it
+  const rest = await client.call<'rest'>({ type: 'rest' });
+  if (rest.summary !== null) {
+    const whole = rest.summary;
+    if (paneKey(whole) !== paneKey(summary)) {
+      app.plots = makePlots(whole);
+      applyLayout();
+    } else {
+      app.plots.summary = whole;
+      app.summary = whole;
+      app.plots.reset();
+    }
+    await app.plots.idle;
+  }
+  app.fullPaint_ms = performance.now() - t0;
+  says(app.summary!, `drawn in ${Math.round(app.fullPaint_ms)} ms${rest.summary ? `, its first part in ${Math.round(app.firstPaint_ms)} ms` : ''}`);
   scheduleMeasure();
 }
 
@@ -207,7 +236,7 @@ async function measure(): Promise<void> {
     b === null ? null : client.call<'at'>({ type: 'at', t: b, ids }),
   ]);
   const rows: MeasureRow[] = series.map((s, i) => ({ label: s.label, a: va ? va.values[i]! : NaN, b: vb ? vb.values[i]! : NaN, stats: st.stats[i]! }));
-  renderMeasure($('measure'), plots.view, plots.cursors, rows);
+  renderMeasure($('measure'), plots.view, plots.cursors, rows, plots.origin);
 }
 
 function download(name: string, text: string, type: string): void {
@@ -241,7 +270,53 @@ async function openServed(): Promise<void> {
   await openFiles(files).catch((e: Error) => status(e.message, true));
 }
 
+/** What the panes depend on in a summary: when it changes in live mode, the panes are rebuilt. */
+function paneKey(s: SessionSummary): string {
+  return [s.ns, s.nt, s.nbal, s.faultBits.join('.'), s.warningBits.join('.'), s.hasTruth].join('/');
+}
+
+/** Live mode (`natrium view --mock`/`--port`): the latest window_s of telemetry, redrawn as it comes. */
+async function startLive(): Promise<boolean> {
+  let cfg: { window_s: number; describe: string };
+  try {
+    const res = await fetch('live.json');
+    if (!res.ok) return false;
+    cfg = (await res.json()) as { window_s: number; describe: string };
+  } catch {
+    return false;
+  }
+  let key = '';
+  $('live-controls').hidden = false;
+  $('findings').replaceChildren(el('p', { className: 'muted', text: 'Live: no analysis (run natrium stream --analyze for findings).' }));
+  app.live = new LiveView({
+    client, window_s: cfg.window_s, redraw_ms: config.live_redraw_ms,
+    draw: async (summary, origin_s) => {
+      if (app.plots === null || paneKey(summary) !== key) {
+        key = paneKey(summary);
+        app.plots = makePlots(summary);
+        applyLayout();
+      }
+      app.plots.summary = summary;
+      app.summary = summary;
+      app.plots.origin = origin_s;
+      app.plots.follow(cfg.window_s);
+      await app.plots.idle;
+      status(`live: ${cfg.describe}; window ${fmtTime(cfg.window_s)}, ${summary.rows} rows, ${((app.live?.bytes ?? 0) / 1e6).toFixed(1)} MB received`);
+    },
+    onError: (m) => status(m, true),
+  });
+  app.ready = true;
+  status(`live: ${cfg.describe}; waiting for telemetry…`);
+  return true;
+}
+
 function wire(): void {
+  $('live-pause').addEventListener('click', () => {
+    if (!app.live) return;
+    app.live.paused = !app.live.paused;
+    $('live-pause').textContent = app.live.paused ? 'Resume' : 'Pause';
+  });
+  $('live-clear').addEventListener('click', () => void app.live?.clear());
   const input = $<HTMLInputElement>('open');
   input.addEventListener('change', () => void readLocal(input.files));
   const add = $<HTMLSelectElement>('add-pane');
@@ -300,4 +375,6 @@ function wire(): void {
 }
 
 wire();
-void openServed();
+void startLive().then((live) => {
+  if (!live) void openServed();
+});

@@ -9,6 +9,7 @@ import type { SessionSummary } from './engine/session.ts';
 export type Request =
   | { type: 'open'; name: string; bytes: ArrayBuffer }
   | { type: 'report' }
+  | { type: 'rest' }
   | { type: 'plot'; queries: PlotQuery[] }
   | { type: 'heat'; query: HeatQuery }
   | { type: 'stats'; t0: number; t1: number; ids: string[] }
@@ -22,13 +23,16 @@ export type Answer =
   /** A report-only file gives `summary: null`. */
   | { type: 'opened'; summary: SessionSummary | null; report: Report | null; timing: { load_ms: number } }
   | { type: 'report'; report: Report | null; timing: { analyze_ms: number } }
+  /** The rest of a capture read: the whole log's summary (null when the first part was all of it). */
+  | { type: 'rest'; summary: SessionSummary | null; timing: { rest_ms: number } }
   | { type: 'plot'; data: PlotData[] }
   | { type: 'heat'; data: HeatData }
   | { type: 'stats'; stats: RangeStats[] }
   | { type: 'hottest'; hottest: { index: number; max_C: number }[] }
   | { type: 'at'; t_s: number; values: number[] }
   | { type: 'csv'; text: string }
-  | { type: 'live'; summary: SessionSummary }
+  | { type: 'live'; summary: SessionSummary; origin_s: number; columnBytes: number }
+  | { type: 'live-clear' }
   | { type: 'error'; message: string };
 
 export type Envelope<T> = T & { id: number };

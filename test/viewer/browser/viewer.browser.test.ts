@@ -5,7 +5,8 @@
  * capture with a voltage spike, a fault, EVENTs, balancing and 20 s of lost telemetry loads;
  * every pane draws; a finding click sets every pane's x scale to the finding's range; the lost
  * range reaches uPlot as a gap (null), never bridged; report text with markup stays text; no
- * CSP violation. Screenshots for a reviewer go to .reports/viewer-*.png.
+ * CSP violation. Live mode: the page receives frames from a `--mock` emulated BMS over SSE,
+ * redraws, pauses and clears. Screenshots for a reviewer go to .reports/viewer-*.png.
  *
  * Needs /usr/bin/chromium (Debian package chromium; .ci/run installs it) or CHROMIUM_PATH.
  */
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultCode, FaultTier } from '../../../protocol/messages.ts';
 import { buildViewer } from '../../../viewer/server/build.ts';
 import { type ViewServer, startViewServer } from '../../../viewer/server/server.ts';
+import { type RunningSource, mockSource } from '../../../viewer/server/live.ts';
 import { findingView } from '../../../viewer/src/ui/findings.ts';
 import { generateCapture } from '../../analyzer/generate.ts';
 
@@ -63,6 +65,8 @@ interface PaneState {
 let dir = '';
 let srv: ViewServer;
 let reportSrv: ViewServer;
+let liveSrv: ViewServer;
+let liveSource: RunningSource;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -82,6 +86,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'report.json'), JSON.stringify(report));
   srv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin')] });
   reportSrv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin'), join(dir, 'report.json')] });
+  liveSource = await mockSource('default', 115200, 20);
+  liveSrv = await startViewServer({ distDir: dist, files: [], live: liveSource, liveSettings: { window_s: 60 } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, TZ: 'UTC' } });
   mkdirSync(REPORTS, { recursive: true });
 }, 180_000);
@@ -90,6 +96,8 @@ afterAll(async () => {
   await browser?.close();
   await srv?.close();
   await reportSrv?.close();
+  await liveSrv?.close();
+  await liveSource?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -216,6 +224,39 @@ describe('viewer in Chromium', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it('streams live telemetry from --mock into the panes; pause holds the picture, clear restarts it', async () => {
+    const ctx = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, timezoneId: 'UTC' });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(liveSrv.url);
+    type Live = { live: { redraws: number[]; paused: boolean; bytes: number }; summary: { rows: number; ns: number } | null };
+    const state = (): Promise<{ redraws: number; rows: number; ns: number; bytes: number }> =>
+      page.evaluate(() => {
+        const v = (window as unknown as { natriumViewer: Live }).natriumViewer;
+        return { redraws: v.live.redraws.length, rows: v.summary?.rows ?? 0, ns: v.summary?.ns ?? 0, bytes: v.live.bytes };
+      });
+    await page.waitForFunction(() => ((window as unknown as { natriumViewer: Live }).natriumViewer.live?.redraws.length ?? 0) >= 3, null, { timeout: 60_000 });
+    const s1 = await state();
+    expect(s1.rows).toBeGreaterThan(10);
+    expect(s1.ns).toBeGreaterThan(10);
+    const ps = await panes(page);
+    for (const p of ps.filter((x) => ['pack', 'cells', 'cellmap', 'temps'].includes(x.kind))) expect([p.kind, p.colored > 20]).toEqual([p.kind, true]);
+    await page.screenshot({ path: join(REPORTS, 'viewer-live.png'), fullPage: true });
+
+    await page.click('#live-pause');
+    const paused = await state();
+    await page.waitForTimeout(1500);
+    const later = await state();
+    expect(later.redraws).toBeLessThanOrEqual(paused.redraws + 1); // one hand-over may have been under way
+    expect(later.bytes).toBeGreaterThan(paused.bytes); // frames keep arriving while paused
+    await page.click('#live-pause');
+    await page.click('#live-clear');
+    await page.waitForFunction((n) => ((window as unknown as { natriumViewer: Live }).natriumViewer.live.redraws.length) > n + 2, later.redraws, { timeout: 30_000 });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 120_000);
 
   it('shows report text as text, never as markup', async () => {
     const { page, errors } = await open(reportSrv.url, 1);

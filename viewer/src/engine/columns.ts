@@ -28,6 +28,34 @@ export interface ViewerConfig {
   max_chosen: number;
   /** Hottest sensors named in the temperature pane. */
   hottest: number;
+  /** Live mode: the page hands telemetry to the worker and redraws at most this often, ms. */
+  live_redraw_ms: number;
+  /** A capture is drawn after its first this many bytes are decoded, then again when all are, bytes. */
+  first_paint_bytes: number;
+}
+
+const CONFIG_FIELDS: Record<keyof ViewerConfig, { min: number; integer: boolean }> = {
+  gap_factor: { min: 1, integer: false },
+  pyramid_base_shift: { min: 1, integer: true },
+  rest_c_rate: { min: 0, integer: false },
+  max_chosen: { min: 1, integer: true },
+  hottest: { min: 0, integer: true },
+  live_redraw_ms: { min: 1, integer: false },
+  first_paint_bytes: { min: 65536, integer: true },
+};
+
+/** Checks viewer/config.json: every field present, a number within bounds; throws `config.json: FIELD: PROBLEM`. */
+export function parseViewerConfig(doc: unknown): ViewerConfig {
+  const o = doc as Record<string, unknown> | null;
+  if (o === null || typeof o !== 'object') throw new TypeError('config.json: expected an object');
+  for (const [k, rule] of Object.entries(CONFIG_FIELDS)) {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`config.json: ${k}: expected a number, got ${JSON.stringify(v)}`);
+    if (rule.integer && !Number.isInteger(v)) throw new TypeError(`config.json: ${k}: expected a whole number, got ${v}`);
+    if (v < rule.min) throw new TypeError(`config.json: ${k}: must be >= ${rule.min}, got ${v}`);
+  }
+  for (const k of Object.keys(o)) if (!(k in CONFIG_FIELDS)) throw new TypeError(`config.json: ${k}: unknown field`);
+  return o as unknown as ViewerConfig;
 }
 
 const PACK_SET = new Set<string>(PACK_CHANNELS);

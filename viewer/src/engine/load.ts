@@ -36,7 +36,13 @@ export type Loaded =
       kind: 'capture' | 'trace';
       timeline: Timeline;
       chemistry: ChemistryFile | null;
-      /** Runs the analyser (kept apart so the plots can be drawn first). */
+      /**
+       * Reads the rest of a capture opened with `firstBytes` (the plots of the start can be drawn
+       * before); chemistry is then settled. No-op when everything was read. Returns whether
+       * anything was read.
+       */
+      rest(): boolean;
+      /** Runs the analyser on the whole file (kept apart so the plots can be drawn first). */
       analyze(): Report;
     }
   | { kind: 'report'; report: Report };
@@ -51,8 +57,11 @@ function looksLikeJson(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Loads a file's bytes (`today` YYYY-MM-DD for waivers; default the clock's). */
-export function loadBytes(bytes: Uint8Array, name: string, today?: string): Loaded {
+/**
+ * Loads a file's bytes (`today` YYYY-MM-DD for waivers; default the clock's). A capture longer
+ * than `firstBytes` is read that far only: call `rest()` for the remainder.
+ */
+export function loadBytes(bytes: Uint8Array, name: string, today?: string, firstBytes = Infinity): Loaded {
   if (bytes.length === 0) throw new LoadError(`${name}: (file): empty`);
   if (looksLikeJson(bytes)) return { kind: 'report', report: parseReport(bytes, name) };
   const profile = builtInProfile('default');
@@ -72,13 +81,36 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string): Load
         { timeline: t.timeline, counters: null, meta: { name, kind: 'trace', bytes: bytes.length } },
         { profile, today, fallback: { info: null, chemistry, source } },
       );
-    return { kind: 'trace', timeline: t.timeline, chemistry, analyze: run };
+    return { kind: 'trace', timeline: t.timeline, chemistry, analyze: run, rest: () => false };
   }
   const b = new TimelineBuilder();
   const CHUNK = 1 << 16;
-  for (let p = 0; p < bytes.length; p += CHUNK) b.push(bytes.subarray(p, p + CHUNK));
-  b.finish();
-  if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in ${bytes.length} bytes (not a capture, trace or report?)`);
+  const first = Math.min(bytes.length, firstBytes);
+  const feed = (from: number, to: number): void => {
+    for (let p = from; p < to; p += CHUNK) b.push(bytes.subarray(p, Math.min(to, p + CHUNK)));
+  };
+  feed(0, first);
+  const done = (): void => {
+    b.finish();
+    if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in ${bytes.length} bytes (not a capture, trace or report?)`);
+  };
+  if (first === bytes.length) done();
+  else if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in the first ${first} bytes (not a capture, trace or report?)`);
+  let complete = first === bytes.length;
+  const out: Extract<Loaded, { kind: 'capture' | 'trace' }> = { kind: 'capture', timeline: b.timeline, chemistry: null, analyze: () => (out.rest(), run()), rest: () => false };
+  const settle = (): void => {
+    const info = b.timeline.info;
+    out.chemistry = info ? chemistryByName(info.chemistry) : null;
+  };
+  settle();
+  out.rest = () => {
+    if (complete) return false;
+    feed(first, bytes.length);
+    done();
+    complete = true;
+    settle();
+    return true;
+  };
   const run = (): Report =>
     analyze(
       {
@@ -87,8 +119,7 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string): Load
       },
       { profile, chemistry: chemistryByName, today },
     );
-  const info = b.timeline.info;
-  return { kind: 'capture', timeline: b.timeline, chemistry: info ? chemistryByName(info.chemistry) : null, analyze: run };
+  return out;
 }
 
 /** A natrium.report/1 document (checked enough to be shown: schema and findings). */

@@ -230,13 +230,38 @@ export function gapsIn(cols: Columns, bit: number, r0: number, r1: number): Floa
 /** The colour scale covers the values between these quantiles (a lone spike does not wash out the rest). */
 const HEAT_QUANTILE = 0.005;
 
-/** The q and 1 − q quantiles of the finite values (NaN, NaN when none). */
+/** Bins of the histogram that `quantiles` reads (its resolution: 1/4096 of the value range). */
+const QUANTILE_BINS = 4096;
+
+/** The q and 1 − q quantiles of the finite values to within a histogram bin (NaN, NaN when none). One pass for the range, one for the histogram. */
 export function quantiles(values: Float32Array, q: number): [number, number] {
-  const f = values.filter((v) => v === v);
-  if (f.length === 0) return [NaN, NaN];
-  f.sort();
-  const at = (p: number): number => f[Math.min(f.length - 1, Math.max(0, Math.round(p * (f.length - 1))))]!;
-  return [at(q), at(1 - q)];
+  let lo = Infinity;
+  let hi = -Infinity;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    n++;
+  }
+  if (n === 0) return [NaN, NaN];
+  if (hi === lo) return [lo, hi];
+  const bins = new Uint32Array(QUANTILE_BINS);
+  const k = (QUANTILE_BINS - 1) / (hi - lo);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === v) bins[Math.floor((v - lo) * k)]!++;
+  }
+  const edge = (target: number): number => {
+    let c = 0;
+    for (let b = 0; b < QUANTILE_BINS; b++) {
+      c += bins[b]!;
+      if (c > target) return lo + b / k;
+    }
+    return hi;
+  };
+  return [edge(Math.floor(q * n)), Math.min(hi, edge(Math.ceil((1 - q) * n) - 1) + 1 / k)];
 }
 
 /** min / mean / max of a series' rows in [t0, t1] (only rows that carry it, NaN skipped). */

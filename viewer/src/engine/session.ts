@@ -30,6 +30,8 @@ export interface SessionSummary {
   highCell: number;
   hottest: number[];
   columnBytes: number;
+  /** Device clock of the time axis' zero, s (live windows; 0 for files, whose axis starts at their first frame). */
+  origin_s: number;
 }
 
 /** The OCV-derived SOC series id. */
@@ -88,6 +90,7 @@ export class Session {
       highCell: extremeIndex(tl.cellVoltage_V, tl.length, 1),
       hottest: ranked(tl.temperature_C, tl.length, this.config.hottest),
       columnBytes: tl.columnBytes,
+      origin_s: 0,
     };
   }
 

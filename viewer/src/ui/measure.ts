@@ -19,14 +19,16 @@ export function renderMeasure(
   view: { t0: number; t1: number },
   cursors: { a: number | null; b: number | null },
   rows: MeasureRow[],
+  /** Added to times for display (live: the window's device clock origin). */
+  origin = 0,
 ): void {
   const { a, b } = cursors;
   const dt = a !== null && b !== null ? fmtTime(b - a) : '';
   host.replaceChildren(
     el('div', { className: 'measure-head' }, [
-      el('span', { text: `view ${fmtTime(view.t0)} – ${fmtTime(view.t1)} (${fmtTime(view.t1 - view.t0)})` }),
-      el('span', { text: `  A ${a === null ? '— (click a plot)' : fmtTime(a)}` }),
-      el('span', { text: `  B ${b === null ? '— (shift-click)' : fmtTime(b)}` }),
+      el('span', { text: `view ${fmtTime(view.t0 + origin)} – ${fmtTime(view.t1 + origin)} (${fmtTime(view.t1 - view.t0)})` }),
+      el('span', { text: `  A ${a === null ? '— (click a plot)' : fmtTime(a + origin)}` }),
+      el('span', { text: `  B ${b === null ? '— (shift-click)' : fmtTime(b + origin)}` }),
       el('span', { className: 'dt', text: dt ? `  Δt ${dt}` : '' }),
     ]),
   );

@@ -55,6 +55,8 @@ export class Plots {
   quality: Shade[] = [];
   selected: Shade | null = null;
   cursors: { a: number | null; b: number | null } = { a: null, b: null };
+  /** Added to the axis for display (live: the device clock of the window's first frame). */
+  origin = 0;
   private inFlight = false;
   private dirty = false;
   /** Resolves when no fetch is running or queued (tests and the bench wait on it). */
@@ -64,7 +66,7 @@ export class Plots {
   constructor(
     private readonly host: HTMLElement,
     private readonly client: WorkerClient,
-    readonly summary: SessionSummary,
+    public summary: SessionSummary,
     private readonly hooks: PlotsHooks,
   ) {
     this.view = { t0: summary.t_min, t1: Math.max(summary.t_max, summary.t_min + 1) };
@@ -92,6 +94,12 @@ export class Plots {
     for (const p of this.panes) p.u.setScale('x', { min: this.view.t0, max: this.view.t1 });
     this.hooks.onView(this.view.t0, this.view.t1);
     this.fetch();
+  }
+
+  /** Live: shows the latest `window_s` of the log. */
+  follow(window_s: number): void {
+    const { t_min, t_max } = this.summary;
+    this.setView(Math.max(t_min, t_max - window_s), Math.max(t_max, t_min + 1e-3));
   }
 
   /** The whole log. */
@@ -139,16 +147,24 @@ export class Plots {
     const heats = this.panes.filter((p) => p.def.heat && p.def.heat.rows > 0);
     const plotAnswer = this.client.call<'plot'>({ type: 'plot', queries: lines.map((p) => ({ t0, t1, width, series: p.def.series.map((s) => s.id) })) });
     const heatAnswers = heats.map((p) => this.client.call<'heat'>({ type: 'heat', query: { t0, t1, width, group: p.def.heat!.group, mode: p.def.heat!.mode } }));
+    const s0 = performance.now();
     const plots = await plotAnswer;
+    const s1 = performance.now();
     lines.forEach((p, i) => this.setPlotData(p, plots.data[i]! as PlotData & { resolved: string[] }));
+    const s2 = performance.now();
     const hs = await Promise.all(heatAnswers);
+    const s3 = performance.now();
     heats.forEach((p, i) => {
       p.heat = hs[i]!.data;
       this.setHeatCaption(p);
       p.u.setData([[t0, t1], [null, null]]);
     });
     for (const p of this.panes) if (!p.def.series.length && !p.def.heat) p.u.setData([[t0, t1], [null, null]]);
+    this.timing = { plotWait_ms: s1 - s0, lines_ms: s2 - s1, heatWait_ms: s3 - s2, heatDraw_ms: performance.now() - s3 };
   }
+
+  /** Where the last fetch spent its time (the bench reads it). */
+  timing = { plotWait_ms: 0, lines_ms: 0, heatWait_ms: 0, heatDraw_ms: 0 };
 
   private setPlotData(p: PaneView, d: PlotData & { resolved: string[] }): void {
     const data: (number | null | undefined)[][] = [Array.from(d.x)];
@@ -233,7 +249,7 @@ export class Plots {
 
   private options(p: PaneView): uPlot.Options {
     const def = p.def;
-    const xAxis: uPlot.Axis = { scale: 'x', size: 28, values: (_u, splits) => splits.map((v) => fmtTime(v)), grid: { stroke: '#eee' } };
+    const xAxis: uPlot.Axis = { scale: 'x', size: 28, values: (_u, splits) => splits.map((v) => fmtTime(v + this.origin)), grid: { stroke: '#eee' } };
     const yAxis: uPlot.Axis = { scale: 'y', size: AXIS_PX, label: def.yLabel, labelSize: 14, grid: { stroke: '#eee' } };
     if (def.yFormat === 'percent') yAxis.values = (_u, splits) => splits.map((v) => `${Math.round(v * 1000) / 10}`);
     if (def.yFormat === 'state') {
@@ -256,7 +272,7 @@ export class Plots {
     if (def.heat) scales.y = { range: [0, Math.max(1, def.heat.rows)] };
     if (def.events) scales.y = { range: [0, 3] };
     if (def.y2Label) scales.y2 = {};
-    const series: uPlot.Series[] = [{ label: 't', value: (_u, v) => (v == null ? '' : fmtTime(v)) }];
+    const series: uPlot.Series[] = [{ label: 't', value: (_u, v) => (v == null ? '' : fmtTime(v + this.origin)) }];
     if (def.series.length === 0) series.push({ label: def.heat ? 'heatmap' : 'markers', scale: 'y', show: true, stroke: 'transparent' });
     for (const s of def.series) {
       series.push({

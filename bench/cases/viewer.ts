@@ -1,0 +1,139 @@
+/**
+ * viewer-24h: the browser viewer on the 24 h, 100s2p, 10 Hz capture of bench/cases/analyze.ts
+ * (bench/cases/decode.ts `buildCapture`, INFO saying 100s2p 150 Ah naion-prismatic-150ah), in
+ * headless Chromium (playwright-core), served by the `natrium view` server from a temporary
+ * build of the viewer, viewport 1400 × 2100, device scale 1.
+ *
+ *   first_paint_ms   from the capture's bytes being in the page (fetched) to every pane of the
+ *                    default layout drawn from the capture's first part (viewer/config.json
+ *                    first_paint_bytes): transfer to the worker, decode, envelopes, pyramids, the
+ *                    plot queries and uPlot draws
+ *   full_paint_ms    likewise to the whole capture decoded and drawn (the analyser runs after;
+ *                    `analyze_ms` is its time in the worker)
+ *   zoom_ms_median   ZOOMS seeded random views (1 s to 24 h), 600 ms apart, each from setView to
+ *                    the panes redrawn with the new buckets (a frame later); `zoom_ms_p95` likewise
+ *   zoom_*_ms        medians of the parts of a zoom: waiting for the worker's line data, drawing
+ *                    the line panes, waiting for the heatmaps
+ *   heap_mb          JS heap of the page and its worker (performance.measureUserAgentSpecificMemory,
+ *                    the page is cross-origin isolated), after the zooms; `columnar_mb` is the
+ *                    Timeline's columns, `heap_target_mb` = 2 × columnar_mb
+ *
+ * Env: VIEWER_BENCH_HOURS (default 24), VIEWER_BENCH_ZOOMS (default 40).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BenchCase } from '../case.ts';
+import { buildCapture } from './decode.ts';
+import { buildViewer } from '../../viewer/server/build.ts';
+import { startViewServer } from '../../viewer/server/server.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface PageFigures {
+  firstPaint_ms: number;
+  fullPaint_ms: number;
+  analyze_ms: number;
+  zooms: number[];
+  /** Per zoom: waiting for the line panes' data, drawing them, waiting for the heatmaps, painting them. */
+  parts: Record<string, number>[];
+  heap_bytes: number | null;
+  columnBytes: number;
+  rows: number;
+  error: string | null;
+}
+
+/** Runs in the page: seeded zooms, then the memory measurement. */
+async function pageBench(n: number): Promise<PageFigures> {
+  type App = {
+    firstPaint_ms: number; fullPaint_ms: number; analyze_ms: number; error: string | null;
+    summary: { t_min: number; t_max: number; columnBytes: number; rows: number };
+    plots: { setView(a: number, b: number): void; idle: Promise<void> };
+  };
+  const app = (window as unknown as { natriumViewer: App }).natriumViewer;
+  let seed = 12345;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const { t_min, t_max } = app.summary;
+  const zooms: number[] = [];
+  const parts: Record<string, number>[] = [];
+  for (let i = 0; i < n; i++) {
+    const span = Math.exp(Math.log(1) + rnd() * (Math.log(t_max - t_min) - Math.log(1)));
+    const a = t_min + rnd() * (t_max - t_min - span);
+    // a reviewer's pace: the measure table (range statistics, 150 ms after a view change) is done before the next zoom
+    await new Promise((r) => setTimeout(r, 600));
+    const s = performance.now();
+    app.plots.setView(a, a + span);
+    await app.plots.idle;
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    zooms.push(performance.now() - s);
+    parts.push((app.plots as unknown as { timing: Record<string, number> }).timing);
+  }
+
+  let heap: number | null = null;
+  const m = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+  if (m && (self as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated) heap = (await m.call(performance)).bytes;
+  return { firstPaint_ms: app.firstPaint_ms, fullPaint_ms: app.fullPaint_ms, analyze_ms: app.analyze_ms, zooms, parts, heap_bytes: heap, columnBytes: app.summary.columnBytes, rows: app.summary.rows, error: app.error };
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]!;
+}
+
+export const cases: BenchCase[] = [
+  {
+    name: 'viewer-24h',
+    async run() {
+      const hours = Number(process.env.VIEWER_BENCH_HOURS ?? 24);
+      const zooms = Number(process.env.VIEWER_BENCH_ZOOMS ?? 40);
+      const dir = mkdtempSync(join(tmpdir(), 'natrium-viewer-bench-'));
+      try {
+        const capture = buildCapture(hours, { np: 2, cellCapacity_Ah: 150, chemistry: 'naion-prismatic-150ah' });
+        const file = join(dir, 'bench-24h.nat');
+        writeFileSync(file, capture);
+        const dist = await buildViewer(join(dir, 'dist'));
+        const srv = await startViewServer({ distDir: dist, files: [file] });
+        const browser = await chromium.launch({
+          executablePath: CHROMIUM,
+          args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--js-flags=--max-old-space-size=4096'],
+        });
+        try {
+          const page = await browser.newPage({ viewport: { width: 1400, height: 2100 }, deviceScaleFactor: 1 });
+          // tsx names functions with a helper the page lacks
+          await page.addInitScript('self.__name = (f) => f');
+          await page.goto(srv.url);
+          await page.waitForFunction(() => {
+            const v = (window as unknown as { natriumViewer?: { ready: boolean; error: string | null } }).natriumViewer;
+            return v !== undefined && (v.ready || v.error !== null);
+          }, null, { timeout: 600_000 });
+          const f = await page.evaluate(pageBench, zooms);
+          if (f.error) throw new Error(f.error);
+          const columnarMb = f.columnBytes / 1e6;
+          return {
+            first_paint_ms: Math.round(f.firstPaint_ms),
+            full_paint_ms: Math.round(f.fullPaint_ms),
+            zoom_ms_median: Math.round(quantile(f.zooms, 0.5) * 10) / 10,
+            zoom_ms_p95: Math.round(quantile(f.zooms, 0.95) * 10) / 10,
+            zoom_lines_wait_ms: Math.round(quantile(f.parts.map((p) => p.plotWait_ms!), 0.5)),
+            zoom_lines_draw_ms: Math.round(quantile(f.parts.map((p) => p.lines_ms!), 0.5)),
+            zoom_heat_wait_ms: Math.round(quantile(f.parts.map((p) => p.heatWait_ms!), 0.5)),
+            heap_mb: f.heap_bytes === null ? null : Math.round(f.heap_bytes / 1e6),
+            columnar_mb: Math.round(columnarMb),
+            heap_target_mb: Math.round(2 * columnarMb),
+            analyze_ms: Math.round(f.analyze_ms),
+            rows: f.rows,
+            capture_mb: Math.round(capture.length / 1e6),
+            hours,
+            zooms,
+          };
+        } finally {
+          await browser.close();
+          await srv.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+];

@@ -1,0 +1,47 @@
+/**
+ * Opening files in the viewer (viewer/src/engine/load.ts): a capture read in two parts (first
+ * paint, then the rest) ends as the whole capture read at once, and its report is the one
+ * `natrium analyze` makes; a report JSON gives findings; bad input is one line naming the file.
+ */
+import { describe, expect, it } from 'vitest';
+import { LoadError, loadBytes } from '../../../viewer/src/engine/load.ts';
+import { analyzeBytes } from '../../analyzer/browser/entry.ts';
+import { generateCapture } from '../../analyzer/generate.ts';
+
+const CAPTURE = generateCapture({ seed: 5, ns: 6, nt: 2, phases: [{ current_A: -50, duration_s: 120, state: 'NORMAL' }] });
+const TODAY = '2026-12-03';
+
+describe('loadBytes', () => {
+  it('reads a capture in two parts to the same timeline and report', () => {
+    const whole = loadBytes(CAPTURE, 'c.bin', TODAY);
+    const parts = loadBytes(CAPTURE, 'c.bin', TODAY, 1 << 16);
+    if (whole.kind !== 'capture' || parts.kind !== 'capture') throw new Error('not captures');
+    const n = whole.timeline.length;
+    expect(parts.timeline.length).toBeGreaterThan(10);
+    expect(parts.timeline.length).toBeLessThan(n / 2);
+    expect(parts.rest()).toBe(true);
+    expect(parts.rest()).toBe(false);
+    expect(parts.timeline.length).toBe(n);
+    expect(Array.from(parts.timeline.t_s.subarray(0, n))).toEqual(Array.from(whole.timeline.t_s.subarray(0, n)));
+    expect(parts.chemistry?.name).toBe('naion-prismatic-150ah');
+    const report = JSON.parse(JSON.stringify(parts.analyze()));
+    expect(report).toEqual(JSON.parse(JSON.stringify(analyzeBytes(CAPTURE, 'c.bin', TODAY))));
+  });
+
+  it('takes a report JSON and rejects what it cannot show', () => {
+    const report = analyzeBytes(CAPTURE, 'c.bin', TODAY);
+    const got = loadBytes(new TextEncoder().encode(JSON.stringify(report)), 'r.json');
+    expect(got.kind).toBe('report');
+    const bad: [Uint8Array, RegExp][] = [
+      [new Uint8Array(0), /^e\.bin: \(file\): empty$/],
+      [new TextEncoder().encode('{"schema":"other"}'), /^e\.bin: schema: expected "natrium\.report\/1", got "other"$/],
+      [new TextEncoder().encode('{ nope'), /^e\.bin: \(json\): /],
+      [new Uint8Array(70_000).fill(7), /^e\.bin: \(file\): no natrium frames in the first 65536 bytes/],
+      [new Uint8Array(100).fill(7), /^e\.bin: \(file\): no natrium frames in 100 bytes/],
+    ];
+    for (const [bytes, re] of bad) {
+      expect(() => loadBytes(bytes, 'e.bin', TODAY, 1 << 16)).toThrow(LoadError);
+      expect(() => loadBytes(bytes, 'e.bin', TODAY, 1 << 16)).toThrow(re);
+    }
+  });
+});
