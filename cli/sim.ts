@@ -184,8 +184,7 @@ async function simCell(argv: string[]): Promise<number> {
   if (steps + 1 > MAX_RUN_STEPS) throw new UsageError(`--dt: ${profile.file} spans ${steps + 1} steps of ${dt} s, more than ${MAX_RUN_STEPS}`);
   refuseRows(steps + 1, maxRows);
 
-  const spec = { ...chem.spec, capacity_Ah: capacity };
-  const cell = new Cell(spec, { soc, T_C: T0, h: h0 }, { lowTemperatureCapacity: !values['no-low-temperature-capacity'] });
+  const cell = new Cell(chem.spec, { soc, T_C: T0, h: h0 }, { capacity_Ah: capacity, lowTemperatureCapacity: !values['no-low-temperature-capacity'] });
   const watch = new EnvelopeWatch(chem, values['allow-abuse'] as boolean);
   const nRC = chem.nRC;
   const header = ['time_s', 'current_A', 'voltage_V', 'soc'];

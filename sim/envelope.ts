@@ -109,7 +109,11 @@ export class EnvelopeWatch {
     if (bad) this.outside(t_s, a, n);
   }
 
-  private outside(t_s: number, a: CellArrays, n: number): void {
+  /**
+   * A step with a cell outside (found by check(), or by a caller's own pass over the cells):
+   * throws AbuseError for the first such cell, or records the excursions with allowAbuse.
+   */
+  outside(t_s: number, a: CellArrays, n: number): void {
     this.stepsOutside++;
     const L = this.limits;
     for (let i = 0; i < n; i++) {

@@ -279,9 +279,9 @@ class Runner {
     const oneC = pack.nominalCapacity_Ah();
     // a step that only its end conditions can end must make progress towards them (sim/envelope.ts)
     const open = step.duration_s === null && step.until.length > 0 && !(step.kind === 'drive' && step.repeat !== null);
-    const progressAh = PROGRESS_FILLS * oneC;
-    const progressS = (PROGRESS_FILLS / PROGRESS_C_RATE) * 3600;
-    let passedAh = 0;
+    // bounds on the charge passed (the ledger's, from this step's start) and on the time
+    const ahLimit = open ? this.dischargedAh + this.chargedAh + PROGRESS_FILLS * oneC : Infinity;
+    const tLimit = open ? start + (PROGRESS_FILLS / PROGRESS_C_RATE) * 3600 : Infinity;
     const duration = step.duration_s ?? Infinity;
     let reason: EndReason = 'duration';
     // drive-cycle state
@@ -383,13 +383,9 @@ class Runner {
       this.k++;
       this.t = this.k * this.dt;
       if (this.bms) this.bms.afterStep(this.t);
-      this.account(I, t0, record);
-      this.watch.check(t0, pack, this.n);
+      this.account(I, t0, record); // checks the validity envelope too
       yield; // one pack step done
-      if (open) {
-        passedAh += (Math.abs(I) * this.dt) / 3600;
-        if (passedAh > progressAh || this.t - start > progressS) this.noProgress(step, index, passedAh, this.t - start);
-      }
+      if (this.t > tLimit || this.dischargedAh + this.chargedAh > ahLimit) this.noProgress(step, index, start, ahLimit);
       if (prof) {
         this.distance_km += (speeds![Math.min(idx, speeds!.length - 1)]! * this.dt) / 3600;
         this.driveWh -= (pack.packVoltage * I * this.dt) / 3600;
@@ -444,7 +440,9 @@ class Runner {
     this.logs.push({ text: step.text, start_s: start, end_s: this.t, end_reason: reason });
   }
 
-  private noProgress(step: ScenarioStep, index: number, passedAh: number, elapsed_s: number): never {
+  private noProgress(step: ScenarioStep, index: number, start: number, ahLimit: number): never {
+    const elapsed_s = this.t - start;
+    const passedAh = this.dischargedAh + this.chargedAh - (ahLimit - PROGRESS_FILLS * this.pack.nominalCapacity_Ah());
     const how =
       elapsed_s > (PROGRESS_FILLS / PROGRESS_C_RATE) * 3600
         ? `${Number((elapsed_s / 3600).toFixed(1))} h (${PROGRESS_FILLS} fills of the pack at C/${1 / PROGRESS_C_RATE})`
@@ -549,7 +547,10 @@ class Runner {
     const T = pack.T;
     const q = pack.heat;
     const z = pack.z;
+    const cur = pack.current;
     const w = this.capWeights;
+    const L = this.watch.limits;
+    let inside = true; // every cell inside the validity envelope (NaN counts as outside)
     let heat = 0;
     let vMin = Infinity;
     let vMax = -Infinity;
@@ -564,8 +565,12 @@ class Runner {
       if (Ti < tMin) tMin = Ti;
       if (Ti > tMax) tMax = Ti;
       heat += q[i]!;
-      zw += z[i]! * w[i]!;
+      const zi = z[i]!;
+      zw += zi * w[i]!;
+      const Ii = cur[i]!;
+      inside = inside && zi >= L.socMin && zi <= L.socMax && vi >= L.vMin && vi <= L.vMax && Ti >= L.tMin && Ti <= L.tMax && Ii <= L.iMax && Ii >= -L.iMax;
     }
+    if (!inside) this.watch.outside(t0, pack, this.n);
     this.stepVMin = vMin;
     this.stepVMax = vMax;
     this.stepSoc = zw / this.capTotal;
