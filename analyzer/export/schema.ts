@@ -17,6 +17,8 @@ export interface ColumnSpec {
   scale?: number;
   /** Unit ('' = dimensionless or not a quantity). */
   unit: string;
+  /** Force dictionary encoding (a long table's time: few distinct values, repeated per cell). */
+  dictionary?: boolean;
 }
 
 export const TABLE_NAMES = ['frames', 'cells', 'temperatures', 'events', 'findings'] as const;
@@ -31,6 +33,7 @@ const dec = (name: string, scale: number, unit: string): ColumnSpec => ({ name, 
 const int = (name: string, unit = ''): ColumnSpec => ({ name, kind: 'int', unit });
 const dbl = (name: string, unit: string): ColumnSpec => ({ name, kind: 'double', unit });
 const str = (name: string): ColumnSpec => ({ name, kind: 'string', unit: '' });
+const LONG_TIME: ColumnSpec = { name: 't_s', kind: 'double', unit: 's', dictionary: true };
 
 /** Decimals and unit of each pack channel (wire resolution ∪ trace decimals). */
 export const PACK_CHANNEL_SCALE: Record<PackChannel, [number, string] | 'int'> = {
@@ -61,13 +64,13 @@ export const TABLES: Record<TableName, TableSpec> = {
   cells: {
     name: 'cells',
     columns: [
-      CAPTURE, int('row'), dbl('t_s', 's'), int('cell'), dec('voltage_V', 5, 'V'), dec('temperature_C', 3, '°C'),
+      CAPTURE, int('row'), LONG_TIME, int('cell'), dec('voltage_V', 5, 'V'), dec('temperature_C', 3, '°C'),
       int('balancing'), dec('truth_soc', 6, ''), dec('truth_core_temperature_C', 3, '°C'),
     ],
   },
   temperatures: {
     name: 'temperatures',
-    columns: [CAPTURE, int('row'), dbl('t_s', 's'), int('sensor'), dec('temperature_C', 3, '°C')],
+    columns: [CAPTURE, int('row'), LONG_TIME, int('sensor'), dec('temperature_C', 3, '°C')],
   },
   events: {
     name: 'events',
@@ -88,10 +91,17 @@ export const TABLES: Record<TableName, TableSpec> = {
 /** A cell of a batch: null is NA. */
 export type Cell = number | string | boolean | null;
 
+/** A column's values in a batch: numeric columns may come as a Float64Array with NaN for NA. */
+export type ColumnValues = Cell[] | Float64Array;
+
 /** Up to BATCH_ROWS rows of a table, column by column (in TABLES order). */
 export interface Batch {
   rows: number;
-  columns: Cell[][];
+  columns: ColumnValues[];
+}
+
+export function isNumeric(kind: ColumnKind): boolean {
+  return kind === 'double' || kind === 'decimal' || kind === 'int';
 }
 
 /** Rows per batch, and per Parquet row group. */
