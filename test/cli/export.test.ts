@@ -48,6 +48,23 @@ describe('natrium export', () => {
     expect(readdirSync(join(dir, 'bdf', 'bdf', 'pack_id=p', 'date=2026-05-06', id!))).toHaveLength(8);
   });
 
+  it('should keep a sim trace exact as integer raw units (no column falls back to double)', () => {
+    const trace = join(dir, 't.csv');
+    expect(natrium('sim', FIXTURE, '--out', trace, '--cells', 'all').status).toBe(0);
+    const out = join(dir, 'trace-ds');
+    expect(natrium('export', trace, '--out', out, '--date', '2026-05-06').status).toBe(0);
+    const q = natrium('query', out, "SELECT key::VARCHAR AS k, value::VARCHAR AS v FROM parquet_kv_metadata('" + out + "/*/*/*/*.parquet') WHERE key::VARCHAR = 'natrium.double_columns'", '--json');
+    expect(q.status, q.stderr).toBe(0);
+    const rows = JSON.parse(q.stdout) as { v: string }[];
+    expect(rows.length).toBe(5);
+    expect(rows.map((r) => r.v)).toEqual(['', '', '', '', '']);
+    const types = JSON.parse(natrium('query', out, 'SELECT column_name, column_type FROM (DESCRIBE cells)', '--json').stdout) as { column_name: string; column_type: string }[];
+    expect(types.find((t) => t.column_name === 'voltage_V')!.column_type).toBe('DECIMAL(9,5)');
+    const n = JSON.parse(natrium('query', out, 'SELECT count(voltage_V) AS n, count(temperature_C) AS t FROM cells', '--json').stdout)[0];
+    expect(n.n).toBeGreaterThan(0);
+    expect(n.t).toBe(n.n); // a trace has one temperature per cell
+  });
+
   it('should reject bad arguments with one line and exit 2', () => {
     expectUsage(natrium('export', CAP, '--out', DS, '--format', 'xlsx'), '--format');
     expectUsage(natrium('export', CAP), '--out');
