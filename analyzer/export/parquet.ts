@@ -34,7 +34,7 @@ export function exactAt(values: ColumnValues, scale: number): boolean {
 }
 
 function element(c: ColumnSpec, asDecimal: boolean): SchemaElement {
-  const base = { name: c.name, repetition_type: 'OPTIONAL' as const };
+  const base = { name: c.name, repetition_type: c.required ? ('REQUIRED' as const) : ('OPTIONAL' as const) };
   switch (c.kind) {
     case 'double':
       return { ...base, type: 'DOUBLE' };
