@@ -1,7 +1,8 @@
 /**
  * The rows of an export's tables (analyzer/export/schema.ts), built from a Timeline and its
  * report in batches of BATCH_ROWS, so that a day-long 100-cell log never becomes one 86-million-
- * row array. Isomorphic. Nothing is bridged: NaN and ABSENT become null (NA).
+ * row array. Isomorphic. Nothing is bridged: NaN and ABSENT are NA (NaN in a numeric batch
+ * column, null elsewhere; null in every written form).
  */
 import { BMS_STATE_NAMES, FAULT_CODE_NAMES, FAULT_UNITS, type FaultCode } from '../../protocol/messages.ts';
 import type { Report } from '../analyze.ts';
