@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   const format = values.format as string;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: expected parquet, csv or bdf, got "${format}"`);
   if (values.out === undefined) throw new UsageError('--out DIR is required');
+  if (positionals.includes('-')) throw new UsageError('export reads files, not stdin (a capture id is the hash of the file)');
   const profile = loadProfile(values.profile as string);
   for (const path of positionals) {
     const input = loadInput(path);

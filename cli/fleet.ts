@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   const jobs = values.jobs === undefined ? undefined : num('jobs', values.jobs as string, 1, { min: 1, integer: true });
   if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date as string)) throw new UsageError(`--date: expected YYYY-MM-DD, got "${values.date}"`);
   loadProfile(values.profile as string); // a bad profile is one line here, not one per worker
-  const paths = expandInputs(positionals);
+  const paths = expandInputs(positionals, values.out as string);
   if (paths.length === 0) throw new UsageError(`no files in ${positionals.join(' ')}`);
   const bar = progressReporter(paths.length, 'analysing', 'captures', '');
   const t0 = performance.now();

@@ -12,8 +12,8 @@
 import { Present, type Timeline } from '../timeline/store.ts';
 import type { Batch, Cell, TableSpec } from './schema.ts';
 
-function field(v: Cell): string {
-  if (v === null) return '';
+function field(v: Cell | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '';
   if (typeof v === 'string') return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
   return String(v);
 }

@@ -11,7 +11,7 @@
  */
 import { ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSource, Writer } from 'hyparquet-writer/src/types.js';
-import type { Batch, Cell, ColumnSpec, TableSpec } from './schema.ts';
+import { type Batch, type Cell, type ColumnSpec, type ColumnValues, type TableSpec, isNumeric } from './schema.ts';
 
 /** The writer's own schema element type (its hyparquet dependency, not the reader the tests use). */
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
@@ -19,11 +19,11 @@ type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][nu
 const PRECISION = 9;
 const MAX_UNSCALED = 999_999_999;
 
-/** True when every non-null value is an integer number of 10^-scale within DECIMAL(9). */
-export function exactAt(values: readonly Cell[], scale: number): boolean {
+/** True when every non-NA value is an integer number of 10^-scale within DECIMAL(9). */
+export function exactAt(values: ColumnValues, scale: number): boolean {
   const k = 10 ** scale;
   for (const v of values) {
-    if (v === null) continue;
+    if (v === null || Number.isNaN(v)) continue;
     if (typeof v !== 'number') return false;
     const q = Math.round(v * k);
     if (Math.abs(q) > MAX_UNSCALED) return false;
@@ -34,7 +34,7 @@ export function exactAt(values: readonly Cell[], scale: number): boolean {
 }
 
 function element(c: ColumnSpec, asDecimal: boolean): SchemaElement {
-  const base = { name: c.name, repetition_type: 'OPTIONAL' as const };
+  const base = { name: c.name, repetition_type: c.required ? ('REQUIRED' as const) : ('OPTIONAL' as const) };
   switch (c.kind) {
     case 'double':
       return { ...base, type: 'DOUBLE' };
@@ -51,16 +51,41 @@ function element(c: ColumnSpec, asDecimal: boolean): SchemaElement {
   }
 }
 
+/**
+ * A numeric column for the writer: a typed array when it has no NA (no boxed numbers, no
+ * definition-level work), else an array with null for NA. `int` rounds to integer raw units.
+ */
+function numeric(values: ColumnValues, int: ((v: number) => number) | null): ColumnSource['data'] {
+  const n = values.length;
+  let na = false;
+  for (let i = 0; i < n && !na; i++) na = values[i] === null || Number.isNaN(values[i]);
+  if (!na) {
+    if (int === null) return values instanceof Float64Array ? values : Float64Array.from(values as number[]);
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = int(values[i] as number);
+    return out;
+  }
+  const out: (number | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    out[i] = v === null || Number.isNaN(v) ? null : int === null ? (v as number) : int(v as number);
+  }
+  return out;
+}
+
 function columnData(spec: TableSpec, decimal: boolean[], b: Batch): ColumnSource[] {
   return spec.columns.map((c, j) => {
     const values = b.columns[j]!;
     if (c.kind === 'decimal' && decimal[j]) {
       const k = 10 ** c.scale!;
-      return { name: c.name, data: values.map((v) => (v === null ? null : Math.round((v as number) * k))), encoding: 'DELTA_BINARY_PACKED' };
+      return { name: c.name, data: numeric(values, (v) => Math.round(v * k)), encoding: 'DELTA_BINARY_PACKED' };
     }
-    if (c.kind === 'int') return { name: c.name, data: values.map((v) => (v === null ? null : (v as number) | 0)) };
-    if (c.name === 'row') return { name: c.name, data: values, encoding: 'DELTA_BINARY_PACKED' };
-    return { name: c.name, data: values };
+    if (c.kind === 'int') {
+      const data = numeric(values, (v) => v | 0);
+      return c.name === 'row' ? { name: c.name, data, encoding: 'DELTA_BINARY_PACKED' } : { name: c.name, data };
+    }
+    if (isNumeric(c.kind)) return { name: c.name, data: numeric(values, null), ...(c.dictionary ? { encoding: 'RLE_DICTIONARY' as const } : {}) };
+    return { name: c.name, data: values as Cell[] };
   });
 }
 
@@ -72,16 +97,18 @@ export interface ParquetResult {
 
 /**
  * Writes the batches of one table to `writer` and finishes the file. `batches` is called twice
- * (it must give the same rows each time).
+ * (it must give the same rows each time): first with the indices of the decimal columns only
+ * (the exactness pass), then for all columns.
  */
 export async function writeParquet(
   spec: TableSpec,
-  batches: () => Iterable<Batch>,
+  batches: (only?: ReadonlySet<number>) => Iterable<Batch>,
   writer: Writer,
   kv: Record<string, string> = {},
 ): Promise<ParquetResult> {
   const decimal = spec.columns.map((c) => c.kind === 'decimal');
-  for (const b of batches()) {
+  const decimalIndices = new Set(spec.columns.flatMap((c, j) => (c.kind === 'decimal' ? [j] : [])));
+  for (const b of decimalIndices.size > 0 ? batches(decimalIndices) : []) {
     spec.columns.forEach((c, j) => {
       if (decimal[j] && !exactAt(b.columns[j]!, c.scale!)) decimal[j] = false;
     });

@@ -17,6 +17,10 @@ export interface ColumnSpec {
   scale?: number;
   /** Unit ('' = dimensionless or not a quantity). */
   unit: string;
+  /** Force dictionary encoding (a long table's time: few distinct values, repeated per cell). */
+  dictionary?: boolean;
+  /** Never NA (Parquet REQUIRED: no definition levels to write or read). */
+  required?: boolean;
 }
 
 export const TABLE_NAMES = ['frames', 'cells', 'temperatures', 'events', 'findings'] as const;
@@ -31,6 +35,8 @@ const dec = (name: string, scale: number, unit: string): ColumnSpec => ({ name, 
 const int = (name: string, unit = ''): ColumnSpec => ({ name, kind: 'int', unit });
 const dbl = (name: string, unit: string): ColumnSpec => ({ name, kind: 'double', unit });
 const str = (name: string): ColumnSpec => ({ name, kind: 'string', unit: '' });
+const req = (c: ColumnSpec): ColumnSpec => ({ ...c, required: true });
+const LONG_TIME: ColumnSpec = { name: 't_s', kind: 'double', unit: 's', dictionary: true, required: true };
 
 /** Decimals and unit of each pack channel (wire resolution ∪ trace decimals). */
 export const PACK_CHANNEL_SCALE: Record<PackChannel, [number, string] | 'int'> = {
@@ -44,13 +50,14 @@ export const PACK_CHANNEL_SCALE: Record<PackChannel, [number, string] | 'int'> =
 };
 
 /** Columns every table starts with: which capture the row came from. */
-const CAPTURE = str('capture_id');
+const CAPTURE = req(str('capture_id'));
+const ROW = req(int('row'));
 
 export const TABLES: Record<TableName, TableSpec> = {
   frames: {
     name: 'frames',
     columns: [
-      CAPTURE, int('row'), dbl('t_s', 's'), int('present'), int('state'), str('state_name'), int('contactors'),
+      CAPTURE, ROW, req(dbl('t_s', 's')), req(int('present')), int('state'), str('state_name'), int('contactors'),
       int('fault_mask'), int('warning_mask'), int('info_mask'),
       ...PACK_CHANNELS.map((c) => {
         const s = PACK_CHANNEL_SCALE[c];
@@ -61,25 +68,25 @@ export const TABLES: Record<TableName, TableSpec> = {
   cells: {
     name: 'cells',
     columns: [
-      CAPTURE, int('row'), dbl('t_s', 's'), int('cell'), dec('voltage_V', 5, 'V'), dec('temperature_C', 3, '°C'),
+      CAPTURE, ROW, LONG_TIME, req(int('cell')), dec('voltage_V', 5, 'V'), dec('temperature_C', 3, '°C'),
       int('balancing'), dec('truth_soc', 6, ''), dec('truth_core_temperature_C', 3, '°C'),
     ],
   },
   temperatures: {
     name: 'temperatures',
-    columns: [CAPTURE, int('row'), dbl('t_s', 's'), int('sensor'), dec('temperature_C', 3, '°C')],
+    columns: [CAPTURE, ROW, LONG_TIME, req(int('sensor')), dec('temperature_C', 3, '°C')],
   },
   events: {
     name: 'events',
     columns: [
-      CAPTURE, dbl('t_s', 's'), int('seq'), int('code'), str('code_name'), int('tier'), { name: 'raised', kind: 'bool', unit: '' },
-      int('index'), dbl('value', ''), dbl('threshold', ''), str('unit'),
+      CAPTURE, req(dbl('t_s', 's')), req(int('seq')), req(int('code')), req(str('code_name')), req(int('tier')),
+      { name: 'raised', kind: 'bool', unit: '', required: true }, req(int('index')), dbl('value', ''), dbl('threshold', ''), str('unit'),
     ],
   },
   findings: {
     name: 'findings',
     columns: [
-      CAPTURE, str('id'), str('check_id'), str('severity'), dbl('t_start_s', 's'), dbl('t_end_s', 's'), str('subject'),
+      CAPTURE, req(str('id')), req(str('check_id')), req(str('severity')), dbl('t_start_s', 's'), dbl('t_end_s', 's'), str('subject'),
       str('message'), dbl('threshold', ''), str('threshold_unit'), str('threshold_source'), str('waived'), str('evidence_json'),
     ],
   },
@@ -88,10 +95,17 @@ export const TABLES: Record<TableName, TableSpec> = {
 /** A cell of a batch: null is NA. */
 export type Cell = number | string | boolean | null;
 
+/** A column's values in a batch: numeric columns may come as a Float64Array with NaN for NA. */
+export type ColumnValues = Cell[] | Float64Array;
+
 /** Up to BATCH_ROWS rows of a table, column by column (in TABLES order). */
 export interface Batch {
   rows: number;
-  columns: Cell[][];
+  columns: ColumnValues[];
+}
+
+export function isNumeric(kind: ColumnKind): boolean {
+  return kind === 'double' || kind === 'decimal' || kind === 'int';
 }
 
 /** Rows per batch, and per Parquet row group. */

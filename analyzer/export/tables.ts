@@ -1,12 +1,13 @@
 /**
  * The rows of an export's tables (analyzer/export/schema.ts), built from a Timeline and its
  * report in batches of BATCH_ROWS, so that a day-long 100-cell log never becomes one 86-million-
- * row array. Isomorphic. Nothing is bridged: NaN and ABSENT become null (NA).
+ * row array. Isomorphic. Nothing is bridged: NaN and ABSENT are NA (NaN in a numeric batch
+ * column, null elsewhere; null in every written form).
  */
 import { BMS_STATE_NAMES, FAULT_CODE_NAMES, FAULT_UNITS, type FaultCode } from '../../protocol/messages.ts';
 import type { Report } from '../analyze.ts';
 import { ABSENT, PACK_CHANNELS, Present, type Timeline } from '../timeline/store.ts';
-import { BATCH_ROWS, type Batch, type Cell, TABLES, type TableName } from './schema.ts';
+import { BATCH_ROWS, type Batch, type Cell, type ColumnValues, TABLES, type TableName, isNumeric } from './schema.ts';
 
 /** What one capture (or trace) contributes to a dataset. */
 export interface ExportSource {
@@ -20,7 +21,135 @@ export interface ExportSource {
 const na = (x: number): number | null => (Number.isNaN(x) ? null : x);
 const naByte = (x: number): number | null => (x === ABSENT ? null : x);
 
-/** Collects rows column by column and hands out full batches. */
+/** A table of a source, column by column: any column's values over any range of its rows. */
+interface ColumnarTable {
+  rows: number;
+  /** Rows per batch (column() is called on batch boundaries). */
+  batchRows: number;
+  column(j: number, start: number, end: number): ColumnValues;
+}
+
+/**
+ * The values of rows start…end-1 of a column, one call of `value` per row: a Float64Array (NA as
+ * NaN) for a numeric column, so that a batch of numbers is never an array of boxed values.
+ */
+function fill(numeric: boolean, start: number, end: number, value: (k: number) => Cell): ColumnValues {
+  if (numeric) {
+    const out = new Float64Array(end - start);
+    for (let k = start; k < end; k++) {
+      const v = value(k);
+      out[k - start] = v === null ? NaN : (v as number);
+    }
+    return out;
+  }
+  const out: Cell[] = new Array(end - start);
+  for (let k = start; k < end; k++) out[k - start] = value(k);
+  return out;
+}
+
+const NUMERIC = (table: TableName): boolean[] => TABLES[table].columns.map((c) => isNumeric(c.kind));
+
+function framesTable(s: ExportSource): ColumnarTable {
+  const tl = s.timeline;
+  const fixed: ((r: number) => Cell)[] = [
+    () => s.captureId,
+    (r) => r,
+    (r) => tl.t_s[r]!,
+    (r) => tl.present[r]!,
+    (r) => naByte(tl.state[r]!),
+    (r) => (tl.state[r] === ABSENT ? null : (BMS_STATE_NAMES[tl.state[r]!] ?? `STATE_${tl.state[r]}`)),
+    (r) => naByte(tl.contactors[r]!),
+    (r) => (tl.hasStatus(r) ? tl.faultMask[r]! : null),
+    (r) => (tl.hasStatus(r) ? tl.warningMask[r]! : null),
+    (r) => (tl.hasStatus(r) ? tl.infoMask[r]! : null),
+  ];
+  const numeric = NUMERIC('frames');
+  return {
+    rows: tl.length,
+    batchRows: BATCH_ROWS,
+    column(j, start, end) {
+      if (j < fixed.length) return fill(numeric[j]!, start, end, fixed[j]!);
+      const a = tl.pack[PACK_CHANNELS[j - fixed.length]!];
+      return fill(true, start, end, (r) => a[r]!);
+    },
+  };
+}
+
+/**
+ * A long table: `width` entries (cells, sensors) for each row of `rowList`. Its batches hold
+ * whole timeline rows (batchRows = a multiple of width), ordered entry-major inside a batch (cell
+ * 0 over the batch's rows, then cell 1…), so that delta encoding runs along time, where a cell's
+ * values change little, not across cells.
+ */
+function longTable(table: TableName, rowList: Int32Array, width: number, columns: ((r: number, i: number) => Cell)[]): ColumnarTable {
+  const numeric = NUMERIC(table);
+  const perBatch = Math.max(1, Math.floor(BATCH_ROWS / Math.max(1, width)));
+  return {
+    rows: rowList.length * width,
+    batchRows: perBatch * width,
+    column(j, start, end) {
+      const f = columns[j]!;
+      const q0 = start / width;
+      const nq = (end - start) / width;
+      return fill(numeric[j]!, start, end, (k) => {
+        const local = k - start;
+        const i = (local / nq) | 0;
+        return f(rowList[q0 + local - i * nq]!, i);
+      });
+    },
+  };
+}
+
+function rowsWith(tl: Timeline, mask: number): Int32Array {
+  let n = 0;
+  for (let r = 0; r < tl.length; r++) if ((tl.present[r]! & mask) !== 0) n++;
+  const out = new Int32Array(n);
+  n = 0;
+  for (let r = 0; r < tl.length; r++) if ((tl.present[r]! & mask) !== 0) out[n++] = r;
+  return out;
+}
+
+function cellsTable(s: ExportSource): ColumnarTable {
+  const tl = s.timeline;
+  const n = Math.max(tl.ns, tl.truthCellSoc.length);
+  // one temperature per series group only when there is one sensor per group (sim traces)
+  const perCellTemp = tl.nt === n;
+  const mask = Present.CELLS | Present.BALANCING | Present.CELL_TRUTH | (perCellTemp ? Present.TEMPERATURES : 0);
+  const f32 = (cols: Float32Array[]) => (r: number, i: number): Cell => (i < cols.length ? cols[i]![r]! : null);
+  return longTable('cells', rowsWith(tl, mask), n, [
+    () => s.captureId,
+    (r) => r,
+    (r) => tl.t_s[r]!,
+    (_r, i) => i,
+    f32(tl.cellVoltage_V),
+    perCellTemp ? f32(tl.temperature_C) : () => null,
+    (r, i) => (i < tl.ns ? naByte(tl.balancing[i]![r]!) : null),
+    f32(tl.truthCellSoc),
+    f32(tl.truthCellCoreTemperature_C),
+  ]);
+}
+
+function temperaturesTable(s: ExportSource): ColumnarTable {
+  const tl = s.timeline;
+  return longTable('temperatures', rowsWith(tl, Present.TEMPERATURES), tl.nt, [
+    () => s.captureId,
+    (r) => r,
+    (r) => tl.t_s[r]!,
+    (_r, j) => j,
+    (r, j) => tl.temperature_C[j]![r]!,
+  ]);
+}
+
+function* batchesOf(t: ColumnarTable, width: number, only?: ReadonlySet<number>): Generator<Batch> {
+  for (let start = 0; start < t.rows; start += t.batchRows) {
+    const end = Math.min(t.rows, start + t.batchRows);
+    const columns: ColumnValues[] = [];
+    for (let j = 0; j < width; j++) columns.push(only && !only.has(j) ? [] : t.column(j, start, end));
+    yield { rows: end - start, columns };
+  }
+}
+
+/** Collects rows (short tables: events, findings) and hands out full batches. */
 class Batcher {
   private cols: Cell[][];
   private n = 0;
@@ -39,73 +168,6 @@ class Batcher {
     this.n = 0;
     return b;
   }
-}
-
-function* frames(s: ExportSource): Generator<Batch> {
-  const tl = s.timeline;
-  const b = new Batcher(TABLES.frames.columns.length);
-  const row: Cell[] = [];
-  for (let r = 0; r < tl.length; r++) {
-    const st = tl.state[r]!;
-    const status = tl.hasStatus(r);
-    row.length = 0;
-    row.push(
-      s.captureId, r, tl.t_s[r]!, tl.present[r]!, naByte(st), st === ABSENT ? null : (BMS_STATE_NAMES[st] ?? `STATE_${st}`),
-      naByte(tl.contactors[r]!),
-      status ? tl.faultMask[r]! : null, status ? tl.warningMask[r]! : null, status ? tl.infoMask[r]! : null,
-    );
-    for (const c of PACK_CHANNELS) row.push(na(tl.pack[c][r]!));
-    const full = b.push(row);
-    if (full) yield full;
-  }
-  const last = b.take();
-  if (last) yield last;
-}
-
-function* cells(s: ExportSource): Generator<Batch> {
-  const tl = s.timeline;
-  const n = Math.max(tl.ns, tl.truthCellSoc.length);
-  // one temperature per series group only when there is one sensor per group (sim traces)
-  const perCellTemp = tl.nt === n;
-  const mask = Present.CELLS | Present.BALANCING | Present.CELL_TRUTH | (perCellTemp ? Present.TEMPERATURES : 0);
-  const b = new Batcher(TABLES.cells.columns.length);
-  const row: Cell[] = [];
-  for (let r = 0; r < tl.length; r++) {
-    if ((tl.present[r]! & mask) === 0) continue;
-    const t = tl.t_s[r]!;
-    for (let i = 0; i < n; i++) {
-      row.length = 0;
-      row.push(
-        s.captureId, r, t, i,
-        i < tl.ns ? na(tl.cellVoltage_V[i]![r]!) : null,
-        perCellTemp ? na(tl.temperature_C[i]![r]!) : null,
-        i < tl.ns ? naByte(tl.balancing[i]![r]!) : null,
-        i < tl.truthCellSoc.length ? na(tl.truthCellSoc[i]![r]!) : null,
-        i < tl.truthCellSoc.length ? na(tl.truthCellCoreTemperature_C[i]![r]!) : null,
-      );
-      const full = b.push(row);
-      if (full) yield full;
-    }
-  }
-  const last = b.take();
-  if (last) yield last;
-}
-
-function* temperatures(s: ExportSource): Generator<Batch> {
-  const tl = s.timeline;
-  const b = new Batcher(TABLES.temperatures.columns.length);
-  const row: Cell[] = [];
-  for (let r = 0; r < tl.length; r++) {
-    if ((tl.present[r]! & Present.TEMPERATURES) === 0) continue;
-    for (let j = 0; j < tl.nt; j++) {
-      row.length = 0;
-      row.push(s.captureId, r, tl.t_s[r]!, j, na(tl.temperature_C[j]![r]!));
-      const full = b.push(row);
-      if (full) yield full;
-    }
-  }
-  const last = b.take();
-  if (last) yield last;
 }
 
 function* listRows(width: number, rows: Iterable<Cell[]>): Generator<Batch> {
@@ -137,15 +199,19 @@ function* findingRows(s: ExportSource): Generator<Cell[]> {
   }
 }
 
-/** The batches of one table of one source. */
-export function tableBatches(table: TableName, s: ExportSource): Generator<Batch> {
+/**
+ * The batches of one table of one source. `only`: the column indices to fill (the others are
+ * empty arrays), for a pass that looks at some columns only.
+ */
+export function tableBatches(table: TableName, s: ExportSource, only?: ReadonlySet<number>): Generator<Batch> {
+  const width = TABLES[table].columns.length;
   switch (table) {
     case 'frames':
-      return frames(s);
+      return batchesOf(framesTable(s), width, only);
     case 'cells':
-      return cells(s);
+      return batchesOf(cellsTable(s), width, only);
     case 'temperatures':
-      return temperatures(s);
+      return batchesOf(temperaturesTable(s), width, only);
     case 'events':
       return listRows(TABLES.events.columns.length, eventRows(s));
     case 'findings':

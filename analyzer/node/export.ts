@@ -138,7 +138,7 @@ export async function exportLoaded(
           return;
         }
         const kv = { 'natrium.capture_id': o.captureId, 'natrium.source': input.meta.name, 'natrium.pack_id': o.partition.packId };
-        const r = await writeParquet(spec, () => tableBatches(table, src), new FileWriter(fd), kv);
+        const r = await writeParquet(spec, (only) => tableBatches(table, src, only), new FileWriter(fd), kv);
         res.rows[table] = r.rows;
       });
       res.files.push(file);

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../sim/errors.ts';
 import { SEVERITIES, type Severity, severityRank } from '../findings.ts';
@@ -24,8 +24,11 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-/** DIR (every file below it) or a glob whose last segment has * or ? (e.g. logs/*.bin). */
-export function expandInputs(specs: readonly string[]): string[] {
+/**
+ * DIR (every file below it) or a glob whose last segment has * or ? (e.g. logs/*.bin); files
+ * below `exclude` (the dataset, when it sits inside DIR) are left out.
+ */
+export function expandInputs(specs: readonly string[], exclude?: string): string[] {
   const out: string[] = [];
   for (const s of specs) {
     if (/[*?]/.test(basename(s))) {
@@ -39,7 +42,8 @@ export function expandInputs(specs: readonly string[]): string[] {
       out.push(s);
     }
   }
-  return [...new Set(out)];
+  const skip = exclude === undefined ? null : resolve(exclude) + sep;
+  return [...new Set(out)].filter((p) => skip === null || !resolve(p).startsWith(skip));
 }
 
 export interface FleetOptions {

@@ -269,7 +269,7 @@ export const cases: BenchCase[] = [
   },
 ];
 
-function envInt(name: string, dflt: number): number {
+export function envInt(name: string, dflt: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return dflt;
   const v = Number(raw);

@@ -44,6 +44,7 @@ describe('natrium fleet', () => {
   it('should take every file below a directory, or those a glob matches', () => {
     expect(expandInputs([logs])).toHaveLength(5);
     expect(expandInputs([join(logs, 'fault-*.bin')])).toHaveLength(3);
+    expect(expandInputs([dir], ds)).toHaveLength(5); // the dataset below the directory is not input
   });
 
   it('should analyse every capture, list the unreadable file and exit 1', () => {
