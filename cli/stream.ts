@@ -89,7 +89,8 @@ export function startCommands(resetFaults: boolean, rates: readonly string[], st
  * The --record capture: a file that is already there (and not empty) is refused unless the user
  * says --append or --force; a file that cannot be opened is bad input naming it.
  */
-function openRecord(path: string, append: boolean, force: boolean): CaptureWriter {
+/** Refuses to record onto an existing capture without --append or --force (before the port is opened). */
+function checkRecord(path: string, append: boolean, force: boolean): void {
   if (append && force) throw new UsageError('give one of --append and --force');
   let size = 0;
   try {
@@ -101,6 +102,10 @@ function openRecord(path: string, append: boolean, force: boolean): CaptureWrite
   if (size > 0 && !append && !force) {
     throw new UsageError(`--record ${path}: a capture is already there (${size} bytes): --append to add to it, --force to replace it`);
   }
+}
+
+/** The capture file, made once the port is open (a failed open leaves none behind). */
+function openRecord(path: string, force: boolean): CaptureWriter {
   try {
     return new CaptureWriter(path, { truncate: force });
   } catch (e) {
@@ -193,7 +198,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       )
     : null;
 
-  if (values.append && values.force) throw new UsageError('give one of --append and --force');
+  if (values.record !== undefined) checkRecord(values.record as string, values.append as boolean, values.force as boolean);
   let port: SerialPortStream;
   try {
     port = opts.binding ? await openPort(opts.binding, path, baudRate) : await openSerialPort(path, baudRate);
@@ -203,7 +208,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   // the capture file is made once the port is open: a failed open leaves none behind
   let record: CaptureWriter | null = null;
   try {
-    record = values.record === undefined ? null : openRecord(values.record as string, values.append as boolean, values.force as boolean);
+    record = values.record === undefined ? null : openRecord(values.record as string, values.force as boolean);
   } catch (e) {
     await closePort(port);
     throw e;
