@@ -154,7 +154,10 @@ function compareChannel(a: Timeline, ca: Column, cb: Column, tol: Tolerance, win
       }
       const d = Math.abs(x - y);
       if (d <= tol.abs + tol.rel * Math.abs(y)) ok = true;
-      if (d < best) (best = d), (nearest = y);
+      if (d < best) {
+        best = d;
+        nearest = y;
+      }
     }
     if (!ok) out.add(r, a.t_s[r]!, x, nearest);
   }

@@ -39,7 +39,11 @@ describe('diffTimelines', () => {
           const b = tl();
           const col = b.cellVoltage_V[cell]!;
           let planted = 0;
-          for (let r = from; r < from + n; r++) if (!Number.isNaN(col[r]!)) (col[r] = col[r]! + offset), planted++;
+          for (let r = from; r < from + n; r++) {
+            if (Number.isNaN(col[r]!)) continue;
+            col[r] = col[r]! + offset;
+            planted++;
+          }
           fc.pre(planted === n);
           const r = diffTimelines(a, b, {}, names);
           expect(r.exit_code).toBe(1);
