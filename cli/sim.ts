@@ -10,7 +10,7 @@
 import { Cell } from '../sim/cell.ts';
 import { loadChemistry } from '../sim/chemistry.ts';
 import { EnvelopeWatch, MAX_RUN_STEPS, MIN_DT_S, startProblem } from '../sim/envelope.ts';
-import { loadCurrentProfile } from '../sim/load/profile.ts';
+import { type CurrentProfile, loadCurrentProfile } from '../sim/load/profile.ts';
 import { type RunOptions, type Summary, runScenario } from '../sim/run.ts';
 import { loadScenario } from '../sim/scenario.ts';
 import { traceHeader, traceMeta, traceMetaLine, traceRow } from '../sim/trace.ts';
@@ -178,41 +178,19 @@ async function simCell(argv: string[]): Promise<number> {
   const capacity = num('capacity', values.capacity as string | undefined, chem.capacity_Ah, { gt: 0 });
   const h0 = num('hysteresis', values.hysteresis as string | undefined, 0, { min: -1, max: 1 });
   const profile = loadCurrentProfile(values.current as string, { dischargePositive: values['discharge-positive'] as boolean });
-  const { time_s, current_A } = profile;
-  const t0 = time_s[0]!;
-  const steps = Math.floor((time_s[time_s.length - 1]! - t0) / dt + 1e-9);
+  const { time_s } = profile;
+  const steps = Math.floor((time_s[time_s.length - 1]! - time_s[0]!) / dt + 1e-9);
   if (steps + 1 > MAX_RUN_STEPS) throw new UsageError(`--dt: ${profile.file} spans ${steps + 1} steps of ${dt} s, more than ${MAX_RUN_STEPS}`);
   refuseRows(steps + 1, maxRows);
 
   const cell = new Cell(chem.spec, { soc, T_C: T0, h: h0 }, { capacity_Ah: capacity, lowTemperatureCapacity: !values['no-low-temperature-capacity'] });
   const watch = new EnvelopeWatch(chem, values['allow-abuse'] as boolean);
-  const nRC = chem.nRC;
   const header = ['time_s', 'current_A', 'voltage_V', 'soc'];
-  for (let j = 1; j <= nRC; j++) header.push(`v_rc${j}_V`);
+  for (let j = 1; j <= chem.nRC; j++) header.push(`v_rc${j}_V`);
   header.push('h', 'temperature_C', 'heat_W');
   const csv = new CsvWriter(values.out as string, [header.join(',')], maxRows);
-  const view = { z: [0], voltage: [0], T: [0], current: [0] };
-  let idx = 0;
-  const g = (x: number) => String(x); // full precision: this output is for validation
   try {
-    for (let k = 0; k <= steps; k++) {
-      const t = t0 + k * dt;
-      while (idx + 1 < time_s.length && time_s[idx + 1]! <= t + 1e-9) idx++;
-      const I = current_A[idx]!;
-      const s = cell.state;
-      const row = [g(t), g(I), '', g(s.z)];
-      for (let j = 0; j < nRC; j++) row.push(g(s.v[j]!));
-      row.push(g(s.h), g(s.T_C), '');
-      const rep = cell.step(I, dt, ambient, hA);
-      row[2] = g(rep.voltage_V);
-      row[row.length - 1] = g(rep.heat_W);
-      csv.line(row.join(','));
-      view.z[0] = cell.state.z;
-      view.voltage[0] = rep.voltage_V;
-      view.T[0] = cell.state.T_C;
-      view.current[0] = I;
-      watch.check(t, view, 1);
-    }
+    runCell(cell, profile, { dt, steps, ambient, hA }, csv, watch);
     csv.close();
   } catch (e) {
     csv.discard();
@@ -222,4 +200,38 @@ async function simCell(argv: string[]): Promise<number> {
   console.log(`natrium sim cell: ${steps + 1} steps of ${dt} s written to ${csv.path}`);
   if (abuse) console.log(`ABUSE: the cell left the validity envelope in ${abuse.steps_outside} steps (--allow-abuse); first: ${abuse.first.map((x) => x.text).join('; ')}`);
   return 0;
+}
+
+/** Steps 0..steps of one cell on a profile (zero-order hold), a row each, the envelope checked. */
+function runCell(
+  cell: Cell,
+  profile: CurrentProfile,
+  o: { dt: number; steps: number; ambient: number; hA: number },
+  csv: CsvWriter,
+  watch: EnvelopeWatch,
+): void {
+  const { time_s, current_A } = profile;
+  const t0 = time_s[0]!;
+  const nRC = cell.state.v.length;
+  const view = { z: [0], voltage: [0], T: [0], current: [0] };
+  const g = (x: number) => String(x); // full precision: this output is for validation
+  let idx = 0;
+  for (let k = 0; k <= o.steps; k++) {
+    const t = t0 + k * o.dt;
+    while (idx + 1 < time_s.length && time_s[idx + 1]! <= t + 1e-9) idx++;
+    const I = current_A[idx]!;
+    const s = cell.state;
+    const row = [g(t), g(I), '', g(s.z)];
+    for (let j = 0; j < nRC; j++) row.push(g(s.v[j]!));
+    row.push(g(s.h), g(s.T_C), '');
+    const rep = cell.step(I, o.dt, o.ambient, o.hA);
+    row[2] = g(rep.voltage_V);
+    row[row.length - 1] = g(rep.heat_W);
+    csv.line(row.join(','));
+    view.z[0] = cell.state.z;
+    view.voltage[0] = rep.voltage_V;
+    view.T[0] = cell.state.T_C;
+    view.current[0] = I;
+    watch.check(t, view, 1);
+  }
 }

@@ -106,6 +106,7 @@ const ROWS: Row[] = [
   { what: 'a negative duration', args: () => sim('--duration', '-5'), code: 2, says: /^--duration: must be > 0, got -5/ },
   { what: 'a duration of 1e12 s', args: () => sim('--duration', '1e12'), code: 2, says: /^--duration: must be <= 100000000, got 1000000000000/ },
   { what: 'a trace over --max-rows', args: () => sim('--duration', '1000', '--out', f('t.csv'), '--max-rows', '100'), code: 2, says: /^--max-rows: the run would write 1000 rows, more than 100/, noFile: 't.csv' },
+  { what: 'a trace of a run of unknown length over --max-rows', args: () => sim('--out', f('t2.csv'), '--max-rows', '5'), code: 2, says: /t2\.csv: \(output\): more than --max-rows 5 rows: raise --max-rows or record fewer \(--every N\)$/, noFile: 't2.csv' },
   { what: 'no scenario', args: () => ['sim'], code: 2, says: /^expected one SCENARIO, got 0/ },
   { what: 'two scenarios', args: () => ['sim', 'default', 'default'], code: 2, says: /^expected one SCENARIO, got 2/ },
   { what: 'an unknown command', args: () => ['simulate'], code: 2, says: /^unknown command "simulate"/ },
