@@ -8,7 +8,6 @@
  */
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from './errors.ts';
 import { Grid, interp1, resample, unionBreakpoints } from './table.ts';
 import { Reader, parseJson } from './validate.ts';
 import { readInputText } from './node/read.ts';

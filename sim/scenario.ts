@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Chemistry, PRESETS, loadChemistry } from './chemistry.ts';
-import { InputError } from './errors.ts';
 import { type Ambient, AMBIENTS, loadAmbient, readAmbient } from './load/ambient.ts';
 import { CYCLES, type Cycle, loadCycle } from './load/cycle.ts';
 import { type Step, type Termination, parseStep } from './load/experiment.ts';

@@ -72,7 +72,7 @@ export interface CaptureRun {
  * (duplicates kept). The file is opened at the first `next()`.
  */
 export function* captureRuns(path: string, chunkSize = CHUNK): Generator<CaptureRun> {
-  let t: number | null = null;
+  let t: number | null; // set by the decoder callbacks during each push
   const dec = new Decoder({
     dropDuplicates: false,
     onMessage: (m) => (t = m.t_ms),

@@ -12,7 +12,6 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Chemistry, ChemistryFile } from '../chemistry.ts';
-import { InputError } from '../errors.ts';
 import { readInputText } from '../node/read.ts';
 import { Reader, parseJson } from '../validate.ts';
 import { type DeratingTable, derivedNumber, derivedOrNull, derivedTable, merge } from './internal/derive.ts';

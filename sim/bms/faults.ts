@@ -5,7 +5,7 @@
  * indices run over the whole pack (group * np + p); `group` indices over the series groups
  * (voltage channels). Deterministic: a fault's effect depends only on the spec and the seed.
  */
-import { Reader } from '../validate.ts';
+import { type Reader } from '../validate.ts';
 
 export const FAULT_NAMES = [
   'cell_internal_short',

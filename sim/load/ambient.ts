@@ -11,7 +11,6 @@
  * Presets (e.g. hot-summer-day) are JSON files in sim/ambient/.
  */
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors.ts';
 import { readInputText } from '../node/read.ts';
 import { interp1 } from '../table.ts';
 import { Reader, parseJson } from '../validate.ts';

@@ -96,12 +96,11 @@ describe('PacedLink', () => {
         r.advance(0);
         r.link.send(r.frame(status(cells)));
         r.advance(10); // the first frame is on the line
-        let last = -1;
         for (let k = 2; k <= 100; k++) {
           for (let j = 0; j < perTick; j++) r.link.send(r.frame(status(cells)));
           r.advance(k * 10);
         }
-        last = r.link.counters.framesQueued - 1;
+        const last = r.link.counters.framesQueued - 1;
         for (let k = 101; k <= 300; k++) r.advance(k * 10);
         expect(r.link.idle).toBe(true);
         const { msgs, d } = decode(r.bytes());
