@@ -12,10 +12,11 @@
  *
  * Metrics: charge_in_Ah / charge_out_Ah, energy_in_Wh / energy_out_Wh (in = charging), net;
  * coulombic_efficiency (Ah out / Ah in) and energy_efficiency (Wh out / Wh in) when both
- * directions moved at least `efficiency_min_Ah` (they mean a round trip only when the SOC ends
- * where it started: soc_start and soc_end are given with them, and the info line says "not a round
- * trip" when the SOC change × capacity exceeds `round_trip_tolerance` × the larger of Ah in and
- * out, or without INFO the SOC change exceeds it); equivalent_cycles = (Ah in + Ah
+ * directions moved at least `efficiency_min_Ah` and the session is a round trip (`round_trip`:
+ * the SOC ends where it started, its change × capacity within `round_trip_tolerance` × the
+ * larger of Ah in and out, or without INFO the SOC change within it). Otherwise they are null
+ * and the info line says "not a round trip" with soc_start → soc_end: charge left in the pack
+ * is no loss, and a ratio over it would read as one; equivalent_cycles = (Ah in + Ah
  * out) / (2 × pack capacity) with INFO; operating_time_s, rest_time_s, covered_time_s,
  * gap_time_s.
  *
@@ -87,6 +88,11 @@ export const energy: Rule = {
     const inAh = qIn / S_PER_H, outAh = qOut / S_PER_H, inWh = eIn / S_PER_H, outWh = eOut / S_PER_H;
     const minAh = p('efficiency_min_Ah');
     const both = inAh >= minAh && outAh >= minAh;
+    // a round trip: the SOC ends where it started, to a fraction of the charge moved
+    const dSoc = Math.abs(socEnd - socStart);
+    const tol = p('round_trip_tolerance');
+    const closed = dSoc === dSoc ? (capacity_Ah > 0 ? dSoc * capacity_Ah <= tol * Math.max(inAh, outAh) : dSoc <= tol) : null;
+    const efficient = both && closed === true;
     const cycles = capacity_Ah > 0 ? (inAh + outAh) / (2 * capacity_Ah) : NaN;
     const metrics: Record<string, EvidenceValue> = {
       charge_in_Ah: round(inAh, 4),
@@ -95,8 +101,9 @@ export const energy: Rule = {
       energy_in_Wh: round(inWh, 3),
       energy_out_Wh: round(outWh, 3),
       net_energy_Wh: round(inWh - outWh, 3),
-      coulombic_efficiency: both ? round(outAh / inAh, 5) : null,
-      energy_efficiency: both && inWh > 0 ? round(outWh / inWh, 5) : null,
+      round_trip: closed,
+      coulombic_efficiency: efficient ? round(outAh / inAh, 5) : null,
+      energy_efficiency: efficient && inWh > 0 ? round(outWh / inWh, 5) : null,
       pack_capacity_Ah: capacity_Ah > 0 ? capacity_Ah : null,
       equivalent_cycles: cycles === cycles ? round(cycles, 4) : null,
       soc_start: socStart === socStart ? round(socStart, 4) : null,
@@ -111,14 +118,8 @@ export const energy: Rule = {
       `charged ${round(inAh, 2)} Ah / ${round(inWh / 1000, 3)} kWh`,
       `discharged ${round(outAh, 2)} Ah / ${round(outWh / 1000, 3)} kWh`,
     ];
-    if (both) {
-      // a round trip: the SOC ends where it started, to a fraction of the charge moved
-      const dSoc = Math.abs(socEnd - socStart);
-      const tol = p('round_trip_tolerance');
-      const closed = capacity_Ah > 0 ? dSoc * capacity_Ah <= tol * Math.max(inAh, outAh) : dSoc <= tol;
-      const eff = `coulombic efficiency ${round((outAh / inAh) * 100, 2)} %, energy efficiency ${round((outWh / inWh) * 100, 2)} %`;
-      parts.push(closed ? eff : `${eff}, not a round trip (SOC ${round(socStart * 100, 1)} → ${round(socEnd * 100, 1)} %)`);
-    }
+    if (efficient) parts.push(`coulombic efficiency ${round((outAh / inAh) * 100, 2)} %, energy efficiency ${round((outWh / inWh) * 100, 2)} %`);
+    else if (both && closed === false) parts.push(`no efficiency: not a round trip (SOC ${round(socStart * 100, 1)} → ${round(socEnd * 100, 1)} %)`);
     if (cycles === cycles) parts.push(`${round(cycles, 3)} equivalent full cycles`);
     parts.push(`${round((covered - rest) / 60, 1)} min operating, ${round(rest / 60, 1)} min at rest`);
     const f = finding({

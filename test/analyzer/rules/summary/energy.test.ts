@@ -56,7 +56,7 @@ describe('summary.energy', () => {
         expect(near(m.operating_time_s! + m.rest_time_s!, m.covered_time_s!, 0.11)).toBe(true);
         expect(m.gap_time_s).toBe(0);
         if (m.charge_in_Ah! > 0.01) expect(m.energy_in_Wh! / m.charge_in_Ah!).toBeGreaterThan(8 * 2.5);
-        if (m.charge_in_Ah! >= 0.1 && m.charge_out_Ah! >= 0.1) {
+        if (m.charge_in_Ah! >= 0.1 && m.charge_out_Ah! >= 0.1 && (m as Record<string, unknown>).round_trip === true) {
           expect(m.coulombic_efficiency).toBeCloseTo(m.charge_out_Ah! / m.charge_in_Ah!, 3);
         } else expect(m.coulombic_efficiency).toBeNull();
         const fs = findingsOf(report, ID);
@@ -90,6 +90,8 @@ describe('summary.energy', () => {
   it('should say when the efficiencies describe no round trip', () => {
     const report = analyzeGenerated({ phases: session([{ I: -150, d: 30 }, { I: 50, d: 20 }]) }, { checks: [ID] });
     expect(findingsOf(report, ID)[0]!.message).toContain('not a round trip');
+    expect((metricsOf(report) as Record<string, unknown>).round_trip).toBe(false);
+    expect(metricsOf(report).coulombic_efficiency).toBeNull();
   });
 
   it('should not be evaluable without PACK_STATUS', () => {
