@@ -8,8 +8,10 @@
  * (createBmsForScenario), and CMD_INJECT_FAULT adds more at run time (Bms.inject) from the
  * fault-injection table (device/injection.ts).
  *
- * Time: `advanceTo(t_ms)` steps the scenario while its next step ends at or before t_ms, so the
- * telemetry sampled at device time t shows the pack as of the last sim step (dt_s) before t.
+ * Time: `advanceTo(t_ms)` runs the BMS firmware's ticks (10 ms) up to t_ms, whatever the pack
+ * step (dt_s): the pack model steps when device time enters a step, and the BMS ticks in it see
+ * the pack as at the end of that step (the pack holds; it does not interpolate). So states,
+ * contactors and EVENTs move on the BMS's own grid (PROTOCOL.md §8).
  * When the scenario's steps are over (`stepsOver`) the pack rests and the BMS keeps running (so
  * host commands still act) until the duration, if any, ends (`ended`).
  *
@@ -52,7 +54,6 @@ export class ScenarioModel implements DeviceModel {
   readonly run: ScenarioRun;
   readonly bms: Bms;
   private readonly sc: Scenario;
-  private readonly dt_ms: number;
   private readonly ns: number;
   private readonly np: number;
   private readonly infoMsg: Info;
@@ -79,6 +80,7 @@ export class ScenarioModel implements DeviceModel {
     this.run = startScenario(sc, {
       duration_s: options.duration_s,
       restAfterSteps: true, // the device outlives its script: at rest, BMS still running
+      bmsTicksByCaller: true, // the BMS on its own 10 ms grid, whatever the pack step
       bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir, { hostWatchdog: options.hostWatchdog })),
     });
     this.bms = bms!;
@@ -86,7 +88,6 @@ export class ScenarioModel implements DeviceModel {
     const pack = this.run.pack;
     this.ns = pack.ns;
     this.np = pack.np;
-    this.dt_ms = sc.dt_s * 1000;
     const db = this.bms.db;
     this.volts = new Float64Array(this.ns);
     this.temps = new Float64Array(db.peek('cellTemperature').temperature_C.length);
@@ -126,9 +127,11 @@ export class ScenarioModel implements DeviceModel {
   }
 
   advanceTo(t_ms: number): void {
-    while (!this.done && (this.run.time_s() * 1000 + this.dt_ms) <= t_ms + 1e-6) {
+    // the pack steps when device time enters its step; the BMS ticks up to device time
+    while (!this.done && this.run.time_s() * 1000 < t_ms - 1e-6) {
       if (!this.run.step()) this.done = true;
     }
+    this.bms.afterStep(Math.min(t_ms, this.run.time_s() * 1000) / 1000);
   }
 
   status(out: PackStatus): PackStatus {
@@ -145,7 +148,8 @@ export class ScenarioModel implements DeviceModel {
     out.balancingCount = db.peek('balancing').count;
     out.packVoltage_V = cur.valid ? cur.packVoltage_V : NaN;
     out.current_A = cur.valid ? cur.current_A : NaN;
-    out.soc = db.peek('soc').avg;
+    // no estimate yet (NA) until the estimator's first slow task: before it, only the reset's initial guess
+    out.soc = db.now_ms >= this.bms.config.scheduler.slow_period_ms ? db.peek('soc').avg : NaN;
     out.soh = db.peek('soh').soh;
     out.cellVoltageMin_V = cv.validCount > 0 ? cv.min_V : NaN;
     out.cellVoltageMax_V = cv.validCount > 0 ? cv.max_V : NaN;

@@ -86,6 +86,12 @@ export interface RunOptions {
    * AbuseError; with allowAbuse the run goes on and the summary lists the excursions.
    */
   allowAbuse?: boolean;
+  /**
+   * The caller runs the BMS's ticks (bms.afterStep) as its own clock advances, so that the BMS
+   * acts on its 10 ms grid whatever the pack step (the serial emulator): the runner then runs
+   * them only to catch up, before it looks at the BMS after a step, not at the end of each step.
+   */
+  bmsTicksByCaller?: boolean;
 }
 
 const REST_AFTER_STEPS: ScenarioStep = {
@@ -382,9 +388,10 @@ class Runner {
       const t0 = this.t;
       this.k++;
       this.t = this.k * this.dt;
-      if (this.bms) this.bms.afterStep(this.t);
+      if (this.bms && !this.opts.bmsTicksByCaller) this.bms.afterStep(this.t);
       this.account(I, t0, record); // checks the validity envelope too
       yield; // one pack step done
+      if (this.bms && this.opts.bmsTicksByCaller) this.bms.afterStep(this.t); // the ticks the caller has not run yet
       if (this.t > tLimit || this.dischargedAh + this.chargedAh > ahLimit) this.noProgress(step, index, start, ahLimit);
       if (prof) {
         this.distance_km += (speeds![Math.min(idx, speeds!.length - 1)]! * this.dt) / 3600;

@@ -187,3 +187,24 @@ describe('state requests with the pack stepped at 1 s', () => {
     expect(model.status(st)).toMatchObject({ state: BmsState.NORMAL, mainPositiveClosed: true, mainNegativeClosed: true });
   });
 });
+
+describe('firmware timing on the wire with the pack stepped at 1 s', () => {
+  it('should show PRECHARGE between STANDBY and NORMAL, moving on the 10 ms grid, not on whole seconds', () => {
+    const model = new ScenarioModel(loadScenario(fileURLToPath(new URL('fixtures/rest-8s1p-1s.json', import.meta.url))));
+    const st = blankStatus();
+    let t = 2500;
+    model.advanceTo(t);
+    expect(model.status(st).state).toBe(BmsState.STANDBY);
+    expect(model.requestState(BmsState.NORMAL, t)).toBe(0);
+    const seen: [number, number][] = [];
+    for (; t < 6000; t += 10) {
+      model.advanceTo(t);
+      const s = model.status(st);
+      if (seen.at(-1)?.[1] !== s.state) seen.push([t, s.state]);
+    }
+    expect(seen.map(([, s]) => BMS_STATE_NAMES[s])).toEqual(['STANDBY', 'PRECHARGE', 'NORMAL']);
+    const [, [tPre], [tNormal]] = seen as [[number, number], [number, number], [number, number]];
+    expect(tNormal - tPre).toBeGreaterThanOrEqual(200); // minus, then precharge, each after the contactor's operate time
+    expect(tPre % 1000).not.toBe(0);
+  });
+});
