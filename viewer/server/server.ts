@@ -98,7 +98,7 @@ export function suspiciousPath(rawUrl: string): boolean {
     return true;
   }
   return (
-    !path.startsWith('/') || path.startsWith('//') || /%2e|%2f|%5c|%00/i.test(path) || decoded.includes('..') ||
+    !path.startsWith('/') || path.startsWith('//') || /%2e|%2f|%5c|%00/i.test(path) || /(^|\/)\.\.?(\/|$)/.test(decoded) ||
     decoded.includes('\\') || decoded.includes('\0') || /^\/[a-zA-Z]:/.test(decoded)
   );
 }
