@@ -19,13 +19,15 @@
  *                    Timeline's columns, `heap_target_mb` = 2 × columnar_mb
  *
  * viewer-live: `natrium view --mock default` (the default scenario's emulated BMS, 100 groups at
- * 10 Hz, on the in-process mock port at LIVE_SPEED × real time) into a page with a 600 s window;
+ * 10 Hz, on the in-process mock port at VIEWER_LIVE_SPEED × real time) into a page with a
+ * VIEWER_LIVE_WINDOW s window (default 300: the live window's memory is steady once two windows
+ * have streamed, engine/live.ts, so by 10 minutes);
  * `redraw_ms_median` / `redraw_ms_p95` over the redraws (hand-over to the worker to drawn) of the
  * run, `heap_mb_10min` and `heap_mb_end` the page's and worker's heap once 10 and
  * VIEWER_LIVE_MINUTES minutes of device time have streamed (target: equal within 10 %).
  *
  * Env: VIEWER_BENCH_HOURS (default 24), VIEWER_BENCH_ZOOMS (default 40), VIEWER_LIVE_SPEED
- * (default 30), VIEWER_LIVE_MINUTES (default 60).
+ * (default 30), VIEWER_LIVE_MINUTES (default 60), VIEWER_LIVE_WINDOW (default 300).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,11 +161,12 @@ export const cases: BenchCase[] = [
     async run() {
       const speed = Number(process.env.VIEWER_LIVE_SPEED ?? 30);
       const minutes = Number(process.env.VIEWER_LIVE_MINUTES ?? 60);
+      const window_s = Number(process.env.VIEWER_LIVE_WINDOW ?? 300);
       const dir = mkdtempSync(join(tmpdir(), 'natrium-viewer-live-'));
       const source = await mockSource('default', 10_000_000, speed);
       try {
         const dist = await buildViewer(join(dir, 'dist'));
-        const srv = await startViewServer({ distDir: dist, files: [], live: source, liveSettings: { window_s: 600 } });
+        const srv = await startViewServer({ distDir: dist, files: [], live: source, liveSettings: { window_s } });
         const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
         try {
           const page = await browser.newPage({ viewport: { width: 1400, height: 2100 }, deviceScaleFactor: 1 });
@@ -179,6 +182,7 @@ export const cases: BenchCase[] = [
             heap_mb_10min: at10.heap === null ? null : Math.round(at10.heap / 1e6),
             heap_mb_end: atEnd.heap === null ? null : Math.round(atEnd.heap / 1e6),
             minutes,
+            window_s,
             speed,
           };
         } finally {
