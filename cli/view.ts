@@ -62,8 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (!st.isFile()) throw new InputError(f, '(file)', 'not a regular file');
   }
-  const portName = serial === undefined ? 'port' : 'http-port';
-  const port = num(portName, serial === undefined ? rawPort : (values['http-port'] as string | undefined), 0, { integer: true, min: 0 });
+  const portName = serial === undefined && rawPort !== undefined ? 'port' : 'http-port';
+  const port = num(portName, portName === 'port' ? rawPort : (values['http-port'] as string | undefined), 0, { integer: true, min: 0 });
   if (port > 65535) throw new UsageError(`--${portName}: must be <= 65535, got ${port}`);
   const baud = num('baud', values.baud as string | undefined, 115200, { integer: true, min: 1 });
   const window_s = num('window', values.window as string | undefined, 600, { gt: 0 });

@@ -18,7 +18,16 @@
  *                    the page is cross-origin isolated), after the zooms; `columnar_mb` is the
  *                    Timeline's columns, `heap_target_mb` = 2 × columnar_mb
  *
- * Env: VIEWER_BENCH_HOURS (default 24), VIEWER_BENCH_ZOOMS (default 40).
+ * viewer-live: `natrium view --mock default` (the default scenario's emulated BMS, 100 groups at
+ * 10 Hz, on the in-process mock port at VIEWER_LIVE_SPEED × real time) into a page with a
+ * VIEWER_LIVE_WINDOW s window (default 300: the live window's memory is steady once two windows
+ * have streamed, engine/live.ts, so by 10 minutes);
+ * `redraw_ms_median` / `redraw_ms_p95` over the redraws (hand-over to the worker to drawn) of the
+ * run, `heap_mb_10min` and `heap_mb_end` the page's and worker's heap once 10 and
+ * VIEWER_LIVE_MINUTES minutes of device time have streamed (target: equal within 10 %).
+ *
+ * Env: VIEWER_BENCH_HOURS (default 24), VIEWER_BENCH_ZOOMS (default 40), VIEWER_LIVE_SPEED
+ * (default 30), VIEWER_LIVE_MINUTES (default 60), VIEWER_LIVE_WINDOW (default 300).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +37,7 @@ import type { BenchCase } from '../case.ts';
 import { buildCapture } from './decode.ts';
 import { buildViewer } from '../../viewer/server/build.ts';
 import { startViewServer } from '../../viewer/server/server.ts';
+import { mockSource } from '../../viewer/server/live.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -81,6 +91,16 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]!;
 }
 
+/** Runs in the page: waits for `until_s` of device time in the live window, then measures the heap. */
+async function liveHeapAt(until_s: number): Promise<{ heap: number | null; redraws: number[] }> {
+  type App = { summary: { t_max: number } | null; plots: { origin: number } | null; live: { redraws: number[] } };
+  const app = (window as unknown as { natriumViewer: App }).natriumViewer;
+  while (!app.plots || !app.summary || app.plots.origin + app.summary.t_max < until_s) await new Promise((r) => setTimeout(r, 250));
+  const m = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+  const heap = m && (self as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated ? (await m.call(performance)).bytes : null;
+  return { heap, redraws: [...app.live.redraws] };
+}
+
 export const cases: BenchCase[] = [
   {
     name: 'viewer-24h',
@@ -132,6 +152,45 @@ export const cases: BenchCase[] = [
           await srv.close();
         }
       } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'viewer-live',
+    async run() {
+      const speed = Number(process.env.VIEWER_LIVE_SPEED ?? 30);
+      const minutes = Number(process.env.VIEWER_LIVE_MINUTES ?? 60);
+      const window_s = Number(process.env.VIEWER_LIVE_WINDOW ?? 300);
+      const dir = mkdtempSync(join(tmpdir(), 'natrium-viewer-live-'));
+      const source = await mockSource('default', 10_000_000, speed);
+      try {
+        const dist = await buildViewer(join(dir, 'dist'));
+        const srv = await startViewServer({ distDir: dist, files: [], live: source, liveSettings: { window_s } });
+        const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+        try {
+          const page = await browser.newPage({ viewport: { width: 1400, height: 2100 }, deviceScaleFactor: 1 });
+          await page.addInitScript('self.__name = (f) => f');
+          await page.goto(srv.url);
+          const at10 = await page.evaluate(liveHeapAt, 600);
+          const atEnd = await page.evaluate(liveHeapAt, minutes * 60);
+          const r = atEnd.redraws;
+          return {
+            redraw_ms_median: Math.round(quantile(r, 0.5) * 10) / 10,
+            redraw_ms_p95: Math.round(quantile(r, 0.95) * 10) / 10,
+            redraws: r.length,
+            heap_mb_10min: at10.heap === null ? null : Math.round(at10.heap / 1e6),
+            heap_mb_end: atEnd.heap === null ? null : Math.round(atEnd.heap / 1e6),
+            minutes,
+            window_s,
+            speed,
+          };
+        } finally {
+          await browser.close();
+          await srv.close();
+        }
+      } finally {
+        await source.close();
         rmSync(dir, { recursive: true, force: true });
       }
     },

@@ -73,11 +73,13 @@ describe('natrium view', () => {
       [[], /^natrium: expected one or more FILEs/],
       [[join(dir, 'missing.bin')], /missing\.bin: \(file\): no such file/],
       [[dir], /\(file\): not a regular file/],
-      [[join(dir, 'capture.bin'), '--port', 'x'], /--port: expected a number/],
+      [[join(dir, 'capture.bin'), '--port', '/dev/ttyX'], /live mode \(--mock, --port DEVICE\) takes no FILEs/],
+      [['--mock', 'default', '--http-port', 'x'], /--http-port: expected a number/],
+      [['--mock', 'default', '--port', '/dev/ttyX'], /give at most one of --mock and --port DEVICE/],
       [[join(dir, 'capture.bin'), '--port', '70000'], /--port: must be <= 65535/],
     ];
     for (const [args, re] of cases) {
-      const r = spawnSync(process.execPath, [BIN, 'view', ...args], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [BIN, 'view', ...args], { encoding: 'utf8', timeout: 30_000 });
       expect([args, r.status]).toEqual([args, 2]);
       expect(r.stderr).toMatch(re);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -2,7 +2,7 @@
  * The server of `natrium view`: the built viewer (viewer/dist) and the files named on the command
  * line, nothing else. Node only.
  *
- * Safety (issue 10): binds 127.0.0.1 unless told otherwise (cli/view.ts warns); serves only the
+ * Safety: binds 127.0.0.1 unless told otherwise (cli/view.ts warns); serves only the
  * assets found in the build directory when it starts and the named files, by exact path: any
  * other path, an encoded `..`, a backslash or an absolute path inside the path is a 404; a Host
  * header that is not this server's (DNS rebinding) is a 403 on a loopback bind; GET and HEAD
@@ -98,7 +98,7 @@ export function suspiciousPath(rawUrl: string): boolean {
     return true;
   }
   return (
-    !path.startsWith('/') || path.startsWith('//') || /%2e|%2f|%5c|%00/i.test(path) || decoded.includes('..') ||
+    !path.startsWith('/') || path.startsWith('//') || /%2e|%2f|%5c|%00/i.test(path) || /(^|\/)\.\.?(\/|$)/.test(decoded) ||
     decoded.includes('\\') || decoded.includes('\0') || /^\/[a-zA-Z]:/.test(decoded)
   );
 }

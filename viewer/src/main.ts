@@ -21,6 +21,7 @@ import { paneDef } from './ui/panes.ts';
 import { Plots } from './ui/plots.ts';
 import { LiveView } from './ui/live.ts';
 import { fmtTime } from './ui/format.ts';
+import { looksLikeJson } from './engine/sniff.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const client = new WorkerClient(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
@@ -92,7 +93,10 @@ async function openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise
   app.error = null;
   let opened: SessionSummary | null = null;
   app.givenReport = null;
-  for (const f of files) {
+  // reports first, then the first capture or trace (the others are not opened: one log at a time)
+  const reports = files.filter((f) => looksLikeJson(new Uint8Array(f.bytes, 0, Math.min(64, f.bytes.byteLength))));
+  const log = files.find((f) => !reports.includes(f));
+  for (const f of [...reports, ...(log ? [log] : [])]) {
     status(`reading ${f.name} (${(f.bytes.byteLength / 1e6).toFixed(1)} MB)…`);
     const t0 = performance.now();
     const a = await client.call<'opened'>({ type: 'open', name: f.name, bytes: f.bytes }, [f.bytes]);

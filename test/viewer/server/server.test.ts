@@ -83,6 +83,10 @@ describe('view server', () => {
     }
     expect(suspiciousPath('/assets/app.js')).toBe(false);
     expect(suspiciousPath('/a/%2e%2e/b')).toBe(true);
+    expect(suspiciousPath('/a/../b')).toBe(true);
+    expect(suspiciousPath('/a/./b')).toBe(true);
+    expect(suspiciousPath('/..')).toBe(true);
+    expect(suspiciousPath('/files/0/run..2.bin')).toBe(false); // dots inside a name are no traversal
   });
 
   it('refuses a foreign Host header (DNS rebinding) and methods other than GET/HEAD', async () => {

@@ -13,6 +13,7 @@ import { builtInProfile } from '../../../analyzer/profile.ts';
 import { TimelineBuilder } from '../../../analyzer/timeline/ingest.ts';
 import type { Timeline } from '../../../analyzer/timeline/store.ts';
 import { TraceError, TraceReader, looksLikeTrace } from '../../../analyzer/timeline/trace.ts';
+import { looksLikeJson } from './sniff.ts';
 import type { ChemistryFile } from '../../../sim/chemistry/spec.ts';
 import layered18650 from '../../../sim/chemistry/naion-18650-layered.json' with { type: 'json' };
 import layered32140 from '../../../sim/chemistry/naion-32140-layered.json' with { type: 'json' };
@@ -46,16 +47,6 @@ export type Loaded =
       analyze(): Report;
     }
   | { kind: 'report'; report: Report };
-
-/** True when the bytes start like a JSON report. */
-function looksLikeJson(bytes: Uint8Array): boolean {
-  for (let i = 0; i < Math.min(bytes.length, 64); i++) {
-    const c = bytes[i]!;
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xef || c === 0xbb || c === 0xbf) continue;
-    return c === 0x7b;
-  }
-  return false;
-}
 
 /**
  * Loads a file's bytes (`today` YYYY-MM-DD for waivers; default the clock's). A capture longer

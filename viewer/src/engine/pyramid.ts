@@ -122,6 +122,12 @@ export class Pyramid {
     return Math.ceil(this.length / 2 ** level);
   }
 
+  /** The min and max arrays of a stored level (null below `baseShift` or above the top). */
+  stored(level: number): { min: Column; max: Column } | null {
+    const l = this.levels[level - this.baseShift];
+    return level >= this.baseShift && l !== undefined ? l : null;
+  }
+
   /** Bucket `b` of `level` into `out` (computed from the rows below the stored levels). */
   bucket(level: number, b: number, out: BucketValue): BucketValue {
     if (level < this.baseShift) {

@@ -192,20 +192,29 @@ export function queryHeat(cols: Columns, q: HeatQuery): HeatData {
   const x1 = new Float64Array(nb);
   const values = new Float32Array(nb * nrows);
   const v: BucketValue = { min: NaN, max: NaN, flags: 0 };
+  const base = new Float64Array(nb);
   for (let k = 0; k < nb; k++) {
     const b = b0 + k;
     const rs = b * size;
     x0[k] = tl.t_s[rs]!;
     x1[k] = tl.t_s[Math.min(tl.length - 1, rs + size)]!;
-    let base = 0;
     if (meanP) {
       meanP.bucket(level, b, v);
-      base = (v.min + v.max) / 2;
+      base[k] = (v.min + v.max) / 2;
     }
-    for (let i = 0; i < nrows; i++) {
-      pyrs[i]!.bucket(level, b, v);
-      const val = (v.min + v.max) / 2 - base;
-      values[k * nrows + i] = val;
+  }
+  // one channel at a time, straight from its stored level when there is one
+  for (let i = 0; i < nrows; i++) {
+    const p = pyrs[i]!;
+    const arr = p.stored(level);
+    for (let k = 0; k < nb; k++) {
+      let mid: number;
+      if (arr) mid = (arr.min[b0 + k]! + arr.max[b0 + k]!) / 2;
+      else {
+        p.bucket(level, b0 + k, v);
+        mid = (v.min + v.max) / 2;
+      }
+      values[k * nrows + i] = mid - base[k]!;
     }
   }
   const [qlo, qhi] = quantiles(values, HEAT_QUANTILE);
