@@ -81,6 +81,9 @@ export class ScenarioModel implements DeviceModel {
       duration_s: options.duration_s,
       restAfterSteps: true, // the device outlives its script: at rest, BMS still running
       bmsTicksByCaller: true, // the BMS on its own 10 ms grid, whatever the pack step
+      // a device is where faults are injected (an internal short drives a cell far past its pulse
+      // current): it goes on like the hardware would, and the BMS judges what its sensors show
+      allowAbuse: true,
       bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir, { hostWatchdog: options.hostWatchdog })),
     });
     this.bms = bms!;
