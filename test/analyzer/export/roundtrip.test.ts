@@ -84,6 +84,28 @@ describe('parquet export read back with hyparquet', () => {
     expect(chunk.statistics?.max_value).toBeDefined();
   });
 
+  it('should give each decimal column statistics in its unit: the min and max of its values', () => {
+    const tl = input.timeline;
+    const meta = parquetMetadata(buf(file('frames')));
+    let first = 0;
+    for (const rg of meta.row_groups) {
+      const n = Number(rg.num_rows);
+      for (const c of PACK_CHANNELS) {
+        const col = TABLES.frames.columns.find((x) => x.name === c)!;
+        if (col.kind !== 'decimal') continue;
+        const s = rg.columns.find((x) => x.meta_data?.path_in_schema[0] === c)!.meta_data!.statistics!;
+        const vals = [...tl.pack[c].subarray(first, first + n)].filter((x) => !Number.isNaN(x));
+        expect(Number(s.null_count), c).toBe(n - vals.length);
+        if (vals.length === 0) continue;
+        // a wrong scale (raw units rescaled again) would be off by a factor of 10^scale
+        expect(Number(s.min_value), c).toBeCloseTo(Math.min(...vals), col.scale!);
+        expect(Number(s.max_value), c).toBeCloseTo(Math.max(...vals), col.scale!);
+      }
+      first += n;
+    }
+    expect(first).toBe(tl.length);
+  });
+
   it('should give the cells table: one row per series group of each row with cell data, float32 values exact, NA kept', async () => {
     const tl = input.timeline;
     const rows = (await parquetReadObjects({ file: buf(file('cells')) })) as Record<string, number>[];
