@@ -41,20 +41,31 @@ export interface ChunkPlan {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Definition levels of an OPTIONAL column (RLE/bit-packed hybrid, width 1); empty if REQUIRED. */
-function levelBytes(optional: boolean, n: number, isNa: (i: number) => boolean, nulls: number): Uint8Array {
+/**
+ * Definition levels of an OPTIONAL column (RLE/bit-packed hybrid, width 1); empty if REQUIRED.
+ * `defs` gives them one per row (1 defined, 0 NA) when the column has some NA but not only NA.
+ */
+function levelBytes(optional: boolean, n: number, nulls: number, defs: () => Uint8Array): Uint8Array {
   if (!optional) return new Uint8Array(0);
   const w = new ByteWriter(64);
-  if (nulls === 0) {
-    // one RLE run of n ones
+  if (nulls === 0 || nulls === n) {
+    // one RLE run
     w.appendVarInt(n * 2);
-    w.appendUint8(1);
-  } else {
-    const defs = new Uint8Array(n);
-    for (let i = 0; i < n; i++) defs[i] = isNa(i) ? 0 : 1;
-    writeRleBitPackedHybrid(w, defs, 1);
-  }
-  return w.getBytes().slice();
+    w.appendUint8(nulls === 0 ? 1 : 0);
+  } else writeRleBitPackedHybrid(w, defs(), 1);
+  return w.getBytes();
+}
+
+function numericDefs(v: Float64Array): Uint8Array {
+  const defs = new Uint8Array(v.length);
+  for (let i = 0; i < v.length; i++) defs[i] = v[i] === v[i] ? 1 : 0;
+  return defs;
+}
+
+function cellDefs(v: Cell[]): Uint8Array {
+  const defs = new Uint8Array(v.length);
+  for (let i = 0; i < v.length; i++) defs[i] = v[i] === null || v[i] === undefined ? 0 : 1;
+  return defs;
 }
 
 interface Page {
@@ -215,7 +226,7 @@ interface Encoded {
 function encodeNumeric(plan: ChunkPlan, values: ColumnValues, optional: boolean): Encoded {
   const v = asFloat64(values);
   const d = dense(v);
-  const levels = levelBytes(optional, v.length, (i) => v[i] !== v[i], d.nulls);
+  const levels = levelBytes(optional, v.length, d.nulls, () => numericDefs(v));
   const none = d.values.length === 0;
   const page = { levels, count: v.length, nulls: d.nulls };
   if (plan.form === 'int32') {
@@ -267,7 +278,7 @@ function encodeString(values: ColumnValues, optional: boolean): Encoded {
     }
     indexes.push(lastK);
   }
-  const levels = levelBytes(optional, v.length, (i) => v[i] === null || v[i] === undefined, nulls);
+  const levels = levelBytes(optional, v.length, nulls, () => cellDefs(v));
   if (dict.length === 0) {
     return { pages: { levels, body: new Uint8Array(0), encoding: 'PLAIN', count: v.length, nulls }, statistics: { null_count: BigInt(nulls) } };
   }
@@ -300,7 +311,7 @@ function encodeBool(values: ColumnValues, optional: boolean): Encoded {
   body.appendBytes(rle.getBytes());
   const some = bits.length > 0;
   return {
-    pages: { levels: levelBytes(optional, v.length, (i) => v[i] === null || v[i] === undefined, nulls), body: body.getBytes(), encoding: 'RLE', count: v.length, nulls },
+    pages: { levels: levelBytes(optional, v.length, nulls, () => cellDefs(v)), body: body.getBytes(), encoding: 'RLE', count: v.length, nulls },
     statistics: { null_count: BigInt(nulls), ...(some ? { min_value: !bits.includes(0), max_value: bits.includes(1) } : {}) },
   };
 }
