@@ -259,25 +259,24 @@ function encodeString(values: ColumnValues, optional: boolean): Encoded {
   const v = values as Cell[];
   const slot = new Map<string, number>();
   const dict: string[] = [];
-  const indexes: number[] = [];
-  let nulls = 0;
-  let last: string | null = null;
+  const indexes = new Int32Array(v.length);
+  let m = 0;
+  let last: Cell = null;
   let lastK = -1;
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
-    if (x === null || x === undefined) {
-      nulls++;
-      continue;
-    }
-    const s = String(x);
-    if (s !== last) {
+    if (x === null || x === undefined) continue;
+    // a run of one value (capture_id: the whole column) costs one comparison per row
+    if (x !== last) {
+      const s = typeof x === 'string' ? x : String(x);
       let k = slot.get(s);
       if (k === undefined) slot.set(s, (k = dict.push(s) - 1));
-      last = s;
+      last = x;
       lastK = k;
     }
-    indexes.push(lastK);
+    indexes[m++] = lastK;
   }
+  const nulls = v.length - m;
   const levels = levelBytes(optional, v.length, nulls, () => cellDefs(v));
   if (dict.length === 0) {
     return { pages: { levels, body: new Uint8Array(0), encoding: 'PLAIN', count: v.length, nulls }, statistics: { null_count: BigInt(nulls) } };
@@ -293,7 +292,7 @@ function encodeString(values: ColumnValues, optional: boolean): Encoded {
     if (max === undefined || compareBytes(b, max) > 0) max = b;
   }
   return {
-    pages: { levels, body: indexPage(indexes, dict.length), encoding: 'RLE_DICTIONARY', count: v.length, nulls },
+    pages: { levels, body: indexPage(indexes.subarray(0, m), dict.length), encoding: 'RLE_DICTIONARY', count: v.length, nulls },
     dictionary: { body: body.getBytes().slice(), count: dict.length },
     statistics: { null_count: BigInt(nulls), ...(min ? { min_value: min, max_value: max } : {}) },
   };
