@@ -155,6 +155,22 @@ describe('parquet export read back with DuckDB (natrium query)', () => {
     expect(got).toEqual(want);
   });
 
+  it('should filter on a decimal column as the values say (no row group skipped on wrong statistics)', async () => {
+    const tl = input.timeline;
+    const mask = Present.CELLS | Present.BALANCING | Present.CELL_TRUTH | (tl.nt === tl.ns ? Present.TEMPERATURES : 0);
+    const volts: number[] = [];
+    for (let r = 0; r < tl.length; r++) {
+      if ((tl.present[r]! & mask) === 0) continue;
+      for (const c of tl.cellVoltage_V) if (!Number.isNaN(c[r]!)) volts.push(c[r]!);
+    }
+    volts.sort((a, b) => a - b);
+    const mid = volts[volts.length >> 1]!;
+    const r = await queryDataset(join(dir, 'pq'), `SELECT count(*) FROM cells WHERE voltage_V > ${mid.toFixed(5)}`);
+    const want = volts.filter((x) => x > mid).length;
+    expect(want).toBeGreaterThan(0);
+    expect(Number(r.rows[0]![0])).toBe(want);
+  });
+
   it('should run every documented example query', async () => {
     for (const [name, e] of Object.entries(EXAMPLES)) {
       const r = await queryDataset(join(dir, 'pq'), e.sql);
