@@ -161,7 +161,9 @@ export function asFloat64(values: ColumnValues): Float64Array {
   return out;
 }
 
-function intPage(d: Dense, scale: number | null): Uint8Array {
+/** The DELTA_BINARY_PACKED page of the raw integers, with their min and max (of the integers,
+ * so that a value wrapped into INT32, e.g. a mask with bit 31, has statistics that match it). */
+function intPage(d: Dense, scale: number | null): { body: Uint8Array; min: number; max: number } {
   const n = d.values.length;
   const ints = new Int32Array(n);
   const src = d.values;
@@ -170,9 +172,16 @@ function intPage(d: Dense, scale: number | null): Uint8Array {
     const k = 10 ** scale;
     for (let i = 0; i < n; i++) ints[i] = Math.round(src[i]! * k);
   }
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const q = ints[i]!;
+    if (q < min) min = q;
+    if (q > max) max = q;
+  }
   const w = new ByteWriter(n * 4 + 64);
   deltaBinaryPack(w, ints, 'INT32');
-  return w.getBytes();
+  return { body: w.getBytes(), min, max };
 }
 
 /** Dictionary of a double column; a long table repeats its time per entry, so the next value is
@@ -230,13 +239,12 @@ function encodeNumeric(plan: ChunkPlan, values: ColumnValues, optional: boolean)
   const none = d.values.length === 0;
   const page = { levels, count: v.length, nulls: d.nulls };
   if (plan.form === 'int32') {
-    const decimal = plan.scale !== null;
-    const raw = (x: number): number => (decimal ? Math.round(x * 10 ** plan.scale!) : x | 0);
+    const p = intPage(d, plan.scale);
     // a DECIMAL's statistics are its raw units as bigint (the library would rescale a number)
-    const stat = (x: number): number | bigint => (decimal ? BigInt(raw(x)) : raw(x));
+    const stat = (q: number): number | bigint => (plan.scale !== null ? BigInt(q) : q);
     return {
-      pages: { ...page, body: intPage(d, plan.scale), encoding: 'DELTA_BINARY_PACKED' },
-      statistics: { null_count: BigInt(d.nulls), ...(none ? {} : { min_value: stat(d.min), max_value: stat(d.max) }) },
+      pages: { ...page, body: p.body, encoding: 'DELTA_BINARY_PACKED' },
+      statistics: { null_count: BigInt(d.nulls), ...(none ? {} : { min_value: stat(p.min), max_value: stat(p.max) }) },
     };
   }
   // Parquet statistics: min −0, max +0 for a zero
