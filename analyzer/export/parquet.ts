@@ -1,29 +1,32 @@
 /**
- * One table of one source as a Parquet file, through hyparquet-writer (pure JS: runs in the
- * browser too). Snappy, one row group per batch (BATCH_ROWS rows), column statistics on.
- * Isomorphic: the bytes go to a hyparquet-writer `Writer` (a ByteWriter in memory; the Node edge
- * flushes one to a file after each row group, analyzer/node/export.ts).
+ * One table of one source as a Parquet file. Snappy, one row group per batch (BATCH_ROWS rows),
+ * column statistics on. Isomorphic: the bytes go to a hyparquet-writer `Writer` (a ByteWriter in
+ * memory; the Node edge flushes one to a file after each row group, analyzer/node/export.ts).
+ * The column chunks are encoded from the batch's arrays (chunk.ts); page headers, Snappy and the
+ * footer come from hyparquet-writer (pure JS: runs in the browser too).
  *
  * A `decimal` column is written as INT32 DECIMAL(9, scale), i.e. integer raw units, delta-encoded
  * (DELTA_BINARY_PACKED), when every value of the file is exact at its scale; otherwise as DOUBLE
  * (the file's key-value metadata `natrium.double_columns` lists those). Two passes over the
  * batches: the first decides, the second writes.
  */
-import { ParquetWriter } from 'hyparquet-writer';
-import type { ColumnSource, Writer } from 'hyparquet-writer/src/types.js';
-import { type Batch, type Cell, type ColumnSpec, type ColumnValues, type TableSpec, isNumeric } from './schema.ts';
-
-/** The writer's own schema element type (its hyparquet dependency, not the reader the tests use). */
-type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import type { Writer } from 'hyparquet-writer/src/types.js';
+import { type ChunkPlan, type FileMetaData, type RowGroup, type SchemaElement, writeChunk } from './chunk.ts';
+import { type Batch, type ColumnSpec, type ColumnValues, type TableSpec } from './schema.ts';
 
 const PRECISION = 9;
 const MAX_UNSCALED = 999_999_999;
+/** 'PAR1', the first and last four bytes of a Parquet file. */
+const MAGIC = 0x31524150;
 
 /** True when every non-NA value is an integer number of 10^-scale within DECIMAL(9). */
 export function exactAt(values: ColumnValues, scale: number): boolean {
   const k = 10 ** scale;
-  for (const v of values) {
-    if (v === null || Number.isNaN(v)) continue;
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined || v !== v) continue;
     if (typeof v !== 'number') return false;
     const q = Math.round(v * k);
     if (Math.abs(q) > MAX_UNSCALED) return false;
@@ -40,7 +43,7 @@ function element(c: ColumnSpec, asDecimal: boolean): SchemaElement {
       return { ...base, type: 'DOUBLE' };
     case 'decimal':
       return asDecimal
-        ? { ...base, type: 'INT32', scale: c.scale, precision: PRECISION, logical_type: { type: 'DECIMAL', scale: c.scale!, precision: PRECISION } }
+        ? { ...base, type: 'INT32', converted_type: 'DECIMAL', scale: c.scale, precision: PRECISION, logical_type: { type: 'DECIMAL', scale: c.scale!, precision: PRECISION } }
         : { ...base, type: 'DOUBLE' };
     case 'int':
       return { ...base, type: 'INT32' };
@@ -51,42 +54,19 @@ function element(c: ColumnSpec, asDecimal: boolean): SchemaElement {
   }
 }
 
-/**
- * A numeric column for the writer: a typed array when it has no NA (no boxed numbers, no
- * definition-level work), else an array with null for NA. `int` rounds to integer raw units.
- */
-function numeric(values: ColumnValues, int: ((v: number) => number) | null): ColumnSource['data'] {
-  const n = values.length;
-  let na = false;
-  for (let i = 0; i < n && !na; i++) na = values[i] === null || Number.isNaN(values[i]);
-  if (!na) {
-    if (int === null) return values instanceof Float64Array ? values : Float64Array.from(values as number[]);
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = int(values[i] as number);
-    return out;
+function plan(c: ColumnSpec, asDecimal: boolean): ChunkPlan {
+  const e = element(c, asDecimal);
+  switch (c.kind) {
+    case 'decimal':
+      return asDecimal ? { element: e, form: 'int32', scale: c.scale! } : { element: e, form: 'double', scale: null };
+    case 'int':
+      return { element: e, form: 'int32', scale: null };
+    case 'double':
+      return { element: e, form: c.dictionary ? 'dict-double' : 'double', scale: null };
+    case 'string':
+    case 'bool':
+      return { element: e, form: c.kind, scale: null };
   }
-  const out: (number | null)[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    out[i] = v === null || Number.isNaN(v) ? null : int === null ? (v as number) : int(v as number);
-  }
-  return out;
-}
-
-function columnData(spec: TableSpec, decimal: boolean[], b: Batch): ColumnSource[] {
-  return spec.columns.map((c, j) => {
-    const values = b.columns[j]!;
-    if (c.kind === 'decimal' && decimal[j]) {
-      const k = 10 ** c.scale!;
-      return { name: c.name, data: numeric(values, (v) => Math.round(v * k)), encoding: 'DELTA_BINARY_PACKED' };
-    }
-    if (c.kind === 'int') {
-      const data = numeric(values, (v) => v | 0);
-      return c.name === 'row' ? { name: c.name, data, encoding: 'DELTA_BINARY_PACKED' } : { name: c.name, data };
-    }
-    if (isNumeric(c.kind)) return { name: c.name, data: numeric(values, null), ...(c.dictionary ? { encoding: 'RLE_DICTIONARY' as const } : {}) };
-    return { name: c.name, data: values as Cell[] };
-  });
 }
 
 export interface ParquetResult {
@@ -114,21 +94,27 @@ export async function writeParquet(
     });
   }
   const doubleColumns = spec.columns.filter((c, j) => c.kind === 'decimal' && !decimal[j]).map((c) => c.name);
-  const schema: SchemaElement[] = [
-    { name: 'root', num_children: spec.columns.length },
-    ...spec.columns.map((c, j) => element(c, decimal[j]!)),
-  ];
+  const plans = spec.columns.map((c, j) => plan(c, decimal[j]!));
   const kvMetadata = Object.entries({ ...kv, 'natrium.table': spec.name, 'natrium.double_columns': doubleColumns.join(',') })
     .map(([key, value]) => ({ key, value }));
-  const pw = new ParquetWriter({ writer, schema, codec: 'SNAPPY', statistics: true, kvMetadata, createdBy: 'natrium' });
+  writer.appendUint32(MAGIC);
+  const rowGroups: RowGroup[] = [];
   let rows = 0;
   for (const b of batches()) {
-    await pw.write({ columnData: columnData(spec, decimal, b), rowGroupSize: b.rows });
+    const start = writer.offset;
+    const columns = plans.map((p, j) => writeChunk(writer, p, b.columns[j]!));
+    let bytes = 0n;
+    for (const c of columns) bytes += c.meta_data!.total_uncompressed_size;
+    rowGroups.push({ columns, num_rows: BigInt(b.rows), total_byte_size: bytes, total_compressed_size: BigInt(writer.offset - start) });
     rows += b.rows;
+    await writer.flush?.();
   }
-  // the DECIMAL converted type is set only now: while writing, hyparquet-writer would rescale
-  // the already-scaled integers (unconvert); readers that know only converted types need it
-  for (const e of schema) if (e.logical_type?.type === 'DECIMAL') e.converted_type = 'DECIMAL';
-  await pw.finish();
+  const metadata = {
+    version: 2, created_by: 'natrium', num_rows: BigInt(rows), row_groups: rowGroups, key_value_metadata: kvMetadata,
+    schema: [{ name: 'root', num_children: spec.columns.length }, ...plans.map((p) => p.element)],
+  } as Omit<FileMetaData, 'metadata_length'> as FileMetaData;
+  writeMetadata(writer, metadata);
+  writer.appendUint32(MAGIC);
+  await writer.finish();
   return { rows, doubleColumns };
 }

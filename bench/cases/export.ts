@@ -2,7 +2,8 @@
  * export-24h: `natrium export --format parquet` of the 24 h 100s2p capture of bench/cases/decode.ts
  * `buildCapture` (100 cells, 32 sensors, 10 Hz; the analyze-24h fixture). The capture is decoded
  * into a Timeline and analysed once (not timed); then the five tables are written as Parquet to a
- * temporary directory (timed: `wall_s`, with the per-table split in `table_s`). `mb_out` is the
+ * temporary directory (timed: `wall_s` and the process's CPU time `cpu_s`, with the per-table
+ * splits in `table_s` and `table_cpu_s`). `mb_out` is the
  * dataset's size, `bytes_per_frame` that size over the capture's frames (every message is a
  * frame), `rows_cells` the long cells table's rows. Env: EXPORT_BENCH_HOURS (default 24).
  *
@@ -41,6 +42,9 @@ function duSize(dir: string): number {
 }
 
 const round = (x: number, k = 100): number => Math.round(x * k) / k;
+/** User + system CPU seconds of a process.cpuUsage() difference (the machine may be shared: wall
+ * time then measures the neighbours too). */
+const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 
 export const cases: BenchCase[] = [
   {
@@ -55,18 +59,24 @@ export const cases: BenchCase[] = [
       const out = mkdtempSync(join(tmpdir(), 'natrium-bench-export-'));
       try {
         const tableS: string[] = [];
+        const tableCpu: string[] = [];
         const rows: Record<string, number> = {};
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         for (const table of TABLE_NAMES) {
           const s = performance.now();
+          const c = process.cpuUsage();
           const r = await exportLoaded(input, report, { format: 'parquet', out, captureId: 'bench', partition: { packId: 'p', date: '2026-01-01' }, tables: [table] });
           rows[table] = r.rows[table] ?? 0;
           tableS.push(`${table}=${round((performance.now() - s) / 1000)}`);
+          tableCpu.push(`${table}=${round(cpuSeconds(process.cpuUsage(c)))}`);
         }
         const wall = (performance.now() - t0) / 1000;
+        const cpu = cpuSeconds(process.cpuUsage(c0));
         const bytes = duSize(out);
         return {
           wall_s: round(wall),
+          cpu_s: round(cpu),
           mb_out: round(bytes / 1e6),
           bytes_per_frame: round(bytes / b.counters.frames, 1000),
           capture_mb: round(capture.length / 1e6),
@@ -75,6 +85,7 @@ export const cases: BenchCase[] = [
           rows_cells: rows.cells!,
           rows_per_s: Math.round(Object.values(rows).reduce((x, y) => x + y, 0) / wall),
           table_s: tableS.join(' '),
+          table_cpu_s: tableCpu.join(' '),
           hours,
           peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
         };

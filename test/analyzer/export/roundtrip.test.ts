@@ -84,6 +84,28 @@ describe('parquet export read back with hyparquet', () => {
     expect(chunk.statistics?.max_value).toBeDefined();
   });
 
+  it('should give each decimal column statistics in its unit: the min and max of its values', () => {
+    const tl = input.timeline;
+    const meta = parquetMetadata(buf(file('frames')));
+    let first = 0;
+    for (const rg of meta.row_groups) {
+      const n = Number(rg.num_rows);
+      for (const c of PACK_CHANNELS) {
+        const col = TABLES.frames.columns.find((x) => x.name === c)!;
+        if (col.kind !== 'decimal') continue;
+        const s = rg.columns.find((x) => x.meta_data?.path_in_schema[0] === c)!.meta_data!.statistics!;
+        const vals = [...tl.pack[c].subarray(first, first + n)].filter((x) => !Number.isNaN(x));
+        expect(Number(s.null_count), c).toBe(n - vals.length);
+        if (vals.length === 0) continue;
+        // a wrong scale (raw units rescaled again) would be off by a factor of 10^scale
+        expect(Number(s.min_value), c).toBeCloseTo(Math.min(...vals), col.scale!);
+        expect(Number(s.max_value), c).toBeCloseTo(Math.max(...vals), col.scale!);
+      }
+      first += n;
+    }
+    expect(first).toBe(tl.length);
+  });
+
   it('should give the cells table: one row per series group of each row with cell data, float32 values exact, NA kept', async () => {
     const tl = input.timeline;
     const rows = (await parquetReadObjects({ file: buf(file('cells')) })) as Record<string, number>[];
@@ -131,6 +153,22 @@ describe('parquet export read back with DuckDB (natrium query)', () => {
     const got = r.rows.map((row) => row.map((v) => (v === null ? null : Number(v))));
     const want = Array.from({ length: tl.length }, (_, k) => [tl.t_s[k]!, ...(['packVoltage_V', 'current_A', 'soc'] as const).map((c) => nullable(tl.pack[c][k]!))]);
     expect(got).toEqual(want);
+  });
+
+  it('should filter on a decimal column as the values say (no row group skipped on wrong statistics)', async () => {
+    const tl = input.timeline;
+    const mask = Present.CELLS | Present.BALANCING | Present.CELL_TRUTH | (tl.nt === tl.ns ? Present.TEMPERATURES : 0);
+    const volts: number[] = [];
+    for (let r = 0; r < tl.length; r++) {
+      if ((tl.present[r]! & mask) === 0) continue;
+      for (const c of tl.cellVoltage_V) if (!Number.isNaN(c[r]!)) volts.push(c[r]!);
+    }
+    volts.sort((a, b) => a - b);
+    const mid = volts[volts.length >> 1]!;
+    const r = await queryDataset(join(dir, 'pq'), `SELECT count(*) FROM cells WHERE voltage_V > ${mid.toFixed(5)}`);
+    const want = volts.filter((x) => x > mid).length;
+    expect(want).toBeGreaterThan(0);
+    expect(Number(r.rows[0]![0])).toBe(want);
   });
 
   it('should run every documented example query', async () => {
