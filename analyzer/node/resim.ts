@@ -14,7 +14,11 @@
  *   else the BMS's SOC estimate and the mean of its hottest and coldest sensor);
  * - the host's requests: the capture has no command channel, so they are read off its states:
  *   each time the BMS reaches NORMAL or CHARGE other than the last one reached, that request is
- *   made when the capture last left the previous one (at the first row, for the first).
+ *   made in the sim step that caused the first sign of it: the firmware setting both current
+ *   limits to 0 while still in the old mode (waiting to open the contactors), else the first row
+ *   out of the old mode. The first request is at 0 s unless the capture sat in STANDBY before
+ *   it (then: when it left STANDBY). RESET and STANDBY requests are not read (not shown apart
+ *   from the firmware's own transitions).
  * What comes from the scenario: pack, spread, thermal model, ambient (a capture has no ambient
  * channel), seed, dt_s, BMS configuration and scheduled faults; `chemistry` and `config` replace
  * its chemistry and BMS configuration.
@@ -121,27 +125,37 @@ export function resimInputs(tl: Timeline, dt_s: number, captureName: string): Re
   const soc = fromTruth ? truthSoc : first(tl.pack.soc, n);
   const temperature_C = fromTruth ? truthT : (first(tl.pack.temperatureMin_C, n) + first(tl.pack.temperatureMax_C, n)) / 2;
   if (Number.isNaN(soc) || Number.isNaN(temperature_C)) throw new InputError(captureName, '(data)', 'no SOC or temperature to start from (no PACK_STATUS?)');
-  return { current_A, start: { soc, temperature_C, from: fromTruth ? 'truth' : 'bms' }, host: hostRequestsOf(tl), duration_s: steps * dt_s };
+  return { current_A, start: { soc, temperature_C, from: fromTruth ? 'truth' : 'bms' }, host: hostRequestsOf(tl, dt_s), duration_s: steps * dt_s };
 }
 
 /** The host's NORMAL / CHARGE requests as the capture's states show them (see the file comment). */
-export function hostRequestsOf(tl: Timeline): { at_s: number; request: HostRequest }[] {
+export function hostRequestsOf(tl: Timeline, dt_s: number): { at_s: number; request: HostRequest }[] {
   const out: { at_s: number; request: HostRequest }[] = [];
+  const cl = tl.pack.chargeCurrentLimit_A;
+  const dl = tl.pack.dischargeCurrentLimit_A;
+  // a status at t reports the sim step that ended at t: what it shows was caused in the step before
+  const stepOf = (t: number): number => Math.max(0, (Math.floor(t / dt_s + EPS_S) - 1) * dt_s);
   let target: number | null = null;
-  let leftAt: number | null = tl.length > 0 ? 0 : null;
-  let prevT = 0;
+  let zeroRun = NaN; // first row of the run, up to now, in `target` with both limits at 0
+  let firstOut = NaN; // first row after the last one in `target` (or in STANDBY, before any target)
+  let prev: number | null = null;
   for (let r = 0; r < tl.length; r++) {
     if (!tl.hasStatus(r)) continue;
     const s = tl.state[r]!;
     const t = tl.t_s[r]!;
-    if (s === target) leftAt = null;
-    else if (leftAt === null) leftAt = prevT;
-    if ((s === BmsState.NORMAL || s === BmsState.CHARGE) && s !== target) {
-      out.push({ at_s: leftAt ?? prevT, request: s === BmsState.NORMAL ? 'NORMAL' : 'CHARGE' });
-      target = s;
-      leftAt = null;
-    }
-    prevT = t;
+    const inTarget = target === null ? s === BmsState.STANDBY : s === target;
+    if (inTarget) {
+      if (cl[r] === 0 && dl[r] === 0) {
+        if (Number.isNaN(zeroRun)) zeroRun = t;
+      } else zeroRun = NaN;
+    } else if (prev !== null && (target === null ? prev === BmsState.STANDBY : prev === target)) firstOut = t;
+    prev = s;
+    if ((s !== BmsState.NORMAL && s !== BmsState.CHARGE) || s === target) continue;
+    const cause = target !== null && !Number.isNaN(zeroRun) ? zeroRun : firstOut;
+    out.push({ at_s: Number.isNaN(cause) ? 0 : stepOf(cause), request: s === BmsState.NORMAL ? 'NORMAL' : 'CHARGE' });
+    target = s;
+    zeroRun = NaN;
+    firstOut = NaN;
   }
   return out;
 }
