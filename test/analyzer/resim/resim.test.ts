@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resimulate, hostRequestsOf, resimInputs } from '../../../analyzer/node/resim.ts';
-import { timelineFromBytes } from '../../../analyzer/timeline/ingest.ts';
+import { TimelineBuilder, timelineFromBytes } from '../../../analyzer/timeline/ingest.ts';
+import { captureScenario } from '../../../device/capture.ts';
+import { MessageType } from '../../../protocol/messages.ts';
 import { InputError } from '../../../sim/errors.ts';
 import { SCENARIO_DIR, loadScenario } from '../../../sim/scenario.ts';
 import { scenarioCapture } from '../scenario-capture.ts';
@@ -81,6 +83,21 @@ describe('resim of a clean capture against its own scenario', () => {
     }
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toBe('x.cap: INFO: the capture is of a 100s2p pack, scenario three-wheeler-fleet-day of 20s10p');
+  });
+});
+
+describe('resim of a capture without simulator truth (as from a field BMS)', () => {
+  it('should start from the BMS SOC estimate and sensors and still agree', () => {
+    const sc = loadScenario('default');
+    const b = new TimelineBuilder();
+    captureScenario(sc, { duration_s: 300, rates: { [MessageType.SIM_TRUTH]: 0, [MessageType.SIM_CELL_TRUTH]: 0 }, out: (x) => b.push(x) });
+    b.finish();
+    expect(b.timeline.truthCellSoc).toEqual([]);
+    const r = resimulate(b.timeline, sc, { tolerances: { soc: { abs: SOC_BOUND, rel: 0, time_s: 0 } } });
+    expect(r.inputs.start.from).toBe('bms');
+    expect(r.inputs.start.soc).toBeCloseTo(0.9, 2);
+    expect(r.inputs.start.temperature_C).toBeCloseTo(40, 0);
+    expect(r.diff.differences).toEqual([]);
   });
 });
 
