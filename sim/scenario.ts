@@ -246,7 +246,7 @@ function checkReach(r: Reader, step: Pick<Step, 'control' | 'duration_s' | 'unti
   }
 }
 
-/** A `{ "current": "profile.csv", … }` step (sim/scenarios/README.md, "Current-profile steps"). */
+/** A `{ "current": "profile.csv", … }` step (sim/scenarios/README.md, "Steps"). */
 function readCurrentStep(item: Reader, rel: (p: string) => string, chem: Chemistry, ns: number, maxDuration: number): CurrentStep {
   item.only(['current', 'discharge_positive', 'request', 'until', 'duration_s']);
   const path = item.get('current').string({ nonEmpty: true });
