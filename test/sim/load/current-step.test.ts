@@ -12,6 +12,8 @@ import { runScenario } from '../../../sim/run.ts';
 import { readScenario } from '../../../sim/scenario.ts';
 
 const FILE = 'profile-scenario.json';
+/** Half a unit of the summary's last Ah digit, and a hair for binary fractions. */
+const AH_ROUNDING = 0.0005 + 1e-12;
 const dir = mkdtempSync(join(tmpdir(), 'natrium-current-step-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -102,10 +104,11 @@ describe('current-profile step: run', () => {
         const sc = readScenario(FILE, scenario({ current: csv(`p${n++}.csv`, rows) }), dir);
         const { summary } = runScenario(sc);
         expect(summary.duration_s).toBeCloseTo(t, 6);
-        expect(summary.charge.charged_Ah).toBeCloseTo(inAs / 3600, 3);
-        expect(summary.charge.discharged_Ah).toBeCloseTo(outAs / 3600, 3);
+        // the summary rounds charge to 3 decimals (sim/run.ts summary())
+        expect(Math.abs(summary.charge.charged_Ah - inAs / 3600)).toBeLessThanOrEqual(AH_ROUNDING);
+        expect(Math.abs(summary.charge.discharged_Ah - outAs / 3600)).toBeLessThanOrEqual(AH_ROUNDING);
       }),
-      { numRuns: 25 },
+      { numRuns: 25, examples: [[[[3, 4], [15, 7], [1, 0]]]] },
     );
   });
 });
