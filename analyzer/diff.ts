@@ -164,10 +164,14 @@ function compareChannel(a: Timeline, ca: Column, cb: Column, tol: Tolerance, win
   return out;
 }
 
-/** Compares B against baseline A. `names` are what the report calls them (file names). */
-export function diffTimelines(a: Timeline, b: Timeline, tolerances: Tolerances, names: { a: string; b: string }): DiffReport {
-  const ca = channelsOf(a);
-  const cb = channelsOf(b);
+/**
+ * Compares B against baseline A. `names` are what the report calls them (file names); `only`
+ * restricts the comparison to these channels (default: every channel).
+ */
+export function diffTimelines(a: Timeline, b: Timeline, tolerances: Tolerances, names: { a: string; b: string }, only?: readonly string[]): DiffReport {
+  const pick = (m: Map<string, Column>): Map<string, Column> => (only ? new Map([...m].filter(([k]) => only.includes(k))) : m);
+  const ca = pick(channelsOf(a));
+  const cb = pick(channelsOf(b));
   const common = [...ca.keys()].filter((k) => cb.has(k));
   const differences: ChannelDiff[] = [];
   const cache = new Map<number, { lo: Int32Array; hi: Int32Array }>();

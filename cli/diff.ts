@@ -41,6 +41,20 @@ export function diffText(r: DiffReport, md: boolean): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The --tolerance options (UsageError on a bad one). */
+export function parseTolerances(specs: string[]): Tolerances {
+  const tolerances: Tolerances = {};
+  for (const spec of specs) {
+    try {
+      const [ch, t] = parseTolerance(spec);
+      tolerances[ch] = t;
+    } catch (e) {
+      throw new UsageError(`--tolerance: ${(e as Error).message}`);
+    }
+  }
+  return tolerances;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -53,15 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 2) throw new UsageError(`expected two inputs A and B, got ${positionals.length}\n${USAGE}`);
   if (values.json && values.md) throw new UsageError('give at most one of --json and --md');
-  const tolerances: Tolerances = {};
-  for (const spec of values.tolerance as string[]) {
-    try {
-      const [ch, t] = parseTolerance(spec);
-      tolerances[ch] = t;
-    } catch (e) {
-      throw new UsageError(`--tolerance: ${(e as Error).message}`);
-    }
-  }
+  const tolerances = parseTolerances(values.tolerance as string[]);
   const [pa, pb] = positionals as [string, string];
   const report = diffTimelines(loadInput(pa).timeline, loadInput(pb).timeline, tolerances, { a: pa, b: pb });
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

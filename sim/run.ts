@@ -18,6 +18,7 @@ export type EndReason =
   | 'current'
   | 'soc'
   | 'repeat'
+  | 'profile_end'
   | 'cutoff_low'
   | 'cutoff_high'
   | 'power_unattainable'
@@ -284,7 +285,7 @@ class Runner {
     const start = this.t;
     const oneC = pack.nominalCapacity_Ah();
     // a step that only its end conditions can end must make progress towards them (sim/envelope.ts)
-    const open = step.duration_s === null && step.until.length > 0 && !(step.kind === 'drive' && step.repeat !== null);
+    const open = step.duration_s === null && step.until.length > 0 && !(step.kind === 'drive' && step.repeat !== null) && step.kind !== 'current';
     // bounds on the charge passed (the ledger's, from this step's start) and on the time
     const ahLimit = open ? this.dischargedAh + this.chargedAh + PROGRESS_FILLS * oneC : Infinity;
     const tLimit = open ? start + (PROGRESS_FILLS / PROGRESS_C_RATE) * 3600 : Infinity;
@@ -299,6 +300,9 @@ class Runner {
     const cycleEnd = prof ? prof.time_s[prof.time_s.length - 1]! : 0;
     const speeds = isDrive ? step.cycle.speed_kmh : null;
     const ctrl = step.kind === 'experiment' ? step.control : null;
+    // current-profile state (zero-order hold from the profile's first stamp)
+    const cur = step.kind === 'current' ? step.profile : null;
+    let cIdx = 0;
 
     const charging =
       ctrl !== null &&
@@ -306,7 +310,9 @@ class Runner {
         (ctrl.mode === 'c_rate' && ctrl.c_rate > 0) ||
         (ctrl.mode === 'power' && ctrl.power_W > 0) ||
         ctrl.mode === 'voltage');
-    if (this.bms && ctrl?.mode !== 'rest') this.bms.request(charging ? 'CHARGE' : 'NORMAL', this.t);
+    if (this.bms && step.kind === 'current') {
+      if (step.request !== null) this.bms.request(step.request, this.t);
+    } else if (this.bms && ctrl?.mode !== 'rest') this.bms.request(charging ? 'CHARGE' : 'NORMAL', this.t);
     let lastChargeCurrent = this.lastChargeCurrent;
     let openSince = -1;
 
@@ -318,6 +324,11 @@ class Runner {
       }
       if (this.t - start >= duration - 1e-9) {
         reason = 'duration';
+        break;
+      }
+      const pTau = cur ? cur.time_s[0]! + this.t - start : 0;
+      if (cur && pTau >= cur.time_s[cur.time_s.length - 1]! - 1e-9) {
+        reason = 'profile_end';
         break;
       }
       this.hostRequests(this.t);
@@ -337,6 +348,10 @@ class Runner {
         powerShort = Number.isNaN(r);
         if (powerShort) I = -this.pack.packA / (2 * this.pack.packB);
         direction = -1;
+      } else if (cur) {
+        while (cIdx + 1 < cur.time_s.length && cur.time_s[cIdx + 1]! <= pTau + 1e-9) cIdx++;
+        I = cur.current_A[cIdx]!;
+        direction = Math.sign(I);
       } else if (ctrl) {
         switch (ctrl.mode) {
           case 'current':

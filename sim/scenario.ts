@@ -9,6 +9,7 @@ import { type Chemistry, PRESETS, loadChemistry } from './chemistry.ts';
 import { type Ambient, AMBIENTS, loadAmbient, readAmbient } from './load/ambient.ts';
 import { CYCLES, type Cycle, loadCycle } from './load/cycle.ts';
 import { type Step, type Termination, parseStep } from './load/experiment.ts';
+import { type CurrentProfile, loadCurrentProfile } from './load/profile.ts';
 import { VEHICLES, type Vehicle, batteryPowerProfile, loadVehicle } from './load/vehicle.ts';
 import type { HostRequest } from './bms/interface.ts';
 import type { PackConfig, SpreadConfig } from './pack.ts';
@@ -37,7 +38,21 @@ export interface ExperimentStep extends Step {
   kind: 'experiment';
 }
 
-export type ScenarioStep = DriveStep | ExperimentStep;
+/**
+ * A current-profile step: the pack current (charge positive) held from each time stamp to the
+ * next (zero-order hold), from the profile's first stamp to its last; `request` is the host
+ * request the step makes at its start (null: none, the scenario's "host" list decides).
+ */
+export interface CurrentStep {
+  kind: 'current';
+  text: string;
+  profile: CurrentProfile;
+  request: HostRequest | null;
+  duration_s: number | null;
+  until: Termination[];
+}
+
+export type ScenarioStep = DriveStep | ExperimentStep | CurrentStep;
 
 export interface Scenario {
   file: string;
@@ -175,6 +190,10 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
       steps.push({ kind: 'experiment', ...step });
       continue;
     }
+    if (item.opt('current') !== undefined) {
+      steps.push(readCurrentStep(item, rel, chemistry, ns, maxDuration));
+      continue;
+    }
     item.only(['drive', 'vehicle', 'until', 'repeat', 'duration_s']);
     const cycleName = item.get('drive').string({ nonEmpty: true });
     const cycle = loadCycle(named(cycleName, CYCLES, item.get('drive'), 'drive cycle'));
@@ -225,6 +244,30 @@ function checkReach(r: Reader, step: Pick<Step, 'control' | 'duration_s' | 'unti
       r.fail(`${v.what} ${v.voltage_V} V is outside ${of}`);
     }
   }
+}
+
+/** A `{ "current": "profile.csv", … }` step (sim/scenarios/README.md, "Steps"). */
+function readCurrentStep(item: Reader, rel: (p: string) => string, chem: Chemistry, ns: number, maxDuration: number): CurrentStep {
+  item.only(['current', 'discharge_positive', 'request', 'until', 'duration_s']);
+  const path = item.get('current').string({ nonEmpty: true });
+  const profile = loadCurrentProfile(rel(path), { dischargePositive: item.opt('discharge_positive')?.boolean() ?? false });
+  const until = item.opt('until') ? parseUntil(item.get('until')) : [];
+  const dur = item.opt('duration_s')?.number({ gt: 0, max: maxDuration }) ?? null;
+  const span = profile.time_s[profile.time_s.length - 1]! - profile.time_s[0]!;
+  if (span > maxDuration) item.get('current').fail(`the profile spans ${span} s, more than ${MAX_RUN_STEPS} steps of dt_s`);
+  checkReach(item, { control: { mode: 'rest' }, duration_s: dur, until }, chem, ns, maxDuration);
+  const req = item.opt('request')?.string({ oneOf: [...HOST_REQUESTS, 'none'] });
+  return {
+    kind: 'current',
+    text: `Current profile ${path}${until.length ? ` until ${item.get('until').value}` : ''}`,
+    profile, request: req === undefined ? defaultRequest(profile) : req === 'none' ? null : (req as HostRequest),
+    duration_s: dur, until,
+  };
+}
+
+/** CHARGE for a profile that only charges (or rests), NORMAL otherwise. */
+export function defaultRequest(p: CurrentProfile): HostRequest {
+  return p.current_A.every((c) => c >= 0) && p.current_A.some((c) => c > 0) ? 'CHARGE' : 'NORMAL';
 }
 
 function readHost(r: Reader | undefined): { at_s: number; request: HostRequest }[] {
