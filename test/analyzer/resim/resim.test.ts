@@ -116,7 +116,9 @@ describe('host requests read off a charging capture', () => {
     const tl = timelineFromBytes(scenarioCapture(path, 150)).timeline;
     const host = hostRequestsOf(tl, 1);
     expect(host.map((h) => h.request)).toEqual(['NORMAL', 'CHARGE']);
-    expect(host[1]!.at_s).toBe(60); // the step the scenario's charge began
+    // the step the scenario's charge began, or the one before: the BMS runs on its own 10 ms grid
+    // and may zero both limits inside the last discharge step (device timing, PROTOCOL.md)
+    expect([59, 60]).toContain(host[1]!.at_s);
     const r = resimulate(tl, loadScenario(path));
     expect(r.diff.differences).toEqual([]);
     expect(r.exit_code).toBe(0);
