@@ -9,10 +9,23 @@ const NODE_EDGE = [
   { group: ['**/node/**', '!**/node_modules/**'], message: 'core code runs in the browser: no imports from a node/ folder' },
   { group: ['node:*'], message: 'core code runs in the browser: no Node built-in modules' },
 ];
-const ABOVE = (layers) => layers.map((l) => ({ group: [`**/${l}/**`, `../${l}/*`, `./${l}/*`], message: `imports go one way (README.md, "Architecture"): not from ${l}/` }));
+const ABOVE = (layers) =>
+  layers.map((l) => ({ group: [`**/${l}/**`, `../${l}/*`, `./${l}/*`], message: `imports go one way (README.md, "Architecture"): not from ${l}/` }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '**/dist/**', '.reports/**', 'out/**', 'sim/kernel/assembly/**', 'protocol/framescan/assembly/**', '**/*.wasm.ts', 'viewer/dist/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '**/dist/**',
+      '.reports/**',
+      'out/**',
+      'sim/kernel/assembly/**',
+      'protocol/framescan/assembly/**',
+      '**/*.wasm.ts',
+      'viewer/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,7 +37,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' },
+      ],
       // `typeof import(...)` stays allowed: the mock binding needs its resolution mode, a browser test its page's module
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       'no-constant-condition': ['error', { checkLoops: false }],

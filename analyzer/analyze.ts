@@ -169,8 +169,16 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): Report {
 }
 
 const TYPE_NAMES: Record<number, string> = {
-  0x01: 'INFO', 0x02: 'PACK_STATUS', 0x03: 'CELL_VOLTAGES', 0x04: 'TEMPERATURES', 0x05: 'BALANCING', 0x06: 'EVENT',
-  0x07: 'ACK', 0x08: 'NACK', 0x70: 'SIM_TRUTH', 0x71: 'SIM_CELL_TRUTH',
+  0x01: 'INFO',
+  0x02: 'PACK_STATUS',
+  0x03: 'CELL_VOLTAGES',
+  0x04: 'TEMPERATURES',
+  0x05: 'BALANCING',
+  0x06: 'EVENT',
+  0x07: 'ACK',
+  0x08: 'NACK',
+  0x70: 'SIM_TRUTH',
+  0x71: 'SIM_CELL_TRUTH',
 };
 export function typeName(t: number): string {
   return TYPE_NAMES[t] ?? `UNKNOWN_0x${t.toString(16).padStart(2, '0')}`;

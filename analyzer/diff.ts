@@ -185,7 +185,14 @@ export function diffTimelines(a: Timeline, b: Timeline, tolerances: Tolerances, 
   const wide = win(widest);
   for (let r = 0; r < a.length; r++) if (wide.lo[r]! >= wide.hi[r]!) unmatched.add(r, a.t_s[r]!, a.t_s[r]!, NaN);
   if (unmatched.rowsBeyond > 0) {
-    differences.push({ channel: '(time)', tolerance: { ...EXACT, time_s: widest }, rows_beyond: unmatched.rowsBeyond, max_abs_diff: null, ranges: unmatched.ranges, ranges_omitted: unmatched.omitted });
+    differences.push({
+      channel: '(time)',
+      tolerance: { ...EXACT, time_s: widest },
+      rows_beyond: unmatched.rowsBeyond,
+      max_abs_diff: null,
+      ranges: unmatched.ranges,
+      ranges_omitted: unmatched.omitted,
+    });
   }
   for (const ch of common) {
     const tol = toleranceOf(ch, tolerances);

@@ -160,7 +160,8 @@ export function parseProfile(value: unknown, resolve: (name: string) => unknown 
     if (base === undefined) throw new ProfileError('extends', `unknown profile "${f.extends}" (built in: ${BUILT_IN_PROFILES.join(', ')})`);
     const b = parseProfile(base, resolve, depth + 1);
     p = new Profile(f.name, f.description ?? b.description);
-    for (const k of b.keys()) p.set(k, (b as unknown as { values: Map<string, { value: number | boolean | string | null }> }).values.get(k)!.value, b.source(k));
+    for (const k of b.keys())
+      p.set(k, (b as unknown as { values: Map<string, { value: number | boolean | string | null }> }).values.get(k)!.value, b.source(k));
   } else p = new Profile(f.name, f.description ?? '');
   for (const [check, entries] of Object.entries(f.checks)) {
     if (typeof entries !== 'object' || entries === null) throw new ProfileError(`checks.${check}`, 'expected an object');

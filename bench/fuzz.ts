@@ -35,38 +35,47 @@ const runsArg = args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seed')
 const runs = Number(runsArg ?? process.env.FUZZ_RUNS ?? 20_000);
 if (!Number.isInteger(runs) || runs < 1) throw new TypeError(`runs must be a positive integer: ${runsArg ?? process.env.FUZZ_RUNS}`);
 
-const cuts = fc.array(fc.noBias(fc.integer({ min: 0, max: 1_000_000 })).map((x) => x / 1_000_001), { maxLength: 16 });
+const cuts = fc.array(
+  fc.noBias(fc.integer({ min: 0, max: 1_000_000 })).map((x) => x / 1_000_001),
+  { maxLength: 16 },
+);
 const zeros = (b: Uint8Array): number => b.reduce((n, x) => n + (x === 0 ? 1 : 0), 0);
 
 const tally = {
-  streams: 0, bytes: 0, frames: 0, damages: 0, untouchedFrames: 0, recovered: 0, rejectedRuns: 0, garbageBytes: 0,
-  roundTrips: 0, linkFrames: 0, linkFaults: 0, classifiedRuns: 0, engineStreams: 0,
+  streams: 0,
+  bytes: 0,
+  frames: 0,
+  damages: 0,
+  untouchedFrames: 0,
+  recovered: 0,
+  rejectedRuns: 0,
+  garbageBytes: 0,
+  roundTrips: 0,
+  linkFrames: 0,
+  linkFaults: 0,
+  classifiedRuns: 0,
+  engineStreams: 0,
 };
 
-const damageProp = fc.property(
-  A.timedMessages(A.smallMessage, 12),
-  fc.array(damage, { minLength: 1, maxLength: 6 }),
-  cuts,
-  (items, ds, cs) => {
-    const s = buildStream(items);
-    const { bytes, touched } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
-    const { messages, counters: c } = decodeInPieces(bytes, cs);
-    const err = checkRecovery(s, touched, messages);
-    if (err !== null) throw new Error(err);
-    const accounted = c.frameBytes + c.bytesDiscarded + c.presyncBytes + c.incompleteBytes + zeros(bytes);
-    if (accounted !== bytes.length) throw new Error(`accounted ${accounted} of ${bytes.length} bytes`);
-    tally.streams++;
-    tally.bytes += bytes.length;
-    tally.frames += s.spans.length;
-    tally.damages += ds.length;
-    tally.untouchedFrames += s.spans.filter(({ start, end }) => {
-      for (let p = start; p <= end; p++) if (touched.has(p)) return false;
-      return true;
-    }).length;
-    tally.recovered += messages.length;
-    tally.rejectedRuns += c.crcErrors + c.cobsErrors + c.shortFrames + c.badVersions + c.oversizeRuns;
-  },
-);
+const damageProp = fc.property(A.timedMessages(A.smallMessage, 12), fc.array(damage, { minLength: 1, maxLength: 6 }), cuts, (items, ds, cs) => {
+  const s = buildStream(items);
+  const { bytes, touched } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
+  const { messages, counters: c } = decodeInPieces(bytes, cs);
+  const err = checkRecovery(s, touched, messages);
+  if (err !== null) throw new Error(err);
+  const accounted = c.frameBytes + c.bytesDiscarded + c.presyncBytes + c.incompleteBytes + zeros(bytes);
+  if (accounted !== bytes.length) throw new Error(`accounted ${accounted} of ${bytes.length} bytes`);
+  tally.streams++;
+  tally.bytes += bytes.length;
+  tally.frames += s.spans.length;
+  tally.damages += ds.length;
+  tally.untouchedFrames += s.spans.filter(({ start, end }) => {
+    for (let p = start; p <= end; p++) if (touched.has(p)) return false;
+    return true;
+  }).length;
+  tally.recovered += messages.length;
+  tally.rejectedRuns += c.crcErrors + c.cobsErrors + c.shortFrames + c.badVersions + c.oversizeRuns;
+});
 
 const garbageProp = fc.property(fc.uint8Array({ maxLength: 4000, size: 'large' }), cuts, (bytes, cs) => {
   const { counters: c } = decodeInPieces(bytes, cs);
@@ -89,8 +98,13 @@ const prob = (max: number) => fc.oneof(fc.constant(0), fc.double({ min: 0, max, 
 const linkProp = fc.property(
   A.timedMessages(A.smallMessage, 40, 2),
   fc.record({
-    dropFrame: prob(0.3), corruptFrame: prob(0.3), duplicateFrame: prob(0.3), delayFrame: prob(0.3),
-    dropByte: prob(0.01), corruptByte: prob(0.01), duplicateByte: prob(0.01),
+    dropFrame: prob(0.3),
+    corruptFrame: prob(0.3),
+    duplicateFrame: prob(0.3),
+    delayFrame: prob(0.3),
+    dropByte: prob(0.01),
+    corruptByte: prob(0.01),
+    duplicateByte: prob(0.01),
   }),
   fc.integer(),
   cuts,
@@ -122,22 +136,24 @@ const linkProp = fc.property(
   },
 );
 
-const classifyProp = fc.property(
-  A.timedMessages(A.smallMessage, 12),
-  fc.array(damage, { maxLength: 6 }),
-  cuts,
-  (items, ds, cs) => {
-    const s = buildStream(items);
-    const { bytes: damaged } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
-    const bytes = new Uint8Array(damaged.length + 1); // ends with a 0x00: every run is complete
-    bytes.set(damaged);
-    const ref = classifyRuns(bytes);
-    const { counters: c } = decodeInPieces(bytes, cs);
-    const got = { frames: c.frames, crcErrors: c.crcErrors, cobsErrors: c.cobsErrors, shortFrames: c.shortFrames, badVersions: c.badVersions, oversizeRuns: c.oversizeRuns };
-    if (!isDeepStrictEqual(got, ref)) throw new Error(`runs ${JSON.stringify(got)} vs reference ${JSON.stringify(ref)}`);
-    tally.classifiedRuns += Object.values(ref).reduce((n, x) => n + x, 0);
-  },
-);
+const classifyProp = fc.property(A.timedMessages(A.smallMessage, 12), fc.array(damage, { maxLength: 6 }), cuts, (items, ds, cs) => {
+  const s = buildStream(items);
+  const { bytes: damaged } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
+  const bytes = new Uint8Array(damaged.length + 1); // ends with a 0x00: every run is complete
+  bytes.set(damaged);
+  const ref = classifyRuns(bytes);
+  const { counters: c } = decodeInPieces(bytes, cs);
+  const got = {
+    frames: c.frames,
+    crcErrors: c.crcErrors,
+    cobsErrors: c.cobsErrors,
+    shortFrames: c.shortFrames,
+    badVersions: c.badVersions,
+    oversizeRuns: c.oversizeRuns,
+  };
+  if (!isDeepStrictEqual(got, ref)) throw new Error(`runs ${JSON.stringify(got)} vs reference ${JSON.stringify(ref)}`);
+  tally.classifiedRuns += Object.values(ref).reduce((n, x) => n + x, 0);
+});
 
 const enginesProp = fc.property(
   A.timedMessages(A.smallMessage, 12),
@@ -184,7 +200,5 @@ check('roundtrip', roundTripProp);
 check('link', linkProp);
 check('classify', classifyProp);
 check('engines', enginesProp);
-console.log(
-  JSON.stringify({ runs, seed, seconds: Math.round((performance.now() - t0) / 100) / 10, ...tally, node: process.version }),
-);
+console.log(JSON.stringify({ runs, seed, seconds: Math.round((performance.now() - t0) / 100) / 10, ...tally, node: process.version }));
 process.exit(failed ? 1 : 0);

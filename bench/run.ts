@@ -17,7 +17,9 @@ const env = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown' };
 
 async function loadCases(): Promise<BenchCase[]> {
   const all: BenchCase[] = [];
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     const mod = (await import(pathToFileURL(dir + f).href)) as { cases: BenchCase[] };
     all.push(...mod.cases);
   }

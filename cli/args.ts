@@ -50,12 +50,7 @@ function joinValues(argv: string[], options: Options): string[] {
 }
 
 /** A numeric option: finite, within bounds; the error names the option. */
-export function num(
-  name: string,
-  raw: string | undefined,
-  dflt: number,
-  opts: { min?: number; max?: number; gt?: number; integer?: boolean } = {},
-): number {
+export function num(name: string, raw: string | undefined, dflt: number, opts: { min?: number; max?: number; gt?: number; integer?: boolean } = {}): number {
   if (raw === undefined) return dflt;
   const v = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name}: expected a number, got "${raw}"`);

@@ -34,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     // each message is formatted before the next is decoded: its objects may be reused
     counters = readCapture(path, (m) => out.line(fmt(m)), { reuse: true });
   } catch (e) {
-    if (e instanceof CaptureFileError) throw new InputError(path, '(file)', e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : `cannot read: ${e.code}`);
+    if (e instanceof CaptureFileError)
+      throw new InputError(path, '(file)', e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : `cannot read: ${e.code}`);
     throw e;
   }
   out.line(json ? countersLine(counters) : countersText(counters));

@@ -28,12 +28,16 @@ export function diffText(r: DiffReport, md: boolean): string {
     out.push('within tolerance: no differences');
     return `${out.join('\n')}\n`;
   }
-  if (md) out.push('\n| channel | tolerance abs, rel, time | rows beyond | from s | to s | max abs diff | at s | A | B |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  if (md)
+    out.push(
+      '\n| channel | tolerance abs, rel, time | rows beyond | from s | to s | max abs diff | at s | A | B |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
   for (const d of r.differences) {
     const tol = `${d.tolerance.abs}, ${d.tolerance.rel}, ${d.tolerance.time_s}`;
     if (!md) out.push(`${d.channel}: ${d.rows_beyond} rows beyond (${tol}), max |A-B| ${g(d.max_abs_diff)}`);
     for (const x of d.ranges) {
-      if (md) out.push(`| ${d.channel} | ${tol} | ${x.rows} | ${g(x.t_start_s)} | ${g(x.t_end_s)} | ${g(x.max_abs_diff)} | ${g(x.at_t_s)} | ${g(x.a)} | ${g(x.b)} |`);
+      if (md)
+        out.push(`| ${d.channel} | ${tol} | ${x.rows} | ${g(x.t_start_s)} | ${g(x.t_end_s)} | ${g(x.max_abs_diff)} | ${g(x.at_t_s)} | ${g(x.a)} | ${g(x.b)} |`);
       else out.push(`  ${g(x.t_start_s)}–${g(x.t_end_s)} s: ${x.rows} rows, max |A-B| ${g(x.max_abs_diff)} at ${g(x.at_t_s)} s (A ${g(x.a)}, B ${g(x.b)})`);
     }
     if (d.ranges_omitted > 0) out.push(md ? `| ${d.channel} | … ${d.ranges_omitted} more ranges | | | | | | | |` : `  … ${d.ranges_omitted} more ranges`);

@@ -48,8 +48,12 @@ export async function main(argv: string[]): Promise<number> {
     const report = format === 'bdf' ? null : analyzeLoaded(input, { profile });
     const partition = partitionOf(input, path, { packId: values['pack-id'] as string | undefined, date: values.date as string | undefined });
     const r = await exportLoaded(input, report, { format: format as ExportFormat, out: values.out as string, captureId: captureIdOf(path), partition });
-    const rows = Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ');
-    process.stdout.write(`${path}: pack_id=${partition.packId} date=${partition.date} capture ${r.captureId}: ${r.files.length} files, ${(r.bytes / 1e6).toFixed(2)} MB${rows ? ` (${rows} rows)` : ''}\n`);
+    const rows = Object.entries(r.rows)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ');
+    process.stdout.write(
+      `${path}: pack_id=${partition.packId} date=${partition.date} capture ${r.captureId}: ${r.files.length} files, ${(r.bytes / 1e6).toFixed(2)} MB${rows ? ` (${rows} rows)` : ''}\n`,
+    );
   }
   return 0;
 }

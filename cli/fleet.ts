@@ -38,14 +38,18 @@ export async function main(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError(`expected DIR or GLOB\n${USAGE}`);
   if (values.out === undefined) throw new UsageError('--out DATASET is required');
   const jobs = values.jobs === undefined ? undefined : num('jobs', values.jobs as string, 1, { min: 1, integer: true });
-  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date as string)) throw new UsageError(`--date: expected YYYY-MM-DD, got "${values.date}"`);
+  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date as string))
+    throw new UsageError(`--date: expected YYYY-MM-DD, got "${values.date}"`);
   loadProfile(values.profile as string); // a bad profile is one line here, not one per worker
   const paths = expandInputs(positionals, values.out as string);
   if (paths.length === 0) throw new UsageError(`no files in ${positionals.join(' ')}`);
   const bar = progressReporter(paths.length, 'analysing', 'captures', '');
   const t0 = performance.now();
   const run = await runFleet(paths, {
-    out: values.out as string, jobs, profile: values.profile as string, date: values.date as string | undefined,
+    out: values.out as string,
+    jobs,
+    profile: values.profile as string,
+    date: values.date as string | undefined,
     onProgress: (done) => bar.update(done),
   });
   bar.stop();
@@ -53,9 +57,13 @@ export async function main(argv: string[]): Promise<number> {
   const wall = (performance.now() - t0) / 1000;
   const failing = run.manifests.filter((m) => m.exit_code === 1).length;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, run: { inputs: paths.length, workers: run.workers, wall_s: Math.round(wall * 100) / 100, failures: run.failures } }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...report, run: { inputs: paths.length, workers: run.workers, wall_s: Math.round(wall * 100) / 100, failures: run.failures } }, null, 2)}\n`,
+    );
   } else {
-    process.stdout.write(`natrium fleet: ${run.manifests.length} of ${paths.length} captures in ${wall.toFixed(1)} s with ${run.workers} workers → ${values.out} (${report.captures} captures, ${report.packs.length} packs in the dataset); ${failing} with findings at error\n`);
+    process.stdout.write(
+      `natrium fleet: ${run.manifests.length} of ${paths.length} captures in ${wall.toFixed(1)} s with ${run.workers} workers → ${values.out} (${report.captures} captures, ${report.packs.length} packs in the dataset); ${failing} with findings at error\n`,
+    );
     for (const f of run.failures) process.stdout.write(`  unreadable: ${f.error}\n`);
   }
   return run.failures.length > 0 || failing > 0 ? 1 : 0;

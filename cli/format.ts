@@ -1,8 +1,6 @@
 /** Printing decoded messages: one line of text per message, or one NDJSON object. */
 import { messageToJson, type Json } from '../protocol/json.ts';
-import {
-  BMS_STATE_NAMES, FAULT_CODE_NAMES, FAULT_TIER_NAMES, NackReason, messageTypeName, type Decoded,
-} from '../protocol/messages.ts';
+import { BMS_STATE_NAMES, FAULT_CODE_NAMES, FAULT_TIER_NAMES, NackReason, messageTypeName, type Decoded } from '../protocol/messages.ts';
 import type { DecoderCounters } from '../protocol/decoder.ts';
 
 const NACK_NAMES = new Map(Object.entries(NackReason).map(([k, v]) => [v as number, k]));
@@ -20,7 +18,10 @@ export function countersLine(c: DecoderCounters): string {
 function value(key: string, v: Json): string {
   if (v === null) return 'NA';
   if (Array.isArray(v)) return v.map((x) => (x === null ? 'NA' : String(x))).join(',');
-  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}=${value(k, x)}`).join(' ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}=${value(k, x)}`)
+      .join(' ')}}`;
   if (typeof v === 'number') {
     if (key === 'state') return BMS_STATE_NAMES[v] ?? String(v);
     if (key === 'tier') return FAULT_TIER_NAMES[v] ?? String(v);

@@ -22,7 +22,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   fleet: { summary: 'analyse many captures in parallel into a partitioned dataset with a fleet report', load: () => import('./fleet.ts') },
   query: { summary: 'SQL over an exported dataset, in process (DuckDB)', load: () => import('./query.ts') },
   diff: { summary: 'compare two captures or traces on device time with tolerances (exit 1 beyond)', load: () => import('./diff.ts') },
-  resim: { summary: 're-simulate a capture from its measured current and diff what the BMS would have done (exit 1 beyond tolerance)', load: () => import('./resim.ts') },
+  resim: {
+    summary: 're-simulate a capture from its measured current and diff what the BMS would have done (exit 1 beyond tolerance)',
+    load: () => import('./resim.ts'),
+  },
   decode: { summary: 'print the messages of a capture file (text or NDJSON)', load: () => import('./decode.ts') },
 };
 

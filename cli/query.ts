@@ -34,18 +34,32 @@ function csvField(v: string | number | boolean | null): string {
 /** The result as text: an aligned table, CSV or JSON. */
 export function formatResult(r: QueryResult, form: 'table' | 'csv' | 'json'): string {
   const rows = r.rows.map((row) => row.map(plain));
-  if (form === 'json') return `${JSON.stringify(rows.map((row) => Object.fromEntries(r.columns.map((c, j) => [c, row[j]]))), null, 1)}\n`;
+  if (form === 'json')
+    return `${JSON.stringify(
+      rows.map((row) => Object.fromEntries(r.columns.map((c, j) => [c, row[j]]))),
+      null,
+      1,
+    )}\n`;
   if (form === 'csv') return [r.columns.map(csvField).join(','), ...rows.map((row) => row.map(csvField).join(','))].join('\n') + '\n';
   const cells = [r.columns, ...rows.map((row) => row.map((v) => (v === null ? 'NULL' : String(v))))];
   const width = r.columns.map((_, j) => Math.max(...cells.map((row) => row[j]!.length)));
-  const line = (row: string[]): string => row.map((s, j) => s.padEnd(width[j]!)).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((s, j) => s.padEnd(width[j]!))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]!), width.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line), `(${rows.length} rows)`].join('\n') + '\n';
 }
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { csv: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, example: { type: 'string' }, examples: { type: 'boolean', default: false } },
+    {
+      csv: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      example: { type: 'string' },
+      examples: { type: 'boolean', default: false },
+    },
     USAGE,
   );
   if (values.help) {

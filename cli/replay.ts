@@ -98,7 +98,9 @@ export async function main(argv: string[], opts: ReplayMainOptions = {}): Promis
   await flush();
   process.off('SIGINT', abort);
   await end.close();
-  process.stderr.write(`natrium replay: ${bytes} bytes, ${frames} frames in ${((performance.now() - start) / 1000).toFixed(2)} s${aborted ? ' (stopped)' : ''}\n`);
+  process.stderr.write(
+    `natrium replay: ${bytes} bytes, ${frames} frames in ${((performance.now() - start) / 1000).toFixed(2)} s${aborted ? ' (stopped)' : ''}\n`,
+  );
   if (portFailure !== null) {
     process.stderr.write(`natrium replay: ${path}: ${portFailure}\n`);
     return 1;

@@ -17,11 +17,17 @@ export interface ScenarioEntry {
 
 /** Read the name, description and fault list of every scenario in the library. */
 export function listScenarios(dir = SCENARIO_DIR): ScenarioEntry[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return files.map((f) => {
     const label = `sim/scenarios/${f}`;
     const r = new Reader(label, parseJson(label, readFileSync(dir + f, 'utf8')));
-    const faults = r.opt('faults')?.items().map((x) => x.get('fault').string()) ?? [];
+    const faults =
+      r
+        .opt('faults')
+        ?.items()
+        .map((x) => x.get('fault').string()) ?? [];
     return {
       name: r.get('name').string(),
       description: r.opt('description')?.string() ?? '',

@@ -198,7 +198,10 @@ async function simCell(argv: string[]): Promise<number> {
   }
   const abuse = watch.summary();
   console.log(`natrium sim cell: ${steps + 1} steps of ${dt} s written to ${csv.path}`);
-  if (abuse) console.log(`ABUSE: the cell left the validity envelope in ${abuse.steps_outside} steps (--allow-abuse); first: ${abuse.first.map((x) => x.text).join('; ')}`);
+  if (abuse)
+    console.log(
+      `ABUSE: the cell left the validity envelope in ${abuse.steps_outside} steps (--allow-abuse); first: ${abuse.first.map((x) => x.text).join('; ')}`,
+    );
   return 0;
 }
 

@@ -24,9 +24,7 @@
 import { statSync } from 'node:fs';
 import type { SerialPortStream } from '@serialport/stream';
 import { HostSession } from '../protocol/host.ts';
-import {
-  BMS_STATE_NAMES, BmsState, MESSAGE_TYPE_NAMES, MessageType, NackReason, type Command, type Decoded, type PackStatus,
-} from '../protocol/messages.ts';
+import { BMS_STATE_NAMES, BmsState, MESSAGE_TYPE_NAMES, MessageType, NackReason, type Command, type Decoded, type PackStatus } from '../protocol/messages.ts';
 import { CaptureWriter } from '../protocol/node/capture-writer.ts';
 import type { BindingInterface } from '../protocol/node/mock-binding.ts';
 import { PORT_CLOSED, closePort, openPort, openSerialPort } from '../protocol/node/serial.ts';
@@ -226,8 +224,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
 
   const status = (): string => statusLine(host.status, host.linkErrors(), host.counters.frames);
   let lastShown = '';
-  const findingLine = (f: Finding): string =>
-    `natrium stream: ${f.severity.toUpperCase()} ${fmtTime(f.t_start_s)} ${f.check}: ${f.message}\n`;
+  const findingLine = (f: Finding): string => `natrium stream: ${f.severity.toUpperCase()} ${fmtTime(f.t_start_s)} ${f.check}: ${f.message}\n`;
   const show = (): void => {
     if (live) for (const f of live.poll()) if (f.severity !== 'info') note(findingLine(f));
     if (json) {

@@ -37,8 +37,14 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
-      port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, open: { type: 'boolean', default: false },
-      mock: { type: 'string' }, 'http-port': { type: 'string' }, baud: { type: 'string' }, window: { type: 'string' }, speed: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      open: { type: 'boolean', default: false },
+      mock: { type: 'string' },
+      'http-port': { type: 'string' },
+      baud: { type: 'string' },
+      window: { type: 'string' },
+      speed: { type: 'string' },
     },
     USAGE,
   );
@@ -77,19 +83,26 @@ export async function main(argv: string[]): Promise<number> {
       throw new InputError(serial, '(port)', e.message);
     });
   }
-  const srv = await startViewServer({ distDir: dist, files: positionals, host, port, live: source ?? undefined, liveSettings: { window_s } }).catch(async (e: NodeJS.ErrnoException) => {
-    await source?.close();
-    throw new InputError(`${host}:${port}`, '(listen)', e.code ?? e.message);
-  });
+  const srv = await startViewServer({ distDir: dist, files: positionals, host, port, live: source ?? undefined, liveSettings: { window_s } }).catch(
+    async (e: NodeJS.ErrnoException) => {
+      await source?.close();
+      throw new InputError(`${host}:${port}`, '(listen)', e.code ?? e.message);
+    },
+  );
   if (source) process.stderr.write(`natrium view: live from ${source.describe}, window ${window_s} s\n`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    process.stderr.write(`natrium view: WARNING: listening on ${host}, not 127.0.0.1: the viewer and ${positionals.length} file(s) are reachable from other machines\n`);
+    process.stderr.write(
+      `natrium view: WARNING: listening on ${host}, not 127.0.0.1: the viewer and ${positionals.length} file(s) are reachable from other machines\n`,
+    );
   }
   process.stdout.write(`natrium view: ${srv.url}\n`);
   if (values.open) openBrowser(srv.url);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      void srv.close().then(() => source?.close()).then(resolve);
+      void srv
+        .close()
+        .then(() => source?.close())
+        .then(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -129,7 +129,7 @@ export function captureScenario(scenario: Scenario, opts: CaptureOptions): Captu
 /** Sends what is still queued, on device time past the last tick (the device is not ticked again). */
 function drain(device: EmulatedDevice): void {
   const link = device.link;
-  for (let t = device.time_ms; !link.idle; ) {
+  for (let t = device.time_ms; !link.idle;) {
     t += DRAIN_STEP_MS;
     link.advance(t);
   }

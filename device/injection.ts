@@ -120,7 +120,9 @@ let shipped: InjectionTable | null = null;
 
 /** The table shipped in device/config/fault-injection.json (read once). */
 export function shippedInjectionTable(): InjectionTable {
-  shipped ??= readInjectionTable(new Reader('device/config/fault-injection.json', parseJson('device/config/fault-injection.json', readFileSync(INJECTION_TABLE_FILE, 'utf8'))));
+  shipped ??= readInjectionTable(
+    new Reader('device/config/fault-injection.json', parseJson('device/config/fault-injection.json', readFileSync(INJECTION_TABLE_FILE, 'utf8'))),
+  );
   return shipped;
 }
 

@@ -17,7 +17,14 @@ export class LinkFaultSpecError extends Error {
 }
 
 const FAULT_KEYS = [
-  'dropFrame', 'corruptFrame', 'duplicateFrame', 'delayFrame', 'dropByte', 'corruptByte', 'duplicateByte', 'delay_ms',
+  'dropFrame',
+  'corruptFrame',
+  'duplicateFrame',
+  'delayFrame',
+  'dropByte',
+  'corruptByte',
+  'duplicateByte',
+  'delay_ms',
 ] as const satisfies readonly (keyof LinkFaultRates)[];
 
 type FaultKey = (typeof FAULT_KEYS)[number];

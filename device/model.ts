@@ -19,8 +19,19 @@
  * SOC and its hottest cell's core temperature.
  */
 import {
-  BmsState, FAULT_CODE_NAMES, FaultCode, FaultTier, InfoFlag, MessageType, NackReason,
-  type CmdInjectFault, type FaultEvent, type Info, type PackStatus, type SimTruth, type TierLimits,
+  BmsState,
+  FAULT_CODE_NAMES,
+  FaultCode,
+  FaultTier,
+  InfoFlag,
+  MessageType,
+  NackReason,
+  type CmdInjectFault,
+  type FaultEvent,
+  type Info,
+  type PackStatus,
+  type SimTruth,
+  type TierLimits,
 } from '../protocol/messages.ts';
 import type { DeviceModel } from '../protocol/session.ts';
 import { type Bms, type CommandDecision, createBmsForScenario } from '../sim/bms/index.ts';

@@ -1,7 +1,5 @@
 /** Splitting a whole pack's values into chunked messages. */
-import {
-  CELL_VOLTAGES_MAX_COUNT, MessageType, TEMPERATURES_MAX_COUNT, type CellVoltages, type Temperatures,
-} from './messages.ts';
+import { CELL_VOLTAGES_MAX_COUNT, MessageType, TEMPERATURES_MAX_COUNT, type CellVoltages, type Temperatures } from './messages.ts';
 
 /** CELL_VOLTAGES messages covering `voltages_V` (cell 0 first), at most `maxCount` cells each (views, not copies). */
 export function chunkCellVoltages(voltages_V: Float64Array, maxCount: number = CELL_VOLTAGES_MAX_COUNT): CellVoltages[] {

@@ -19,17 +19,9 @@ export function cobsMaxEncodedLength(n: number): number {
  * Encodes `src[start..end)` into `dst` at `dstOffset`; returns the number of bytes written
  * (no trailing 0x00). Throws RangeError if `dst` is too small.
  */
-export function cobsEncode(
-  src: Uint8Array,
-  dst: Uint8Array,
-  dstOffset = 0,
-  start = 0,
-  end = src.length,
-): number {
+export function cobsEncode(src: Uint8Array, dst: Uint8Array, dstOffset = 0, start = 0, end = src.length): number {
   if (dst.length - dstOffset < cobsMaxEncodedLength(end - start)) {
-    throw new RangeError(
-      `cobsEncode: "dst" has ${dst.length - dstOffset} bytes free, needs ${cobsMaxEncodedLength(end - start)}`,
-    );
+    throw new RangeError(`cobsEncode: "dst" has ${dst.length - dstOffset} bytes free, needs ${cobsMaxEncodedLength(end - start)}`);
   }
   let codeAt = dstOffset; // where the current block's code byte goes
   let o = dstOffset + 1;
@@ -58,13 +50,7 @@ export function cobsEncode(
  * decoded length, or COBS_ERROR if the input contains 0x00 or a code byte points past the end.
  * Throws RangeError if `dst` has fewer than `end - start` bytes free (the most decoding can need).
  */
-export function cobsDecode(
-  src: Uint8Array,
-  dst: Uint8Array,
-  dstOffset = 0,
-  start = 0,
-  end = src.length,
-): number {
+export function cobsDecode(src: Uint8Array, dst: Uint8Array, dstOffset = 0, start = 0, end = src.length): number {
   if (dst.length - dstOffset < end - start) {
     throw new RangeError(`cobsDecode: "dst" has ${dst.length - dstOffset} bytes free, needs ${end - start}`);
   }

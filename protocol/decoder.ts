@@ -33,10 +33,7 @@ import { CODEC_BY_TYPE } from './codec/index.ts';
 import { crc32cView } from './crc.ts';
 import { RECORDS_MAX, newFrameScan, type FrameScan } from './framescan/index.ts';
 import { TRUNCATED } from './internal/wire.ts';
-import {
-  CRC_SIZE, HEADER_SIZE, MAX_CELLS, MAX_ENCODED_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, PROTOCOL_VERSION,
-  type Decoded,
-} from './messages.ts';
+import { CRC_SIZE, HEADER_SIZE, MAX_CELLS, MAX_ENCODED_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, PROTOCOL_VERSION, type Decoded } from './messages.ts';
 
 /** Bytes of input copied into the work buffer at a time. */
 const WINDOW = 1 << 16;
@@ -85,9 +82,24 @@ export interface DecoderCounters {
 
 export function newCounters(): DecoderCounters {
   return {
-    frames: 0, messages: 0, frameBytes: 0, crcErrors: 0, cobsErrors: 0, shortFrames: 0, badVersions: 0,
-    oversizeRuns: 0, bytesDiscarded: 0, presyncBytes: 0, unknownTypes: 0, truncatedPayloads: 0, badValues: 0,
-    seqGaps: 0, seqMissing: 0, seqBackwards: 0, duplicates: 0, incompleteBytes: 0,
+    frames: 0,
+    messages: 0,
+    frameBytes: 0,
+    crcErrors: 0,
+    cobsErrors: 0,
+    shortFrames: 0,
+    badVersions: 0,
+    oversizeRuns: 0,
+    bytesDiscarded: 0,
+    presyncBytes: 0,
+    unknownTypes: 0,
+    truncatedPayloads: 0,
+    badValues: 0,
+    seqGaps: 0,
+    seqMissing: 0,
+    seqBackwards: 0,
+    duplicates: 0,
+    incompleteBytes: 0,
   };
 }
 
@@ -243,7 +255,11 @@ export class Decoder {
           const len = z - f;
           const v = this.view;
           ok =
-            i === z && w[s] !== 0xff && len >= MIN_FRAME_SIZE && len <= MAX_FRAME_SIZE && w[f] === PROTOCOL_VERSION &&
+            i === z &&
+            w[s] !== 0xff &&
+            len >= MIN_FRAME_SIZE &&
+            len <= MAX_FRAME_SIZE &&
+            w[f] === PROTOCOL_VERSION &&
             crc32cView(v, f, z - CRC_SIZE) === v.getUint32(z - CRC_SIZE, true);
           if (!ok) this.restore(s, z, i);
         }
@@ -321,11 +337,21 @@ export class Decoder {
     }
     c.bytesDiscarded += len;
     switch (why) {
-      case 'crc': c.crcErrors++; break;
-      case 'cobs': c.cobsErrors++; break;
-      case 'short': c.shortFrames++; break;
-      case 'version': c.badVersions++; break;
-      case 'oversize': c.oversizeRuns++; break;
+      case 'crc':
+        c.crcErrors++;
+        break;
+      case 'cobs':
+        c.cobsErrors++;
+        break;
+      case 'short':
+        c.shortFrames++;
+        break;
+      case 'version':
+        c.badVersions++;
+        break;
+      case 'oversize':
+        c.oversizeRuns++;
+        break;
     }
   }
 

@@ -40,7 +40,8 @@ export class EmulatedDevice {
     const { baudRate = 115200, tick_ms = 10, queueBytes, reserveBytes, faults = null, seed = 1, blocked, ...session } = options;
     if (blocked !== undefined && typeof blocked !== 'function') throw new TypeError(`"blocked" must be a function: ${String(blocked)}`);
     this.blocked = blocked ?? null;
-    if (typeof tick_ms !== 'number' || !(tick_ms > 0) || !Number.isFinite(tick_ms)) throw new TypeError(`"tick_ms" must be a positive number: ${String(tick_ms)}`);
+    if (typeof tick_ms !== 'number' || !(tick_ms > 0) || !Number.isFinite(tick_ms))
+      throw new TypeError(`"tick_ms" must be a positive number: ${String(tick_ms)}`);
     this.tick_ms = tick_ms;
     this.faults = faults === null ? null : new LinkFaults(faults, seed);
     this.link = new PacedLink(out, { baudRate, queueBytes, reserveBytes, faults: this.faults });

@@ -10,10 +10,7 @@
 import { cobsEncode, cobsMaxEncodedLength } from './cobs.ts';
 import { rawFrame } from './frame.ts';
 import { messageToJson } from './json.ts';
-import {
-  BmsState, FaultCode, FaultTier, HEADER_SIZE, InfoFlag, MessageType, NackReason, type Message,
-  type TierLimits,
-} from './messages.ts';
+import { BmsState, FaultCode, FaultTier, HEADER_SIZE, InfoFlag, MessageType, NackReason, type Message, type TierLimits } from './messages.ts';
 
 export interface Example {
   title: string;
@@ -40,8 +37,17 @@ export const EXAMPLES: readonly Example[] = [
     t_ms: 1000,
     message: {
       type: MessageType.INFO,
-      firmwareMajor: 0, firmwareMinor: 4, firmwarePatch: 1, deviceId: 0x4e410001, flags: InfoFlag.SIMULATOR,
-      ns: 16, np: 2, cellVoltageSensors: 16, temperatureSensors: 8, currentSensors: 1, cellCapacity_Ah: 10.5,
+      firmwareMajor: 0,
+      firmwareMinor: 4,
+      firmwarePatch: 1,
+      deviceId: 0x4e410001,
+      flags: InfoFlag.SIMULATOR,
+      ns: 16,
+      np: 2,
+      cellVoltageSensors: 16,
+      temperatureSensors: 8,
+      currentSensors: 1,
+      cellCapacity_Ah: 10.5,
       chemistry: 'nfpp-prismatic',
       limits: {
         mol: limits(3.95, 1.6, 20, 100, 5, 40, -15, 50),
@@ -56,12 +62,28 @@ export const EXAMPLES: readonly Example[] = [
     t_ms: 1100,
     message: {
       type: MessageType.PACK_STATUS,
-      state: BmsState.CHARGE, mainPositiveClosed: true, mainNegativeClosed: true, prechargeClosed: false,
-      balancingCount: 2, packVoltage_V: 52.345, current_A: 12.5, soc: 0.6123, soh: 0.985,
-      cellVoltageMin_V: 3.2611, cellVoltageMax_V: 3.2874, cellVoltageMinIndex: 7, cellVoltageMaxIndex: 12,
-      temperatureMin_C: 21.5, temperatureMax_C: 27.25, temperatureMinIndex: 0, temperatureMaxIndex: 5,
-      faultMask: 0, warningMask: 0, infoMask: 1 << FaultCode.CELL_VOLTAGE_SPREAD,
-      chargeCurrentLimit_A: 20, dischargeCurrentLimit_A: 140,
+      state: BmsState.CHARGE,
+      mainPositiveClosed: true,
+      mainNegativeClosed: true,
+      prechargeClosed: false,
+      balancingCount: 2,
+      packVoltage_V: 52.345,
+      current_A: 12.5,
+      soc: 0.6123,
+      soh: 0.985,
+      cellVoltageMin_V: 3.2611,
+      cellVoltageMax_V: 3.2874,
+      cellVoltageMinIndex: 7,
+      cellVoltageMaxIndex: 12,
+      temperatureMin_C: 21.5,
+      temperatureMax_C: 27.25,
+      temperatureMinIndex: 0,
+      temperatureMaxIndex: 5,
+      faultMask: 0,
+      warningMask: 0,
+      infoMask: 1 << FaultCode.CELL_VOLTAGE_SPREAD,
+      chargeCurrentLimit_A: 20,
+      dischargeCurrentLimit_A: 140,
     },
   },
   {
@@ -96,10 +118,20 @@ export const EXAMPLES: readonly Example[] = [
     t_ms: 1234567,
     message: {
       type: MessageType.EVENT,
-      code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.WARNING, raised: true, index: 3, value: 4.015625, threshold: 4.0,
+      code: FaultCode.CELL_OVERVOLTAGE,
+      tier: FaultTier.WARNING,
+      raised: true,
+      index: 3,
+      value: 4.015625,
+      threshold: 4.0,
     },
   },
-  { title: 'ACK of command seq 17 (SET_STATE)', seq: 6, t_ms: 1300, message: { type: MessageType.ACK, commandSeq: 17, commandType: MessageType.CMD_SET_STATE } },
+  {
+    title: 'ACK of command seq 17 (SET_STATE)',
+    seq: 6,
+    t_ms: 1300,
+    message: { type: MessageType.ACK, commandSeq: 17, commandType: MessageType.CMD_SET_STATE },
+  },
   {
     title: 'NACK of command seq 18 (INJECT_FAULT on real firmware)',
     seq: 7,
@@ -112,7 +144,14 @@ export const EXAMPLES: readonly Example[] = [
     t_ms: 60000,
     message: {
       type: MessageType.LINK_STATS,
-      framesOk: 1234, crcErrors: 2, cobsErrors: 0, shortFrames: 0, oversizeRuns: 0, badVersions: 0, wrongDirection: 1, txDropped: 17,
+      framesOk: 1234,
+      crcErrors: 2,
+      cobsErrors: 0,
+      shortFrames: 0,
+      oversizeRuns: 0,
+      badVersions: 0,
+      wrongDirection: 1,
+      txDropped: 17,
     },
   },
   {
@@ -121,8 +160,13 @@ export const EXAMPLES: readonly Example[] = [
     t_ms: 1100,
     message: {
       type: MessageType.SIM_TRUTH,
-      socMin: 0.6051, socAvg: 0.6117, socMax: 0.6189,
-      coreTemperatureMin_C: 22.1, coreTemperatureAvg_C: 25.37, coreTemperatureMax_C: 29.02, current_A: 12.487,
+      socMin: 0.6051,
+      socAvg: 0.6117,
+      socMax: 0.6189,
+      coreTemperatureMin_C: 22.1,
+      coreTemperatureAvg_C: 25.37,
+      coreTemperatureMax_C: 29.02,
+      current_A: 12.487,
     },
   },
   {
@@ -130,8 +174,10 @@ export const EXAMPLES: readonly Example[] = [
     seq: 9,
     t_ms: 1100,
     message: {
-      type: MessageType.SIM_CELL_TRUTH, offset: 0,
-      soc: Float64Array.from([0.6101, 0.6188, -0.0012]), coreTemperatures_C: Float64Array.from([24.5, 25.01, 26.33]),
+      type: MessageType.SIM_CELL_TRUTH,
+      offset: 0,
+      soc: Float64Array.from([0.6101, 0.6188, -0.0012]),
+      coreTemperatures_C: Float64Array.from([24.5, 25.01, 26.33]),
     },
   },
   { title: 'CMD_REQUEST_INFO (host → device)', seq: 16, t_ms: 5000, message: { type: MessageType.CMD_REQUEST_INFO } },

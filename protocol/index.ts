@@ -9,7 +9,18 @@ export { DeviceClock } from './clock.ts';
 export { decodeCapture, type CaptureResult } from './capture.ts';
 export { messageToJson, messageFromJson, type Json } from './json.ts';
 export { chunkCellVoltages, chunkTemperatures } from './chunk.ts';
-export { DeviceSession, blankStatus, DEFAULT_RATES_HZ, INFO_PERIOD_MS, PERIODIC_TYPES, type DeviceModel, type FrameSink, type PeriodicType, type SessionCounters, type SessionOptions } from './session.ts';
+export {
+  DeviceSession,
+  blankStatus,
+  DEFAULT_RATES_HZ,
+  INFO_PERIOD_MS,
+  PERIODIC_TYPES,
+  type DeviceModel,
+  type FrameSink,
+  type PeriodicType,
+  type SessionCounters,
+  type SessionOptions,
+} from './session.ts';
 export { EmulatedDevice, type DeviceOptions } from './device.ts';
 export { PacedLink, bytesPerSecond, type LinkCounters, type LinkOptions } from './link.ts';
 export { LinkFaults, newLinkFaultCounters, type FaultedFrame, type LinkFaultCounters, type LinkFaultRates } from './linkfaults.ts';

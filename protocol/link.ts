@@ -57,7 +57,12 @@ export function bytesPerSecond(baudRate: number): number {
 
 export class PacedLink {
   readonly counters: LinkCounters = {
-    framesQueued: 0, framesSent: 0, framesDropped: 0, priorityDropped: 0, bytesSent: 0, queueHighWater: 0,
+    framesQueued: 0,
+    framesSent: 0,
+    framesDropped: 0,
+    priorityDropped: 0,
+    bytesSent: 0,
+    queueHighWater: 0,
   };
   readonly faults: LinkFaults | null;
   /** Line rate, bit/s: the credit gains `baud` units per ms and a byte costs BYTE_COST (exact in integers). */
@@ -80,7 +85,8 @@ export class PacedLink {
     if (typeof out !== 'function') throw new TypeError(`"out" must be a function: ${String(out)}`);
     if (typeof options !== 'object' || options === null) throw new TypeError(`"options" must be an object: ${String(options)}`);
     const { baudRate, queueBytes = 4096, reserveBytes = 1024, faults = null } = options;
-    if (typeof baudRate !== 'number' || !(baudRate > 0) || !Number.isFinite(baudRate)) throw new TypeError(`"baudRate" must be a positive number: ${String(baudRate)}`);
+    if (typeof baudRate !== 'number' || !(baudRate > 0) || !Number.isFinite(baudRate))
+      throw new TypeError(`"baudRate" must be a positive number: ${String(baudRate)}`);
     if (!Number.isInteger(queueBytes) || queueBytes < 2 * (MAX_ENCODED_FRAME_SIZE + 1)) {
       throw new TypeError(`"queueBytes" must be an integer >= ${2 * (MAX_ENCODED_FRAME_SIZE + 1)}: ${String(queueBytes)}`);
     }

@@ -69,8 +69,16 @@ const RATE_KEYS = ['dropFrame', 'corruptFrame', 'duplicateFrame', 'delayFrame', 
 
 export function newLinkFaultCounters(): LinkFaultCounters {
   return {
-    frames: 0, framesDropped: 0, framesCorrupted: 0, framesDuplicated: 0, framesDelayed: 0, delay_ms: 0,
-    bytesDropped: 0, bytesCorrupted: 0, bytesDuplicated: 0, framesByteDamaged: 0,
+    frames: 0,
+    framesDropped: 0,
+    framesCorrupted: 0,
+    framesDuplicated: 0,
+    framesDelayed: 0,
+    delay_ms: 0,
+    bytesDropped: 0,
+    bytesCorrupted: 0,
+    bytesDuplicated: 0,
+    framesByteDamaged: 0,
   };
 }
 
@@ -85,10 +93,18 @@ export class LinkFaults {
   constructor(rates: LinkFaultRates, seed: number) {
     if (typeof rates !== 'object' || rates === null) throw new TypeError(`"rates" must be an object: ${String(rates)}`);
     for (const k of Object.keys(rates)) {
-      if (!(RATE_KEYS as readonly string[]).includes(k) && k !== 'delay_ms') throw new TypeError(`"${k}" is not a link fault (${RATE_KEYS.join(', ')}, delay_ms)`);
+      if (!(RATE_KEYS as readonly string[]).includes(k) && k !== 'delay_ms')
+        throw new TypeError(`"${k}" is not a link fault (${RATE_KEYS.join(', ')}, delay_ms)`);
     }
     const r: Required<LinkFaultRates> = {
-      dropFrame: 0, corruptFrame: 0, duplicateFrame: 0, delayFrame: 0, dropByte: 0, corruptByte: 0, duplicateByte: 0, delay_ms: 50,
+      dropFrame: 0,
+      corruptFrame: 0,
+      duplicateFrame: 0,
+      delayFrame: 0,
+      dropByte: 0,
+      corruptByte: 0,
+      duplicateByte: 0,
+      delay_ms: 50,
       ...rates,
     };
     for (const k of RATE_KEYS) {
@@ -141,7 +157,7 @@ export class LinkFaults {
   private corrupt(frame: Uint8Array): Uint8Array {
     const data: number[] = [];
     const end = frame.length - 1; // the 0x00 delimiter
-    for (let i = 0; i < end; ) {
+    for (let i = 0; i < end;) {
       const code = frame[i]!;
       for (let k = i + 1; k < i + code && k < end; k++) data.push(k);
       i += code;

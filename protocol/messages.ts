@@ -113,8 +113,26 @@ export type FaultCode = (typeof FaultCode)[keyof typeof FaultCode];
 
 /** Unit of EVENT.value / EVENT.threshold for each fault code ('' = dimensionless). */
 export const FAULT_UNITS: Readonly<Record<FaultCode, 'V' | 'A' | 'C' | 's' | ''>> = {
-  0: 'V', 1: 'V', 2: 'V', 3: 'A', 4: 'A', 5: 'A', 6: 'C', 7: 'C', 8: 'C', 9: 'C',
-  10: 'V', 11: 'C', 12: 'V', 13: 'C', 14: 'C', 15: 'A', 16: '', 17: 'V', 18: 's', 19: 'V',
+  0: 'V',
+  1: 'V',
+  2: 'V',
+  3: 'A',
+  4: 'A',
+  5: 'A',
+  6: 'C',
+  7: 'C',
+  8: 'C',
+  9: 'C',
+  10: 'V',
+  11: 'C',
+  12: 'V',
+  13: 'C',
+  14: 'C',
+  15: 'A',
+  16: '',
+  17: 'V',
+  18: 's',
+  19: 'V',
 };
 
 /** NACK reasons. Readers must accept reasons they do not know. */
@@ -345,18 +363,7 @@ export interface CmdInjectFault {
   value: number;
 }
 
-export type DeviceMessage =
-  | Info
-  | PackStatus
-  | CellVoltages
-  | Temperatures
-  | Balancing
-  | FaultEvent
-  | Ack
-  | Nack
-  | SimTruth
-  | SimCellTruth
-  | LinkStats;
+export type DeviceMessage = Info | PackStatus | CellVoltages | Temperatures | Balancing | FaultEvent | Ack | Nack | SimTruth | SimCellTruth | LinkStats;
 export type Command = CmdRequestInfo | CmdSetState | CmdResetFaults | CmdSetRate | CmdInjectFault | CmdRequestLinkStats;
 export type Message = DeviceMessage | Command;
 

@@ -24,9 +24,24 @@ import { chunkCellVoltages, chunkTemperatures } from './chunk.ts';
 import { Decoder, type SkipReason } from './decoder.ts';
 import { Encoder } from './encoder.ts';
 import {
-  BALANCING_MAX_COUNT, BmsState, MAX_RATE_HZ, MessageType, NackReason, SIM_CELL_TRUTH_MAX_COUNT, isCommand,
-  type Balancing, type CmdInjectFault, type Decoded, type DeviceMessage, type FaultEvent, type Info, type LinkStats, type Message,
-  type PackStatus, type SimCellTruth, type SimTruth,
+  BALANCING_MAX_COUNT,
+  BmsState,
+  MAX_RATE_HZ,
+  MessageType,
+  NackReason,
+  SIM_CELL_TRUTH_MAX_COUNT,
+  isCommand,
+  type Balancing,
+  type CmdInjectFault,
+  type Decoded,
+  type DeviceMessage,
+  type FaultEvent,
+  type Info,
+  type LinkStats,
+  type Message,
+  type PackStatus,
+  type SimCellTruth,
+  type SimTruth,
 } from './messages.ts';
 
 /** What the session reads its values from and hands commands to. */
@@ -72,8 +87,13 @@ export interface FrameSink {
 
 /** Message types sent periodically, whose rate CMD_SET_RATE sets. */
 export const PERIODIC_TYPES = [
-  MessageType.PACK_STATUS, MessageType.CELL_VOLTAGES, MessageType.TEMPERATURES, MessageType.BALANCING,
-  MessageType.LINK_STATS, MessageType.SIM_TRUTH, MessageType.SIM_CELL_TRUTH,
+  MessageType.PACK_STATUS,
+  MessageType.CELL_VOLTAGES,
+  MessageType.TEMPERATURES,
+  MessageType.BALANCING,
+  MessageType.LINK_STATS,
+  MessageType.SIM_TRUTH,
+  MessageType.SIM_CELL_TRUTH,
 ] as const;
 export type PeriodicType = (typeof PERIODIC_TYPES)[number];
 
@@ -150,8 +170,14 @@ export class DeviceSession {
   private t_ms = 0;
   private readonly statusBuf: PackStatus = blankStatus();
   private readonly truthBuf: SimTruth = {
-    type: MessageType.SIM_TRUTH, socMin: NaN, socAvg: NaN, socMax: NaN, coreTemperatureMin_C: NaN,
-    coreTemperatureAvg_C: NaN, coreTemperatureMax_C: NaN, current_A: NaN,
+    type: MessageType.SIM_TRUTH,
+    socMin: NaN,
+    socAvg: NaN,
+    socMax: NaN,
+    coreTemperatureMin_C: NaN,
+    coreTemperatureAvg_C: NaN,
+    coreTemperatureMax_C: NaN,
+    current_A: NaN,
   };
   private readonly events: FaultEvent[] = [];
 
@@ -260,7 +286,9 @@ export class DeviceSession {
         const { soc, coreTemperatures_C } = model.simCellTruth();
         for (let o = 0; o < soc.length; o += SIM_CELL_TRUTH_MAX_COUNT) {
           const m: SimCellTruth = {
-            type: MessageType.SIM_CELL_TRUTH, offset: o, soc: soc.subarray(o, o + SIM_CELL_TRUTH_MAX_COUNT),
+            type: MessageType.SIM_CELL_TRUTH,
+            offset: o,
+            soc: soc.subarray(o, o + SIM_CELL_TRUTH_MAX_COUNT),
             coreTemperatures_C: coreTemperatures_C.subarray(o, o + SIM_CELL_TRUTH_MAX_COUNT),
           };
           this.emit(m, false);
@@ -387,10 +415,28 @@ export class DeviceSession {
 /** A PACK_STATUS with every quantity "not available", for models to fill. */
 export function blankStatus(): PackStatus {
   return {
-    type: MessageType.PACK_STATUS, state: BmsState.INIT, mainPositiveClosed: false, mainNegativeClosed: false,
-    prechargeClosed: false, balancingCount: 0, packVoltage_V: NaN, current_A: NaN, soc: NaN, soh: NaN,
-    cellVoltageMin_V: NaN, cellVoltageMax_V: NaN, cellVoltageMinIndex: -1, cellVoltageMaxIndex: -1,
-    temperatureMin_C: NaN, temperatureMax_C: NaN, temperatureMinIndex: -1, temperatureMaxIndex: -1,
-    faultMask: 0, warningMask: 0, infoMask: 0, chargeCurrentLimit_A: NaN, dischargeCurrentLimit_A: NaN,
+    type: MessageType.PACK_STATUS,
+    state: BmsState.INIT,
+    mainPositiveClosed: false,
+    mainNegativeClosed: false,
+    prechargeClosed: false,
+    balancingCount: 0,
+    packVoltage_V: NaN,
+    current_A: NaN,
+    soc: NaN,
+    soh: NaN,
+    cellVoltageMin_V: NaN,
+    cellVoltageMax_V: NaN,
+    cellVoltageMinIndex: -1,
+    cellVoltageMaxIndex: -1,
+    temperatureMin_C: NaN,
+    temperatureMax_C: NaN,
+    temperatureMinIndex: -1,
+    temperatureMaxIndex: -1,
+    faultMask: 0,
+    warningMask: 0,
+    infoMask: 0,
+    chargeCurrentLimit_A: NaN,
+    dischargeCurrentLimit_A: NaN,
   };
 }

@@ -73,11 +73,7 @@ export class Cell {
   /** Apply the low-temperature capacity extension (README); off reduces to cell-model.md. */
   readonly lowTemperatureCapacity: boolean;
 
-  constructor(
-    spec: ChemistryFile,
-    init: { soc: number; T_C: number; h?: number },
-    opts: { capacity_Ah?: number; lowTemperatureCapacity?: boolean } = {},
-  ) {
+  constructor(spec: ChemistryFile, init: { soc: number; T_C: number; h?: number }, opts: { capacity_Ah?: number; lowTemperatureCapacity?: boolean } = {}) {
     this.spec = spec;
     this.capacity_Ah = opts.capacity_Ah ?? spec.capacity_Ah;
     this.lowTemperatureCapacity = opts.lowTemperatureCapacity ?? true;

@@ -55,9 +55,22 @@ export interface Chemistry {
 }
 
 const TOP = [
-  'name', 'description', 'family', 'sources', 'capacity_Ah', 'voltage', 'T_ref_C',
-  'coulombic_efficiency_charge', 'ocv', 'dUdT', 'hysteresis', 'resistance', 'thermal',
-  'low_temperature_capacity', 'limits', 'envelope',
+  'name',
+  'description',
+  'family',
+  'sources',
+  'capacity_Ah',
+  'voltage',
+  'T_ref_C',
+  'coulombic_efficiency_charge',
+  'ocv',
+  'dUdT',
+  'hysteresis',
+  'resistance',
+  'thermal',
+  'low_temperature_capacity',
+  'limits',
+  'envelope',
 ] as const;
 
 /** Validate a parsed chemistry JSON value; throws InputError naming file and field. */
@@ -66,7 +79,10 @@ export function readChemistry(file: string, value: unknown): ChemistryFile {
   const name = r.get('name').string({ nonEmpty: true });
   const description = r.get('description').string();
   const family = r.get('family').string({ oneOf: FAMILIES }) as Family;
-  const sources = r.get('sources').items().map((s) => s.string({ nonEmpty: true }));
+  const sources = r
+    .get('sources')
+    .items()
+    .map((s) => s.string({ nonEmpty: true }));
   if (sources.length === 0) r.get('sources').fail('must name at least one source');
   const capacity_Ah = r.get('capacity_Ah').number({ gt: 0 });
 
@@ -85,7 +101,8 @@ export function readChemistry(file: string, value: unknown): ChemistryFile {
   }
   const tol = 0.005;
   if (ocvV[0]! > min_V + tol) ro.get('voltage_V').fail(`table starts at ${ocvV[0]} V, above voltage.min_V ${min_V} V: it must cover the window`);
-  if (ocvV[ocvV.length - 1]! < max_V - tol) ro.get('voltage_V').fail(`table ends at ${ocvV[ocvV.length - 1]} V, below voltage.max_V ${max_V} V: it must cover the window`);
+  if (ocvV[ocvV.length - 1]! < max_V - tol)
+    ro.get('voltage_V').fail(`table ends at ${ocvV[ocvV.length - 1]} V, below voltage.max_V ${max_V} V: it must cover the window`);
 
   const rd = r.get('dUdT').only(['soc', 'value_V_per_K']);
   const dSoc = socAxis(rd.get('soc'));
@@ -117,10 +134,22 @@ export function readChemistry(file: string, value: unknown): ChemistryFile {
   const limits = readLimits(r.get('limits'));
   const envelope = readEnvelope(r.get('envelope'), { min_V, max_V }, limits);
   return {
-    name, description, family, sources, capacity_Ah,
-    voltage: { min_V, max_V, nominal_V }, T_ref_C, coulombic_efficiency_charge: eta,
-    ocv: { soc: ocvSoc, voltage_V: ocvV }, dUdT: { soc: dSoc, value_V_per_K: dVal },
-    hysteresis: { soc: hSoc, M_V: hM, gamma }, resistance, thermal, low_temperature_capacity, limits, envelope,
+    name,
+    description,
+    family,
+    sources,
+    capacity_Ah,
+    voltage: { min_V, max_V, nominal_V },
+    T_ref_C,
+    coulombic_efficiency_charge: eta,
+    ocv: { soc: ocvSoc, voltage_V: ocvV },
+    dUdT: { soc: dSoc, value_V_per_K: dVal },
+    hysteresis: { soc: hSoc, M_V: hM, gamma },
+    resistance,
+    thermal,
+    low_temperature_capacity,
+    limits,
+    envelope,
   };
 }
 
@@ -158,7 +187,10 @@ function readResistance(r: Reader): ArrheniusResistance | Table2dResistance {
       return { r_ohm: b.get('r_ohm').numbers({ gt: 0, length: n }), c_F: b.get('c_F').numbers({ gt: 0, length: n }) };
     });
     return {
-      form, soc, r0_ohm, rc,
+      form,
+      soc,
+      r0_ohm,
+      rc,
       r0_Ea_J_per_mol: r.get('r0_Ea_J_per_mol').number({ min: 0, max: 200000 }),
       rc_Ea_J_per_mol: r.get('rc_Ea_J_per_mol').number({ min: 0, max: 200000 }),
     };
@@ -174,7 +206,10 @@ function readResistance(r: Reader): ArrheniusResistance | Table2dResistance {
   const rcItems = r.get('rc').items();
   if (rcItems.length > 2) r.get('rc').fail(`at most 2 RC branches, got ${rcItems.length}`);
   return {
-    form: 'table2d', soc, temperature_C, r0_ohm: grid2(r.get('r0_ohm')),
+    form: 'table2d',
+    soc,
+    temperature_C,
+    r0_ohm: grid2(r.get('r0_ohm')),
     rc: rcItems.map((b) => {
       b.only(['r_ohm', 'c_F']);
       return { r_ohm: grid2(b.get('r_ohm')), c_F: grid2(b.get('c_F')) };
@@ -184,8 +219,14 @@ function readResistance(r: Reader): ArrheniusResistance | Table2dResistance {
 
 function readLimits(r: Reader): Limits {
   r.only([
-    'charge_current_A', 'discharge_current_A', 'peak_discharge_current_A', 'peak_duration_s',
-    'charge_temperature_C', 'discharge_temperature_C', 'cutoff_temperature_C', 'charge_derating',
+    'charge_current_A',
+    'discharge_current_A',
+    'peak_discharge_current_A',
+    'peak_duration_s',
+    'charge_temperature_C',
+    'discharge_temperature_C',
+    'cutoff_temperature_C',
+    'charge_derating',
   ]);
   const range = (g: Reader) => {
     g.only(['min', 'max']);
@@ -243,14 +284,25 @@ export function compileChemistry(spec: ChemistryFile, file = spec.name): Chemist
   }
   const lt = spec.low_temperature_capacity;
   return {
-    file, spec, name: spec.name, capacity_Ah: spec.capacity_Ah,
-    minV: spec.voltage.min_V, maxV: spec.voltage.max_V, nominalV: spec.voltage.nominal_V,
-    T_ref_C: spec.T_ref_C, etaCharge: spec.coulombic_efficiency_charge, gamma: spec.hysteresis.gamma, nRC,
+    file,
+    spec,
+    name: spec.name,
+    capacity_Ah: spec.capacity_Ah,
+    minV: spec.voltage.min_V,
+    maxV: spec.voltage.max_V,
+    nominalV: spec.voltage.nominal_V,
+    T_ref_C: spec.T_ref_C,
+    etaCharge: spec.coulombic_efficiency_charge,
+    gamma: spec.hysteresis.gamma,
+    nRC,
     soc: grid,
     ocv: resample(spec.ocv.soc, spec.ocv.voltage_V, at),
     dudt: resample(spec.dUdT.soc, spec.dUdT.value_V_per_K, at),
     m: resample(spec.hysteresis.soc, spec.hysteresis.M_V, at),
-    form: res.form, r0, rcR, rcC,
+    form: res.form,
+    r0,
+    rcR,
+    rcC,
     r0EaOverR: res.form === 'arrhenius' ? res.r0_Ea_J_per_mol / GAS_CONSTANT : 0,
     rcEaOverR: res.form === 'arrhenius' ? res.rc_Ea_J_per_mol / GAS_CONSTANT : 0,
     temp,

@@ -40,9 +40,12 @@ export interface EnvelopeLimits {
 export function envelopeLimits(spec: ChemistryFile): EnvelopeLimits {
   const e = spec.envelope;
   return {
-    socMin: -e.soc_margin, socMax: 1 + e.soc_margin,
-    vMin: e.voltage_V.min, vMax: e.voltage_V.max,
-    tMin: e.temperature_C.min, tMax: e.temperature_C.max,
+    socMin: -e.soc_margin,
+    socMax: 1 + e.soc_margin,
+    vMin: e.voltage_V.min,
+    vMax: e.voltage_V.max,
+    tMin: e.temperature_C.min,
+    tMax: e.temperature_C.max,
     iMax: e.current_A,
   };
 }

@@ -21,9 +21,34 @@ import { KELVIN, type Chemistry } from './chemistry.ts';
 import { arrheniusFill, expStrided, hysteresisDecay } from './internal/fastmath.ts';
 import { type KernelExports, PackKernel } from './kernel/index.ts';
 import {
-  H_CONN, H_CUR, H_DECAY, H_GV, H_H, H_HEAT, H_INVH, H_INV_SUMG, H_IRS, H_KH, H_KL, H_KR, H_KZ,
-  H_PACK_A, H_PACK_B, H_PACK_V, H_RS, H_SHUNT, H_SUMG, H_SUMGE, H_T, H_TCUR, H_TN, H_V1, H_V2,
-  H_VOLT, H_Z, TAB_ROW,
+  H_CONN,
+  H_CUR,
+  H_DECAY,
+  H_GV,
+  H_H,
+  H_HEAT,
+  H_INVH,
+  H_INV_SUMG,
+  H_IRS,
+  H_KH,
+  H_KL,
+  H_KR,
+  H_KZ,
+  H_PACK_A,
+  H_PACK_B,
+  H_PACK_V,
+  H_RS,
+  H_SHUNT,
+  H_SUMG,
+  H_SUMGE,
+  H_T,
+  H_TCUR,
+  H_TN,
+  H_V1,
+  H_V2,
+  H_VOLT,
+  H_Z,
+  TAB_ROW,
 } from './kernel/layout.ts';
 import { Random } from './random.ts';
 
@@ -245,15 +270,25 @@ export class Pack {
     const kern =
       (cfg.kernel ?? defaultKernel()) !== 'js' && chem.form === 'arrhenius'
         ? PackKernel.create({
-            n, np, ns, nRC: chem.nRC,
-            xs: chem.soc.x, invWidth: chem.soc.invWidth, bucket: chem.soc.bucket, invBucketWidth: chem.soc.invBucketWidth,
+            n,
+            np,
+            ns,
+            nRC: chem.nRC,
+            xs: chem.soc.x,
+            invWidth: chem.soc.invWidth,
+            bucket: chem.soc.bucket,
+            invBucketWidth: chem.soc.invBucketWidth,
             table: kernelTables(chem),
-            T_ref_C: chem.T_ref_C, invTref: 1 / (chem.T_ref_C + KELVIN),
-            r0EaOverR: chem.r0EaOverR, rcEaOverR: chem.rcEaOverR,
+            T_ref_C: chem.T_ref_C,
+            invTref: 1 / (chem.T_ref_C + KELVIN),
+            r0EaOverR: chem.r0EaOverR,
+            rcEaOverR: chem.rcEaOverR,
             capT: lowT ? chem.capT! : new Float64Array(0),
             capF: lowT ? chem.capF! : new Float64Array(0),
             capTop: lowT ? capacityTop(chem.capT!, chem.capF!) : -Infinity,
-            cellConnection_ohm: cfg.cell_connection_ohm, busbar_ohm: cfg.busbar_ohm, etaCharge: chem.etaCharge,
+            cellConnection_ohm: cfg.cell_connection_ohm,
+            busbar_ohm: cfg.busbar_ohm,
+            etaCharge: chem.etaCharge,
           })
         : null;
     this.kernel = kern ? 'wasm' : 'js';

@@ -88,8 +88,24 @@ export interface Scenario {
 }
 
 const TOP = [
-  'name', 'description', 'chemistry', 'pack', 'vehicle', 'ambient', 'start_time_h', 'initial', 'dt_s',
-  'seed', 'duration_s', 'repeat_steps', 'load_cutoff', 'low_temperature_capacity', 'steps', 'bms', 'faults', 'host',
+  'name',
+  'description',
+  'chemistry',
+  'pack',
+  'vehicle',
+  'ambient',
+  'start_time_h',
+  'initial',
+  'dt_s',
+  'seed',
+  'duration_s',
+  'repeat_steps',
+  'load_cutoff',
+  'low_temperature_capacity',
+  'steps',
+  'bms',
+  'faults',
+  'host',
   'open_path_timeout_s',
 ] as const;
 
@@ -136,7 +152,10 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
   };
   const coolant_C = rt?.opt('coolant_C')?.number({ min: -40, max: 80 }) ?? null;
   const pack = {
-    ns, np, spread, thermal,
+    ns,
+    np,
+    spread,
+    thermal,
     cell_connection_ohm: rp.opt('cell_connection_ohm')?.number({ min: 0, max: 1 }) ?? 0,
     busbar_ohm: rp.opt('busbar_ohm')?.number({ min: 0, max: 10 }) ?? 0,
   };
@@ -152,8 +171,7 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
   };
 
   const ra = r.get('ambient');
-  const ambient =
-    typeof ra.value === 'string' ? loadAmbient(named(ra.string(), AMBIENTS, ra, 'ambient profile')) : readAmbient(ra);
+  const ambient = typeof ra.value === 'string' ? loadAmbient(named(ra.string(), AMBIENTS, ra, 'ambient profile')) : readAmbient(ra);
   const start_time_h = r.opt('start_time_h')?.number({ min: 0, lt: 24 }) ?? 0;
 
   const ri = r.get('initial').only(['soc', 'temperature_C', 'hysteresis']);
@@ -205,13 +223,30 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     steps.push({
       kind: 'drive',
       text: `Drive ${cycle.name}${until.length ? ` until ${item.get('until').value}` : ''}${repeat ? ` x${repeat}` : ''}`,
-      cycle, vehicle, profile: batteryPowerProfile(vehicle, cycle), repeat, duration_s: dur, until,
+      cycle,
+      vehicle,
+      profile: batteryPowerProfile(vehicle, cycle),
+      repeat,
+      duration_s: dur,
+      until,
     });
   }
 
   return {
-    file, baseDir, name, description, chemistry, pack, coolant_C, ambient, start_time_h, initial, dt_s, seed,
-    duration_s, repeat_steps,
+    file,
+    baseDir,
+    name,
+    description,
+    chemistry,
+    pack,
+    coolant_C,
+    ambient,
+    start_time_h,
+    initial,
+    dt_s,
+    seed,
+    duration_s,
+    repeat_steps,
     load_cutoff: r.opt('load_cutoff')?.boolean() ?? true,
     low_temperature_capacity: r.opt('low_temperature_capacity')?.boolean() ?? true,
     steps,
@@ -240,7 +275,10 @@ function checkReach(r: Reader, step: Pick<Step, 'control' | 'duration_s' | 'unti
     const lo = chem.minV * k;
     const hi = chem.maxV * k;
     if (v.voltage_V < lo - 1e-9 || v.voltage_V > hi + 1e-9) {
-      const of = v.reference === 'pack' ? `the pack's reach (${ns} × ${chem.minV}…${chem.maxV} V = ${Number(lo.toFixed(4))}…${Number(hi.toFixed(4))} V)` : `${chem.name}'s window ${chem.minV}…${chem.maxV} V`;
+      const of =
+        v.reference === 'pack'
+          ? `the pack's reach (${ns} × ${chem.minV}…${chem.maxV} V = ${Number(lo.toFixed(4))}…${Number(hi.toFixed(4))} V)`
+          : `${chem.name}'s window ${chem.minV}…${chem.maxV} V`;
       r.fail(`${v.what} ${v.voltage_V} V is outside ${of}`);
     }
   }
@@ -260,8 +298,10 @@ function readCurrentStep(item: Reader, rel: (p: string) => string, chem: Chemist
   return {
     kind: 'current',
     text: `Current profile ${path}${until.length ? ` until ${item.get('until').value}` : ''}`,
-    profile, request: req === undefined ? defaultRequest(profile) : req === 'none' ? null : (req as HostRequest),
-    duration_s: dur, until,
+    profile,
+    request: req === undefined ? defaultRequest(profile) : req === 'none' ? null : (req as HostRequest),
+    duration_s: dur,
+    until,
   };
 }
 

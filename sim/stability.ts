@@ -63,7 +63,10 @@ function modeCases(chem: Chemistry, spread: SpreadConfig): ModeCase[] {
     for (let s = 0; s < xs.length; s++) {
       // steepest neighbouring OCV segment at this breakpoint, as seen through the lookup SOC
       let L = 0;
-      for (const [a, b] of [[s - 1, s], [s, s + 1]] as const) {
+      for (const [a, b] of [
+        [s - 1, s],
+        [s, s + 1],
+      ] as const) {
         if (a < 0 || b >= xs.length) continue;
         L = Math.max(L, (chem.ocv[b]! - chem.ocv[a]!) / (xs[b]! - xs[a]!));
       }
@@ -79,7 +82,6 @@ function modeCases(chem: Chemistry, spread: SpreadConfig): ModeCase[] {
   }
   return out;
 }
-
 
 function paramsAt(chem: Chemistry, s: number, T: number): { r0: number; r: number[]; c: number[] } {
   if (chem.form === 'arrhenius') {

@@ -28,13 +28,7 @@ export function interp1(xs: ArrayLike<number>, ys: ArrayLike<number>, x: number)
  * Bilinear interpolation, clamped at the edges. `values` is row-major over (x, y):
  * values[i * ys.length + j] is the value at (xs[i], ys[j]).
  */
-export function interp2(
-  xs: ArrayLike<number>,
-  ys: ArrayLike<number>,
-  values: ArrayLike<number>,
-  x: number,
-  y: number,
-): number {
+export function interp2(xs: ArrayLike<number>, ys: ArrayLike<number>, values: ArrayLike<number>, x: number, y: number): number {
   const [i, tx] = segment(xs, x);
   const [j, ty] = segment(ys, y);
   const ny = ys.length;

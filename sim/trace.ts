@@ -116,9 +116,16 @@ export function traceRow(v: StepView, all: boolean): string {
     for (let i = 0; i < n; i++) parts.push(fx(v.z[i]!, 6));
     for (let i = 0; i < n; i++) parts.push(fx(v.T_C[i]!, 3));
   } else {
-    let vMin = Infinity, vMax = -Infinity, zMin = Infinity, zMax = -Infinity, tMin = Infinity, tMax = -Infinity;
+    let vMin = Infinity,
+      vMax = -Infinity,
+      zMin = Infinity,
+      zMax = -Infinity,
+      tMin = Infinity,
+      tMax = -Infinity;
     for (let i = 0; i < n; i++) {
-      const vi = p.voltage[i]!, zi = v.z[i]!, ti = v.T_C[i]!;
+      const vi = p.voltage[i]!,
+        zi = v.z[i]!,
+        ti = v.T_C[i]!;
       if (vi < vMin) vMin = vi;
       if (vi > vMax) vMax = vi;
       if (zi < zMin) zMin = zi;
@@ -171,8 +178,7 @@ export function parseTraceMeta(line: string): { ok: true; meta: TraceMeta } | Tr
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('meta', 'expected a JSON object after the version');
   const o = value as Record<string, unknown>;
-  const str = (k: string): string | TraceProblem =>
-    typeof o[k] === 'string' ? (o[k] as string) : fail(`meta.${k}`, `expected a string, got ${show(o[k])}`);
+  const str = (k: string): string | TraceProblem => (typeof o[k] === 'string' ? (o[k] as string) : fail(`meta.${k}`, `expected a string, got ${show(o[k])}`));
   const int = (k: string): number | TraceProblem =>
     Number.isInteger(o[k]) && (o[k] as number) >= 1 ? (o[k] as number) : fail(`meta.${k}`, `expected a whole number >= 1, got ${show(o[k])}`);
   const scenario = str('scenario');
@@ -215,7 +221,10 @@ export function parseTraceHeader(cols: readonly string[]): { ok: true; layout: T
   const expect = (at: number, name: string): TraceProblem | null => {
     const got = cols[at];
     if (got === name) return null;
-    return fail(name, got === undefined ? `missing (the header ends after column ${cols.length})` : `expected "${name}" as column ${at + 1}, got "${clip(got)}"`);
+    return fail(
+      name,
+      got === undefined ? `missing (the header ends after column ${cols.length})` : `expected "${name}" as column ${at + 1}, got "${clip(got)}"`,
+    );
   };
   for (let i = 0; i < TRACE_BASE_COLUMNS.length; i++) {
     const p = expect(i, TRACE_BASE_COLUMNS[i]!);
@@ -228,7 +237,10 @@ export function parseTraceHeader(cols: readonly string[]): { ok: true; layout: T
     cells = 'all';
     while (cols[at + n] === `v${n + 1}_V`) n++;
     at += n;
-    for (const [pre, suf] of [['soc', ''], ['T', '_C']] as const) {
+    for (const [pre, suf] of [
+      ['soc', ''],
+      ['T', '_C'],
+    ] as const) {
       for (let i = 1; i <= n; i++, at++) {
         const p = expect(at, `${pre}${i}${suf}`);
         if (p) return p;

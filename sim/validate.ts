@@ -87,9 +87,7 @@ export class Reader {
   }
 
   /** Array of finite numbers with optional bounds, length and ordering checks. */
-  numbers(
-    opts: { min?: number; max?: number; gt?: number; minLength?: number; length?: number; ascending?: boolean } = {},
-  ): number[] {
+  numbers(opts: { min?: number; max?: number; gt?: number; minLength?: number; length?: number; ascending?: boolean } = {}): number[] {
     const items = this.items();
     if (opts.length !== undefined && items.length !== opts.length) {
       this.fail(`expected ${opts.length} values, got ${items.length}`);
@@ -134,7 +132,10 @@ export function parseJson(file: string, text: string): unknown {
       where = ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
     }
     // the parser quotes the text around the error, newlines included: keep the first part only
-    const first = msg.replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '').replace(/\s+/g, ' ').trim();
+    const first = msg
+      .replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     const hint = /\b(NaN|-?Infinity)\b/.test(body) ? ' (NaN and Infinity are not JSON numbers)' : '';
     throw new InputError(file, '(syntax)', `not valid JSON${where}: ${first}${hint}`);
   }

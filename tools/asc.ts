@@ -13,11 +13,14 @@ import asc from 'assemblyscript/asc';
 export const ASC_FLAGS: readonly string[] = [
   '-O3',
   '--noAssert',
-  '--runtime', 'stub',
-  '--enable', 'simd',
+  '--runtime',
+  'stub',
+  '--enable',
+  'simd',
   '--importMemory',
   '--noExportMemory',
-  '--use', 'abort=',
+  '--use',
+  'abort=',
 ];
 
 /** The bytes `source` compiles to with `flags`; throws with the compiler's messages on failure. */

@@ -250,7 +250,8 @@ function encodeNumeric(plan: ChunkPlan, values: ColumnValues, optional: boolean)
   // Parquet statistics: min −0, max +0 for a zero
   // (nan_count, a newer Statistics field the footer writer knows: 0, NaN is NA here)
   const statistics = {
-    null_count: BigInt(d.nulls), nan_count: 0n,
+    null_count: BigInt(d.nulls),
+    nan_count: 0n,
     ...(none ? {} : { min_value: d.min === 0 ? -0 : d.min, max_value: d.max === 0 ? 0 : d.max }),
   } as Statistics;
   if (plan.form === 'double') return { pages: { ...page, body: bytesOf(d.values), encoding: 'PLAIN' }, statistics };
@@ -326,7 +327,8 @@ function encodeBool(values: ColumnValues, optional: boolean): Encoded {
 /** Writes one column of one batch as a column chunk; returns its metadata. */
 export function writeChunk(writer: Writer, plan: ChunkPlan, values: ColumnValues, codec: 'SNAPPY' = 'SNAPPY'): ColumnChunk {
   const optional = plan.element.repetition_type !== 'REQUIRED';
-  const e = plan.form === 'string' ? encodeString(values, optional) : plan.form === 'bool' ? encodeBool(values, optional) : encodeNumeric(plan, values, optional);
+  const e =
+    plan.form === 'string' ? encodeString(values, optional) : plan.form === 'bool' ? encodeBool(values, optional) : encodeNumeric(plan, values, optional);
   const start = writer.offset;
   let uncompressed = 0;
   let dictionaryOffset: bigint | undefined;

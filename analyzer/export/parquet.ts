@@ -43,7 +43,14 @@ function element(c: ColumnSpec, asDecimal: boolean): SchemaElement {
       return { ...base, type: 'DOUBLE' };
     case 'decimal':
       return asDecimal
-        ? { ...base, type: 'INT32', converted_type: 'DECIMAL', scale: c.scale, precision: PRECISION, logical_type: { type: 'DECIMAL', scale: c.scale!, precision: PRECISION } }
+        ? {
+            ...base,
+            type: 'INT32',
+            converted_type: 'DECIMAL',
+            scale: c.scale,
+            precision: PRECISION,
+            logical_type: { type: 'DECIMAL', scale: c.scale!, precision: PRECISION },
+          }
         : { ...base, type: 'DOUBLE' };
     case 'int':
       return { ...base, type: 'INT32' };
@@ -95,8 +102,10 @@ export async function writeParquet(
   }
   const doubleColumns = spec.columns.filter((c, j) => c.kind === 'decimal' && !decimal[j]).map((c) => c.name);
   const plans = spec.columns.map((c, j) => plan(c, decimal[j]!));
-  const kvMetadata = Object.entries({ ...kv, 'natrium.table': spec.name, 'natrium.double_columns': doubleColumns.join(',') })
-    .map(([key, value]) => ({ key, value }));
+  const kvMetadata = Object.entries({ ...kv, 'natrium.table': spec.name, 'natrium.double_columns': doubleColumns.join(',') }).map(([key, value]) => ({
+    key,
+    value,
+  }));
   writer.appendUint32(MAGIC);
   const rowGroups: RowGroup[] = [];
   let rows = 0;
@@ -110,7 +119,11 @@ export async function writeParquet(
     await writer.flush?.();
   }
   const metadata = {
-    version: 2, created_by: 'natrium', num_rows: BigInt(rows), row_groups: rowGroups, key_value_metadata: kvMetadata,
+    version: 2,
+    created_by: 'natrium',
+    num_rows: BigInt(rows),
+    row_groups: rowGroups,
+    key_value_metadata: kvMetadata,
     schema: [{ name: 'root', num_children: spec.columns.length }, ...plans.map((p) => p.element)],
   } as Omit<FileMetaData, 'metadata_length'> as FileMetaData;
   writeMetadata(writer, metadata);

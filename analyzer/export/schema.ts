@@ -40,12 +40,27 @@ const LONG_TIME: ColumnSpec = { name: 't_s', kind: 'double', unit: 's', dictiona
 
 /** Decimals and unit of each pack channel (wire resolution ∪ trace decimals). */
 export const PACK_CHANNEL_SCALE: Record<PackChannel, [number, string] | 'int'> = {
-  packVoltage_V: [4, 'V'], current_A: [4, 'A'], soc: [6, ''], soh: [4, ''],
-  cellVoltageMin_V: [5, 'V'], cellVoltageMax_V: [5, 'V'], cellVoltageMinIndex: 'int', cellVoltageMaxIndex: 'int',
-  temperatureMin_C: [3, '°C'], temperatureMax_C: [3, '°C'], temperatureMinIndex: 'int', temperatureMaxIndex: 'int',
-  chargeCurrentLimit_A: [3, 'A'], dischargeCurrentLimit_A: [3, 'A'], balancingCount: 'int',
-  truthSocMin: [6, ''], truthSocAvg: [6, ''], truthSocMax: [6, ''],
-  truthCoreTemperatureMin_C: [3, '°C'], truthCoreTemperatureAvg_C: [3, '°C'], truthCoreTemperatureMax_C: [3, '°C'],
+  packVoltage_V: [4, 'V'],
+  current_A: [4, 'A'],
+  soc: [6, ''],
+  soh: [4, ''],
+  cellVoltageMin_V: [5, 'V'],
+  cellVoltageMax_V: [5, 'V'],
+  cellVoltageMinIndex: 'int',
+  cellVoltageMaxIndex: 'int',
+  temperatureMin_C: [3, '°C'],
+  temperatureMax_C: [3, '°C'],
+  temperatureMinIndex: 'int',
+  temperatureMaxIndex: 'int',
+  chargeCurrentLimit_A: [3, 'A'],
+  dischargeCurrentLimit_A: [3, 'A'],
+  balancingCount: 'int',
+  truthSocMin: [6, ''],
+  truthSocAvg: [6, ''],
+  truthSocMax: [6, ''],
+  truthCoreTemperatureMin_C: [3, '°C'],
+  truthCoreTemperatureAvg_C: [3, '°C'],
+  truthCoreTemperatureMax_C: [3, '°C'],
   truthCurrent_A: [4, 'A'],
 };
 
@@ -57,8 +72,16 @@ export const TABLES: Record<TableName, TableSpec> = {
   frames: {
     name: 'frames',
     columns: [
-      CAPTURE, ROW, req(dbl('t_s', 's')), req(int('present')), int('state'), str('state_name'), int('contactors'),
-      int('fault_mask'), int('warning_mask'), int('info_mask'),
+      CAPTURE,
+      ROW,
+      req(dbl('t_s', 's')),
+      req(int('present')),
+      int('state'),
+      str('state_name'),
+      int('contactors'),
+      int('fault_mask'),
+      int('warning_mask'),
+      int('info_mask'),
       ...PACK_CHANNELS.map((c) => {
         const s = PACK_CHANNEL_SCALE[c];
         return s === 'int' ? int(c) : dec(c, s[0], s[1]);
@@ -68,8 +91,15 @@ export const TABLES: Record<TableName, TableSpec> = {
   cells: {
     name: 'cells',
     columns: [
-      CAPTURE, ROW, LONG_TIME, req(int('cell')), dec('voltage_V', 5, 'V'), dec('temperature_C', 3, '°C'),
-      int('balancing'), dec('truth_soc', 6, ''), dec('truth_core_temperature_C', 3, '°C'),
+      CAPTURE,
+      ROW,
+      LONG_TIME,
+      req(int('cell')),
+      dec('voltage_V', 5, 'V'),
+      dec('temperature_C', 3, '°C'),
+      int('balancing'),
+      dec('truth_soc', 6, ''),
+      dec('truth_core_temperature_C', 3, '°C'),
     ],
   },
   temperatures: {
@@ -79,15 +109,35 @@ export const TABLES: Record<TableName, TableSpec> = {
   events: {
     name: 'events',
     columns: [
-      CAPTURE, req(dbl('t_s', 's')), req(int('seq')), req(int('code')), req(str('code_name')), req(int('tier')),
-      { name: 'raised', kind: 'bool', unit: '', required: true }, req(int('index')), dbl('value', ''), dbl('threshold', ''), str('unit'),
+      CAPTURE,
+      req(dbl('t_s', 's')),
+      req(int('seq')),
+      req(int('code')),
+      req(str('code_name')),
+      req(int('tier')),
+      { name: 'raised', kind: 'bool', unit: '', required: true },
+      req(int('index')),
+      dbl('value', ''),
+      dbl('threshold', ''),
+      str('unit'),
     ],
   },
   findings: {
     name: 'findings',
     columns: [
-      CAPTURE, req(str('id')), req(str('check_id')), req(str('severity')), dbl('t_start_s', 's'), dbl('t_end_s', 's'), str('subject'),
-      str('message'), dbl('threshold', ''), str('threshold_unit'), str('threshold_source'), str('waived'), str('evidence_json'),
+      CAPTURE,
+      req(str('id')),
+      req(str('check_id')),
+      req(str('severity')),
+      dbl('t_start_s', 's'),
+      dbl('t_end_s', 's'),
+      str('subject'),
+      str('message'),
+      dbl('threshold', ''),
+      str('threshold_unit'),
+      str('threshold_source'),
+      str('waived'),
+      str('evidence_json'),
     ],
   },
 };

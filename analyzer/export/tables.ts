@@ -19,7 +19,6 @@ export interface ExportSource {
 }
 
 const na = (x: number): number | null => (Number.isNaN(x) ? null : x);
-const naByte = (x: number): number | null => (x === ABSENT ? null : x);
 
 /** A table of a source, column by column: any column's values over any range of its rows. */
 interface ColumnarTable {
@@ -61,7 +60,10 @@ const NUMERIC = (table: TableName): boolean[] => TABLES[table].columns.map((c) =
 
 function framesTable(s: ExportSource): ColumnarTable {
   const tl = s.timeline;
-  const status = (a: ArrayLike<number>) => (r: number): Cell => (tl.hasStatus(r) ? a[r]! : null);
+  const status =
+    (a: ArrayLike<number>) =>
+    (r: number): Cell =>
+      tl.hasStatus(r) ? a[r]! : null;
   const fixed: (((r: number) => Cell) | { typed: ArrayLike<number>; absent?: boolean })[] = [
     () => s.captureId,
     (r) => r,
@@ -90,11 +92,7 @@ function framesTable(s: ExportSource): ColumnarTable {
  * A column of a long table, for entry `i` (cell, sensor) and timeline rows `rows`: `out[o + q]`
  * is its value at `rows[q]`. Typed loops, so that 86 million cell rows cost no call per value.
  */
-type LongColumn =
-  | { constant: Cell }
-  | { entry: true }
-  | { row: Float64Array | null }
-  | { perEntry: readonly ArrayLike<number>[]; absent?: boolean };
+type LongColumn = { constant: Cell } | { entry: true } | { row: Float64Array | null } | { perEntry: readonly ArrayLike<number>[]; absent?: boolean };
 
 function fillLong(c: LongColumn, numeric: boolean, rows: Int32Array, width: number): ColumnValues {
   const nq = rows.length;
@@ -223,8 +221,17 @@ function* listRows(width: number, rows: Iterable<Cell[]>): Generator<Batch> {
 function* eventRows(s: ExportSource): Generator<Cell[]> {
   for (const e of s.timeline.events) {
     yield [
-      s.captureId, e.t_s, e.seq, e.code, FAULT_CODE_NAMES[e.code] ?? `CODE_${e.code}`, e.tier, e.raised, e.index,
-      na(e.value), na(e.threshold), FAULT_UNITS[e.code as FaultCode] ?? '',
+      s.captureId,
+      e.t_s,
+      e.seq,
+      e.code,
+      FAULT_CODE_NAMES[e.code] ?? `CODE_${e.code}`,
+      e.tier,
+      e.raised,
+      e.index,
+      na(e.value),
+      na(e.threshold),
+      FAULT_UNITS[e.code as FaultCode] ?? '',
     ];
   }
 }
@@ -232,8 +239,18 @@ function* eventRows(s: ExportSource): Generator<Cell[]> {
 function* findingRows(s: ExportSource): Generator<Cell[]> {
   for (const f of s.report?.findings ?? []) {
     yield [
-      s.captureId, f.id, f.check, f.severity, f.t_start_s, f.t_end_s, f.subject, f.message,
-      f.threshold?.value ?? null, f.threshold?.unit ?? null, f.threshold?.source ?? null, f.waived ?? null,
+      s.captureId,
+      f.id,
+      f.check,
+      f.severity,
+      f.t_start_s,
+      f.t_end_s,
+      f.subject,
+      f.message,
+      f.threshold?.value ?? null,
+      f.threshold?.unit ?? null,
+      f.threshold?.source ?? null,
+      f.waived ?? null,
       JSON.stringify(f.evidence),
     ];
   }

@@ -15,8 +15,7 @@ export interface WorkerInit {
 }
 
 export type WorkerAnswer =
-  | { ok: true; path: string; manifest: import('./fleet-job.ts').CaptureManifest; heapBytes: number }
-  | { ok: false; path: string; error: string };
+  { ok: true; path: string; manifest: import('./fleet-job.ts').CaptureManifest; heapBytes: number } | { ok: false; path: string; error: string };
 
 const init = workerData as WorkerInit;
 const profile = loadProfile(init.profile);
@@ -25,7 +24,8 @@ const port = parentPort!;
 port.on('message', (path: string) => {
   runJob(path, { out: init.out, profile, date: init.date }).then(
     ({ manifest, heapBytes }) => port.postMessage({ ok: true, path, manifest, heapBytes } satisfies WorkerAnswer),
-    (e: unknown) => port.postMessage({ ok: false, path, error: isInputError(e) ? (e as Error).message : `internal error: ${(e as Error).message}` } satisfies WorkerAnswer),
+    (e: unknown) =>
+      port.postMessage({ ok: false, path, error: isInputError(e) ? (e as Error).message : `internal error: ${(e as Error).message}` } satisfies WorkerAnswer),
   );
 });
 port.postMessage('ready');

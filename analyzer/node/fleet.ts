@@ -33,7 +33,12 @@ export function expandInputs(specs: readonly string[], exclude?: string): string
   for (const s of specs) {
     if (/[*?]/.test(basename(s))) {
       const dir = dirname(s);
-      const re = new RegExp(`^${basename(s).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      const re = new RegExp(
+        `^${basename(s)
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
       if (!existsSync(dir)) throw new InputError(s, '(input)', 'no such directory');
       for (const f of readdirSync(dir).sort()) if (re.test(f) && statSync(join(dir, f)).isFile()) out.push(join(dir, f));
     } else if (existsSync(s) && statSync(s).isDirectory()) {
@@ -73,26 +78,28 @@ export async function runFleet(paths: readonly string[], o: FleetOptions): Promi
   let done = 0;
   const init: WorkerInit = { out: o.out, profile: o.profile, date: o.date };
   await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(WORKER, { workerData: init });
-        const next = (): void => {
-          const p = queue.shift();
-          if (p === undefined) void w.terminate().then(() => resolve());
-          else w.postMessage(p);
-        };
-        w.on('message', (m: 'ready' | WorkerAnswer) => {
-          if (m !== 'ready') {
-            if (m.ok) {
-              run.manifests.push(m.manifest);
-              run.peakWorkerHeapBytes = Math.max(run.peakWorkerHeapBytes, m.heapBytes);
-            } else run.failures.push({ path: m.path, error: m.error });
-            o.onProgress?.(++done, paths.length);
-          }
-          next();
-        });
-        w.on('error', reject);
-      }),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(WORKER, { workerData: init });
+          const next = (): void => {
+            const p = queue.shift();
+            if (p === undefined) void w.terminate().then(() => resolve());
+            else w.postMessage(p);
+          };
+          w.on('message', (m: 'ready' | WorkerAnswer) => {
+            if (m !== 'ready') {
+              if (m.ok) {
+                run.manifests.push(m.manifest);
+                run.peakWorkerHeapBytes = Math.max(run.peakWorkerHeapBytes, m.heapBytes);
+              } else run.failures.push({ path: m.path, error: m.error });
+              o.onProgress?.(++done, paths.length);
+            }
+            next();
+          });
+          w.on('error', reject);
+        }),
     ),
   );
   return run;
@@ -124,15 +131,26 @@ const ADDITIVE = /^(charge_|energy_|equivalent_cycles)/;
 export function fleetReport(dataset: string): FleetReport {
   const dir = join(dataset, MANIFEST_DIR);
   const manifests: CaptureManifest[] = existsSync(dir)
-    ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CaptureManifest)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CaptureManifest)
     : [];
   const packs = new Map<string, PackSummary>();
   for (const m of manifests) {
     let p = packs.get(m.pack_id);
     if (!p) {
       p = {
-        pack_id: m.pack_id, captures: 0, dates: [], duration_s: 0, worst: 'none', findings: { info: 0, warning: 0, error: 0 }, captures_failing: 0,
-        worst_findings: [], quality: { seq_lost: 0, late_frames: 0, crc_errors: 0, checks_not_evaluable: 0 }, totals: {},
+        pack_id: m.pack_id,
+        captures: 0,
+        dates: [],
+        duration_s: 0,
+        worst: 'none',
+        findings: { info: 0, warning: 0, error: 0 },
+        captures_failing: 0,
+        worst_findings: [],
+        quality: { seq_lost: 0, late_frames: 0, crc_errors: 0, checks_not_evaluable: 0 },
+        totals: {},
       };
       packs.set(m.pack_id, p);
     }
@@ -164,7 +182,9 @@ export function fleetMarkdown(r: FleetReport): string {
   out.push('| pack | captures | dates | hours | worst | errors | warnings | failing captures | frames lost | CRC errors |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of r.packs) {
-    out.push(`| ${p.pack_id} | ${p.captures} | ${p.dates[0]}…${p.dates.at(-1)} | ${(p.duration_s / 3600).toFixed(2)} | ${p.worst} | ${p.findings.error} | ${p.findings.warning} | ${p.captures_failing} | ${p.quality.seq_lost} | ${p.quality.crc_errors} |`);
+    out.push(
+      `| ${p.pack_id} | ${p.captures} | ${p.dates[0]}…${p.dates.at(-1)} | ${(p.duration_s / 3600).toFixed(2)} | ${p.worst} | ${p.findings.error} | ${p.findings.warning} | ${p.captures_failing} | ${p.quality.seq_lost} | ${p.quality.crc_errors} |`,
+    );
   }
   for (const p of r.packs) {
     if (p.worst_findings.length === 0) continue;

@@ -80,8 +80,7 @@ export function loadInput(path: string, onProgress?: (bytes: number) => void): L
         if (bytes > NO_FRAME_LIMIT_BYTES && builder.counters.frames === 0) {
           throw new InputError(name, '(file)', `no natrium frames in the first ${NO_FRAME_LIMIT_BYTES} bytes (not a capture or a natrium trace?)`);
         }
-      }
-      else trace!.push(text.decode(chunk, { stream: true }));
+      } else trace!.push(text.decode(chunk, { stream: true }));
       onProgress?.(bytes);
     });
     if (kind === null) throw new InputError(name, '(file)', 'empty: no capture frames and no trace rows');
@@ -92,8 +91,12 @@ export function loadInput(path: string, onProgress?: (bytes: number) => void): L
         throw new InputError(name, '(file)', `no natrium frames in ${bytes} bytes (not a capture or a natrium trace?)`);
       }
       return {
-        timeline: b.timeline, counters: { ...b.counters }, lateFrames: b.assembler.lateFrames, seqLost: b.assembler.seqLost,
-        meta: { name, kind: 'capture', bytes }, traceMeta: null,
+        timeline: b.timeline,
+        counters: { ...b.counters },
+        lateFrames: b.assembler.lateFrames,
+        seqLost: b.assembler.seqLost,
+        meta: { name, kind: 'capture', bytes },
+        traceMeta: null,
       };
     }
     const t = trace as unknown as TraceReader;

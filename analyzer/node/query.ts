@@ -75,7 +75,9 @@ export async function queryDataset(dataset: string, sql: string): Promise<QueryR
   try {
     for (const t of tables) {
       const glob = join(dataset, t, '**', '*.parquet');
-      await conn.run(`CREATE VIEW ${t} AS SELECT * FROM read_parquet(${quote(glob)}, hive_partitioning = true, hive_types = {'pack_id': VARCHAR, 'date': DATE}, union_by_name = true)`);
+      await conn.run(
+        `CREATE VIEW ${t} AS SELECT * FROM read_parquet(${quote(glob)}, hive_partitioning = true, hive_types = {'pack_id': VARCHAR, 'date': DATE}, union_by_name = true)`,
+      );
     }
     let reader;
     try {

@@ -165,7 +165,10 @@ export function resimScenario(sc: Scenario, inputs: ResimInputs, opts: Pick<Resi
   const k = inputs.current_A.length;
   const time_s = Float64Array.from({ length: k + 1 }, (_, i) => i * sc.dt_s);
   const current_A = Float64Array.from({ length: k + 1 }, (_, i) => inputs.current_A[Math.min(i, k - 1)]!);
-  const chemistry = opts.chemistry === undefined ? sc.chemistry : loadChemistry((PRESETS as readonly string[]).includes(opts.chemistry) ? opts.chemistry : resolve(opts.chemistry));
+  const chemistry =
+    opts.chemistry === undefined
+      ? sc.chemistry
+      : loadChemistry((PRESETS as readonly string[]).includes(opts.chemistry) ? opts.chemistry : resolve(opts.chemistry));
   const bms = opts.config === undefined ? sc.bms : new Reader(opts.config, opts.config.endsWith('.json') ? resolve(opts.config) : opts.config, 'bms');
   return {
     ...sc,

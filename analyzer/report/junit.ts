@@ -10,10 +10,16 @@ import { fmtTime } from './format.ts';
 
 export function xml(s: string): string {
   // escape markup and drop characters XML 1.0 cannot carry
-  return s
-    // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 allows, kept
-    .replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd]/gu, '\ufffd')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 allows, kept
+      .replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd]/gu, '\ufffd')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 export function reportJUnit(r: Report): string {
@@ -24,7 +30,9 @@ export function reportJUnit(r: Report): string {
   for (const ch of r.checks) {
     const fs = r.findings.filter((f) => f.check === ch.check);
     const failing = fs.filter((f) => f.waived === undefined && severityRank(f.severity) >= failOn);
-    const lines = fs.map((f) => `${f.severity}${f.waived !== undefined ? ' (waived)' : ''} ${fmtTime(f.t_start_s)}-${fmtTime(f.t_end_s)} ${f.subject}: ${f.message}`);
+    const lines = fs.map(
+      (f) => `${f.severity}${f.waived !== undefined ? ' (waived)' : ''} ${fmtTime(f.t_start_s)}-${fmtTime(f.t_end_s)} ${f.subject}: ${f.message}`,
+    );
     let body = '';
     if (ch.status === 'not_evaluable') {
       skipped++;

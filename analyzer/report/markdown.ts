@@ -16,7 +16,9 @@ export function reportMarkdown(r: Report): string {
   const res = r.result;
   L.push(`# natrium analysis: ${md(r.input.name)}`);
   L.push('');
-  L.push(`**${res.exit_code === 0 ? 'PASS' : 'FAIL'}** (fail on ${r.profile.fail_on}): ${res.findings.error} error, ${res.findings.warning} warning, ${res.findings.info} info findings${res.waived ? `, ${res.waived} waived` : ''}; ${res.checks.pass} checks pass, ${res.checks.fail} fail, ${res.checks.not_evaluable} not evaluable.`);
+  L.push(
+    `**${res.exit_code === 0 ? 'PASS' : 'FAIL'}** (fail on ${r.profile.fail_on}): ${res.findings.error} error, ${res.findings.warning} warning, ${res.findings.info} info findings${res.waived ? `, ${res.waived} waived` : ''}; ${res.checks.pass} checks pass, ${res.checks.fail} fail, ${res.checks.not_evaluable} not evaluable.`,
+  );
   L.push('');
   L.push('## Input');
   L.push('');
@@ -30,10 +32,16 @@ export function reportMarkdown(r: Report): string {
     L.push(`| device | ${md(d.device_id)}, firmware ${md(d.firmware)}${d.simulator ? ' (simulator)' : ''} |`);
     L.push(`| pack | ${md(d.chemistry)}, ${d.ns}s${d.np}p × ${d.cell_capacity_Ah} Ah, ${d.temperature_sensors} temperature sensors |`);
   }
-  L.push(`| messages | ${Object.entries(i.messages).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
+  L.push(
+    `| messages | ${Object.entries(i.messages)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} |`,
+  );
   if (i.decoder) {
     const d = i.decoder;
-    L.push(`| link | ${d.frames} frames, ${i.seq_lost} lost (seq), ${d.crcErrors} CRC errors, ${d.cobsErrors} COBS errors, ${d.duplicates} duplicates, ${d.incompleteBytes} bytes cut at the end |`);
+    L.push(
+      `| link | ${d.frames} frames, ${i.seq_lost} lost (seq), ${d.crcErrors} CRC errors, ${d.cobsErrors} COBS errors, ${d.duplicates} duplicates, ${d.incompleteBytes} bytes cut at the end |`,
+    );
   }
   L.push(`| profile | ${md(r.profile.name)}; limits from ${md(r.profile.limits_source)} |`);
   const sum = Object.entries(r.summary);

@@ -17,8 +17,16 @@
  * says were lost between its two arrivals, so a rate change is never mistaken for loss.
  */
 import {
-  MessageType, type Balancing, type CellVoltages, type Decoded, type FaultEvent, type Info, type PackStatus,
-  type SimCellTruth, type SimTruth, type Temperatures,
+  MessageType,
+  type Balancing,
+  type CellVoltages,
+  type Decoded,
+  type FaultEvent,
+  type Info,
+  type PackStatus,
+  type SimCellTruth,
+  type SimTruth,
+  type Temperatures,
 } from '../../protocol/messages.ts';
 import { Present, Timeline } from './store.ts';
 

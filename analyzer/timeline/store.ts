@@ -35,12 +35,29 @@ export const Contactor = { MAIN_POSITIVE: 1, MAIN_NEGATIVE: 2, PRECHARGE: 4 } as
 
 /** The pack-level Float64 channels, by name (units in the names). */
 export const PACK_CHANNELS = [
-  'packVoltage_V', 'current_A', 'soc', 'soh', 'cellVoltageMin_V', 'cellVoltageMax_V', 'cellVoltageMinIndex',
-  'cellVoltageMaxIndex', 'temperatureMin_C', 'temperatureMax_C', 'temperatureMinIndex', 'temperatureMaxIndex',
-  'chargeCurrentLimit_A', 'dischargeCurrentLimit_A', 'balancingCount',
+  'packVoltage_V',
+  'current_A',
+  'soc',
+  'soh',
+  'cellVoltageMin_V',
+  'cellVoltageMax_V',
+  'cellVoltageMinIndex',
+  'cellVoltageMaxIndex',
+  'temperatureMin_C',
+  'temperatureMax_C',
+  'temperatureMinIndex',
+  'temperatureMaxIndex',
+  'chargeCurrentLimit_A',
+  'dischargeCurrentLimit_A',
+  'balancingCount',
   // simulator ground truth (SIM_TRUTH); never measurements
-  'truthSocMin', 'truthSocAvg', 'truthSocMax', 'truthCoreTemperatureMin_C', 'truthCoreTemperatureAvg_C',
-  'truthCoreTemperatureMax_C', 'truthCurrent_A',
+  'truthSocMin',
+  'truthSocAvg',
+  'truthSocMax',
+  'truthCoreTemperatureMin_C',
+  'truthCoreTemperatureAvg_C',
+  'truthCoreTemperatureMax_C',
+  'truthCurrent_A',
 ] as const;
 export type PackChannel = (typeof PACK_CHANNELS)[number];
 

@@ -29,9 +29,7 @@
  * without a line end is taken if it has all its fields, else dropped (`droppedLastLine`).
  */
 import { BmsState, MessageType } from '../../protocol/messages.ts';
-import {
-  TRACE_META_PREFIX, type TraceLayout, type TraceMeta, parseTraceHeader, parseTraceMeta,
-} from '../../sim/trace.ts';
+import { TRACE_META_PREFIX, type TraceLayout, type TraceMeta, parseTraceHeader, parseTraceMeta } from '../../sim/trace.ts';
 import { type ByteSource, chunksOf } from './ingest.ts';
 import { Present, Timeline } from './store.ts';
 
@@ -168,7 +166,11 @@ export class TraceReader {
         }
       }
       if (this.layout === null) {
-        throw new TraceError(Math.max(1, this.lineNo), 'time_s', this.lineNo === 0 ? 'empty input: no header' : 'no header (expected a line starting "time_s,")');
+        throw new TraceError(
+          Math.max(1, this.lineNo),
+          'time_s',
+          this.lineNo === 0 ? 'empty input: no header' : 'no header (expected a line starting "time_s,")',
+        );
       }
     } catch (e) {
       if (e instanceof TraceError) this.error = e;
@@ -212,7 +214,11 @@ export class TraceReader {
     const meta = this.meta;
     if (meta !== null) {
       if (meta.cells !== layout.cells) {
-        throw new TraceError(this.lineNo, cols[5] ?? 'v_min_V', `the meta line says cells "${meta.cells}", the header has ${layout.cells === 'all' ? 'every cell' : 'the min-max columns'}`);
+        throw new TraceError(
+          this.lineNo,
+          cols[5] ?? 'v_min_V',
+          `the meta line says cells "${meta.cells}", the header has ${layout.cells === 'all' ? 'every cell' : 'the min-max columns'}`,
+        );
       }
       if (meta.bms !== layout.bms) {
         throw new TraceError(this.lineNo, 'bms_state', `the meta line says bms ${meta.bms}, the header ${layout.bms ? 'has' : 'lacks'} the BMS columns`);
@@ -317,8 +323,14 @@ export class TraceReader {
       if (z < zMin) zMin = z;
       if (z > zMax) zMax = z;
     }
-    let vMin = Infinity, vMax = -Infinity, tMin = Infinity, tMax = -Infinity;
-    let vMinI = -1, vMaxI = -1, tMinI = -1, tMaxI = -1;
+    let vMin = Infinity,
+      vMax = -Infinity,
+      tMin = Infinity,
+      tMax = -Infinity;
+    let vMinI = -1,
+      vMaxI = -1,
+      tMinI = -1,
+      tMaxI = -1;
     for (let g = 0; g < ns; g++) {
       const v = gv[g]! / np;
       const z = gz[g]! / np;

@@ -58,7 +58,12 @@ export const cases: BenchCase[] = [
 
       let sink = 0;
       const decodeOnce = (): number => {
-        const dec = new Decoder({ reuse: true, onMessage: () => { sink++; } });
+        const dec = new Decoder({
+          reuse: true,
+          onMessage: () => {
+            sink++;
+          },
+        });
         const s = performance.now();
         for (let p = 0; p < capture.length; p += CHUNK) dec.push(capture.subarray(p, p + CHUNK));
         dec.finish();
@@ -128,7 +133,10 @@ export const cases: BenchCase[] = [
         rss_target_mb: Math.round(2 * columnarMb + 150),
         timeline_ms: Math.round(median(tlMs)),
         rules_ms: Math.round(median(rulesMs)),
-        slowest_checks: perRule.slice(0, 3).map(([id, ms]) => `${id}=${Math.round(ms)}`).join(' '),
+        slowest_checks: perRule
+          .slice(0, 3)
+          .map(([id, ms]) => `${id}=${Math.round(ms)}`)
+          .join(' '),
         rows,
         capture_mb: round(mb),
         duration_s: round(rep.input.duration_s),

@@ -41,8 +41,15 @@ import { Decoder } from '../../protocol/decoder.ts';
 import { Encoder } from '../../protocol/encoder.ts';
 import { messageToJson } from '../../protocol/json.ts';
 import {
-  BmsState, FaultCode, MessageType, type CellVoltages, type Info, type Message, type PackStatus,
-  type Temperatures, type TierLimits,
+  BmsState,
+  FaultCode,
+  MessageType,
+  type CellVoltages,
+  type Info,
+  type Message,
+  type PackStatus,
+  type Temperatures,
+  type TierLimits,
 } from '../../protocol/messages.ts';
 import { mulberry32 } from '../../protocol/internal/random.ts';
 
@@ -53,10 +60,14 @@ const INFO_EVERY = 50; // ticks (5 s)
 const CHUNK = 1 << 16;
 const SEED = 42;
 
-
 const tier = (vMax: number, vMin: number, i: number, t: number): TierLimits => ({
-  cellVoltageMax_V: vMax, cellVoltageMin_V: vMin, chargeCurrentMax_A: 30 + i, dischargeCurrentMax_A: 100 + 2 * i,
-  chargeTemperatureMin_C: 5 - t, chargeTemperatureMax_C: 40 + t, dischargeTemperatureMin_C: -15 - t,
+  cellVoltageMax_V: vMax,
+  cellVoltageMin_V: vMin,
+  chargeCurrentMax_A: 30 + i,
+  dischargeCurrentMax_A: 100 + 2 * i,
+  chargeTemperatureMin_C: 5 - t,
+  chargeTemperatureMax_C: 40 + t,
+  dischargeTemperatureMin_C: -15 - t,
   dischargeTemperatureMax_C: 50 + t,
 });
 
@@ -71,9 +82,20 @@ function telemetry(seed: number, infoOverrides: Partial<Info> = {}): (k: number,
   const cells: CellVoltages = { type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: v };
   const temperatures: Temperatures = { type: MessageType.TEMPERATURES, offset: 0, temperatures_C: temps };
   const info: Info = {
-    type: MessageType.INFO, firmwareMajor: 0, firmwareMinor: 4, firmwarePatch: 0, deviceId: 0x4e410064, flags: 1,
-    ns: NS, np: 1, cellVoltageSensors: NS, temperatureSensors: NT, currentSensors: 1, cellCapacity_Ah: 50,
-    chemistry: 'nfpp-prismatic', limits: { mol: tier(3.9, 1.7, 0, 0), rsl: tier(3.95, 1.6, 10, 5), msl: tier(4.0, 1.5, 20, 10) },
+    type: MessageType.INFO,
+    firmwareMajor: 0,
+    firmwareMinor: 4,
+    firmwarePatch: 0,
+    deviceId: 0x4e410064,
+    flags: 1,
+    ns: NS,
+    np: 1,
+    cellVoltageSensors: NS,
+    temperatureSensors: NT,
+    currentSensors: 1,
+    cellCapacity_Ah: 50,
+    chemistry: 'nfpp-prismatic',
+    limits: { mol: tier(3.9, 1.7, 0, 0), rsl: tier(3.95, 1.6, 10, 5), msl: tier(4.0, 1.5, 20, 10) },
     ...infoOverrides,
   };
   // the SOC integrates the pack the INFO describes, so the analyser's coulomb count agrees with it
@@ -86,34 +108,69 @@ function telemetry(seed: number, infoOverrides: Partial<Info> = {}): (k: number,
     current += (rnd() - 0.5) * 2 - current * 0.002;
     if (current > 45) current = 45;
     if (current < -95) current = -95;
-    soc += (current / HZ) / 3600 / packCapacity_Ah;
+    soc += current / HZ / 3600 / packCapacity_Ah;
     if (soc < 0.1 || soc > 0.95) current = -current;
     ambient += (rnd() - 0.5) * 0.01;
     const ocv = 2.9 + 0.9 * soc;
-    let sum = 0, vmin = Infinity, vmax = -Infinity, imin = 0, imax = 0;
+    let sum = 0,
+      vmin = Infinity,
+      vmax = -Infinity,
+      imin = 0,
+      imax = 0;
     for (let i = 0; i < NS; i++) {
       const x = ocv + offset[i]! + r0[i]! * current + (rnd() - 0.5) * 0.0006;
       v[i] = x;
       sum += x;
-      if (x < vmin) { vmin = x; imin = i; }
-      if (x > vmax) { vmax = x; imax = i; }
+      if (x < vmin) {
+        vmin = x;
+        imin = i;
+      }
+      if (x > vmax) {
+        vmax = x;
+        imax = i;
+      }
     }
-    let tmin = Infinity, tmax = -Infinity, jmin = 0, jmax = 0;
+    let tmin = Infinity,
+      tmax = -Infinity,
+      jmin = 0,
+      jmax = 0;
     for (let j = 0; j < NT; j++) {
       const x = ambient + tOff[j]! + Math.abs(current) * 0.05 + (rnd() - 0.5) * 0.1;
       temps[j] = x;
-      if (x < tmin) { tmin = x; jmin = j; }
-      if (x > tmax) { tmax = x; jmax = j; }
+      if (x < tmin) {
+        tmin = x;
+        jmin = j;
+      }
+      if (x > tmax) {
+        tmax = x;
+        jmax = j;
+      }
     }
     if (k % INFO_EVERY === 0) emit(info, t_ms);
     const status: PackStatus = {
-      type: MessageType.PACK_STATUS, state: current > 0 ? BmsState.CHARGE : BmsState.NORMAL,
-      mainPositiveClosed: true, mainNegativeClosed: true, prechargeClosed: false, balancingCount: 0,
-      packVoltage_V: sum, current_A: current, soc, soh: 0.97,
-      cellVoltageMin_V: vmin, cellVoltageMax_V: vmax, cellVoltageMinIndex: imin, cellVoltageMaxIndex: imax,
-      temperatureMin_C: tmin, temperatureMax_C: tmax, temperatureMinIndex: jmin, temperatureMaxIndex: jmax,
-      faultMask: 0, warningMask: 0, infoMask: vmax - vmin > 0.015 ? 1 << FaultCode.CELL_VOLTAGE_SPREAD : 0,
-      chargeCurrentLimit_A: 40, dischargeCurrentLimit_A: 100,
+      type: MessageType.PACK_STATUS,
+      state: current > 0 ? BmsState.CHARGE : BmsState.NORMAL,
+      mainPositiveClosed: true,
+      mainNegativeClosed: true,
+      prechargeClosed: false,
+      balancingCount: 0,
+      packVoltage_V: sum,
+      current_A: current,
+      soc,
+      soh: 0.97,
+      cellVoltageMin_V: vmin,
+      cellVoltageMax_V: vmax,
+      cellVoltageMinIndex: imin,
+      cellVoltageMaxIndex: imax,
+      temperatureMin_C: tmin,
+      temperatureMax_C: tmax,
+      temperatureMinIndex: jmin,
+      temperatureMaxIndex: jmax,
+      faultMask: 0,
+      warningMask: 0,
+      infoMask: vmax - vmin > 0.015 ? 1 << FaultCode.CELL_VOLTAGE_SPREAD : 0,
+      chargeCurrentLimit_A: 40,
+      dischargeCurrentLimit_A: 100,
     };
     emit(status, t_ms);
     emit(cells, t_ms);

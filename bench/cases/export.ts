@@ -54,7 +54,10 @@ export const cases: BenchCase[] = [
       const capture = buildCapture(hours, INFO);
       const b = timelineFromBytes(capture);
       const meta = { name: 'bench-24h.nat', kind: 'capture' as const, bytes: capture.length };
-      const report = analyze({ timeline: b.timeline, counters: b.counters, meta }, { profile: builtInProfile('default'), chemistry: chemistryByName, today: '2026-01-01' });
+      const report = analyze(
+        { timeline: b.timeline, counters: b.counters, meta },
+        { profile: builtInProfile('default'), chemistry: chemistryByName, today: '2026-01-01' },
+      );
       const input = { timeline: b.timeline, counters: b.counters, lateFrames: 0, seqLost: 0, meta, traceMeta: null };
       const out = mkdtempSync(join(tmpdir(), 'natrium-bench-export-'));
       try {
@@ -66,7 +69,13 @@ export const cases: BenchCase[] = [
         for (const table of TABLE_NAMES) {
           const s = performance.now();
           const c = process.cpuUsage();
-          const r = await exportLoaded(input, report, { format: 'parquet', out, captureId: 'bench', partition: { packId: 'p', date: '2026-01-01' }, tables: [table] });
+          const r = await exportLoaded(input, report, {
+            format: 'parquet',
+            out,
+            captureId: 'bench',
+            partition: { packId: 'p', date: '2026-01-01' },
+            tables: [table],
+          });
           rows[table] = r.rows[table] ?? 0;
           tableS.push(`${table}=${round((performance.now() - s) / 1000)}`);
           tableCpu.push(`${table}=${round(cpuSeconds(process.cpuUsage(c)))}`);
@@ -141,4 +150,3 @@ export const cases: BenchCase[] = [
     },
   },
 ];
-

@@ -30,10 +30,18 @@ function packCase(name: string, ns: number, np: number, kernel: 'auto' | 'js' = 
     run() {
       const chem = loadChemistry('naion-prismatic-150ah');
       const pack = new Pack({
-        chemistry: chem, ns, np, dt_s: 0.1, seed: 7, spread: SPREAD,
+        chemistry: chem,
+        ns,
+        np,
+        dt_s: 0.1,
+        seed: 7,
+        spread: SPREAD,
         thermal: { neighbour_W_per_K: 1, cells_per_module: 12 },
-        cell_connection_ohm: 1e-4, busbar_ohm: 5e-3, low_temperature_capacity: true,
-        init: { soc: 0.8, T_C: 30, h: 0 }, kernel,
+        cell_connection_ohm: 1e-4,
+        busbar_ohm: 5e-3,
+        low_temperature_capacity: true,
+        init: { soc: 0.8, T_C: 30, h: 0 },
+        kernel,
       });
       const cellSteps = 4e7;
       const steps = Math.max(1000, Math.round(cellSteps / pack.n));
@@ -45,14 +53,17 @@ function packCase(name: string, ns: number, np: number, kernel: 'auto' | 'js' = 
         const t0 = performance.now();
         for (let k = 0; k < steps; k++) {
           pack.prepare(30);
-          pack.advance(prof[(k / 10) % 1000 | 0]!);
+          pack.advance(prof[((k / 10) % 1000) | 0]!);
         }
         samples.push(((performance.now() - t0) * 1e6) / (steps * pack.n));
       }
       const ns_per = median(samples);
       return {
-        cells: pack.n, kernel: pack.kernel, ns_per_cell_step: Number(ns_per.toFixed(2)),
-        cell_steps_per_s: Math.round(1e9 / ns_per), repetitions: samples.length,
+        cells: pack.n,
+        kernel: pack.kernel,
+        ns_per_cell_step: Number(ns_per.toFixed(2)),
+        cell_steps_per_s: Math.round(1e9 / ns_per),
+        repetitions: samples.length,
       };
     },
   };

@@ -57,13 +57,16 @@ interface PageFigures {
 /** Runs in the page: seeded zooms, then the memory measurement. */
 async function pageBench(n: number): Promise<PageFigures> {
   type App = {
-    firstPaint_ms: number; fullPaint_ms: number; analyze_ms: number; error: string | null;
+    firstPaint_ms: number;
+    fullPaint_ms: number;
+    analyze_ms: number;
+    error: string | null;
     summary: { t_min: number; t_max: number; columnBytes: number; rows: number };
     plots: { setView(a: number, b: number): void; idle: Promise<void> };
   };
   const app = (window as unknown as { natriumViewer: App }).natriumViewer;
   let seed = 12345;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const { t_min, t_max } = app.summary;
   const zooms: number[] = [];
   const parts: Record<string, number>[] = [];
@@ -83,7 +86,17 @@ async function pageBench(n: number): Promise<PageFigures> {
   let heap: number | null = null;
   const m = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
   if (m && (self as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated) heap = (await m.call(performance)).bytes;
-  return { firstPaint_ms: app.firstPaint_ms, fullPaint_ms: app.fullPaint_ms, analyze_ms: app.analyze_ms, zooms, parts, heap_bytes: heap, columnBytes: app.summary.columnBytes, rows: app.summary.rows, error: app.error };
+  return {
+    firstPaint_ms: app.firstPaint_ms,
+    fullPaint_ms: app.fullPaint_ms,
+    analyze_ms: app.analyze_ms,
+    zooms,
+    parts,
+    heap_bytes: heap,
+    columnBytes: app.summary.columnBytes,
+    rows: app.summary.rows,
+    error: app.error,
+  };
 }
 
 function quantile(xs: number[], q: number): number {
@@ -123,10 +136,14 @@ export const cases: BenchCase[] = [
           // tsx names functions with a helper the page lacks
           await page.addInitScript('self.__name = (f) => f');
           await page.goto(srv.url);
-          await page.waitForFunction(() => {
-            const v = (window as unknown as { natriumViewer?: { ready: boolean; error: string | null } }).natriumViewer;
-            return v !== undefined && (v.ready || v.error !== null);
-          }, null, { timeout: 600_000 });
+          await page.waitForFunction(
+            () => {
+              const v = (window as unknown as { natriumViewer?: { ready: boolean; error: string | null } }).natriumViewer;
+              return v !== undefined && (v.ready || v.error !== null);
+            },
+            null,
+            { timeout: 600_000 },
+          );
           const f = await page.evaluate(pageBench, zooms);
           if (f.error) throw new Error(f.error);
           const columnarMb = f.columnBytes / 1e6;
@@ -135,9 +152,24 @@ export const cases: BenchCase[] = [
             full_paint_ms: Math.round(f.fullPaint_ms),
             zoom_ms_median: Math.round(quantile(f.zooms, 0.5) * 10) / 10,
             zoom_ms_p95: Math.round(quantile(f.zooms, 0.95) * 10) / 10,
-            zoom_lines_wait_ms: Math.round(quantile(f.parts.map((p) => p.plotWait_ms!), 0.5)),
-            zoom_lines_draw_ms: Math.round(quantile(f.parts.map((p) => p.lines_ms!), 0.5)),
-            zoom_heat_wait_ms: Math.round(quantile(f.parts.map((p) => p.heatWait_ms!), 0.5)),
+            zoom_lines_wait_ms: Math.round(
+              quantile(
+                f.parts.map((p) => p.plotWait_ms!),
+                0.5,
+              ),
+            ),
+            zoom_lines_draw_ms: Math.round(
+              quantile(
+                f.parts.map((p) => p.lines_ms!),
+                0.5,
+              ),
+            ),
+            zoom_heat_wait_ms: Math.round(
+              quantile(
+                f.parts.map((p) => p.heatWait_ms!),
+                0.5,
+              ),
+            ),
             heap_mb: f.heap_bytes === null ? null : Math.round(f.heap_bytes / 1e6),
             columnar_mb: Math.round(columnarMb),
             heap_target_mb: Math.round(2 * columnarMb),

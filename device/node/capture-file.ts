@@ -34,7 +34,7 @@ export function captureToFile(path: string, scenario: Scenario, opts: CaptureFil
   let used = 0;
   const flush = (bytes: Uint8Array): void => {
     try {
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
     } catch (e) {
       throw fileError(path, e); // e.g. ENOSPC
     }
@@ -71,6 +71,12 @@ export function captureToFile(path: string, scenario: Scenario, opts: CaptureFil
 function fileError(path: string, e: unknown): InputError {
   const code = (e as NodeJS.ErrnoException).code;
   const problem =
-    code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : `cannot write: ${code ?? String(e)}`;
+    code === 'ENOENT'
+      ? 'no such directory'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : `cannot write: ${code ?? String(e)}`;
   return new InputError(path, '(file)', problem);
 }

@@ -3,8 +3,15 @@
  * Each payload starts with u16 offset (index of the first entry) and u16 count.
  */
 import {
-  BALANCING_MAX_COUNT, CELL_VOLTAGES_MAX_COUNT, MAX_CELLS, MAX_TEMPERATURE_SENSORS, MessageType, TEMPERATURES_MAX_COUNT,
-  type Balancing, type CellVoltages, type Temperatures,
+  BALANCING_MAX_COUNT,
+  CELL_VOLTAGES_MAX_COUNT,
+  MAX_CELLS,
+  MAX_TEMPERATURE_SENSORS,
+  MessageType,
+  TEMPERATURES_MAX_COUNT,
+  type Balancing,
+  type CellVoltages,
+  type Temperatures,
 } from '../messages.ts';
 import type { Codec } from './codec.ts';
 import { BAD_VALUE, TRUNCATED, checkUint, setQI16, setQU16, tableI16, tableU16 } from '../internal/wire.ts';
@@ -88,8 +95,7 @@ export const cellVoltagesCodec: Codec<CellVoltages> = {
 export const temperaturesCodec: Codec<Temperatures> = {
   type: MessageType.TEMPERATURES,
   chunked: true,
-  size: (m) =>
-    CHUNK_HEADER_SIZE + 2 * checkChunk(m.offset, m.temperatures_C.length, TEMPERATURES_MAX_COUNT, MAX_TEMPERATURE_SENSORS),
+  size: (m) => CHUNK_HEADER_SIZE + 2 * checkChunk(m.offset, m.temperatures_C.length, TEMPERATURES_MAX_COUNT, MAX_TEMPERATURE_SENSORS),
   write(_b, v, o, m) {
     const a = m.temperatures_C;
     const n = a.length;

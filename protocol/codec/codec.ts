@@ -18,9 +18,7 @@ export interface Codec<M extends Message = Message> {
    * Chunked codecs fill `into` (an earlier result of this codec) instead of allocating when its
    * arrays have the right length, `reusable` ones always; the others ignore it.
    */
-  read(
-    b: Uint8Array, v: DataView, o: number, len: number, seq: number, t_ms: number, into?: Decoded<M>,
-  ): Decoded<M> | ReadError;
+  read(b: Uint8Array, v: DataView, o: number, len: number, seq: number, t_ms: number, into?: Decoded<M>): Decoded<M> | ReadError;
   /** True for messages that carry `offset` + `count` (their results may be reused per offset). */
   readonly chunked?: boolean;
   /** True for fixed-layout messages whose `read` fills `into` (reused as one object per type). */

@@ -1,7 +1,14 @@
 /** Host → device commands, and the device's ACK / NACK answers. */
 import {
-  BmsState, MessageType,
-  type Ack, type CmdInjectFault, type CmdRequestInfo, type CmdResetFaults, type CmdSetRate, type CmdSetState, type Nack,
+  BmsState,
+  MessageType,
+  type Ack,
+  type CmdInjectFault,
+  type CmdRequestInfo,
+  type CmdResetFaults,
+  type CmdSetRate,
+  type CmdSetState,
+  type Nack,
 } from '../messages.ts';
 import type { Codec } from './codec.ts';
 import { BAD_VALUE, TRUNCATED, checkBool, checkMember, checkUint, getIndex, setIndex } from '../internal/wire.ts';

@@ -5,7 +5,14 @@ import { TRUNCATED, checkUint } from '../internal/wire.ts';
 
 /** The counters in wire order, u32 each. */
 export const LINK_STATS_FIELDS = [
-  'framesOk', 'crcErrors', 'cobsErrors', 'shortFrames', 'oversizeRuns', 'badVersions', 'wrongDirection', 'txDropped',
+  'framesOk',
+  'crcErrors',
+  'cobsErrors',
+  'shortFrames',
+  'oversizeRuns',
+  'badVersions',
+  'wrongDirection',
+  'txDropped',
 ] as const satisfies readonly (keyof LinkStats)[];
 export const LINK_STATS_SIZE = 4 * LINK_STATS_FIELDS.length;
 

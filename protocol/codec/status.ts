@@ -2,8 +2,22 @@
 import { BmsState, FaultTier, MessageType, type FaultEvent, type PackStatus } from '../messages.ts';
 import type { Codec } from './codec.ts';
 import {
-  BAD_VALUE, TRUNCATED, checkBool, checkMask, checkMember, checkUint, getIndex, getQI16, getQI32, getQU16, getQU32,
-  setIndex, setQI16, setQI32, setQU16, setQU32,
+  BAD_VALUE,
+  TRUNCATED,
+  checkBool,
+  checkMask,
+  checkMember,
+  checkUint,
+  getIndex,
+  getQI16,
+  getQI32,
+  getQU16,
+  getQU32,
+  setIndex,
+  setQI16,
+  setQI32,
+  setQU16,
+  setQU32,
 } from '../internal/wire.ts';
 
 export const PACK_STATUS_SIZE = 52;

@@ -13,5 +13,11 @@ export type { MockBindingInterface, CreatePortOptions } from '@serialport/bindin
 export type MockPortBinding = InstanceType<BindingMockModule['MockPortBinding']>;
 /** Binding types, resolved the same way (that package has no `types` condition either). */
 export type {
-  BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions,
+  BindingInterface,
+  BindingPortInterface,
+  OpenOptions,
+  PortInfo,
+  PortStatus,
+  SetOptions,
+  UpdateOptions,
 } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };

@@ -13,8 +13,14 @@
  */
 import {
   MockBinding,
-  type BindingInterface, type BindingPortInterface, type MockPortBinding, type OpenOptions, type PortInfo, type PortStatus,
-  type SetOptions, type UpdateOptions,
+  type BindingInterface,
+  type BindingPortInterface,
+  type MockPortBinding,
+  type OpenOptions,
+  type PortInfo,
+  type PortStatus,
+  type SetOptions,
+  type UpdateOptions,
 } from './mock-binding.ts';
 
 /** The device end of a mock port. */

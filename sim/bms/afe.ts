@@ -93,8 +93,7 @@ export class Afe {
     const f = this.faults;
     const I = this.pack.packCurrent;
     const cur = this.cur;
-    let shunt =
-      I * this.shuntGain + this.shuntOffset_A + (c.noise_pct_fs / 100) * this.fs_A * this.noise.normal() + f.currentOffset_A;
+    let shunt = I * this.shuntGain + this.shuntOffset_A + (c.noise_pct_fs / 100) * this.fs_A * this.noise.normal() + f.currentOffset_A;
     if (f.currentDriftRate_A_per_s !== 0) shunt += f.currentDriftRate_A_per_s * (t_s - f.currentDriftStart_s);
     if (f.currentStuck) {
       if (Number.isNaN(f.stuckCurrent_A)) f.stuckCurrent_A = cur.current_A;
@@ -187,7 +186,8 @@ export class Afe {
     for (let g = 0; g < ns; g++) {
       let v = gv[g]!;
       const open = f.openWire[g]!;
-      if (open) v = 0; // pulled low by the input network
+      if (open)
+        v = 0; // pulled low by the input network
       else if (prevOpen) v += gv[g - 1]!; // spans both groups
       let r = Math.round((v + noise_V * table[j]!) * inv) * lsb;
       j = (j + 1) & MASK;

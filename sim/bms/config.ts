@@ -99,7 +99,15 @@ export interface BmsConfig {
     warning_factor: number;
     ramp_up_per_s: number;
   };
-  balancing: { enabled: boolean; min_voltage_V: number; threshold_V: number; hysteresis_V: number; bleed_ohm: number; max_temperature_C: number; min_rest_s: number };
+  balancing: {
+    enabled: boolean;
+    min_voltage_V: number;
+    threshold_V: number;
+    hysteresis_V: number;
+    bleed_ohm: number;
+    max_temperature_C: number;
+    min_rest_s: number;
+  };
   plant: { dc_link_F: number; precharge_ohm: number; bus_bleed_tau_s: number; fuse_A: number; fuse_time_s: number };
 }
 
@@ -175,7 +183,11 @@ function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
   const rc = ra.get('current').only(['full_scale_A', 'noise_pct_fs', 'offset_pct_fs', 'gain_error_pct', 'redundant']);
   const rr = rc.get('redundant').only(['noise_pct_fs', 'offset_pct_fs', 'gain_error_pct']);
   const afe: BmsConfig['afe'] = {
-    cell_voltage: { resolution_V: n(rcv.get('resolution_V'), pos), noise_V: n(rcv.get('noise_V'), nonneg), open_wire_test_V: n(rcv.get('open_wire_test_V'), pos) },
+    cell_voltage: {
+      resolution_V: n(rcv.get('resolution_V'), pos),
+      noise_V: n(rcv.get('noise_V'), nonneg),
+      open_wire_test_V: n(rcv.get('open_wire_test_V'), pos),
+    },
     temperature: {
       sensor_cells,
       lag_tau_s: rt.get('lag_tau_s').number(nonneg),
@@ -240,8 +252,13 @@ function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
 
   const rsoc = r.get('soc').only(['method', 'initial_soc', 'rest_current_A', 'rest_s', 'min_ocv_slope_mV_per_pct', 'hysteresis_certain', 'ekf']);
   const ri = rsoc.get('initial_soc');
-  const re = rsoc.get('ekf').only(['cells', 'period', 'initial_soc_sigma', 'process_soc_sigma_per_s', 'process_v_sigma_V', 'process_h_sigma', 'measurement_sigma_V']);
-  const cells = re.get('cells').items().map((c) => c.string({ oneOf: ['avg', 'min', 'max'] }) as 'avg' | 'min' | 'max');
+  const re = rsoc
+    .get('ekf')
+    .only(['cells', 'period', 'initial_soc_sigma', 'process_soc_sigma_per_s', 'process_v_sigma_V', 'process_h_sigma', 'measurement_sigma_V']);
+  const cells = re
+    .get('cells')
+    .items()
+    .map((c) => c.string({ oneOf: ['avg', 'min', 'max'] }) as 'avg' | 'min' | 'max');
   if (!cells.includes('avg')) re.get('cells').fail('must include "avg" (the pack SOC)');
   const soc: BmsConfig['soc'] = {
     method: rsoc.get('method').string({ oneOf: ['ekf', 'counting'] }) as 'ekf' | 'counting',
@@ -268,10 +285,22 @@ function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
     disconnect_ratio: rsoh.get('disconnect_ratio').number({ gt: 1 }),
     min_resistance_samples: rsoh.get('min_resistance_samples').number({ min: 1, integer: true }),
   };
-  const rsop = r.get('sop').only([
-    'charge_current_A', 'discharge_current_A', 'peak_discharge_current_A', 'peak_duration_s', 'charge_temperature', 'charge_high_temperature',
-    'discharge_temperature', 'charge_soc', 'discharge_soc', 'voltage_horizon_s', 'warning_factor', 'ramp_up_per_s',
-  ]);
+  const rsop = r
+    .get('sop')
+    .only([
+      'charge_current_A',
+      'discharge_current_A',
+      'peak_discharge_current_A',
+      'peak_duration_s',
+      'charge_temperature',
+      'charge_high_temperature',
+      'discharge_temperature',
+      'charge_soc',
+      'discharge_soc',
+      'voltage_horizon_s',
+      'warning_factor',
+      'ramp_up_per_s',
+    ]);
   const sop: BmsConfig['sop'] = {
     charge_current_A: n(rsop.get('charge_current_A'), pos),
     discharge_current_A: n(rsop.get('discharge_current_A'), pos),
@@ -309,7 +338,18 @@ function readMerged(r: Reader, spec: ChemistryFile): BmsConfig {
   const cfg: BmsConfig = {
     file: r.file,
     description: r.opt('description')?.string() ?? '',
-    scheduler, init, afe, checks, contactors, precharge, cell_model, soc, soh, sop, balancing, plant,
+    scheduler,
+    init,
+    afe,
+    checks,
+    contactors,
+    precharge,
+    cell_model,
+    soc,
+    soh,
+    sop,
+    balancing,
+    plant,
   };
   const problems = selfCheck(cfg);
   if (problems.length > 0) r.fail(problems[0]!.problem, (r.path ? r.path + '.' : '') + problems[0]!.field);
@@ -336,8 +376,10 @@ export function selfCheck(cfg: BmsConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const s = cfg.scheduler;
   const f = s.fast_period_ms;
-  if (s.mid_period_ms % f !== 0) out.push({ field: 'scheduler.mid_period_ms', problem: `must be a whole multiple of fast_period_ms (${f}), got ${s.mid_period_ms}` });
-  if (s.slow_period_ms % s.mid_period_ms !== 0) out.push({ field: 'scheduler.slow_period_ms', problem: `must be a whole multiple of mid_period_ms (${s.mid_period_ms}), got ${s.slow_period_ms}` });
+  if (s.mid_period_ms % f !== 0)
+    out.push({ field: 'scheduler.mid_period_ms', problem: `must be a whole multiple of fast_period_ms (${f}), got ${s.mid_period_ms}` });
+  if (s.slow_period_ms % s.mid_period_ms !== 0)
+    out.push({ field: 'scheduler.slow_period_ms', problem: `must be a whole multiple of mid_period_ms (${s.mid_period_ms}), got ${s.slow_period_ms}` });
   const ticks = (field: string, ms: number, period: number) => {
     if (ms % period !== 0) out.push({ field, problem: `must be a whole number of ${period} ms ticks, got ${ms}` });
   };

@@ -275,17 +275,7 @@ export class BalancingBlock extends Block<'balancing'> {
 }
 
 export type AnyBlock =
-  | CellVoltageBlock
-  | CellTemperatureBlock
-  | CurrentBlock
-  | ContactorBlock
-  | DiagBlock
-  | StateBlock
-  | SocBlock
-  | SoeBlock
-  | SohBlock
-  | SopBlock
-  | BalancingBlock;
+  CellVoltageBlock | CellTemperatureBlock | CurrentBlock | ContactorBlock | DiagBlock | StateBlock | SocBlock | SoeBlock | SohBlock | SopBlock | BalancingBlock;
 export type BlockId = AnyBlock['id'];
 
 /** The one writer of each block. */

@@ -118,7 +118,8 @@ export function readFaults(r: Reader, ns: number, np: number): FaultSpec[] {
         allow('sensor', 'index');
         const sensor = it.get('sensor').string({ oneOf: ['current', 'cell_voltage', 'temperature'] }) as 'current' | 'cell_voltage' | 'temperature';
         const max = sensor === 'cell_voltage' ? ns - 1 : sensor === 'temperature' ? n - 1 : 0;
-        const index = sensor === 'current' ? (it.opt('index')?.number({ min: 0, max: 0, integer: true }) ?? 0) : it.get('index').number({ min: 0, max, integer: true });
+        const index =
+          sensor === 'current' ? (it.opt('index')?.number({ min: 0, max: 0, integer: true }) ?? 0) : it.get('index').number({ min: 0, max, integer: true });
         out.push({ ...t, fault, sensor, index });
         break;
       }
@@ -165,6 +166,8 @@ export function readFaults(r: Reader, ns: number, np: number): FaultSpec[] {
 /** One-line description of a fault, for reports and test names. */
 export function describeFault(f: FaultSpec): string {
   const { at_s, duration_s, fault, ...rest } = f;
-  const args = Object.entries(rest).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${String(v)}`);
+  const args = Object.entries(rest)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k}=${String(v)}`);
   return `${fault}@${at_s}s${duration_s !== null ? `+${duration_s}s` : ''}${args.length ? ` (${args.join(', ')})` : ''}`;
 }

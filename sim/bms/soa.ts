@@ -40,7 +40,15 @@ export class Soa {
   private readonly meanAtChange_V: Float64Array;
   private readonly meanMoved_V: Float64Array;
 
-  constructor(cfg: BmsConfig, thresholds: Float64Array, ns: number, nSensors: number, np: number, private readonly diag: Diag, private readonly inputs: SoaInputs) {
+  constructor(
+    cfg: BmsConfig,
+    thresholds: Float64Array,
+    ns: number,
+    nSensors: number,
+    np: number,
+    private readonly diag: Diag,
+    private readonly inputs: SoaInputs,
+  ) {
     this.thr = thresholds;
     this.np = np;
     this.hyst = Float64Array.from(CHECK_IDS.map((id) => cfg.checks[id].hysteresis * (PACK_CURRENT_PER_CELL.has(id) ? np : 1)));

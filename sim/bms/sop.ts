@@ -116,7 +116,8 @@ export class Sop {
     if (ct.validCount > 0) {
       const lo = ct.min_C;
       const hi = ct.max_C;
-      fc = Math.min(factor(cfg.charge_temperature, lo), factor(cfg.charge_temperature, hi)) *
+      fc =
+        Math.min(factor(cfg.charge_temperature, lo), factor(cfg.charge_temperature, hi)) *
         Math.min(factor(cfg.charge_high_temperature, lo), factor(cfg.charge_high_temperature, hi));
       fd = Math.min(factor(cfg.discharge_temperature, lo), factor(cfg.discharge_temperature, hi));
     } else {

@@ -224,7 +224,10 @@ function derating(tMin: number, tKnee: number, below: number): Limits['charge_de
 // ---------------------------------------------------------------- presets
 
 /** What was tuned to pass the validation against the measured 18650 discharges, and why. */
-const TUNING = 'TUNING (test/sim/validation.test.ts: the reference Cell on the 0.5C/2C CC discharges of ' + HAKADI_CSV_REF + ', 23 °C ambient, RMS over 5–95 % depth of discharge). With the sodium-ion.md §4 estimates (R 18/12/20 mΩ, Ea_RC 35 kJ/mol, hA 0.042 W/K) the RMS was 5.6 mV at 0.5C but 37.8 mV at 2C: the model cell heated to ~36 °C and lost too much resistance, and the 300 s branch made the 2C polarisation build up too slowly (the data show r_eff ≈ 64 mΩ at both rates by soc 0.95, i.e. within 90 s at 3 A). Three EST values were moved within their uncertainty: (1) RC split 18/27/5 mΩ (R0 unchanged, still below the 20 mΩ AC IR; sum still 50 mΩ; tau 15 s / 300 s unchanged); (2) Ea of R1/R2 20 kJ/mol, the single Ea PyBaMM ECM_Example applies to its whole DCIR (R0 and R1); (3) h = 15 W/(m² K) effective (natural convection ~6–10 plus radiation ~5 from a sleeved can, plus conduction into holder and leads) instead of 10. Result: RMS 4.9 mV (0.5C), 19.3 mV (2C). The 2C figure depends on the assumed ambient (11.5 mV at 20 °C, 25.1 mV at 25 °C; the data header says 20–25 °C, not controlled).';
+const TUNING =
+  'TUNING (test/sim/validation.test.ts: the reference Cell on the 0.5C/2C CC discharges of ' +
+  HAKADI_CSV_REF +
+  ', 23 °C ambient, RMS over 5–95 % depth of discharge). With the sodium-ion.md §4 estimates (R 18/12/20 mΩ, Ea_RC 35 kJ/mol, hA 0.042 W/K) the RMS was 5.6 mV at 0.5C but 37.8 mV at 2C: the model cell heated to ~36 °C and lost too much resistance, and the 300 s branch made the 2C polarisation build up too slowly (the data show r_eff ≈ 64 mΩ at both rates by soc 0.95, i.e. within 90 s at 3 A). Three EST values were moved within their uncertainty: (1) RC split 18/27/5 mΩ (R0 unchanged, still below the 20 mΩ AC IR; sum still 50 mΩ; tau 15 s / 300 s unchanged); (2) Ea of R1/R2 20 kJ/mol, the single Ea PyBaMM ECM_Example applies to its whole DCIR (R0 and R1); (3) h = 15 W/(m² K) effective (natural convection ~6–10 plus radiation ~5 from a sleeved can, plus conduction into holder and leads) instead of 10. Result: RMS 4.9 mV (0.5C), 19.3 mV (2C). The 2C figure depends on the assumed ambient (11.5 mV at 20 °C, 25.1 mV at 25 °C; the data header says 20–25 °C, not controlled).';
 
 function commonLayeredSources(): string[] {
   return [
@@ -251,7 +254,8 @@ function preset18650(src: SourceData): Omit<ChemistryFile, 'envelope'> {
   const c = layeredCurve(src, 4.1, 1.5);
   return {
     name: 'naion-18650-layered',
-    description: 'Hakadi-class 1.5 Ah layered-oxide (NFM) | hard-carbon sodium-ion 18650, 1.5–4.1 V, derived from and validated against measured CC discharges.',
+    description:
+      'Hakadi-class 1.5 Ah layered-oxide (NFM) | hard-carbon sodium-ion 18650, 1.5–4.1 V, derived from and validated against measured CC discharges.',
     family: 'layered-oxide',
     sources: [
       OVERCHARGE_SOURCE,
@@ -344,7 +348,7 @@ function presetPrismatic(src: SourceData): Omit<ChemistryFile, 'envelope'> {
       'voltage: 1.5–4.0 V (usable minimum 2.0 V) and nominal 3.05 V: sodium-ion.md §4, EST.',
       ocvSource(4.0, c.zTop),
       ...commonLayeredSources().filter((s) => !s.startsWith('charge_derating') && !s.startsWith('temperature limits')),
-      'resistance at soc 0.5, 25 °C: R0 0.25 mΩ, R1 0.15 mΩ (C1 100 kF, tau 15 s), R2 0.15 mΩ (C2 2 MF, tau 300 s) as tabulated in sodium-ion.md §4 (its own split, not the 18650\'s, so the 18650 split tuning is not carried over); R·Q = 0.0825 Ω·Ah lies between the 18650 (0.075) and PyBaMM ECM_Example (0.1), EST.',
+      "resistance at soc 0.5, 25 °C: R0 0.25 mΩ, R1 0.15 mΩ (C1 100 kF, tau 15 s), R2 0.15 mΩ (C2 2 MF, tau 300 s) as tabulated in sodium-ion.md §4 (its own split, not the 18650's, so the 18650 split tuning is not carried over); R·Q = 0.0825 Ω·Ah lies between the 18650 (0.075) and PyBaMM ECM_Example (0.1), EST.",
       'thermal: mass 2.7 kg = 460 Wh at 170 Wh/kg, specific heat 1000 J/(kg K) EST gives 2700 J/K; hA 3 W/K = the cell-to-cold-plate conductance k_cj of sodium-ion.md §4. Two-node simplification: the lumped model has one node, so the plate/coolant (500 J/K per cell, 10 W/K to coolant in §4) is taken as the ambient: run it with T_amb = coolant temperature. Passive (no coolant flow) would be ≈0.4 W/K. EST.',
       'low_temperature_capacity: Naxtra grade: -40 °C 0.90 (CATL Naxtra "90 % usable at -40 °C", [page: https://techcentral.co.za/catl-new-sodium-ion-battery-brand/262550/]), -30 °C 0.92, -20 °C 0.94, 0 °C 0.97, 1 from 20 °C; points other than -40 °C interpolated, EST (sodium-ion.md §3.1, §4).',
       'limits: charge 3C = 450 A continuous, discharge 3C = 450 A continuous (EST), peak 5C = 750 A for 10 s (CATL Naxtra "5C peak", JAC/HiNa 3–4C charge claims; sodium-ion.md §3.1, §4).',
@@ -385,19 +389,19 @@ function presetNvpf(src: SourceData): Omit<ChemistryFile, 'envelope'> {
   const shape = rSoc.map((s) => interp1(reff.soc, reff.r, s) / rMid);
   const rq = 0.075; // Ω·Ah
   const sum = SPLIT_18650.r0 + SPLIT_18650.r1 + SPLIT_18650.r2;
-  const splitOf = (total: number): [number, number, number] =>
-    [(total * SPLIT_18650.r0) / sum, (total * SPLIT_18650.r1) / sum, (total * SPLIT_18650.r2) / sum];
+  const splitOf = (total: number): [number, number, number] => [(total * SPLIT_18650.r0) / sum, (total * SPLIT_18650.r1) / sum, (total * SPLIT_18650.r2) / sum];
   return {
     name: 'naion-nvpf-polyanion',
-    description: 'A 1.0 Ah 18650-class polyanion (Na3V2(PO4)2F3) | hard-carbon sodium-ion cell, 2.0–4.2 V, with the plateau OCV of the PyBaMM Chayambuka2022 set.',
+    description:
+      'A 1.0 Ah 18650-class polyanion (Na3V2(PO4)2F3) | hard-carbon sodium-ion cell, 2.0–4.2 V, with the plateau OCV of the PyBaMM Chayambuka2022 set.',
     family: 'polyanion',
     sources: [
       OVERCHARGE_SOURCE,
       `ocv: ${label} (101 points, 2.0–4.2 V), the full-cell OCV U_p - U_n of PyBaMM's Chayambuka2022 set computed by the electrode-SOH method of sodium-ion.md §2 from [repo: pybamm-team/PyBaMM @ 7c9f5bd, packages/pybamm/src/pybamm/input/parameters/sodium_ion/{Chayambuka2022.py,data/U_n.csv,data/U_p.csv}] (BSD-3-Clause; after Chayambuka et al., Electrochim. Acta 404 (2022) 139764). It is an equilibrium curve, so it is the central OCV as is (no hysteresis to add). The 0–2 % and 99–100 % points depend on OCP extrapolation (§2).`,
       'capacity_Ah 1.0: EST: the 2.9 mAh lab cell of the set scaled to an 18650-class polyanion cell (NVPF 18650s are ~1 Ah); the SOC axis is unchanged.',
-      'voltage: 2.0–4.2 V = the set\'s cut-offs; nominal 3.65 V EST: the mean OCV is 3.678 V (sodium-ion.md §2), rounded down for load.',
+      "voltage: 2.0–4.2 V = the set's cut-offs; nominal 3.65 V EST: the mean OCV is 3.678 V (sodium-ion.md §2), rounded down for load.",
       `dUdT -0.20 mV/K flat in SOC: measured for hard carbon | Na3V2(PO4)3 (ΔS ≈ -19.6 J/(mol K), flat over 10–90 % SOC), ${WEI}; PyBaMM's set itself uses 0 (isothermal); sodium-ion.md §3.2.`,
-      'hysteresis: EST, half the layered-oxide values (M = 20 mV below soc 0.35, linear to 5 mV at soc >= 0.45), gamma 20: the hard-carbon anode\'s sloping-region hysteresis remains, no full-cell NVPF hysteresis data were found (sodium-ion.md §3.2).',
+      "hysteresis: EST, half the layered-oxide values (M = 20 mV below soc 0.35, linear to 5 mV at soc >= 0.45), gamma 20: the hard-carbon anode's sloping-region hysteresis remains, no full-cell NVPF hysteresis data were found (sodium-ion.md §3.2).",
       'coulombic_efficiency_charge 0.999: EST, as the 18650 layered cell.',
       `resistance at soc 0.5, 25 °C: R·Q = 0.075 Ω·Ah (the Hakadi 18650's, sodium-ion.md §3.3) gives 75 mΩ, split as the tuned 18650 (36/54/10 %): R0 27 mΩ, R1 40.5 mΩ (C1 370.4 F, tau 15 s), R2 7.5 mΩ (C2 40 kF, tau 300 s); SOC shape r_eff(soc)/r_eff(0.5) of ${HAKADI_CSV_REF} (the layered cell's, soc-0.03 ratio held below 0.03). All EST: the PyBaMM set has no ECM resistances.`,
       `R(T): Arrhenius Ea 20 kJ/mol for R0 and R1/R2 (the single DCIR Ea of ${PYBAMM_ECM}), as the tuned layered presets; EST for this chemistry.`,

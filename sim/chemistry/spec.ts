@@ -74,4 +74,3 @@ export interface ChemistryFile {
   limits: Limits;
   envelope: Envelope;
 }
-

@@ -63,9 +63,7 @@ function daily(r: Reader): Ambient {
     at(t_s: number): number {
       let p = hourOfDay(t_s) - t_min_h; // hours since the daily minimum
       if (p < 0) p += DAY_h;
-      return p < rise_h
-        ? mid_C - half_C * Math.cos((Math.PI * p) / rise_h)
-        : mid_C + half_C * Math.cos((Math.PI * (p - rise_h)) / fall_h);
+      return p < rise_h ? mid_C - half_C * Math.cos((Math.PI * p) / rise_h) : mid_C + half_C * Math.cos((Math.PI * (p - rise_h)) / fall_h);
     },
   };
 }

@@ -51,15 +51,32 @@ export interface Vehicle {
 export type SpeedTrace = Pick<Cycle, 'time_s' | 'speed_kmh'>;
 
 const TOP = [
-  'name', 'description', 'sources', 'mass_kg', 'rotating_mass_factor', 'CdA_m2', 'Cd', 'frontal_area_m2',
-  'rolling_resistance_coefficient', 'air_density_kg_per_m3', 'drivetrain_efficiency', 'regen_efficiency',
-  'regen_fraction', 'regen_limit_W', 'aux_power_W', 'road_grade_pct', 'reference_cycle',
+  'name',
+  'description',
+  'sources',
+  'mass_kg',
+  'rotating_mass_factor',
+  'CdA_m2',
+  'Cd',
+  'frontal_area_m2',
+  'rolling_resistance_coefficient',
+  'air_density_kg_per_m3',
+  'drivetrain_efficiency',
+  'regen_efficiency',
+  'regen_fraction',
+  'regen_limit_W',
+  'aux_power_W',
+  'road_grade_pct',
+  'reference_cycle',
 ] as const;
 
 /** Validate a parsed vehicle JSON value; throws InputError naming file and field. */
 export function readVehicle(file: string, value: unknown): Vehicle {
   const r: Reader = new Reader(file, value).only(TOP);
-  const sources = r.get('sources').items().map((s) => s.string({ nonEmpty: true }));
+  const sources = r
+    .get('sources')
+    .items()
+    .map((s) => s.string({ nonEmpty: true }));
   if (sources.length === 0) r.get('sources').fail('must name at least one source');
   let CdA_m2: number;
   if (r.has('CdA_m2')) {

@@ -14,8 +14,19 @@
  */
 import { Encoder } from '../../protocol/encoder.ts';
 import {
-  BmsState, MessageType, type Balancing, type CellVoltages, type Decoded, type DeviceMessage, type FaultEvent, type Info,
-  type PackStatus, type SimCellTruth, type SimTruth, type Temperatures, type TierLimits,
+  BmsState,
+  MessageType,
+  type Balancing,
+  type CellVoltages,
+  type Decoded,
+  type DeviceMessage,
+  type FaultEvent,
+  type Info,
+  type PackStatus,
+  type SimCellTruth,
+  type SimTruth,
+  type Temperatures,
+  type TierLimits,
 } from '../../protocol/messages.ts';
 import { mulberry32 } from '../../protocol/internal/random.ts';
 import type { ChemistryFile } from '../../sim/chemistry.ts';
@@ -110,8 +121,18 @@ function tierOf(c: ChemistryFile, dv: number, scale: number, dt: number, np: num
 export function infoFor(ns: number, np: number, nt: number): Info {
   const c = CHEMISTRY;
   return {
-    type: MessageType.INFO, firmwareMajor: 0, firmwareMinor: 2, firmwarePatch: 0, deviceId: 0x4e410001, flags: 1,
-    ns, np, cellVoltageSensors: ns, temperatureSensors: nt, currentSensors: 2, cellCapacity_Ah: c.capacity_Ah,
+    type: MessageType.INFO,
+    firmwareMajor: 0,
+    firmwareMinor: 2,
+    firmwarePatch: 0,
+    deviceId: 0x4e410001,
+    flags: 1,
+    ns,
+    np,
+    cellVoltageSensors: ns,
+    temperatureSensors: nt,
+    currentSensors: 2,
+    cellCapacity_Ah: c.capacity_Ah,
     chemistry: c.name,
     limits: { mol: tierOf(c, 0.01, 1.05, 0, np), rsl: tierOf(c, 0.05, 1.25, 5, np), msl: tierOf(c, 0.1, 1.5, 10, np) },
   };
@@ -123,7 +144,8 @@ function interp(xs: readonly number[], ys: readonly number[], x: number): number
   if (x >= xs[n - 1]!) return ys[n - 1]!;
   let i = 1;
   while (xs[i]! < x) i++;
-  const a = xs[i - 1]!, b = xs[i]!;
+  const a = xs[i - 1]!,
+    b = xs[i]!;
   return ys[i - 1]! + ((ys[i]! - ys[i - 1]!) * (x - a)) / (b - a);
 }
 
@@ -211,12 +233,26 @@ export function generate(o: GenOptions, emit: (m: Decoded<DeviceMessage>) => voi
     const temps = new Float64Array(nt);
     for (let j = 0; j < nt; j++) temps[j] = Tcell[sensorCell[j]!]! + tNoise * gauss() * 0.5;
     const tick: Tick = {
-      k, t_s: t, state, contactors: { pos: closed, neg: closed, pre: state === BmsState.PRECHARGE },
-      current_A: I + (rnd() - 0.5) * 0.1, trueCurrent_A: I, packVoltage_V: pack, soc: zAvg + biasSoc, soh: 0.98,
-      cellVoltage_V: cells, trueSoc: Float64Array.from(trueSoc), temperature_C: temps,
-      coreTemperature_C: Float64Array.from(Tcell), balancing: new Uint8Array(ns),
-      chargeLimit_A: c.limits.charge_current_A * np, dischargeLimit_A: c.limits.discharge_current_A * np,
-      faultMask: 0, warningMask: 0, infoMask: 0, events: [],
+      k,
+      t_s: t,
+      state,
+      contactors: { pos: closed, neg: closed, pre: state === BmsState.PRECHARGE },
+      current_A: I + (rnd() - 0.5) * 0.1,
+      trueCurrent_A: I,
+      packVoltage_V: pack,
+      soc: zAvg + biasSoc,
+      soh: 0.98,
+      cellVoltage_V: cells,
+      trueSoc: Float64Array.from(trueSoc),
+      temperature_C: temps,
+      coreTemperature_C: Float64Array.from(Tcell),
+      balancing: new Uint8Array(ns),
+      chargeLimit_A: c.limits.charge_current_A * np,
+      dischargeLimit_A: c.limits.discharge_current_A * np,
+      faultMask: 0,
+      warningMask: 0,
+      infoMask: 0,
+      events: [],
     };
     o.mutate?.(tick);
     const t_ms = Math.round(t * 1000);
@@ -229,29 +265,63 @@ export function generate(o: GenOptions, emit: (m: Decoded<DeviceMessage>) => voi
     };
     for (const e of tick.events) if (seqSkip(MessageType.EVENT)) send({ type: MessageType.EVENT, ...e } as FaultEvent, t_ms);
     if (k % Math.round(5 * hz) === 0 && seqSkip(MessageType.INFO)) send(info, t_ms);
-    let vmin = Infinity, vmax = -Infinity, imin = -1, imax = -1;
+    let vmin = Infinity,
+      vmax = -Infinity,
+      imin = -1,
+      imax = -1;
     for (let i = 0; i < ns; i++) {
       const v = tick.cellVoltage_V[i]!;
-      if (v < vmin) { vmin = v; imin = i; }
-      if (v > vmax) { vmax = v; imax = i; }
+      if (v < vmin) {
+        vmin = v;
+        imin = i;
+      }
+      if (v > vmax) {
+        vmax = v;
+        imax = i;
+      }
     }
-    let tmin = Infinity, tmax = -Infinity, jmin = -1, jmax = -1;
+    let tmin = Infinity,
+      tmax = -Infinity,
+      jmin = -1,
+      jmax = -1;
     for (let j = 0; j < nt; j++) {
       const x = tick.temperature_C[j]!;
-      if (x < tmin) { tmin = x; jmin = j; }
-      if (x > tmax) { tmax = x; jmax = j; }
+      if (x < tmin) {
+        tmin = x;
+        jmin = j;
+      }
+      if (x > tmax) {
+        tmax = x;
+        jmax = j;
+      }
     }
     let bal = 0;
     for (let i = 0; i < ns; i++) bal += tick.balancing[i]!;
     if (seqSkip(MessageType.PACK_STATUS)) {
       const st: PackStatus = {
-        type: MessageType.PACK_STATUS, state: tick.state, mainPositiveClosed: tick.contactors.pos,
-        mainNegativeClosed: tick.contactors.neg, prechargeClosed: tick.contactors.pre, balancingCount: bal,
-        packVoltage_V: tick.packVoltage_V, current_A: tick.current_A, soc: tick.soc, soh: tick.soh,
-        cellVoltageMin_V: imin < 0 ? NaN : vmin, cellVoltageMax_V: imax < 0 ? NaN : vmax, cellVoltageMinIndex: imin, cellVoltageMaxIndex: imax,
-        temperatureMin_C: jmin < 0 ? NaN : tmin, temperatureMax_C: jmax < 0 ? NaN : tmax, temperatureMinIndex: jmin, temperatureMaxIndex: jmax,
-        faultMask: tick.faultMask, warningMask: tick.warningMask, infoMask: tick.infoMask,
-        chargeCurrentLimit_A: tick.chargeLimit_A, dischargeCurrentLimit_A: tick.dischargeLimit_A,
+        type: MessageType.PACK_STATUS,
+        state: tick.state,
+        mainPositiveClosed: tick.contactors.pos,
+        mainNegativeClosed: tick.contactors.neg,
+        prechargeClosed: tick.contactors.pre,
+        balancingCount: bal,
+        packVoltage_V: tick.packVoltage_V,
+        current_A: tick.current_A,
+        soc: tick.soc,
+        soh: tick.soh,
+        cellVoltageMin_V: imin < 0 ? NaN : vmin,
+        cellVoltageMax_V: imax < 0 ? NaN : vmax,
+        cellVoltageMinIndex: imin,
+        cellVoltageMaxIndex: imax,
+        temperatureMin_C: jmin < 0 ? NaN : tmin,
+        temperatureMax_C: jmax < 0 ? NaN : tmax,
+        temperatureMinIndex: jmin,
+        temperatureMaxIndex: jmax,
+        faultMask: tick.faultMask,
+        warningMask: tick.warningMask,
+        infoMask: tick.infoMask,
+        chargeCurrentLimit_A: tick.chargeLimit_A,
+        dischargeCurrentLimit_A: tick.dischargeLimit_A,
       };
       send(st, t_ms);
     }
@@ -262,7 +332,11 @@ export function generate(o: GenOptions, emit: (m: Decoded<DeviceMessage>) => voi
     }
     if (truth) {
       if (seqSkip(MessageType.SIM_TRUTH)) {
-        let tMin = Infinity, tMax = -Infinity, tSum = 0, zMin = Infinity, zMax = -Infinity;
+        let tMin = Infinity,
+          tMax = -Infinity,
+          tSum = 0,
+          zMin = Infinity,
+          zMax = -Infinity;
         for (let i = 0; i < ns; i++) {
           tMin = Math.min(tMin, tick.coreTemperature_C[i]!);
           tMax = Math.max(tMax, tick.coreTemperature_C[i]!);
@@ -271,8 +345,14 @@ export function generate(o: GenOptions, emit: (m: Decoded<DeviceMessage>) => voi
           zMax = Math.max(zMax, tick.trueSoc[i]!);
         }
         const tr: SimTruth = {
-          type: MessageType.SIM_TRUTH, socMin: zMin, socAvg: zAvg, socMax: zMax, coreTemperatureMin_C: tMin,
-          coreTemperatureAvg_C: tSum / ns, coreTemperatureMax_C: tMax, current_A: tick.trueCurrent_A,
+          type: MessageType.SIM_TRUTH,
+          socMin: zMin,
+          socAvg: zAvg,
+          socMax: zMax,
+          coreTemperatureMin_C: tMin,
+          coreTemperatureAvg_C: tSum / ns,
+          coreTemperatureMax_C: tMax,
+          current_A: tick.trueCurrent_A,
         };
         send(tr, t_ms);
       }

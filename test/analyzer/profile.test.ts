@@ -7,7 +7,9 @@ import { finding } from '../../analyzer/findings.ts';
 describe('profiles', () => {
   it('should inherit from a built-in profile and name the source of each value', () => {
     const p = parseProfile({
-      schema: 'natrium.profile/1', name: 'rig3', extends: 'default',
+      schema: 'natrium.profile/1',
+      name: 'rig3',
+      extends: 'default',
       checks: { 'quality.frame_loss': { warning_pct: 0.5 } },
       sources: { 'quality.frame_loss.warning_pct': 'rig 3 spec' },
     });
@@ -64,8 +66,11 @@ describe('waivers', () => {
       ],
     });
     const fs = [
-      f('quality.frame_loss', 'CELL_VOLTAGES', 0, 10), f('quality.frame_loss', 'PACK_STATUS', 0, 10),
-      f('cells.outliers', 'cell 3', 150, 300), f('cells.outliers', 'cell 3', 250, 300), f('thermal.rate', 'sensor 1', 0, 1),
+      f('quality.frame_loss', 'CELL_VOLTAGES', 0, 10),
+      f('quality.frame_loss', 'PACK_STATUS', 0, 10),
+      f('cells.outliers', 'cell 3', 150, 300),
+      f('cells.outliers', 'cell 3', 250, 300),
+      f('thermal.rate', 'sensor 1', 0, 1),
     ];
     const expired = applyWaivers(fs, ws, '2026-12-03');
     expect(fs.map((x) => x.waived ?? null)).toEqual(['rig noise', null, 'assembly', null, null]);

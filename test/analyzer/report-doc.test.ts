@@ -26,7 +26,11 @@ describe('REPORT.md', () => {
       expect(p.keys().length).toBeGreaterThan(100);
       for (const k of p.keys()) expect(p.source(k), k).not.toBe('');
       // every check has its thresholds in the profile
-      for (const r of RULES) expect(p.keys().some((k) => k.startsWith(`${r.id}.`)), `${name}: ${r.id}`).toBe(true);
+      for (const r of RULES)
+        expect(
+          p.keys().some((k) => k.startsWith(`${r.id}.`)),
+          `${name}: ${r.id}`,
+        ).toBe(true);
     }
   });
 });

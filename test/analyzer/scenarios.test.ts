@@ -41,7 +41,10 @@ const EXPECTED_GAP: Record<string, { kind: 'late' | 'none'; why: string }> = {
   // 1 A/s drift from 0: soc.coulomb_drift needs the SOC and coulomb count to part (error from ~84 s).
   'fault-current-sensor-drift': { kind: 'late', why: 'drift has to accumulate' },
   // Precharge resistor open from t=0: nothing in the telemetry until a precharge is attempted.
-  'fault-precharge-resistor-open': { kind: 'late', why: 'visible when a precharge is attempted: the BMS raises PRECHARGE_FAILURE FATAL at 15 s (reaction.bms_alarms)' },
+  'fault-precharge-resistor-open': {
+    kind: 'late',
+    why: 'visible when a precharge is attempted: the BMS raises PRECHARGE_FAILURE FATAL at 15 s (reaction.bms_alarms)',
+  },
   // Welding at 120 s is invisible until the BMS commands open: reaction.contactors error from ~304 s.
   'fault-welded-contactor': { kind: 'late', why: 'visible only when the BMS tries to open' },
 };
@@ -64,7 +67,9 @@ describe('library scenarios', () => {
     const at = atOf(name);
     const r = analyzeCapture(scenarioCapture(name), ALL);
     const hit = serious(r.findings).find((f) => covers(f, at));
-    const later = serious(r.findings).filter((f) => f.t_end_s >= at).sort((a, b) => a.t_start_s - b.t_start_s)[0];
+    const later = serious(r.findings)
+      .filter((f) => f.t_end_s >= at)
+      .sort((a, b) => a.t_start_s - b.t_start_s)[0];
     const gap = EXPECTED_GAP[name];
     const fmt = (f: Finding) => `${f.check} ${f.severity} ${f.subject} ${f.t_start_s}..${f.t_end_s}`;
     rows.push({ scenario: name, at_s: at, covered_by: hit ? fmt(hit) : later ? `late: ${fmt(later)}` : 'NONE', gap: gap ? `${gap.kind}: ${gap.why}` : '' });

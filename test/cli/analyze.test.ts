@@ -83,7 +83,10 @@ describe('natrium analyze', () => {
 
   it('should exit 2 with one line naming the file or field on unreadable input and bad arguments', () => {
     const rand = join(dir, 'random.bin');
-    writeFileSync(rand, Uint8Array.from({ length: 3000 }, (_, i) => (i * 2654435761) >>> 24 || 1));
+    writeFileSync(
+      rand,
+      Uint8Array.from({ length: 3000 }, (_, i) => (i * 2654435761) >>> 24 || 1),
+    );
     const badProfile = join(dir, 'bad-profile.json');
     writeFileSync(badProfile, '{bad');
     const badWaivers = join(dir, 'bad-waivers.json');
@@ -133,7 +136,10 @@ describe('natrium stream --analyze', () => {
     const rec = join(dir, 'live.bin');
     const repJson = join(dir, 'live.json');
     const code = await streamMain(['--port', emu.path, '--duration', '2', '--record', rec, '--analyze', '--report-json', repJson], {
-      binding: DeviceMockBinding, stdout: () => {}, stderr: () => {}, tty: false,
+      binding: DeviceMockBinding,
+      stdout: () => {},
+      stderr: () => {},
+      tty: false,
     });
     const live = JSON.parse(readFileSync(repJson, 'utf8'));
     expect(live.input.kind).toBe('live');

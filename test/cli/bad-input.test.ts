@@ -49,8 +49,12 @@ const f = (name: string) => join(dir, name);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const TINY = {
-  name: 'tiny', chemistry: 'naion-18650-layered', pack: { ns: 2, np: 1 }, ambient: { constant_C: 25 },
-  initial: { soc: 0.5 }, steps: ['Discharge at 1C for 10 s', 'Rest for 5 s'],
+  name: 'tiny',
+  chemistry: 'naion-18650-layered',
+  pack: { ns: 2, np: 1 },
+  ambient: { constant_C: 25 },
+  initial: { soc: 0.5 },
+  steps: ['Discharge at 1C for 10 s', 'Rest for 5 s'],
 };
 const scenario = (name: string, over: Record<string, unknown>) => {
   writeFileSync(f(name), JSON.stringify({ ...TINY, ...over }));
@@ -80,13 +84,35 @@ interface Row {
   inFixtures?: boolean;
 }
 
-const cell = (...more: string[]) => ['sim', 'cell', '--chemistry', 'naion-18650-layered', '--current', f('ok.csv'), '--dt', '1', '--out', f('cell.csv'), ...more];
+const cell = (...more: string[]) => [
+  'sim',
+  'cell',
+  '--chemistry',
+  'naion-18650-layered',
+  '--current',
+  f('ok.csv'),
+  '--dt',
+  '1',
+  '--out',
+  f('cell.csv'),
+  ...more,
+];
 const sim = (...more: string[]) => ['sim', f('tiny.json'), ...more];
 
 const ROWS: Row[] = [
   // options: negative numbers reach the validation (no "ambiguous"), bad numbers name the option
-  { what: 'a temperature far below the envelope', args: () => cell('--temperature', '-200'), code: 2, says: /^--temperature: -200 is outside the validity envelope of naion-18650-layered \(temperature -40…80 °C\)/ },
-  { what: 'a negative SOC beyond the margin', args: () => cell('--soc', '-0.5'), code: 2, says: /^--soc: -0\.5 is outside the validity envelope .*SOC -0\.05…1\.05/ },
+  {
+    what: 'a temperature far below the envelope',
+    args: () => cell('--temperature', '-200'),
+    code: 2,
+    says: /^--temperature: -200 is outside the validity envelope of naion-18650-layered \(temperature -40…80 °C\)/,
+  },
+  {
+    what: 'a negative SOC beyond the margin',
+    args: () => cell('--soc', '-0.5'),
+    code: 2,
+    says: /^--soc: -0\.5 is outside the validity envelope .*SOC -0\.05…1\.05/,
+  },
   { what: 'a negative step', args: () => cell('--dt', '-1'), code: 2, says: /^--dt: must be >= 0\.001, got -1/ },
   { what: 'an ambient of -1e6 °C', args: () => cell('--ambient', '-1e6'), code: 2, says: /^--ambient: -1000000 is outside the validity envelope/ },
   { what: '--soc 5', args: () => cell('--soc', '5'), code: 2, says: /^--soc: 5 is outside the validity envelope/ },
@@ -96,8 +122,19 @@ const ROWS: Row[] = [
   { what: 'a NaN SOC', args: () => cell('--soc', 'NaN'), code: 2, says: /^--soc: expected a number, got "NaN"/ },
   { what: 'a capacity of 0', args: () => cell('--capacity', '0'), code: 2, says: /^--capacity: must be > 0, got 0/ },
   { what: 'a hysteresis state of 2', args: () => cell('--hysteresis', '2'), code: 2, says: /^--hysteresis: must be <= 1, got 2/ },
-  { what: 'a cell run over --max-rows', args: () => cell('--max-rows', '10'), code: 2, says: /^--max-rows: the run would write 3601 rows, more than 10/, noFile: 'cell.csv' },
-  { what: 'a missing --chemistry', args: () => ['sim', 'cell', '--current', f('ok.csv'), '--dt', '1', '--out', f('cell.csv')], code: 2, says: /^missing --chemistry/ },
+  {
+    what: 'a cell run over --max-rows',
+    args: () => cell('--max-rows', '10'),
+    code: 2,
+    says: /^--max-rows: the run would write 3601 rows, more than 10/,
+    noFile: 'cell.csv',
+  },
+  {
+    what: 'a missing --chemistry',
+    args: () => ['sim', 'cell', '--current', f('ok.csv'), '--dt', '1', '--out', f('cell.csv')],
+    code: 2,
+    says: /^missing --chemistry/,
+  },
   { what: 'an unknown option', args: () => cell('--bogus'), code: 2, says: /^unknown option --bogus \(natrium sim --help\)/ },
   { what: 'an option without its value', args: () => ['sim', 'cell', '--dt'], code: 2, says: /--dt/ },
   { what: '--every 0', args: () => sim('--every', '0'), code: 2, says: /^--every: must be >= 1, got 0/ },
@@ -105,47 +142,153 @@ const ROWS: Row[] = [
   { what: '--cells some', args: () => sim('--cells', 'some'), code: 2, says: /^--cells: expected all or min-max, got "some"/ },
   { what: 'a negative duration', args: () => sim('--duration', '-5'), code: 2, says: /^--duration: must be > 0, got -5/ },
   { what: 'a duration of 1e12 s', args: () => sim('--duration', '1e12'), code: 2, says: /^--duration: must be <= 100000000, got 1000000000000/ },
-  { what: 'a trace over --max-rows', args: () => sim('--duration', '1000', '--out', f('t.csv'), '--max-rows', '100'), code: 2, says: /^--max-rows: the run would write 1000 rows, more than 100/, noFile: 't.csv' },
-  { what: 'a trace of a run of unknown length over --max-rows', args: () => sim('--out', f('t2.csv'), '--max-rows', '5'), code: 2, says: /t2\.csv: \(output\): more than --max-rows 5 rows: raise --max-rows or record fewer \(--every N\)$/, noFile: 't2.csv' },
+  {
+    what: 'a trace over --max-rows',
+    args: () => sim('--duration', '1000', '--out', f('t.csv'), '--max-rows', '100'),
+    code: 2,
+    says: /^--max-rows: the run would write 1000 rows, more than 100/,
+    noFile: 't.csv',
+  },
+  {
+    what: 'a trace of a run of unknown length over --max-rows',
+    args: () => sim('--out', f('t2.csv'), '--max-rows', '5'),
+    code: 2,
+    says: /t2\.csv: \(output\): more than --max-rows 5 rows: raise --max-rows or record fewer \(--every N\)$/,
+    noFile: 't2.csv',
+  },
   { what: 'no scenario', args: () => ['sim'], code: 2, says: /^expected one SCENARIO, got 0/ },
   { what: 'two scenarios', args: () => ['sim', 'default', 'default'], code: 2, says: /^expected one SCENARIO, got 2/ },
   { what: 'an unknown command', args: () => ['simulate'], code: 2, says: /^unknown command "simulate"/ },
   { what: 'help for an unknown command', args: () => ['help', 'simulate'], code: 2, says: /^unknown command "simulate"/ },
   // input files
   { what: 'sim /dev/zero', args: () => ['sim', '/dev/zero'], code: 2, says: /^\/dev\/zero: \(file\): more than the 67108864-byte limit for input files/ },
-  { what: 'a file over the size limit', args: () => ['sim', f('huge.json')], code: 2, says: /huge\.json: \(file\): 67108865 bytes, larger than the 67108864-byte limit/ },
+  {
+    what: 'a file over the size limit',
+    args: () => ['sim', f('huge.json')],
+    code: 2,
+    says: /huge\.json: \(file\): 67108865 bytes, larger than the 67108864-byte limit/,
+  },
   { what: 'a folder as the scenario', args: () => ['sim', dir], code: 2, says: /: \(file\): is a directory, expected a file$/ },
   { what: 'a missing scenario file', args: () => ['sim', f('missing.json')], code: 2, says: /missing\.json: \(file\): no such file$/ },
-  { what: 'a NaN literal', args: () => ['sim', f('nan.json')], code: 2, says: /nan\.json: \(syntax\): not valid JSON: Unexpected token 'N' \(NaN and Infinity are not JSON numbers\)$/ },
+  {
+    what: 'a NaN literal',
+    args: () => ['sim', f('nan.json')],
+    code: 2,
+    says: /nan\.json: \(syntax\): not valid JSON: Unexpected token 'N' \(NaN and Infinity are not JSON numbers\)$/,
+  },
   { what: 'a scenario cut short', args: () => ['sim', f('cut.json')], code: 2, says: /cut\.json: \(syntax\): not valid JSON/ },
-  { what: 'a NaN in a current profile', args: () => ['sim', 'cell', '--chemistry', 'naion-18650-layered', '--current', f('nan.csv'), '--dt', '1', '--out', f('cell.csv')], code: 2, says: /nan\.csv: line 3, column 2 \(current_A\): not a number: "NaN"/, noFile: 'cell.csv' },
-  { what: 'a chemistry without an envelope', args: () => ['sim', 'cell', '--chemistry', f('noenv.json'), '--current', f('ok.csv'), '--dt', '1', '--out', f('cell.csv')], code: 2, says: /noenv\.json: envelope: missing/ },
-  { what: 'an envelope inside the window', args: () => ['sim', 'cell', '--chemistry', f('tightenv.json'), '--current', f('ok.csv'), '--dt', '1', '--out', f('cell.csv')], code: 2, says: /tightenv\.json: envelope\.voltage_V\.max: must be >= 4\.1, got 4/ },
+  {
+    what: 'a NaN in a current profile',
+    args: () => ['sim', 'cell', '--chemistry', 'naion-18650-layered', '--current', f('nan.csv'), '--dt', '1', '--out', f('cell.csv')],
+    code: 2,
+    says: /nan\.csv: line 3, column 2 \(current_A\): not a number: "NaN"/,
+    noFile: 'cell.csv',
+  },
+  {
+    what: 'a chemistry without an envelope',
+    args: () => ['sim', 'cell', '--chemistry', f('noenv.json'), '--current', f('ok.csv'), '--dt', '1', '--out', f('cell.csv')],
+    code: 2,
+    says: /noenv\.json: envelope: missing/,
+  },
+  {
+    what: 'an envelope inside the window',
+    args: () => ['sim', 'cell', '--chemistry', f('tightenv.json'), '--current', f('ok.csv'), '--dt', '1', '--out', f('cell.csv')],
+    code: 2,
+    says: /tightenv\.json: envelope\.voltage_V\.max: must be >= 4\.1, got 4/,
+  },
   // scenarios that could never end, or end only far outside the model
-  { what: 'a charge until 40 V', args: () => ['sim', f('40v.json')], code: 2, says: /40v\.json: steps\[0\]: end voltage 40 V is outside naion-18650-layered's window 1\.5…4\.1 V/ },
+  {
+    what: 'a charge until 40 V',
+    args: () => ['sim', f('40v.json')],
+    code: 2,
+    says: /40v\.json: steps\[0\]: end voltage 40 V is outside naion-18650-layered's window 1\.5…4\.1 V/,
+  },
   { what: 'a discharge until 0.5 V', args: () => ['sim', f('05v.json')], code: 2, says: /05v\.json: steps\[0\]: end voltage 0\.5 V is outside/ },
   { what: 'a hold at 5 V', args: () => ['sim', f('hold5.json')], code: 2, says: /hold5\.json: steps\[0\]: hold voltage 5 V is outside/ },
-  { what: 'a pack voltage out of reach', args: () => ['sim', f('pack.json')], code: 2, says: /pack\.json: steps\[0\]: end voltage 100 V is outside the pack's reach \(2 × 1\.5…4\.1 V = 3…8\.2 V\)/ },
-  { what: 'a drive until a voltage out of reach', args: () => ['sim', f('drive.json')], code: 2, says: /drive\.json: steps\[0\]: end voltage 0\.1 V is outside/ },
+  {
+    what: 'a pack voltage out of reach',
+    args: () => ['sim', f('pack.json')],
+    code: 2,
+    says: /pack\.json: steps\[0\]: end voltage 100 V is outside the pack's reach \(2 × 1\.5…4\.1 V = 3…8\.2 V\)/,
+  },
+  {
+    what: 'a drive until a voltage out of reach',
+    args: () => ['sim', f('drive.json')],
+    code: 2,
+    says: /drive\.json: steps\[0\]: end voltage 0\.1 V is outside/,
+  },
   { what: 'a scenario step of 1e-300 s', args: () => ['sim', f('dt.json')], code: 2, says: /dt\.json: dt_s: must be >= 0\.001, got 1e-300/ },
   { what: 'a scenario of 1e12 s', args: () => ['sim', f('long.json')], code: 2, says: /long\.json: duration_s: must be <= 100000000, got 1000000000000/ },
-  { what: 'a rest of 1e12 s', args: () => ['sim', f('rest.json')], code: 2, says: /rest\.json: steps\[0\]: duration 1000000000000 s is more than 100000000 steps of dt_s/ },
+  {
+    what: 'a rest of 1e12 s',
+    args: () => ['sim', f('rest.json')],
+    code: 2,
+    says: /rest\.json: steps\[0\]: duration 1000000000000 s is more than 100000000 steps of dt_s/,
+  },
   { what: 'a start at 90 °C', args: () => ['sim', f('hot.json')], code: 2, says: /hot\.json: initial\.temperature_C: 90 is outside the validity envelope/ },
   { what: 'an existing file without .json', args: () => ['sim', 'myrun'], inFixtures: true, code: 2, says: /^myrun: steps\[0\]: end voltage 40 V/ },
   // outputs
   { what: 'a trace to /dev/full', args: () => sim('--out', '/dev/full'), code: 2, says: /^\/dev\/full: \(output\): cannot write: ENOSPC$/ },
   { what: 'a trace into a missing folder', args: () => sim('--out', f('no/such/t.csv')), code: 2, says: /t\.csv: \(output\): cannot write: ENOENT$/ },
-  { what: 'a capture to /dev/full', args: () => ['capture', f('tiny.json'), '--out', '/dev/full'], code: 2, says: /^\/dev\/full: \(file\): cannot write: ENOSPC$/ },
-  { what: 'a record onto an existing capture', args: () => ['stream', '--port', f('no-port'), '--record', f('old.bin')], code: 2, says: /^--record .*old\.bin: a capture is already there \(3 bytes\): --append to add to it, --force to replace it/ },
-  { what: '--append with --force', args: () => ['stream', '--port', f('no-port'), '--record', f('old.bin'), '--append', '--force'], code: 2, says: /^give one of --append and --force/ },
-  { what: 'a port that is not there (stream)', args: () => ['stream', '--port', f('no-port'), '--duration', '1'], code: 2, says: /^--port .*no-port: No such file or directory/ },
-  { what: 'a port that is not there (emulate)', args: () => ['emulate', '--port', f('no-port'), '--duration', '1'], code: 2, says: /^--port .*no-port: No such file or directory/ },
+  {
+    what: 'a capture to /dev/full',
+    args: () => ['capture', f('tiny.json'), '--out', '/dev/full'],
+    code: 2,
+    says: /^\/dev\/full: \(file\): cannot write: ENOSPC$/,
+  },
+  {
+    what: 'a record onto an existing capture',
+    args: () => ['stream', '--port', f('no-port'), '--record', f('old.bin')],
+    code: 2,
+    says: /^--record .*old\.bin: a capture is already there \(3 bytes\): --append to add to it, --force to replace it/,
+  },
+  {
+    what: '--append with --force',
+    args: () => ['stream', '--port', f('no-port'), '--record', f('old.bin'), '--append', '--force'],
+    code: 2,
+    says: /^give one of --append and --force/,
+  },
+  {
+    what: 'a port that is not there (stream)',
+    args: () => ['stream', '--port', f('no-port'), '--duration', '1'],
+    code: 2,
+    says: /^--port .*no-port: No such file or directory/,
+  },
+  {
+    what: 'a port that is not there (emulate)',
+    args: () => ['emulate', '--port', f('no-port'), '--duration', '1'],
+    code: 2,
+    says: /^--port .*no-port: No such file or directory/,
+  },
   { what: 'analyze /dev/zero', args: () => ['analyze', '/dev/zero'], code: 2, says: /^\/dev\/zero: \(file\): no natrium frames in the first 16777216 bytes/ },
   // runs that leave the validity envelope: exit 3, one line naming cell, quantity, value, limit
-  { what: 'a discharge at 1000C', args: () => ['sim', f('1000c.json')], code: 3, says: /^cell 1 \(group 1, position 1\): current -1500 A beyond the validity envelope of naion-18650-layered \(limit -9 A\) at t = 0 s \(--allow-abuse runs on\)$/ },
-  { what: 'a 1e30 A profile', args: () => ['sim', 'cell', '--chemistry', 'naion-18650-layered', '--current', f('huge-current.csv'), '--dt', '1', '--out', f('cell.csv')], code: 3, says: /^cell 1: current 1e\+30 A beyond the validity envelope .*\(limit 9 A\) at t = 0 s/, noFile: 'cell.csv' },
-  { what: 'a cell run far past empty', args: () => cell('--soc', '0.3'), code: 3, says: /^cell 1: SOC -0\.05\d+ below the validity envelope of naion-18650-layered \(limit -0\.05\) at t = 12\d\d s/, noFile: 'cell.csv' },
-  { what: 'a trace of a run that leaves the envelope', args: () => ['sim', f('1000c.json'), '--out', f('abuse.csv')], code: 3, says: /current -1500 A beyond/, noFile: 'abuse.csv' },
+  {
+    what: 'a discharge at 1000C',
+    args: () => ['sim', f('1000c.json')],
+    code: 3,
+    says: /^cell 1 \(group 1, position 1\): current -1500 A beyond the validity envelope of naion-18650-layered \(limit -9 A\) at t = 0 s \(--allow-abuse runs on\)$/,
+  },
+  {
+    what: 'a 1e30 A profile',
+    args: () => ['sim', 'cell', '--chemistry', 'naion-18650-layered', '--current', f('huge-current.csv'), '--dt', '1', '--out', f('cell.csv')],
+    code: 3,
+    says: /^cell 1: current 1e\+30 A beyond the validity envelope .*\(limit 9 A\) at t = 0 s/,
+    noFile: 'cell.csv',
+  },
+  {
+    what: 'a cell run far past empty',
+    args: () => cell('--soc', '0.3'),
+    code: 3,
+    says: /^cell 1: SOC -0\.05\d+ below the validity envelope of naion-18650-layered \(limit -0\.05\) at t = 12\d\d s/,
+    noFile: 'cell.csv',
+  },
+  {
+    what: 'a trace of a run that leaves the envelope',
+    args: () => ['sim', f('1000c.json'), '--out', f('abuse.csv')],
+    code: 3,
+    says: /current -1500 A beyond/,
+    noFile: 'abuse.csv',
+  },
 ];
 
 const runs: Run[] = [];

@@ -40,8 +40,10 @@ describe('natrium capture', () => {
     expect(counters).toMatchObject({ crcErrors: 0, cobsErrors: 0, seqMissing: 0, incompleteBytes: 0 });
     expect(err).toHaveLength(1);
     expect(err[0]).toMatch(
-      new RegExp(`^natrium capture: ${SHORT.replace(/[.]/g, '\\.')} → ${out.replace(/[.]/g, '\\.')}: 3[23]\\.0 s device time, ` +
-        `${counters.frames} frames, 0\\.05 MB, 0 dropped \\(pacing\\), no link faults, \\d+\\.\\d\\d s wall\\n$`),
+      new RegExp(
+        `^natrium capture: ${SHORT.replace(/[.]/g, '\\.')} → ${out.replace(/[.]/g, '\\.')}: 3[23]\\.0 s device time, ` +
+          `${counters.frames} frames, 0\\.05 MB, 0 dropped \\(pacing\\), no link faults, \\d+\\.\\d\\d s wall\\n$`,
+      ),
     );
   });
 

@@ -36,7 +36,10 @@ describe('natrium export', () => {
   it('should write the five tables under pack_id=…/date=…', () => {
     for (const t of ['frames', 'cells', 'temperatures', 'events', 'findings']) {
       const d = join(DS, t, 'pack_id=rig-7', 'date=2026-05-06');
-      expect(readdirSync(d).filter((f) => f.endsWith('.parquet')), t).toHaveLength(1);
+      expect(
+        readdirSync(d).filter((f) => f.endsWith('.parquet')),
+        t,
+      ).toHaveLength(1);
     }
   });
 
@@ -53,12 +56,20 @@ describe('natrium export', () => {
     expect(natrium('sim', FIXTURE, '--out', trace, '--cells', 'all').status).toBe(0);
     const out = join(dir, 'trace-ds');
     expect(natrium('export', trace, '--out', out, '--date', '2026-05-06').status).toBe(0);
-    const q = natrium('query', out, "SELECT key::VARCHAR AS k, value::VARCHAR AS v FROM parquet_kv_metadata('" + out + "/*/*/*/*.parquet') WHERE key::VARCHAR = 'natrium.double_columns'", '--json');
+    const q = natrium(
+      'query',
+      out,
+      "SELECT key::VARCHAR AS k, value::VARCHAR AS v FROM parquet_kv_metadata('" + out + "/*/*/*/*.parquet') WHERE key::VARCHAR = 'natrium.double_columns'",
+      '--json',
+    );
     expect(q.status, q.stderr).toBe(0);
     const rows = JSON.parse(q.stdout) as { v: string }[];
     expect(rows.length).toBe(5);
     expect(rows.map((r) => r.v)).toEqual(['', '', '', '', '']);
-    const types = JSON.parse(natrium('query', out, 'SELECT column_name, column_type FROM (DESCRIBE cells)', '--json').stdout) as { column_name: string; column_type: string }[];
+    const types = JSON.parse(natrium('query', out, 'SELECT column_name, column_type FROM (DESCRIBE cells)', '--json').stdout) as {
+      column_name: string;
+      column_type: string;
+    }[];
     expect(types.find((t) => t.column_name === 'voltage_V')!.column_type).toBe('DECIMAL(9,5)');
     const n = JSON.parse(natrium('query', out, 'SELECT count(voltage_V) AS n, count(temperature_C) AS t FROM cells', '--json').stdout)[0];
     expect(n.n).toBeGreaterThan(0);
@@ -75,7 +86,7 @@ describe('natrium export', () => {
 
 describe('natrium query', () => {
   it('should print a table, CSV and JSON', () => {
-    const sql = "SELECT pack_id, date, count(*) AS n FROM frames GROUP BY ALL";
+    const sql = 'SELECT pack_id, date, count(*) AS n FROM frames GROUP BY ALL';
     const t = natrium('query', DS, sql);
     expect(t.status, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/^pack_id\s+date\s+n\n/);

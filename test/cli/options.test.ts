@@ -21,9 +21,14 @@ interface Run {
 
 function natrium(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bin/natrium.js'), ...args], { cwd: ROOT, env: { ...process.env, NATRIUM_DEBUG: '' }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/natrium.js'), ...args],
+      { cwd: ROOT, env: { ...process.env, NATRIUM_DEBUG: '' }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -33,10 +38,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const COMMANDS = ['demo', 'sim', 'scenarios', 'capture', 'emulate', 'stream', 'replay', 'analyze', 'decode'];
 const SCENARIO = {
-  name: 'abuse', chemistry: 'naion-18650-layered', pack: { ns: 2, np: 1 }, ambient: { constant_C: 25 },
-  initial: { soc: 0.5 }, steps: ['Discharge at 1000C for 3 s', 'Rest for 5 s'],
+  name: 'abuse',
+  chemistry: 'naion-18650-layered',
+  pack: { ns: 2, np: 1 },
+  ambient: { constant_C: 25 },
+  initial: { soc: 0.5 },
+  steps: ['Discharge at 1000C for 3 s', 'Rest for 5 s'],
 };
-const cell = (out: string, ...more: string[]) => ['sim', 'cell', '--chemistry', 'naion-18650-layered', '--current', f('p.csv'), '--dt', '1', '--out', f(out), ...more];
+const cell = (out: string, ...more: string[]) => [
+  'sim',
+  'cell',
+  '--chemistry',
+  'naion-18650-layered',
+  '--current',
+  f('p.csv'),
+  '--dt',
+  '1',
+  '--out',
+  f(out),
+  ...more,
+];
 
 const JOBS: Record<string, string[]> = {
   version: ['--version'],
@@ -76,7 +97,7 @@ describe('natrium --version and help COMMAND', () => {
     expect(runs.version).toEqual({ code: 0, stdout: `natrium ${pkg.version}\n`, stderr: '' });
   });
 
-  it('should print a command\'s own usage for help COMMAND', () => {
+  it("should print a command's own usage for help COMMAND", () => {
     expect(runs.helpSim!.code).toBe(0);
     expect(runs.helpSim!.stdout).toBe(runs.simHelp!.stdout);
     expect(runs.helpSim!.stdout).toMatch(/^usage: natrium sim SCENARIO/);
@@ -129,7 +150,9 @@ describe('natrium sim --allow-abuse', () => {
 
   it('should say ABUSE in the text summary', () => {
     expect(runs.abuseText!.code).toBe(0);
-    expect(runs.abuseText!.stdout).toMatch(/\nABUSE {6}cells left the validity envelope in \d+ steps \(--allow-abuse\); first:\n {2}cell 1 \(group 1, position 1\): current -1500 A beyond/);
+    expect(runs.abuseText!.stdout).toMatch(
+      /\nABUSE {6}cells left the validity envelope in \d+ steps \(--allow-abuse\); first:\n {2}cell 1 \(group 1, position 1\): current -1500 A beyond/,
+    );
   });
 });
 

@@ -104,8 +104,16 @@ describe('natrium emulate --mock (in-process host)', () => {
 
   it('should count the link faults it injects exactly (emulated BMS, manual device time)', async () => {
     emu = await startEmulator({
-      port: null, mockPath: '/dev/natrium-cli-faults', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true, seed: 99,
-      linkFaults: parseLinkFaults('dropFrame=0.03,corruptFrame=0.03,duplicateFrame=0.03,delayFrame=0.05,dropByte=0.0003,corruptByte=0.0003,duplicateByte=0.0003,delay_ms=30'),
+      port: null,
+      mockPath: '/dev/natrium-cli-faults',
+      scenario: SCENARIO,
+      speed: 1,
+      baudRate: 115200,
+      manual: true,
+      seed: 99,
+      linkFaults: parseLinkFaults(
+        'dropFrame=0.03,corruptFrame=0.03,duplicateFrame=0.03,delayFrame=0.05,dropByte=0.0003,corruptByte=0.0003,duplicateByte=0.0003,delay_ms=30',
+      ),
     });
     const e = emu;
     const faults = e.device.faults!;
@@ -137,7 +145,7 @@ describe('natrium emulate --mock (in-process host)', () => {
     expect(c.seqMissing).toBe(f.framesDropped + f.framesCorrupted + f.framesByteDamaged + e.device.link.counters.framesDropped);
   });
 
-  it('should set the BMS up from stream\'s options in order, report each answer, and exit 1 on silence', async () => {
+  it("should set the BMS up from stream's options in order, report each answer, and exit 1 on silence", async () => {
     emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-setup', scenario: SCENARIO, speed: 10, baudRate: 115200 });
     const err: string[] = [];
     const code = await streamMain(
@@ -157,7 +165,10 @@ describe('natrium emulate --mock (in-process host)', () => {
     emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-silent', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true });
     const err2: string[] = [];
     const code2 = await streamMain(['--port', emu.path, '--duration', '1.2', '--state', 'NORMAL'], {
-      binding: DeviceMockBinding, stdout: () => {}, stderr: (s) => void err2.push(s), tty: false,
+      binding: DeviceMockBinding,
+      stdout: () => {},
+      stderr: (s) => void err2.push(s),
+      tty: false,
     });
     expect(code2).toBe(1);
     expect(err2[0]).toMatch(/^natrium stream: CMD_SET_STATE NORMAL → no answer to command 0x81 after 3 attempts\n$/);
@@ -239,7 +250,10 @@ describe('natrium decode', () => {
     writeFileSync(path, bytes);
     const { code, out } = await captureStdout(() => decodeMain([path, '--json']));
     expect(code).toBe(0);
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(5);
     expect(Object.keys(lines[0]!).slice(0, 3)).toEqual(['type', 'seq', 't_ms']);
     expect(lines[0]).toEqual({ type: 'CELL_VOLTAGES', seq: 0, t_ms: 100, offset: 0, voltages_V: [3.2714, 3.2698, null] });
@@ -271,7 +285,10 @@ describe('natrium decode', () => {
       writeFileSync(path, bytes.subarray(0, cut));
       const { code, out } = await captureStdout(() => decodeMain([path, '--json']));
       expect(code).toBe(0);
-      const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = out
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const complete = ends.filter((e) => e <= cut).length; // a frame is whole once the byte before its 0x00 is in
       expect(lines.length - 1).toBe(complete);
       const c = lines.at(-1)!.counters as DecoderCounters;
@@ -300,7 +317,7 @@ describe('natrium decode', () => {
 });
 
 describe.skipIf(!hasSocat)('natrium emulate / stream / replay over a socat pty pair', () => {
-  it('should record with stream what replay re-emits, byte for byte, with the frames\' timing', async () => {
+  it("should record with stream what replay re-emits, byte for byte, with the frames' timing", async () => {
     // a capture made by the emulator itself (manual device time, 3 s)
     const capPath = join(dir, 'emulated.bin');
     const emu = await startEmulator({ port: null, mockPath: '/dev/natrium-cli-rec', scenario: SCENARIO, speed: 1, baudRate: 115200, manual: true });
@@ -322,7 +339,11 @@ describe.skipIf(!hasSocat)('natrium emulate / stream / replay over a socat pty p
       const recPath = join(dir, 'recorded.bin');
       const ac = new AbortController();
       const lines: string[] = [];
-      const streaming = streamMain(['--port', pty.b, '--record', recPath, '--json'], { signal: ac.signal, stdout: (s) => void lines.push(s), stderr: () => {} });
+      const streaming = streamMain(['--port', pty.b, '--record', recPath, '--json'], {
+        signal: ac.signal,
+        stdout: (s) => void lines.push(s),
+        stderr: () => {},
+      });
       await new Promise((r) => setTimeout(r, 200));
       const t0 = Date.now();
       await replayMain([capPath, '--port', pty.a, '--speed', '4']);
@@ -334,7 +355,11 @@ describe.skipIf(!hasSocat)('natrium emulate / stream / replay over a socat pty p
       // 3 s of device time at 4x: about 0.75 s
       expect(took).toBeGreaterThan(500);
       expect(took).toBeLessThan(3000);
-      const objs = lines.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const objs = lines
+        .join('')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(objs.length - 1).toBe(decodeCapture(original).messages.length);
       expect(objs.at(-1)!.counters).toMatchObject({ crcErrors: 0, seqMissing: 0 });
     } finally {
@@ -352,7 +377,9 @@ describe.skipIf(!hasSocat)('natrium emulate / stream / replay over a socat pty p
       ac.abort();
       expect(await emulating).toBe(0);
       const last = out.join('').trimEnd().split('\n').at(-1)!;
-      expect(last).toMatch(/^(NORMAL|STANDBY|PRECHARGE|INIT)\s+\d+\.\d\d V\s+-?\d+\.\d\d A\s+SOC \d+\.\d %\s+cell \d\.\d{4}–\d\.\d{4} V\s+Tmax \d+\.\d °C\s+link errors 0/);
+      expect(last).toMatch(
+        /^(NORMAL|STANDBY|PRECHARGE|INIT)\s+\d+\.\d\d V\s+-?\d+\.\d\d A\s+SOC \d+\.\d %\s+cell \d\.\d{4}–\d\.\d{4} V\s+Tmax \d+\.\d °C\s+link errors 0/,
+      );
     } finally {
       await pty.close();
     }

@@ -22,10 +22,15 @@ interface Run {
 
 function natrium(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bin/natrium.js'), 'resim', ...args], { cwd: ROOT, env: { ...process.env, NATRIUM_DEBUG: '' }, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/natrium.js'), 'resim', ...args],
+      { cwd: ROOT, env: { ...process.env, NATRIUM_DEBUG: '' }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -45,10 +50,13 @@ const runs = {} as Record<keyof typeof CASES, Run>;
 
 beforeAll(async () => {
   writeFileSync(f('d.cap'), scenarioCapture('default', 120));
-  writeFileSync(f('low-ov.json'), JSON.stringify({
-    scheduler: { fast_period_ms: 100, mid_period_ms: 100, slow_period_ms: 1000 },
-    checks: { cell_overvoltage: { mol_V: 3.4, rsl_V: 3.5, msl_V: 3.6 } },
-  }));
+  writeFileSync(
+    f('low-ov.json'),
+    JSON.stringify({
+      scheduler: { fast_period_ms: 100, mid_period_ms: 100, slow_period_ms: 1000 },
+      checks: { cell_overvoltage: { mol_V: 3.4, rsl_V: 3.5, msl_V: 3.6 } },
+    }),
+  );
   const names = Object.keys(CASES) as (keyof typeof CASES)[];
   for (let i = 0; i < names.length; i += 2) {
     await Promise.all(names.slice(i, i + 2).map(async (n) => (runs[n] = await natrium([...CASES[n]()]))));

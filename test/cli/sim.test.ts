@@ -44,8 +44,7 @@ const PROFILE: [number, number][] = [
   [80, -3],
   [100, 0],
 ];
-const csvOf = (rows: [number, number][], sign = 1) =>
-  ['# test profile', 'time_s,current_A', ...rows.map(([t, i]) => `${t},${sign * i}`)].join('\n') + '\n';
+const csvOf = (rows: [number, number][], sign = 1) => ['# test profile', 'time_s,current_A', ...rows.map(([t, i]) => `${t},${sign * i}`)].join('\n') + '\n';
 
 const runs: Record<string, Run> = {};
 
@@ -58,8 +57,12 @@ beforeAll(async () => {
   writeFileSync(
     f('tiny.json'),
     JSON.stringify({
-      name: 'tiny', chemistry: 'naion-18650-layered', pack: { ns: 2, np: 2 }, ambient: { constant_C: 25 },
-      initial: { soc: 0.5 }, steps: ['Discharge at 1C for 10 s', 'Rest for 5 s'],
+      name: 'tiny',
+      chemistry: 'naion-18650-layered',
+      pack: { ns: 2, np: 2 },
+      ambient: { constant_C: 25 },
+      initial: { soc: 0.5 },
+      steps: ['Discharge at 1C for 10 s', 'Rest for 5 s'],
     }),
   );
   const cell = ['sim', 'cell', '--chemistry', 'naion-18650-layered', '--dt', '1'];
@@ -90,8 +93,21 @@ describe('natrium sim SCENARIO', () => {
     const s = JSON.parse(r.stdout);
     // the summary's keys (a scenario with a BMS adds the BMS report after them)
     expect(Object.keys(s).slice(0, 15)).toEqual([
-      'scenario', 'chemistry', 'pack', 'dt_s', 'duration_s', 'steps_simulated', 'energy', 'charge',
-      'cell_voltage', 'temperature', 'pack_soc', 'distance_km', 'Wh_per_km', 'steps', 'wall_s',
+      'scenario',
+      'chemistry',
+      'pack',
+      'dt_s',
+      'duration_s',
+      'steps_simulated',
+      'energy',
+      'charge',
+      'cell_voltage',
+      'temperature',
+      'pack_soc',
+      'distance_km',
+      'Wh_per_km',
+      'steps',
+      'wall_s',
     ]);
     expect(Object.keys(s.energy)).toEqual(['discharged_Wh', 'charged_Wh', 'net_Wh', 'heat_Wh']);
     expect(Object.keys(s.cell_voltage)).toEqual(['min_V', 'max_V']);
@@ -116,7 +132,17 @@ describe('natrium sim SCENARIO', () => {
     // sim/trace.ts traceHeader: the min-max columns, then the BMS's when the scenario has one
     const hasBms = JSON.parse(readFileSync(join(ROOT, 'sim/scenarios/default.json'), 'utf8')).bms !== undefined;
     const header = [
-      'time_s', 'current_A', 'voltage_V', 'ambient_C', 'soc', 'v_min_V', 'v_max_V', 'soc_min', 'soc_max', 'T_min_C', 'T_max_C',
+      'time_s',
+      'current_A',
+      'voltage_V',
+      'ambient_C',
+      'soc',
+      'v_min_V',
+      'v_max_V',
+      'soc_min',
+      'soc_max',
+      'T_min_C',
+      'T_max_C',
       ...(hasBms ? ['bms_state', 'soc_est', 'charge_limit_A', 'discharge_limit_A', 'balancing_count'] : []),
     ];
     expect(rows[0]!.split(',')).toEqual(header);
@@ -135,7 +161,16 @@ describe('natrium sim SCENARIO', () => {
     const [metaLine, ...rows] = lines(f('tiny.csv'));
     expect(metaLine).toMatch(/^# natrium-trace\/1 \{"scenario":"tiny",.*"ns":2,"np":2,.*"every":1,"cells":"all","bms":false\}$/);
     const cells = (p: string, s: string) => [1, 2, 3, 4].map((i) => `${p}${i}${s}`);
-    expect(rows[0]!.split(',')).toEqual(['time_s', 'current_A', 'voltage_V', 'ambient_C', 'soc', ...cells('v', '_V'), ...cells('soc', ''), ...cells('T', '_C')]);
+    expect(rows[0]!.split(',')).toEqual([
+      'time_s',
+      'current_A',
+      'voltage_V',
+      'ambient_C',
+      'soc',
+      ...cells('v', '_V'),
+      ...cells('soc', ''),
+      ...cells('T', '_C'),
+    ]);
     expect(rows).toHaveLength(1 + 15);
     expect(rows.slice(1).map((l) => Number(l.split(',')[1]))).toEqual([...Array(10).fill(-3), ...Array(5).fill(0)]);
   });

@@ -109,7 +109,8 @@ describe('captureScenario', () => {
 
   it('should damage frames with link faults, counted alike by the link and the decoder', () => {
     const { summary, counters } = capture({
-      duration_s: 30, seed: 11,
+      duration_s: 30,
+      seed: 11,
       linkFaults: { dropFrame: 0.01, corruptFrame: 0.01, duplicateFrame: 0.01, corruptByte: 0.0005, dropByte: 0.0005 },
     });
     const f = summary.linkFaults!;

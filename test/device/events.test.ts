@@ -19,7 +19,7 @@ function toggleNtc(model: ScenarioModel, toggles: number, period_s: number): Fau
   model.advanceTo(t);
   for (let k = 0; k < toggles; k++) {
     expect(model.injectFault({ type: MessageType.CMD_INJECT_FAULT, code: FaultCode.NTC_OPEN, index: 1, active: k % 2 === 0, value: NaN }, t)).toBe(0);
-    for (const end = t + period_s * 1000; t < end; ) {
+    for (const end = t + period_s * 1000; t < end;) {
       t += 100;
       model.advanceTo(t);
       model.drainEvents(got);

@@ -7,9 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  INJECTION_TABLE_FILE, type InjectionEntry, injectionTableMarkdown, readInjectionTable, shippedInjectionTable,
-} from '../../device/injection.ts';
+import { INJECTION_TABLE_FILE, type InjectionEntry, injectionTableMarkdown, readInjectionTable, shippedInjectionTable } from '../../device/injection.ts';
 import { ScenarioModel } from '../../device/model.ts';
 import { BmsState, FaultCode, FaultTier, MessageType, NackReason, type FaultEvent } from '../../protocol/messages.ts';
 import { blankStatus } from '../../protocol/session.ts';
@@ -77,11 +75,14 @@ describe('the fault-injection table', () => {
     const doc = readFileSync(DOC, 'utf8');
     const at = doc.indexOf('<!-- fault-injection table');
     expect(at).toBeGreaterThan(0);
-    const block = doc.slice(doc.indexOf('\n', at) + 1).split('\n\n')[0]!.trim();
+    const block = doc
+      .slice(doc.indexOf('\n', at) + 1)
+      .split('\n\n')[0]!
+      .trim();
     expect(block).toBe(injectionTableMarkdown(TABLE));
   });
 
-  it.each([...TABLE.values()].map((e) => [e.name, e] as const))("%s: its default should trip it at its tier within its time", (_n, e) => {
+  it.each([...TABLE.values()].map((e) => [e.name, e] as const))('%s: its default should trip it at its tier within its time', (_n, e) => {
     const t = tripTime_s(e);
     expect(t).toBeLessThanOrEqual(e.trips.within_s);
   });
@@ -122,7 +123,7 @@ describe('CMD_INJECT_FAULT checked against the table', () => {
     expect(inject(m, t, FaultCode.CURRENT_PLAUSIBILITY, -1)).toBe(0);
     expect(inject(m, t, FaultCode.CURRENT_PLAUSIBILITY, -1, NaN, false)).toBe(0);
   });
-  it('should take the indices of the code\'s own space only', () => {
+  it("should take the indices of the code's own space only", () => {
     expect(inject(m, t, FaultCode.OPEN_SENSE_WIRE, 8)).toBe(NackReason.BAD_VALUE); // 8 groups: 0..7
     expect(inject(m, t, FaultCode.OPEN_SENSE_WIRE, -1)).toBe(NackReason.BAD_VALUE);
     expect(inject(m, t, FaultCode.CONTACTOR_FEEDBACK, 3)).toBe(NackReason.BAD_VALUE);

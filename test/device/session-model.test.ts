@@ -50,7 +50,10 @@ class Rig {
 }
 
 /** What PACK_STATUS must show once settled in the model's state. */
-function expectSettled(m: HostModel, s: { state: number; mainPositiveClosed: boolean; mainNegativeClosed: boolean; prechargeClosed: boolean; faultMask: number }): void {
+function expectSettled(
+  m: HostModel,
+  s: { state: number; mainPositiveClosed: boolean; mainNegativeClosed: boolean; prechargeClosed: boolean; faultMask: number },
+): void {
   expect(s.state).toBe(BmsState[m.state]);
   const closed = m.state === 'NORMAL' || m.state === 'CHARGE';
   expect([s.mainPositiveClosed, s.mainNegativeClosed, s.prechargeClosed]).toEqual([closed, closed, false]);

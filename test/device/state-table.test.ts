@@ -32,7 +32,10 @@ function stateTableRows(doc = readFileSync(DOC, 'utf8')): Row[] {
   const rows: Row[] = [];
   for (const line of doc.slice(at).split('\n').slice(1)) {
     if (rows.length > 0 && !line.startsWith('|')) break;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells.length !== 4 || cells[0] === 'state' || cells[0]!.startsWith('---')) continue;
     rows.push({ state: cells[0]!, command: cells[1]!, answer: cells[2]!, then: cells[3]! });
   }

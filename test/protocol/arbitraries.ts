@@ -5,14 +5,28 @@
  */
 import fc from 'fast-check';
 import {
-  BALANCING_MAX_COUNT, BmsState, CELL_VOLTAGES_MAX_COUNT, FaultTier, MAX_CELLS, MAX_TEMPERATURE_SENSORS, MessageType,
-  SIM_CELL_TRUTH_MAX_COUNT, TEMPERATURES_MAX_COUNT,
-  type Balancing, type CellVoltages, type Command, type DeviceMessage, type Info, type Message, type PackStatus,
-  type SimCellTruth, type Temperatures, type TierLimits,
+  BALANCING_MAX_COUNT,
+  BmsState,
+  CELL_VOLTAGES_MAX_COUNT,
+  FaultTier,
+  MAX_CELLS,
+  MAX_TEMPERATURE_SENSORS,
+  MessageType,
+  SIM_CELL_TRUTH_MAX_COUNT,
+  TEMPERATURES_MAX_COUNT,
+  type Balancing,
+  type CellVoltages,
+  type Command,
+  type DeviceMessage,
+  type Info,
+  type Message,
+  type PackStatus,
+  type SimCellTruth,
+  type Temperatures,
+  type TierLimits,
 } from '../../protocol/messages.ts';
 
-const withNa = (a: fc.Arbitrary<number>): fc.Arbitrary<number> =>
-  fc.oneof({ arbitrary: a, weight: 9 }, { arbitrary: fc.constant(NaN), weight: 1 });
+const withNa = (a: fc.Arbitrary<number>): fc.Arbitrary<number> => fc.oneof({ arbitrary: a, weight: 9 }, { arbitrary: fc.constant(NaN), weight: 1 });
 
 /** Quantities: integer code / scale, or NaN ("not available"). */
 export const qU16 = (scale: number) => withNa(fc.integer({ min: 0, max: 0xfffe }).map((r) => r / scale));
@@ -86,20 +100,17 @@ export const packStatus: fc.Arbitrary<PackStatus> = fc.record({
   dischargeCurrentLimit_A: qU32(1000),
 });
 
-export const cellVoltages: fc.Arbitrary<CellVoltages> = chunk(
-  fc.array(qU16(10000), { maxLength: CELL_VOLTAGES_MAX_COUNT }),
-  MAX_CELLS,
-).map(({ offset, items }) => ({ type: MessageType.CELL_VOLTAGES, offset, voltages_V: Float64Array.from(items) }));
+export const cellVoltages: fc.Arbitrary<CellVoltages> = chunk(fc.array(qU16(10000), { maxLength: CELL_VOLTAGES_MAX_COUNT }), MAX_CELLS).map(
+  ({ offset, items }) => ({ type: MessageType.CELL_VOLTAGES, offset, voltages_V: Float64Array.from(items) }),
+);
 
-export const temperatures: fc.Arbitrary<Temperatures> = chunk(
-  fc.array(qI16(100), { maxLength: TEMPERATURES_MAX_COUNT }),
-  MAX_TEMPERATURE_SENSORS,
-).map(({ offset, items }) => ({ type: MessageType.TEMPERATURES, offset, temperatures_C: Float64Array.from(items) }));
+export const temperatures: fc.Arbitrary<Temperatures> = chunk(fc.array(qI16(100), { maxLength: TEMPERATURES_MAX_COUNT }), MAX_TEMPERATURE_SENSORS).map(
+  ({ offset, items }) => ({ type: MessageType.TEMPERATURES, offset, temperatures_C: Float64Array.from(items) }),
+);
 
-export const balancing: fc.Arbitrary<Balancing> = chunk(
-  fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: BALANCING_MAX_COUNT }),
-  MAX_CELLS,
-).map(({ offset, items }) => ({ type: MessageType.BALANCING, offset, active: Uint8Array.from(items) }));
+export const balancing: fc.Arbitrary<Balancing> = chunk(fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: BALANCING_MAX_COUNT }), MAX_CELLS).map(
+  ({ offset, items }) => ({ type: MessageType.BALANCING, offset, active: Uint8Array.from(items) }),
+);
 
 export const event = fc.record({
   type: fc.constant(MessageType.EVENT),
@@ -137,11 +148,28 @@ export const simCellTruth: fc.Arbitrary<SimCellTruth> = chunk(
 
 export const linkStats = fc.record({
   type: fc.constant(MessageType.LINK_STATS),
-  framesOk: u32, crcErrors: u32, cobsErrors: u32, shortFrames: u32, oversizeRuns: u32, badVersions: u32, wrongDirection: u32, txDropped: u32,
+  framesOk: u32,
+  crcErrors: u32,
+  cobsErrors: u32,
+  shortFrames: u32,
+  oversizeRuns: u32,
+  badVersions: u32,
+  wrongDirection: u32,
+  txDropped: u32,
 });
 
 export const deviceMessage: fc.Arbitrary<DeviceMessage> = fc.oneof(
-  info, packStatus, cellVoltages, temperatures, balancing, event, ack, nack, linkStats, simTruth, simCellTruth,
+  info,
+  packStatus,
+  cellVoltages,
+  temperatures,
+  balancing,
+  event,
+  ack,
+  nack,
+  linkStats,
+  simTruth,
+  simCellTruth,
 );
 
 export const command: fc.Arbitrary<Command> = fc.oneof(
@@ -157,7 +185,12 @@ export const message: fc.Arbitrary<Message> = fc.oneof(deviceMessage, command);
 
 /** Small, cheap messages, for tests that need many frames per stream. */
 export const smallMessage: fc.Arbitrary<Message> = fc.oneof(
-  packStatus, event, ack, nack, simTruth, command,
+  packStatus,
+  event,
+  ack,
+  nack,
+  simTruth,
+  command,
   cellVoltages.map((m) => ({ ...m, voltages_V: m.voltages_V.slice(0, 8) })),
 );
 

@@ -36,7 +36,5 @@ for (const len of [216, 65536]) {
   const s8 = measure(crc32c, buf, len, 200e6);
   const s8v = measure(viaView, buf, len, 200e6);
   const s1 = measure(crc32cBytewise, buf, len, 200e6);
-  console.log(
-    `${len} B: slicing-by-8 ${s8.toFixed(0)} MB/s, slicing-by-16 with DataView ${s8v.toFixed(0)} MB/s, bytewise ${s1.toFixed(0)} MB/s`,
-  );
+  console.log(`${len} B: slicing-by-8 ${s8.toFixed(0)} MB/s, slicing-by-16 with DataView ${s8v.toFixed(0)} MB/s, bytewise ${s1.toFixed(0)} MB/s`);
 }

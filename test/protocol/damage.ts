@@ -91,7 +91,10 @@ export function applyDamages(src: Uint8Array, damages: readonly Damage[]): { byt
 
 /** Decodes `bytes` fed in pieces cut at the given fractions; copies each message as it comes. */
 export function decodeInPieces(
-  bytes: Uint8Array, cuts: readonly number[], reuse = false, engine: 'auto' | 'js' = 'auto',
+  bytes: Uint8Array,
+  cuts: readonly number[],
+  reuse = false,
+  engine: 'auto' | 'js' = 'auto',
 ): { messages: Decoded[]; counters: DecoderCounters } {
   const messages: Decoded[] = [];
   const d = new Decoder({ reuse, engine, onMessage: (m) => messages.push(reuse ? structuredClone(m) : m) });

@@ -101,7 +101,14 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
         const { bytes } = applyDamages(s.bytes, placeDamages(s.bytes.length, ds));
         const ref = classifyRuns(concat(bytes, Uint8Array.of(0)));
         const { counters: c } = decodeInPieces(concat(bytes, Uint8Array.of(0)), cs);
-        expect({ frames: c.frames, crcErrors: c.crcErrors, cobsErrors: c.cobsErrors, shortFrames: c.shortFrames, badVersions: c.badVersions, oversizeRuns: c.oversizeRuns }).toEqual(ref);
+        expect({
+          frames: c.frames,
+          crcErrors: c.crcErrors,
+          cobsErrors: c.cobsErrors,
+          shortFrames: c.shortFrames,
+          badVersions: c.badVersions,
+          oversizeRuns: c.oversizeRuns,
+        }).toEqual(ref);
       }),
       { numRuns: 300 },
     );
@@ -119,10 +126,29 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
 
   it('should reuse the PACK_STATUS object in reuse mode, refilled', () => {
     const status = (soc: number): Message => ({
-      type: MessageType.PACK_STATUS, state: 3, mainPositiveClosed: true, mainNegativeClosed: true, prechargeClosed: false,
-      balancingCount: 0, packVoltage_V: 50, current_A: -1, soc, soh: 1, cellVoltageMin_V: 3, cellVoltageMax_V: 3.1,
-      cellVoltageMinIndex: 0, cellVoltageMaxIndex: 1, temperatureMin_C: 20, temperatureMax_C: 21, temperatureMinIndex: 0,
-      temperatureMaxIndex: 1, faultMask: 0, warningMask: 0, infoMask: 0, chargeCurrentLimit_A: 10, dischargeCurrentLimit_A: 20,
+      type: MessageType.PACK_STATUS,
+      state: 3,
+      mainPositiveClosed: true,
+      mainNegativeClosed: true,
+      prechargeClosed: false,
+      balancingCount: 0,
+      packVoltage_V: 50,
+      current_A: -1,
+      soc,
+      soh: 1,
+      cellVoltageMin_V: 3,
+      cellVoltageMax_V: 3.1,
+      cellVoltageMinIndex: 0,
+      cellVoltageMaxIndex: 1,
+      temperatureMin_C: 20,
+      temperatureMax_C: 21,
+      temperatureMinIndex: 0,
+      temperatureMaxIndex: 1,
+      faultMask: 0,
+      warningMask: 0,
+      infoMask: 0,
+      chargeCurrentLimit_A: 10,
+      dischargeCurrentLimit_A: 20,
     });
     const enc = new Encoder();
     enc.encode(status(0.5), 1);
@@ -166,7 +192,10 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
     );
     expect(got).toEqual([{ ...ack(9), seq: 3, t_ms: 0 }]);
     expect(d.counters).toMatchObject({ frames: 3, unknownTypes: 2, badVersions: 1, messages: 1, seqGaps: 1, seqMissing: 1 });
-    expect(skipped).toEqual([[0x5a, 0, 'unknown-type'], [0xbf, 1, 'unknown-type']]);
+    expect(skipped).toEqual([
+      [0x5a, 0, 'unknown-type'],
+      [0xbf, 1, 'unknown-type'],
+    ]);
   });
 
   it('should drop a run longer than the maximum frame without buffering it, then resynchronise', () => {
@@ -184,7 +213,9 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
 
   it('should accept the largest frame and reject runs that are or decode longer', () => {
     const largest: Message = {
-      type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: new Float64Array(CELL_VOLTAGES_MAX_COUNT).fill(3.3),
+      type: MessageType.CELL_VOLTAGES,
+      offset: 0,
+      voltages_V: new Float64Array(CELL_VOLTAGES_MAX_COUNT).fill(3.3),
     };
     const f = encodeFrame(largest, 0x0101, 0x01010101);
     expect(f.length).toBeLessThanOrEqual(MAX_ENCODED_FRAME_SIZE + 1);
@@ -207,7 +238,10 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
   });
 
   it('should treat bytes before the first delimiter as presync, not as an error', () => {
-    const s = buildStream([{ m: ack(1), t_ms: 0 }, { m: ack(2), t_ms: 1 }]);
+    const s = buildStream([
+      { m: ack(1), t_ms: 0 },
+      { m: ack(2), t_ms: 1 },
+    ]);
     const mid = s.bytes.subarray(5); // joined in the middle of frame 0
     const d = new Decoder({ engine });
     expect(d.push(mid).map((m) => m.seq)).toEqual([1]);

@@ -11,9 +11,22 @@ import { EXAMPLES, renderExamples } from '../../protocol/examples.ts';
 import { encodeFrame, rawFrame } from '../../protocol/frame.ts';
 import { messageFromJson, messageToJson, type Json } from '../../protocol/json.ts';
 import {
-  BmsState, CELL_VOLTAGES_MAX_COUNT, FaultCode, FaultTier, HEADER_SIZE, MAX_CELLS, MAX_ENCODED_FRAME_SIZE,
-  MAX_FRAME_SIZE, MAX_PAYLOAD_SIZE, MAX_TEMPERATURE_SENSORS, MessageType, NackReason, PROTOCOL_VERSION,
-  SIM_CELL_TRUTH_MAX_COUNT, TEMPERATURES_MAX_COUNT, type Message,
+  BmsState,
+  CELL_VOLTAGES_MAX_COUNT,
+  FaultCode,
+  FaultTier,
+  HEADER_SIZE,
+  MAX_CELLS,
+  MAX_ENCODED_FRAME_SIZE,
+  MAX_FRAME_SIZE,
+  MAX_PAYLOAD_SIZE,
+  MAX_TEMPERATURE_SENSORS,
+  MessageType,
+  NackReason,
+  PROTOCOL_VERSION,
+  SIM_CELL_TRUTH_MAX_COUNT,
+  TEMPERATURES_MAX_COUNT,
+  type Message,
 } from '../../protocol/messages.ts';
 import { cobsMaxEncodedLength } from '../../protocol/cobs.ts';
 
@@ -85,9 +98,7 @@ describe('PROTOCOL.md', () => {
   });
 
   it('should state C struct sizes equal to the codec payload sizes', () => {
-    const asserted = new Map(
-      [...doc.matchAll(/_Static_assert\(sizeof\((\w+)\) == (\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
-    );
+    const asserted = new Map([...doc.matchAll(/_Static_assert\(sizeof\((\w+)\) == (\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
     const size = (m: Message): number => CODEC_BY_TYPE[m.type]!.size(m);
     const sample = (type: number): Message => EXAMPLES.find((e) => e.message.type === type)!.message;
     const expected: Record<string, number> = {

@@ -4,14 +4,30 @@
  * smaller than the BMS emulator on purpose (the tests are about the protocol, not the BMS).
  */
 import {
-  BmsState, FaultCode, FaultTier, InfoFlag, MessageType, NackReason,
-  type CmdInjectFault, type FaultEvent, type Info, type PackStatus, type SimTruth, type TierLimits,
+  BmsState,
+  FaultCode,
+  FaultTier,
+  InfoFlag,
+  MessageType,
+  NackReason,
+  type CmdInjectFault,
+  type FaultEvent,
+  type Info,
+  type PackStatus,
+  type SimTruth,
+  type TierLimits,
 } from '../../protocol/messages.ts';
 import type { DeviceModel } from '../../protocol/session.ts';
 
 const tier = (v: number): TierLimits => ({
-  cellVoltageMax_V: 4 + v, cellVoltageMin_V: 1.5 - v, chargeCurrentMax_A: 20 + 10 * v, dischargeCurrentMax_A: 100 + 10 * v,
-  chargeTemperatureMin_C: 0, chargeTemperatureMax_C: 45, dischargeTemperatureMin_C: -20, dischargeTemperatureMax_C: 55,
+  cellVoltageMax_V: 4 + v,
+  cellVoltageMin_V: 1.5 - v,
+  chargeCurrentMax_A: 20 + 10 * v,
+  dischargeCurrentMax_A: 100 + 10 * v,
+  chargeTemperatureMin_C: 0,
+  chargeTemperatureMax_C: 45,
+  dischargeTemperatureMin_C: -20,
+  dischargeTemperatureMax_C: 55,
 });
 
 export interface FakeModelOptions {
@@ -41,9 +57,20 @@ export class FakeModel implements DeviceModel {
     this.temps = new Float64Array(o.sensors ?? 4);
     this.bal = new Uint8Array(ns);
     this.infoMsg = {
-      type: MessageType.INFO, firmwareMajor: 1, firmwareMinor: 2, firmwarePatch: 3, deviceId: 0xfeed, flags: this.simulator ? InfoFlag.SIMULATOR : 0,
-      ns, np: 1, cellVoltageSensors: ns, temperatureSensors: this.temps.length, currentSensors: 1, cellCapacity_Ah: 10,
-      chemistry: 'fake', limits: { mol: tier(0), rsl: tier(0.05), msl: tier(0.1) },
+      type: MessageType.INFO,
+      firmwareMajor: 1,
+      firmwareMinor: 2,
+      firmwarePatch: 3,
+      deviceId: 0xfeed,
+      flags: this.simulator ? InfoFlag.SIMULATOR : 0,
+      ns,
+      np: 1,
+      cellVoltageSensors: ns,
+      temperatureSensors: this.temps.length,
+      currentSensors: 1,
+      cellCapacity_Ah: 10,
+      chemistry: 'fake',
+      limits: { mol: tier(0), rsl: tier(0.05), msl: tier(0.1) },
     };
     this.advanceTo(0);
   }
@@ -140,7 +167,15 @@ export class FakeModel implements DeviceModel {
     if (cmd.active === this.faultActive) return 0;
     this.faultActive = cmd.active;
     if (cmd.active) this.state = BmsState.ERROR;
-    this.pending.push({ type: MessageType.EVENT, code: FaultCode.OPEN_SENSE_WIRE, tier: FaultTier.FATAL, raised: cmd.active, index: cmd.index, value: 0, threshold: 0 });
+    this.pending.push({
+      type: MessageType.EVENT,
+      code: FaultCode.OPEN_SENSE_WIRE,
+      tier: FaultTier.FATAL,
+      raised: cmd.active,
+      index: cmd.index,
+      value: 0,
+      threshold: 0,
+    });
     return 0;
   }
 }

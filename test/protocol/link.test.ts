@@ -8,7 +8,9 @@ import { MessageType, type Decoded, type Message } from '../../protocol/messages
 import { concat } from './helpers.ts';
 
 const status = (n: number): Message => ({
-  type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: Float64Array.from({ length: n }, (_, i) => 3 + i / 1000),
+  type: MessageType.CELL_VOLTAGES,
+  offset: 0,
+  voltages_V: Float64Array.from({ length: n }, (_, i) => 3 + i / 1000),
 });
 
 /** A link whose output is collected, with an encoder for frames. */

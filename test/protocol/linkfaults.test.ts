@@ -9,8 +9,13 @@ import * as A from './arbitraries.ts';
 const rate = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.3, noNaN: true }));
 const byteRate = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.01, noNaN: true }));
 const rates: fc.Arbitrary<LinkFaultRates> = fc.record({
-  dropFrame: rate, corruptFrame: rate, duplicateFrame: rate, delayFrame: rate,
-  dropByte: byteRate, corruptByte: byteRate, duplicateByte: byteRate,
+  dropFrame: rate,
+  corruptFrame: rate,
+  duplicateFrame: rate,
+  delayFrame: rate,
+  dropByte: byteRate,
+  corruptByte: byteRate,
+  duplicateByte: byteRate,
 });
 
 /** Sends messages through the faults (first and last frame clean) and decodes what arrives. */

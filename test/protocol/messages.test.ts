@@ -5,16 +5,33 @@ import { decodeAll, Decoder } from '../../protocol/decoder.ts';
 import { encodeFrame, rawFrame } from '../../protocol/frame.ts';
 import { messageFromJson, messageToJson } from '../../protocol/json.ts';
 import {
-  BmsState, FAULT_CODE_NAMES, FAULT_UNITS, FaultCode, MAX_PAYLOAD_SIZE, MESSAGE_TYPE_NAMES, MessageType,
-  isCommand, isSimulationOnly, type Decoded, type Message,
+  BmsState,
+  FAULT_CODE_NAMES,
+  FAULT_UNITS,
+  FaultCode,
+  MAX_PAYLOAD_SIZE,
+  MESSAGE_TYPE_NAMES,
+  MessageType,
+  isCommand,
+  isSimulationOnly,
+  type Decoded,
+  type Message,
 } from '../../protocol/messages.ts';
 import * as A from './arbitraries.ts';
 import { frameOf } from './helpers.ts';
 
 const ARBS: [string, fc.Arbitrary<Message>][] = [
-  ['INFO', A.info], ['PACK_STATUS', A.packStatus], ['CELL_VOLTAGES', A.cellVoltages], ['TEMPERATURES', A.temperatures],
-  ['BALANCING', A.balancing], ['EVENT', A.event], ['ACK', A.ack], ['NACK', A.nack], ['SIM_TRUTH', A.simTruth],
-  ['SIM_CELL_TRUTH', A.simCellTruth], ['commands', A.command],
+  ['INFO', A.info],
+  ['PACK_STATUS', A.packStatus],
+  ['CELL_VOLTAGES', A.cellVoltages],
+  ['TEMPERATURES', A.temperatures],
+  ['BALANCING', A.balancing],
+  ['EVENT', A.event],
+  ['ACK', A.ack],
+  ['NACK', A.nack],
+  ['SIM_TRUTH', A.simTruth],
+  ['SIM_CELL_TRUTH', A.simCellTruth],
+  ['commands', A.command],
 ];
 
 function decodeOne(wire: Uint8Array): { m: unknown; d: Decoder } {
@@ -29,7 +46,11 @@ describe('message codecs', () => {
     expect(CODECS.map((c) => c.type).sort((a, b) => a - b)).toEqual(Object.values(MessageType).sort((a, b) => a - b));
     for (const id of Object.values(MessageType)) expect(MESSAGE_TYPE_NAMES.get(id)).toBeDefined();
     expect(isSimulationOnly(MessageType.SIM_TRUTH) && isSimulationOnly(MessageType.SIM_CELL_TRUTH)).toBe(true);
-    expect(Object.values(MessageType).filter(isCommand).every((t) => t >= 0x80)).toBe(true);
+    expect(
+      Object.values(MessageType)
+        .filter(isCommand)
+        .every((t) => t >= 0x80),
+    ).toBe(true);
   });
 
   it('should give every fault code a name, a unit and a bit in a 32-bit mask', () => {
@@ -57,8 +78,13 @@ describe('message codecs', () => {
   // cannot carry: -0 comes back as 0, and ±Infinity (float32 EVENT and INJECT_FAULT values) as null, i.e. NaN
   it('should round-trip every message through its JSON form', () => {
     const noNegativeZero = (x: unknown): unknown =>
-      typeof x === 'number' ? (Number.isFinite(x) ? x + 0 : Number.NaN) : typeof x === 'object' && x !== null && !ArrayBuffer.isView(x)
-        ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, noNegativeZero(v)])) : x;
+      typeof x === 'number'
+        ? Number.isFinite(x)
+          ? x + 0
+          : Number.NaN
+        : typeof x === 'object' && x !== null && !ArrayBuffer.isView(x)
+          ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, noNegativeZero(v)]))
+          : x;
     fc.assert(
       fc.property(A.message, A.u16, A.u32, (m, seq, t_ms) => {
         const d = { ...m, seq, t_ms } as Decoded;
@@ -73,7 +99,17 @@ describe('message codecs', () => {
   // found by the property above: { seed: 257265217, path: "179:0:0:0:31:31:31" } (an EVENT with
   // threshold -Infinity: JSON has no infinities, the JSON form carries null)
   it('should write a non-finite float32 value as null in JSON', () => {
-    const ev = { type: MessageType.EVENT, code: 0, tier: 0, raised: false, index: -1, value: 0, threshold: Number.NEGATIVE_INFINITY, seq: 0, t_ms: 0 } as Decoded;
+    const ev = {
+      type: MessageType.EVENT,
+      code: 0,
+      tier: 0,
+      raised: false,
+      index: -1,
+      value: 0,
+      threshold: Number.NEGATIVE_INFINITY,
+      seq: 0,
+      t_ms: 0,
+    } as Decoded;
     expect(JSON.stringify(messageToJson(ev))).toContain('"threshold":null');
     expect(messageFromJson(JSON.parse(JSON.stringify(messageToJson(ev))) as ReturnType<typeof messageToJson>)).toMatchObject({ threshold: Number.NaN });
   });
@@ -131,16 +167,30 @@ describe('message codecs', () => {
 
   it('should count an INFO with a bad chemistry name or pack size as a bad value', () => {
     const good = rawFrame(
-      { type: MessageType.INFO, firmwareMajor: 1, firmwareMinor: 2, firmwarePatch: 3, deviceId: 4, flags: 0, ns: 16, np: 1,
-        cellVoltageSensors: 16, temperatureSensors: 4, currentSensors: 1, cellCapacity_Ah: 10, chemistry: 'abc',
-        limits: { mol: lim, rsl: lim, msl: lim } },
-      0, 0,
+      {
+        type: MessageType.INFO,
+        firmwareMajor: 1,
+        firmwareMinor: 2,
+        firmwarePatch: 3,
+        deviceId: 4,
+        flags: 0,
+        ns: 16,
+        np: 1,
+        cellVoltageSensors: 16,
+        temperatureSensors: 4,
+        currentSensors: 1,
+        cellCapacity_Ah: 10,
+        chemistry: 'abc',
+        limits: { mol: lim, rsl: lim, msl: lim },
+      },
+      0,
+      0,
     ).subarray(8, -4);
     const variants = [
       (p: Uint8Array) => (p[24] = 0x07), // control character
       (p: Uint8Array) => (p[24 + 5] = 0x41), // data after the terminating NUL
       (p: Uint8Array) => p.fill(0x41, 24, 56), // no terminating NUL
-      (p: Uint8Array) => (p[10] = 0x01, p[11] = 0x02), // ns = 513
+      (p: Uint8Array) => ((p[10] = 0x01), (p[11] = 0x02)), // ns = 513
     ];
     expect(decodeAll(frameOf(MessageType.INFO, good)).length).toBe(1);
     for (const mutate of variants) {
@@ -154,17 +204,44 @@ describe('message codecs', () => {
 
   it('should saturate out-of-range values and send NaN as "not available"', () => {
     const m: Message = {
-      type: MessageType.PACK_STATUS, state: BmsState.NORMAL, mainPositiveClosed: false, mainNegativeClosed: false,
-      prechargeClosed: true, balancingCount: 0, packVoltage_V: -5, current_A: 1e12, soc: 7, soh: NaN,
-      cellVoltageMin_V: 9, cellVoltageMax_V: -Infinity, cellVoltageMinIndex: -1, cellVoltageMaxIndex: 0xfffe,
-      temperatureMin_C: -1000, temperatureMax_C: NaN, temperatureMinIndex: 0, temperatureMaxIndex: -1,
-      faultMask: 1 << 31, warningMask: -1, infoMask: 0, chargeCurrentLimit_A: 3.0004, dischargeCurrentLimit_A: 3.0005,
+      type: MessageType.PACK_STATUS,
+      state: BmsState.NORMAL,
+      mainPositiveClosed: false,
+      mainNegativeClosed: false,
+      prechargeClosed: true,
+      balancingCount: 0,
+      packVoltage_V: -5,
+      current_A: 1e12,
+      soc: 7,
+      soh: NaN,
+      cellVoltageMin_V: 9,
+      cellVoltageMax_V: -Infinity,
+      cellVoltageMinIndex: -1,
+      cellVoltageMaxIndex: 0xfffe,
+      temperatureMin_C: -1000,
+      temperatureMax_C: NaN,
+      temperatureMinIndex: 0,
+      temperatureMaxIndex: -1,
+      faultMask: 1 << 31,
+      warningMask: -1,
+      infoMask: 0,
+      chargeCurrentLimit_A: 3.0004,
+      dischargeCurrentLimit_A: 3.0005,
     };
     const [back] = decodeAll(encodeFrame(m, 0, 0));
     expect(back).toMatchObject({
-      packVoltage_V: 0, current_A: 0x7fffffff / 1000, soc: 3.2767, soh: NaN, cellVoltageMin_V: 6.5534,
-      cellVoltageMax_V: 0, temperatureMin_C: -327.67, temperatureMax_C: NaN, faultMask: 0x80000000,
-      warningMask: 0xffffffff, chargeCurrentLimit_A: 3, dischargeCurrentLimit_A: 3.001,
+      packVoltage_V: 0,
+      current_A: 0x7fffffff / 1000,
+      soc: 3.2767,
+      soh: NaN,
+      cellVoltageMin_V: 6.5534,
+      cellVoltageMax_V: 0,
+      temperatureMin_C: -327.67,
+      temperatureMax_C: NaN,
+      faultMask: 0x80000000,
+      warningMask: 0xffffffff,
+      chargeCurrentLimit_A: 3,
+      dischargeCurrentLimit_A: 3.001,
     });
   });
 
@@ -187,6 +264,12 @@ describe('message codecs', () => {
 });
 
 const lim = {
-  cellVoltageMax_V: 4, cellVoltageMin_V: 1.5, chargeCurrentMax_A: 10, dischargeCurrentMax_A: 20,
-  chargeTemperatureMin_C: 0, chargeTemperatureMax_C: 45, dischargeTemperatureMin_C: -20, dischargeTemperatureMax_C: 55,
+  cellVoltageMax_V: 4,
+  cellVoltageMin_V: 1.5,
+  chargeCurrentMax_A: 10,
+  dischargeCurrentMax_A: 20,
+  chargeTemperatureMin_C: 0,
+  chargeTemperatureMax_C: 45,
+  dischargeTemperatureMin_C: -20,
+  dischargeTemperatureMax_C: 55,
 };

@@ -33,10 +33,14 @@ function deviceOn(model: FakeModel, opts: ConstructorParameters<typeof EmulatedD
   const msgs: Decoded[] = [];
   const raw: Uint8Array[] = [];
   const dec = new Decoder({ onMessage: (m) => msgs.push(m) });
-  const device = new EmulatedDevice(model, (b) => {
-    raw.push(b.slice());
-    dec.push(b);
-  }, { baudRate: 1_000_000, ...opts });
+  const device = new EmulatedDevice(
+    model,
+    (b) => {
+      raw.push(b.slice());
+      dec.push(b);
+    },
+    { baudRate: 1_000_000, ...opts },
+  );
   return { device, msgs, raw, dec };
 }
 
@@ -55,9 +59,7 @@ describe('DeviceSession (model-based)', () => {
 
   // fixed: with PACK_STATUS turned off (or at 1 Hz) a state request was checked against a
   // PACK_STATUS that could not come; the counterexamples, replayed
-  it.each([
-    ['PACK_STATUS off', 487099980, '2606:2:1:2:1:1', 'HAN:F'],
-  ])('should answer a state request with %s (seed %i)', (_name, seed, path, replayPath) => {
+  it.each([['PACK_STATUS off', 487099980, '2606:2:1:2:1:1', 'HAN:F']])('should answer a state request with %s (seed %i)', (_name, seed, path, replayPath) => {
     fc.assert(
       fc.property(fc.commands(commands, { maxCommands: 25, replayPath }), (cmds) => {
         fc.modelRun(() => ({ model: initialModel(), real: new SessionRig() }), cmds);
@@ -80,7 +82,14 @@ describe('DeviceSession', () => {
     expect(msgs[0]!.type).toBe(MessageType.INFO);
     expect(msgs.map((m) => m.seq)).toEqual(msgs.map((_, i) => i));
     const at100 = msgs.filter((m) => m.t_ms === 0).map((m) => m.type);
-    expect(at100).toEqual([MessageType.INFO, MessageType.PACK_STATUS, MessageType.CELL_VOLTAGES, MessageType.TEMPERATURES, MessageType.BALANCING, MessageType.SIM_TRUTH]);
+    expect(at100).toEqual([
+      MessageType.INFO,
+      MessageType.PACK_STATUS,
+      MessageType.CELL_VOLTAGES,
+      MessageType.TEMPERATURES,
+      MessageType.BALANCING,
+      MessageType.SIM_TRUTH,
+    ]);
   });
 
   it('should repeat INFO every 5 s of device time', () => {

@@ -28,8 +28,7 @@ export const logUniform = (min: number, max: number): fc.Arbitrary<number> =>
   uniform(Math.log(min), Math.log(max)).map((x) => Math.min(max, Math.max(min, Math.exp(x))));
 
 /** Either exactly `value` or uniform over [min, max]. */
-export const orExactly = (value: number, min: number, max: number): fc.Arbitrary<number> =>
-  fc.oneof(fc.constant(value), uniform(min, max));
+export const orExactly = (value: number, min: number, max: number): fc.Arbitrary<number> => fc.oneof(fc.constant(value), uniform(min, max));
 
 // ---------------------------------------------------------------------------------------
 // Tables
@@ -69,7 +68,11 @@ export function table1d<T>(
       rest: fc.array(fc.record({ w: fc.integer({ min: 5, max: 100 }), y: value }), { maxLength: maxPoints - 1 }),
     })
     .map(({ from, to, first, rest }) => ({
-      x: axisFrom(from, to, rest.map((p) => p.w)),
+      x: axisFrom(
+        from,
+        to,
+        rest.map((p) => p.w),
+      ),
       y: [first, ...rest.map((p) => p.y)],
     }));
 }
@@ -165,7 +168,11 @@ export function chemistryFile(opts: ChemistryOptions = {}): fc.Arbitrary<Chemist
       // OCV: every segment rises by (slope + 0.5 V)·width, scaled down when the whole table
       // would rise by more than 2.5 V: it rises by 0.5–2.5 V and its steepest segment is
       // ≤ 25.5 V per unit SOC (the presets reach ~15, the NVPF step ~55)
-      const ocvSoc = axisFrom(g.ocv.from, g.ocv.to, g.ocv.segs.map((s) => s.dx));
+      const ocvSoc = axisFrom(
+        g.ocv.from,
+        g.ocv.to,
+        g.ocv.segs.map((s) => s.dx),
+      );
       const steps = g.ocv.segs.map((s, i) => (s.slope + 0.5) * (ocvSoc[i + 1]! - ocvSoc[i]!));
       const scale = Math.min(1, 2.5 / steps.reduce((a, b) => a + b, 0));
       const ocvV = [g.ocv.v0];
@@ -175,7 +182,7 @@ export function chemistryFile(opts: ChemistryOptions = {}): fc.Arbitrary<Chemist
       const maxV = ocvV[ocvV.length - 1]! - g.ocv.above * rise;
       const r0 = (p: RPoint) => (g.rs.r0 * p.r0) / Q;
       const rj = (p: RPoint, j: number) => (g.rs.r0 * g.rs.rcRel * (j === 0 ? p.r1 : p.r2)) / Q;
-      const cj = (p: RPoint, j: number) => ((j === 0 ? g.rs.tau1 * p.t1 : g.rs.tau2 * p.t2) / rj(p, j));
+      const cj = (p: RPoint, j: number) => (j === 0 ? g.rs.tau1 * p.t1 : g.rs.tau2 * p.t2) / rj(p, j);
       const branches = [0, 1].slice(0, g.nRC);
       let resistance: ChemistryFile['resistance'];
       if (g.form === 'arrhenius') {
@@ -192,8 +199,7 @@ export function chemistryFile(opts: ChemistryOptions = {}): fc.Arbitrary<Chemist
         const ns = g.tSoc.x.length;
         const nt = g.tTemp.x.length;
         const at = (i: number, j: number) => g.grid[i * 3 + j]!;
-        const rows = (f: (p: RPoint) => number) =>
-          Array.from({ length: ns }, (_, i) => Array.from({ length: nt }, (_, j) => f(at(i, j))));
+        const rows = (f: (p: RPoint) => number) => Array.from({ length: ns }, (_, i) => Array.from({ length: nt }, (_, j) => f(at(i, j))));
         resistance = {
           form: 'table2d',
           soc: g.tSoc.x,
@@ -257,17 +263,15 @@ export function cRateProfile(opts: { maxSegments: number; maxRun: number; minC?:
       c: magnitude,
       n: fc.integer({ min: 1, max: opts.maxRun }),
     });
-  return fc
-    .tuple(seg(false), fc.array(seg(true), { maxLength: opts.maxSegments - 1 }))
-    .map(([first, rest]) => {
-      const segs = [first, ...rest];
-      const out: number[] = [];
-      for (const s of segs) {
-        const c = s.rest ? 0 : s.charge ? s.c : -s.c;
-        for (let k = 0; k < s.n; k++) out.push(c);
-      }
-      return Float64Array.from(out);
-    });
+  return fc.tuple(seg(false), fc.array(seg(true), { maxLength: opts.maxSegments - 1 })).map(([first, rest]) => {
+    const segs = [first, ...rest];
+    const out: number[] = [];
+    for (const s of segs) {
+      const c = s.rest ? 0 : s.charge ? s.c : -s.c;
+      for (let k = 0; k < s.n; k++) out.push(c);
+    }
+    return Float64Array.from(out);
+  });
 }
 
 export interface InitialState {
@@ -432,7 +436,11 @@ export function pwlMaxSlope(xs: readonly number[], ys: readonly number[], a: num
 /** Clamped bilinear interpolation over rows (x) × columns (y), by linear scans. */
 export function bilinear(xs: readonly number[], ys: readonly number[], rows: readonly (readonly number[])[], x: number, y: number): number {
   const col = (i: number) => pwl(ys, rows[i]!, y);
-  return pwl(xs, xs.map((_, i) => col(i)), x);
+  return pwl(
+    xs,
+    xs.map((_, i) => col(i)),
+    x,
+  );
 }
 
 export interface RefParams {

@@ -22,20 +22,21 @@ import {
 } from './arbitraries.ts';
 
 /** Drive a cell through a C-rate profile; record the trajectory and the reported heat. */
-function runCell(
-  spec: ChemistryFile,
-  init: InitialState,
-  cRates: Float64Array,
-  dt: number,
-  T_amb: number,
-  lowT: boolean,
-): Trajectory & { heat: number[] } {
+function runCell(spec: ChemistryFile, init: InitialState, cRates: Float64Array, dt: number, T_amb: number, lowT: boolean): Trajectory & { heat: number[] } {
   const cell = new Cell(spec, init, { lowTemperatureCapacity: lowT });
   const s = cell.state;
   const nRC = s.v.length;
   const tr: Trajectory & { heat: number[] } = {
-    dt, Q: cell.capacity_Ah, rScale: 1, z: [s.z], T: [s.T_C], h: [s.h],
-    v: Array.from({ length: nRC }, (_, j) => [s.v[j]!]), I: [], V: [], heat: [],
+    dt,
+    Q: cell.capacity_Ah,
+    rScale: 1,
+    z: [s.z],
+    T: [s.T_C],
+    h: [s.h],
+    v: Array.from({ length: nRC }, (_, j) => [s.v[j]!]),
+    I: [],
+    V: [],
+    heat: [],
   };
   for (const c of cRates) {
     const I = c * spec.capacity_Ah;

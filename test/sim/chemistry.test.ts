@@ -8,16 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cell, cellParams } from '../../sim/cell.ts';
-import {
-  type ChemistryFile,
-  PRESET_DIR,
-  PRESETS,
-  capacityFactor,
-  compileChemistry,
-  loadChemistry,
-  lookupSoc,
-  readChemistry,
-} from '../../sim/chemistry.ts';
+import { type ChemistryFile, PRESET_DIR, PRESETS, capacityFactor, compileChemistry, loadChemistry, lookupSoc, readChemistry } from '../../sim/chemistry.ts';
 import { buildPresets } from '../../sim/chemistry/build.ts';
 import { InputError, isInputError } from '../../sim/errors.ts';
 import { interp1 } from '../../sim/table.ts';
@@ -25,36 +16,67 @@ import { interp1 } from '../../sim/table.ts';
 type Preset = (typeof PRESETS)[number];
 
 /** What each preset must match, from design/sodium-ion.md §4 (and §2, §3.3 for the NVPF cell). */
-const SOURCE: Record<Preset, {
-  family: string;
-  capacity_Ah: number;
-  window_V: [number, number];
-  nominal_V: number;
-  /** R0 + R1 + R2 at soc 0.5, 25 °C, and its tolerance. */
-  rSum_ohm: number;
-  rTol_ohm: number;
-  /** Continuous charge, continuous discharge and peak discharge in C. */
-  cRates: [number, number, number];
-  chargeT_C: [number, number];
-  lowT: { at_C: number; factor: number };
-}> = {
+const SOURCE: Record<
+  Preset,
+  {
+    family: string;
+    capacity_Ah: number;
+    window_V: [number, number];
+    nominal_V: number;
+    /** R0 + R1 + R2 at soc 0.5, 25 °C, and its tolerance. */
+    rSum_ohm: number;
+    rTol_ohm: number;
+    /** Continuous charge, continuous discharge and peak discharge in C. */
+    cRates: [number, number, number];
+    chargeT_C: [number, number];
+    lowT: { at_C: number; factor: number };
+  }
+> = {
   'naion-18650-layered': {
-    family: 'layered-oxide', capacity_Ah: 1.5, window_V: [1.5, 4.1], nominal_V: 3.05,
-    rSum_ohm: 0.05, rTol_ohm: 0.002, cRates: [1, 3, 6], chargeT_C: [-10, 45], lowT: { at_C: -20, factor: 0.9 },
+    family: 'layered-oxide',
+    capacity_Ah: 1.5,
+    window_V: [1.5, 4.1],
+    nominal_V: 3.05,
+    rSum_ohm: 0.05,
+    rTol_ohm: 0.002,
+    cRates: [1, 3, 6],
+    chargeT_C: [-10, 45],
+    lowT: { at_C: -20, factor: 0.9 },
   },
   'naion-32140-layered': {
     // R·Q = 0.075 Ω·Ah of the Hakadi cell.
-    family: 'layered-oxide', capacity_Ah: 12, window_V: [1.5, 4.0], nominal_V: 3.0,
-    rSum_ohm: 0.075 / 12, rTol_ohm: 0.00025, cRates: [1, 3, 5], chargeT_C: [-10, 45], lowT: { at_C: -20, factor: 0.9 },
+    family: 'layered-oxide',
+    capacity_Ah: 12,
+    window_V: [1.5, 4.0],
+    nominal_V: 3.0,
+    rSum_ohm: 0.075 / 12,
+    rTol_ohm: 0.00025,
+    cRates: [1, 3, 5],
+    chargeT_C: [-10, 45],
+    lowT: { at_C: -20, factor: 0.9 },
   },
   'naion-prismatic-150ah': {
     // §4 table: 0.25 + 0.15 + 0.15 mΩ; Naxtra-grade low temperature.
-    family: 'layered-oxide', capacity_Ah: 150, window_V: [1.5, 4.0], nominal_V: 3.05,
-    rSum_ohm: 0.00055, rTol_ohm: 0.00002, cRates: [3, 3, 5], chargeT_C: [-20, 55], lowT: { at_C: -40, factor: 0.9 },
+    family: 'layered-oxide',
+    capacity_Ah: 150,
+    window_V: [1.5, 4.0],
+    nominal_V: 3.05,
+    rSum_ohm: 0.00055,
+    rTol_ohm: 0.00002,
+    cRates: [3, 3, 5],
+    chargeT_C: [-20, 55],
+    lowT: { at_C: -40, factor: 0.9 },
   },
   'naion-nvpf-polyanion': {
-    family: 'polyanion', capacity_Ah: 1.0, window_V: [2.0, 4.2], nominal_V: 3.65,
-    rSum_ohm: 0.075, rTol_ohm: 0.003, cRates: [1, 3, 6], chargeT_C: [-10, 45], lowT: { at_C: -20, factor: 0.9 },
+    family: 'polyanion',
+    capacity_Ah: 1.0,
+    window_V: [2.0, 4.2],
+    nominal_V: 3.65,
+    rSum_ohm: 0.075,
+    rTol_ohm: 0.003,
+    cRates: [1, 3, 6],
+    chargeT_C: [-10, 45],
+    lowT: { at_C: -20, factor: 0.9 },
   },
 };
 const TAU_S = [15, 300];
@@ -252,9 +274,24 @@ const TABLE2D = {
   form: 'table2d',
   soc: [0, 0.5, 1],
   temperature_C: [-20, 25],
-  r0_ohm: [[0.08, 0.025], [0.06, 0.018], [0.07, 0.02]],
+  r0_ohm: [
+    [0.08, 0.025],
+    [0.06, 0.018],
+    [0.07, 0.02],
+  ],
   rc: [
-    { r_ohm: [[0.1, 0.03], [0.08, 0.027], [0.09, 0.03]], c_F: [[500, 500], [555, 555], [500, 500]] },
+    {
+      r_ohm: [
+        [0.1, 0.03],
+        [0.08, 0.027],
+        [0.09, 0.03],
+      ],
+      c_F: [
+        [500, 500],
+        [555, 555],
+        [500, 500],
+      ],
+    },
   ],
 };
 
@@ -275,16 +312,42 @@ const CASES: Case[] = [
   { what: 'empty sources', mutate: (c) => (c.sources = []), path: 'sources', problem: 'at least one source' },
   { what: 'unknown family', mutate: (c) => (c.family = 'lfp'), path: 'family', problem: 'must be one of' },
   { what: 'top-level field typo', mutate: (c) => (c.capacity_ah = 1.5), path: 'capacity_ah', problem: 'unknown field' },
-  { what: 'nested field typo', mutate: (c) => { c.thermal.hA_W_per_k = c.thermal.hA_W_per_K; delete c.thermal.hA_W_per_K; }, path: 'thermal.hA_W_per_k', problem: 'unknown field' },
+  {
+    what: 'nested field typo',
+    mutate: (c) => {
+      c.thermal.hA_W_per_k = c.thermal.hA_W_per_K;
+      delete c.thermal.hA_W_per_K;
+    },
+    path: 'thermal.hA_W_per_k',
+    problem: 'unknown field',
+  },
   { what: 'max_V below min_V', mutate: (c) => (c.voltage.max_V = 1.2), path: 'voltage.max_V', problem: 'must be > 1.5' },
   { what: 'nominal outside the window', mutate: (c) => (c.voltage.nominal_V = 4.5), path: 'voltage.nominal_V', problem: 'must be <= 4.1' },
   { what: 'coulombic efficiency above 1', mutate: (c) => (c.coulombic_efficiency_charge = 1.02), path: 'coulombic_efficiency_charge', problem: 'must be <= 1' },
-  { what: 'OCV table shorter than its soc axis', mutate: (c) => c.ocv.voltage_V.pop(), path: 'ocv.voltage_V', problem: `expected ${BASE.ocv.soc.length} values` },
+  {
+    what: 'OCV table shorter than its soc axis',
+    mutate: (c) => c.ocv.voltage_V.pop(),
+    path: 'ocv.voltage_V',
+    problem: `expected ${BASE.ocv.soc.length} values`,
+  },
   { what: 'descending soc axis', mutate: (c) => c.ocv.soc.reverse(), path: 'ocv.soc', problem: 'strictly ascending' },
   { what: 'repeated soc breakpoint', mutate: (c) => (c.ocv.soc[5] = c.ocv.soc[4]), path: 'ocv.soc', problem: 'strictly ascending (index 5' },
-  { what: 'OCV falling with SOC', mutate: (c) => ([c.ocv.voltage_V[10], c.ocv.voltage_V[11]] = [c.ocv.voltage_V[11], c.ocv.voltage_V[10]]), path: 'ocv.voltage_V', problem: 'must not fall as SOC rises (index 11)' },
+  {
+    what: 'OCV falling with SOC',
+    mutate: (c) => ([c.ocv.voltage_V[10], c.ocv.voltage_V[11]] = [c.ocv.voltage_V[11], c.ocv.voltage_V[10]]),
+    path: 'ocv.voltage_V',
+    problem: 'must not fall as SOC rises (index 11)',
+  },
   { what: 'OCV not reaching max_V', mutate: (c) => (c.voltage.max_V = 4.7), path: 'ocv.voltage_V', problem: 'below voltage.max_V 4.7 V' },
-  { what: 'OCV not reaching min_V', mutate: (c) => { c.ocv.soc.splice(0, 2); c.ocv.voltage_V.splice(0, 2); }, path: 'ocv.voltage_V', problem: 'above voltage.min_V 1.5 V' },
+  {
+    what: 'OCV not reaching min_V',
+    mutate: (c) => {
+      c.ocv.soc.splice(0, 2);
+      c.ocv.voltage_V.splice(0, 2);
+    },
+    path: 'ocv.voltage_V',
+    problem: 'above voltage.min_V 1.5 V',
+  },
   { what: 'soc axis far outside 0..1', mutate: (c) => (c.dUdT.soc = [0, 2]), path: 'dUdT.soc[1]', problem: 'must be <= 1.5' },
   { what: 'dUdT in mV/K instead of V/K', mutate: (c) => (c.dUdT.value_V_per_K = [-0.2, -0.2]), path: 'dUdT.value_V_per_K[0]', problem: 'must be >= -0.01' },
   { what: 'negative hysteresis', mutate: (c) => (c.hysteresis.M_V[0] = -0.04), path: 'hysteresis.M_V[0]', problem: 'must be >= 0' },
@@ -294,17 +357,73 @@ const CASES: Case[] = [
   { what: 'RC capacitance table too short', mutate: (c) => c.resistance.rc[1].c_F.pop(), path: 'resistance.rc[1].c_F', problem: 'expected 101 values' },
   { what: 'zero resistance', mutate: (c) => (c.resistance.r0_ohm[5] = 0), path: 'resistance.r0_ohm[5]', problem: 'must be > 0' },
   { what: 'arrhenius without Ea', mutate: (c) => delete c.resistance.rc_Ea_J_per_mol, path: 'resistance.rc_Ea_J_per_mol', problem: 'missing' },
-  { what: 'table2d field in an arrhenius block', mutate: (c) => (c.resistance.temperature_C = [25]), path: 'resistance.temperature_C', problem: 'unknown field' },
-  { what: 'table2d with a missing row', mutate: (c) => { c.resistance = structuredClone(TABLE2D); c.resistance.r0_ohm.pop(); }, path: 'resistance.r0_ohm', problem: 'expected 3 rows' },
-  { what: 'table2d row too short', mutate: (c) => { c.resistance = structuredClone(TABLE2D); c.resistance.rc[0].c_F[1].pop(); }, path: 'resistance.rc[0].c_F[1]', problem: 'expected 2 values' },
+  {
+    what: 'table2d field in an arrhenius block',
+    mutate: (c) => (c.resistance.temperature_C = [25]),
+    path: 'resistance.temperature_C',
+    problem: 'unknown field',
+  },
+  {
+    what: 'table2d with a missing row',
+    mutate: (c) => {
+      c.resistance = structuredClone(TABLE2D);
+      c.resistance.r0_ohm.pop();
+    },
+    path: 'resistance.r0_ohm',
+    problem: 'expected 3 rows',
+  },
+  {
+    what: 'table2d row too short',
+    mutate: (c) => {
+      c.resistance = structuredClone(TABLE2D);
+      c.resistance.rc[0].c_F[1].pop();
+    },
+    path: 'resistance.rc[0].c_F[1]',
+    problem: 'expected 2 values',
+  },
   { what: 'zero thermal mass', mutate: (c) => (c.thermal.heat_capacity_J_per_K = 0), path: 'thermal.heat_capacity_J_per_K', problem: 'must be > 0' },
-  { what: 'low-temperature factor of 0', mutate: (c) => (c.low_temperature_capacity.factor[0] = 0), path: 'low_temperature_capacity.factor[0]', problem: 'must be > 0' },
-  { what: 'low-temperature table length mismatch', mutate: (c) => c.low_temperature_capacity.factor.pop(), path: 'low_temperature_capacity.factor', problem: 'expected 5 values' },
-  { what: 'peak below continuous discharge', mutate: (c) => (c.limits.peak_discharge_current_A = 1), path: 'limits.peak_discharge_current_A', problem: 'must be >= 4.5' },
-  { what: 'inverted charge-temperature range', mutate: (c) => (c.limits.charge_temperature_C.max = -20), path: 'limits.charge_temperature_C.max', problem: 'must be > -10' },
-  { what: 'cut-off below discharge maximum', mutate: (c) => (c.limits.cutoff_temperature_C = 55), path: 'limits.cutoff_temperature_C', problem: 'must be >= discharge_temperature_C.max (60)' },
-  { what: 'derating factor above 1', mutate: (c) => (c.limits.charge_derating.factor[3] = 1.5), path: 'limits.charge_derating.factor[3]', problem: 'must be <= 1' },
-  { what: 'derating temperatures not ascending', mutate: (c) => c.limits.charge_derating.temperature_C.reverse(), path: 'limits.charge_derating.temperature_C', problem: 'strictly ascending' },
+  {
+    what: 'low-temperature factor of 0',
+    mutate: (c) => (c.low_temperature_capacity.factor[0] = 0),
+    path: 'low_temperature_capacity.factor[0]',
+    problem: 'must be > 0',
+  },
+  {
+    what: 'low-temperature table length mismatch',
+    mutate: (c) => c.low_temperature_capacity.factor.pop(),
+    path: 'low_temperature_capacity.factor',
+    problem: 'expected 5 values',
+  },
+  {
+    what: 'peak below continuous discharge',
+    mutate: (c) => (c.limits.peak_discharge_current_A = 1),
+    path: 'limits.peak_discharge_current_A',
+    problem: 'must be >= 4.5',
+  },
+  {
+    what: 'inverted charge-temperature range',
+    mutate: (c) => (c.limits.charge_temperature_C.max = -20),
+    path: 'limits.charge_temperature_C.max',
+    problem: 'must be > -10',
+  },
+  {
+    what: 'cut-off below discharge maximum',
+    mutate: (c) => (c.limits.cutoff_temperature_C = 55),
+    path: 'limits.cutoff_temperature_C',
+    problem: 'must be >= discharge_temperature_C.max (60)',
+  },
+  {
+    what: 'derating factor above 1',
+    mutate: (c) => (c.limits.charge_derating.factor[3] = 1.5),
+    path: 'limits.charge_derating.factor[3]',
+    problem: 'must be <= 1',
+  },
+  {
+    what: 'derating temperatures not ascending',
+    mutate: (c) => c.limits.charge_derating.temperature_C.reverse(),
+    path: 'limits.charge_derating.temperature_C',
+    problem: 'strictly ascending',
+  },
 ];
 
 function expectInputError(f: () => unknown, file: string, path: string, problem: string): InputError {

@@ -13,7 +13,10 @@ const chem = loadChemistry('naion-18650-layered');
 const L = envelopeLimits(chem.spec);
 const KEY: Record<Quantity, keyof CellArrays> = { SOC: 'z', voltage: 'voltage', temperature: 'T', current: 'current' };
 const RANGE: Record<Quantity, [number, number]> = {
-  SOC: [L.socMin, L.socMax], voltage: [L.vMin, L.vMax], temperature: [L.tMin, L.tMax], current: [-L.iMax, L.iMax],
+  SOC: [L.socMin, L.socMax],
+  voltage: [L.vMin, L.vMax],
+  temperature: [L.tMin, L.tMax],
+  current: [-L.iMax, L.iMax],
 };
 const inside = (q: Quantity) => fc.double({ min: RANGE[q][0], max: RANGE[q][1], noNaN: true });
 const cells = (n: number) =>
@@ -46,23 +49,30 @@ describe('EnvelopeWatch', () => {
   it('should stop at a cell beyond a limit, naming it', () => {
     const q = fc.constantFrom<Quantity>('SOC', 'voltage', 'temperature', 'current');
     fc.assert(
-      fc.property(cells(5), q, fc.integer({ min: 0, max: 4 }), fc.constantFrom(-1, 1, 0), fc.double({ min: 1e-6, max: 1e6, noNaN: true }), (a, quantity, i, side, by) => {
-        const [lo, hi] = RANGE[quantity];
-        const bad = side === 0 ? NaN : side < 0 ? lo - by : hi + by;
-        (a[KEY[quantity]] as number[])[i] = bad;
-        const w = new EnvelopeWatch(chem, false);
-        let err: unknown = null;
-        try {
-          w.check(12.5, a, 5);
-        } catch (e) {
-          err = e;
-        }
-        expect(err).toBeInstanceOf(AbuseError);
-        const msg = (err as Error).message;
-        expect(msg).toMatch(new RegExp(`^cell ${i + 1}: ${quantity} `));
-        expect(msg).toContain(`validity envelope of naion-18650-layered`);
-        expect(msg).toContain('at t = 12.5 s');
-      }),
+      fc.property(
+        cells(5),
+        q,
+        fc.integer({ min: 0, max: 4 }),
+        fc.constantFrom(-1, 1, 0),
+        fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+        (a, quantity, i, side, by) => {
+          const [lo, hi] = RANGE[quantity];
+          const bad = side === 0 ? NaN : side < 0 ? lo - by : hi + by;
+          (a[KEY[quantity]] as number[])[i] = bad;
+          const w = new EnvelopeWatch(chem, false);
+          let err: unknown = null;
+          try {
+            w.check(12.5, a, 5);
+          } catch (e) {
+            err = e;
+          }
+          expect(err).toBeInstanceOf(AbuseError);
+          const msg = (err as Error).message;
+          expect(msg).toMatch(new RegExp(`^cell ${i + 1}: ${quantity} `));
+          expect(msg).toContain(`validity envelope of naion-18650-layered`);
+          expect(msg).toContain('at t = 12.5 s');
+        },
+      ),
     );
   });
 

@@ -55,8 +55,15 @@ function recordPack(pack: Pack, cRates: Float64Array, T_sink: number): Trajector
   const tr: Trajectory[] = [];
   for (let i = 0; i < pack.n; i++) {
     tr.push({
-      dt: pack.dt_s, Q: pack.capacity_Ah[i]!, rScale: pack.rScale[i]!,
-      z: [pack.z[i]!], T: [pack.T[i]!], h: [pack.h[i]!], v: [[pack.v1[i]!], [pack.v2[i]!]].slice(0, pack.nRC), I: [], V: [],
+      dt: pack.dt_s,
+      Q: pack.capacity_Ah[i]!,
+      rScale: pack.rScale[i]!,
+      z: [pack.z[i]!],
+      T: [pack.T[i]!],
+      h: [pack.h[i]!],
+      v: [[pack.v1[i]!], [pack.v2[i]!]].slice(0, pack.nRC),
+      I: [],
+      V: [],
     });
   }
   runPack(pack, cRates, T_sink, () => {
@@ -196,9 +203,7 @@ describe('Pack', () => {
           }
           const packPower = pack.packVoltage * I;
           const bus = pack.busbar_ohm * I * I;
-          expect(Math.abs(packPower - cellPower - bus)).toBeLessThanOrEqual(
-            sumTol + 32 * U * (pack.n + pack.ns + 2) * (powerMag + Math.abs(packPower) + bus),
-          );
+          expect(Math.abs(packPower - cellPower - bus)).toBeLessThanOrEqual(sumTol + 32 * U * (pack.n + pack.ns + 2) * (powerMag + Math.abs(packPower) + bus));
         }
       }),
       { numRuns: 40 },
@@ -325,36 +330,46 @@ describe('Pack', () => {
   it('should give bit-identical traces for the same seed and another spread for another seed', () => {
     const spread = spreadConfig.map((s) => ({ ...s, capacity_rel_sigma: 0.001 + s.capacity_rel_sigma }));
     fc.assert(
-      fc.property(chemistry(), packShape(), spread, initialState, profile, dtArb, sink, fc.integer({ min: 1, max: 2 ** 32 - 1 }), (chem, shape0, sp, init, cr, dt, Ts, delta) => {
-        const shape = { ...shape0, spread: sp };
-        const trace = (seed: number) => {
-          const pack = buildPack(chem, { ...shape, seed }, init, dt, true);
-          const per = 8 * pack.n + 2;
-          const out = new Float64Array(per * cr.length + 3 * pack.n);
-          let o = 0;
-          out.set(pack.capacity_Ah, o);
-          out.set(pack.rScale, (o += pack.n));
-          out.set(pack.z, (o += pack.n));
-          o += pack.n;
-          runPack(pack, cr, Ts, (_k, I) => {
-            for (const a of [pack.voltage, pack.current, pack.heat, pack.z, pack.T, pack.h, pack.v1, pack.v2]) {
-              out.set(a, o);
-              o += pack.n;
-            }
-            out[o++] = pack.packVoltage;
-            out[o++] = I;
-          });
-          return { out, n: pack.n };
-        };
-        const a = trace(shape.seed);
-        const b = trace(shape.seed);
-        expect(Buffer.from(a.out.buffer).equals(Buffer.from(b.out.buffer))).toBe(true);
-        const other = (shape.seed + delta) % 2 ** 32; // a different seed
-        const c = trace(other);
-        const capA = a.out.subarray(0, a.n);
-        const capC = c.out.subarray(0, c.n);
-        expect(Buffer.from(capA.slice().buffer).equals(Buffer.from(capC.slice().buffer))).toBe(false);
-      }),
+      fc.property(
+        chemistry(),
+        packShape(),
+        spread,
+        initialState,
+        profile,
+        dtArb,
+        sink,
+        fc.integer({ min: 1, max: 2 ** 32 - 1 }),
+        (chem, shape0, sp, init, cr, dt, Ts, delta) => {
+          const shape = { ...shape0, spread: sp };
+          const trace = (seed: number) => {
+            const pack = buildPack(chem, { ...shape, seed }, init, dt, true);
+            const per = 8 * pack.n + 2;
+            const out = new Float64Array(per * cr.length + 3 * pack.n);
+            let o = 0;
+            out.set(pack.capacity_Ah, o);
+            out.set(pack.rScale, (o += pack.n));
+            out.set(pack.z, (o += pack.n));
+            o += pack.n;
+            runPack(pack, cr, Ts, (_k, I) => {
+              for (const a of [pack.voltage, pack.current, pack.heat, pack.z, pack.T, pack.h, pack.v1, pack.v2]) {
+                out.set(a, o);
+                o += pack.n;
+              }
+              out[o++] = pack.packVoltage;
+              out[o++] = I;
+            });
+            return { out, n: pack.n };
+          };
+          const a = trace(shape.seed);
+          const b = trace(shape.seed);
+          expect(Buffer.from(a.out.buffer).equals(Buffer.from(b.out.buffer))).toBe(true);
+          const other = (shape.seed + delta) % 2 ** 32; // a different seed
+          const c = trace(other);
+          const capA = a.out.subarray(0, a.n);
+          const capC = c.out.subarray(0, c.n);
+          expect(Buffer.from(capA.slice().buffer).equals(Buffer.from(capC.slice().buffer))).toBe(false);
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -530,9 +545,16 @@ describe('Pack parallel split stability', () => {
   const restCirculation = (name: string, kernel: 'auto' | 'js', dt: number, soc: number, T: number) => {
     const pack = new Pack({
       kernel,
-      chemistry: loadChemistry(name), ns: 1, np: 2, dt_s: dt, seed: 7, spread,
+      chemistry: loadChemistry(name),
+      ns: 1,
+      np: 2,
+      dt_s: dt,
+      seed: 7,
+      spread,
       thermal: { neighbour_W_per_K: 0, cells_per_module: 2 },
-      cell_connection_ohm: 0, busbar_ohm: 0, low_temperature_capacity: true,
+      cell_connection_ohm: 0,
+      busbar_ohm: 0,
+      low_temperature_capacity: true,
       init: { soc, T_C: T, h: 0 },
     });
     let first = NaN;

@@ -97,7 +97,7 @@ describe('Random', () => {
       // deciles: χ² with 9 degrees of freedom; P(χ² > 40) ≈ 5e-6
       const counts = new Array<number>(10).fill(0);
       for (const x of xs) counts[Math.floor(x * 10)]!++;
-      const chi2 = counts.reduce((a, c) => a + ((c - N / 10) ** 2) / (N / 10), 0);
+      const chi2 = counts.reduce((a, c) => a + (c - N / 10) ** 2 / (N / 10), 0);
       expect(chi2).toBeLessThan(40);
     }
   });
@@ -122,13 +122,19 @@ describe('Random', () => {
   // every truncated draw lies within mean ± limit·sigma
   it('should never draw beyond the truncation limit', () => {
     fc.assert(
-      fc.property(seed, fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0.1, max: 4, noNaN: true }), (s, mean, sigma, limit) => {
-        const r = new Random(s);
-        let worst = 0;
-        for (let i = 0; i < 200; i++) worst = Math.max(worst, Math.abs(r.truncatedNormal(mean, sigma, limit) - mean));
-        // mean + sigma·x rounds once: an ulp of |mean| + |sigma·x| beyond limit·sigma at most
-        expect(worst).toBeLessThanOrEqual(limit * sigma + 4 * 2 ** -53 * (Math.abs(mean) + limit * sigma));
-      }),
+      fc.property(
+        seed,
+        fc.double({ min: -10, max: 10, noNaN: true }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        fc.double({ min: 0.1, max: 4, noNaN: true }),
+        (s, mean, sigma, limit) => {
+          const r = new Random(s);
+          let worst = 0;
+          for (let i = 0; i < 200; i++) worst = Math.max(worst, Math.abs(r.truncatedNormal(mean, sigma, limit) - mean));
+          // mean + sigma·x rounds once: an ulp of |mean| + |sigma·x| beyond limit·sigma at most
+          expect(worst).toBeLessThanOrEqual(limit * sigma + 4 * 2 ** -53 * (Math.abs(mean) + limit * sigma));
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -195,7 +195,9 @@ describe('runs that leave the validity envelope or make no progress (sim/envelop
   it('should stop a 1000C discharge at its first step with a line naming the cell and the current', () => {
     const go = () => run({ steps: ['Discharge at 1000C for 10 s'] });
     expect(go).toThrow(AbuseError);
-    expect(go).toThrow(/^cell \d \(group \d, position \d\): current -\d+(\.\d+)? A beyond the validity envelope of naion-18650-layered \(limit -9 A\) at t = 0 s/);
+    expect(go).toThrow(
+      /^cell \d \(group \d, position \d\): current -\d+(\.\d+)? A beyond the validity envelope of naion-18650-layered \(limit -9 A\) at t = 0 s/,
+    );
   });
 
   // for a charge with the load's cut-off off, past the overcharge extension
@@ -206,7 +208,10 @@ describe('runs that leave the validity envelope or make no progress (sim/envelop
     expect(() => run(over)).toThrow(/voltage 4\.6\d* V above the validity envelope of naion-18650-layered \(limit 4\.6 V\)/);
     const { result } = run(over, { allowAbuse: true });
     const first = result.summary.envelope!.first;
-    expect(first.map((x) => [x.quantity, x.limit])).toEqual([['voltage', 4.6], ['SOC', 1.05]]);
+    expect(first.map((x) => [x.quantity, x.limit])).toEqual([
+      ['voltage', 4.6],
+      ['SOC', 1.05],
+    ]);
     expect(first[0]!.value).toBeGreaterThan(4.6);
     expect(first[1]!.value).toBeGreaterThan(1.05);
     expect(result.summary.envelope!.allowed).toBe(true);

@@ -10,7 +10,9 @@ import { FAULT_NAMES, readFaults } from '../../sim/bms/index.ts';
 import { SCENARIO_DIR, readScenario } from '../../sim/scenario.ts';
 import { parseJson } from '../../sim/validate.ts';
 
-const files = readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(SCENARIO_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** Clean scenarios the issue names (fault scenarios are fault-<kind>). */
 const NAMED = ['wltc-day-25c', 'hot-city-fast-charge', 'cold-start-minus20', 'three-wheeler-fleet-day', 'fast-charge-3c'];
@@ -45,7 +47,10 @@ describe('scenario library', () => {
       const withIt = list.filter((s) => s.faults.includes(kind));
       expect(withIt.length, kind).toBeGreaterThanOrEqual(1);
       const prefix = `fault-${kind.replace(/_/g, '-')}`;
-      expect(withIt.some((s) => s.name === prefix || s.name.startsWith(`${prefix}-`) || (kind === 'charger_fault' && s.name.startsWith('fault-charger-'))), kind).toBe(true);
+      expect(
+        withIt.some((s) => s.name === prefix || s.name.startsWith(`${prefix}-`) || (kind === 'charger_fault' && s.name.startsWith('fault-charger-'))),
+        kind,
+      ).toBe(true);
     }
     // a fault scenario injects exactly the fault it is named after
     for (const s of list.filter((x) => x.name.startsWith('fault-'))) expect(s.faults.length, s.name).toBe(1);

@@ -33,17 +33,21 @@ const irregularAxis = (maxPoints: number) =>
     .record({
       lo: uniform(-2, 1),
       span: uniform(0.01, 3),
-      gaps: fc.array(fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 10 }).map((k) => k * 1e-6)), {
-        maxLength: maxPoints - 1,
-      }),
+      gaps: fc.array(
+        fc.oneof(
+          fc.integer({ min: 1, max: 100 }),
+          fc.integer({ min: 1, max: 10 }).map((k) => k * 1e-6),
+        ),
+        {
+          maxLength: maxPoints - 1,
+        },
+      ),
     })
     .map(({ lo, span, gaps }) => axisFrom(lo, lo + span, gaps));
 
 /** A table: an axis and one value per breakpoint (drawn for the longest axis, then cut). */
 const table = (maxPoints: number) =>
-  fc
-    .tuple(axis(maxPoints), fc.array(uniform(-5, 5), { minLength: maxPoints, maxLength: maxPoints }))
-    .map(([xs, v]) => ({ xs, ys: v.slice(0, xs.length) }));
+  fc.tuple(axis(maxPoints), fc.array(uniform(-5, 5), { minLength: maxPoints, maxLength: maxPoints })).map(([xs, v]) => ({ xs, ys: v.slice(0, xs.length) }));
 
 /**
  * Where a query lands, independent of the axis: anywhere around it (a fraction of the span
@@ -124,33 +128,26 @@ describe('segment', () => {
 });
 
 describe('interp2', () => {
-  const grid2 = fc
-    .tuple(axis(5), axis(4), fc.array(uniform(-5, 5), { minLength: 20, maxLength: 20 }))
-    .map(([xs, ys, v]) => {
-      const flat = v.slice(0, xs.length * ys.length);
-      return { xs, ys, flat, rows: xs.map((_, i) => flat.slice(i * ys.length, (i + 1) * ys.length)) };
-    });
+  const grid2 = fc.tuple(axis(5), axis(4), fc.array(uniform(-5, 5), { minLength: 20, maxLength: 20 })).map(([xs, ys, v]) => {
+    const flat = v.slice(0, xs.length * ys.length);
+    return { xs, ys, flat, rows: xs.map((_, i) => flat.slice(i * ys.length, (i + 1) * ys.length)) };
+  });
   // for all 2-D tables and queries (x, y) in and around them
   // interp2 equals bilinear interpolation by linear scans (rows along y, then along x) to a few
   // ulps of the largest value (clamping writes a + 1·(b − a) where the scan returns b)
   it('should equal a brute-force bilinear interpolation and clamp at the edges', () => {
     fc.assert(
-      fc.property(
-        grid2,
-        querySpec,
-        querySpec,
-        ({ xs, ys, rows, flat }, qx, qy) => {
-          const x = place(xs, qx);
-          const y = place(ys, qy);
-          const v = interp2(xs, ys, flat, x, y);
-          const ref = bilinear(xs, ys, rows, x, y);
-          const max = Math.max(...flat.map(Math.abs));
-          expect(Math.abs(v - ref)).toBeLessThanOrEqual(8 * U * max);
-          // clamped: never outside the range of the table
-          expect(v).toBeLessThanOrEqual(Math.max(...flat) + 8 * U * max);
-          expect(v).toBeGreaterThanOrEqual(Math.min(...flat) - 8 * U * max);
-        },
-      ),
+      fc.property(grid2, querySpec, querySpec, ({ xs, ys, rows, flat }, qx, qy) => {
+        const x = place(xs, qx);
+        const y = place(ys, qy);
+        const v = interp2(xs, ys, flat, x, y);
+        const ref = bilinear(xs, ys, rows, x, y);
+        const max = Math.max(...flat.map(Math.abs));
+        expect(Math.abs(v - ref)).toBeLessThanOrEqual(8 * U * max);
+        // clamped: never outside the range of the table
+        expect(v).toBeLessThanOrEqual(Math.max(...flat) + 8 * U * max);
+        expect(v).toBeGreaterThanOrEqual(Math.min(...flat) - 8 * U * max);
+      }),
       { numRuns: 500 },
     );
   });
@@ -245,18 +242,13 @@ describe('unionBreakpoints and resample', () => {
   // few ulps of the largest value everywhere
   it('should leave a piecewise-linear function unchanged when resampled onto more breakpoints', () => {
     fc.assert(
-      fc.property(
-        table(8),
-        axis(8),
-        fc.array(uniform(-4, 5), { maxLength: 10 }),
-        ({ xs, ys }, extra, xq) => {
-          const at = unionBreakpoints([xs, extra]);
-          const rs = Array.from(resample(xs, ys, at));
-          for (let i = 0; i < xs.length; i++) expect(rs[at.indexOf(xs[i]!)]).toBe(ys[i]);
-          const max = Math.max(...ys.map(Math.abs));
-          for (const x of [...xq, ...at]) expect(Math.abs(pwl(at, rs, x) - pwl(xs, ys, x))).toBeLessThanOrEqual(8 * U * max);
-        },
-      ),
+      fc.property(table(8), axis(8), fc.array(uniform(-4, 5), { maxLength: 10 }), ({ xs, ys }, extra, xq) => {
+        const at = unionBreakpoints([xs, extra]);
+        const rs = Array.from(resample(xs, ys, at));
+        for (let i = 0; i < xs.length; i++) expect(rs[at.indexOf(xs[i]!)]).toBe(ys[i]);
+        const max = Math.max(...ys.map(Math.abs));
+        for (const x of [...xq, ...at]) expect(Math.abs(pwl(at, rs, x) - pwl(xs, ys, x))).toBeLessThanOrEqual(8 * U * max);
+      }),
     );
   });
 });

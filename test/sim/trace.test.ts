@@ -9,9 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Pack } from '../../sim/pack.ts';
 import { type StepView, runScenario } from '../../sim/run.ts';
 import { readScenario } from '../../sim/scenario.ts';
-import {
-  TRACE_BMS_COLUMNS, type TraceMeta, parseTraceHeader, parseTraceMeta, traceHeader, traceMeta, traceMetaLine, traceRow,
-} from '../../sim/trace.ts';
+import { TRACE_BMS_COLUMNS, type TraceMeta, parseTraceHeader, parseTraceMeta, traceHeader, traceMeta, traceMetaLine, traceRow } from '../../sim/trace.ts';
 
 /** A StepView of a 2-cell pack with chosen values (only what traceRow reads). */
 function view(over: Partial<StepView> = {}, pack: Partial<Pack> = {}): StepView {
@@ -37,11 +35,35 @@ function view(over: Partial<StepView> = {}, pack: Partial<Pack> = {}): StepView 
 describe('trace header and rows (the columns users already read)', () => {
   it('should name the columns as before: base, min-max or every cell, then the BMS', () => {
     expect(traceHeader(4, false, false)).toEqual([
-      'time_s', 'current_A', 'voltage_V', 'ambient_C', 'soc', 'v_min_V', 'v_max_V', 'soc_min', 'soc_max', 'T_min_C', 'T_max_C',
+      'time_s',
+      'current_A',
+      'voltage_V',
+      'ambient_C',
+      'soc',
+      'v_min_V',
+      'v_max_V',
+      'soc_min',
+      'soc_max',
+      'T_min_C',
+      'T_max_C',
     ]);
     expect(traceHeader(2, true, true)).toEqual([
-      'time_s', 'current_A', 'voltage_V', 'ambient_C', 'soc', 'v1_V', 'v2_V', 'soc1', 'soc2', 'T1_C', 'T2_C',
-      'bms_state', 'soc_est', 'charge_limit_A', 'discharge_limit_A', 'balancing_count',
+      'time_s',
+      'current_A',
+      'voltage_V',
+      'ambient_C',
+      'soc',
+      'v1_V',
+      'v2_V',
+      'soc1',
+      'soc2',
+      'T1_C',
+      'T2_C',
+      'bms_state',
+      'soc_est',
+      'charge_limit_A',
+      'discharge_limit_A',
+      'balancing_count',
     ]);
   });
 
@@ -146,7 +168,14 @@ describe('a run written as a trace', () => {
   it('should describe the run in its meta line', () => {
     const sc = readScenario('trace-test.json', SCENARIO);
     expect(traceMeta(sc, { every: 5, cells: 'all' })).toEqual({
-      scenario: 'trace-test', chemistry: 'naion-18650-layered', ns: 2, np: 2, dt_s: 1, every: 5, cells: 'all', bms: false,
+      scenario: 'trace-test',
+      chemistry: 'naion-18650-layered',
+      ns: 2,
+      np: 2,
+      dt_s: 1,
+      every: 5,
+      cells: 'all',
+      bms: false,
     });
     expect(traceMeta(readScenario('b.json', { ...SCENARIO, bms: 'default' }), { every: 1, cells: 'min-max' }).bms).toBe(true);
   });

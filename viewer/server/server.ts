@@ -98,8 +98,13 @@ export function suspiciousPath(rawUrl: string): boolean {
     return true;
   }
   return (
-    !path.startsWith('/') || path.startsWith('//') || /%2e|%2f|%5c|%00/i.test(path) || /(^|\/)\.\.?(\/|$)/.test(decoded) ||
-    decoded.includes('\\') || decoded.includes('\0') || /^\/[a-zA-Z]:/.test(decoded)
+    !path.startsWith('/') ||
+    path.startsWith('//') ||
+    /%2e|%2f|%5c|%00/i.test(path) ||
+    /(^|\/)\.\.?(\/|$)/.test(decoded) ||
+    decoded.includes('\\') ||
+    decoded.includes('\0') ||
+    /^\/[a-zA-Z]:/.test(decoded)
   );
 }
 
@@ -158,7 +163,9 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     }
     res.writeHead(200, { 'Content-Type': route.type, 'Content-Length': size });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(route.file).on('error', () => res.destroy()).pipe(res);
+    createReadStream(route.file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -171,10 +178,11 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
     server,
     port,
     url: `http://${shown}:${port}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

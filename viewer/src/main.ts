@@ -15,7 +15,18 @@ import type { SessionSummary } from './engine/session.ts';
 import { WorkerClient } from './ui/client.ts';
 import { el } from './ui/dom.ts';
 import { findingView, isQuality, mergeRanges, renderFindings } from './ui/findings.ts';
-import { DEFAULT_LAYOUT, type Layout, LayoutError, PANE_KINDS, PANE_TITLES, type PaneKind, layoutFromHash, layoutToHash, parseChosen, parseLayout } from './ui/layout.ts';
+import {
+  DEFAULT_LAYOUT,
+  type Layout,
+  LayoutError,
+  PANE_KINDS,
+  PANE_TITLES,
+  type PaneKind,
+  layoutFromHash,
+  layoutToHash,
+  parseChosen,
+  parseLayout,
+} from './ui/layout.ts';
 import { type MeasureRow, renderMeasure } from './ui/measure.ts';
 import { paneDef } from './ui/panes.ts';
 import { Plots } from './ui/plots.ts';
@@ -45,7 +56,19 @@ interface AppState {
   live: LiveView | null;
 }
 
-const app: AppState = { summary: null, report: null, givenReport: null, plots: null, layout: initialLayout(), ready: false, firstPaint_ms: NaN, fullPaint_ms: NaN, analyze_ms: NaN, error: null, live: null };
+const app: AppState = {
+  summary: null,
+  report: null,
+  givenReport: null,
+  plots: null,
+  layout: initialLayout(),
+  ready: false,
+  firstPaint_ms: NaN,
+  fullPaint_ms: NaN,
+  analyze_ms: NaN,
+  error: null,
+  live: null,
+};
 (window as unknown as { natriumViewer: unknown }).natriumViewer = app;
 
 function status(text: string, error = false): void {
@@ -293,7 +316,9 @@ async function startLive(): Promise<boolean> {
   $('live-controls').hidden = false;
   $('findings').replaceChildren(el('p', { className: 'muted', text: 'Live: no analysis (run natrium stream --analyze for findings).' }));
   app.live = new LiveView({
-    client, window_s: cfg.window_s, redraw_ms: config.live_redraw_ms,
+    client,
+    window_s: cfg.window_s,
+    redraw_ms: config.live_redraw_ms,
     draw: async (summary, origin_s) => {
       if (app.plots === null || paneKey(summary) !== key) {
         key = paneKey(summary);
@@ -341,7 +366,9 @@ function wire(): void {
   $('csv').addEventListener('click', () => {
     const p = app.plots;
     if (!p) return;
-    void client.call<'csv'>({ type: 'csv', t0: p.view.t0, t1: p.view.t1 }).then((a) => download(`natrium-${Math.round(p.view.t0)}-${Math.round(p.view.t1)}.csv`, a.text, 'text/csv'));
+    void client
+      .call<'csv'>({ type: 'csv', t0: p.view.t0, t1: p.view.t1 })
+      .then((a) => download(`natrium-${Math.round(p.view.t0)}-${Math.round(p.view.t1)}.csv`, a.text, 'text/csv'));
   });
   $('layout-save').addEventListener('click', () => download('natrium-layout.json', `${JSON.stringify(app.layout, null, 2)}\n`, 'application/json'));
   const loadLayout = $<HTMLInputElement>('layout-load');

@@ -170,7 +170,12 @@ export const balancing: Rule = {
     const longH = profile.num(`${ID}.long_active_h`);
     const maxSlope = profile.threshold(`${ID}.max_slope_V_per_h`, 'V/h');
     const bad = activeRest_s / S_PER_H >= longH && slope >= maxSlope.value!;
-    const evidence = { deviation_slope_mV_per_h: round(slope * 1000, 3), runs, fitted_cell_h: round(wSum / S_PER_H, 3), active_at_rest_h: round(activeRest_s / S_PER_H, 3) };
+    const evidence = {
+      deviation_slope_mV_per_h: round(slope * 1000, 3),
+      runs,
+      fitted_cell_h: round(wSum / S_PER_H, 3),
+      active_at_rest_h: round(activeRest_s / S_PER_H, 3),
+    };
     return {
       evaluable: true,
       findings: [

@@ -101,8 +101,15 @@ export const spread: Rule = {
           subject: 'pack',
           message: `cell voltage spread up to ${(sp[worst]! * 1000).toFixed(0)} mV (cell ${st.argmax[worst]} high, cell ${st.argmin[worst]} low) ${reg[worst] === Regime.REST ? 'at rest' : `under ${round(I[r]!, 1)} A`}, above ${(thW[worst]! * 1000).toFixed(0)} mV`,
           evidence: {
-            spread_V: round(sp[worst]!, 4), at_s: st.t_s[worst]!, mean_V: round(st.mean[worst]!, 4), current_A: round(I[r]!, 2),
-            regime: reg[worst] === Regime.REST ? 'rest' : 'load', cell_max: st.argmax[worst]!, cell_min: st.argmin[worst]!, error_threshold_V: round(thE[worst]!, 4), source: from,
+            spread_V: round(sp[worst]!, 4),
+            at_s: st.t_s[worst]!,
+            mean_V: round(st.mean[worst]!, 4),
+            current_A: round(I[r]!, 2),
+            regime: reg[worst] === Regime.REST ? 'rest' : 'load',
+            cell_max: st.argmax[worst]!,
+            cell_min: st.argmin[worst]!,
+            error_threshold_V: round(thE[worst]!, 4),
+            source: from,
           },
           threshold: isError ? { value: round(thE[worst]!, 4), unit: 'V', source: srcE } : { value: round(thW[worst]!, 4), unit: 'V', source: srcW },
         }),
@@ -122,7 +129,13 @@ function countValid(st: RowStats): number {
 
 /** Episodes of samples above their warning threshold, lasting min_dur, merged within join_s. */
 function episodes(
-  st: RowStats, sp: Float64Array, thW: Float64Array, thE: Float64Array, minDur: number, join_s: number, maxStep: number,
+  st: RowStats,
+  sp: Float64Array,
+  thW: Float64Array,
+  thE: Float64Array,
+  minDur: number,
+  join_s: number,
+  maxStep: number,
   emit: (a: number, b: number, worst: number, isError: boolean) => void,
 ): void {
   const t = st.t_s;
@@ -184,7 +197,13 @@ function episodes(
  * median rest voltage. A metric, and a finding above the threshold.
  */
 function trend(
-  ctx: RuleContext, st: RowStats, sp: Float64Array, reg: Uint8Array, slope: ((v: number) => number) | null, maxStep: number, out: Finding[],
+  ctx: RuleContext,
+  st: RowStats,
+  sp: Float64Array,
+  reg: Uint8Array,
+  slope: ((v: number) => number) | null,
+  maxStep: number,
+  out: Finding[],
   metrics: Record<string, number | string | null>,
 ): void {
   const { profile } = ctx;
@@ -210,7 +229,10 @@ function trend(
     while (e < idx.length && idx[e] === idx[e - 1]! + 1 && st.t_s[idx[e]!]! - st.t_s[idx[e - 1]!]! <= maxStep) e++;
     const m = e - q;
     if (m >= 2) {
-      let sx = 0, sy = 0, sxx = 0, sxy = 0;
+      let sx = 0,
+        sy = 0,
+        sxx = 0,
+        sxy = 0;
       const t0 = st.t_s[idx[q]!]!;
       for (let u = q; u < e; u++) {
         const j = idx[u]!;
@@ -265,8 +287,17 @@ function statusStats(tl: Timeline, step_s: number): RowStats {
   }
   const k = rows.length;
   const st: RowStats = {
-    family: 'cells', step_s, channels: 0, rows: Int32Array.from(rows), t_s: new Float64Array(k), min: new Float64Array(k), max: new Float64Array(k),
-    mean: new Float64Array(k), count: new Int32Array(k), argmin: new Int32Array(k), argmax: new Int32Array(k),
+    family: 'cells',
+    step_s,
+    channels: 0,
+    rows: Int32Array.from(rows),
+    t_s: new Float64Array(k),
+    min: new Float64Array(k),
+    max: new Float64Array(k),
+    mean: new Float64Array(k),
+    count: new Int32Array(k),
+    argmin: new Int32Array(k),
+    argmax: new Int32Array(k),
   };
   const p = tl.pack;
   for (let j = 0; j < k; j++) {

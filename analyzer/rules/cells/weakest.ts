@@ -57,7 +57,10 @@ export const weakest: Rule = {
     }
     const discharge_s = samples * step_s;
     const minDis = profile.num(`${ID}.min_discharge_s`);
-    if (discharge_s < minDis) return notEvaluable(`${round(discharge_s, 1)} s of discharge with complete cell voltages (at least ${minDis} s needed)`, { discharge_s: round(discharge_s, 1) });
+    if (discharge_s < minDis)
+      return notEvaluable(`${round(discharge_s, 1)} s of discharge with complete cell voltages (at least ${minDis} s needed)`, {
+        discharge_s: round(discharge_s, 1),
+      });
     const byMin = [...minCount.keys()].sort((a, b) => minCount[b]! - minCount[a]! || devSum[a]! - devSum[b]!);
     const byDev = [...devSum.keys()].sort((a, b) => devSum[a]! - devSum[b]!);
     const meanDev = (i: number): number => devSum[i]! / samples;
@@ -76,8 +79,14 @@ export const weakest: Rule = {
       mean_deviation_mV: round(meanDev(w) * 1000, 2),
       lowest_mean_deviation_cell: low,
       below_median_mV: round(below * 1000, 2),
-      ranking_by_min_share: byMin.slice(0, RANKED).map((i) => `${i}:${round(share(i), 3)}`).join(' '),
-      ranking_by_mean_deviation_mV: byDev.slice(0, RANKED).map((i) => `${i}:${round(meanDev(i) * 1000, 1)}`).join(' '),
+      ranking_by_min_share: byMin
+        .slice(0, RANKED)
+        .map((i) => `${i}:${round(share(i), 3)}`)
+        .join(' '),
+      ranking_by_mean_deviation_mV: byDev
+        .slice(0, RANKED)
+        .map((i) => `${i}:${round(meanDev(i) * 1000, 1)}`)
+        .join(' '),
       discharge_samples: samples,
     };
     const t0 = st.t_s[first]!;
@@ -106,7 +115,12 @@ export const weakest: Rule = {
     return {
       evaluable: true,
       findings: [f],
-      metrics: { weakest_cell: w, weakest_min_share: round(share(w), 4), weakest_mean_deviation_mV: round(meanDev(w) * 1000, 2), discharge_s: round(discharge_s, 1) },
+      metrics: {
+        weakest_cell: w,
+        weakest_min_share: round(share(w), 4),
+        weakest_mean_deviation_mV: round(meanDev(w) * 1000, 2),
+        discharge_s: round(discharge_s, 1),
+      },
     };
   },
 };

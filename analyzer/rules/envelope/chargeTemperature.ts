@@ -61,7 +61,14 @@ export const chargeTemperature: Rule = {
     const ts = tl.t_s;
     const pr = tl.present;
     const episodes: Episode[] = [];
-    const tracker = new EpisodeTracker('under', profile.num(`${ID}.min_duration_s`), profile.num(`${ID}.merge_s`), profile.num(`${ID}.max_gap_s`), scan.period_s, episodes);
+    const tracker = new EpisodeTracker(
+      'under',
+      profile.num(`${ID}.min_duration_s`),
+      profile.num(`${ID}.merge_s`),
+      profile.num(`${ID}.max_gap_s`),
+      scan.period_s,
+      episodes,
+    );
     tracker.begin(-1);
     const DATA = Present.STATUS | Present.TEMPERATURES;
     let open = false;
@@ -126,7 +133,10 @@ function coldest(ctx: RuleContext, r0: number, r1: number, perSensor: boolean): 
 }
 
 function episodeOf(
-  ctx: RuleContext, ep: Episode, perSensor: boolean, period_s: number,
+  ctx: RuleContext,
+  ep: Episode,
+  perSensor: boolean,
+  period_s: number,
   sop: { response_s: number; pct: number; abs_A: number; derated_A: number },
 ): Finding {
   const { tl, limits } = ctx;
@@ -157,14 +167,24 @@ function episodeOf(
       ? 'below the recommended safety limit: sodium plating'
       : withinSop
         ? `the BMS's charge limit was not derated (up to ${round(maxLimit, 1)} A)`
-        : 'above the BMS\'s own charge limit';
+        : "above the BMS's own charge limit";
   return finding({
-    check: ID, severity, t_start_s: ep.t_start_s, t_end_s: ep.t_end_s, subject: 'pack',
+    check: ID,
+    severity,
+    t_start_s: ep.t_start_s,
+    t_end_s: ep.t_end_s,
+    subject: 'pack',
     message: `charging at up to ${round(peakI, 1)} A for ${round(duration, 2)} s with the coldest sensor ${j >= 0 ? `(${j}) ` : ''}at ${round(cold.value, 2)} °C, below the ${tier} charge minimum (${limit} °C); ${why}`,
     evidence: {
-      tier, coldest_C: round(cold.value, 2), sensor: j, t_coldest_s: round(cold.t_s, 3), duration_s: round(duration, 3),
-      peak_current_A: round(peakI, 2), max_charge_limit_A: maxLimit > -Infinity ? round(maxLimit, 2) : null,
-      within_sop: withinSop, derated,
+      tier,
+      coldest_C: round(cold.value, 2),
+      sensor: j,
+      t_coldest_s: round(cold.t_s, 3),
+      duration_s: round(duration, 3),
+      peak_current_A: round(peakI, 2),
+      max_charge_limit_A: maxLimit > -Infinity ? round(maxLimit, 2) : null,
+      within_sop: withinSop,
+      derated,
     },
     threshold: { value: limit, unit: '°C', source: `${ctx.limitsSource} ${tier}` },
   });

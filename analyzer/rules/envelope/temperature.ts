@@ -39,7 +39,8 @@ export const temperature: Rule = {
       unit: '°C',
       digits: 2,
       subject: (i) => `sensor ${i}`,
-      limitName: (dir, tier, tag) => `${dir === 'over' ? 'above' : 'below'} the ${tier} ${tag === 1 ? 'charge' : 'discharge'} ${dir === 'over' ? 'maximum' : 'minimum'}`,
+      limitName: (dir, tier, tag) =>
+        `${dir === 'over' ? 'above' : 'below'} the ${tier} ${tag === 1 ? 'charge' : 'discharge'} ${dir === 'over' ? 'maximum' : 'minimum'}`,
       shown: (v) => v,
       bands: (tag) => (tag === 1 ? scan.chargeBands! : scan.bands),
       sign: () => 1,

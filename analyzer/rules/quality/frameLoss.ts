@@ -83,7 +83,10 @@ export const frameLoss: Rule = {
       const share = lost / (lost + received);
       const name = messageTypeName(type);
       metrics[`lost_${name}`] = lost;
-      const cs = clusters(tl.typeGaps.filter((g) => g.type === type), join_s);
+      const cs = clusters(
+        tl.typeGaps.filter((g) => g.type === type),
+        join_s,
+      );
       const w = worstOf(cs);
       const { severity, threshold } = judge(share);
       out.push(
@@ -94,7 +97,15 @@ export const frameLoss: Rule = {
           t_end_s: w?.t1 ?? session1,
           subject: name,
           message: `${lost} ${name} messages lost of ${lost + received} (${fmtPct(share)}), in ${cs.length} cluster(s); the worst lost ${w?.lost ?? lost}`,
-          evidence: { lost, received, share: round(share, 6), clusters: cs.length, worst_cluster_lost: w?.lost ?? null, first_loss_s: cs[0]?.t0 ?? null, last_loss_s: cs[cs.length - 1]?.t1 ?? null },
+          evidence: {
+            lost,
+            received,
+            share: round(share, 6),
+            clusters: cs.length,
+            worst_cluster_lost: w?.lost ?? null,
+            first_loss_s: cs[0]?.t0 ?? null,
+            last_loss_s: cs[cs.length - 1]?.t1 ?? null,
+          },
           threshold,
         }),
       );
@@ -107,7 +118,10 @@ export const frameLoss: Rule = {
     metrics.frames_received = counters.frames;
     metrics.loss_share = round(share, 6);
     if (missing > 0) {
-      const cs = clusters(tl.seqGaps.filter((g) => Number.isFinite(g.t_s)), join_s);
+      const cs = clusters(
+        tl.seqGaps.filter((g) => Number.isFinite(g.t_s)),
+        join_s,
+      );
       const w = worstOf(cs);
       const { severity, threshold } = judge(share);
       out.push(
@@ -118,7 +132,16 @@ export const frameLoss: Rule = {
           t_end_s: w?.t1 ?? session1,
           subject: 'all frames',
           message: `${missing} frames lost of ${missing + counters.frames} by their sequence numbers (${fmtPct(share)}), in ${cs.length} cluster(s); the worst lost ${w?.lost ?? missing}`,
-          evidence: { lost: missing, received: counters.frames, share: round(share, 6), gaps: counters.seqGaps, clusters: cs.length, worst_cluster_lost: w?.lost ?? null, first_loss_s: cs[0]?.t0 ?? null, last_loss_s: cs[cs.length - 1]?.t1 ?? null },
+          evidence: {
+            lost: missing,
+            received: counters.frames,
+            share: round(share, 6),
+            gaps: counters.seqGaps,
+            clusters: cs.length,
+            worst_cluster_lost: w?.lost ?? null,
+            first_loss_s: cs[0]?.t0 ?? null,
+            last_loss_s: cs[cs.length - 1]?.t1 ?? null,
+          },
           threshold,
         }),
       );

@@ -77,19 +77,32 @@ export const linkErrors: Rule = {
     if (ctx.lateFrames > 0) {
       const share = ctx.lateFrames / (ctx.lateFrames + c.frames);
       const j = byShare(share);
-      add('lateFrames', j.severity, j.threshold, `${ctx.lateFrames} frames arrived too late to be placed in their row (${pct(share)})`, { count: ctx.lateFrames, frames: c.frames, share: round(share, 6) });
+      add('lateFrames', j.severity, j.threshold, `${ctx.lateFrames} frames arrived too late to be placed in their row (${pct(share)})`, {
+        count: ctx.lateFrames,
+        frames: c.frames,
+        share: round(share, 6),
+      });
     }
     if (c.bytesDiscarded > 0) {
       const share = c.bytesDiscarded / (c.bytesDiscarded + c.frameBytes);
       const j = byShare(share);
-      add('bytesDiscarded', j.severity, j.threshold, `${c.bytesDiscarded} wire bytes discarded in rejected runs (${pct(share)} of the bytes)`, { count: c.bytesDiscarded, frame_bytes: c.frameBytes, share: round(share, 6) });
+      add('bytesDiscarded', j.severity, j.threshold, `${c.bytesDiscarded} wire bytes discarded in rejected runs (${pct(share)} of the bytes)`, {
+        count: c.bytesDiscarded,
+        frame_bytes: c.frameBytes,
+        share: round(share, 6),
+      });
     }
     for (const k of VIOLATIONS) {
       const n = c[k];
       if (n <= 0) continue;
       const share = n / (n + c.frames);
-      const severity: Severity = err.value !== null && share * 100 > err.value ? 'error' : violations.value !== null && n >= violations.value ? 'warning' : 'info';
-      add(k, severity, severity === 'error' ? err : violations, `${n} ${WHAT[k]}: the sender breaks the protocol (PROTOCOL.md section 7)`, { count: n, frames: c.frames, share: round(share, 6) });
+      const severity: Severity =
+        err.value !== null && share * 100 > err.value ? 'error' : violations.value !== null && n >= violations.value ? 'warning' : 'info';
+      add(k, severity, severity === 'error' ? err : violations, `${n} ${WHAT[k]}: the sender breaks the protocol (PROTOCOL.md section 7)`, {
+        count: n,
+        frames: c.frames,
+        share: round(share, 6),
+      });
     }
     for (const [k, note] of Object.entries(NOTES) as [keyof DecoderCounters, string][]) {
       const n = c[k];

@@ -29,8 +29,16 @@ const ID = 'quality.na';
 
 /** The PACK_STATUS values that are measurements or estimates (indices and limits of NA cells follow from those). */
 const PACK: readonly PackChannel[] = [
-  'packVoltage_V', 'current_A', 'soc', 'soh', 'cellVoltageMin_V', 'cellVoltageMax_V', 'temperatureMin_C', 'temperatureMax_C',
-  'chargeCurrentLimit_A', 'dischargeCurrentLimit_A',
+  'packVoltage_V',
+  'current_A',
+  'soc',
+  'soh',
+  'cellVoltageMin_V',
+  'cellVoltageMax_V',
+  'temperatureMin_C',
+  'temperatureMax_C',
+  'chargeCurrentLimit_A',
+  'dischargeCurrentLimit_A',
 ];
 
 interface NaRun {
@@ -136,4 +144,3 @@ function packRuns(ctx: RuleContext, minDur_s: number, out: NaRun[]): void {
     }
   }
 }
-

@@ -76,7 +76,8 @@ export const sampling: Rule = {
     const metrics: Record<string, number | null> = { windows: nw };
     TYPES.forEach((T, k) => {
       const min = profile.threshold(`${ID}.${T.key}`, 'Hz');
-      const sensors = T.type === MessageType.CELL_VOLTAGES ? info?.cellVoltageSensors : T.type === MessageType.TEMPERATURES ? info?.temperatureSensors : undefined;
+      const sensors =
+        T.type === MessageType.CELL_VOLTAGES ? info?.cellVoltageSensors : T.type === MessageType.TEMPERATURES ? info?.temperatureSensors : undefined;
       if (sensors === 0) return;
       const received = tl.received.get(T.type) ?? 0;
       let total = 0;
@@ -111,7 +112,15 @@ export const sampling: Rule = {
 
 /** One finding per run of consecutive judged windows below the minimum. */
 function episodes(
-  out: Finding[], name: string, counts: Int32Array, covered: Float64Array, judged: (w: number) => boolean, min: Threshold, W: number, t0: number, tEnd: number,
+  out: Finding[],
+  name: string,
+  counts: Int32Array,
+  covered: Float64Array,
+  judged: (w: number) => boolean,
+  min: Threshold,
+  W: number,
+  t0: number,
+  tEnd: number,
 ): void {
   const nw = counts.length;
   const lowAt = (w: number): boolean => judged(w) && counts[w]! / covered[w]! < min.value!;

@@ -40,12 +40,18 @@ export const bmsAlarms: Rule = {
       const unit = FAULT_UNITS[o.code as FaultCode] ?? '';
       const subject = o.index >= 0 ? `${name} ${o.index}` : name;
       const tierName = o.tier === FaultTier.FATAL ? 'FATAL' : 'WARNING';
-      out.push(finding({
-        check: ID, subject, severity: sev, t_start_s: o.t, t_end_s: tEnd,
-        message: `the BMS raised ${name} at ${tierName}${o.index >= 0 ? ` (index ${o.index})` : ''}; ${cleared ? `cleared after ${round(tEnd - o.t, 1)} s` : 'not cleared by the end of the data'}`,
-        evidence: { code: o.code, tier: tierName, index: o.index, value: round(o.value), cleared },
-        threshold: { value: Number.isFinite(o.threshold) ? round(o.threshold) : null, unit, source: 'device EVENT' },
-      }));
+      out.push(
+        finding({
+          check: ID,
+          subject,
+          severity: sev,
+          t_start_s: o.t,
+          t_end_s: tEnd,
+          message: `the BMS raised ${name} at ${tierName}${o.index >= 0 ? ` (index ${o.index})` : ''}; ${cleared ? `cleared after ${round(tEnd - o.t, 1)} s` : 'not cleared by the end of the data'}`,
+          evidence: { code: o.code, tier: tierName, index: o.index, value: round(o.value), cleared },
+          threshold: { value: Number.isFinite(o.threshold) ? round(o.threshold) : null, unit, source: 'device EVENT' },
+        }),
+      );
     };
     for (const e of tl.events) {
       if (e.tier === FaultTier.INFO) continue;

@@ -133,7 +133,8 @@ export const contactors: Rule = {
     const counts: Record<string, EvidenceValue> = {};
     for (const k of KINDS) {
       counts[`${k}_episodes`] = episodes[k].length;
-      for (const ep of episodes[k]) findings.push(contactorFinding(ctx, k, ep, period_s, k === 'precharge' ? pre : k === 'error' ? err : k === 'current' ? openI : grace));
+      for (const ep of episodes[k])
+        findings.push(contactorFinding(ctx, k, ep, period_s, k === 'precharge' ? pre : k === 'error' ? err : k === 'current' ? openI : grace));
     }
     findings.sort((a, b) => a.t_start_s - b.t_start_s);
     return {

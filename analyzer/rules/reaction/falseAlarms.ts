@@ -82,13 +82,21 @@ export const falseAlarms: Rule = {
       const base = { check: ID, t_start_s: e.t_s, t_end_s: e.t_s };
       if (j === undefined || !Number.isFinite(e.threshold)) {
         notJudged++;
-        const why = j !== undefined ? 'the EVENT carries no threshold' : (WHY_NOT[e.code] ?? (e.code < FAULT_CODE_NAMES.length ? 'a sensor or system fault: what it sees is not in the telemetry' : 'a code this reader does not know'));
-        findings.push(finding({
-          ...base, severity: 'info', subject: `${name} ${tier}${e.index >= 0 ? ` ${e.index}` : ''}`,
-          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)}, threshold ${round(e.threshold, 4)}): not judged, ${why}`,
-          evidence: { code: name, tier, index: e.index, value: round(e.value, 4), event_threshold: round(e.threshold, 4), judged: false },
-          threshold: null,
-        }));
+        const why =
+          j !== undefined
+            ? 'the EVENT carries no threshold'
+            : (WHY_NOT[e.code] ??
+              (e.code < FAULT_CODE_NAMES.length ? 'a sensor or system fault: what it sees is not in the telemetry' : 'a code this reader does not know'));
+        findings.push(
+          finding({
+            ...base,
+            severity: 'info',
+            subject: `${name} ${tier}${e.index >= 0 ? ` ${e.index}` : ''}`,
+            message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)}, threshold ${round(e.threshold, 4)}): not judged, ${why}`,
+            evidence: { code: name, tier, index: e.index, value: round(e.value, 4), event_threshold: round(e.threshold, 4), judged: false },
+            threshold: null,
+          }),
+        );
         continue;
       }
       const m = margin[j.unit];
@@ -98,12 +106,16 @@ export const falseAlarms: Rule = {
       const limit = j.over ? e.threshold - m : e.threshold + m;
       if (!Number.isFinite(w.value)) {
         notJudged++;
-        findings.push(finding({
-          ...base, severity: 'info', subject,
-          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s: not judged, no ${w.subject} data within ${before} s before and ${after} s after`,
-          evidence: { code: name, tier, index: e.index, value: round(e.value, 4), event_threshold: round(e.threshold, 4), judged: false },
-          threshold: null,
-        }));
+        findings.push(
+          finding({
+            ...base,
+            severity: 'info',
+            subject,
+            message: `${name} ${tier} raised at ${round(e.t_s, 2)} s: not judged, no ${w.subject} data within ${before} s before and ${after} s after`,
+            evidence: { code: name, tier, index: e.index, value: round(e.value, 4), event_threshold: round(e.threshold, 4), judged: false },
+            threshold: null,
+          }),
+        );
         continue;
       }
       judged++;
@@ -114,15 +126,26 @@ export const falseAlarms: Rule = {
       }
       falseCount++;
       const dirWord = j.over ? 'above' : 'below';
-      findings.push(finding({
-        ...base, severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning', subject,
-        message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but the ${w.subject} never went ${dirWord} ${round(limit, 4)} ${unit} from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit}): a false alarm`,
-        evidence: {
-          code: name, tier, index: e.index, event_value: round(e.value, 4), event_threshold: round(e.threshold, 4),
-          data_extreme: round(w.value, 4), margin: m, window_before_s: before, window_after_s: after,
-        },
-        threshold: { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
-      }));
+      findings.push(
+        finding({
+          ...base,
+          severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning',
+          subject,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but the ${w.subject} never went ${dirWord} ${round(limit, 4)} ${unit} from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit}): a false alarm`,
+          evidence: {
+            code: name,
+            tier,
+            index: e.index,
+            event_value: round(e.value, 4),
+            event_threshold: round(e.threshold, 4),
+            data_extreme: round(w.value, 4),
+            margin: m,
+            window_before_s: before,
+            window_after_s: after,
+          },
+          threshold: { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
+        }),
+      );
     }
     return {
       evaluable: true,

@@ -87,7 +87,8 @@ export const gb38031ThermalRunaway: Rule = {
     }
     const perCell = tl.ns > 0 && (tl.received.get(MessageType.CELL_VOLTAGES) ?? 0) > 0;
     const hasVoltage = perCell || (tl.received.get(MessageType.PACK_STATUS) ?? 0) > 0;
-    if (!Number.isFinite(tMax) && !hasVoltage) return notEvaluable('neither cell voltages (condition a) nor a maximum temperature (condition b: no INFO, max_temperature_C null)');
+    if (!Number.isFinite(tMax) && !hasVoltage)
+      return notEvaluable('neither cell voltages (condition a) nor a maximum temperature (condition b: no INFO, max_temperature_C null)');
     const p: Params = {
       window_s: Math.max(1, profile.num(`${ID}.slope_window_s`)),
       rate: profile.num(`${ID}.rise_rate_C_per_s`),
@@ -153,29 +154,54 @@ export const gb38031ThermalRunaway: Rule = {
       const severity = ok || !observable ? 'info' : asError ? 'error' : 'warning';
       const lat = tw === -Infinity ? null : Number.isFinite(tw) ? round(tw - c.t_confirm_s, 3) : null;
       const evidence: Record<string, EvidenceValue> = {
-        sensor: c.sensor < 0 ? null : c.sensor, t_rise_s: round(c.t_rise_s, 3), t_c_s: round(c.t_c_s, 3), t_confirm_s: round(c.t_confirm_s, 3),
-        max_slope_C_per_s: round(c.maxSlope, 3), peak_C: round(c.peak_C, 2), by: c.how, cell: c.cell < 0 ? null : c.cell,
-        voltage_drop: round(c.drop, 4), max_temperature_C: Number.isFinite(p.tMax) ? p.tMax : null, warned: ok, warning_latency_s: lat,
+        sensor: c.sensor < 0 ? null : c.sensor,
+        t_rise_s: round(c.t_rise_s, 3),
+        t_c_s: round(c.t_c_s, 3),
+        t_confirm_s: round(c.t_confirm_s, 3),
+        max_slope_C_per_s: round(c.maxSlope, 3),
+        peak_C: round(c.peak_C, 2),
+        by: c.how,
+        cell: c.cell < 0 ? null : c.cell,
+        voltage_drop: round(c.drop, 4),
+        max_temperature_C: Number.isFinite(p.tMax) ? p.tMax : null,
+        warned: ok,
+        warning_latency_s: lat,
       };
       const subject = c.sensor < 0 ? 'pack temperature' : `sensor ${c.sensor}`;
       const cond = `dT/dt up to ${round(c.maxSlope, 2)} °C/s from ${round(c.t_rise_s, 2)} s, held over ${p.hold_s} s by ${round(c.t_c_s, 2)} s, with ${c.how === 'voltage drop' ? `cell ${c.cell} ${round(c.drop * 100, 1)} % below its voltage before the rise` : `the sensor at ${round(c.peak_C, 1)} °C (maximum ${p.tMax} °C)`}`;
       const outcome = ok
-        ? lat === null ? 'the BMS was already warning' : `the BMS warned ${round(lat, 2)} s after`
-        : observable ? `no BMS warning within ${p.latency_s} s` : `no BMS warning before the capture ends (${round(tEnd - c.t_confirm_s, 1)} s < ${p.latency_s} s)`;
-      findings.push(finding({
-        check: ID, severity, t_start_s: c.t_rise_s, t_end_s: Math.max(c.t_rise_end_s, c.t_confirm_s), subject,
-        message: `GB 38031-2025 thermal-runaway condition at ${subject} (${round(c.t_confirm_s, 2)} s): ${cond}; ${outcome}`,
-        evidence,
-        threshold: ok || !observable ? { value: p.rate, unit: '°C/s', source: profile.source(`${ID}.rise_rate_C_per_s`) } : { ...latency, value: p.latency_s },
-      }));
+        ? lat === null
+          ? 'the BMS was already warning'
+          : `the BMS warned ${round(lat, 2)} s after`
+        : observable
+          ? `no BMS warning within ${p.latency_s} s`
+          : `no BMS warning before the capture ends (${round(tEnd - c.t_confirm_s, 1)} s < ${p.latency_s} s)`;
+      findings.push(
+        finding({
+          check: ID,
+          severity,
+          t_start_s: c.t_rise_s,
+          t_end_s: Math.max(c.t_rise_end_s, c.t_confirm_s),
+          subject,
+          message: `GB 38031-2025 thermal-runaway condition at ${subject} (${round(c.t_confirm_s, 2)} s): ${cond}; ${outcome}`,
+          evidence,
+          threshold:
+            ok || !observable ? { value: p.rate, unit: '°C/s', source: profile.source(`${ID}.rise_rate_C_per_s`) } : { ...latency, value: p.latency_s },
+        }),
+      );
     }
     return {
       evaluable: true,
       findings: capFindings(ID, findings, profile.num(`${ID}.max_findings`)),
       metrics: {
-        rises: rises, conditions: kept.length, warned, missed,
-        max_temperature_C: Number.isFinite(p.tMax) ? p.tMax : null, max_temperature_source: Number.isFinite(p.tMax) ? tMaxSource : null,
-        condition_a: hasVoltage, condition_b: Number.isFinite(p.tMax),
+        rises: rises,
+        conditions: kept.length,
+        warned,
+        missed,
+        max_temperature_C: Number.isFinite(p.tMax) ? p.tMax : null,
+        max_temperature_source: Number.isFinite(p.tMax) ? tMaxSource : null,
+        condition_a: hasVoltage,
+        condition_b: Number.isFinite(p.tMax),
       },
     };
   },
@@ -245,7 +271,13 @@ function slope(tl: Timeline, col: Float32Array | Float64Array, r: number, window
 
 /** Condition a) or b) with a rise: when it holds, the full condition; null when neither does. */
 function confirm(
-  tl: Timeline, col: Float32Array | Float64Array, vcols: (Float32Array | Float64Array)[], perCell: boolean, sensor: number, c: Rise, p: Params,
+  tl: Timeline,
+  col: Float32Array | Float64Array,
+  vcols: (Float32Array | Float64Array)[],
+  perCell: boolean,
+  sensor: number,
+  c: Rise,
+  p: Params,
 ): Condition | null {
   const ts = tl.t_s;
   const n = tl.length;
@@ -289,8 +321,15 @@ function confirm(
   const useA = !Number.isNaN(ta) && (Number.isNaN(tb) || ta <= tb);
   const tab = useA ? ta : tb;
   return {
-    sensor: col === tl.pack.temperatureMax_C ? -1 : sensor, t_rise_s: c.t0, t_rise_end_s: c.t1, t_c_s: c.t_c,
-    t_confirm_s: Math.max(c.t_c, tab), maxSlope: c.maxSlope, how: useA ? 'voltage drop' : 'maximum temperature',
-    cell: useA ? cell : -1, drop: worst, peak_C: peak,
+    sensor: col === tl.pack.temperatureMax_C ? -1 : sensor,
+    t_rise_s: c.t0,
+    t_rise_end_s: c.t1,
+    t_c_s: c.t_c,
+    t_confirm_s: Math.max(c.t_c, tab),
+    maxSlope: c.maxSlope,
+    how: useA ? 'voltage drop' : 'maximum temperature',
+    cell: useA ? cell : -1,
+    drop: worst,
+    peak_C: peak,
   };
 }

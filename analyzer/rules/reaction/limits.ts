@@ -161,7 +161,11 @@ export const limits: Rule = {
           const r = firstOpenInError(tl, t3 - lookback, t3 + openD.value + search);
           open = judge(r >= 0 ? tl.t_s[r]! - t3 : NaN, openD, t3, tEnd);
         }
-        for (const [k, o] of [['warn', warn], ['derate', derate], ['open', open]] as const) {
+        for (const [k, o] of [
+          ['warn', warn],
+          ['derate', derate],
+          ['open', open],
+        ] as const) {
           if (o !== null && Number.isFinite(o.latency_s) && !(o.latency_s <= worst[k])) worst[k] = o.latency_s;
         }
         const outcomes = { warn, derate, open };
@@ -197,9 +201,7 @@ function judge(lat: number, d: Deadline, t0: number, tEnd: number): Outcome {
   return { latency_s: NaN, verdict: t0 + d.value > tEnd ? 'unobserved' : 'missing', deadline: d };
 }
 
-function reactionFinding(
-  scan: ColumnScan, ep: Episode, o: { warn: Outcome; derate: Outcome; open: Outcome | null }, severity: 'error' | 'info',
-): Finding {
+function reactionFinding(scan: ColumnScan, ep: Episode, o: { warn: Outcome; derate: Outcome; open: Outcome | null }, severity: 'error' | 'info'): Finding {
   const subject = subjectOf(scan, ep);
   const t2 = ep.levelStart_s[2]!;
   const words = (name: string, x: Outcome): string => {
@@ -223,12 +225,24 @@ function reactionFinding(
   const lat = (x: Outcome | null): EvidenceValue => (x === null || !Number.isFinite(x.latency_s) ? null : round(x.latency_s, 3));
   const tier = LEVEL_TIERS[ep.level]!;
   return finding({
-    check: ID, severity, t_start_s: t2, t_end_s: ep.t_end_s, subject,
+    check: ID,
+    severity,
+    t_start_s: t2,
+    t_end_s: ep.t_end_s,
+    subject,
     message: `${subject} ${what(scan, ep, 'RSL')} from ${round(t2, 2)} s (peak ${round(Math.abs(ep.peak), 4)}, reached ${tier}): ${parts.join(', ')}`,
     evidence: {
-      quantity: scan.quantity, direction: ep.dir, tier, t_rsl_s: round(t2, 3), t_msl_s: ep.level >= 3 ? round(ep.levelStart_s[3]!, 3) : null,
-      warn_latency_s: lat(o.warn), warn: o.warn.verdict, derate_latency_s: lat(o.derate), derate: o.derate.verdict,
-      open_latency_s: lat(o.open), open: o.open?.verdict ?? null,
+      quantity: scan.quantity,
+      direction: ep.dir,
+      tier,
+      t_rsl_s: round(t2, 3),
+      t_msl_s: ep.level >= 3 ? round(ep.levelStart_s[3]!, 3) : null,
+      warn_latency_s: lat(o.warn),
+      warn: o.warn.verdict,
+      derate_latency_s: lat(o.derate),
+      derate: o.derate.verdict,
+      open_latency_s: lat(o.open),
+      open: o.open?.verdict ?? null,
     },
     threshold: { value: firstBad.deadline.value, unit: 's', source: firstBad.deadline.source },
   });

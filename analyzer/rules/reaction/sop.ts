@@ -104,7 +104,10 @@ export const sop: Rule = {
     ct.finish();
     dt.finish();
     const findings: Finding[] = [];
-    for (const [list, dir] of [[charge, 'charge'], [discharge, 'discharge']] as const) {
+    for (const [list, dir] of [
+      [charge, 'charge'],
+      [discharge, 'discharge'],
+    ] as const) {
       for (const ep of list) findings.push(sopFinding(ctx, ep, dir, period_s, { pct, abs, response }));
     }
     findings.sort((a, b) => a.t_start_s - b.t_start_s);
@@ -128,14 +131,30 @@ function sopFinding(ctx: RuleContext, ep: Episode, dir: 'charge' | 'discharge', 
   const implausible = currentImplausible(tl, ep.r0, ep.r1);
   const duration = ep.t_end_s - ep.t_start_s + period_s;
   return finding({
-    check: ID, severity: implausible ? 'info' : 'error', t_start_s: ep.t_start_s, t_end_s: ep.t_end_s, subject: `${dir} current`,
+    check: ID,
+    severity: implausible ? 'info' : 'error',
+    t_start_s: ep.t_start_s,
+    t_end_s: ep.t_end_s,
+    subject: `${dir} current`,
     message: `${dir} current beyond the BMS's ${dir} limit for ${round(ep.beyond_s[1]!, 2)} s of a ${round(duration, 2)} s episode: up to ${round(ep.peak, 1)} A over (${round(current, 1)} A against ${round(limit, 1)} A at ${round(ep.t_peak_s, 2)} s)${implausible ? '; the BMS flags its current sensor as implausible (CURRENT_PLAUSIBILITY), so the reading is no evidence against the load' : ''}`,
     evidence: {
-      direction: dir, peak_excess_A: round(ep.peak, 2), current_A: round(current, 2), limit_A: round(limit, 2), t_peak_s: round(ep.t_peak_s, 3),
-      duration_s: round(duration, 3), beyond_s: round(ep.beyond_s[1]!, 3), current_implausible: implausible,
-      tolerance_pct: o.pct, tolerance_A: o.abs, response_s: o.response,
+      direction: dir,
+      peak_excess_A: round(ep.peak, 2),
+      current_A: round(current, 2),
+      limit_A: round(limit, 2),
+      t_peak_s: round(ep.t_peak_s, 3),
+      duration_s: round(duration, 3),
+      beyond_s: round(ep.beyond_s[1]!, 3),
+      current_implausible: implausible,
+      tolerance_pct: o.pct,
+      tolerance_A: o.abs,
+      response_s: o.response,
     },
-    threshold: { value: round(allowed(limit, o.pct, o.abs), 2), unit: 'A', source: `the BMS's ${dir} limit (PACK_STATUS) + ${o.pct} % + ${o.abs} A (${tolSource(ctx)})` },
+    threshold: {
+      value: round(allowed(limit, o.pct, o.abs), 2),
+      unit: 'A',
+      source: `the BMS's ${dir} limit (PACK_STATUS) + ${o.pct} % + ${o.abs} A (${tolSource(ctx)})`,
+    },
   });
 }
 

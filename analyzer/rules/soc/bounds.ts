@@ -73,7 +73,11 @@ export const bounds: Rule = {
       const isError = worst > me;
       out.push(
         finding({
-          check: ID, severity: isError ? 'error' : 'warning', t_start_s: run.t_start_s, t_end_s: run.t_end_s, subject: 'pack',
+          check: ID,
+          severity: isError ? 'error' : 'warning',
+          t_start_s: run.t_start_s,
+          t_end_s: run.t_end_s,
+          subject: 'pack',
           message: `SOC estimate ${high ? 'above 100 %' : 'below 0 %'} for ${(run.t_end_s - run.t_start_s).toFixed(1)} s, reaching ${pct(worstZ)}`,
           evidence: { soc_extreme_pct: round(worstZ * PCT, 2), excursion_pct: round(worst * PCT, 2), duration_s: round(run.t_end_s - run.t_start_s, 3) },
           threshold: isError ? err : warn,

@@ -52,7 +52,11 @@ export const coulombDrift: Rule = {
     const restA = restThreshold_A(ctx, 'soc.jumps', Q);
     const eta = chargeEfficiency(ctx);
     const { jumps } = findJumpsCached(tl, {
-      capacity_Ah: Q, etaCharge: eta, maxGap_s, tolerance: profile.num('soc.jumps.tolerance_pct') / PCT, restThreshold_A: restA,
+      capacity_Ah: Q,
+      etaCharge: eta,
+      maxGap_s,
+      tolerance: profile.num('soc.jumps.tolerance_pct') / PCT,
+      restThreshold_A: restA,
       afterRest_s: profile.num('soc.jumps.after_rest_s'),
       maxHold_s: profile.num('soc.jumps.max_hold_s'),
     });
@@ -66,7 +70,10 @@ export const coulombDrift: Rule = {
     for (const w of windows) if (Math.abs(w.slope) > Math.abs(worst)) worst = w.slope;
     metrics.max_drift_pct_per_h = windows.length ? round(worst * PCT * S_PER_H, 3) : null;
     if (windows.length === 0) {
-      return notEvaluable(seg < 0 ? 'no PACK_STATUS with SOC and current' : `no segment between recalibrations, gaps and rests as long as min_window_s (${minWindow_s} s)`, metrics);
+      return notEvaluable(
+        seg < 0 ? 'no PACK_STATUS with SOC and current' : `no segment between recalibrations, gaps and rests as long as min_window_s (${minWindow_s} s)`,
+        metrics,
+      );
     }
     const lim = (maxRate.value ?? Infinity) / (PCT * S_PER_H);
     const errLim = (errRate.value ?? Infinity) / (PCT * S_PER_H);
@@ -80,8 +87,11 @@ export const coulombDrift: Rule = {
         continue;
       }
       let j = i;
-      while (j + 1 < windows.length && windows[j + 1]!.seg === w.seg && drifting(windows[j + 1]!) && Math.sign(windows[j + 1]!.slope) === Math.sign(w.slope)) j++;
-      let d = 0, s = 0, qAh = 0;
+      while (j + 1 < windows.length && windows[j + 1]!.seg === w.seg && drifting(windows[j + 1]!) && Math.sign(windows[j + 1]!.slope) === Math.sign(w.slope))
+        j++;
+      let d = 0,
+        s = 0,
+        qAh = 0;
       for (let k = i; k <= j; k++) {
         const x = windows[k]!;
         d += x.t1 - x.t0;
@@ -99,11 +109,20 @@ export const coulombDrift: Rule = {
       const local = change / Math.max(t1 - t0, 1e-9);
       out.push(
         finding({
-          check: ID, severity: isError ? 'error' : 'warning', t_start_s: t0, t_end_s: t1, subject: 'pack',
+          check: ID,
+          severity: isError ? 'error' : 'warning',
+          t_start_s: t0,
+          t_end_s: t1,
+          subject: 'pack',
           message: `SOC parts from the coulomb count of the measured current by ${(change * PCT).toFixed(2)} % in ${((t1 - t0) / 60).toFixed(1)} min (${(local * PCT * S_PER_H).toFixed(1)} %/h): the BMS's SOC ${rate < 0 ? 'falls faster or rises slower' : 'rises faster or falls slower'} than the current explains`,
           evidence: {
-            drift_pct_per_h: round(local * PCT * S_PER_H, 3), change_pct: round(change * PCT, 3), duration_s: round(t1 - t0, 1),
-            window_drift_pct_per_h: round(rate * PCT * S_PER_H, 3), window_s: round(d, 1), measured_charge_Ah: round(qAh, 2), capacity_Ah: round(Q, 2),
+            drift_pct_per_h: round(local * PCT * S_PER_H, 3),
+            change_pct: round(change * PCT, 3),
+            duration_s: round(t1 - t0, 1),
+            window_drift_pct_per_h: round(rate * PCT * S_PER_H, 3),
+            window_s: round(d, 1),
+            measured_charge_Ah: round(qAh, 2),
+            capacity_Ah: round(Q, 2),
           },
           threshold: isError ? errRate : maxRate,
         }),

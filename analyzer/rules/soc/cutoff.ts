@@ -70,7 +70,9 @@ export const cutoff: Rule = {
     // one pass: runs of cut-off rows and of end-of-charge rows (a gap over max_gap_s ends a run)
     const emptyRuns: Run[] = [];
     const fullRuns: Run[] = [];
-    let e0 = -1, f0 = -1, last = -1;
+    let e0 = -1,
+      f0 = -1,
+      last = -1;
     const n = tl.length;
     for (let r = 0; r < n; r++) {
       if ((present[r]! & Present.STATUS) === 0) continue;
@@ -95,9 +97,17 @@ export const cutoff: Rule = {
     if (f0 >= 0) fullRuns.push({ r0: f0, r1: last, t_start_s: ts[f0]!, t_end_s: ts[last]! });
     const empties = mergeRuns(emptyRuns, join_s, ts);
     const fulls = mergeRuns(fullRuns, join_s, ts);
-    const metrics: Record<string, number | null> = { cutoffs: empties.length, ends_of_charge: fulls.length, cutoff_worst_off_pct: null, end_of_charge_worst_soc_pct: null };
+    const metrics: Record<string, number | null> = {
+      cutoffs: empties.length,
+      ends_of_charge: fulls.length,
+      cutoff_worst_off_pct: null,
+      end_of_charge_worst_soc_pct: null,
+    };
     if (empties.length === 0 && fulls.length === 0) {
-      return notEvaluable(`no discharge cut-off (cell ≤ ${mol.cellVoltageMin_V} V or discharge derated to ~0 A) and no end of charge (cell ≥ ${fullV.toFixed(3)} V at ≤ ${taperA.toFixed(1)} A)`, metrics);
+      return notEvaluable(
+        `no discharge cut-off (cell ≤ ${mol.cellVoltageMin_V} V or discharge derated to ~0 A) and no end of charge (cell ≥ ${fullV.toFixed(3)} V at ≤ ${taperA.toFixed(1)} A)`,
+        metrics,
+      );
     }
     const model = ctx.chemistry ? new OcvModel(ctx.chemistry) : null;
     const out: Finding[] = [];
@@ -121,11 +131,21 @@ export const cutoff: Rule = {
       const derated = vlo[r]! > mol.cellVoltageMin_V;
       out.push(
         finding({
-          check: ID, severity: 'warning', t_start_s: run.t_start_s, t_end_s: run.t_end_s, subject: 'pack',
+          check: ID,
+          severity: 'warning',
+          t_start_s: run.t_start_s,
+          t_end_s: run.t_end_s,
+          subject: 'pack',
           message: `${derated ? 'discharge derated to ' + dlim[r]!.toFixed(1) + ' A at low voltage' : 'discharge cut-off reached'} (lowest cell ${vlo[r]!.toFixed(3)} V) with the SOC at ${pct(z)}, expected ${pct(expected)}: ${pct(off)} off`,
           evidence: {
-            soc_pct: round(z * PCT, 2), expected_soc_pct: round(expected * PCT, 2), off_pct: round(off * PCT, 2), cell_voltage_min_V: round(vlo[r]!, 4),
-            current_A: round(cur[r]!, 2), discharge_limit_A: round(dlim[r]!, 2), temperature_C: round(T, 1), cutoff_V: vMin.value,
+            soc_pct: round(z * PCT, 2),
+            expected_soc_pct: round(expected * PCT, 2),
+            off_pct: round(off * PCT, 2),
+            cell_voltage_min_V: round(vlo[r]!, 4),
+            current_A: round(cur[r]!, 2),
+            discharge_limit_A: round(dlim[r]!, 2),
+            temperature_C: round(T, 1),
+            cutoff_V: vMin.value,
           },
           threshold: emptyTol,
         }),
@@ -141,9 +161,19 @@ export const cutoff: Rule = {
       if (Math.abs(off) <= fTol) continue;
       out.push(
         finding({
-          check: ID, severity: 'warning', t_start_s: run.t_start_s, t_end_s: run.t_end_s, subject: 'pack',
+          check: ID,
+          severity: 'warning',
+          t_start_s: run.t_start_s,
+          t_end_s: run.t_end_s,
+          subject: 'pack',
           message: `end of charge (highest cell ${vhi[r]!.toFixed(3)} V, current tapered to ${cur[r]!.toFixed(1)} A) with the SOC at ${pct(z)}: ${pct(-off)} short of full`,
-          evidence: { soc_pct: round(z * PCT, 2), off_pct: round(off * PCT, 2), cell_voltage_max_V: round(vhi[r]!, 4), current_A: round(cur[r]!, 2), full_V: vMax.value },
+          evidence: {
+            soc_pct: round(z * PCT, 2),
+            off_pct: round(off * PCT, 2),
+            cell_voltage_max_V: round(vhi[r]!, 4),
+            current_A: round(cur[r]!, 2),
+            full_V: vMax.value,
+          },
           threshold: fullTol,
         }),
       );

@@ -73,7 +73,8 @@ export const estimator: Rule = {
         if (a <= bandF) {
           if (streak !== streak) streak = t;
           if (t - streak >= hold_s) converged = streak;
-        } else if (streak === tFirst) converged = tFirst; // in band from the start: nothing to converge
+        } else if (streak === tFirst)
+          converged = tFirst; // in band from the start: nothing to converge
         else streak = NaN;
       }
     }
@@ -82,27 +83,41 @@ export const estimator: Rule = {
     const rms = Math.sqrt(sum2 / rows);
     const convergence_s = converged === converged ? converged - tFirst : null;
     const metrics = {
-      rms_pct: round(rms * PCT, 3), max_pct: round(maxSigned * PCT, 3), max_at_s: round(tMax, 1),
-      convergence_s: convergence_s === null ? null : round(convergence_s, 1), rows,
+      rms_pct: round(rms * PCT, 3),
+      max_pct: round(maxSigned * PCT, 3),
+      max_at_s: round(tMax, 1),
+      convergence_s: convergence_s === null ? null : round(convergence_s, 1),
+      rows,
     };
     const out: Finding[] = [];
     if (rms * PCT > (rmsMax.value ?? Infinity)) {
       out.push(
         finding({
-          check: ID, severity: 'warning', t_start_s: tFirst, t_end_s: tLast, subject: 'pack',
+          check: ID,
+          severity: 'warning',
+          t_start_s: tFirst,
+          t_end_s: tLast,
+          subject: 'pack',
           message: `SOC estimate error ${(rms * PCT).toFixed(2)} % RMS against the simulator's truth (limit ${rmsMax.value} %)`,
-          evidence: { rms_pct: metrics.rms_pct, max_pct: metrics.max_pct }, threshold: rmsMax,
+          evidence: { rms_pct: metrics.rms_pct, max_pct: metrics.max_pct },
+          threshold: rmsMax,
         }),
       );
     }
     if (convergence_s === null || convergence_s > (convMax.value ?? Infinity)) {
       out.push(
         finding({
-          check: ID, severity: 'warning', t_start_s: tFirst, t_end_s: convergence_s === null ? tLast : converged, subject: 'pack',
-          message: convergence_s === null
-            ? `SOC estimate never settled within ±${band.value} % of the truth for ${hold_s} s`
-            : `SOC estimate took ${convergence_s.toFixed(0)} s to settle within ±${band.value} % of the truth (limit ${convMax.value} s)`,
-          evidence: { convergence_s: metrics.convergence_s, band_pct: band.value, hold_s }, threshold: convMax,
+          check: ID,
+          severity: 'warning',
+          t_start_s: tFirst,
+          t_end_s: convergence_s === null ? tLast : converged,
+          subject: 'pack',
+          message:
+            convergence_s === null
+              ? `SOC estimate never settled within ±${band.value} % of the truth for ${hold_s} s`
+              : `SOC estimate took ${convergence_s.toFixed(0)} s to settle within ±${band.value} % of the truth (limit ${convMax.value} s)`,
+          evidence: { convergence_s: metrics.convergence_s, band_pct: band.value, hold_s },
+          threshold: convMax,
         }),
       );
     }
@@ -124,7 +139,11 @@ export const estimator: Rule = {
         }
         out.push(
           finding({
-            check: ID, severity: 'warning', t_start_s: run.t_start_s, t_end_s: run.t_end_s, subject: 'pack',
+            check: ID,
+            severity: 'warning',
+            t_start_s: run.t_start_s,
+            t_end_s: run.t_end_s,
+            subject: 'pack',
             message: `SOC estimate ${peak > 0 ? 'above' : 'below'} the truth by more than ${maxMax.value} % for ${(run.t_end_s - run.t_start_s).toFixed(1)} s, by ${pct(Math.abs(peak))} at ${tPeak.toFixed(1)} s`,
             evidence: { peak_error_pct: round(peak * PCT, 3), peak_at_s: round(tPeak, 1), duration_s: round(run.t_end_s - run.t_start_s, 1) },
             threshold: maxMax,

@@ -72,11 +72,19 @@ export const fullAccepting: Rule = {
       const q_Ah = q_As / S_PER_H;
       out.push(
         finding({
-          check: ID, severity: 'warning', t_start_s: run.t_start_s, t_end_s: run.t_end_s, subject: 'pack',
+          check: ID,
+          severity: 'warning',
+          t_start_s: run.t_start_s,
+          t_end_s: run.t_end_s,
+          subject: 'pack',
           message: `SOC at ${(zMax * PCT).toFixed(2)} % while ${q_Ah.toFixed(2)} Ah (${((q_Ah / Q) * PCT).toFixed(2)} % of capacity) still went in over ${dur.toFixed(0)} s at ${(q_As / Math.max(dur, 1e-9)).toFixed(1)} A on average: the estimate saturated before the pack was full`,
           evidence: {
-            soc_max_pct: round(zMax * PCT, 2), charge_after_full_Ah: round(q_Ah, 3), charge_after_full_pct: round((q_Ah / Q) * PCT, 3),
-            mean_current_A: round(q_As / Math.max(dur, 1e-9), 2), duration_s: round(dur, 1), current_threshold_A: round(iMin, 2),
+            soc_max_pct: round(zMax * PCT, 2),
+            charge_after_full_Ah: round(q_Ah, 3),
+            charge_after_full_pct: round((q_Ah / Q) * PCT, 3),
+            mean_current_A: round(q_As / Math.max(dur, 1e-9), 2),
+            duration_s: round(dur, 1),
+            current_threshold_A: round(iMin, 2),
           },
           threshold: level,
         }),

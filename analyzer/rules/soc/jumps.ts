@@ -89,9 +89,12 @@ export const jumps: Rule = {
       const zNew = tl.pack.soc[last.r]!;
       const zOld = tl.pack.soc[first.rRef]!;
       const evidence: Finding['evidence'] = {
-        soc_before_pct: round(zOld * PCT, 2), soc_after_pct: round(zNew * PCT, 2),
-        unexplained_pct: round(net * PCT, 3), largest_step_pct: round(worst * PCT, 3),
-        expected_pct: round(e.reduce((s, j) => s + j.expected, 0) * PCT, 3), steps: e.length,
+        soc_before_pct: round(zOld * PCT, 2),
+        soc_after_pct: round(zNew * PCT, 2),
+        unexplained_pct: round(net * PCT, 3),
+        largest_step_pct: round(worst * PCT, 3),
+        expected_pct: round(e.reduce((s, j) => s + j.expected, 0) * PCT, 3),
+        steps: e.length,
       };
       const base = { check: ID, t_start_s: first.tPrev_s, t_end_s: last.t_s, subject: 'pack', evidence };
       const what = `SOC ${pct(zOld)} → ${pct(zNew)}, ${pct(net, 2)} more than the coulomb count explains`;
@@ -99,7 +102,14 @@ export const jumps: Rule = {
         recalibrations++;
         evidence.rest_s = round(last.rest_s, 1);
         if (model === null) {
-          out.push(finding({ ...base, severity: 'info', threshold: tol, message: `${what}, after a ${(last.rest_s / 60).toFixed(0)} min rest: an OCV recalibration (not verified: chemistry unknown)` }));
+          out.push(
+            finding({
+              ...base,
+              severity: 'info',
+              threshold: tol,
+              message: `${what}, after a ${(last.rest_s / 60).toFixed(0)} min rest: an OCV recalibration (not verified: chemistry unknown)`,
+            }),
+          );
           continue;
         }
         const rr = last.restRow;
@@ -112,13 +122,22 @@ export const jumps: Rule = {
         evidence.temperature_C = round(T, 1);
         if (!(V === V) || j.excess_V <= 0) {
           const note = V === V ? `agrees with the OCV of the rest voltage ${V.toFixed(3)} V` : 'no cell voltage to verify it';
-          out.push(finding({ ...base, severity: 'info', threshold: ocvTol, message: `${what}, after a ${(last.rest_s / 60).toFixed(0)} min rest: an OCV recalibration (${note})` }));
+          out.push(
+            finding({
+              ...base,
+              severity: 'info',
+              threshold: ocvTol,
+              message: `${what}, after a ${(last.rest_s / 60).toFixed(0)} min rest: an OCV recalibration (${note})`,
+            }),
+          );
           continue;
         }
         evidence.ocv_soc_band_pct = `${(j.socLow * PCT).toFixed(2)}..${(j.socHigh * PCT).toFixed(2)}`;
         out.push(
           finding({
-            ...base, severity: size >= errFrac ? 'error' : 'warning', threshold: ocvTol,
+            ...base,
+            severity: size >= errFrac ? 'error' : 'warning',
+            threshold: ocvTol,
             message: `${what}, after a rest, but the new SOC disagrees with the OCV: rest voltage ${V.toFixed(3)} V allows ${(j.socLow * PCT).toFixed(1)}..${(j.socHigh * PCT).toFixed(1)} %`,
           }),
         );

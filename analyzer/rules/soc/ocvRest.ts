@@ -46,7 +46,13 @@ export const ocvRest: Rule = {
     const rows = profile.num(`${ID}.average_rows`);
     const restA = restThreshold_A(ctx, ID, Q);
     const rests = restRuns(tl, restA, profile.num(`${ID}.max_gap_s`), relax.value ?? 0);
-    const metrics: Record<string, number | string | null> = { rests: rests.length, rests_evaluated: 0, rests_on_plateau: 0, max_soc_error_pct: null, max_excess_mV: null };
+    const metrics: Record<string, number | string | null> = {
+      rests: rests.length,
+      rests_evaluated: 0,
+      rests_on_plateau: 0,
+      max_soc_error_pct: null,
+      max_excess_mV: null,
+    };
     if (rests.length === 0) {
       return notEvaluable(`no rest of at least ${relax.value} s (|I| ≤ ${restA.toFixed(2)} A)`, metrics);
     }
@@ -84,13 +90,24 @@ export const ocvRest: Rule = {
       const tStart = Math.min(run.t0 + (relax.value ?? 0), run.t1);
       out.push(
         finding({
-          check: ID, severity: isError ? 'error' : 'warning', t_start_s: tStart, t_end_s: run.t1, subject: 'pack',
+          check: ID,
+          severity: isError ? 'error' : 'warning',
+          t_start_s: tStart,
+          t_end_s: run.t1,
+          subject: 'pack',
           message: `after a ${((run.t1 - run.t0) / 60).toFixed(0)} min rest the BMS reports ${pct(z)} but the rest voltage ${V.toFixed(4)} V (${T.toFixed(1)} °C) allows ${(j.socLow * PCT).toFixed(1)}..${(j.socHigh * PCT).toFixed(1)} %: ${(j.socError * PCT).toFixed(1)} % off, ${(j.excess_V * 1000).toFixed(1)} mV outside the hysteresis band`,
           evidence: {
-            soc_pct: round(z * PCT, 2), ocv_soc_low_pct: round(j.socLow * PCT, 2), ocv_soc_high_pct: round(j.socHigh * PCT, 2),
-            soc_error_pct: round(j.socError * PCT, 2), rest_voltage_V: round(V, 4), ocv_of_soc_V: round(j.ocv_V, 4),
-            hysteresis_V: round(j.m_V, 4), excess_mV: round(j.excess_V * 1000, 1), temperature_C: round(T, 1),
-            slope_mV_per_pct: round(slope, 2), rest_s: round(run.t1 - run.t0, 1),
+            soc_pct: round(z * PCT, 2),
+            ocv_soc_low_pct: round(j.socLow * PCT, 2),
+            ocv_soc_high_pct: round(j.socHigh * PCT, 2),
+            soc_error_pct: round(j.socError * PCT, 2),
+            rest_voltage_V: round(V, 4),
+            ocv_of_soc_V: round(j.ocv_V, 4),
+            hysteresis_V: round(j.m_V, 4),
+            excess_mV: round(j.excess_V * 1000, 1),
+            temperature_C: round(T, 1),
+            slope_mV_per_pct: round(slope, 2),
+            rest_s: round(run.t1 - run.t0, 1),
           },
           threshold: isError ? errSoc : tol,
         }),
@@ -104,13 +121,15 @@ export const ocvRest: Rule = {
       metrics.max_excess_mV = round(worstExcess * 1000, 1);
     }
     if (evaluated === 0) {
-      const why = plateau > 0
-        ? `every long rest (${plateau}) was on an OCV plateau (|dOCV/dSOC| < ${minSlope.value} mV/%): the voltage says too little about SOC there`
-        : 'no long rest with a SOC and cell voltages';
+      const why =
+        plateau > 0
+          ? `every long rest (${plateau}) was on an OCV plateau (|dOCV/dSOC| < ${minSlope.value} mV/%): the voltage says too little about SOC there`
+          : 'no long rest with a SOC and cell voltages';
       return notEvaluable(why, metrics);
     }
     const findings = capFindings(out, maxFindings(ctx, ID), ID, 'rests off the OCV', tol);
-    if (plateau > 0) return { evaluable: true, reason: `${plateau} rest(s) on an OCV plateau (|dOCV/dSOC| < ${minSlope.value} mV/%) not judged`, findings, metrics };
+    if (plateau > 0)
+      return { evaluable: true, reason: `${plateau} rest(s) on an OCV plateau (|dOCV/dSOC| < ${minSlope.value} mV/%) not judged`, findings, metrics };
     return { evaluable: true, findings, metrics };
   },
 };

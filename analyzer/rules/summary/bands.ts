@@ -44,7 +44,9 @@ export const bands: Rule = {
     const maxGap = p('gap_factor') * period;
     const socStep = p('soc_band_pct') / PCT;
     const nSoc = Math.max(1, Math.ceil(1 / socStep - 1e-9));
-    const lo = p('temperature_low_C'), hi = p('temperature_high_C'), step = p('temperature_step_C');
+    const lo = p('temperature_low_C'),
+      hi = p('temperature_high_C'),
+      step = p('temperature_step_C');
     // temperature edges lo, lo+step, … < hi, hi; bands: below lo, between edges, above hi
     const edges: number[] = [];
     for (let x = lo; x < hi - 1e-9; x += step) edges.push(x);
@@ -55,7 +57,8 @@ export const bands: Rule = {
     const ts = tl.t_s;
     const z = tl.pack.soc;
     const tMax = tl.pack.temperatureMax_C;
-    let socTotal = 0, tempTotal = 0;
+    let socTotal = 0,
+      tempTotal = 0;
     let prev = -1;
     for (let r = 0; r < tl.length; r++) {
       if ((tl.present[r]! & Present.STATUS) === 0) continue;
@@ -89,7 +92,12 @@ export const bands: Rule = {
       metrics[`${name}_share`] = socTotal > 0 ? round(socTime[k]! / socTotal, 4) : null;
     }
     for (let k = 0; k < nT; k++) {
-      const name = k === 0 ? `temperature_below_${edge(edges[0]!)}_C` : k === nT - 1 ? `temperature_above_${edge(hi)}_C` : `temperature_${edge(edges[k - 1]!)}_${edge(edges[k]!)}_C`;
+      const name =
+        k === 0
+          ? `temperature_below_${edge(edges[0]!)}_C`
+          : k === nT - 1
+            ? `temperature_above_${edge(hi)}_C`
+            : `temperature_${edge(edges[k - 1]!)}_${edge(edges[k]!)}_C`;
       metrics[`${name}_s`] = tempTotal > 0 ? round(tempTime[k]!, 1) : null;
       metrics[`${name}_share`] = tempTotal > 0 ? round(tempTime[k]! / tempTotal, 4) : null;
     }

@@ -48,9 +48,18 @@ export const energy: Rule = {
     const I = tl.pack.current_A;
     const V = tl.pack.packVoltage_V;
     const soc = tl.pack.soc;
-    let qIn = 0, qOut = 0, eIn = 0, eOut = 0, covered = 0, rest = 0, gap = 0, energyGap = 0;
-    let prev = -1, intervals = 0;
-    let socStart = NaN, socEnd = NaN;
+    let qIn = 0,
+      qOut = 0,
+      eIn = 0,
+      eOut = 0,
+      covered = 0,
+      rest = 0,
+      gap = 0,
+      energyGap = 0;
+    let prev = -1,
+      intervals = 0;
+    let socStart = NaN,
+      socEnd = NaN;
     for (let r = 0; r < tl.length; r++) {
       if ((tl.present[r]! & Present.STATUS) === 0) continue;
       const i1 = I[r]!;
@@ -85,7 +94,10 @@ export const energy: Rule = {
       prev = r;
     }
     if (intervals === 0) return notEvaluable('no two consecutive PACK_STATUS rows with a current (within the gap limit)');
-    const inAh = qIn / S_PER_H, outAh = qOut / S_PER_H, inWh = eIn / S_PER_H, outWh = eOut / S_PER_H;
+    const inAh = qIn / S_PER_H,
+      outAh = qOut / S_PER_H,
+      inWh = eIn / S_PER_H,
+      outWh = eOut / S_PER_H;
     const minAh = p('efficiency_min_Ah');
     const both = inAh >= minAh && outAh >= minAh;
     // a round trip: the SOC ends where it started, to a fraction of the charge moved
@@ -114,18 +126,25 @@ export const energy: Rule = {
       gap_time_s: round(gap, 1),
       energy_gap_time_s: round(energyGap, 1),
     };
-    const parts = [
-      `charged ${round(inAh, 2)} Ah / ${round(inWh / 1000, 3)} kWh`,
-      `discharged ${round(outAh, 2)} Ah / ${round(outWh / 1000, 3)} kWh`,
-    ];
+    const parts = [`charged ${round(inAh, 2)} Ah / ${round(inWh / 1000, 3)} kWh`, `discharged ${round(outAh, 2)} Ah / ${round(outWh / 1000, 3)} kWh`];
     if (efficient) parts.push(`coulombic efficiency ${round((outAh / inAh) * 100, 2)} %, energy efficiency ${round((outWh / inWh) * 100, 2)} %`);
     else if (both && closed === false) parts.push(`no efficiency: not a round trip (SOC ${round(socStart * 100, 1)} → ${round(socEnd * 100, 1)} %)`);
     if (cycles === cycles) parts.push(`${round(cycles, 3)} equivalent full cycles`);
     parts.push(`${round((covered - rest) / 60, 1)} min operating, ${round(rest / 60, 1)} min at rest`);
     const f = finding({
-      check: ID, severity: 'info', t_start_s: round(ts[0]!, 3), t_end_s: round(ts[tl.length - 1]!, 3), subject: 'pack',
+      check: ID,
+      severity: 'info',
+      t_start_s: round(ts[0]!, 3),
+      t_end_s: round(ts[tl.length - 1]!, 3),
+      subject: 'pack',
       message: parts.join('; '),
-      evidence: { charge_in_Ah: metrics.charge_in_Ah!, charge_out_Ah: metrics.charge_out_Ah!, energy_in_Wh: metrics.energy_in_Wh!, energy_out_Wh: metrics.energy_out_Wh!, equivalent_cycles: metrics.equivalent_cycles! },
+      evidence: {
+        charge_in_Ah: metrics.charge_in_Ah!,
+        charge_out_Ah: metrics.charge_out_Ah!,
+        energy_in_Wh: metrics.energy_in_Wh!,
+        energy_out_Wh: metrics.energy_out_Wh!,
+        equivalent_cycles: metrics.equivalent_cycles!,
+      },
       threshold: null,
     });
     return { evaluable: true, findings: [f], metrics };

@@ -61,7 +61,8 @@ export const resistance: Rule = {
     // the steps: row r against the previous row with both messages
     const stepRow: number[] = [];
     const stepSize: number[] = [];
-    let a = -1, b = -1; // the two rows before r with both messages
+    let a = -1,
+      b = -1; // the two rows before r with both messages
     for (let r = 0; r < tl.length; r++) {
       if (!ok(r)) continue;
       if (b >= 0 && ts[r]! - ts[b]! <= maxGap) {
@@ -81,10 +82,18 @@ export const resistance: Rule = {
     // the largest steps, at most max_steps, in time order
     let order = stepRow.map((_, k) => k);
     const maxSteps = Math.max(1, Math.floor(p('max_steps')));
-    if (order.length > maxSteps) order = order.sort((x, y) => Math.abs(stepSize[y]!) - Math.abs(stepSize[x]!) || x - y).slice(0, maxSteps).sort((x, y) => x - y);
+    if (order.length > maxSteps)
+      order = order
+        .sort((x, y) => Math.abs(stepSize[y]!) - Math.abs(stepSize[x]!) || x - y)
+        .slice(0, maxSteps)
+        .sort((x, y) => x - y);
     const K = order.length;
     const metrics: Record<string, EvidenceValue> = { resistance_steps: K, resistance_min_step_A: round(minStep, 3) };
-    if (K < p('min_steps')) return notEvaluable(`${K} current step${K === 1 ? '' : 's'} of at least ${round(minStep, 2)} A with the current steady around it (need ${p('min_steps')})`, metrics);
+    if (K < p('min_steps'))
+      return notEvaluable(
+        `${K} current step${K === 1 ? '' : 's'} of at least ${round(minStep, 2)} A with the current steady around it (need ${p('min_steps')})`,
+        metrics,
+      );
 
     // per step and group: ΔV / ΔI (NaN where a voltage is missing)
     const rows = Int32Array.from(order, (k) => stepRow[k]!);
@@ -107,12 +116,21 @@ export const resistance: Rule = {
     for (let i = 0; i < ns; i++) if (cellMedian[i]! === cellMedian[i]!) scratch[m++] = cellMedian[i]!;
     if (m === 0) return notEvaluable('no group had valid voltages at the current steps', metrics);
     const packMedian = medianInPlace(scratch, m);
-    let hi = -Infinity, iHi = -1, lo = Infinity, iLo = -1;
+    let hi = -Infinity,
+      iHi = -1,
+      lo = Infinity,
+      iLo = -1;
     for (let i = 0; i < ns; i++) {
       const x = cellMedian[i]!;
       if (x !== x) continue;
-      if (x > hi) { hi = x; iHi = i; }
-      if (x < lo) { lo = x; iLo = i; }
+      if (x > hi) {
+        hi = x;
+        iHi = i;
+      }
+      if (x < lo) {
+        lo = x;
+        iLo = i;
+      }
     }
     Object.assign(metrics, {
       resistance_median_mOhm: round(packMedian * MOHM_PER_OHM, 5),
@@ -123,7 +141,11 @@ export const resistance: Rule = {
       resistance_lowest_cell: iLo,
       resistance_lowest_ratio: packMedian > 0 ? round(lo / packMedian, 4) : null,
     });
-    if (!(packMedian > 0)) return notEvaluable(`the median resistance over the groups is ${round(packMedian * MOHM_PER_OHM, 4)} mΩ: the cell voltages do not follow the current`, metrics);
+    if (!(packMedian > 0))
+      return notEvaluable(
+        `the median resistance over the groups is ${round(packMedian * MOHM_PER_OHM, 4)} mΩ: the cell voltages do not follow the current`,
+        metrics,
+      );
 
     const judgeMin = p('judge_min_steps');
     if (K < judgeMin) {
@@ -131,7 +153,8 @@ export const resistance: Rule = {
     }
     const highT = profile.threshold(`${ID}.high_factor`, '× median');
     const lowT = profile.threshold(`${ID}.low_factor`, '× median');
-    const high = highT.value ?? Infinity, low = lowT.value ?? -Infinity;
+    const high = highT.value ?? Infinity,
+      low = lowT.value ?? -Infinity;
     const out: Finding[] = [];
     let stepMedian: Float64Array | null = null;
     for (let i = 0; i < ns; i++) {
@@ -140,7 +163,8 @@ export const resistance: Rule = {
       const isLow = x < low * packMedian;
       if (!isHigh && !isLow) continue;
       stepMedian ??= medians(R, ns, K, scratch);
-      let k0 = -1, k1 = -1;
+      let k0 = -1,
+        k1 = -1;
       for (let k = 0; k < K; k++) {
         const y = R[i * K + k]!;
         const ref = stepMedian[k]!;
@@ -149,16 +173,25 @@ export const resistance: Rule = {
           k1 = k;
         }
       }
-      if (k0 < 0) { k0 = 0; k1 = K - 1; }
+      if (k0 < 0) {
+        k0 = 0;
+        k1 = K - 1;
+      }
       const ratio = round(x / packMedian, 3);
-      out.push(finding({
-        check: ID, severity: 'warning', t_start_s: round(ts[rows[k0]!]!, 3), t_end_s: round(ts[rows[k1]!]!, 3), subject: `cell ${i}`,
-        message: isHigh
-          ? `cell ${i} has ${ratio} × the pack's median DC resistance (${round(x * MOHM_PER_OHM, 4)} against ${round(packMedian * MOHM_PER_OHM, 4)} mΩ): a degraded cell, a cell lost from its parallel group, or a bad connection`
-          : `cell ${i} shows ${ratio} × the pack's median DC resistance (${round(x * MOHM_PER_OHM, 4)} against ${round(packMedian * MOHM_PER_OHM, 4)} mΩ): its voltage channel does not follow the current (frozen, or on the wrong node)`,
-        evidence: { resistance_mOhm: round(x * MOHM_PER_OHM, 5), median_mOhm: round(packMedian * MOHM_PER_OHM, 5), ratio, steps: K },
-        threshold: isHigh ? highT : lowT,
-      }));
+      out.push(
+        finding({
+          check: ID,
+          severity: 'warning',
+          t_start_s: round(ts[rows[k0]!]!, 3),
+          t_end_s: round(ts[rows[k1]!]!, 3),
+          subject: `cell ${i}`,
+          message: isHigh
+            ? `cell ${i} has ${ratio} × the pack's median DC resistance (${round(x * MOHM_PER_OHM, 4)} against ${round(packMedian * MOHM_PER_OHM, 4)} mΩ): a degraded cell, a cell lost from its parallel group, or a bad connection`
+            : `cell ${i} shows ${ratio} × the pack's median DC resistance (${round(x * MOHM_PER_OHM, 4)} against ${round(packMedian * MOHM_PER_OHM, 4)} mΩ): its voltage channel does not follow the current (frozen, or on the wrong node)`,
+          evidence: { resistance_mOhm: round(x * MOHM_PER_OHM, 5), median_mOhm: round(packMedian * MOHM_PER_OHM, 5), ratio, steps: K },
+          threshold: isHigh ? highT : lowT,
+        }),
+      );
     }
     return { evaluable: true, findings: capFindings(ID, out, p('max_findings')), metrics };
   },

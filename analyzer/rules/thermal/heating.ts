@@ -104,20 +104,29 @@ export const heating: Rule = {
     const packWide = new EpisodeTracker(1, p('join_s'));
     const noCooling = new EpisodeTracker(1, p('join_s'));
     let judged = 0;
-    let maxRatio = -Infinity, maxRatioT = NaN;
+    let maxRatio = -Infinity,
+      maxRatioT = NaN;
     let coolest = Infinity;
     let cursor = 0; // bins before it are in `coolest`
     for (let k = 0; k < nw; k++) {
       const b = ends[k]!;
       const first = b - w + 1;
       for (; cursor < first; cursor++) if (Tpack[cursor]! < coolest) coolest = Tpack[cursor]!;
-      let qSum = 0, qN = 0, tSum = 0, tN = 0, tFirst = NaN;
+      let qSum = 0,
+        qN = 0,
+        tSum = 0,
+        tN = 0,
+        tFirst = NaN;
       for (let i = first; i <= b; i++) {
         const q = heat_J[i]!;
-        if (q === q) { qSum += q; qN++; }
+        if (q === q) {
+          qSum += q;
+          qN++;
+        }
         const T = Tpack[i]!;
         if (T === T && valid[i]! > 0) {
-          tSum += T; tN++;
+          tSum += T;
+          tN++;
           if (tFirst !== tFirst) tFirst = T;
         }
       }
@@ -131,7 +140,7 @@ export const heating: Rule = {
       if (m === 0) continue;
       judged++;
       const t = binTime(bins, b) + bin_s / 2;
-      const expected = ((qSum * w) / qN) / C;
+      const expected = (qSum * w) / qN / C;
       const med = medianInPlace(scratch, m);
       const above = tSum / tN - Math.min(coolest, tFirst);
       if (expected >= ncMin && med / expected > maxRatio) {
@@ -148,32 +157,51 @@ export const heating: Rule = {
         if (r === r && r >= factor * base && r - expected >= excessMin && r - ref >= excessMin) local.flag(j, t, r, expected, 0);
       }
     }
-    if (judged === 0) return notEvaluable(`no ${round(W_s, 1)} s window with ${Math.round(p('min_coverage') * 100)} % of its bins holding current and temperatures`);
+    if (judged === 0)
+      return notEvaluable(`no ${round(W_s, 1)} s window with ${Math.round(p('min_coverage') * 100)} % of its bins holding current and temperatures`);
 
     const out: Finding[] = [];
     for (const e of local.finish()) {
-      out.push(finding({
-        check: ID, severity: 'warning', t_start_s: round(e.t_start_s - W_s, 3), t_end_s: round(e.t_end_s, 3), subject: `sensor ${e.subject}`,
-        message: `sensor ${e.subject} rose ${round(e.peak, 2)} K in ${W_s} s where the current's heat explains ${round(e.aux, 2)} K even with no cooling, and more than the pack: heat made at that cell (internal short, bad connection) or a sensor reading wrong`,
-        evidence: { max_rise_K: round(e.peak, 3), expected_rise_K: round(e.aux, 3), window_s: W_s, t_peak_s: round(e.tPeak_s, 1) },
-        threshold: excessT,
-      }));
+      out.push(
+        finding({
+          check: ID,
+          severity: 'warning',
+          t_start_s: round(e.t_start_s - W_s, 3),
+          t_end_s: round(e.t_end_s, 3),
+          subject: `sensor ${e.subject}`,
+          message: `sensor ${e.subject} rose ${round(e.peak, 2)} K in ${W_s} s where the current's heat explains ${round(e.aux, 2)} K even with no cooling, and more than the pack: heat made at that cell (internal short, bad connection) or a sensor reading wrong`,
+          evidence: { max_rise_K: round(e.peak, 3), expected_rise_K: round(e.aux, 3), window_s: W_s, t_peak_s: round(e.tPeak_s, 1) },
+          threshold: excessT,
+        }),
+      );
     }
     for (const e of packWide.finish()) {
-      out.push(finding({
-        check: ID, severity: 'info', t_start_s: round(e.t_start_s - W_s, 3), t_end_s: round(e.t_end_s, 3), subject: 'pack',
-        message: `the whole pack rose up to ${round(e.peak, 2)} K in ${W_s} s where the current's heat explains ${round(e.aux, 2)} K: heat from outside (air or coolant warmer than the pack); the telemetry has no ambient temperature, so this is reported, not judged`,
-        evidence: { max_rise_K: round(e.peak, 3), expected_rise_K: round(e.aux, 3), window_s: W_s, t_peak_s: round(e.tPeak_s, 1) },
-        threshold: excessT,
-      }));
+      out.push(
+        finding({
+          check: ID,
+          severity: 'info',
+          t_start_s: round(e.t_start_s - W_s, 3),
+          t_end_s: round(e.t_end_s, 3),
+          subject: 'pack',
+          message: `the whole pack rose up to ${round(e.peak, 2)} K in ${W_s} s where the current's heat explains ${round(e.aux, 2)} K: heat from outside (air or coolant warmer than the pack); the telemetry has no ambient temperature, so this is reported, not judged`,
+          evidence: { max_rise_K: round(e.peak, 3), expected_rise_K: round(e.aux, 3), window_s: W_s, t_peak_s: round(e.tPeak_s, 1) },
+          threshold: excessT,
+        }),
+      );
     }
     for (const e of noCooling.finish()) {
-      out.push(finding({
-        check: ID, severity: 'warning', t_start_s: round(e.t_start_s - W_s, 3), t_end_s: round(e.t_end_s, 3), subject: 'pack',
-        message: `the pack heated as if it had no cooling: up to ${round(e.peak * 100, 1)} % of the rise the current's heat gives with none removed, while ${round(e.aux, 1)} K above its coolest point of the session: cooling failure (pump, fan, blocked flow) or a sink as warm as the pack`,
-        evidence: { max_ratio: round(e.peak, 3), above_coolest_K: round(e.aux, 2), window_s: W_s, t_peak_s: round(e.tPeak_s, 1) },
-        threshold: ncRatioT,
-      }));
+      out.push(
+        finding({
+          check: ID,
+          severity: 'warning',
+          t_start_s: round(e.t_start_s - W_s, 3),
+          t_end_s: round(e.t_end_s, 3),
+          subject: 'pack',
+          message: `the pack heated as if it had no cooling: up to ${round(e.peak * 100, 1)} % of the rise the current's heat gives with none removed, while ${round(e.aux, 1)} K above its coolest point of the session: cooling failure (pump, fan, blocked flow) or a sink as warm as the pack`,
+          evidence: { max_ratio: round(e.peak, 3), above_coolest_K: round(e.aux, 2), window_s: W_s, t_peak_s: round(e.tPeak_s, 1) },
+          threshold: ncRatioT,
+        }),
+      );
     }
     const metrics: Record<string, number | null> = {
       heating_windows: judged,
@@ -192,17 +220,29 @@ export const heating: Rule = {
  * them are valid (else NaN). Running sums in locals, moved every bin.
  */
 function windowRises(y: Float32Array, j: number, nt: number, w: number, hop: number, need: number, nb: number, rises: Float32Array): void {
-  let n = 0, sx = 0, sxx = 0, sy = 0, sxy = 0;
+  let n = 0,
+    sx = 0,
+    sxx = 0,
+    sy = 0,
+    sxy = 0;
   for (let b = 0, k = 0; b < nb; b++) {
     const v = y[b]!;
     if (v === v) {
-      n++; sx += b; sxx += b * b; sy += v; sxy += b * v;
+      n++;
+      sx += b;
+      sxx += b * b;
+      sy += v;
+      sxy += b * v;
     }
     if (b >= w) {
       const yo = y[b - w]!;
       if (yo === yo) {
         const x = b - w;
-        n--; sx -= x; sxx -= x * x; sy -= yo; sxy -= x * yo;
+        n--;
+        sx -= x;
+        sxx -= x * x;
+        sy -= yo;
+        sxy -= x * yo;
       }
     }
     if (b + 1 >= w && (b + 1 - w) % hop === 0) {

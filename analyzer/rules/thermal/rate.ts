@@ -56,14 +56,17 @@ export const rate: Rule = {
     const errL = profile.threshold(`${ID}.error_long_K_per_min`, 'K/min');
     // thresholds as slopes in K per bin
     const perBin = bin_s / S_PER_MIN;
-    const wsS = (warnS.value ?? Infinity) * perBin, esS = (errS.value ?? Infinity) * perBin;
-    const wsL = (warnL.value ?? Infinity) * perBin, esL = (errL.value ?? Infinity) * perBin;
+    const wsS = (warnS.value ?? Infinity) * perBin,
+      esS = (errS.value ?? Infinity) * perBin;
+    const wsL = (warnL.value ?? Infinity) * perBin,
+      esL = (errL.value ?? Infinity) * perBin;
 
     const short = new EpisodeTracker(nt, p('join_s'));
     const long = new EpisodeTracker(nt, p('join_s'));
     const lStep = Math.max(1, Math.round(wL / LONG_EVALUATIONS_PER_WINDOW));
     const best = { maxS: -Infinity, maxSj: -1, maxSb: -1, maxL: -Infinity, maxLj: -1, maxLb: -1, windows: 0 };
-    const halfS = ((wS - 1) / 2) * bin_s, halfL = ((wL - 1) / 2) * bin_s;
+    const halfS = ((wS - 1) / 2) * bin_s,
+      halfL = ((wL - 1) / 2) * bin_s;
     const tBin0 = binTime(bins, 0);
     const params: RateParams = { wS, wL, needS, needL, lStep, wsS, esS, wsL, esL, t0: tBin0 - halfS, t0L: tBin0 - halfL, bin_s };
     const res = new Float64Array(5);
@@ -82,7 +85,8 @@ export const rate: Rule = {
       best.windows += res[4]!;
     }
     const { maxS, maxSj, maxSb, maxL, maxLj, maxLb, windows } = best;
-    if (windows === 0) return notEvaluable(`no ${round(wS * bin_s, 1)} s window with ${Math.round(p('min_coverage') * 100)} % of its bins holding temperatures`);
+    if (windows === 0)
+      return notEvaluable(`no ${round(wS * bin_s, 1)} s window with ${Math.round(p('min_coverage') * 100)} % of its bins holding temperatures`);
     const toRate = (slope: number): number => round((slope / bin_s) * S_PER_MIN, 3);
     const metrics: Record<string, number | string | null> = {
       window_short_s: wS * bin_s,
@@ -111,20 +115,22 @@ export const rate: Rule = {
       const parts: string[] = [];
       if (rL !== null) parts.push(`${rL} K/min over ${wL * bin_s} s`);
       if (rS !== null) parts.push(`${rS} K/min over ${wS * bin_s} s`);
-      out.push(finding({
-        check: ID,
-        severity: error ? 'error' : 'warning',
-        t_start_s: round(e.t_start_s, 3),
-        t_end_s: round(e.t_end_s, 3),
-        subject: `sensor ${e.subject}`,
-        message: `sensor ${e.subject} heated at up to ${parts.join(' and ')} (${error ? 'error' : 'warning'} from ${th.value} K/min)`,
-        evidence: {
-          max_rate_short_K_per_min: rS,
-          max_rate_long_K_per_min: rL,
-          t_peak_s: round(e.tPeak_s, 1),
-        },
-        threshold: th,
-      }));
+      out.push(
+        finding({
+          check: ID,
+          severity: error ? 'error' : 'warning',
+          t_start_s: round(e.t_start_s, 3),
+          t_end_s: round(e.t_end_s, 3),
+          subject: `sensor ${e.subject}`,
+          message: `sensor ${e.subject} heated at up to ${parts.join(' and ')} (${error ? 'error' : 'warning'} from ${th.value} K/min)`,
+          evidence: {
+            max_rate_short_K_per_min: rS,
+            max_rate_long_K_per_min: rL,
+            t_peak_s: round(e.tPeak_s, 1),
+          },
+          threshold: th,
+        }),
+      );
     }
     return { evaluable: true, findings: capFindings(ID, out, p('max_findings')), metrics };
   },
@@ -156,28 +162,56 @@ interface RateParams {
  */
 function sensorRates(y: Float32Array, j: number, nb: number, c: RateParams, short: EpisodeTracker, long: EpisodeTracker, out: Float64Array): void {
   const { wS, wL, needS, needL, lStep, wsS, esS, wsL, esL, bin_s } = c;
-  let sN = 0, sX = 0, sXX = 0, sY = 0, sXY = 0;
-  let lN = 0, lX = 0, lXX = 0, lY = 0, lXY = 0;
+  let sN = 0,
+    sX = 0,
+    sXX = 0,
+    sY = 0,
+    sXY = 0;
+  let lN = 0,
+    lX = 0,
+    lXX = 0,
+    lY = 0,
+    lXY = 0;
   // locals only in the loop (a property write on a rare path would deoptimise it)
-  let maxS = -Infinity, maxSb = -1, maxL = -Infinity, maxLb = -1, windows = 0;
+  let maxS = -Infinity,
+    maxSb = -1,
+    maxL = -Infinity,
+    maxLb = -1,
+    windows = 0;
   for (let b = 0; b < nb; b++) {
     const v = y[b]!;
     if (v === v) {
-      sN++; sX += b; sXX += b * b; sY += v; sXY += b * v;
-      lN++; lX += b; lXX += b * b; lY += v; lXY += b * v;
+      sN++;
+      sX += b;
+      sXX += b * b;
+      sY += v;
+      sXY += b * v;
+      lN++;
+      lX += b;
+      lXX += b * b;
+      lY += v;
+      lXY += b * v;
     }
     if (b >= wS) {
       const yo = y[b - wS]!;
       if (yo === yo) {
         const x = b - wS;
-        sN--; sX -= x; sXX -= x * x; sY -= yo; sXY -= x * yo;
+        sN--;
+        sX -= x;
+        sXX -= x * x;
+        sY -= yo;
+        sXY -= x * yo;
       }
     }
     if (b >= wL) {
       const yo = y[b - wL]!;
       if (yo === yo) {
         const x = b - wL;
-        lN--; lX -= x; lXX -= x * x; lY -= yo; lXY -= x * yo;
+        lN--;
+        lX -= x;
+        lXX -= x * x;
+        lY -= yo;
+        lXY -= x * yo;
       }
     }
     if (sN >= needS) {
@@ -225,21 +259,17 @@ interface Merged {
 }
 
 /** Episodes of the two window lengths, joined per sensor where they overlap or lie within join_s. */
-function mergeEpisodes(
-  short: ReturnType<EpisodeTracker['finish']>,
-  long: ReturnType<EpisodeTracker['finish']>,
-  join_s: number,
-): Merged[] {
-  const all = [
-    ...short.map((e) => ({ e, isShort: true })),
-    ...long.map((e) => ({ e, isShort: false })),
-  ].sort((a, b) => a.e.subject - b.e.subject || a.e.t_start_s - b.e.t_start_s);
+function mergeEpisodes(short: ReturnType<EpisodeTracker['finish']>, long: ReturnType<EpisodeTracker['finish']>, join_s: number): Merged[] {
+  const all = [...short.map((e) => ({ e, isShort: true })), ...long.map((e) => ({ e, isShort: false }))].sort(
+    (a, b) => a.e.subject - b.e.subject || a.e.t_start_s - b.e.t_start_s,
+  );
   const out: Merged[] = [];
   for (const { e, isShort } of all) {
     const prev = out[out.length - 1];
-    const m: Merged = prev && prev.subject === e.subject && e.t_start_s - prev.t_end_s <= join_s
-      ? prev
-      : { subject: e.subject, t_start_s: e.t_start_s, t_end_s: e.t_end_s, tPeak_s: e.tPeak_s, peakS: -Infinity, peakL: -Infinity, levelS: 0, levelL: 0 };
+    const m: Merged =
+      prev && prev.subject === e.subject && e.t_start_s - prev.t_end_s <= join_s
+        ? prev
+        : { subject: e.subject, t_start_s: e.t_start_s, t_end_s: e.t_end_s, tPeak_s: e.tPeak_s, peakS: -Infinity, peakL: -Infinity, levelS: 0, levelL: 0 };
     if (m !== prev) out.push(m);
     m.t_start_s = Math.min(m.t_start_s, e.t_start_s);
     m.t_end_s = Math.max(m.t_end_s, e.t_end_s);

@@ -49,20 +49,30 @@ export const spread: Rule = {
     const warnT = profile.threshold(`${ID}.warning_K`, 'K');
     const errT = profile.threshold(`${ID}.error_K`, 'K');
     const marginT = profile.threshold(`${ID}.hotspot_margin_K`, 'K');
-    const warn = warnT.value ?? Infinity, err = errT.value ?? Infinity, margin = marginT.value ?? Infinity;
+    const warn = warnT.value ?? Infinity,
+      err = errT.value ?? Infinity,
+      margin = marginT.value ?? Infinity;
     const join_s = p('join_s');
 
     const { valid, max_C, min_C, maxSensor, minSensor, median_C } = bins;
     const hottest = new Float64Array(nt);
     const spreadEp = new EpisodeTracker(1, join_s);
     let evaluated = 0;
-    let maxSpread = -Infinity, maxSpreadB = -1, maxHot = -1, maxCold = -1;
+    let maxSpread = -Infinity,
+      maxSpreadB = -1,
+      maxHot = -1,
+      maxCold = -1;
     for (let b = 0; b < nb; b++) {
       if (valid[b]! < 2) continue;
       evaluated++;
       const s = max_C[b]! - min_C[b]!;
       const jHi = maxSensor[b]!;
-      if (s > maxSpread) { maxSpread = s; maxSpreadB = b; maxHot = jHi; maxCold = minSensor[b]!; }
+      if (s > maxSpread) {
+        maxSpread = s;
+        maxSpreadB = b;
+        maxHot = jHi;
+        maxCold = minSensor[b]!;
+      }
       if (s >= warn) spreadEp.flag(PACK, binTime(bins, b), s, jHi, s >= err ? 1 : 0);
       hottest[jHi]!++;
     }
@@ -73,7 +83,8 @@ export const spread: Rule = {
     const tBin0 = binTime(bins, 0);
     for (let j = 0; j < nt; j++) {
       const col = T_C[j]!;
-      let sum = 0, cnt = 0;
+      let sum = 0,
+        cnt = 0;
       for (let b = 0; b < nb; b++) {
         const y = col[b]!;
         if (y !== y || valid[b]! < 2) continue;
@@ -92,22 +103,34 @@ export const spread: Rule = {
     for (const e of spreadEp.finish()) {
       if (e.t_end_s - e.t_start_s + bin_s < minDur) continue;
       const error = e.level > 0;
-      out.push(finding({
-        check: ID, severity: error ? 'error' : 'warning', t_start_s: round(e.t_start_s, 3), t_end_s: round(e.t_end_s, 3), subject: 'pack',
-        message: `temperature spread up to ${round(e.peak, 2)} K across the sensors (sensor ${e.aux} hottest at the peak; ${error ? 'error' : 'warning'} from ${error ? err : warn} K)`,
-        evidence: { max_spread_K: round(e.peak, 3), t_peak_s: round(e.tPeak_s, 1), hottest_sensor_at_peak: e.aux },
-        threshold: error ? errT : warnT,
-      }));
+      out.push(
+        finding({
+          check: ID,
+          severity: error ? 'error' : 'warning',
+          t_start_s: round(e.t_start_s, 3),
+          t_end_s: round(e.t_end_s, 3),
+          subject: 'pack',
+          message: `temperature spread up to ${round(e.peak, 2)} K across the sensors (sensor ${e.aux} hottest at the peak; ${error ? 'error' : 'warning'} from ${error ? err : warn} K)`,
+          evidence: { max_spread_K: round(e.peak, 3), t_peak_s: round(e.tPeak_s, 1), hottest_sensor_at_peak: e.aux },
+          threshold: error ? errT : warnT,
+        }),
+      );
     }
     const hotMin = p('hotspot_min_duration_s');
     for (const e of hotEp.finish()) {
       if (e.t_end_s - e.t_start_s + bin_s < hotMin) continue;
-      out.push(finding({
-        check: ID, severity: 'warning', t_start_s: round(e.t_start_s, 3), t_end_s: round(e.t_end_s, 3), subject: `sensor ${e.subject}`,
-        message: `sensor ${e.subject} ran ${round(e.peak, 2)} K above the median of the sensors at most, at least ${margin} K above for ${round(e.t_end_s - e.t_start_s + bin_s, 1)} s: a cell making extra heat (internal short, bad connection), a local cooling problem or a sensor reading high`,
-        evidence: { max_excess_K: round(e.peak, 3), t_peak_s: round(e.tPeak_s, 1), temperature_at_peak_C: round(e.aux, 2) },
-        threshold: marginT,
-      }));
+      out.push(
+        finding({
+          check: ID,
+          severity: 'warning',
+          t_start_s: round(e.t_start_s, 3),
+          t_end_s: round(e.t_end_s, 3),
+          subject: `sensor ${e.subject}`,
+          message: `sensor ${e.subject} ran ${round(e.peak, 2)} K above the median of the sensors at most, at least ${margin} K above for ${round(e.t_end_s - e.t_start_s + bin_s, 1)} s: a cell making extra heat (internal short, bad connection), a local cooling problem or a sensor reading high`,
+          evidence: { max_excess_K: round(e.peak, 3), t_peak_s: round(e.tPeak_s, 1), temperature_at_peak_C: round(e.aux, 2) },
+          threshold: marginT,
+        }),
+      );
     }
 
     // ranking by mean excess over the median
@@ -131,12 +154,18 @@ export const spread: Rule = {
     };
     const infoT = profile.threshold(`${ID}.hotspot_info_K`, 'K');
     if (mean(top) >= (infoT.value ?? Infinity)) {
-      out.push(finding({
-        check: ID, severity: 'info', t_start_s: round(bins.t0_s, 3), t_end_s: round(binTime(bins, nb - 1), 3), subject: `sensor ${top}`,
-        message: `hotspot: sensor ${top} ran ${mean(top)} K above the median of the sensors on average and was the hottest ${round(share(top) * 100, 1)} % of the time`,
-        evidence: { mean_excess_K: mean(top), hottest_share: share(top), ranking: ranking.join('; ') },
-        threshold: infoT,
-      }));
+      out.push(
+        finding({
+          check: ID,
+          severity: 'info',
+          t_start_s: round(bins.t0_s, 3),
+          t_end_s: round(binTime(bins, nb - 1), 3),
+          subject: `sensor ${top}`,
+          message: `hotspot: sensor ${top} ran ${mean(top)} K above the median of the sensors on average and was the hottest ${round(share(top) * 100, 1)} % of the time`,
+          evidence: { mean_excess_K: mean(top), hottest_share: share(top), ranking: ranking.join('; ') },
+          threshold: infoT,
+        }),
+      );
     }
     return { evaluable: true, findings: capFindings(ID, out, p('max_findings')), metrics };
   },

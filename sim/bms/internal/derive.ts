@@ -79,7 +79,10 @@ export function derivedTable(r: Reader, spec: ChemistryFile, xKey: string): Dera
 }
 
 function table(r: Reader, spec: ChemistryFile, xKey: string): DeratingTable {
-  const xs = r.get(xKey).items().map((it) => derivedNumber(it, spec));
+  const xs = r
+    .get(xKey)
+    .items()
+    .map((it) => derivedNumber(it, spec));
   if (xs.length < 1) r.get(xKey).fail('expected at least 1 value');
   for (let i = 1; i < xs.length; i++) {
     if (!(xs[i]! > xs[i - 1]!)) r.get(xKey).fail(`must be strictly ascending (index ${i}: ${xs[i]} after ${xs[i - 1]})`);

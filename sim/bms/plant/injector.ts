@@ -63,7 +63,8 @@ export class Injector {
     this.insert({ t_s: start, start: true, index: k });
     if (f.duration_s !== null) this.insert({ t_s: f.at_s + f.duration_s, start: false, index: k });
     if (f.fault === 'ambient_heat_wave') this.heatWaves.push(f);
-    if (f.fault === 'charger_fault') this.chargers.push({ spec: f, fault: f.mode === 'cv_too_high' ? { mode: 'cv_too_high', cv_V: f.cv_V } : { mode: 'no_termination' } });
+    if (f.fault === 'charger_fault')
+      this.chargers.push({ spec: f, fault: f.mode === 'cv_too_high' ? { mode: 'cv_too_high', cv_V: f.cv_V } : { mode: 'no_termination' } });
     if (f.fault === 'host_comm_loss') this.commLosses.push(f);
     return k;
   }

@@ -19,8 +19,14 @@ import { analyzeBytes } from './entry.ts';
 const ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 const TODAY = '2026-12-03';
 const NAME = 'browser.nat';
@@ -96,7 +102,8 @@ describe('analyser in Chromium', () => {
 
     // the same bytes in Node, through JSON as the page's result came
     const want = JSON.parse(JSON.stringify(analyzeBytes(CAPTURE, NAME, TODAY))) as Record<string, unknown> & {
-      input: { rows: number; device: unknown }; result: { checks: { pass: number; not_evaluable: number } };
+      input: { rows: number; device: unknown };
+      result: { checks: { pass: number; not_evaluable: number } };
     };
     expect(want.input.rows).toBeGreaterThan(1000);
     expect(want.input.device).not.toBeNull();

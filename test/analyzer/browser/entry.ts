@@ -14,7 +14,10 @@ export function analyzeBytes(bytes: Uint8Array, name: string, today: string): Re
   const b = timelineFromBytes(bytes);
   return analyze(
     {
-      timeline: b.timeline, counters: { ...b.counters }, lateFrames: b.assembler.lateFrames, seqLost: b.assembler.seqLost,
+      timeline: b.timeline,
+      counters: { ...b.counters },
+      lateFrames: b.assembler.lateFrames,
+      seqLost: b.assembler.seqLost,
       meta: { name, kind: 'capture', bytes: bytes.length },
     },
     { profile: builtInProfile('default'), chemistry: (n) => (n === CHEMISTRY.name ? CHEMISTRY : null), today },

@@ -33,7 +33,11 @@ describe('diffTimelines', () => {
 
   it('should report a planted offset with its channel, time range and size', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 10, max: 200 }), fc.integer({ min: 1, max: 60 }), fc.double({ min: 0.002, max: 0.2, noNaN: true }),
+      fc.property(
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 10, max: 200 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 0.002, max: 0.2, noNaN: true }),
         (cell, from, n, offset) => {
           const a = tl();
           const b = tl();
@@ -56,7 +60,8 @@ describe('diffTimelines', () => {
           expect(diffTimelines(a, b, { cellVoltage_V: { abs: offset * 1.01, rel: 0, time_s: 0 } }, names).exit_code).toBe(0);
           expect(diffTimelines(a, b, { '*': { abs: 0, rel: (offset * 1.01) / 2, time_s: 0 } }, names).exit_code).toBe(0);
           expect(diffTimelines(a, b, { cellVoltage_V: { abs: offset * 0.9, rel: 0, time_s: 0 } }, names).exit_code).toBe(1);
-        }),
+        },
+      ),
       { numRuns: 15 },
     );
   });

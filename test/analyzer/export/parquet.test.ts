@@ -88,7 +88,10 @@ describe('writeParquet column chunks', () => {
   });
 
   it('should store a decimal column as INT32 DECIMAL raw units, or as DOUBLE when a value is not exact', async () => {
-    const rows: Cell[][] = [[1, 3.5, 0, 0, 'a', true], [2, 1.25, 1, 0, 'a', false]];
+    const rows: Cell[][] = [
+      [1, 3.5, 0, 0, 'a', true],
+      [2, 1.25, 1, 0, 'a', false],
+    ];
     const meta = parquetMetadata(await write(batchesOf([rows])));
     const v = meta.schema.find((e) => e.name === 'v')!;
     expect([v.type, v.converted_type, v.scale, v.precision]).toEqual(['INT32', 'DECIMAL', 3, 9]);

@@ -36,7 +36,10 @@ function capture(): Uint8Array {
   captureScenario(loadScenario(SCENARIO), { out: (b) => parts.push(b.slice()), linkFaults: { dropFrame: 0.03 }, seed: 3 });
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) (all.set(p, o), (o += p.length));
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
   return all;
 }
 
@@ -51,10 +54,17 @@ const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
 beforeAll(async () => {
   const b = timelineFromBytes(capture());
   input = {
-    timeline: b.timeline, counters: b.counters, lateFrames: 0, seqLost: b.assembler.seqLost,
-    meta: { name: 'c.bin', kind: 'capture', bytes: b.bytes }, traceMeta: null,
+    timeline: b.timeline,
+    counters: b.counters,
+    lateFrames: 0,
+    seqLost: b.assembler.seqLost,
+    meta: { name: 'c.bin', kind: 'capture', bytes: b.bytes },
+    traceMeta: null,
   };
-  report = analyze({ timeline: b.timeline, counters: b.counters, meta: input.meta }, { profile: builtInProfile('default'), chemistry: chemistryByName, today: '2026-01-01' });
+  report = analyze(
+    { timeline: b.timeline, counters: b.counters, meta: input.meta },
+    { profile: builtInProfile('default'), chemistry: chemistryByName, today: '2026-01-01' },
+  );
   await exportLoaded(input, report, { format: 'parquet', out: join(dir, 'pq'), captureId: ID, partition: P });
 }, 60_000);
 
@@ -126,7 +136,9 @@ describe('parquet export read back with hyparquet', () => {
       }
     }
     expect(rows).toHaveLength(k);
-    expect(nulls).toBe(tl.cellVoltage_V.reduce((n, c) => n + [...c.subarray(0, tl.length)].filter((x, r) => Number.isNaN(x) && (tl.present[r]! & mask) !== 0).length, 0));
+    expect(nulls).toBe(
+      tl.cellVoltage_V.reduce((n, c) => n + [...c.subarray(0, tl.length)].filter((x, r) => Number.isNaN(x) && (tl.present[r]! & mask) !== 0).length, 0),
+    );
   });
 
   it('should give events and findings as received and reported', async () => {
@@ -151,7 +163,10 @@ describe('parquet export read back with DuckDB (natrium query)', () => {
     const tl = input.timeline;
     const r = await queryDataset(join(dir, 'pq'), 'SELECT t_s, packVoltage_V, current_A, soc FROM frames ORDER BY row');
     const got = r.rows.map((row) => row.map((v) => (v === null ? null : Number(v))));
-    const want = Array.from({ length: tl.length }, (_, k) => [tl.t_s[k]!, ...(['packVoltage_V', 'current_A', 'soc'] as const).map((c) => nullable(tl.pack[c][k]!))]);
+    const want = Array.from({ length: tl.length }, (_, k) => [
+      tl.t_s[k]!,
+      ...(['packVoltage_V', 'current_A', 'soc'] as const).map((c) => nullable(tl.pack[c][k]!)),
+    ]);
     expect(got).toEqual(want);
   });
 

@@ -58,7 +58,7 @@ describe('natrium fleet', () => {
   });
 
   it('should make each planted fault queryable, in events and findings, with its pack', async () => {
-    const ev = await queryDataset(ds, "SELECT DISTINCT code_name FROM events WHERE raised ORDER BY 1");
+    const ev = await queryDataset(ds, 'SELECT DISTINCT code_name FROM events WHERE raised ORDER BY 1');
     const codes = ev.rows.map((r) => r[0]);
     for (const [, , code] of PLANTED) expect(codes).toContain(code);
     const f = await queryDataset(ds, "SELECT count(DISTINCT capture_id) FROM findings WHERE check_id = 'reaction.bms_alarms'");

@@ -58,10 +58,13 @@ describe('resim of a clean capture against its own scenario', () => {
 
   it('should report a lower overvoltage limit as state and fault divergences with their times', () => {
     const cfg = join(dir, 'low-ov.json');
-    writeFileSync(cfg, JSON.stringify({
-      scheduler: { fast_period_ms: 100, mid_period_ms: 100, slow_period_ms: 1000 },
-      checks: { cell_overvoltage: { mol_V: 3.4, rsl_V: 3.5, msl_V: 3.6 } },
-    }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        scheduler: { fast_period_ms: 100, mid_period_ms: 100, slow_period_ms: 1000 },
+        checks: { cell_overvoltage: { mol_V: 3.4, rsl_V: 3.5, msl_V: 3.6 } },
+      }),
+    );
     const r = resimulate(tl, sc, { config: cfg });
     expect(r.exit_code).toBe(1);
     expect(r.bms_config).toBe(cfg);
@@ -112,7 +115,15 @@ describe('host requests read off a charging capture', () => {
   it('should follow a discharge-then-charge capture: NORMAL, then CHARGE in the step the charge began', () => {
     const path = join(dir, 'discharge-charge.json');
     const base = JSON.parse(readFileSync(`${SCENARIO_DIR}default.json`, 'utf8')) as Record<string, unknown>;
-    writeFileSync(path, JSON.stringify({ ...base, name: 'discharge-charge', initial: { soc: 0.5, temperature_C: 25 }, steps: ['Discharge at 0.5C for 60 seconds', 'Charge at 0.5C for 90 seconds'] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...base,
+        name: 'discharge-charge',
+        initial: { soc: 0.5, temperature_C: 25 },
+        steps: ['Discharge at 0.5C for 60 seconds', 'Charge at 0.5C for 90 seconds'],
+      }),
+    );
     const tl = timelineFromBytes(scenarioCapture(path, 150)).timeline;
     const host = hostRequestsOf(tl, 1);
     expect(host.map((h) => h.request)).toEqual(['NORMAL', 'CHARGE']);

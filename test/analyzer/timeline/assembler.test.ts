@@ -121,7 +121,9 @@ describe('SnapshotAssembler', () => {
 
   it('should keep NA as NaN with the message marked present', () => {
     const bytes = generateCapture({
-      phases: SHORT, ns: 4, nt: 2,
+      phases: SHORT,
+      ns: 4,
+      nt: 2,
       mutate: (t) => {
         if (t.k >= 100 && t.k < 120) t.cellVoltage_V[2] = NaN;
       },

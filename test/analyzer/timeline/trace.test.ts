@@ -48,8 +48,13 @@ function simTrace(over: Record<string, unknown>, every: number, cells: 'all' | '
     onRecord: (v) => {
       lines.push(traceRow(v, cells === 'all'));
       rec.push({
-        t: v.t_s, I: v.pack.packCurrent, V: v.pack.packVoltage, soc: v.soc,
-        v: Float64Array.from(v.pack.voltage), z: Float64Array.from(v.z), T: Float64Array.from(v.T_C),
+        t: v.t_s,
+        I: v.pack.packCurrent,
+        V: v.pack.packVoltage,
+        soc: v.soc,
+        v: Float64Array.from(v.pack.voltage),
+        z: Float64Array.from(v.z),
+        T: Float64Array.from(v.T_C),
         bms: v.bms ? { ...v.bms } : null,
       });
     },
@@ -288,14 +293,24 @@ describe('malformed traces', () => {
       [`${HEAD}\n${ROW(0)}\n\n${ROW(2)}\n${ROW(1)}\n`, "line 5: column time_s: time 1.000 s goes back from the previous row's 2 s"],
       [`${HEAD}\n${ROW(0)}\n${ROW(0)}\n`, "line 3: column time_s: time 0.000 s repeats the previous row's 0 s"],
       [`${HEAD}\n${ROW(0).replace('0.000', 'NaN')}\n`, 'line 2: column time_s: expected a finite time, got "NaN"'],
-      [`${HEAD},bms_state,soc_est,charge_limit_A,discharge_limit_A,balancing_count\n${ROW(0)},DRIVING,0.5,1,1,0\n`,
-        'line 2: column bms_state: unknown state "DRIVING" (expected one of INIT, STANDBY, PRECHARGE, NORMAL, CHARGE, ERROR)'],
-      [`${HEAD},bms_state,soc_est,charge_limit_A,discharge_limit_A,balancing_count\n${ROW(0)},NORMAL,0.5,1,1,1.5\n`,
-        'line 2: column balancing_count: expected a whole number >= 0, got "1.5"'],
+      [
+        `${HEAD},bms_state,soc_est,charge_limit_A,discharge_limit_A,balancing_count\n${ROW(0)},DRIVING,0.5,1,1,0\n`,
+        'line 2: column bms_state: unknown state "DRIVING" (expected one of INIT, STANDBY, PRECHARGE, NORMAL, CHARGE, ERROR)',
+      ],
+      [
+        `${HEAD},bms_state,soc_est,charge_limit_A,discharge_limit_A,balancing_count\n${ROW(0)},NORMAL,0.5,1,1,1.5\n`,
+        'line 2: column balancing_count: expected a whole number >= 0, got "1.5"',
+      ],
       [`${meta.replace('"ns":2', '"ns":-2')}\n${HEAD}\n`, 'line 1: column meta.ns: expected a whole number >= 1, got -2'],
       [`${meta}\n${meta}\n${HEAD}\n`, 'line 2: column meta: a second meta line before the header'],
-      [`${meta}\n${HEAD},bms_state,soc_est,charge_limit_A,discharge_limit_A,balancing_count\n`, 'line 2: column bms_state: the meta line says bms false, the header has the BMS columns'],
-      [`${traceMetaLine({ ...META, cells: 'all', np: 2 })}\n${traceHeader(6, true, false).join(',')}\n`, 'line 2: column v6_V: 6 cells, the meta line says ns 2 × np 2 = 4'],
+      [
+        `${meta}\n${HEAD},bms_state,soc_est,charge_limit_A,discharge_limit_A,balancing_count\n`,
+        'line 2: column bms_state: the meta line says bms false, the header has the BMS columns',
+      ],
+      [
+        `${traceMetaLine({ ...META, cells: 'all', np: 2 })}\n${traceHeader(6, true, false).join(',')}\n`,
+        'line 2: column v6_V: 6 cells, the meta line says ns 2 × np 2 = 4',
+      ],
     ];
     for (const [text, message] of cases) {
       const e = errorOf(text);
@@ -405,7 +420,9 @@ describe('traceFallback (INFO for a trace)', () => {
   it('should give nothing for an old trace, and say why for a chemistry that is no preset', () => {
     expect(traceFallback(null)).toEqual({ info: null, chemistry: null, source: 'none' });
     expect(traceFallback({ ...META, chemistry: 'my-cell' })).toEqual({
-      info: null, chemistry: null, source: 'trace: scenario s, chemistry my-cell (not a preset: no limits)',
+      info: null,
+      chemistry: null,
+      source: 'trace: scenario s, chemistry my-cell (not a preset: no limits)',
     });
   });
 

@@ -28,7 +28,13 @@ describe("startEmulator at speed 'max'", () => {
   it('should wait for a host, then stream every frame as fast as the host reads', async () => {
     const duration_s = 30;
     emu = await startEmulator({
-      port: null, mockPath: '/dev/natrium-test-max', scenario: SHORT, speed: 'max', baudRate: 1_000_000, duration_s, chunk_ms: 200,
+      port: null,
+      mockPath: '/dev/natrium-test-max',
+      scenario: SHORT,
+      speed: 'max',
+      baudRate: 1_000_000,
+      duration_s,
+      chunk_ms: 200,
     });
     await sleep(30);
     expect(emu.device.time_ms).toBe(0); // nobody has the port open yet

@@ -19,8 +19,14 @@ import { Decoder, messageToJson, type DecoderCounters, type Json } from '../../.
 const ENTRY = fileURLToPath(new URL('../../../protocol/index.ts', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** The page's script: the same stream as `stream()` below, decoded on both paths. */
@@ -121,7 +127,8 @@ describe('protocol core in Chromium', () => {
     await page.goto(base + '/');
     await page.waitForFunction(() => (window as { result?: unknown }).result !== undefined, null, { timeout: 30_000 });
     const got = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as Record<
-      'auto' | 'js', { engine: string; messages: Json[]; counters: DecoderCounters }
+      'auto' | 'js',
+      { engine: string; messages: Json[]; counters: DecoderCounters }
     > & { crc: number; error?: string };
     await page.close();
     expect(errors).toEqual([]);

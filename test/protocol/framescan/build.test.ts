@@ -9,9 +9,7 @@ import { FRAMESCAN_MODULE, compileFrameScan, frameScanModuleText } from '../../.
 describe('frame scanner build', () => {
   it('reproduces the committed wasm.ts byte for byte', async () => {
     const built = await compileFrameScan();
-    expect(readFileSync(FRAMESCAN_MODULE, 'utf8'), 'run `npm run build:framescan` and commit protocol/framescan/wasm.ts').toBe(
-      frameScanModuleText(built),
-    );
+    expect(readFileSync(FRAMESCAN_MODULE, 'utf8'), 'run `npm run build:framescan` and commit protocol/framescan/wasm.ts').toBe(frameScanModuleText(built));
   });
 
   it('stays small enough for a synchronous compile on a browser main thread (4 KiB)', async () => {

@@ -55,9 +55,7 @@ describe('CaptureWriter', () => {
     w = new CaptureWriter(path);
     w.write(second);
     w.close();
-    expect(decodeCapture(new Uint8Array(readFileSync(path))).messages.map((m) => m.type)).toEqual([
-      MessageType.CMD_REQUEST_INFO, MessageType.CMD_RESET_FAULTS,
-    ]);
+    expect(decodeCapture(new Uint8Array(readFileSync(path))).messages.map((m) => m.type)).toEqual([MessageType.CMD_REQUEST_INFO, MessageType.CMD_RESET_FAULTS]);
     expect(() => w.write(first)).toThrow(/closed/);
   });
 });

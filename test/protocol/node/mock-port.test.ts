@@ -103,7 +103,16 @@ describe('mock serial device (binding-mock)', () => {
 
   it('should count injected link faults exactly', async () => {
     const r = await rig({
-      faults: { dropFrame: 0.03, corruptFrame: 0.03, duplicateFrame: 0.03, delayFrame: 0.05, dropByte: 0.0005, corruptByte: 0.0005, duplicateByte: 0.0005, delay_ms: 40 },
+      faults: {
+        dropFrame: 0.03,
+        corruptFrame: 0.03,
+        duplicateFrame: 0.03,
+        delayFrame: 0.05,
+        dropByte: 0.0005,
+        corruptByte: 0.0005,
+        duplicateByte: 0.0005,
+        delay_ms: 40,
+      },
       seed: 12345,
     });
     const faults = r.device.faults!;

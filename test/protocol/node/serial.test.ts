@@ -67,7 +67,16 @@ describe.skipIf(!hasSocat)('real serial path (serialport over a socat pty pair)'
     const device = new EmulatedDevice(new FakeModel({ ns: 16 }), (b) => end!.write(b), {
       baudRate: 115200,
       blocked: () => end!.blocked(),
-      faults: { dropFrame: 0.04, corruptFrame: 0.04, duplicateFrame: 0.04, delayFrame: 0.05, corruptByte: 0.0005, dropByte: 0.0005, duplicateByte: 0.0005, delay_ms: 20 },
+      faults: {
+        dropFrame: 0.04,
+        corruptFrame: 0.04,
+        duplicateFrame: 0.04,
+        delayFrame: 0.05,
+        corruptByte: 0.0005,
+        dropByte: 0.0005,
+        duplicateByte: 0.0005,
+        delay_ms: 20,
+      },
       seed: 4242,
       rates: { [MessageType.PACK_STATUS]: 50, [MessageType.CELL_VOLTAGES]: 50 },
     });

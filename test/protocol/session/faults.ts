@@ -9,7 +9,13 @@ export class InjectFaultCommand implements fc.Command<SessionModel, SessionRig> 
     return true;
   }
   run(model: SessionModel, rig: SessionRig): void {
-    const { bytes, seq } = rig.command({ type: MessageType.CMD_INJECT_FAULT, code: FaultCode.OPEN_SENSE_WIRE, index: 3, active: this.active, value: Number.NaN });
+    const { bytes, seq } = rig.command({
+      type: MessageType.CMD_INJECT_FAULT,
+      code: FaultCode.OPEN_SENSE_WIRE,
+      index: 3,
+      active: this.active,
+      value: Number.NaN,
+    });
     const got = rig.run(30);
     expectAnswer(got, seq, MessageType.CMD_INJECT_FAULT, ACK);
     const events = got.filter((m) => m.type === MessageType.EVENT);

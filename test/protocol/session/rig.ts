@@ -81,7 +81,9 @@ export function expectAnswer(msgs: readonly Decoded[], seq: number, type: number
   const a = answerOf(msgs, seq, type);
   const reason = a.type === MessageType.NACK ? a.reason : 0;
   if (a.type !== want.type || reason !== want.reason) {
-    throw new Error(`command seq ${seq}: got ${a.type === MessageType.ACK ? 'ACK' : `NACK ${reason}`}, expected ${want.type === MessageType.ACK ? 'ACK' : `NACK ${want.reason}`}`);
+    throw new Error(
+      `command seq ${seq}: got ${a.type === MessageType.ACK ? 'ACK' : `NACK ${reason}`}, expected ${want.type === MessageType.ACK ? 'ACK' : `NACK ${want.reason}`}`,
+    );
   }
 }
 

@@ -41,7 +41,13 @@ describe('BMS config presets', () => {
             expect(vals, id).toEqual(sorted);
             expect(cfg.checks[id].delay_ms % fast, `${id}.delay_ms`).toBe(0);
           }
-          for (const ms of [cfg.init.wait_ms, cfg.contactors.max_break_wait_ms, cfg.contactors.operate_ms, cfg.precharge.timeout_ms, cfg.precharge.retry_wait_ms]) {
+          for (const ms of [
+            cfg.init.wait_ms,
+            cfg.contactors.max_break_wait_ms,
+            cfg.contactors.operate_ms,
+            cfg.precharge.timeout_ms,
+            cfg.precharge.retry_wait_ms,
+          ]) {
             expect(ms % fast).toBe(0);
           }
           expect((cfg.soc.rest_s * 1000) % taskPeriod_ms(cfg, 'slow')).toBe(0);
@@ -87,7 +93,9 @@ describe('BMS config presets', () => {
   });
 
   it('should reject tiers that do not nest, naming the field', () => {
-    expect(problem({ checks: { cell_overvoltage: { rsl_V: 4.5 } } })).toMatch(/checks\.cell_overvoltage\.msl_V: tiers must nest .*msl_V 4\.2 is below rsl_V 4\.5/);
+    expect(problem({ checks: { cell_overvoltage: { rsl_V: 4.5 } } })).toMatch(
+      /checks\.cell_overvoltage\.msl_V: tiers must nest .*msl_V 4\.2 is below rsl_V 4\.5/,
+    );
     expect(problem({ checks: { cell_undervoltage: { msl_V: 1.7 } } })).toMatch(/checks\.cell_undervoltage\.msl_V: tiers must nest/);
   });
 
@@ -100,7 +108,9 @@ describe('BMS config presets', () => {
 
   it('should reject unknown fields, bad derivations and bad values', () => {
     expect(problem({ checks: { cell_overvoltage: { msl_A: 1 } } })).toMatch(/checks\.cell_overvoltage\.msl_A: unknown field/);
-    expect(problem({ soc: { rest_current_A: { from_chemistry: 'limits.nope' } } })).toMatch(/soc\.rest_current_A\.from_chemistry: "limits\.nope" is not a number/);
+    expect(problem({ soc: { rest_current_A: { from_chemistry: 'limits.nope' } } })).toMatch(
+      /soc\.rest_current_A\.from_chemistry: "limits\.nope" is not a number/,
+    );
     expect(problem({ soc: { method: 'magic' } })).toMatch(/soc\.method: must be one of ekf, counting/);
     expect(problem({ soc: { ekf: { cells: ['min'] } } })).toMatch(/soc\.ekf\.cells: must include "avg"/);
     expect(problem({ cell_model: { connection_ohm: -1e-4 } })).toMatch(/cell_model\.connection_ohm: /);

@@ -32,7 +32,12 @@ describe('Diag', () => {
     }
     expect(diag.records).toHaveLength(4);
     expect(diag.droppedRecords).toBe(6);
-    expect(events.map((e) => [e.raised, e.value])).toEqual(Array.from({ length: 10 }, (_, k) => [[true, 4.3 + k], [false, 4.3 + k]]).flat());
+    expect(events.map((e) => [e.raised, e.value])).toEqual(
+      Array.from({ length: 10 }, (_, k) => [
+        [true, 4.3 + k],
+        [false, 4.3 + k],
+      ]).flat(),
+    );
     expect(events.every((e) => e.code === 'CELL_OVERVOLTAGE' && e.tier === 'INFO' && e.index === null)).toBe(true);
   });
 
@@ -69,9 +74,7 @@ describe('Diag', () => {
     tick(0b001, 4.12);
     tick(0b011, 4.16);
     tick(0);
-    expect(diag.records).toEqual([
-      { code: 'CELL_OVERVOLTAGE', tier: 'INFO', value: 4.16, threshold: 4.11, raised_s: 0.02, cleared_s: 0.03, index: null },
-    ]);
+    expect(diag.records).toEqual([{ code: 'CELL_OVERVOLTAGE', tier: 'INFO', value: 4.16, threshold: 4.11, raised_s: 0.02, cleared_s: 0.03, index: null }]);
   });
 
   it('should make a fatal fault due only after its reaction delay, and hold it until then', () => {

@@ -60,7 +60,13 @@ function raiseBound(r: Rig, id: CheckId, condition_s: number): number {
 /** Latest opening after a fatal raise: reaction delay, contactor operate time, one pack step, two ticks. */
 function openBound(r: Rig, id: CheckId, raised_s: number, breakWait = false): number {
   const c = r.bms.config;
-  return raised_s + (c.checks[id].delay_ms + c.contactors.operate_ms + (breakWait ? c.contactors.max_break_wait_ms : 0)) / 1000 + r.dt_s + 2 * (c.scheduler.fast_period_ms / 1000) + 1e-6;
+  return (
+    raised_s +
+    (c.checks[id].delay_ms + c.contactors.operate_ms + (breakWait ? c.contactors.max_break_wait_ms : 0)) / 1000 +
+    r.dt_s +
+    2 * (c.scheduler.fast_period_ms / 1000) +
+    1e-6
+  );
 }
 
 describe('createBms: reactions to injected faults', () => {

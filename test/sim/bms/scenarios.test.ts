@@ -149,7 +149,17 @@ function run(name: string, probe: CheckId | null): Run {
   let bms: Bms | null = null;
   const frozen = frozenChannels();
   const trace: Trace = {
-    t: [], I: [], chargeLimit: [], dischargeLimit: [], faultDerate: [], pathClosed: [], state: [], npEffMin: [], weakGroup: [], ntcMax: [], quantity: [],
+    t: [],
+    I: [],
+    chargeLimit: [],
+    dischargeLimit: [],
+    faultDerate: [],
+    pathClosed: [],
+    state: [],
+    npEffMin: [],
+    weakGroup: [],
+    ntcMax: [],
+    quantity: [],
   };
   const res = runScenario(sc, {
     bms: (pack, s) => {
@@ -294,18 +304,27 @@ interface FaultExpect {
 const EXPECT: Record<string, FaultExpect> = {
   'fault-open-sense-wire': { tiers: [{ check: 'open_sense_wire', tier: 'FATAL', onset: 'injection' }], reaction: 'open' },
   'fault-host-comm-loss': {
-    tiers: [{ check: 'host_comm_loss', tier: 'WARNING', onset: 'threshold' }, { check: 'host_comm_loss', tier: 'FATAL', onset: 'threshold' }],
+    tiers: [
+      { check: 'host_comm_loss', tier: 'WARNING', onset: 'threshold' },
+      { check: 'host_comm_loss', tier: 'FATAL', onset: 'threshold' },
+    ],
     reaction: 'open',
   },
   'fault-ntc-open': { tiers: [{ check: 'ntc_open', tier: 'WARNING', onset: 'injection' }], reaction: 'derate' },
   'fault-ntc-short': { tiers: [{ check: 'ntc_short', tier: 'WARNING', onset: 'injection' }], reaction: 'derate' },
   'fault-ntc-drift': {
-    tiers: [{ check: 'temperature_spread', tier: 'WARNING', onset: 'observed' }, { check: 'temperature_spread', tier: 'FATAL', onset: 'observed' }],
+    tiers: [
+      { check: 'temperature_spread', tier: 'WARNING', onset: 'observed' },
+      { check: 'temperature_spread', tier: 'FATAL', onset: 'observed' },
+    ],
     reaction: 'open',
   },
   'fault-current-sensor-offset': { tiers: [{ check: 'current_plausibility', tier: 'WARNING', onset: 'injection' }], reaction: 'derate' },
   'fault-current-sensor-drift': {
-    tiers: [{ check: 'current_plausibility', tier: 'WARNING', onset: 'observed' }, { check: 'current_plausibility', tier: 'FATAL', onset: 'observed' }],
+    tiers: [
+      { check: 'current_plausibility', tier: 'WARNING', onset: 'observed' },
+      { check: 'current_plausibility', tier: 'FATAL', onset: 'observed' },
+    ],
     reaction: 'open-load-ignores-limit', // the drifted shunt reads current after the limits went to zero
   },
   'fault-stuck-sensor': { tiers: [{ check: 'current_plausibility', tier: 'WARNING', onset: 'observed' }], reaction: 'derate' },
@@ -319,18 +338,27 @@ const EXPECT: Record<string, FaultExpect> = {
   'fault-welded-contactor': { tiers: [{ check: 'contactor_feedback', tier: 'FATAL', onset: 'observed' }], reaction: 'welded' },
   'fault-precharge-resistor-open': { tiers: [], reaction: 'precharge' },
   'fault-cell-internal-short': {
-    tiers: [{ check: 'temperature_spread', tier: 'WARNING', onset: 'observed' }, { check: 'temperature_spread', tier: 'FATAL', onset: 'observed' }],
+    tiers: [
+      { check: 'temperature_spread', tier: 'WARNING', onset: 'observed' },
+      { check: 'temperature_spread', tier: 'FATAL', onset: 'observed' },
+    ],
     reaction: 'open',
   },
   'fault-cell-disconnect': { tiers: [], reaction: 'weak-group' },
   'fault-cooling-failure': { tiers: [], reaction: 'temperature' },
   'fault-ambient-heat-wave': { tiers: [{ check: 'overtemperature_charge', tier: 'INFO', onset: 'observed' }], reaction: 'temperature' },
   'fault-charger-cv-too-high': {
-    tiers: [{ check: 'cell_overvoltage', tier: 'WARNING', onset: 'observed' }, { check: 'cell_overvoltage', tier: 'FATAL', onset: 'observed' }],
+    tiers: [
+      { check: 'cell_overvoltage', tier: 'WARNING', onset: 'observed' },
+      { check: 'cell_overvoltage', tier: 'FATAL', onset: 'observed' },
+    ],
     reaction: 'open-load-ignores-limit',
   },
   'fault-charger-no-termination': {
-    tiers: [{ check: 'cell_overvoltage', tier: 'WARNING', onset: 'observed' }, { check: 'cell_overvoltage', tier: 'FATAL', onset: 'observed' }],
+    tiers: [
+      { check: 'cell_overvoltage', tier: 'WARNING', onset: 'observed' },
+      { check: 'cell_overvoltage', tier: 'FATAL', onset: 'observed' },
+    ],
     reaction: 'open-load-ignores-limit',
   },
 };
@@ -371,9 +399,11 @@ describe('fault scenarios of the library: fault code, deadline and reaction', ()
         const period = periodOf(c, t.check);
         const cc = c.checks[t.check];
         const onset =
-          t.onset === 'injection' ? at_s
-          : t.onset === 'threshold' ? at_s + cc[({ INFO: 'mol', WARNING: 'rsl', FATAL: 'msl' } as const)[t.tier]]!
-          : observedOnset(r, t.check, t.tier, at_s);
+          t.onset === 'injection'
+            ? at_s
+            : t.onset === 'threshold'
+              ? at_s + cc[({ INFO: 'mol', WARNING: 'rsl', FATAL: 'msl' } as const)[t.tier]]!
+              : observedOnset(r, t.check, t.tier, at_s);
         expect(rec!.raised_s).toBeGreaterThanOrEqual(onset - EPS);
         expect(rec!.raised_s, `${code}/${t.tier} onset ${onset} s`).toBeLessThanOrEqual(onset + (cc.debounce_ticks + 1) * period + EPS);
         raised[t.tier] = rec!.raised_s;
@@ -432,7 +462,10 @@ describe('fault scenarios of the library: fault code, deadline and reaction', ()
           expect(rec).toBeDefined();
           expect(rec!.raised_s).toBeGreaterThanOrEqual(t_pre + attempts * (p.timeout_ms / 1000) + p.retries * (p.retry_wait_ms / 1000) - EPS);
           expect(rec!.raised_s).toBeLessThanOrEqual(deadline + EPS);
-          expect(r.trace.pathClosed.some((x) => x), 'the main path never closes').toBe(false);
+          expect(
+            r.trace.pathClosed.some((x) => x),
+            'the main path never closes',
+          ).toBe(false);
           expect(r.trace.state.at(-1)).toBe('ERROR');
           expect(r.res.summary.charge.discharged_Ah).toBeLessThan(0.01); // only the DC link's precharge attempts
           break;
@@ -483,7 +516,6 @@ describe('clean scenarios of the library: no warning, no fatal fault, small SOC 
       }
     });
   }
-
 });
 
 // ---------------------------------------------------------------------------------------
@@ -563,7 +595,11 @@ describe('synthetic 6s2p scenarios through runScenario', () => {
   }
 
   it('should go to ERROR on a welded contactor when the charge step reopens the path', () => {
-    const { report, bms } = runSynthetic('welded', [{ at_s: 60, fault: 'welded_contactor', contactor: 'plus' }], ['Discharge at 0.5C for 5 minutes', 'Charge at 0.5C for 5 minutes']);
+    const { report, bms } = runSynthetic(
+      'welded',
+      [{ at_s: 60, fault: 'welded_contactor', contactor: 'plus' }],
+      ['Discharge at 0.5C for 5 minutes', 'Charge at 0.5C for 5 minutes'],
+    );
     expect(report.faults.some((x) => x.code === 'CONTACTOR_FEEDBACK' && x.tier === 'FATAL')).toBe(true);
     expect(bms.pathClosed).toBe(false);
     expect(report.transitions.at(-1)!.to).toBe('ERROR');
@@ -577,7 +613,13 @@ describe('synthetic 6s2p scenarios through runScenario', () => {
 
   it('should warn on an internal short as the shorted group falls behind', () => {
     // a 1 Ω short heats the 18650 past the 80 °C end of its validity envelope: abuse, allowed here
-    const { report, res } = runSynthetic('short', [{ at_s: 60, fault: 'cell_internal_short', cell: 5, resistance_ohm: 1 }], [...DRIVE, 'Rest for 20 minutes'], {}, true);
+    const { report, res } = runSynthetic(
+      'short',
+      [{ at_s: 60, fault: 'cell_internal_short', cell: 5, resistance_ohm: 1 }],
+      [...DRIVE, 'Rest for 20 minutes'],
+      {},
+      true,
+    );
     expect(res.summary.envelope?.first[0]).toMatchObject({ cell: 6, quantity: 'temperature', limit: 80 });
     const rec = report.faults.find((x) => x.code === 'CELL_VOLTAGE_SPREAD' && x.tier === 'WARNING');
     expect(rec, JSON.stringify(report.faults)).toBeDefined();
@@ -594,7 +636,10 @@ describe('fault records name the channel', () => {
     const spec = wire.sc.faults!.items()[0]!;
     const ow = wire.report.faults.find((f) => f.code === 'OPEN_SENSE_WIRE');
     expect(ow?.index).toBe(spec.get('group').number());
-    for (const [name, code] of [['fault-ntc-open', 'NTC_OPEN'], ['fault-ntc-short', 'NTC_SHORT']] as const) {
+    for (const [name, code] of [
+      ['fault-ntc-open', 'NTC_OPEN'],
+      ['fault-ntc-short', 'NTC_SHORT'],
+    ] as const) {
       const r = run(name, null);
       const cell = r.sc.faults!.items()[0]!.get('cell').number();
       const rec = r.report.faults.find((f) => f.code === code);

@@ -6,26 +6,32 @@ describe('Scheduler', () => {
   // for all fast periods and task ratios / such that the run covers some seconds / each task runs exactly once per its period
   it('should run each task once per period of simulated time', () => {
     fc.assert(
-      fc.property(fc.constantFrom(1, 5, 10, 20, 50, 100), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 2000 }), (f, midK, slowK, steps) => {
-        const s = new Scheduler({ fast_period_ms: f, mid_period_ms: f * midK, slow_period_ms: f * midK * slowK });
-        let fast = 0;
-        let mid = 0;
-        let slow = 0;
-        let last = 0;
-        s.runUntil(steps * f, (fl) => {
-          expect(fl.t_ms).toBe(last + f);
-          last = fl.t_ms;
-          fast++;
-          if (fl.mid) mid++;
-          if (fl.slow) {
-            slow++;
-            expect(fl.mid).toBe(true);
-          }
-        });
-        expect(fast).toBe(steps);
-        expect(mid).toBe(Math.floor(steps / midK));
-        expect(slow).toBe(Math.floor(steps / (midK * slowK)));
-      }),
+      fc.property(
+        fc.constantFrom(1, 5, 10, 20, 50, 100),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 2000 }),
+        (f, midK, slowK, steps) => {
+          const s = new Scheduler({ fast_period_ms: f, mid_period_ms: f * midK, slow_period_ms: f * midK * slowK });
+          let fast = 0;
+          let mid = 0;
+          let slow = 0;
+          let last = 0;
+          s.runUntil(steps * f, (fl) => {
+            expect(fl.t_ms).toBe(last + f);
+            last = fl.t_ms;
+            fast++;
+            if (fl.mid) mid++;
+            if (fl.slow) {
+              slow++;
+              expect(fl.mid).toBe(true);
+            }
+          });
+          expect(fast).toBe(steps);
+          expect(mid).toBe(Math.floor(steps / midK));
+          expect(slow).toBe(Math.floor(steps / (midK * slowK)));
+        },
+      ),
     );
   });
 

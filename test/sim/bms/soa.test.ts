@@ -8,7 +8,10 @@ const NP = 2;
 // every check raises on its first NOT_OK and clears on its first OK
 const cfg = config({
   checks: Object.fromEntries(
-    ['cell_overvoltage', 'overtemperature_charge', 'overtemperature_discharge', 'overcurrent_discharge'].map((id) => [id, { debounce_ticks: 1, clear_ticks: 1 }]),
+    ['cell_overvoltage', 'overtemperature_charge', 'overtemperature_discharge', 'overcurrent_discharge'].map((id) => [
+      id,
+      { debounce_ticks: 1, clear_ticks: 1 },
+    ]),
   ),
 });
 

@@ -34,7 +34,9 @@ describe('SOH', () => {
     expect(r.bms.db.peek('soc').recalibrations).toBe(2);
     expect(soh.capacityEstimates).toBe(1);
     const err = soh.capacity_Ah / trueCap - 1;
-    console.log(`SOH capacity: estimate ${soh.capacity_Ah.toFixed(4)} Ah, true ${trueCap.toFixed(4)} Ah (${(err * 100).toFixed(2)} %), SOH ${(soh.soh * 100).toFixed(1)} %`);
+    console.log(
+      `SOH capacity: estimate ${soh.capacity_Ah.toFixed(4)} Ah, true ${trueCap.toFixed(4)} Ah (${(err * 100).toFixed(2)} %), SOH ${(soh.soh * 100).toFixed(1)} %`,
+    );
     expect(Math.abs(err)).toBeLessThanOrEqual(0.03);
     expect(soh.soh).toBeCloseTo(aged, 1);
   });
@@ -61,7 +63,14 @@ describe('SOH', () => {
   });
 
   it('should find a group that lost a parallel cell, and derate by it', () => {
-    const r = new Rig({ dt_s: 1, ns: 4, np: 2, soc: 0.7, bms: { scheduler: { fast_period_ms: 100 } }, faults: [{ at_s: 0, fault: 'cell_disconnect', cell: 5 }] });
+    const r = new Rig({
+      dt_s: 1,
+      ns: 4,
+      np: 2,
+      soc: 0.7,
+      bms: { scheduler: { fast_period_ms: 100 } },
+      faults: [{ at_s: 0, fault: 'cell_disconnect', cell: 5 }],
+    });
     r.request('NORMAL');
     r.run(5);
     square(r, 200, 3);

@@ -82,7 +82,8 @@ describe('Sop', () => {
         const hi = lo + span;
         const lim = run({ T_C: [lo, hi] }).db.peek('sop');
         const f = (t: { x: number[]; factor: number[] }, x: number) => interp1(t.x, t.factor, x);
-        const fc1 = Math.min(f(cfg.sop.charge_temperature, lo), f(cfg.sop.charge_temperature, hi)) *
+        const fc1 =
+          Math.min(f(cfg.sop.charge_temperature, lo), f(cfg.sop.charge_temperature, hi)) *
           Math.min(f(cfg.sop.charge_high_temperature, lo), f(cfg.sop.charge_high_temperature, hi));
         const fd = Math.min(f(cfg.sop.discharge_temperature, lo), f(cfg.sop.discharge_temperature, hi));
         expect(lim.chargeLimit_A).toBeCloseTo(L.charge_current_A * NP * fc1, 9);

@@ -11,10 +11,16 @@ import { Gap, type PackScenario, applyEvent, compareAdvanced, scenarioConfig, va
 function scenario(ns: number, np: number, preset: PackScenario['variant']['preset'], seed: number): PackScenario {
   return {
     variant: { preset, nRC: 2, r0Ea: 20000, rcEa: 12000, lowT: true, tauScale: 1 },
-    ns, np, seed,
+    ns,
+    np,
+    seed,
     spread: { capacity_rel_sigma: 0.02, resistance_rel_sigma: 0.04, soc_sigma: 0.02, truncate_sigma: 3 },
-    neighbour_W_per_K: 1, cells_per_module: 5, cell_connection_ohm: 1e-4, busbar_ohm: 1e-3,
-    init: { soc: 0.6, T_C: 0, h: 0 }, dt: 0.5,
+    neighbour_W_per_K: 1,
+    cells_per_module: 5,
+    cell_connection_ohm: 1e-4,
+    busbar_ohm: 1e-3,
+    init: { soc: 0.6, T_C: 0, h: 0 },
+    dt: 0.5,
     steps: Array.from({ length: 800 }, (_, k) => ({
       c: Math.sin(k / 17) * 1.5 - 0.3,
       sink: 5,
@@ -62,7 +68,23 @@ describe('kernel determinism', () => {
     expect(small.z.buffer).not.toBe(large.z.buffer);
     for (const p of [small, large]) {
       const buf = p.z.buffer;
-      for (const a of [p.v1, p.v2, p.h, p.T, p.capacity_Ah, p.rScale, p.connected, p.shunt_S, p.heatCapacity, p.hA, p.voltage, p.current, p.terminalCurrent, p.heat, p.groupVoltage]) {
+      for (const a of [
+        p.v1,
+        p.v2,
+        p.h,
+        p.T,
+        p.capacity_Ah,
+        p.rScale,
+        p.connected,
+        p.shunt_S,
+        p.heatCapacity,
+        p.hA,
+        p.voltage,
+        p.current,
+        p.terminalCurrent,
+        p.heat,
+        p.groupVoltage,
+      ]) {
         expect(a.buffer).toBe(buf);
       }
     }

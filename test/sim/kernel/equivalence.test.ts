@@ -8,17 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileChemistry, loadChemistry } from '../../../sim/chemistry.ts';
 import { PackKernel } from '../../../sim/kernel/index.ts';
 import { Pack, type PackConfig } from '../../../sim/pack.ts';
-import {
-  Gap,
-  type PackScenario,
-  applyEvent,
-  compareAdvanced,
-  comparePrepared,
-  packScenario,
-  presetSpec,
-  runSideBySide,
-  variantSpec,
-} from './support.ts';
+import { Gap, type PackScenario, applyEvent, compareAdvanced, comparePrepared, packScenario, presetSpec, runSideBySide, variantSpec } from './support.ts';
 
 const REL = 1e-12;
 
@@ -38,12 +28,12 @@ describe('kernel vs JS pack', () => {
     // neighbour conduction, connection and busbar resistance; shunts, disconnections, an
     // open group, cooling faults and step changes on the way.
     let s = 99;
-    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
     const steps: PackScenario['steps'] = [];
     for (let k = 0; k < 6000; k++) {
       const events: PackScenario['steps'][number]['events'] = [];
-      if (k % 500 === 100) events.push({ kind: 'shunt', cell: (k / 500) % 15 | 0, S: 0.5 });
-      if (k % 500 === 300) events.push({ kind: 'shunt', cell: (k / 500) % 15 | 0, S: 0 });
+      if (k % 500 === 100) events.push({ kind: 'shunt', cell: ((k / 500) % 15) | 0, S: 0.5 });
+      if (k % 500 === 300) events.push({ kind: 'shunt', cell: ((k / 500) % 15) | 0, S: 0 });
       if (k === 1200) events.push({ kind: 'connect', cell: 4, on: false });
       if (k === 2000) events.push({ kind: 'openGroup', group: 2 });
       if (k === 2600) for (let j = 6; j < 9; j++) events.push({ kind: 'connect', cell: j, on: true });
@@ -55,10 +45,17 @@ describe('kernel vs JS pack', () => {
     }
     const sc: PackScenario = {
       variant: { preset: 'naion-18650-layered', nRC: 2, r0Ea: 28000, rcEa: 17000, lowT: true, tauScale: 1 },
-      ns: 5, np: 3, seed: 3,
+      ns: 5,
+      np: 3,
+      seed: 3,
       spread: { capacity_rel_sigma: 0.02, resistance_rel_sigma: 0.05, soc_sigma: 0.02, truncate_sigma: 3 },
-      neighbour_W_per_K: 0.8, cells_per_module: 4, cell_connection_ohm: 1e-3, busbar_ohm: 2e-3,
-      init: { soc: 0.6, T_C: -25, h: 0 }, dt: 1, steps,
+      neighbour_W_per_K: 0.8,
+      cells_per_module: 4,
+      cell_connection_ohm: 1e-3,
+      busbar_ohm: 2e-3,
+      init: { soc: 0.6, T_C: -25, h: 0 },
+      dt: 1,
+      steps,
     };
     const { gap } = runSideBySide(sc);
     expect(gap.maxRel, gap.where).toBeLessThanOrEqual(REL);
@@ -68,11 +65,18 @@ describe('kernel vs JS pack', () => {
   it('is bit-identical on the benchmark pack (100s2p, 0.1 s step)', () => {
     const chem = loadChemistry('naion-prismatic-150ah');
     const cfg = (kernel: 'auto' | 'js'): PackConfig => ({
-      chemistry: chem, ns: 100, np: 2, dt_s: 0.1, seed: 7,
+      chemistry: chem,
+      ns: 100,
+      np: 2,
+      dt_s: 0.1,
+      seed: 7,
       spread: { capacity_rel_sigma: 0.01, resistance_rel_sigma: 0.03, soc_sigma: 0.005, truncate_sigma: 3 },
       thermal: { neighbour_W_per_K: 1, cells_per_module: 12 },
-      cell_connection_ohm: 1e-4, busbar_ohm: 5e-3, low_temperature_capacity: true,
-      init: { soc: 0.8, T_C: 30, h: 0 }, kernel,
+      cell_connection_ohm: 1e-4,
+      busbar_ohm: 5e-3,
+      low_temperature_capacity: true,
+      init: { soc: 0.8, T_C: 30, h: 0 },
+      kernel,
     });
     const js = new Pack(cfg('js'));
     const wasm = new Pack(cfg('auto'));
@@ -96,7 +100,7 @@ describe('kernel vs JS pack', () => {
     const base = presetSpec('naion-prismatic-150ah');
     if (base.resistance.form !== 'arrhenius') throw new Error('arrhenius preset expected');
     const r = base.resistance;
-    const one = <T,>(xs: T[]): T[] => [xs[Math.floor(xs.length / 2)]!];
+    const one = <T>(xs: T[]): T[] => [xs[Math.floor(xs.length / 2)]!];
     const spec = {
       ...base,
       ocv: { soc: [0.5], voltage_V: one(base.ocv.voltage_V) },
@@ -108,11 +112,18 @@ describe('kernel vs JS pack', () => {
     expect(chem.soc.x.length).toBe(1);
     const mk = (kernel: 'auto' | 'js') =>
       new Pack({
-        chemistry: chem, ns: 2, np: 2, dt_s: 1, seed: 1,
+        chemistry: chem,
+        ns: 2,
+        np: 2,
+        dt_s: 1,
+        seed: 1,
         spread: { capacity_rel_sigma: 0.01, resistance_rel_sigma: 0.01, soc_sigma: 0.01, truncate_sigma: 3 },
         thermal: { neighbour_W_per_K: 0, cells_per_module: 4 },
-        cell_connection_ohm: 0, busbar_ohm: 0, low_temperature_capacity: false,
-        init: { soc: 0.5, T_C: 25, h: 0 }, kernel,
+        cell_connection_ohm: 0,
+        busbar_ohm: 0,
+        low_temperature_capacity: false,
+        init: { soc: 0.5, T_C: 25, h: 0 },
+        kernel,
       });
     const js = mk('js');
     const wasm = mk('auto');
@@ -132,7 +143,7 @@ describe('kernel vs JS pack', () => {
   it('finds the same table segment at and around every breakpoint and bucket edge, on an irregular grid', () => {
     const base = presetSpec('naion-32140-layered');
     // an OCV axis with clustered breakpoints: several segments per bucket
-    const soc = [0, 0.001, 0.0015, 0.002, 0.1, 0.1001, 0.30, 0.31, 0.3101, 0.5, 0.9, 0.999, 1];
+    const soc = [0, 0.001, 0.0015, 0.002, 0.1, 0.1001, 0.3, 0.31, 0.3101, 0.5, 0.9, 0.999, 1];
     const voltage_V = soc.map((z) => 2.2 + 1.6 * z + 0.05 * Math.sin(40 * z));
     const chem = compileChemistry({ ...base, ocv: { soc, voltage_V } });
     const g = chem.soc;
@@ -148,11 +159,18 @@ describe('kernel vs JS pack', () => {
     const all = zs.flatMap((z) => [z, step(z, 1), step(z, -1)]);
     const mk = (kernel: 'auto' | 'js') =>
       new Pack({
-        chemistry: chem, ns: all.length, np: 1, dt_s: 1, seed: 1,
+        chemistry: chem,
+        ns: all.length,
+        np: 1,
+        dt_s: 1,
+        seed: 1,
         spread: { capacity_rel_sigma: 0, resistance_rel_sigma: 0, soc_sigma: 0, truncate_sigma: 3 },
         thermal: { neighbour_W_per_K: 0, cells_per_module: 1 },
-        cell_connection_ohm: 0, busbar_ohm: 0, low_temperature_capacity: false,
-        init: { soc: 0.5, T_C: 25, h: 0 }, kernel,
+        cell_connection_ohm: 0,
+        busbar_ohm: 0,
+        low_temperature_capacity: false,
+        init: { soc: 0.5, T_C: 25, h: 0 },
+        kernel,
       });
     const js = mk('js');
     const wasm = mk('auto');
@@ -167,13 +185,24 @@ describe('kernel vs JS pack', () => {
 
   it('runs each RC count with equal and different activation energies on the kernel', () => {
     for (const nRC of [0, 1, 2] as const) {
-      for (const [r0Ea, rcEa] of [[0, 0], [20000, 20000], [20000, 9000], [0, 9000]]) {
+      for (const [r0Ea, rcEa] of [
+        [0, 0],
+        [20000, 20000],
+        [20000, 9000],
+        [0, 9000],
+      ]) {
         const sc: PackScenario = {
           variant: { preset: 'naion-32140-layered', nRC, r0Ea: r0Ea!, rcEa: rcEa!, lowT: false, tauScale: 1 },
-          ns: 3, np: 2, seed: 11,
+          ns: 3,
+          np: 2,
+          seed: 11,
           spread: { capacity_rel_sigma: 0.01, resistance_rel_sigma: 0.03, soc_sigma: 0.01, truncate_sigma: 3 },
-          neighbour_W_per_K: 1, cells_per_module: 3, cell_connection_ohm: 1e-4, busbar_ohm: 1e-3,
-          init: { soc: 0.7, T_C: 5, h: 0 }, dt: 2,
+          neighbour_W_per_K: 1,
+          cells_per_module: 3,
+          cell_connection_ohm: 1e-4,
+          busbar_ohm: 1e-3,
+          init: { soc: 0.7, T_C: 5, h: 0 },
+          dt: 2,
           steps: Array.from({ length: 300 }, (_, k) => ({ c: k % 60 < 30 ? -1.5 : 0.8, sink: 10, events: [] })),
         };
         const { gap, wasm } = runSideBySide(sc);
@@ -186,10 +215,16 @@ describe('kernel vs JS pack', () => {
   it("keeps the packs' linear forms consistent with what advance() reports", () => {
     const chem = compileChemistry(variantSpec({ preset: 'naion-nvpf-polyanion', nRC: 2, r0Ea: 20000, rcEa: 20000, lowT: false, tauScale: 1 }));
     const pack = new Pack({
-      chemistry: chem, ns: 3, np: 3, dt_s: 1, seed: 5,
+      chemistry: chem,
+      ns: 3,
+      np: 3,
+      dt_s: 1,
+      seed: 5,
       spread: { capacity_rel_sigma: 0.02, resistance_rel_sigma: 0.05, soc_sigma: 0.02, truncate_sigma: 3 },
       thermal: { neighbour_W_per_K: 0, cells_per_module: 3 },
-      cell_connection_ohm: 1e-3, busbar_ohm: 1e-3, low_temperature_capacity: false,
+      cell_connection_ohm: 1e-3,
+      busbar_ohm: 1e-3,
+      low_temperature_capacity: false,
       init: { soc: 0.5, T_C: 25, h: 0 },
     });
     expect(pack.kernel).toBe('wasm');
@@ -206,13 +241,28 @@ describe('kernel vs JS pack', () => {
 
   it("computes exp as V8's Math.exp does (fdlibm), on both of its paths", () => {
     const k = PackKernel.create({
-      n: 1, np: 1, ns: 1, nRC: 0, xs: new Float64Array([0, 1]), invWidth: new Float64Array([1]),
-      bucket: new Int32Array(9), invBucketWidth: 8, table: new Float64Array(32), T_ref_C: 25, invTref: 1 / 298.15,
-      r0EaOverR: 0, rcEaOverR: 0, capT: new Float64Array(0), capF: new Float64Array(0), capTop: -Infinity,
-      cellConnection_ohm: 0, busbar_ohm: 0, etaCharge: 1,
+      n: 1,
+      np: 1,
+      ns: 1,
+      nRC: 0,
+      xs: new Float64Array([0, 1]),
+      invWidth: new Float64Array([1]),
+      bucket: new Int32Array(9),
+      invBucketWidth: 8,
+      table: new Float64Array(32),
+      T_ref_C: 25,
+      invTref: 1 / 298.15,
+      r0EaOverR: 0,
+      rcEaOverR: 0,
+      capT: new Float64Array(0),
+      capF: new Float64Array(0),
+      capTop: -Infinity,
+      cellConnection_ohm: 0,
+      busbar_ohm: 0,
+      etaCharge: 1,
     })!;
     let s = 7;
-    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
     let worst = 0;
     const check = (x: number) => {
       const r = Math.exp(x);

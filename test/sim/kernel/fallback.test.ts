@@ -10,10 +10,16 @@ import { presetSpec } from './support.ts';
 
 function config(chem: PackConfig['chemistry'], kernel?: 'auto' | 'js'): PackConfig {
   return {
-    chemistry: chem, ns: 3, np: 2, dt_s: 1, seed: 1,
+    chemistry: chem,
+    ns: 3,
+    np: 2,
+    dt_s: 1,
+    seed: 1,
     spread: { capacity_rel_sigma: 0.01, resistance_rel_sigma: 0.01, soc_sigma: 0.01, truncate_sigma: 3 },
     thermal: { neighbour_W_per_K: 0.5, cells_per_module: 3 },
-    cell_connection_ohm: 1e-4, busbar_ohm: 1e-3, low_temperature_capacity: true,
+    cell_connection_ohm: 1e-4,
+    busbar_ohm: 1e-3,
+    low_temperature_capacity: true,
     init: { soc: 0.5, T_C: 20, h: 0 },
     ...(kernel ? { kernel } : {}),
   };
@@ -30,7 +36,10 @@ function table2dSpec(): ChemistryFile {
   return {
     ...base,
     resistance: {
-      form: 'table2d', soc: r.soc, temperature_C: temps, r0_ohm: rows(r.r0_ohm, f),
+      form: 'table2d',
+      soc: r.soc,
+      temperature_C: temps,
+      r0_ohm: rows(r.r0_ohm, f),
       rc: r.rc.map((b) => ({ r_ohm: rows(b.r_ohm, f), c_F: rows(b.c_F, () => 1) })),
     },
   };

@@ -5,14 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import {
-  type Chemistry,
-  type ChemistryFile,
-  PRESET_DIR,
-  PRESETS,
-  compileChemistry,
-  readChemistry,
-} from '../../../sim/chemistry.ts';
+import { type Chemistry, type ChemistryFile, PRESET_DIR, PRESETS, compileChemistry, readChemistry } from '../../../sim/chemistry.ts';
 import { Pack, type PackConfig } from '../../../sim/pack.ts';
 
 export function presetSpec(name: (typeof PRESETS)[number]): ChemistryFile {

@@ -8,8 +8,7 @@ const H = 3600;
 const DAY = 24 * H;
 const ambient = (value: unknown): Ambient => readAmbient(new Reader('a.json', value));
 /** Uniform over [min, max] (a plain fc.double crowds near 0). */
-const uniform = (min: number, max: number): fc.Arbitrary<number> =>
-  fc.integer({ min: 0, max: 1_000_000 }).map((k) => min + ((max - min) * k) / 1_000_000);
+const uniform = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max: 1_000_000 }).map((k) => min + ((max - min) * k) / 1_000_000);
 
 describe('constant ambient', () => {
   it('should return the same temperature at any time', () => {

@@ -43,8 +43,15 @@ function rejection(step: unknown): InputError {
 }
 
 describe('current-profile step: validation', () => {
-  const mixed = csv('mixed.csv', [[0, 2], [60, -4], [120, 0]]);
-  const charge = csv('charge.csv', [[0, 2], [60, 0]]);
+  const mixed = csv('mixed.csv', [
+    [0, 2],
+    [60, -4],
+    [120, 0],
+  ]);
+  const charge = csv('charge.csv', [
+    [0, 2],
+    [60, 0],
+  ]);
 
   it('should read the profile relative to the scenario and pick the request from its sign', () => {
     const sc = readScenario(FILE, scenario({ current: mixed }), dir);
@@ -79,7 +86,18 @@ describe('current-profile step: validation', () => {
 
 describe('current-profile step: run', () => {
   it('should hold each current to the next stamp and end at the last stamp', () => {
-    const sc = readScenario(FILE, scenario({ current: csv('run.csv', [[0, 3], [60, -6], [120, 0], [180, 0]]) }), dir);
+    const sc = readScenario(
+      FILE,
+      scenario({
+        current: csv('run.csv', [
+          [0, 3],
+          [60, -6],
+          [120, 0],
+          [180, 0],
+        ]),
+      }),
+      dir,
+    );
     const { summary } = runScenario(sc);
     expect(summary.steps).toEqual([expect.objectContaining({ start_s: 0, end_s: 180, end_reason: 'profile_end' })]);
     expect(summary.charge.charged_Ah).toBeCloseTo((3 * 60) / 3600, 3);
@@ -108,7 +126,18 @@ describe('current-profile step: run', () => {
         expect(Math.abs(summary.charge.charged_Ah - inAs / 3600)).toBeLessThanOrEqual(AH_ROUNDING);
         expect(Math.abs(summary.charge.discharged_Ah - outAs / 3600)).toBeLessThanOrEqual(AH_ROUNDING);
       }),
-      { numRuns: 25, examples: [[[[3, 4], [15, 7], [1, 0]]]] },
+      {
+        numRuns: 25,
+        examples: [
+          [
+            [
+              [3, 4],
+              [15, 7],
+              [1, 0],
+            ],
+          ],
+        ],
+      },
     );
   });
 });

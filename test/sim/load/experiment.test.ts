@@ -1,15 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../sim/errors.ts';
-import {
-  type Control,
-  type Step,
-  type Termination,
-  formatStep,
-  parseStep,
-  parseSteps,
-  readSteps,
-} from '../../../sim/load/experiment.ts';
+import { type Control, type Step, type Termination, formatStep, parseStep, parseSteps, readSteps } from '../../../sim/load/experiment.ts';
 import { Reader } from '../../../sim/validate.ts';
 
 const cellV = (voltage_V: number): Termination => ({ kind: 'voltage', voltage_V, reference: 'cell' });
@@ -31,10 +23,7 @@ const PHRASES: [string, Omit<Step, 'text'>][] = [
   ['Rest for 1 hour', { control: { mode: 'rest' }, duration_s: 3600, until: [] }],
   ['Discharge at 20 kW for 10 minutes', { control: { mode: 'power', power_W: -20_000 }, duration_s: 600, until: [] }],
   ['Charge at 5 W for 2 hours', { control: { mode: 'power', power_W: 5 }, duration_s: 7200, until: [] }],
-  [
-    'Discharge at 2 A for 1 hour or until 2.5 V',
-    { control: { mode: 'current', current_A: -2 }, duration_s: 3600, until: [cellV(2.5)] },
-  ],
+  ['Discharge at 2 A for 1 hour or until 2.5 V', { control: { mode: 'current', current_A: -2 }, duration_s: 3600, until: [cellV(2.5)] }],
   ['Discharge at 1C until 20 % SOC', { control: { mode: 'c_rate', c_rate: -1 }, duration_s: null, until: [{ kind: 'soc', soc: 0.2 }] }],
   ['Discharge at 1C until 20% SOC', { control: { mode: 'c_rate', c_rate: -1 }, duration_s: null, until: [{ kind: 'soc', soc: 0.2 }] }],
   ['Charge at 1C until 80 % SOC', { control: { mode: 'c_rate', c_rate: 1 }, duration_s: null, until: [{ kind: 'soc', soc: 0.8 }] }],
@@ -172,9 +161,7 @@ describe('parseSteps and readSteps', () => {
   it('should parse a list and name the bad item by index', () => {
     const steps = parseSteps(['Charge at 1C until 4.1 V', 'Rest for 10 min'], { file: 'f.json', field: 'experiment' });
     expect(steps.map((s) => s.control.mode)).toEqual(['c_rate', 'rest']);
-    expect(() => parseSteps(['Rest for 1 h', 'Rest'], { file: 'f.json', field: 'experiment' })).toThrow(
-      /^f\.json: experiment\[1\]: invalid step "Rest"/,
-    );
+    expect(() => parseSteps(['Rest for 1 h', 'Rest'], { file: 'f.json', field: 'experiment' })).toThrow(/^f\.json: experiment\[1\]: invalid step "Rest"/);
   });
 
   it('should read steps from a JSON array and reject non-strings and empty lists', () => {

@@ -111,7 +111,13 @@ describe('batteryPowerProfile', () => {
   it('should put the exact kinetic energy into an acceleration (no losses but the drivetrain)', () => {
     const v = vehicle({ CdA_m2: 1e-12, rolling_resistance_coefficient: 0, aux_power_W: 0 });
     const times = Array.from({ length: 11 }, (_, i) => i);
-    const e = cycleEnergy(v, trace(times, times.map((i) => 10 * i))); // 0 → 100 km/h in 10 s
+    const e = cycleEnergy(
+      v,
+      trace(
+        times,
+        times.map((i) => 10 * i),
+      ),
+    ); // 0 → 100 km/h in 10 s
     const ke_J = 0.5 * 1000 * 1.05 * (100 / 3.6) ** 2;
     expect(e.traction_Wh).toBeCloseTo(ke_J / 0.9 / 3600, 3);
   });
@@ -169,8 +175,7 @@ describe('readVehicle / loadVehicle: errors', () => {
 });
 
 // Arbitraries. Values are spread uniformly over each range (a plain fc.double crowds near 0).
-const uniform = (min: number, max: number): fc.Arbitrary<number> =>
-  fc.integer({ min: 0, max: 1_000_000 }).map((k) => min + ((max - min) * k) / 1_000_000);
+const uniform = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max: 1_000_000 }).map((k) => min + ((max - min) * k) / 1_000_000);
 
 const vehicleArb: fc.Arbitrary<Vehicle> = fc
   .record({

@@ -25,8 +25,14 @@ import { generateCapture } from '../../analyzer/generate.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 const REPORTS = fileURLToPath(new URL('../../../.reports/', import.meta.url));
 const VIEWPORT = { width: 1400, height: 2100 };
@@ -35,7 +41,9 @@ const SPIKE: [number, number] = [100, 106];
 const HOSTILE = '<img src=x onerror="window.pwned=1">cell <b>5</b>';
 
 const CAPTURE = generateCapture({
-  seed: 3, ns: 24, nt: 8,
+  seed: 3,
+  ns: 24,
+  nt: 8,
   phases: [
     { current_A: 0, duration_s: 30, state: 'STANDBY' },
     { current_A: -75, duration_s: 240, state: 'NORMAL' },
@@ -48,8 +56,10 @@ const CAPTURE = generateCapture({
       t.cellVoltage_V[5] = 4.3;
       t.faultMask = 1 << FaultCode.CELL_OVERVOLTAGE;
     }
-    if (Math.abs(t.t_s - 100.2) < 0.01) t.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.FATAL, raised: true, index: 5, value: 4.3, threshold: 4.1 });
-    if (Math.abs(t.t_s - 106) < 0.01) t.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.FATAL, raised: false, index: 5, value: 3.2, threshold: 4.1 });
+    if (Math.abs(t.t_s - 100.2) < 0.01)
+      t.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.FATAL, raised: true, index: 5, value: 4.3, threshold: 4.1 });
+    if (Math.abs(t.t_s - 106) < 0.01)
+      t.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.FATAL, raised: false, index: 5, value: 3.2, threshold: 4.1 });
     if (t.t_s > 400 && t.t_s < 480) t.balancing[7] = t.balancing[9] = 1;
   },
   drop: (_type, t) => t.t_s > LOST[0] && t.t_s < LOST[1],
@@ -75,12 +85,26 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'capture.bin'), CAPTURE);
   // a report whose text carries markup: it must be shown as text
   const report = {
-    schema: 'natrium.report/1', generator: { name: 'natrium', version: '0' },
+    schema: 'natrium.report/1',
+    generator: { name: 'natrium', version: '0' },
     input: { name: HOSTILE, kind: 'capture', bytes: 1, rows: 1, duration_s: 1, messages: {}, device: null, decoder: null, late_frames: 0, seq_lost: 0 },
-    profile: { name: 'default', fail_on: 'error', limits_source: HOSTILE }, summary: {},
+    profile: { name: 'default', fail_on: 'error', limits_source: HOSTILE },
+    summary: {},
     result: { worst: 'error', findings: { info: 0, warning: 0, error: 1 }, waived: 0, checks: { pass: 0, fail: 1, not_evaluable: 0 }, exit_code: 1 },
     checks: [],
-    findings: [{ id: 'x/cell-5/0', check: 'envelope.cell_voltage', severity: 'error', t_start_s: 100, t_end_s: 106, message: HOSTILE, subject: 'cell 5', evidence: {}, threshold: null }],
+    findings: [
+      {
+        id: 'x/cell-5/0',
+        check: 'envelope.cell_voltage',
+        severity: 'error',
+        t_start_s: 100,
+        t_end_s: 106,
+        message: HOSTILE,
+        subject: 'cell 5',
+        evidence: {},
+        threshold: null,
+      },
+    ],
     expired_waivers: [],
   };
   writeFileSync(join(dir, 'report.json'), JSON.stringify(report));
@@ -111,10 +135,14 @@ async function open(url: string, deviceScaleFactor: number): Promise<{ page: Pag
     if (m.type() === 'error' && !/favicon/.test(m.text()) && !/404/.test(m.text())) errors.push(m.text());
   });
   await page.goto(url);
-  await page.waitForFunction(() => {
-    const v = (window as unknown as { natriumViewer?: { ready: boolean; error: string | null; report: unknown } }).natriumViewer;
-    return v !== undefined && ((v.ready && v.report !== null) || v.error !== null);
-  }, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => {
+      const v = (window as unknown as { natriumViewer?: { ready: boolean; error: string | null; report: unknown } }).natriumViewer;
+      return v !== undefined && ((v.ready && v.report !== null) || v.error !== null);
+    },
+    null,
+    { timeout: 60_000 },
+  );
   return { page, errors };
 }
 
@@ -143,7 +171,11 @@ describe('viewer in Chromium', () => {
     it(`loads a capture and draws every pane (device scale ${dpr})`, async () => {
       const { page, errors } = await open(srv.url, dpr);
       const app = await page.evaluate(() => {
-        const v = (window as unknown as { natriumViewer: { error: string | null; summary: { rows: number; ns: number; events: unknown[] }; report: { findings: unknown[] } } }).natriumViewer;
+        const v = (
+          window as unknown as {
+            natriumViewer: { error: string | null; summary: { rows: number; ns: number; events: unknown[] }; report: { findings: unknown[] } };
+          }
+        ).natriumViewer;
         return { error: v.error, rows: v.summary.rows, ns: v.summary.ns, events: v.summary.events.length, findings: v.report.findings.length };
       });
       expect(app.error).toBeNull();
@@ -163,7 +195,8 @@ describe('viewer in Chromium', () => {
   it('zooms every pane to a finding on click and shades it; lost telemetry stays a gap', async () => {
     const { page, errors } = await open(srv.url, 1);
     const f = await page.evaluate(() => {
-      const v = (window as unknown as { natriumViewer: { report: { findings: { check: string; message: string; t_start_s: number; t_end_s: number }[] } } }).natriumViewer;
+      const v = (window as unknown as { natriumViewer: { report: { findings: { check: string; message: string; t_start_s: number; t_end_s: number }[] } } })
+        .natriumViewer;
       return v.report.findings.find((x) => x.check === 'envelope.cell_voltage')!;
     });
     expect(f.t_start_s).toBeGreaterThanOrEqual(SPIKE[0]);
@@ -174,49 +207,66 @@ describe('viewer in Chromium', () => {
       expect(p.min).toBeCloseTo(w0, 6);
       expect(p.max).toBeCloseTo(w1, 6);
     }
-    expect(await page.evaluate(() => (window as unknown as { natriumViewer: { plots: { selected: unknown } } }).natriumViewer.plots.selected)).toEqual({ t0: f.t_start_s, t1: f.t_end_s, color: expect.any(String) });
+    expect(await page.evaluate(() => (window as unknown as { natriumViewer: { plots: { selected: unknown } } }).natriumViewer.plots.selected)).toEqual({
+      t0: f.t_start_s,
+      t1: f.t_end_s,
+      color: expect.any(String),
+    });
     await page.screenshot({ path: join(REPORTS, 'viewer-finding.png'), fullPage: true });
 
     // around the lost range: the data uPlot draws has a null between the last point before and the first after
-    await page.evaluate(([a, b]) => (window as unknown as { natriumViewer: { plots: { setView(a: number, b: number): void } } }).natriumViewer.plots.setView(a!, b!), [LOST[0] - 30, LOST[1] + 30]);
+    await page.evaluate(
+      ([a, b]) => (window as unknown as { natriumViewer: { plots: { setView(a: number, b: number): void } } }).natriumViewer.plots.setView(a!, b!),
+      [LOST[0] - 30, LOST[1] + 30],
+    );
     const gaps = await page.evaluate(([g0, g1]) => {
-      const v = (window as unknown as { natriumViewer: { plots: { idle: Promise<void>; panes: { def: { kind: string }; u: { data: (number | null | undefined)[][] } }[] } } }).natriumViewer;
+      const v = (
+        window as unknown as {
+          natriumViewer: { plots: { idle: Promise<void>; panes: { def: { kind: string }; u: { data: (number | null | undefined)[][] } }[] } };
+        }
+      ).natriumViewer;
       return v.plots.idle.then(() =>
-        v.plots.panes.filter((p) => ['pack', 'cells', 'temps', 'sop'].includes(p.def.kind)).map((p) => {
-          const [x, ...ys] = p.u.data as number[][];
-          let bridged = 0;
-          let nulls = 0;
-          for (const y of ys) {
-            let last = NaN;
-            for (let i = 0; i < x!.length; i++) {
-              if (y[i] === undefined) continue;
-              if (y[i] === null) {
-                last = NaN;
-                if (x![i]! > g0! && x![i]! < g1!) nulls++;
-                continue;
+        v.plots.panes
+          .filter((p) => ['pack', 'cells', 'temps', 'sop'].includes(p.def.kind))
+          .map((p) => {
+            const [x, ...ys] = p.u.data as number[][];
+            let bridged = 0;
+            let nulls = 0;
+            for (const y of ys) {
+              let last = NaN;
+              for (let i = 0; i < x!.length; i++) {
+                if (y[i] === undefined) continue;
+                if (y[i] === null) {
+                  last = NaN;
+                  if (x![i]! > g0! && x![i]! < g1!) nulls++;
+                  continue;
+                }
+                if (last < g0! + 0.05 && x![i]! > g1! - 0.05) bridged++;
+                last = x![i]!;
               }
-              if (last < g0! + 0.05 && x![i]! > g1! - 0.05) bridged++;
-              last = x![i]!;
             }
-          }
-          return { kind: p.def.kind, bridged, nulls };
-        }),
+            return { kind: p.def.kind, bridged, nulls };
+          }),
       );
     }, LOST);
     for (const g of gaps) expect(g).toEqual({ kind: g.kind, bridged: 0, nulls: expect.any(Number) });
     expect(gaps.every((g) => g.nulls > 0)).toBe(true);
     // the heatmap paints nothing in the lost range, and paints either side of it
-    const heat = await page.evaluate((ts) => {
-      type U = { valToPos(v: number, s: string, c: boolean): number; ctx: CanvasRenderingContext2D; bbox: { top: number; height: number } };
-      const v = (window as unknown as { natriumViewer: { plots: { panes: { def: { kind: string }; u: U }[] } } }).natriumViewer;
-      const u = v.plots.panes.find((p) => p.def.kind === 'cellmap')!.u;
-      return ts.map((t) => {
-        const px = u.ctx.getImageData(Math.round(u.valToPos(t, 'x', true)), Math.round(u.bbox.top), 1, Math.round(u.bbox.height)).data;
-        let painted = 0;
-        for (let i = 0; i < px.length; i += 4) if (px[i + 3]! > 128 && Math.max(px[i]!, px[i + 1]!, px[i + 2]!) - Math.min(px[i]!, px[i + 1]!, px[i + 2]!) > 40) painted++;
-        return painted;
-      });
-    }, [LOST[0] - 10, (LOST[0] + LOST[1]) / 2, LOST[1] + 10]);
+    const heat = await page.evaluate(
+      (ts) => {
+        type U = { valToPos(v: number, s: string, c: boolean): number; ctx: CanvasRenderingContext2D; bbox: { top: number; height: number } };
+        const v = (window as unknown as { natriumViewer: { plots: { panes: { def: { kind: string }; u: U }[] } } }).natriumViewer;
+        const u = v.plots.panes.find((p) => p.def.kind === 'cellmap')!.u;
+        return ts.map((t) => {
+          const px = u.ctx.getImageData(Math.round(u.valToPos(t, 'x', true)), Math.round(u.bbox.top), 1, Math.round(u.bbox.height)).data;
+          let painted = 0;
+          for (let i = 0; i < px.length; i += 4)
+            if (px[i + 3]! > 128 && Math.max(px[i]!, px[i + 1]!, px[i + 2]!) - Math.min(px[i]!, px[i + 1]!, px[i + 2]!) > 40) painted++;
+          return painted;
+        });
+      },
+      [LOST[0] - 10, (LOST[0] + LOST[1]) / 2, LOST[1] + 10],
+    );
     expect(heat[1]).toBe(0);
     expect(heat[0]).toBeGreaterThan(0);
     expect(heat[2]).toBeGreaterThan(0);
@@ -253,7 +303,9 @@ describe('viewer in Chromium', () => {
     expect(later.bytes).toBeGreaterThan(paused.bytes); // frames keep arriving while paused
     await page.click('#live-pause');
     await page.click('#live-clear');
-    await page.waitForFunction((n) => ((window as unknown as { natriumViewer: Live }).natriumViewer.live.redraws.length) > n + 2, later.redraws, { timeout: 30_000 });
+    await page.waitForFunction((n) => (window as unknown as { natriumViewer: Live }).natriumViewer.live.redraws.length > n + 2, later.redraws, {
+      timeout: 30_000,
+    });
     expect(errors).toEqual([]);
     await ctx.close();
   }, 120_000);

@@ -9,7 +9,10 @@ import { generateCapture } from '../../analyzer/generate.ts';
 
 const RATE_HZ = 10;
 const STREAM = generateCapture({
-  seed: 11, ns: 8, nt: 2, rate_Hz: RATE_HZ,
+  seed: 11,
+  ns: 8,
+  nt: 2,
+  rate_Hz: RATE_HZ,
   phases: [
     { current_A: 0, duration_s: 20, state: 'STANDBY' },
     { current_A: -50, duration_s: 700, state: 'NORMAL' },

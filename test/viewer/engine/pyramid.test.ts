@@ -7,18 +7,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Bucket, type BucketValue, Pyramid, levelFor, scanRows } from '../../../viewer/src/engine/pyramid.ts';
 
-const value = fc.oneof(
-  { weight: 8, arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true }) },
-  { weight: 1, arbitrary: fc.constant(NaN) },
-);
+const value = fc.oneof({ weight: 8, arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(NaN) });
 /** A column with its mask: values (some NaN), present bits and time-gap breaks. */
-const columnArb = fc
-  .array(fc.tuple(value, fc.boolean(), fc.nat(19)), { minLength: 1, maxLength: 700 })
-  .map((rows) => ({
-    values: Float64Array.from(rows, (r) => r[0]),
-    present: Uint8Array.from(rows, (r) => (r[1] ? 1 : 0) | 2),
-    breaks: Uint8Array.from(rows, (r) => (r[2] === 0 ? 1 : 0)),
-  }));
+const columnArb = fc.array(fc.tuple(value, fc.boolean(), fc.nat(19)), { minLength: 1, maxLength: 700 }).map((rows) => ({
+  values: Float64Array.from(rows, (r) => r[0]),
+  present: Uint8Array.from(rows, (r) => (r[1] ? 1 : 0) | 2),
+  breaks: Uint8Array.from(rows, (r) => (r[2] === 0 ? 1 : 0)),
+}));
 
 const fresh = (): BucketValue => ({ min: NaN, max: NaN, flags: 0 });
 const same = (a: BucketValue, b: BucketValue): boolean =>

@@ -16,7 +16,9 @@ const NA: [number, number] = [150, 160];
 const SPIKE_V = 4.3;
 
 const CAPTURE = generateCapture({
-  seed: 3, ns: 12, nt: 4,
+  seed: 3,
+  ns: 12,
+  nt: 4,
   phases: [
     { current_A: 0, duration_s: 30, state: 'STANDBY' },
     { current_A: -75, duration_s: 250, state: 'NORMAL' },

@@ -70,10 +70,21 @@ describe('view server', () => {
 
   it('answers traversal, absolute paths and unnamed files with 404', async () => {
     const bad = [
-      '/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/assets/%2E%2E/%2e%2e/secret.txt',
-      '/%252e%252e/secret.txt', '/..%2fsecret.txt', '/assets/..%5c..%5csecret.txt', '/files/0/..%2f..%2fsecret.txt',
-      `/${join(dir, 'secret.txt')}`, `//${join(dir, 'secret.txt')}`, '/files/1/secret.txt', '/secret.txt',
-      '/files/0/other.bin', '/C:/Windows/win.ini', '/index.html%00.js',
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2E%2E/%2e%2e/secret.txt',
+      '/%252e%252e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets/..%5c..%5csecret.txt',
+      '/files/0/..%2f..%2fsecret.txt',
+      `/${join(dir, 'secret.txt')}`,
+      `//${join(dir, 'secret.txt')}`,
+      '/files/1/secret.txt',
+      '/secret.txt',
+      '/files/0/other.bin',
+      '/C:/Windows/win.ini',
+      '/index.html%00.js',
     ];
     for (const p of bad) {
       const r = await get(p);
@@ -105,7 +116,9 @@ describe('view server', () => {
 
   it('is not reachable on another interface', async () => {
     const { networkInterfaces } = await import('node:os');
-    const other = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const other = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (!other) {
       // no other interface on this machine: the bind address above is the whole check
       expect(srv.server.address()).toMatchObject({ address: '127.0.0.1' });

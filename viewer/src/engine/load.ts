@@ -88,7 +88,13 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string, first
   if (first === bytes.length) done();
   else if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in the first ${first} bytes (not a capture, trace or report?)`);
   let complete = first === bytes.length;
-  const out: Extract<Loaded, { kind: 'capture' | 'trace' }> = { kind: 'capture', timeline: b.timeline, chemistry: null, analyze: () => (out.rest(), run()), rest: () => false };
+  const out: Extract<Loaded, { kind: 'capture' | 'trace' }> = {
+    kind: 'capture',
+    timeline: b.timeline,
+    chemistry: null,
+    analyze: () => (out.rest(), run()),
+    rest: () => false,
+  };
   const settle = (): void => {
     const info = b.timeline.info;
     out.chemistry = info ? chemistryByName(info.chemistry) : null;
@@ -105,7 +111,10 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string, first
   const run = (): Report =>
     analyze(
       {
-        timeline: b.timeline, counters: { ...b.counters }, lateFrames: b.assembler.lateFrames, seqLost: b.assembler.seqLost,
+        timeline: b.timeline,
+        counters: { ...b.counters },
+        lateFrames: b.assembler.lateFrames,
+        seqLost: b.assembler.seqLost,
         meta: { name, kind: 'capture', bytes: bytes.length },
       },
       { profile, chemistry: chemistryByName, today },

@@ -7,7 +7,19 @@ import { type TimedEvent, PACK_CHANNELS, type Timeline } from '../../../analyzer
 import { OcvModel } from '../../../analyzer/rules/soc/internal/ocv.ts';
 import type { ChemistryFile } from '../../../sim/chemistry/spec.ts';
 import { Columns, type ViewerConfig } from './columns.ts';
-import { type DerivedSeries, type HeatData, type HeatQuery, type PlotData, type PlotQuery, type RangeStats, queryHeat, queryPlot, queryStats, rangeMax, valuesAt } from './query.ts';
+import {
+  type DerivedSeries,
+  type HeatData,
+  type HeatQuery,
+  type PlotData,
+  type PlotQuery,
+  type RangeStats,
+  queryHeat,
+  queryPlot,
+  queryStats,
+  rangeMax,
+  valuesAt,
+} from './query.ts';
 
 /** What the page learns about a log when it opens. */
 export interface SessionSummary {
@@ -140,7 +152,20 @@ export class Session {
     const tl = this.tl;
     const env = ['cell.min', 'cell.mean', 'cell.max', 'temp.min', 'temp.mean', 'temp.max'];
     const envCols = env.map((id) => this.cols.source(id)?.column ?? null);
-    const head = ['t_s', 'state', 'contactors', 'fault_mask', 'warning_mask', ...PACK_CHANNELS, 'cell_min_V', 'cell_mean_V', 'cell_max_V', 'temp_min_C', 'temp_mean_C', 'temp_max_C'];
+    const head = [
+      't_s',
+      'state',
+      'contactors',
+      'fault_mask',
+      'warning_mask',
+      ...PACK_CHANNELS,
+      'cell_min_V',
+      'cell_mean_V',
+      'cell_max_V',
+      'temp_min_C',
+      'temp_mean_C',
+      'temp_max_C',
+    ];
     const lines = [head.join(',')];
     const r0 = tl.rowAt(t0);
     const r1 = tl.rowAt(t1 + 1e-9);

@@ -44,7 +44,9 @@ export function renderFindings(host: HTMLElement, report: Report | null, onPick:
       el('div', { text: `${report.input.name} (${report.input.kind}), ${fmtTime(report.input.duration_s)}` }),
       el('div', { text: `profile ${report.profile.name}; limits: ${report.profile.limits_source}` }),
       el('div', { text: `checks ${r.checks.pass} pass, ${r.checks.fail} fail, ${r.checks.not_evaluable} not evaluable; worst: ${r.worst}` }),
-      el('div', { text: `findings: ${r.findings.error} error, ${r.findings.warning} warning, ${r.findings.info} info${r.waived ? `, ${r.waived} waived` : ''}` }),
+      el('div', {
+        text: `findings: ${r.findings.error} error, ${r.findings.warning} warning, ${r.findings.info} info${r.waived ? `, ${r.waived} waived` : ''}`,
+      }),
     ]),
   );
   const list = el('ol', { className: 'findings' });

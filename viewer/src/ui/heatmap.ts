@@ -9,8 +9,20 @@ import type { HeatData } from '../engine/query.ts';
 
 type Rgb = [number, number, number];
 
-const SEQUENTIAL: Rgb[] = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
-const DIVERGING: Rgb[] = [[33, 102, 172], [146, 197, 222], [247, 247, 247], [244, 165, 130], [178, 24, 43]];
+const SEQUENTIAL: Rgb[] = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+const DIVERGING: Rgb[] = [
+  [33, 102, 172],
+  [146, 197, 222],
+  [247, 247, 247],
+  [244, 165, 130],
+  [178, 24, 43],
+];
 
 function ramp(stops: Rgb[], f: number, out: Uint8ClampedArray, o: number): void {
   const x = Math.max(0, Math.min(1, f)) * (stops.length - 1);

@@ -32,9 +32,19 @@ export function renderMeasure(
       el('span', { className: 'dt', text: dt ? `  Δt ${dt}` : '' }),
     ]),
   );
-  const head = el('tr', {}, ['series', 'A', 'B', 'Δ (B − A)', 'min', 'mean', 'max'].map((h) => el('th', { text: h })));
+  const head = el(
+    'tr',
+    {},
+    ['series', 'A', 'B', 'Δ (B − A)', 'min', 'mean', 'max'].map((h) => el('th', { text: h })),
+  );
   const body = rows.map((r) =>
-    el('tr', {}, [r.label, fmtValue(r.a), fmtValue(r.b), fmtValue(r.b - r.a), fmtValue(r.stats.min), fmtValue(r.stats.mean), fmtValue(r.stats.max)].map((t) => el('td', { text: t }))),
+    el(
+      'tr',
+      {},
+      [r.label, fmtValue(r.a), fmtValue(r.b), fmtValue(r.b - r.a), fmtValue(r.stats.min), fmtValue(r.stats.mean), fmtValue(r.stats.max)].map((t) =>
+        el('td', { text: t }),
+      ),
+    ),
   );
   host.append(el('table', { className: 'measure' }, [el('thead', {}, [head]), el('tbody', {}, body)]));
 }

@@ -41,8 +41,16 @@ export interface PaneDef {
 }
 
 const C = {
-  blue: '#1f77b4', orange: '#ff7f0e', green: '#2ca02c', red: '#d62728', purple: '#9467bd', brown: '#8c564b',
-  pink: '#e377c2', grey: '#7f7f7f', olive: '#bcbd22', cyan: '#17becf',
+  blue: '#1f77b4',
+  orange: '#ff7f0e',
+  green: '#2ca02c',
+  red: '#d62728',
+  purple: '#9467bd',
+  brown: '#8c564b',
+  pink: '#e377c2',
+  grey: '#7f7f7f',
+  olive: '#bcbd22',
+  cyan: '#17becf',
 };
 const PICKS = [C.red, C.blue, C.green, C.purple, C.brown, C.pink, C.olive, C.cyan];
 
@@ -60,7 +68,10 @@ export function paneDef(spec: PaneSpec, s: SessionSummary, maxChosen: number, ho
   switch (spec.kind) {
     case 'pack':
       return {
-        ...base, height: 170, yLabel: 'V', y2Label: 'A',
+        ...base,
+        height: 170,
+        yLabel: 'V',
+        y2Label: 'A',
         series: [
           { id: 'pack.packVoltage_V', label: 'pack voltage V', color: C.blue },
           { id: 'pack.current_A', label: 'current A (+ charging)', color: C.red, scale: 'y2' },
@@ -80,7 +91,10 @@ export function paneDef(spec: PaneSpec, s: SessionSummary, maxChosen: number, ho
     case 'temps': {
       const chosen = (spec.chosen ?? []).filter((i) => i < s.nt).slice(0, maxChosen);
       const hot = Array.from({ length: Math.min(hottest, s.nt) }, (_, k): SeriesDef => ({
-        id: `temp.hot${k}`, label: `hottest #${k + 1} °C`, color: [C.red, C.pink, C.brown][k % 3]!, width: 1.5,
+        id: `temp.hot${k}`,
+        label: `hottest #${k + 1} °C`,
+        color: [C.red, C.pink, C.brown][k % 3]!,
+        width: 1.5,
       }));
       const picks = chosen.map((i, k): SeriesDef => ({ id: `temp.${i}`, label: `sensor ${i} °C`, color: PICKS[(k + 3) % PICKS.length]!, width: 1.5 }));
       return { ...base, height: 170, yLabel: '°C', series: [...envelope('temp', '°C'), ...hot, ...picks], band: [1, 3], choose: 'temp' };
@@ -97,7 +111,9 @@ export function paneDef(spec: PaneSpec, s: SessionSummary, maxChosen: number, ho
       return lanesDef(base, s);
     case 'sop':
       return {
-        ...base, height: 170, yLabel: 'A',
+        ...base,
+        height: 170,
+        yLabel: 'A',
         series: [
           { id: 'pack.current_A', label: 'current A', color: C.red },
           { id: 'pack.chargeCurrentLimit_A', label: 'charge limit A', color: C.green, dash: [6, 3], step: true },

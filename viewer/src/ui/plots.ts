@@ -146,7 +146,9 @@ export class Plots {
     const lines = this.panes.filter((p) => p.def.series.length > 0);
     const heats = this.panes.filter((p) => p.def.heat && p.def.heat.rows > 0);
     const plotAnswer = this.client.call<'plot'>({ type: 'plot', queries: lines.map((p) => ({ t0, t1, width, series: p.def.series.map((s) => s.id) })) });
-    const heatAnswers = heats.map((p) => this.client.call<'heat'>({ type: 'heat', query: { t0, t1, width, group: p.def.heat!.group, mode: p.def.heat!.mode } }));
+    const heatAnswers = heats.map((p) =>
+      this.client.call<'heat'>({ type: 'heat', query: { t0, t1, width, group: p.def.heat!.group, mode: p.def.heat!.mode } }),
+    );
     const s0 = performance.now();
     const plots = await plotAnswer;
     const s1 = performance.now();
@@ -157,9 +159,17 @@ export class Plots {
     heats.forEach((p, i) => {
       p.heat = hs[i]!.data;
       this.setHeatCaption(p);
-      p.u.setData([[t0, t1], [null, null]]);
+      p.u.setData([
+        [t0, t1],
+        [null, null],
+      ]);
     });
-    for (const p of this.panes) if (!p.def.series.length && !p.def.heat) p.u.setData([[t0, t1], [null, null]]);
+    for (const p of this.panes)
+      if (!p.def.series.length && !p.def.heat)
+        p.u.setData([
+          [t0, t1],
+          [null, null],
+        ]);
     this.timing = { plotWait_ms: s1 - s0, lines_ms: s2 - s1, heatWait_ms: s3 - s2, heatDraw_ms: performance.now() - s3 };
   }
 
@@ -227,8 +237,10 @@ export class Plots {
 
   private chooser(def: PaneDef, spec: PaneSpec, index: number): HTMLElement {
     const input = el('input', {
-      type: 'text', placeholder: def.choose === 'cell' ? 'cells, e.g. 3 17' : 'sensors, e.g. 4',
-      value: (spec.chosen ?? []).join(' '), title: 'chosen cells / sensors (0-based), Enter to apply',
+      type: 'text',
+      placeholder: def.choose === 'cell' ? 'cells, e.g. 3 17' : 'sensors, e.g. 4',
+      value: (spec.chosen ?? []).join(' '),
+      title: 'chosen cells / sensors (0-based), Enter to apply',
     }) as HTMLInputElement;
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') this.hooks.onPaneAction(index, 'choose', input.value);
@@ -276,9 +288,22 @@ export class Plots {
     if (def.series.length === 0) series.push({ label: def.heat ? 'heatmap' : 'markers', scale: 'y', show: true, stroke: 'transparent' });
     for (const s of def.series) {
       series.push({
-        label: s.label, stroke: s.color, width: s.width ?? 1, scale: s.scale ?? 'y', dash: s.dash, spanGaps: false, points: { show: false },
+        label: s.label,
+        stroke: s.color,
+        width: s.width ?? 1,
+        scale: s.scale ?? 'y',
+        dash: s.dash,
+        spanGaps: false,
+        points: { show: false },
         paths: s.step ? uPlot.paths.stepped!({ align: 1 }) : undefined,
-        value: s.lane !== undefined ? (_u, v) => (v == null ? '' : v - s.lane! > 0.35 ? 'on' : 'off') : def.yFormat === 'percent' ? (_u, v) => (v == null ? '' : `${(v * 100).toFixed(2)} %`) : def.yFormat === 'state' ? (_u, v) => (v == null ? '' : stateLabel(v)) : undefined,
+        value:
+          s.lane !== undefined
+            ? (_u, v) => (v == null ? '' : v - s.lane! > 0.35 ? 'on' : 'off')
+            : def.yFormat === 'percent'
+              ? (_u, v) => (v == null ? '' : `${(v * 100).toFixed(2)} %`)
+              : def.yFormat === 'state'
+                ? (_u, v) => (v == null ? '' : stateLabel(v))
+                : undefined,
       });
     }
     const opts: uPlot.Options = {
@@ -335,7 +360,10 @@ export class Plots {
       p.def.lanes.forEach((name, k) => ctx.fillText(name, left + 4 * r, u.valToPos(k + 0.35, 'y', true)));
     }
     if (p.def.events) this.drawEvents(u);
-    for (const [t, label] of [[this.cursors.a, 'A'], [this.cursors.b, 'B']] as const) {
+    for (const [t, label] of [
+      [this.cursors.a, 'A'],
+      [this.cursors.b, 'B'],
+    ] as const) {
       if (t === null) continue;
       const x = Math.round(u.valToPos(t, 'x', true));
       if (x < left || x > left + width) continue;

@@ -88,8 +88,18 @@ export class EpisodeTracker {
     }
     if (ep === null) {
       ep = {
-        index: this.index, dir: this.dir, r0: r, r1: r, t_start_s: t, t_end_s: t, level: 0,
-        levelStart_s: [NaN, NaN, NaN, NaN], levelTag: [0, 0, 0, 0], beyond_s: [0, 0, 0, 0], peak: v, t_peak_s: t,
+        index: this.index,
+        dir: this.dir,
+        r0: r,
+        r1: r,
+        t_start_s: t,
+        t_end_s: t,
+        level: 0,
+        levelStart_s: [NaN, NaN, NaN, NaN],
+        levelTag: [0, 0, 0, 0],
+        beyond_s: [0, 0, 0, 0],
+        peak: v,
+        t_peak_s: t,
       };
       this.ep = ep;
     }
@@ -140,8 +150,16 @@ export class EpisodeTracker {
 }
 
 type ScanRange = (
-  col: Float32Array | Float64Array, ts: Float64Array, r0: number, r1: number, b: Bands, tag: number,
-  over: EpisodeTracker, under: EpisodeTracker, overRows: Uint8Array, underRows: Uint8Array,
+  col: Float32Array | Float64Array,
+  ts: Float64Array,
+  r0: number,
+  r1: number,
+  b: Bands,
+  tag: number,
+  over: EpisodeTracker,
+  under: EpisodeTracker,
+  overRows: Uint8Array,
+  underRows: Uint8Array,
 ) => void;
 
 /**

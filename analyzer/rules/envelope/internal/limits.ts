@@ -32,8 +32,12 @@ export function bandsOf(l: Tiers, max: Key | null, min: Key | null): Bands {
 export function currentBands(l: Tiers): Bands {
   const neg = (x: number): number => (Number.isFinite(x) ? -x : -Infinity);
   return {
-    hi1: up(l.mol.chargeCurrentMax_A), hi2: up(l.rsl.chargeCurrentMax_A), hi3: up(l.msl.chargeCurrentMax_A),
-    lo1: neg(l.mol.dischargeCurrentMax_A), lo2: neg(l.rsl.dischargeCurrentMax_A), lo3: neg(l.msl.dischargeCurrentMax_A),
+    hi1: up(l.mol.chargeCurrentMax_A),
+    hi2: up(l.rsl.chargeCurrentMax_A),
+    hi3: up(l.msl.chargeCurrentMax_A),
+    lo1: neg(l.mol.dischargeCurrentMax_A),
+    lo2: neg(l.rsl.dischargeCurrentMax_A),
+    lo3: neg(l.msl.dischargeCurrentMax_A),
   };
 }
 

@@ -33,7 +33,11 @@ export function capFindings(check: string, findings: Finding[], max: number): Fi
   }
   kept.push(
     finding({
-      check, severity: worst, t_start_s: t0, t_end_s: t1, subject: 'more findings',
+      check,
+      severity: worst,
+      t_start_s: t0,
+      t_end_s: t1,
+      subject: 'more findings',
       message: `and ${rest.length} more findings (${counts.error} error, ${counts.warning} warning, ${counts.info} info) not listed: the check keeps ${limit} (max_findings)`,
       evidence: { more: rest.length, more_error: counts.error, more_warning: counts.warning, more_info: counts.info },
       threshold: { value: limit, unit: 'findings', source: `profile ${check}.max_findings` },
@@ -79,18 +83,30 @@ export function episodeFinding(ctx: RuleContext, check: string, scan: ColumnScan
   };
   if (scan.source === 'pack') evidence.data = 'PACK_STATUS min/max';
   return finding({
-    check, severity: LEVEL_SEVERITY[level]!, t_start_s: ep.t_start_s, t_end_s: ep.t_end_s, subject,
+    check,
+    severity: LEVEL_SEVERITY[level]!,
+    t_start_s: ep.t_start_s,
+    t_end_s: ep.t_end_s,
+    subject,
     message: `${subject} ${w.limitName(ep.dir, tier, tag)} (${threshold.value} ${w.unit}) for ${round(ep.beyond_s[level]!, 2)} s of a ${round(duration, 2)} s episode; peak ${round(peak, w.digits)} ${w.unit} at ${round(ep.t_peak_s, 2)} s`,
-    evidence, threshold,
+    evidence,
+    threshold,
   });
 }
 
 /** Metrics of a scan: operating time, time beyond each tier (union of the columns) and its share. */
 export function scanMetrics(scan: ColumnScan, n: number, names: { over: string; under: string }): Record<string, EvidenceValue> {
-  const m: Record<string, EvidenceValue> = { operating_time_s: round(scan.operating_s, 1), episodes: scan.episodes.length, data: scan.source === 'pack' ? 'PACK_STATUS' : 'columns' };
+  const m: Record<string, EvidenceValue> = {
+    operating_time_s: round(scan.operating_s, 1),
+    episodes: scan.episodes.length,
+    data: scan.source === 'pack' ? 'PACK_STATUS' : 'columns',
+  };
   if (scan.source === 'columns') m.columns = scan.columns;
   const share = (x: number): number => (scan.operating_s > 0 ? round(x / scan.operating_s, 6) : 0);
-  for (const [rows, name] of [[scan.overRows, names.over], [scan.underRows, names.under]] as const) {
+  for (const [rows, name] of [
+    [scan.overRows, names.over],
+    [scan.underRows, names.under],
+  ] as const) {
     const t = timeBeyond(rows, n, scan.period_s);
     for (let k = 1; k <= 3; k++) {
       const tier = LEVEL_TIERS[k]!.toLowerCase();

@@ -113,8 +113,18 @@ export function cellVoltageScan(ctx: RuleContext): ColumnScan | string {
     episodes.sort(byTime);
     const present = rowsWith(tl, bit) || rowsWith(tl, Present.STATUS);
     return {
-      quantity: 'cell_voltage', episodes, overRows, underRows, period_s, operating_s: present * period_s,
-      source: perCell ? 'columns' : 'pack', columns: perCell ? tl.ns : 0, bands, chargeBands: null, charging: null, segments: null,
+      quantity: 'cell_voltage',
+      episodes,
+      overRows,
+      underRows,
+      period_s,
+      operating_s: present * period_s,
+      source: perCell ? 'columns' : 'pack',
+      columns: perCell ? tl.ns : 0,
+      bands,
+      chargeBands: null,
+      charging: null,
+      segments: null,
     };
   });
 }
@@ -142,8 +152,12 @@ export function temperatureScan(ctx: RuleContext): ColumnScan | string {
     const seg = chargingSegments(tl, charging.value ?? 0);
     const scanColumn = (col: Float32Array | Float64Array, index: number, keepHi: boolean, keepLo: boolean): void => {
       const only = (b: Bands): Bands => ({
-        hi1: keepHi ? b.hi1 : Infinity, hi2: keepHi ? b.hi2 : Infinity, hi3: keepHi ? b.hi3 : Infinity,
-        lo1: keepLo ? b.lo1 : -Infinity, lo2: keepLo ? b.lo2 : -Infinity, lo3: keepLo ? b.lo3 : -Infinity,
+        hi1: keepHi ? b.hi1 : Infinity,
+        hi2: keepHi ? b.hi2 : Infinity,
+        hi3: keepHi ? b.hi3 : Infinity,
+        lo1: keepLo ? b.lo1 : -Infinity,
+        lo2: keepLo ? b.lo2 : -Infinity,
+        lo3: keepLo ? b.lo3 : -Infinity,
       });
       const byFlag = [only(dis), only(chg)];
       const scan = col instanceof Float32Array ? scanRange32 : scanRange64;
@@ -166,8 +180,18 @@ export function temperatureScan(ctx: RuleContext): ColumnScan | string {
     episodes.sort(byTime);
     const present = rowsWith(tl, bit) || rowsWith(tl, Present.STATUS);
     return {
-      quantity: 'temperature', episodes, overRows, underRows, period_s, operating_s: present * period_s,
-      source: perSensor ? 'columns' : 'pack', columns: perSensor ? tl.nt : 0, bands: dis, chargeBands: chg, charging, segments: seg,
+      quantity: 'temperature',
+      episodes,
+      overRows,
+      underRows,
+      period_s,
+      operating_s: present * period_s,
+      source: perSensor ? 'columns' : 'pack',
+      columns: perSensor ? tl.nt : 0,
+      bands: dis,
+      chargeBands: chg,
+      charging,
+      segments: seg,
     };
   });
 }
@@ -193,8 +217,18 @@ export function currentScan(ctx: RuleContext): ColumnScan | string {
     under.finish();
     episodes.sort(byTime);
     return {
-      quantity: 'current', episodes, overRows, underRows, period_s, operating_s: present * period_s,
-      source: 'pack', columns: 1, bands, chargeBands: null, charging: null, segments: null,
+      quantity: 'current',
+      episodes,
+      overRows,
+      underRows,
+      period_s,
+      operating_s: present * period_s,
+      source: 'pack',
+      columns: 1,
+      bands,
+      chargeBands: null,
+      charging: null,
+      segments: null,
     };
   });
 }

@@ -186,7 +186,18 @@ class ColumnState {
  * path for the common rows (a value equal to the one before, or a new in-range value while no
  * NA or out-of-range run is open) and the general step for the rest.
  */
-function scanBlock(c: Float32Array, r0: number, r1: number, present: Uint8Array, bit: number, lo: number, hi: number, st: ColumnState, ch: number, acc: Accumulator): void {
+function scanBlock(
+  c: Float32Array,
+  r0: number,
+  r1: number,
+  present: Uint8Array,
+  bit: number,
+  lo: number,
+  hi: number,
+  st: ColumnState,
+  ch: number,
+  acc: Accumulator,
+): void {
   const ts = acc.ts;
   const idMin = acc.identicalMin_s;
   const mid = (lo + hi) / 2;

@@ -105,9 +105,14 @@ export function capFindings(all: Finding[], max: number, check: string, what: st
   kept.sort((a, b) => a.t_start_s - b.t_start_s);
   kept.push(
     finding({
-      check, severity: worst, t_start_s: t0, t_end_s: t1, subject: 'pack',
+      check,
+      severity: worst,
+      t_start_s: t0,
+      t_end_s: t1,
+      subject: 'pack',
       message: `and ${left.length} more ${what} (reported: the first ${kept.length} by severity; max_findings)`,
-      evidence: { more: left.length }, threshold,
+      evidence: { more: left.length },
+      threshold,
     }),
   );
   return kept;

@@ -26,8 +26,20 @@ export interface Window {
  * it in the same segment (slopes weighted by duration: two windows' sums do not refit).
  */
 function pushWindow(
-  windows: Window[], seg: number, r0: number, r1: number, t0: number, t1: number, n: number, St: number, Sc: number, Stt: number, Stc: number,
-  charge_As: number, joinBelow_s: number, maxGap_s: number,
+  windows: Window[],
+  seg: number,
+  r0: number,
+  r1: number,
+  t0: number,
+  t1: number,
+  n: number,
+  St: number,
+  Sc: number,
+  Stt: number,
+  Stc: number,
+  charge_As: number,
+  joinBelow_s: number,
+  maxGap_s: number,
 ): void {
   const den = n * Stt - St * St;
   if (n < 2 || !(den > 0)) return;
@@ -126,7 +138,15 @@ const SOC_LSB = 0.0001;
  * the last row within eps of `ref` and the first row after the last one farther than eps from it.
  */
 function residuals(
-  tl: Timeline, r0: number, ra: number, rb: number, eta: number, kAs: number, at: number, ref: number, eps: number,
+  tl: Timeline,
+  r0: number,
+  ra: number,
+  rb: number,
+  eta: number,
+  kAs: number,
+  at: number,
+  ref: number,
+  eps: number,
 ): { value: number; lastNear: number; afterLastFar: number } {
   const ts = tl.t_s;
   const soc = tl.pack.soc;
@@ -208,7 +228,12 @@ export function scanWindows(tl: Timeline, p: ScanParams): { windows: Window[]; s
   let evaluated_s = 0;
   // the window's least-squares sums, x = t − tw0
   let tw0 = NaN;
-  let n = 0, St = 0, Sc = 0, Stt = 0, Stc = 0, wCharge = 0;
+  let n = 0,
+    St = 0,
+    Sc = 0,
+    Stt = 0,
+    Stc = 0,
+    wCharge = 0;
   let tLast = NaN;
   let cLast = 0;
   let rw0 = -1;
@@ -264,7 +289,12 @@ export function scanWindows(tl: Timeline, p: ScanParams): { windows: Window[]; s
       count = 0;
       segStart = t;
       tw0 = t;
-      n = 1; St = 0; Sc = 0; Stt = 0; Stc = 0; wCharge = 0;
+      n = 1;
+      St = 0;
+      Sc = 0;
+      Stt = 0;
+      Stc = 0;
+      wCharge = 0;
       tLast = t;
       cLast = 0;
       rw0 = r;
@@ -285,7 +315,12 @@ export function scanWindows(tl: Timeline, p: ScanParams): { windows: Window[]; s
       pushWindow(windows, seg, rw0, rLast, tw0, tLast, n, St, Sc, Stt, Stc, wCharge, 0, maxGap_s);
       tw0 = tLast;
       rw0 = rLast;
-      n = 1; St = 0; Sc = cLast; Stt = 0; Stc = 0; wCharge = 0;
+      n = 1;
+      St = 0;
+      Sc = cLast;
+      Stt = 0;
+      Stc = 0;
+      wCharge = 0;
     }
     const x = t - tw0;
     n++;

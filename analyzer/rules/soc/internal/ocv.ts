@@ -120,7 +120,13 @@ export function judgeRest(m: OcvModel, z: number, v_V: number, T_C: number, tole
   const socHigh = m.socFromRest(v_V, -1, T_C);
   const socError = z < socLow ? socLow - z : z > socHigh ? z - socHigh : 0;
   return {
-    ocv_V, m_V, dV_V, excess_V: Math.abs(dV_V) - m_V - tolerance_V, socLow, socHigh, socError,
+    ocv_V,
+    m_V,
+    dV_V,
+    excess_V: Math.abs(dV_V) - m_V - tolerance_V,
+    socLow,
+    socHigh,
+    socError,
     slope_mV_per_pct: m.slope(z, T_C) * MV_PER_PCT,
   };
 }

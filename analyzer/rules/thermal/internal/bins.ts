@@ -176,8 +176,15 @@ function lastReadings(col: Float32Array, rowStart: Int32Array, nb: number): Floa
 
 /** Adds sensor j's bins to the per-bin count, sum, max and min. */
 function accumulate(
-  y: Float32Array, j: number, nb: number, valid: Uint16Array, sum: Float64Array,
-  max_C: Float64Array, min_C: Float64Array, maxSensor: Int32Array, minSensor: Int32Array,
+  y: Float32Array,
+  j: number,
+  nb: number,
+  valid: Uint16Array,
+  sum: Float64Array,
+  max_C: Float64Array,
+  min_C: Float64Array,
+  maxSensor: Int32Array,
+  minSensor: Int32Array,
 ): void {
   for (let k = 0; k < nb; k++) {
     const v = y[k]!;
@@ -197,8 +204,15 @@ function accumulate(
 
 /** Mean and median per bin (NaN without a reading); the median every bin on few sensors, else every MEDIAN_STEP_S, interpolated. */
 function acrossSensors(
-  T_C: Float32Array[], nb: number, bin_s: number, valid: Uint16Array, sum: Float64Array,
-  max_C: Float64Array, min_C: Float64Array, maxSensor: Int32Array, minSensor: Int32Array,
+  T_C: Float32Array[],
+  nb: number,
+  bin_s: number,
+  valid: Uint16Array,
+  sum: Float64Array,
+  max_C: Float64Array,
+  min_C: Float64Array,
+  maxSensor: Int32Array,
+  minSensor: Int32Array,
 ): Across {
   const nt = T_C.length;
   const mean_C = new Float64Array(nb);

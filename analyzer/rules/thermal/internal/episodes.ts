@@ -71,8 +71,14 @@ export class EpisodeTracker {
 
   private close(s: number): void {
     this.done.push({
-      subject: s, t_start_s: this.start[s]!, t_end_s: this.last[s]!, peak: this.peak[s]!, tPeak_s: this.tPeak[s]!,
-      aux: this.aux[s]!, level: this.level[s]!, count: this.count[s]!,
+      subject: s,
+      t_start_s: this.start[s]!,
+      t_end_s: this.last[s]!,
+      peak: this.peak[s]!,
+      tPeak_s: this.tPeak[s]!,
+      aux: this.aux[s]!,
+      level: this.level[s]!,
+      count: this.count[s]!,
     });
     this.start[s] = NaN;
   }
@@ -100,12 +106,18 @@ export function capFindings(check: string, list: Finding[], max: number): Findin
     subjects.add(f.subject);
   }
   keep.sort((a, b) => a.t_start_s - b.t_start_s);
-  keep.push(finding({
-    check, severity: worst, t_start_s: t0, t_end_s: t1, subject: 'more',
-    message: `and ${rest.length} more findings like these (${subjects.size} subjects), not listed one by one`,
-    evidence: { more_findings: rest.length, subjects: subjects.size },
-    threshold: null,
-  }));
+  keep.push(
+    finding({
+      check,
+      severity: worst,
+      t_start_s: t0,
+      t_end_s: t1,
+      subject: 'more',
+      message: `and ${rest.length} more findings like these (${subjects.size} subjects), not listed one by one`,
+      evidence: { more_findings: rest.length, subjects: subjects.size },
+      threshold: null,
+    }),
+  );
   return keep;
 }
 

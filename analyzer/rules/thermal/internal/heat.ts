@@ -67,7 +67,10 @@ export class HeatModel {
     if (res.form === 'arrhenius') {
       // R0 and the RC resistances have their own activation energies: keep them apart
       this.r0 = new UniformTable(res.soc, res.r0_ohm);
-      this.rSum = new UniformTable(res.soc, res.soc.map((_, i) => res.rc.reduce((s, b) => s + b.r_ohm[i]!, 0)));
+      this.rSum = new UniformTable(
+        res.soc,
+        res.soc.map((_, i) => res.rc.reduce((s, b) => s + b.r_ohm[i]!, 0)),
+      );
       this.rSum2d = null;
       this.r0Ea = res.r0_Ea_J_per_mol / GAS_CONSTANT;
       this.rcEa = res.rc_Ea_J_per_mol / GAS_CONSTANT;

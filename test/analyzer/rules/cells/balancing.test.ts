@@ -32,7 +32,10 @@ describe('cells.balancing', () => {
       fc.property(cellSet, fc.double({ min: 0.5, max: 3, noNaN: true }), (cells, rate) => {
         const report = analyzeGenerated({ phases: REST_3H, rate_Hz: 0.5, mutate: bleed(cells, -rate) }, { checks: [ID] });
         const fs = findingsOf(report, ID);
-        expect(fs.map((f) => f.severity), show(fs)).toEqual(['info']);
+        expect(
+          fs.map((f) => f.severity),
+          show(fs),
+        ).toEqual(['info']);
         expect(fs[0]!.evidence.deviation_slope_mV_per_h as number).toBeGreaterThan(-rate - 0.2);
         expect(fs[0]!.evidence.deviation_slope_mV_per_h as number).toBeLessThan(-rate + 0.2);
         expect(statusOf(report, ID)).toBe('pass');
@@ -48,7 +51,10 @@ describe('cells.balancing', () => {
       fc.property(cellSet, fc.double({ min: 0.5, max: 3, noNaN: true }), (cells, rate) => {
         const report = analyzeGenerated({ phases: REST_3H, rate_Hz: 0.5, mutate: bleed(cells, rate) }, { checks: [ID] });
         const fs = findingsOf(report, ID);
-        expect(fs.map((f) => f.severity), show(fs)).toEqual(['warning']);
+        expect(
+          fs.map((f) => f.severity),
+          show(fs),
+        ).toEqual(['warning']);
         expect(fs[0]!.t_start_s).toBeGreaterThanOrEqual(BLEED_FROM_S);
         expect(fs[0]!.t_end_s).toBeGreaterThan(3 * 3600 - 10);
       }),
@@ -61,7 +67,14 @@ describe('cells.balancing', () => {
     expect(statusOf(none, ID)).toBe('not_evaluable');
     expect(none.checks[0]!.reason).toMatch(/no cell balanced/);
     const charging = analyzeGenerated(
-      { phases: [{ current_A: 0, duration_s: 5, state: 'STANDBY' }, { current_A: 75, duration_s: 2400, state: 'CHARGE' }], rate_Hz: 0.5, mutate: bleed([2], 0, 10) },
+      {
+        phases: [
+          { current_A: 0, duration_s: 5, state: 'STANDBY' },
+          { current_A: 75, duration_s: 2400, state: 'CHARGE' },
+        ],
+        rate_Hz: 0.5,
+        mutate: bleed([2], 0, 10),
+      },
       { checks: [ID] },
     );
     expect(statusOf(charging, ID)).toBe('not_evaluable');

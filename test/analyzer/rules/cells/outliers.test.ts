@@ -33,11 +33,20 @@ describe('cells.outliers', () => {
         (cell, up, isError, u, t0, d) => {
           const dv = (isError ? 0.16 + 0.09 * u : 0.03 + 0.09 * u) * (up ? 1 : -1);
           const report = analyzeGenerated(
-            { phases: SESSION, rate_Hz: 2, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell]! += dv; } },
+            {
+              phases: SESSION,
+              rate_Hz: 2,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell]! += dv;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
-          expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual([`cell ${cell} ${isError ? 'error' : 'warning'}`]);
+          expect(
+            fs.map((f) => `${f.subject} ${f.severity}`),
+            show(fs),
+          ).toEqual([`cell ${cell} ${isError ? 'error' : 'warning'}`]);
           expect(Math.sign(fs[0]!.evidence.deviation_V as number)).toBe(up ? 1 : -1);
           expect(near(fs[0]!.t_start_s, t0, GRID_S), `${fs[0]!.t_start_s} vs ${t0}`).toBe(true);
           expect(near(fs[0]!.t_end_s, t0 + d, GRID_S), `${fs[0]!.t_end_s} vs ${t0 + d}`).toBe(true);
@@ -51,20 +60,25 @@ describe('cells.outliers', () => {
   // whole time / no finding, holds
   it('should not judge a cell while it is balancing', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 7 }), fc.double({ min: 10, max: 100, noNaN: true }), fc.double({ min: 45, max: 90, noNaN: true }), (cell, t0, d) => {
-        const report = analyzeGenerated(
-          {
-            phases: SESSION,
-            rate_Hz: 2,
-            mutate: (k) => {
-              if (k.t_s >= t0 - 2 && k.t_s < t0 + d + 2) k.balancing[cell] = 1;
-              if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell]! += 0.06;
+      fc.property(
+        fc.integer({ min: 0, max: 7 }),
+        fc.double({ min: 10, max: 100, noNaN: true }),
+        fc.double({ min: 45, max: 90, noNaN: true }),
+        (cell, t0, d) => {
+          const report = analyzeGenerated(
+            {
+              phases: SESSION,
+              rate_Hz: 2,
+              mutate: (k) => {
+                if (k.t_s >= t0 - 2 && k.t_s < t0 + d + 2) k.balancing[cell] = 1;
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell]! += 0.06;
+              },
             },
-          },
-          { checks: [ID] },
-        );
-        expect(findingsOf(report, ID)).toEqual([]);
-      }),
+            { checks: [ID] },
+          );
+          expect(findingsOf(report, ID)).toEqual([]);
+        },
+      ),
       { numRuns: 8, seed: 112 },
     );
   });
@@ -74,7 +88,13 @@ describe('cells.outliers', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 7 }), fc.double({ min: 10, max: 150, noNaN: true }), fc.double({ min: 2, max: 20, noNaN: true }), (cell, t0, d) => {
         const report = analyzeGenerated(
-          { phases: SESSION, rate_Hz: 2, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell]! -= 0.1; } },
+          {
+            phases: SESSION,
+            rate_Hz: 2,
+            mutate: (k) => {
+              if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell]! -= 0.1;
+            },
+          },
           { checks: [ID] },
         );
         expect(findingsOf(report, ID)).toEqual([]);
@@ -89,10 +109,13 @@ describe('cells.outliers', () => {
     expect(statusOf(report, ID)).toBe('pass');
   });
 
-  it('should catch the library\'s internal short from its start', () => {
+  it("should catch the library's internal short from its start", () => {
     const report = analyzeBytes(scenarioCapture('fault-cell-internal-short'), { checks: [ID] }).report;
     const fs = serious(findingsOf(report, ID));
-    expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual(['cell 25 warning']); // cell 50 of 100s2p
+    expect(
+      fs.map((f) => `${f.subject} ${f.severity}`),
+      show(fs),
+    ).toEqual(['cell 25 warning']); // cell 50 of 100s2p
     expect(fs[0]!.t_start_s).toBeGreaterThanOrEqual(120); // the short begins at 120 s
     expect(fs[0]!.t_start_s).toBeLessThan(140);
   });

@@ -34,11 +34,20 @@ describe('cells.spread', () => {
         (cell, isError, u, t0, d) => {
           const dv = isError ? 0.22 + 0.08 * u : 0.11 + 0.06 * u;
           const report = analyzeGenerated(
-            { phases: REST, rate_Hz: 1, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell]! += dv; } },
+            {
+              phases: REST,
+              rate_Hz: 1,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell]! += dv;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
-          expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual([`pack ${isError ? 'error' : 'warning'}`]);
+          expect(
+            fs.map((f) => `${f.subject} ${f.severity}`),
+            show(fs),
+          ).toEqual([`pack ${isError ? 'error' : 'warning'}`]);
           expect(fs[0]!.evidence.cell_max).toBe(cell);
           expect(fs[0]!.evidence.regime).toBe('rest');
           expect(near(fs[0]!.t_start_s, t0, GRID_S), `${fs[0]!.t_start_s} vs ${t0}`).toBe(true);
@@ -51,11 +60,21 @@ describe('cells.spread', () => {
 
   it('should judge the PACK_STATUS min/max when no CELL_VOLTAGES arrive', () => {
     const report = analyzeGenerated(
-      { phases: REST, rate_Hz: 1, drop: (t) => t === MessageType.CELL_VOLTAGES, mutate: (k) => { if (k.t_s >= 650 && k.t_s < 700) k.cellVoltage_V[6]! -= 0.15; } },
+      {
+        phases: REST,
+        rate_Hz: 1,
+        drop: (t) => t === MessageType.CELL_VOLTAGES,
+        mutate: (k) => {
+          if (k.t_s >= 650 && k.t_s < 700) k.cellVoltage_V[6]! -= 0.15;
+        },
+      },
       { checks: [ID] },
     );
     const fs = findingsOf(report, ID);
-    expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual(['pack warning']);
+    expect(
+      fs.map((f) => `${f.subject} ${f.severity}`),
+      show(fs),
+    ).toEqual(['pack warning']);
     expect(fs[0]!.evidence.source).toBe('PACK_STATUS min/max');
     expect(fs[0]!.evidence.cell_min).toBe(6);
   });
@@ -65,7 +84,10 @@ describe('cells.spread', () => {
       if (k.t_s >= from && k.t_s < to) k.cellVoltage_V[3]! += 0.108;
     };
     const rest = findingsOf(analyzeGenerated({ phases: REST_THEN_LOAD, rate_Hz: 1, mutate: plant(620, 680) }, { checks: [ID] }), ID);
-    expect(rest.map((f) => f.severity), show(rest)).toEqual(['warning']);
+    expect(
+      rest.map((f) => f.severity),
+      show(rest),
+    ).toEqual(['warning']);
     const load = findingsOf(analyzeGenerated({ phases: REST_THEN_LOAD, rate_Hz: 1, mutate: plant(720, 880) }, { checks: [ID] }), ID);
     expect(load, show(load)).toEqual([]); // 0.5C: threshold 0.125 V
   });
@@ -75,7 +97,10 @@ describe('cells.spread', () => {
       if (k.t_s >= 650 && k.t_s < 700) k.cellVoltage_V[5]! += 0.21;
     };
     const mid = findingsOf(analyzeGenerated({ phases: REST, rate_Hz: 1, initialSoc: 0.6, mutate: plant }, { checks: [ID] }), ID);
-    expect(mid.map((f) => f.severity), show(mid)).toEqual(['error']);
+    expect(
+      mid.map((f) => f.severity),
+      show(mid),
+    ).toEqual(['error']);
     const low = findingsOf(analyzeGenerated({ phases: REST, rate_Hz: 1, initialSoc: 0.05, mutate: plant }, { checks: [ID] }), ID);
     expect(low, show(low)).toEqual([]); // 5 % SOC: 5 % imbalance is ~0.3 V there
   });
@@ -88,11 +113,20 @@ describe('cells.spread', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 7 }), fc.double({ min: 5, max: 15, noNaN: true }), (cell, rate) => {
         const report = analyzeGenerated(
-          { phases, rate_Hz: 0.25, mutate: (k) => { k.cellVoltage_V[cell]! += 0.01 + (rate / 1000) * (k.t_s / 3600); } },
+          {
+            phases,
+            rate_Hz: 0.25,
+            mutate: (k) => {
+              k.cellVoltage_V[cell]! += 0.01 + (rate / 1000) * (k.t_s / 3600);
+            },
+          },
           { checks: [ID] },
         );
         const fs = findingsOf(report, ID);
-        expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual(['pack trend warning']);
+        expect(
+          fs.map((f) => `${f.subject} ${f.severity}`),
+          show(fs),
+        ).toEqual(['pack trend warning']);
         expect(fs[0]!.evidence.trend_mV_per_h as number).toBeCloseTo(rate, 0);
       }),
       { numRuns: 3, seed: 92 },

@@ -23,11 +23,20 @@ describe('cells.weakest', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 7 }), fc.double({ min: 0.04, max: 0.1, noNaN: true }), (cell, sag) => {
         const report = analyzeGenerated(
-          { phases: DISCHARGE, rate_Hz: 2, mutate: (k) => { if (k.current_A < -10) k.cellVoltage_V[cell]! -= sag; } },
+          {
+            phases: DISCHARGE,
+            rate_Hz: 2,
+            mutate: (k) => {
+              if (k.current_A < -10) k.cellVoltage_V[cell]! -= sag;
+            },
+          },
           { checks: [ID] },
         );
         const fs = findingsOf(report, ID);
-        expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual([`cell ${cell} warning`]);
+        expect(
+          fs.map((f) => `${f.subject} ${f.severity}`),
+          show(fs),
+        ).toEqual([`cell ${cell} warning`]);
         expect(fs[0]!.evidence.min_share).toBe(1);
         expect(near(fs[0]!.t_start_s, 5.5, GRID_S)).toBe(true);
         expect(near(fs[0]!.t_end_s, 155, GRID_S)).toBe(true);
@@ -42,7 +51,10 @@ describe('cells.weakest', () => {
       fc.property(fc.integer({ min: 1, max: 10_000 }), (seed) => {
         const report = analyzeGenerated({ phases: DISCHARGE, rate_Hz: 2, seed }, { checks: [ID] });
         const fs = findingsOf(report, ID);
-        expect(fs.map((f) => f.severity), show(fs)).toEqual(['info']);
+        expect(
+          fs.map((f) => f.severity),
+          show(fs),
+        ).toEqual(['info']);
         expect(fs[0]!.subject).toBe(`cell ${fs[0]!.evidence.weakest_cell}`);
         expect(statusOf(report, ID)).toBe('pass');
       }),
@@ -51,13 +63,25 @@ describe('cells.weakest', () => {
   });
 
   it('should not be evaluable without discharge', () => {
-    const report = analyzeGenerated({ phases: [{ current_A: 0, duration_s: 5, state: 'STANDBY' }, { current_A: 75, duration_s: 100, state: 'CHARGE' }], rate_Hz: 2 }, { checks: [ID] });
+    const report = analyzeGenerated(
+      {
+        phases: [
+          { current_A: 0, duration_s: 5, state: 'STANDBY' },
+          { current_A: 75, duration_s: 100, state: 'CHARGE' },
+        ],
+        rate_Hz: 2,
+      },
+      { checks: [ID] },
+    );
     expect(statusOf(report, ID)).toBe('not_evaluable');
   });
 
   it('should name the group with the disconnected cell in the library scenario', () => {
     const report = analyzeBytes(scenarioCapture('fault-cell-disconnect', 400), { checks: [ID] }).report;
     const fs = serious(findingsOf(report, ID));
-    expect(fs.map((f) => `${f.subject} ${f.severity}`), show(findingsOf(report, ID))).toEqual(['cell 40 warning']); // cell 81 of 100s2p
+    expect(
+      fs.map((f) => `${f.subject} ${f.severity}`),
+      show(findingsOf(report, ID)),
+    ).toEqual(['cell 40 warning']); // cell 81 of 100s2p
   });
 });

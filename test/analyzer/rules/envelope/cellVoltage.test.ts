@@ -39,7 +39,12 @@ describe('envelope.cell_voltage', () => {
         (cell, tier, over, frac, t0, d) => {
           const v = valueIn(tier, over, frac);
           const report = analyzeGenerated(
-            { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell] = v; } },
+            {
+              phases: SHORT,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.cellVoltage_V[cell] = v;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
@@ -65,7 +70,12 @@ describe('envelope.cell_voltage', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 100, max: 400 }), (cell, n, k0) => {
         const report = analyzeGenerated(
-          { phases: SHORT, mutate: (k) => { if (k.k >= k0 && k.k < k0 + n) k.cellVoltage_V[cell] = 4.2; } },
+          {
+            phases: SHORT,
+            mutate: (k) => {
+              if (k.k >= k0 && k.k < k0 + n) k.cellVoltage_V[cell] = 4.2;
+            },
+          },
           { checks: [ID] },
         );
         expect(findingsOf(report, ID)).toEqual([]);
@@ -76,7 +86,12 @@ describe('envelope.cell_voltage', () => {
 
   it('should merge crossings closer than merge_s into one episode', () => {
     const report = analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { if ((k.t_s >= 20 && k.t_s < 22) || (k.t_s >= 25 && k.t_s < 27)) k.cellVoltage_V[3] = 4.06; } },
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if ((k.t_s >= 20 && k.t_s < 22) || (k.t_s >= 25 && k.t_s < 27)) k.cellVoltage_V[3] = 4.06;
+        },
+      },
       { checks: [ID] },
     );
     const fs = findingsOf(report, ID);
@@ -100,7 +115,13 @@ describe('envelope.cell_voltage', () => {
 
   it('should fall back to the PACK_STATUS extremes without CELL_VOLTAGES', () => {
     const report = analyzeGenerated(
-      { phases: SHORT, drop: (type) => type === MessageType.CELL_VOLTAGES, mutate: (k) => { if (k.t_s >= 30 && k.t_s < 35) k.cellVoltage_V[2] = 1.6; } },
+      {
+        phases: SHORT,
+        drop: (type) => type === MessageType.CELL_VOLTAGES,
+        mutate: (k) => {
+          if (k.t_s >= 30 && k.t_s < 35) k.cellVoltage_V[2] = 1.6;
+        },
+      },
       { checks: [ID] },
     );
     const fs = findingsOf(report, ID);
@@ -112,7 +133,12 @@ describe('envelope.cell_voltage', () => {
 
   it('should cap the findings and summarise the rest', () => {
     const report = analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { for (let s = 0; s < 8; s++) if (k.t_s >= 10 + 5 * s && k.t_s < 12 + 5 * s) k.cellVoltage_V[s] = 4.02; } },
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          for (let s = 0; s < 8; s++) if (k.t_s >= 10 + 5 * s && k.t_s < 12 + 5 * s) k.cellVoltage_V[s] = 4.02;
+        },
+      },
       { checks: [ID], set: [`${ID}.max_findings=3`] },
     );
     const fs = findingsOf(report, ID);
@@ -124,7 +150,12 @@ describe('envelope.cell_voltage', () => {
 
   it('should report time beyond each tier as metrics', () => {
     const report = analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { if (k.t_s >= 20 && k.t_s < 30) k.cellVoltage_V[0] = 4.07; } },
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.t_s >= 20 && k.t_s < 30) k.cellVoltage_V[0] = 4.07;
+        },
+      },
       { checks: [ID] },
     );
     const m = report.checks.find((c) => c.check === ID)!.metrics!;

@@ -26,7 +26,12 @@ describe('envelope.charge_temperature', () => {
           const t0 = CHARGE.from + at * (CHARGE.to - CHARGE.from - d);
           const v = belowRsl ? RSL - 0.2 - frac * 4 : RSL + frac * (MOL - RSL);
           const report = analyzeGenerated(
-            { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) for (let j = 0; j < sensors; j++) k.temperature_C[j] = v; } },
+            {
+              phases: SHORT,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) for (let j = 0; j < sensors; j++) k.temperature_C[j] = v;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
@@ -73,10 +78,16 @@ describe('envelope.charge_temperature', () => {
   });
 
   it('should not count cold while discharging, nor blips shorter than min_duration_s', () => {
-    const cold = (from: number, to: number) => analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { if (k.t_s >= from && k.t_s < to) k.temperature_C.fill(-27); } },
-      { checks: [ID] },
-    );
+    const cold = (from: number, to: number) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          mutate: (k) => {
+            if (k.t_s >= from && k.t_s < to) k.temperature_C.fill(-27);
+          },
+        },
+        { checks: [ID] },
+      );
     expect(findingsOf(cold(DISCHARGE.from, DISCHARGE.to), ID)).toEqual([]);
     expect(findingsOf(cold(80, 81), ID)).toEqual([]);
   });

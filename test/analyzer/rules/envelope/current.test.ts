@@ -31,7 +31,12 @@ describe('envelope.current', () => {
           const w = charge ? CHARGE : DISCHARGE;
           const t0 = w.from + at * (w.to - w.from - d);
           const report = analyzeGenerated(
-            { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.current_A = charge ? magnitude : -magnitude; } },
+            {
+              phases: SHORT,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.current_A = charge ? magnitude : -magnitude;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
@@ -65,7 +70,12 @@ describe('envelope.current', () => {
 
   it('should report time beyond each tier per direction as metrics', () => {
     const report = analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { if (k.t_s >= 70 && k.t_s < 75) k.current_A = 1200; } },
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.t_s >= 70 && k.t_s < 75) k.current_A = 1200;
+        },
+      },
       { checks: [ID] },
     );
     const m = report.checks.find((c) => c.check === ID)!.metrics!;

@@ -40,7 +40,12 @@ describe('envelope.temperature', () => {
           const w = side === 'charge' ? CHARGE : DISCHARGE;
           const t0 = w.from + at * (w.to - w.from - d);
           const report = analyzeGenerated(
-            { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.temperature_C[sensor] = v; } },
+            {
+              phases: SHORT,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.temperature_C[sensor] = v;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
@@ -62,10 +67,16 @@ describe('envelope.temperature', () => {
 
   it('should apply the discharge limits at rest and while discharging, the charge limits only while charging', () => {
     // 57 °C: above the charge MOL maximum (55 °C), below the discharge MOL maximum (60 °C)
-    const at = (t0: number) => analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + 5) k.temperature_C[1] = 57; } },
-      { checks: [ID] },
-    );
+    const at = (t0: number) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          mutate: (k) => {
+            if (k.t_s >= t0 && k.t_s < t0 + 5) k.temperature_C[1] = 57;
+          },
+        },
+        { checks: [ID] },
+      );
     expect(findingsOf(at(20), ID)).toEqual([]);
     const charging = findingsOf(at(80), ID);
     expect(charging).toHaveLength(1);
@@ -75,7 +86,12 @@ describe('envelope.temperature', () => {
 
   it('should ignore readings beyond a limit for less than min_duration_s', () => {
     const report = analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { if (k.t_s >= 20 && k.t_s < 22) k.temperature_C[0] = 80; } },
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.t_s >= 20 && k.t_s < 22) k.temperature_C[0] = 80;
+        },
+      },
       { checks: [ID] },
     );
     expect(findingsOf(report, ID)).toEqual([]);

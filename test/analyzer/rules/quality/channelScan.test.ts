@@ -18,9 +18,14 @@ const JOIN_S = 0.5;
 function profile() {
   const p = builtInProfile('default');
   for (const s of [
-    `quality.stuck.cell_min_duration_s=${MIN_IDENTICAL_S}`, `quality.na.min_duration_s=${MIN_NA_S}`, `quality.nonphysical.join_s=${JOIN_S}`,
-    `quality.nonphysical.cell_voltage_min_V=${LO}`, `quality.nonphysical.cell_voltage_max_V=${HI}`, 'quality.time.min_gap_s=1',
-  ]) p.override(s);
+    `quality.stuck.cell_min_duration_s=${MIN_IDENTICAL_S}`,
+    `quality.na.min_duration_s=${MIN_NA_S}`,
+    `quality.nonphysical.join_s=${JOIN_S}`,
+    `quality.nonphysical.cell_voltage_min_V=${LO}`,
+    `quality.nonphysical.cell_voltage_max_V=${HI}`,
+    'quality.time.min_gap_s=1',
+  ])
+    p.override(s);
   return p;
 }
 
@@ -28,7 +33,10 @@ function profile() {
 const row = (channels: number) =>
   fc.record({
     dt: fc.oneof({ weight: 9, arbitrary: fc.constant(0.1) }, { weight: 1, arbitrary: fc.constantFrom(0.3, 2.5) }),
-    values: fc.array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(3.5, 3.5001, 6) }, { weight: 1, arbitrary: fc.constant(NaN) }), { minLength: channels, maxLength: channels }),
+    values: fc.array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(3.5, 3.5001, 6) }, { weight: 1, arbitrary: fc.constant(NaN) }), {
+      minLength: channels,
+      maxLength: channels,
+    }),
     received: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   });
 
@@ -40,7 +48,9 @@ function reference(tl: Timeline, ch: number, gaps: ReturnType<typeof gapsOf>): {
   const na: ChannelRun[] = [];
   const out: ChannelRun[] = [];
   const keep = (list: ChannelRun[], min: number, r0: number, r1: number, value: number): void =>
-    splitAtGaps(gaps, r0, r1, (a, b) => { if (ts[b]! - ts[a]! >= min) list.push({ ch, r0: a, r1: b, value }); });
+    splitAtGaps(gaps, r0, r1, (a, b) => {
+      if (ts[b]! - ts[a]! >= min) list.push({ ch, r0: a, r1: b, value });
+    });
   let run: { r0: number; r1: number; v: number } | null = null;
   let naRun: { r0: number; r1: number } | null = null;
   let oRun: { r0: number; r1: number; ext: number } | null = null;

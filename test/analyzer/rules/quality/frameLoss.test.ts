@@ -54,7 +54,10 @@ describe('quality.frame_loss', () => {
 
   it('should be info below warning_share by default and a warning in the lab profile', () => {
     // one PACK_STATUS of 1 500 (0.067 %)
-    const bytes = generateCapture({ phases: [...SHORT, { current_A: 0, duration_s: 90, state: 'STANDBY' }], drop: (t, tick) => t === MessageType.PACK_STATUS && tick.k === 300 });
+    const bytes = generateCapture({
+      phases: [...SHORT, { current_A: 0, duration_s: 90, state: 'STANDBY' }],
+      drop: (t, tick) => t === MessageType.PACK_STATUS && tick.k === 300,
+    });
     const def = findingsOf(analyzeBytes(bytes, { checks: [ID] }).report, ID);
     expect(def.find((f) => f.subject === 'PACK_STATUS')?.severity).toBe('info');
     const lab = findingsOf(analyzeBytes(bytes, { checks: [ID], profile: 'lab' }).report, ID);

@@ -70,7 +70,10 @@ describe('quality.link_errors', () => {
           const { report } = analyzeBytes(join(wire), { checks: [ID] });
           const fs = findingsOf(report, ID);
           const damage = fs.filter((f) => DAMAGE.includes(f.subject));
-          expect(damage.reduce((s, f) => s + (f.evidence.count as number), 0), show(fs)).toBe(which.length);
+          expect(
+            damage.reduce((s, f) => s + (f.evidence.count as number), 0),
+            show(fs),
+          ).toBe(which.length);
           const frames = report.input.decoder!.frames;
           for (const f of damage) {
             const share = (f.evidence.count as number) / ((f.evidence.count as number) + frames);
@@ -92,7 +95,10 @@ describe('quality.link_errors', () => {
       fc.property(fc.uniqueArray(fc.integer({ min: 0, max: base.wire.length - 1 }), { minLength: 1, maxLength: 20 }), (which) => {
         const wire = base.wire.flatMap((w, i) => (which.includes(i) ? [w, w] : [w]));
         const fs = findingsOf(analyzeBytes(join(wire), { checks: [ID] }).report, ID);
-        expect(fs.map((f) => f.subject), show(fs)).toEqual(['duplicates']);
+        expect(
+          fs.map((f) => f.subject),
+          show(fs),
+        ).toEqual(['duplicates']);
         expect(fs[0]!.evidence.count).toBe(which.length);
       }),
       { numRuns: 10, seed: 22 },

@@ -31,9 +31,20 @@ describe('quality.na', () => {
   it('should report a planted NA run with its channel and time', () => {
     fc.assert(
       fc.property(where, fc.double({ min: 6, max: 25, noNaN: true }), fc.double({ min: 2.5, max: 30, noNaN: true }), (w, t0, d) => {
-        const report = analyzeGenerated({ phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) blank(k, w); } }, { checks: [ID] });
+        const report = analyzeGenerated(
+          {
+            phases: SHORT,
+            mutate: (k) => {
+              if (k.t_s >= t0 && k.t_s < t0 + d) blank(k, w);
+            },
+          },
+          { checks: [ID] },
+        );
         const fs = findingsOf(report, ID).filter((f) => !f.subject.startsWith('cellVoltageM') && !f.subject.startsWith('temperatureM'));
-        expect(fs.map((f) => `${f.subject} ${f.severity}`), show(findingsOf(report, ID))).toEqual([`${subjectOf(w)} warning`]);
+        expect(
+          fs.map((f) => `${f.subject} ${f.severity}`),
+          show(findingsOf(report, ID)),
+        ).toEqual([`${subjectOf(w)} warning`]);
         const first = Math.ceil(t0 * 10 - 1e-9) / 10;
         const last = Math.ceil((t0 + d) * 10 - 1e-9) / 10 - 0.1;
         expect(near(fs[0]!.t_start_s, first, 0.1), `${fs[0]!.t_start_s} vs ${first}`).toBe(true);
@@ -47,7 +58,15 @@ describe('quality.na', () => {
   it('should ignore NA shorter than min_duration_s', () => {
     fc.assert(
       fc.property(where, fc.integer({ min: 60, max: 500 }), fc.integer({ min: 1, max: 15 }), (w, k0, n) => {
-        const report = analyzeGenerated({ phases: SHORT, mutate: (k) => { if (k.k >= k0 && k.k < k0 + n) blank(k, w); } }, { checks: [ID] });
+        const report = analyzeGenerated(
+          {
+            phases: SHORT,
+            mutate: (k) => {
+              if (k.k >= k0 && k.k < k0 + n) blank(k, w);
+            },
+          },
+          { checks: [ID] },
+        );
         expect(findingsOf(report, ID)).toEqual([]);
       }),
       { numRuns: 10, seed: 62 },
@@ -56,7 +75,17 @@ describe('quality.na', () => {
 
   it('should leave NA during INIT alone (the device has not measured yet)', () => {
     const report = analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { if (k.t_s < 4) { k.state = BmsState.INIT; k.cellVoltage_V.fill(NaN); k.temperature_C.fill(NaN); k.current_A = NaN; } } },
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.t_s < 4) {
+            k.state = BmsState.INIT;
+            k.cellVoltage_V.fill(NaN);
+            k.temperature_C.fill(NaN);
+            k.current_A = NaN;
+          }
+        },
+      },
       { checks: [ID] },
     );
     expect(findingsOf(report, ID)).toEqual([]);
@@ -65,11 +94,19 @@ describe('quality.na', () => {
   it('should keep at most max_findings and sum up the rest in one finding', () => {
     // five cells NA for 3 s each, at different times
     const report = analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { for (let c = 0; c < 5; c++) if (k.t_s >= 6 + 8 * c && k.t_s < 9 + 8 * c) k.cellVoltage_V[c] = NaN; } },
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          for (let c = 0; c < 5; c++) if (k.t_s >= 6 + 8 * c && k.t_s < 9 + 8 * c) k.cellVoltage_V[c] = NaN;
+        },
+      },
       { checks: [ID], set: ['quality.na.max_findings=3'] },
     );
     const fs = findingsOf(report, ID);
-    expect(fs.map((f) => f.subject), show(fs)).toEqual(['cell 0', 'cell 1', 'cell 2', 'more']);
+    expect(
+      fs.map((f) => f.subject),
+      show(fs),
+    ).toEqual(['cell 0', 'cell 1', 'cell 2', 'more']);
     expect(fs[3]!.severity).toBe('warning');
     expect(fs[3]!.evidence.more).toBe(2);
     expect(near(fs[3]!.t_start_s, 30, 0.1) && near(fs[3]!.t_end_s, 40.9, 0.1)).toBe(true);
@@ -83,10 +120,16 @@ describe('quality.na', () => {
 
   it('should catch the open sense wire and the open NTC of the scenario library', () => {
     const a = findingsOf(analyzeBytes(scenarioCapture('fault-open-sense-wire'), { checks: [ID] }).report, ID);
-    expect(a.map((f) => `${f.subject} ${f.severity}`), show(a)).toEqual(['cell 37 warning', 'cell 38 warning']);
+    expect(
+      a.map((f) => `${f.subject} ${f.severity}`),
+      show(a),
+    ).toEqual(['cell 37 warning', 'cell 38 warning']);
     expect(near(a[0]!.t_start_s, 120, 0.2)).toBe(true);
     const b = findingsOf(analyzeBytes(scenarioCapture('fault-ntc-open', 150), { checks: [ID] }).report, ID);
-    expect(b.map((f) => `${f.subject} ${f.severity}`), show(b)).toEqual(['sensor 12 warning']); // the NTC on cell 24
+    expect(
+      b.map((f) => `${f.subject} ${f.severity}`),
+      show(b),
+    ).toEqual(['sensor 12 warning']); // the NTC on cell 24
     expect(near(b[0]!.t_start_s, 120, 0.2)).toBe(true);
   });
 });

@@ -39,9 +39,20 @@ describe('quality.nonphysical', () => {
         fc.integer({ min: 1, max: 100 }),
         (kind, i, u, k0, n) => {
           const p = PLANTS[kind]!;
-          const report = analyzeGenerated({ phases: SHORT, mutate: (k) => { if (k.k >= k0 && k.k < k0 + n) p.set(k, i, u); } }, { checks: [ID] });
+          const report = analyzeGenerated(
+            {
+              phases: SHORT,
+              mutate: (k) => {
+                if (k.k >= k0 && k.k < k0 + n) p.set(k, i, u);
+              },
+            },
+            { checks: [ID] },
+          );
           const fs = findingsOf(report, ID).filter((f) => f.subject !== 'pack voltage vs cells');
-          expect(fs.map((f) => `${f.subject} ${f.severity}`), show(findingsOf(report, ID))).toEqual([`${p.subject(i)} ${p.severity}`]);
+          expect(
+            fs.map((f) => `${f.subject} ${f.severity}`),
+            show(findingsOf(report, ID)),
+          ).toEqual([`${p.subject(i)} ${p.severity}`]);
           expect(near(fs[0]!.t_start_s, k0 / 10, 0.001), `${fs[0]!.t_start_s} vs ${k0 / 10}`).toBe(true);
           expect(near(fs[0]!.t_end_s, (k0 + n - 1) / 10, 0.001), `${fs[0]!.t_end_s} vs ${(k0 + n - 1) / 10}`).toBe(true);
         },
@@ -55,22 +66,44 @@ describe('quality.nonphysical', () => {
   // time (± one 2 s sample), holds
   it('should report a pack voltage far from the sum of the cells', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.08, max: 0.3, noNaN: true }), fc.boolean(), fc.double({ min: 6, max: 35, noNaN: true }), fc.double({ min: 8, max: 20, noNaN: true }), (x, up, t0, d) => {
-        const report = analyzeGenerated(
-          { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.packVoltage_V *= up ? 1 + x : 1 - x; } },
-          { checks: [ID] },
-        );
-        const fs = findingsOf(report, ID);
-        expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual(['pack voltage vs cells warning']);
-        expect(near(fs[0]!.t_start_s, t0, 2.1)).toBe(true);
-        expect(near(fs[0]!.t_end_s, t0 + d, 2.1)).toBe(true);
-      }),
+      fc.property(
+        fc.double({ min: 0.08, max: 0.3, noNaN: true }),
+        fc.boolean(),
+        fc.double({ min: 6, max: 35, noNaN: true }),
+        fc.double({ min: 8, max: 20, noNaN: true }),
+        (x, up, t0, d) => {
+          const report = analyzeGenerated(
+            {
+              phases: SHORT,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.packVoltage_V *= up ? 1 + x : 1 - x;
+              },
+            },
+            { checks: [ID] },
+          );
+          const fs = findingsOf(report, ID);
+          expect(
+            fs.map((f) => `${f.subject} ${f.severity}`),
+            show(fs),
+          ).toEqual(['pack voltage vs cells warning']);
+          expect(near(fs[0]!.t_start_s, t0, 2.1)).toBe(true);
+          expect(near(fs[0]!.t_end_s, t0 + d, 2.1)).toBe(true);
+        },
+      ),
       { numRuns: 10, seed: 72 },
     );
   });
 
   it('should ignore a pack voltage offset shorter than pack_vs_cells_min_duration_s', () => {
-    const report = analyzeGenerated({ phases: SHORT, mutate: (k) => { if (k.t_s >= 20 && k.t_s < 23) k.packVoltage_V *= 1.2; } }, { checks: [ID] });
+    const report = analyzeGenerated(
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.t_s >= 20 && k.t_s < 23) k.packVoltage_V *= 1.2;
+        },
+      },
+      { checks: [ID] },
+    );
     expect(findingsOf(report, ID)).toEqual([]);
   });
 

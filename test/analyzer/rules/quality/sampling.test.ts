@@ -35,7 +35,10 @@ describe('quality.sampling', () => {
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
-          expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual([`${T.name} warning`]);
+          expect(
+            fs.map((f) => `${f.subject} ${f.severity}`),
+            show(fs),
+          ).toEqual([`${T.name} warning`]);
           expect(near(fs[0]!.t_start_s, a * 60, 0.001)).toBe(true);
           expect(near(fs[0]!.t_end_s, Math.min(299.9, (a + L) * 60), 0.001)).toBe(true);
           expect(fs[0]!.evidence.windows).toBe(L);

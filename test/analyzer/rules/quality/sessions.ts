@@ -45,7 +45,12 @@ export function serious(fs: Finding[]): Finding[] {
 export function analyzeTimeline(tl: Timeline, checks: string[], profile = 'default'): Report {
   return analyze(
     { timeline: tl, counters: null, meta: { name: 'timeline', kind: 'trace', bytes: 0 } },
-    { profile: builtInProfile(profile), rules: RULES.filter((r) => checks.includes(r.id)), chemistry: (n) => (n === CHEMISTRY.name ? CHEMISTRY : null), today: '2026-12-03' },
+    {
+      profile: builtInProfile(profile),
+      rules: RULES.filter((r) => checks.includes(r.id)),
+      chemistry: (n) => (n === CHEMISTRY.name ? CHEMISTRY : null),
+      today: '2026-12-03',
+    },
   );
 }
 

@@ -88,7 +88,10 @@ describe('quality.stuck', () => {
           { checks: [ID] },
         );
         const fs = findingsOf(report, ID);
-        expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual(['pack current warning']);
+        expect(
+          fs.map((f) => `${f.subject} ${f.severity}`),
+          show(fs),
+        ).toEqual(['pack current warning']);
         const [a, b] = ticks(t0, t1);
         expect(near(fs[0]!.t_start_s, a, 0.1)).toBe(true);
         expect(near(fs[0]!.t_end_s, b, 0.1)).toBe(true);
@@ -118,7 +121,10 @@ describe('quality.stuck', () => {
           { checks: [ID] },
         );
         const fs = findingsOf(report, ID);
-        expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual([`sensor ${j} warning`]);
+        expect(
+          fs.map((f) => `${f.subject} ${f.severity}`),
+          show(fs),
+        ).toEqual([`sensor ${j} warning`]);
         expect(near(fs[0]!.t_start_s, Math.ceil(t0 * 2 - 1e-9) / 2, 0.5)).toBe(true);
         expect(near(fs[0]!.t_end_s, Math.ceil((t0 + d) * 2 - 1e-9) / 2 - 0.5, 0.5)).toBe(true);
       }),
@@ -129,12 +135,28 @@ describe('quality.stuck', () => {
   it('should not flag a quiet channel at rest, nor a steady current from a coarse sensor', () => {
     let held = NaN;
     const rest = analyzeGenerated(
-      { phases: stepAt20(-75), mutate: (k) => { if (k.t_s >= 3 && k.t_s < 19) { if (Number.isNaN(held)) held = k.cellVoltage_V[2]!; k.cellVoltage_V[2] = held; } } },
+      {
+        phases: stepAt20(-75),
+        mutate: (k) => {
+          if (k.t_s >= 3 && k.t_s < 19) {
+            if (Number.isNaN(held)) held = k.cellVoltage_V[2]!;
+            k.cellVoltage_V[2] = held;
+          }
+        },
+      },
       { checks: [ID] },
     );
     expect(findingsOf(rest, ID)).toEqual([]);
     // a CC charge read as exactly 75 A for 20 s: the voltages rise slowly, no step
-    const cc = analyzeGenerated({ phases: SHORT, mutate: (k) => { if (k.state === 4) k.current_A = 75; } }, { checks: [ID] });
+    const cc = analyzeGenerated(
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.state === 4) k.current_A = 75;
+        },
+      },
+      { checks: [ID] },
+    );
     expect(findingsOf(cc, ID)).toEqual([]);
   });
 
@@ -150,12 +172,18 @@ describe('quality.stuck', () => {
     );
   });
 
-  it('should catch the library\'s stuck cell-voltage channel and stuck current sensor', () => {
+  it("should catch the library's stuck cell-voltage channel and stuck current sensor", () => {
     const a = serious(findingsOf(analyzeBytes(scenarioCapture('fault-stuck-cell-voltage', 120), { checks: [ID] }).report, ID));
-    expect(a.map((f) => `${f.subject} ${f.severity}`), show(a)).toEqual(['cell 37 error']);
+    expect(
+      a.map((f) => `${f.subject} ${f.severity}`),
+      show(a),
+    ).toEqual(['cell 37 error']);
     expect(near(a[0]!.t_start_s, 60, 0.2)).toBe(true);
     const b = serious(findingsOf(analyzeBytes(scenarioCapture('fault-stuck-sensor', 120), { checks: [ID] }).report, ID));
-    expect(b.map((f) => `${f.subject} ${f.severity}`), show(b)).toEqual(['pack current warning']);
+    expect(
+      b.map((f) => `${f.subject} ${f.severity}`),
+      show(b),
+    ).toEqual(['pack current warning']);
     expect(near(b[0]!.t_start_s, 60, 0.2)).toBe(true);
   });
 });

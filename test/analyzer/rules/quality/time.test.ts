@@ -35,7 +35,10 @@ describe('quality.time', () => {
   it('should make a gap of a minute or more an error', () => {
     const phases = [...SHORT, { current_A: 0, duration_s: 80, state: 'STANDBY' as const }];
     const fs = findingsOf(analyzeGenerated({ phases, drop: (_t, k) => k.t_s >= 62 && k.t_s < 130 }, { checks: [ID] }), ID);
-    expect(fs.map((f) => f.severity), show(fs)).toEqual(['error']);
+    expect(
+      fs.map((f) => f.severity),
+      show(fs),
+    ).toEqual(['error']);
     expect(fs[0]!.threshold?.value).toBe(60);
   });
 
@@ -51,7 +54,10 @@ describe('quality.time', () => {
     }
     const { report } = analyzeBytes(enc.view().slice(), { checks: [ID] });
     const fs = findingsOf(report, ID);
-    expect(fs.map((f) => `${f.subject} ${f.severity}`), show(fs)).toEqual(['device clock warning']);
+    expect(
+      fs.map((f) => `${f.subject} ${f.severity}`),
+      show(fs),
+    ).toEqual(['device clock warning']);
     expect(fs[0]!.evidence.back_s).toBeCloseTo(29.9, 3);
     expect(near(fs[0]!.t_start_s, 29.9, 0.05)).toBe(true);
   });

@@ -16,15 +16,19 @@ describe(CHECK, () => {
   it('should report each raised alarm from its raise to its clear', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 60, max: 300 }), fc.integer({ min: 1, max: 200 }), fc.boolean(),
-        fc.constantFrom(FaultTier.WARNING, FaultTier.FATAL), fc.boolean(),
+        fc.integer({ min: 60, max: 300 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.boolean(),
+        fc.constantFrom(FaultTier.WARNING, FaultTier.FATAL),
+        fc.boolean(),
         (a, len, pack, tier, clears) => {
           const b = a + len;
           const code = pack ? FaultCode.HOST_COMM_LOSS : FaultCode.OPEN_SENSE_WIRE;
           const index = pack ? -1 : 3;
           const r = analyzeGenerated(
             {
-              phases: PHASES, rate_Hz: 10,
+              phases: PHASES,
+              rate_Hz: 10,
               mutate: (t) => {
                 if (t.k === a) t.events.push({ code, tier, raised: true, index, value: 2, threshold: 1 });
                 if (clears && t.k === b) t.events.push({ code, tier, raised: false, index, value: 0, threshold: 1 });

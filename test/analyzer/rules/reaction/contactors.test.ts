@@ -23,16 +23,64 @@ interface Kind {
 }
 
 const KINDS: Kind[] = [
-  { name: 'NORMAL with main+ open', subject: 'main contactors', grace: GRACE_S, apply: (k) => { k.contactors.pos = false; k.current_A = 0; } },
-  { name: 'STANDBY with the mains closed', subject: 'contactors at rest', grace: GRACE_S, apply: (k) => { k.state = BmsState.STANDBY; k.current_A = 0; } },
-  { name: 'PRECHARGE without the precharge contactor', subject: 'precharge contactor', grace: PRECHARGE_GRACE_S, apply: (k) => { k.state = BmsState.PRECHARGE; k.contactors = { pos: false, neg: true, pre: false }; k.current_A = 0; } },
-  { name: 'current with everything open', subject: 'current path', grace: GRACE_S, apply: (k) => { k.state = BmsState.STANDBY; k.contactors = { pos: false, neg: false, pre: false }; } },
-  { name: 'ERROR with main+ welded', subject: 'contactors in ERROR', grace: ERROR_GRACE_S, latched: true, apply: (k) => { k.state = BmsState.ERROR; k.contactors = { pos: true, neg: false, pre: false }; k.current_A = 0; } },
+  {
+    name: 'NORMAL with main+ open',
+    subject: 'main contactors',
+    grace: GRACE_S,
+    apply: (k) => {
+      k.contactors.pos = false;
+      k.current_A = 0;
+    },
+  },
+  {
+    name: 'STANDBY with the mains closed',
+    subject: 'contactors at rest',
+    grace: GRACE_S,
+    apply: (k) => {
+      k.state = BmsState.STANDBY;
+      k.current_A = 0;
+    },
+  },
+  {
+    name: 'PRECHARGE without the precharge contactor',
+    subject: 'precharge contactor',
+    grace: PRECHARGE_GRACE_S,
+    apply: (k) => {
+      k.state = BmsState.PRECHARGE;
+      k.contactors = { pos: false, neg: true, pre: false };
+      k.current_A = 0;
+    },
+  },
+  {
+    name: 'current with everything open',
+    subject: 'current path',
+    grace: GRACE_S,
+    apply: (k) => {
+      k.state = BmsState.STANDBY;
+      k.contactors = { pos: false, neg: false, pre: false };
+    },
+  },
+  {
+    name: 'ERROR with main+ welded',
+    subject: 'contactors in ERROR',
+    grace: ERROR_GRACE_S,
+    latched: true,
+    apply: (k) => {
+      k.state = BmsState.ERROR;
+      k.contactors = { pos: true, neg: false, pre: false };
+      k.current_A = 0;
+    },
+  },
 ];
 
 function plant(kind: Kind, t0: number, d: number) {
   return analyzeGenerated(
-    { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && (kind.latched || k.t_s < t0 + d)) kind.apply(k); } },
+    {
+      phases: SHORT,
+      mutate: (k) => {
+        if (k.t_s >= t0 && (kind.latched || k.t_s < t0 + d)) kind.apply(k);
+      },
+    },
     { checks: [ID] },
   );
 }

@@ -21,14 +21,86 @@ interface Alarm {
 }
 
 const ALARMS: Alarm[] = [
-  { code: FaultCode.CELL_OVERVOLTAGE, name: 'CELL_OVERVOLTAGE', index: 3, threshold: 4.05, subject: 'cell 3', match: (k) => { k.cellVoltage_V[3] = 4.06; } },
-  { code: FaultCode.CELL_UNDERVOLTAGE, name: 'CELL_UNDERVOLTAGE', index: 6, threshold: 1.75, subject: 'cell 6', match: (k) => { k.cellVoltage_V[6] = 1.7; } },
-  { code: FaultCode.OVERCURRENT_CHARGE, name: 'OVERCURRENT_CHARGE', index: -1, threshold: 1125, subject: 'pack current', match: (k) => { k.current_A = 1130; } },
-  { code: FaultCode.OVERCURRENT_DISCHARGE, name: 'OVERCURRENT_DISCHARGE', index: -1, threshold: 1125, subject: 'pack discharge current', match: (k) => { k.current_A = -1140; } },
-  { code: FaultCode.OVERTEMPERATURE_DISCHARGE, name: 'OVERTEMPERATURE_DISCHARGE', index: 2, threshold: 65, subject: 'sensor 2', match: (k) => { k.temperature_C[2] = 65.5; } },
-  { code: FaultCode.UNDERTEMPERATURE_CHARGE, name: 'UNDERTEMPERATURE_CHARGE', index: 1, threshold: -25, subject: 'sensor 1', match: (k) => { k.temperature_C[1] = -26; } },
-  { code: FaultCode.CELL_VOLTAGE_SPREAD, name: 'CELL_VOLTAGE_SPREAD', index: -1, threshold: 0.3, subject: 'cell voltage spread', match: (k) => { k.cellVoltage_V[0]! -= 0.35; } },
-  { code: FaultCode.TEMPERATURE_SPREAD, name: 'TEMPERATURE_SPREAD', index: -1, threshold: 12, subject: 'temperature spread', match: (k) => { k.temperature_C[0]! += 13; } },
+  {
+    code: FaultCode.CELL_OVERVOLTAGE,
+    name: 'CELL_OVERVOLTAGE',
+    index: 3,
+    threshold: 4.05,
+    subject: 'cell 3',
+    match: (k) => {
+      k.cellVoltage_V[3] = 4.06;
+    },
+  },
+  {
+    code: FaultCode.CELL_UNDERVOLTAGE,
+    name: 'CELL_UNDERVOLTAGE',
+    index: 6,
+    threshold: 1.75,
+    subject: 'cell 6',
+    match: (k) => {
+      k.cellVoltage_V[6] = 1.7;
+    },
+  },
+  {
+    code: FaultCode.OVERCURRENT_CHARGE,
+    name: 'OVERCURRENT_CHARGE',
+    index: -1,
+    threshold: 1125,
+    subject: 'pack current',
+    match: (k) => {
+      k.current_A = 1130;
+    },
+  },
+  {
+    code: FaultCode.OVERCURRENT_DISCHARGE,
+    name: 'OVERCURRENT_DISCHARGE',
+    index: -1,
+    threshold: 1125,
+    subject: 'pack discharge current',
+    match: (k) => {
+      k.current_A = -1140;
+    },
+  },
+  {
+    code: FaultCode.OVERTEMPERATURE_DISCHARGE,
+    name: 'OVERTEMPERATURE_DISCHARGE',
+    index: 2,
+    threshold: 65,
+    subject: 'sensor 2',
+    match: (k) => {
+      k.temperature_C[2] = 65.5;
+    },
+  },
+  {
+    code: FaultCode.UNDERTEMPERATURE_CHARGE,
+    name: 'UNDERTEMPERATURE_CHARGE',
+    index: 1,
+    threshold: -25,
+    subject: 'sensor 1',
+    match: (k) => {
+      k.temperature_C[1] = -26;
+    },
+  },
+  {
+    code: FaultCode.CELL_VOLTAGE_SPREAD,
+    name: 'CELL_VOLTAGE_SPREAD',
+    index: -1,
+    threshold: 0.3,
+    subject: 'cell voltage spread',
+    match: (k) => {
+      k.cellVoltage_V[0]! -= 0.35;
+    },
+  },
+  {
+    code: FaultCode.TEMPERATURE_SPREAD,
+    name: 'TEMPERATURE_SPREAD',
+    index: -1,
+    threshold: 12,
+    subject: 'temperature spread',
+    match: (k) => {
+      k.temperature_C[0]! += 13;
+    },
+  },
 ];
 
 function raise(k: Tick, a: Alarm, tier: FaultTier): void {
@@ -42,7 +114,15 @@ describe('reaction.false_alarms', () => {
   it('should report an alarm nothing in the data supports', () => {
     fc.assert(
       fc.property(fc.constantFrom(...ALARMS), fc.constantFrom(FaultTier.WARNING, FaultTier.FATAL), fc.integer({ min: 150, max: 1000 }), (a, tier, k0) => {
-        const report = analyzeGenerated({ phases: SHORT, mutate: (k) => { if (k.k === k0) raise(k, a, tier); } }, { checks: [ID] });
+        const report = analyzeGenerated(
+          {
+            phases: SHORT,
+            mutate: (k) => {
+              if (k.k === k0) raise(k, a, tier);
+            },
+          },
+          { checks: [ID] },
+        );
         const fs = findingsOf(report, ID);
         expect(fs, show(fs)).toHaveLength(1);
         const f = fs[0]!;
@@ -62,7 +142,13 @@ describe('reaction.false_alarms', () => {
       fc.property(fc.constantFrom(...ALARMS), fc.integer({ min: 0, max: 80 }), (a, lead) => {
         const k0 = 400; // 40 s: discharging
         const report = analyzeGenerated(
-          { phases: SHORT, mutate: (k) => { if (k.k >= k0 - lead - 10 && k.k < k0 - lead) a.match(k); if (k.k === k0) raise(k, a, FaultTier.WARNING); } },
+          {
+            phases: SHORT,
+            mutate: (k) => {
+              if (k.k >= k0 - lead - 10 && k.k < k0 - lead) a.match(k);
+              if (k.k === k0) raise(k, a, FaultTier.WARNING);
+            },
+          },
           { checks: [ID] },
         );
         expect(findingsOf(report, ID)).toEqual([]);

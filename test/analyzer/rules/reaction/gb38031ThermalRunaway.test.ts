@@ -90,16 +90,25 @@ describe('reaction.gb38031_thermal_runaway', () => {
   });
 
   it('should need both halves: a fast rise alone, or a slow rise with a voltage collapse, is no runaway', () => {
-    const alone = analyzeGenerated({ phases: SHORT, mutate: plant({ sensor: 1, cell: 0, t0: 20, rate: 2, duration: 8, keep: 1, warnAfter: Infinity }) }, { checks: [ID], set: SET });
+    const alone = analyzeGenerated(
+      { phases: SHORT, mutate: plant({ sensor: 1, cell: 0, t0: 20, rate: 2, duration: 8, keep: 1, warnAfter: Infinity }) },
+      { checks: [ID], set: SET },
+    );
     expect(findingsOf(alone, ID)).toEqual([]);
     expect(alone.checks.find((c) => c.check === ID)!.metrics!.rises).toBe(1);
-    const slow = analyzeGenerated({ phases: SHORT, mutate: plant({ sensor: 1, cell: 0, t0: 20, rate: 0.6, duration: 20, keep: 0.5, warnAfter: Infinity }) }, { checks: [ID], set: SET });
+    const slow = analyzeGenerated(
+      { phases: SHORT, mutate: plant({ sensor: 1, cell: 0, t0: 20, rate: 0.6, duration: 20, keep: 0.5, warnAfter: Infinity }) },
+      { checks: [ID], set: SET },
+    );
     expect(findingsOf(slow, ID)).toEqual([]);
     expect(slow.checks.find((c) => c.check === ID)!.metrics!.rises).toBe(0);
   });
 
   it('should say when the capture ends before the deadline (info, not observable)', () => {
-    const report = analyzeGenerated({ phases: SHORT, mutate: plant({ sensor: 0, cell: 4, t0: 20, rate: 2, duration: 8, keep: 0.5, warnAfter: Infinity }) }, { checks: [ID] });
+    const report = analyzeGenerated(
+      { phases: SHORT, mutate: plant({ sensor: 0, cell: 4, t0: 20, rate: 2, duration: 8, keep: 0.5, warnAfter: Infinity }) },
+      { checks: [ID] },
+    );
     const fs = findingsOf(report, ID);
     expect(fs).toHaveLength(1);
     expect(fs[0]!.severity).toBe('info');

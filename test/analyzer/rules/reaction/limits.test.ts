@@ -26,7 +26,8 @@ const reaction = (deadline: number) =>
 function warnAt(k: Tick, t: number, byEvent: boolean, cell: number, tier: number): void {
   if (k.t_s < t) return;
   if (byEvent) {
-    if (k.t_s < t + 0.1 - 1e-9) k.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: tier as FaultTier, raised: true, index: cell, value: 4.07, threshold: 4.05 });
+    if (k.t_s < t + 0.1 - 1e-9)
+      k.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: tier as FaultTier, raised: true, index: cell, value: 4.07, threshold: 4.05 });
   } else if (tier === FaultTier.FATAL) k.faultMask |= 1 << FaultCode.CELL_OVERVOLTAGE;
   else k.warningMask |= 1 << FaultCode.CELL_OVERVOLTAGE;
 }
@@ -73,7 +74,10 @@ describe('reaction.limits', () => {
           expect(near(f.t_start_s, Math.ceil(t0 * 10 - 1e-9) / 10, 0.1)).toBe(true);
           expect(f.evidence.warn).toBe(warn.verdict);
           expect(f.evidence.derate).toBe(derate.verdict);
-          for (const [key, r] of [['warn_latency_s', warn], ['derate_latency_s', derate]] as const) {
+          for (const [key, r] of [
+            ['warn_latency_s', warn],
+            ['derate_latency_s', derate],
+          ] as const) {
             if (r.verdict === 'missing') expect(f.evidence[key]).toBeNull();
             else expect(near(f.evidence[key] as number, r.latency, 0.15), `${key} ${f.evidence[key]} vs ${r.latency}`).toBe(true);
           }
@@ -126,36 +130,40 @@ describe('reaction.limits', () => {
 
   it('should judge temperature and current exceedances by their own codes and limits', () => {
     // over-temperature at the RSL while discharging: OVERTEMPERATURE_DISCHARGE and the discharge limit
-    const hot = (react: boolean) => analyzeGenerated(
-      {
-        phases: SHORT,
-        mutate: (k) => {
-          if (k.t_s >= 20 && k.t_s < 40) k.temperature_C[2] = 66;
-          if (react && k.t_s >= 22 && k.t_s < 41) {
-            k.warningMask |= 1 << FaultCode.OVERTEMPERATURE_DISCHARGE;
-            k.dischargeLimit_A = 450;
-          }
+    const hot = (react: boolean) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          mutate: (k) => {
+            if (k.t_s >= 20 && k.t_s < 40) k.temperature_C[2] = 66;
+            if (react && k.t_s >= 22 && k.t_s < 41) {
+              k.warningMask |= 1 << FaultCode.OVERTEMPERATURE_DISCHARGE;
+              k.dischargeLimit_A = 450;
+            }
+          },
         },
-      },
-      { checks: [ID] },
-    );
+        { checks: [ID] },
+      );
     expect(findingsOf(hot(true), ID)).toEqual([]);
     const missed = findingsOf(hot(false), ID);
-    expect(missed.map((f) => [f.subject, f.evidence.quantity, f.evidence.warn, f.evidence.derate])).toEqual([['sensor 2', 'temperature', 'missing', 'missing']]);
+    expect(missed.map((f) => [f.subject, f.evidence.quantity, f.evidence.warn, f.evidence.derate])).toEqual([
+      ['sensor 2', 'temperature', 'missing', 'missing'],
+    ]);
     // discharge over-current at the RSL: OVERCURRENT_DISCHARGE and the discharge limit
-    const surge = (react: boolean) => analyzeGenerated(
-      {
-        phases: SHORT,
-        mutate: (k) => {
-          if (k.t_s >= DISCHARGE.from + 5 && k.t_s < DISCHARGE.from + 10) k.current_A = -1200;
-          if (react && k.t_s >= DISCHARGE.from + 5.5 && k.t_s < DISCHARGE.from + 11) {
-            k.warningMask |= 1 << FaultCode.OVERCURRENT_DISCHARGE;
-            k.dischargeLimit_A = 300;
-          }
+    const surge = (react: boolean) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          mutate: (k) => {
+            if (k.t_s >= DISCHARGE.from + 5 && k.t_s < DISCHARGE.from + 10) k.current_A = -1200;
+            if (react && k.t_s >= DISCHARGE.from + 5.5 && k.t_s < DISCHARGE.from + 11) {
+              k.warningMask |= 1 << FaultCode.OVERCURRENT_DISCHARGE;
+              k.dischargeLimit_A = 300;
+            }
+          },
         },
-      },
-      { checks: [ID] },
-    );
+        { checks: [ID] },
+      );
     expect(findingsOf(surge(true), ID)).toEqual([]);
     expect(findingsOf(surge(false), ID).map((f) => [f.subject, f.evidence.direction])).toEqual([['pack current', 'under']]);
   });

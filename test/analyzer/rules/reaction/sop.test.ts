@@ -76,10 +76,16 @@ describe('reaction.sop', () => {
   });
 
   it('should tolerate an excess within tolerance_pct and tolerance_A, or shorter than min_duration_s', () => {
-    const run = (limit: number, d: number) => analyzeGenerated(
-      { phases: SHORT, mutate: (k) => { if (k.t_s >= 20 && k.t_s < 20 + d) k.dischargeLimit_A = limit; } },
-      { checks: [ID] },
-    );
+    const run = (limit: number, d: number) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          mutate: (k) => {
+            if (k.t_s >= 20 && k.t_s < 20 + d) k.dischargeLimit_A = limit;
+          },
+        },
+        { checks: [ID] },
+      );
     // 75 A against 68 A: 68 × 1.05 + 5 = 76.4 A allowed
     expect(findingsOf(run(68, 10), ID)).toEqual([]);
     // 75 A against 10 A for 3 s: only 1.5 s of it binds, less than the 2 s minimum

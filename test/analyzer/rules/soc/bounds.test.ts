@@ -21,7 +21,13 @@ describe('soc.bounds', () => {
         (t0, d, high, x_pct) => {
           const z = high ? 1 + x_pct / 100 : -x_pct / 100;
           const report = analyzeGenerated(
-            { phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.soc = z; } },
+            {
+              phases: SHORT,
+              rate_Hz: RATE_HZ,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.soc = z;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
@@ -45,7 +51,13 @@ describe('soc.bounds', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 0.45, noNaN: true }), (x_pct) => {
         const report = analyzeGenerated(
-          { phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= 400 && k.t_s < 420) k.soc = 1 + x_pct / 100; } },
+          {
+            phases: SHORT,
+            rate_Hz: RATE_HZ,
+            mutate: (k) => {
+              if (k.t_s >= 400 && k.t_s < 420) k.soc = 1 + x_pct / 100;
+            },
+          },
           { checks: [ID] },
         );
         expect(findingsOf(report, ID)).toHaveLength(0);
@@ -69,7 +81,13 @@ describe('soc.bounds', () => {
   it('should cap the findings with one "and N more"', () => {
     // 30 excursions, 20 s apart (more than join_s), max_findings 5
     const report = analyzeGenerated(
-      { phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= 30 && k.t_s < 630 && k.t_s % 20 < 2) k.soc = -0.02; } },
+      {
+        phases: SHORT,
+        rate_Hz: RATE_HZ,
+        mutate: (k) => {
+          if (k.t_s >= 30 && k.t_s < 630 && k.t_s % 20 < 2) k.soc = -0.02;
+        },
+      },
       { checks: [ID], set: ['soc.bounds.max_findings=5'] },
     );
     const fs = findingsOf(report, ID);
@@ -78,7 +96,16 @@ describe('soc.bounds', () => {
   });
 
   it('should not be evaluable without a SOC', () => {
-    const report = analyzeGenerated({ phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { k.soc = NaN; } }, { checks: [ID] });
+    const report = analyzeGenerated(
+      {
+        phases: SHORT,
+        rate_Hz: RATE_HZ,
+        mutate: (k) => {
+          k.soc = NaN;
+        },
+      },
+      { checks: [ID] },
+    );
     expect(statusOf(report, ID)).toBe('not_evaluable');
   });
 

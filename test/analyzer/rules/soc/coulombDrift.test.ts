@@ -37,7 +37,13 @@ describe('soc.coulomb_drift', () => {
         (t0, d, size_A, neg) => {
           const off = neg ? -size_A : size_A;
           const report = analyzeGenerated(
-            { phases: LONG, rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.current_A += off; } },
+            {
+              phases: LONG,
+              rate_Hz: RATE_HZ,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.current_A += off;
+              },
+            },
             { checks: [ID], set: WINDOW },
           );
           const fs = findingsOf(report, ID);
@@ -49,7 +55,7 @@ describe('soc.coulomb_drift', () => {
           expect(near(f.t_start_s, t0, TOL_S), `${f.t_start_s} vs ${t0}`).toBe(true);
           expect(near(f.t_end_s, t0 + d, TOL_S), `${f.t_end_s} vs ${t0 + d}`).toBe(true);
           // the change is the offset's charge over the capacity (300 Ah), within 20 %
-          const expected = (-off * d) / 3600 / 300 * 100;
+          const expected = ((-off * d) / 3600 / 300) * 100;
           expect(Math.abs((f.evidence.change_pct as number) - expected)).toBeLessThan(0.2 * Math.abs(expected) + 0.1);
         },
       ),

@@ -29,7 +29,9 @@ function run(phases: Phase[], initialSoc: number, bias: number) {
   let tFull = NaN;
   const report = analyzeGenerated(
     {
-      phases, rate_Hz: RATE_HZ, initialSoc,
+      phases,
+      rate_Hz: RATE_HZ,
+      initialSoc,
       mutate: (k) => {
         k.soc += bias;
         if (tEmpty !== tEmpty && Math.min(...k.cellVoltage_V) <= MOL.cellVoltageMin_V) tEmpty = k.t_s;

@@ -22,7 +22,13 @@ describe('soc.estimator', () => {
         fc.tuple(fc.double({ min: 6, max: 20, noNaN: true }), fc.boolean()).map(([x, neg]) => (neg ? -x : x)),
         (t0, d, err_pct) => {
           const report = analyzeGenerated(
-            { phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.soc += err_pct / 100; } },
+            {
+              phases: SHORT,
+              rate_Hz: RATE_HZ,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.soc += err_pct / 100;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID).filter((f) => f.evidence.peak_error_pct !== undefined);
@@ -53,7 +59,13 @@ describe('soc.estimator', () => {
         (e0_pct, tau_s) => {
           const e0 = e0_pct / 100;
           const report = analyzeGenerated(
-            { phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { k.soc += e0 * Math.exp(-k.t_s / tau_s); } },
+            {
+              phases: SHORT,
+              rate_Hz: RATE_HZ,
+              mutate: (k) => {
+                k.soc += e0 * Math.exp(-k.t_s / tau_s);
+              },
+            },
             { checks: [ID], set: ['soc.estimator.convergence_max_s=30'] },
           );
           // |e0·exp(−t/τ) + bias| ≤ band

@@ -7,7 +7,11 @@ import { analyzeCapture, listFindings } from './helpers.ts';
 const SOC = RULES.filter((r) => r.group === 'soc').map((r) => r.id);
 
 describe('soc checks on clean scenarios', () => {
-  for (const [name, cut_s] of [['cold-start-minus20', 1200], ['three-wheeler-fleet-day', 1200], ['hot-city-fast-charge', 900]] as const) {
+  for (const [name, cut_s] of [
+    ['cold-start-minus20', 1200],
+    ['three-wheeler-fleet-day', 1200],
+    ['hot-city-fast-charge', 900],
+  ] as const) {
     it(`should raise no warning on ${name} (first ${cut_s} s), default and lab profiles`, () => {
       const bytes = scenarioCapture(name, cut_s);
       for (const profile of ['default', 'lab']) {

@@ -21,7 +21,13 @@ describe('soc.full_accepting', () => {
         fc.double({ min: 0.996, max: 1, noNaN: true }),
         (t0, d, z) => {
           const report = analyzeGenerated(
-            { phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.soc = z; } },
+            {
+              phases: SHORT,
+              rate_Hz: RATE_HZ,
+              mutate: (k) => {
+                if (k.t_s >= t0 && k.t_s < t0 + d) k.soc = z;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
@@ -45,7 +51,13 @@ describe('soc.full_accepting', () => {
     fc.assert(
       fc.property(fc.double({ min: CHARGE.from, max: CHARGE.to - 60, noNaN: true }), fc.double({ min: 1, max: 55, noNaN: true }), (t0, d) => {
         const report = analyzeGenerated(
-          { phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.soc = 1; } },
+          {
+            phases: SHORT,
+            rate_Hz: RATE_HZ,
+            mutate: (k) => {
+              if (k.t_s >= t0 && k.t_s < t0 + d) k.soc = 1;
+            },
+          },
           { checks: [ID] },
         );
         expect(findingsOf(report, ID)).toHaveLength(0);

@@ -33,7 +33,13 @@ describe('soc.jumps', () => {
         fc.oneof(step(1, 4.5), step(5.5, 15)),
         (tj, d_pct) => {
           const report = analyzeGenerated(
-            { phases: SHORT, rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= tj) k.soc += d_pct / 100; } },
+            {
+              phases: SHORT,
+              rate_Hz: RATE_HZ,
+              mutate: (k) => {
+                if (k.t_s >= tj) k.soc += d_pct / 100;
+              },
+            },
             { checks: [ID] },
           );
           const fs = findingsOf(report, ID);
@@ -67,8 +73,11 @@ describe('soc.jumps', () => {
           const after_pct = before_pct + Math.sign(before_pct) * further_pct;
           const report = analyzeGenerated(
             {
-              phases: WITH_REST, rate_Hz: RATE_HZ,
-              mutate: (k) => { k.soc += (k.t_s < tj ? before_pct : consistent ? 0 : after_pct) / 100; },
+              phases: WITH_REST,
+              rate_Hz: RATE_HZ,
+              mutate: (k) => {
+                k.soc += (k.t_s < tj ? before_pct : consistent ? 0 : after_pct) / 100;
+              },
             },
             { checks: [ID], set: REST_MIN },
           );
@@ -91,8 +100,11 @@ describe('soc.jumps', () => {
       fc.property(fc.double({ min: 50, max: 250, noNaN: true }), step(1, 15), (t0, d_pct) => {
         const report = analyzeGenerated(
           {
-            phases: SHORT, rate_Hz: RATE_HZ,
-            mutate: (k) => { if (k.t_s >= t0 + 5) k.soc += d_pct / 100; },
+            phases: SHORT,
+            rate_Hz: RATE_HZ,
+            mutate: (k) => {
+              if (k.t_s >= t0 + 5) k.soc += d_pct / 100;
+            },
             drop: (_type, k) => k.t_s >= t0 && k.t_s < t0 + 10,
           },
           { checks: [ID] },

@@ -29,7 +29,13 @@ describe('soc.ocv_rest', () => {
       fc.property(fc.integer({ min: 200, max: 600 }), fc.oneof(bias(3, 7), bias(13, 20)), (d, err_pct) => {
         const rest0 = 20 + d;
         const report = analyzeGenerated(
-          { phases: session(d), rate_Hz: RATE_HZ, mutate: (k) => { if (k.t_s >= rest0) k.soc += err_pct / 100; } },
+          {
+            phases: session(d),
+            rate_Hz: RATE_HZ,
+            mutate: (k) => {
+              if (k.t_s >= rest0) k.soc += err_pct / 100;
+            },
+          },
           { checks: [ID], set: RELAX },
         );
         const fs = findingsOf(report, ID);

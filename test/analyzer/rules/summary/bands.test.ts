@@ -32,7 +32,13 @@ describe('summary.bands', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 0.999, noNaN: true }), fc.double({ min: -15, max: 59.9, noNaN: true }), (soc, T) => {
         const report = analyzeGenerated(
-          { phases: SHORT, mutate: (k) => { k.soc = soc; k.temperature_C.fill(T); } },
+          {
+            phases: SHORT,
+            mutate: (k) => {
+              k.soc = soc;
+              k.temperature_C.fill(T);
+            },
+          },
           { checks: [ID] },
         );
         const m = metricsOf(report);
@@ -53,22 +59,25 @@ describe('summary.bands', () => {
   // (one row), and the shares add up to 1, holds
   it('should split the time between bands where the SOC moves', () => {
     fc.assert(
-      fc.property(
-        fc.double({ min: 10, max: 100, noNaN: true }),
-        fc.integer({ min: 0, max: 9 }),
-        fc.integer({ min: 0, max: 9 }),
-        (tSwitch, a, b) => {
-          const report = analyzeGenerated({ phases: SHORT, mutate: (k) => { k.soc = (k.t_s < tSwitch ? a : b) / 10 + 0.05; } }, { checks: [ID] });
-          const m = metricsOf(report);
-          let share = 0;
-          for (const band of SOC_BANDS) share += m[`soc_${band}_pct_share`]!;
-          expect(near(share, 1, 1e-3)).toBe(true);
-          if (a !== b) {
-            expect(near(m[`soc_${SOC_BANDS[a]}_pct_s`]!, tSwitch, 0.11)).toBe(true);
-            expect(near(m[`soc_${SOC_BANDS[b]}_pct_s`]!, COVERED_S - tSwitch, 0.11)).toBe(true);
-          }
-        },
-      ),
+      fc.property(fc.double({ min: 10, max: 100, noNaN: true }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), (tSwitch, a, b) => {
+        const report = analyzeGenerated(
+          {
+            phases: SHORT,
+            mutate: (k) => {
+              k.soc = (k.t_s < tSwitch ? a : b) / 10 + 0.05;
+            },
+          },
+          { checks: [ID] },
+        );
+        const m = metricsOf(report);
+        let share = 0;
+        for (const band of SOC_BANDS) share += m[`soc_${band}_pct_share`]!;
+        expect(near(share, 1, 1e-3)).toBe(true);
+        if (a !== b) {
+          expect(near(m[`soc_${SOC_BANDS[a]}_pct_s`]!, tSwitch, 0.11)).toBe(true);
+          expect(near(m[`soc_${SOC_BANDS[b]}_pct_s`]!, COVERED_S - tSwitch, 0.11)).toBe(true);
+        }
+      }),
       { numRuns: 10, seed: 7502 },
     );
   });

@@ -40,7 +40,10 @@ describe('summary.energy', () => {
       fc.property(fc.array(level, { minLength: 2, maxLength: 5 }), (levels) => {
         const report = analyzeGenerated({ phases: session(levels) }, { checks: [ID] });
         const m = metricsOf(report);
-        let inAs = 0, outAs = 0, tol = 0.001 * 3600, rest = 10;
+        let inAs = 0,
+          outAs = 0,
+          tol = 0.001 * 3600,
+          rest = 10;
         levels.forEach(({ I, d }, k) => {
           const t = k === 0 ? d - PRECHARGE_S : d;
           if (I > 0) inAs += I * t;
@@ -74,10 +77,7 @@ describe('summary.energy', () => {
     fc.assert(
       fc.property(fc.double({ min: 10, max: 30, noNaN: true }), fc.double({ min: 2, max: 8, noNaN: true }), (t0, d) => {
         const phases = session([{ I: -100, d: 45 }]);
-        const report = analyzeGenerated(
-          { phases, drop: (type, k) => type === MessageType.PACK_STATUS && k.t_s >= t0 && k.t_s < t0 + d },
-          { checks: [ID] },
-        );
+        const report = analyzeGenerated({ phases, drop: (type, k) => type === MessageType.PACK_STATUS && k.t_s >= t0 && k.t_s < t0 + d }, { checks: [ID] });
         const m = metricsOf(report);
         // the rows before and after the lost ones are d + 0.1 s apart (to the 0.1 s grid)
         expect(near(m.gap_time_s!, d + 0.1, 0.11)).toBe(true);
@@ -88,7 +88,15 @@ describe('summary.energy', () => {
   });
 
   it('should say when the efficiencies describe no round trip', () => {
-    const report = analyzeGenerated({ phases: session([{ I: -150, d: 30 }, { I: 50, d: 20 }]) }, { checks: [ID] });
+    const report = analyzeGenerated(
+      {
+        phases: session([
+          { I: -150, d: 30 },
+          { I: 50, d: 20 },
+        ]),
+      },
+      { checks: [ID] },
+    );
     expect(findingsOf(report, ID)[0]!.message).toContain('not a round trip');
     expect((metricsOf(report) as Record<string, unknown>).round_trip).toBe(false);
     expect(metricsOf(report).coulombic_efficiency).toBeNull();

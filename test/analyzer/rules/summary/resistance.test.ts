@@ -31,25 +31,25 @@ describe('summary.resistance', () => {
   // ratio to the median, from the first step after the plant to the last step, holds
   it('should report a group with a higher resistance', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 7 }),
-        fc.double({ min: 0.0003, max: 0.001, noNaN: true }),
-        plantTime,
-        (cell, extra, t0) => {
-          const g: GenOptions = { phases: STEPS, mutate: (k) => { if (k.t_s >= t0) k.cellVoltage_V[cell]! += extra * k.trueCurrent_A; } };
-          const report = analyzeGenerated(g, { checks: [ID] });
-          const fs = findingsOf(report, ID);
-          expect(fs, show(fs)).toHaveLength(1);
-          const f = fs[0]!;
-          expect(f.subject).toBe(`cell ${cell}`);
-          expect(f.severity).toBe('warning');
-          expect(f.threshold?.value).toBe(1.5);
-          expect(near(f.evidence.ratio as number, (R_OHM + extra) / R_OHM, 0.1)).toBe(true);
-          expect(near(f.t_start_s, firstStepAfter(t0), 0.11), show(fs)).toBe(true);
-          expect(near(f.t_end_s, 120, 0.11), show(fs)).toBe(true);
-          expect(metricsOf(report).resistance_highest_cell).toBe(cell);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 7 }), fc.double({ min: 0.0003, max: 0.001, noNaN: true }), plantTime, (cell, extra, t0) => {
+        const g: GenOptions = {
+          phases: STEPS,
+          mutate: (k) => {
+            if (k.t_s >= t0) k.cellVoltage_V[cell]! += extra * k.trueCurrent_A;
+          },
+        };
+        const report = analyzeGenerated(g, { checks: [ID] });
+        const fs = findingsOf(report, ID);
+        expect(fs, show(fs)).toHaveLength(1);
+        const f = fs[0]!;
+        expect(f.subject).toBe(`cell ${cell}`);
+        expect(f.severity).toBe('warning');
+        expect(f.threshold?.value).toBe(1.5);
+        expect(near(f.evidence.ratio as number, (R_OHM + extra) / R_OHM, 0.1)).toBe(true);
+        expect(near(f.t_start_s, firstStepAfter(t0), 0.11), show(fs)).toBe(true);
+        expect(near(f.t_end_s, 120, 0.11), show(fs)).toBe(true);
+        expect(metricsOf(report).resistance_highest_cell).toBe(cell);
+      }),
       { numRuns: 12, seed: 7601 },
     );
   });
@@ -61,7 +61,15 @@ describe('summary.resistance', () => {
       fc.property(fc.integer({ min: 0, max: 7 }), plantTime, (cell, t0) => {
         let frozen = NaN;
         const report = analyzeGenerated(
-          { phases: STEPS, mutate: (k) => { if (k.t_s >= t0) { if (Number.isNaN(frozen)) frozen = k.cellVoltage_V[cell]!; k.cellVoltage_V[cell] = frozen; } } },
+          {
+            phases: STEPS,
+            mutate: (k) => {
+              if (k.t_s >= t0) {
+                if (Number.isNaN(frozen)) frozen = k.cellVoltage_V[cell]!;
+                k.cellVoltage_V[cell] = frozen;
+              }
+            },
+          },
           { checks: [ID] },
         );
         const fs = findingsOf(report, ID);
@@ -91,7 +99,15 @@ describe('summary.resistance', () => {
   });
 
   it('should report but not judge on fewer than judge_min_steps steps', () => {
-    const report = analyzeGenerated({ phases: SHORT, mutate: (k) => { k.cellVoltage_V[3]! += 0.001 * k.trueCurrent_A; } }, { checks: [ID] });
+    const report = analyzeGenerated(
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          k.cellVoltage_V[3]! += 0.001 * k.trueCurrent_A;
+        },
+      },
+      { checks: [ID] },
+    );
     expect(statusOf(report, ID)).toBe('pass');
     expect(findingsOf(report, ID)).toEqual([]);
     expect(metricsOf(report).resistance_steps).toBe(4);

@@ -72,7 +72,12 @@ describe('thermal.heating', () => {
         fc.double({ min: 50, max: 60, noNaN: true }),
         fc.double({ min: 1.5, max: 4, noNaN: true }),
         (t0, d, rate) => {
-          const report = run({ phases: SHORT, mutate: (k) => { for (let j = 0; j < 4; j++) ramp(k, j, t0, d, rate); } });
+          const report = run({
+            phases: SHORT,
+            mutate: (k) => {
+              for (let j = 0; j < 4; j++) ramp(k, j, t0, d, rate);
+            },
+          });
           const fs = findingsOf(report, ID);
           expect(fs, show(fs)).toHaveLength(1);
           expect(fs[0]!.subject).toBe('pack');

@@ -70,15 +70,19 @@ export function show(fs: Finding[]): string {
   return fs.map((f) => `${f.severity} ${f.subject} ${f.t_start_s}-${f.t_end_s}: ${f.message}`).join('\n');
 }
 
-const PRESETS = new Map<string, ChemistryFile>(
-  [layered18650, layered32140, nvpf, prismatic].map((c) => [c.name, c as unknown as ChemistryFile]),
-);
+const PRESETS = new Map<string, ChemistryFile>([layered18650, layered32140, nvpf, prismatic].map((c) => [c.name, c as unknown as ChemistryFile]));
 
 /** Analyses a capture with the given checks, looking the device's chemistry up among the presets. */
 export function analyzeCapture(bytes: Uint8Array, checks: string[]): Report {
   const b = timelineFromBytes(bytes);
   return analyze(
-    { timeline: b.timeline, counters: b.counters, lateFrames: b.assembler.lateFrames, seqLost: b.assembler.seqLost, meta: { name: 'capture', kind: 'capture', bytes: bytes.length } },
+    {
+      timeline: b.timeline,
+      counters: b.counters,
+      lateFrames: b.assembler.lateFrames,
+      seqLost: b.assembler.seqLost,
+      meta: { name: 'capture', kind: 'capture', bytes: bytes.length },
+    },
     { profile: builtInProfile('default'), rules: RULES.filter((r) => checks.includes(r.id)), chemistry: (n) => PRESETS.get(n) ?? null, today: '2026-12-03' },
   );
 }

@@ -15,7 +15,12 @@ const TOL_S = 1.5;
 /** One sensor `dT` warmer than the others over [t0, t0 + d). */
 function hotSensor(sensor: number, t0: number, d: number, dT: number) {
   return analyzeGenerated(
-    { phases: SHORT, mutate: (k) => { if (k.t_s >= t0 && k.t_s < t0 + d) k.temperature_C[sensor]! += dT; } },
+    {
+      phases: SHORT,
+      mutate: (k) => {
+        if (k.t_s >= t0 && k.t_s < t0 + d) k.temperature_C[sensor]! += dT;
+      },
+    },
     { checks: [ID] },
   );
 }

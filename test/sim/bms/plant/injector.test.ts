@@ -76,11 +76,14 @@ describe('Injector (plant)', () => {
   });
 
   it('should break sensors: stuck readings stay, drifting ones move, offsets add', () => {
-    const r = at([
-      { at_s: 1, fault: 'stuck_sensor', sensor: 'cell_voltage', index: 1 },
-      { at_s: 1, fault: 'ntc_drift', cell: 2, offset_C: 5, rate_C_per_s: 1 },
-      { at_s: 1, fault: 'current_sensor_offset', offset_A: 3 },
-    ], { bms: { afe: { temperature: { noise_C: 0 } } } });
+    const r = at(
+      [
+        { at_s: 1, fault: 'stuck_sensor', sensor: 'cell_voltage', index: 1 },
+        { at_s: 1, fault: 'ntc_drift', cell: 2, offset_C: 5, rate_C_per_s: 1 },
+        { at_s: 1, fault: 'current_sensor_offset', offset_A: 3 },
+      ],
+      { bms: { afe: { temperature: { noise_C: 0 } } } },
+    );
     r.run(1.5);
     const v1 = r.bms.db.peek('cellVoltage').voltage_V[1];
     r.run(3);
