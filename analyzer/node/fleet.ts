@@ -5,7 +5,7 @@
  * its manifest into DATASET/_fleet/. The fleet report (fleet-report.json / .md in the dataset)
  * is rebuilt from all manifests, so it covers the whole dataset and a re-run duplicates nothing.
  */
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -41,7 +41,9 @@ export function expandInputs(specs: readonly string[], exclude?: string): string
       );
       if (!existsSync(dir)) throw new InputError(s, '(input)', 'no such directory');
       for (const f of readdirSync(dir).sort()) if (re.test(f) && statSync(join(dir, f)).isFile()) out.push(join(dir, f));
-    } else if (existsSync(s) && statSync(s).isDirectory()) {
+    } else if (!existsSync(s)) {
+      throw new InputError(s, '(input)', 'no such file or directory');
+    } else if (statSync(s).isDirectory()) {
       walk(s, out);
     } else {
       out.push(s);
@@ -197,6 +199,7 @@ export function fleetMarkdown(r: FleetReport): string {
 /** Writes fleet-report.json and fleet-report.md into the dataset; returns the report. */
 export function writeFleetReport(dataset: string): FleetReport {
   const r = fleetReport(dataset);
+  mkdirSync(dataset, { recursive: true }); // there when every capture failed, too
   writeFileSync(join(dataset, 'fleet-report.json'), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(join(dataset, 'fleet-report.md'), fleetMarkdown(r));
   return r;

@@ -47,6 +47,13 @@ describe('natrium fleet', () => {
     expect(expandInputs([dir], ds)).toHaveLength(5); // the dataset below the directory is not input
   });
 
+  it('should refuse a named input that is not there, in one line with exit 2', () => {
+    expect(() => expandInputs([join(logs, 'no-such.bin')])).toThrow(/no-such\.bin: \(input\): no such file or directory/);
+    const r = natrium('fleet', join(dir, 'no-such-dir'), '--out', join(dir, 'never'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^natrium: [^\n]*no-such-dir: \(input\): no such file or directory\n$/);
+  });
+
   it('should analyse every capture, list the unreadable file and exit 1', () => {
     expect(first.status, first.stderr).toBe(1);
     const out = JSON.parse(first.stdout) as FleetReport & { run: { workers: number; failures: { path: string }[] } };
