@@ -23,7 +23,7 @@ import { Present } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from '../quality/internal/cap.ts';
 import { gapsOf } from '../quality/internal/gaps.ts';
-import { median } from './internal/select.ts';
+import { median } from '../select.ts';
 
 const ID = 'cells.outliers';
 /** MAD → standard deviation for normal data. */

@@ -33,7 +33,8 @@ import { type EvidenceValue, type Finding, finding, round } from '../../findings
 import { Present } from '../../timeline/store.ts';
 import { medianPeriod } from '../intervals.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings, medianInPlace } from '../thermal/internal/episodes.ts';
+import { median } from '../select.ts';
+import { capFindings } from '../thermal/internal/episodes.ts';
 
 const ID = 'summary.resistance';
 const MOHM_PER_OHM = 1000;
@@ -110,12 +111,12 @@ export const resistance: Rule = {
         R[i * K + k] = x;
         if (x === x) scratch[m++] = x;
       }
-      cellMedian[i] = medianInPlace(scratch, m);
+      cellMedian[i] = median(scratch, m);
     }
     let m = 0;
     for (let i = 0; i < ns; i++) if (cellMedian[i]! === cellMedian[i]!) scratch[m++] = cellMedian[i]!;
     if (m === 0) return notEvaluable('no group had valid voltages at the current steps', metrics);
-    const packMedian = medianInPlace(scratch, m);
+    const packMedian = median(scratch, m);
     let hi = -Infinity,
       iHi = -1,
       lo = Infinity,
@@ -206,7 +207,7 @@ function medians(R: Float64Array, ns: number, K: number, scratch: Float64Array):
       const x = R[i * K + k]!;
       if (x === x) scratch[m++] = x;
     }
-    out[k] = medianInPlace(scratch, m);
+    out[k] = median(scratch, m);
   }
   return out;
 }

@@ -42,7 +42,8 @@
 import { type Finding, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { binTime, thermalBins } from './internal/bins.ts';
-import { EpisodeTracker, capFindings, medianInPlace } from './internal/episodes.ts';
+import { median } from '../select.ts';
+import { EpisodeTracker, capFindings } from './internal/episodes.ts';
 import { HeatModel } from './internal/heat.ts';
 
 const ID = 'thermal.heating';
@@ -141,7 +142,7 @@ export const heating: Rule = {
       judged++;
       const t = binTime(bins, b) + bin_s / 2;
       const expected = (qSum * w) / qN / C;
-      const med = medianInPlace(scratch, m);
+      const med = median(scratch, m);
       const above = tSum / tN - Math.min(coolest, tFirst);
       if (expected >= ncMin && med / expected > maxRatio) {
         maxRatio = med / expected;

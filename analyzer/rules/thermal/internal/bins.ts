@@ -22,7 +22,7 @@
 import { FaultCode } from '../../../../protocol/messages.ts';
 import { Present, type Timeline } from '../../../timeline/store.ts';
 import { medianPeriod } from '../../intervals.ts';
-import { medianInPlace } from './episodes.ts';
+import { median } from '../../select.ts';
 
 export interface ThermalBins {
   /** Bin width, s. */
@@ -256,7 +256,7 @@ function medianOf(T_C: Float32Array[], k: number, scratch: Float64Array): number
     const y = T_C[j]![k]!;
     if (y === y) scratch[m++] = y;
   }
-  return medianInPlace(scratch, m);
+  return median(scratch, m);
 }
 
 /** Bin ranges [sensor, first, last] the device flagged NTC_OPEN / NTC_SHORT (from margin_s before the raise to the clear). */

@@ -1,7 +1,8 @@
 /**
  * Order statistics without sorting: the k-th smallest of a Float64Array's first m values, in
- * place (Hoare's selection, expected O(m)). The outlier check takes a median and a MAD per
- * sampled row; sorting 100 values per row would cost several times more.
+ * place (Hoare's selection, expected O(m)). The checks take medians per sampled row or window
+ * (cells.outliers' median and MAD, thermal.heating, summary.resistance); sorting 100 values per
+ * row would cost several times more.
  */
 
 /** Rearranges a[0..m) so that a[k] is the k-th smallest (0-based) and returns it. */
@@ -30,8 +31,9 @@ export function selectKth(a: Float64Array, m: number, k: number): number {
   return a[k]!;
 }
 
-/** The median of a[0..m) (the mean of the two middle values for even m); reorders a. */
+/** The median of a[0..m) (the mean of the two middle values for even m; NaN for m = 0); reorders a. */
 export function median(a: Float64Array, m: number): number {
+  if (m <= 0) return NaN;
   const k = (m - 1) >> 1;
   const lower = selectKth(a, m, k);
   if (m % 2 === 1) return lower;
