@@ -3,11 +3,13 @@
  *
  * - `csvChunks`: a table of analyzer/export/schema.ts as CSV (header of column names, NA as an
  *   empty field, strings quoted when they hold a comma, quote or line end).
- * - `bdfChunks`: one series group as a Battery Data Format CSV: BDF's `Quantity / unit` column
- *   names (`Test Time / s`, `Voltage / V`, `Current / A`, `Temperature T1 / degC`, `Unix Time / s`
- *   left out: a capture has no wall clock). The current is the group's current, i.e. the pack
- *   current (the groups are in series), positive when charging, as everywhere in natrium. One row
- *   per timeline row with a cell voltage.
+ * - `bdfChunks`: one series group as a Battery Data Format CSV (Battery Data Alliance, BDF README:
+ *   one cell per file, a header row of the quantities' preferred labels, fixed units): the required
+ *   `Test Time / s`, `Voltage / V`, `Current / A`, and `Surface Temperature T1 / degC` when the
+ *   pack has one sensor per series group (the column is left out otherwise, not sent empty).
+ *   `Unix Time / s` is left out: a capture has no wall clock. The current is the group's current,
+ *   i.e. the pack current (the groups are in series), positive when charging, as everywhere in
+ *   natrium and as cyclers record it. One row per timeline row with a cell voltage.
  */
 import { Present, type Timeline } from '../timeline/store.ts';
 import type { Batch, Cell, TableSpec } from './schema.ts';
@@ -32,22 +34,25 @@ export function* csvChunks(spec: TableSpec, batches: Iterable<Batch>): Generator
   }
 }
 
-export const BDF_COLUMNS = ['Test Time / s', 'Voltage / V', 'Current / A', 'Temperature T1 / degC'] as const;
+/** BDF's preferred labels of the quantities written (required ones first). */
+export const BDF_COLUMNS = ['Test Time / s', 'Voltage / V', 'Current / A'] as const;
+export const BDF_TEMPERATURE = 'Surface Temperature T1 / degC';
 
 const fmt = (x: number, d: number): string => (Number.isNaN(x) ? '' : x.toFixed(d));
 
-/** The BDF CSV of series group `cell` (0-based). The temperature column is empty unless the
+/** The BDF CSV of series group `cell` (0-based). The temperature column is there only when the
  * timeline has one sensor per series group. */
 export function* bdfChunks(tl: Timeline, cell: number, rowsPerChunk = 100_000): Generator<string> {
-  yield `${BDF_COLUMNS.join(',')}\n`;
+  const temp = tl.nt === tl.ns ? tl.temperature_C[cell] : undefined;
+  yield `${[...BDF_COLUMNS, ...(temp ? [BDF_TEMPERATURE] : [])].join(',')}\n`;
   const v = tl.cellVoltage_V[cell];
   if (v === undefined) return;
-  const temp = tl.nt === tl.ns ? tl.temperature_C[cell] : undefined;
   const cur = tl.pack.current_A;
   let lines: string[] = [];
   for (let r = 0; r < tl.length; r++) {
     if ((tl.present[r]! & Present.CELLS) === 0) continue;
-    lines.push(`${tl.t_s[r]!.toFixed(3)},${fmt(v[r]!, 5)},${fmt(cur[r]!, 4)},${temp ? fmt(temp[r]!, 3) : ''}`);
+    const row = `${tl.t_s[r]!.toFixed(3)},${fmt(v[r]!, 5)},${fmt(cur[r]!, 4)}`;
+    lines.push(temp ? `${row},${fmt(temp[r]!, 3)}` : row);
     if (lines.length >= rowsPerChunk) {
       yield `${lines.join('\n')}\n`;
       lines = [];

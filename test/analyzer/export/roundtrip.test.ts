@@ -214,8 +214,10 @@ describe('csv and bdf exports', () => {
     const res = await exportLoaded(input, null, { format: 'bdf', out: join(dir, 'bdf'), captureId: ID, partition: P });
     expect(res.files).toHaveLength(input.timeline.ns);
     const lines = readFileSync(res.files[0]!, 'utf8').trimEnd().split('\n');
-    expect(lines[0]).toBe('Test Time / s,Voltage / V,Current / A,Temperature T1 / degC');
     const tl = input.timeline;
+    const perGroupSensor = tl.nt === tl.ns;
+    expect(lines[0]).toBe(`Test Time / s,Voltage / V,Current / A${perGroupSensor ? ',Surface Temperature T1 / degC' : ''}`);
+    expect(new Set(lines.map((l) => l.split(',').length))).toEqual(new Set([perGroupSensor ? 4 : 3]));
     let n = 0;
     for (let r = 0; r < tl.length; r++) if (tl.present[r]! & Present.CELLS) n++;
     expect(lines).toHaveLength(n + 1);
