@@ -7,27 +7,14 @@
  *
  * Needs /usr/bin/chromium (Debian package chromium; .ci/run installs it) or CHROMIUM_PATH.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODULE_PAGE, type PageServer, bundle, launchChromium, pageResult, resultScript, servePages } from '../../browser.ts';
 import { generateCapture } from '../generate.ts';
 import { analyzeBytes } from './entry.ts';
 
 const ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TODAY = '2026-12-03';
 const NAME = 'browser.nat';
 
@@ -43,60 +30,34 @@ const CAPTURE = generateCapture({
   ],
 });
 
-const PAGE_SCRIPT = `
-import { analyzeBytes } from './analyzer.js';
-try {
-  const res = await fetch('/capture.bin');
+const PAGE_SCRIPT = resultScript(
+  "import { analyzeBytes } from './analyzer.js';",
+  `const res = await fetch('/capture.bin');
   const bytes = new Uint8Array(await res.arrayBuffer());
-  window.result = JSON.parse(JSON.stringify(analyzeBytes(bytes, ${JSON.stringify(NAME)}, ${JSON.stringify(TODAY)})));
-} catch (e) {
-  window.result = { error: String(e && e.stack || e) };
-}
-`;
+  window.result = JSON.parse(JSON.stringify(analyzeBytes(bytes, ${JSON.stringify(NAME)}, ${JSON.stringify(TODAY)})));`,
+);
 
-let server: Server;
+let server: PageServer;
 let browser: Browser;
-let base = '';
 
 beforeAll(async () => {
-  const built = await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: { write: false, minify: false, lib: { entry: ENTRY, formats: ['es'], fileName: 'analyzer' } },
-  });
-  const outputs = Array.isArray(built) ? built : [built];
-  const chunk = outputs.flatMap((o) => ('output' in o ? o.output : [])).find((c) => c.type === 'chunk');
-  if (chunk === undefined || chunk.type !== 'chunk') throw new Error('vite produced no chunk');
-  const files: Record<string, [string, string | Uint8Array]> = {
-    '/': ['text/html', '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>'],
+  server = await servePages({
+    '/': ['text/html', MODULE_PAGE],
     '/page.js': ['text/javascript', PAGE_SCRIPT],
-    '/analyzer.js': ['text/javascript', chunk.code],
+    '/analyzer.js': ['text/javascript', await bundle(ENTRY, 'analyzer')],
     '/capture.bin': ['application/octet-stream', CAPTURE],
-  };
-  server = createServer((req, res) => {
-    const f = files[req.url ?? ''];
-    res.writeHead(f ? 200 : 404, { 'content-type': f ? f[0] : 'text/plain' });
-    res.end(f ? f[1] : 'not found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
 });
 
 describe('analyser in Chromium', () => {
   it('makes the report of a capture that Node makes', async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(base + '/');
-    await page.waitForFunction(() => (window as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
-    const got = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as Record<string, unknown> & { error?: string };
-    await page.close();
+    const { result: got, errors } = await pageResult<Record<string, unknown>>(browser, server.base + '/');
     expect(errors).toEqual([]);
     expect(got.error).toBeUndefined();
 

@@ -7,33 +7,18 @@
  *
  * Needs /usr/bin/chromium (Debian package chromium; .ci/run installs it) or CHROMIUM_PATH.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as protocol from '../../../protocol/index.ts';
 import { Decoder, messageToJson, type DecoderCounters, type Json } from '../../../protocol/index.ts';
+import { MODULE_PAGE, type PageServer, bundle, launchChromium, pageResult, resultScript, servePages } from '../../browser.ts';
 
 const ENTRY = fileURLToPath(new URL('../../../protocol/index.ts', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 /** The page's script: the same stream as `stream()` below, decoded on both paths. */
-const PAGE_SCRIPT = `
-import * as P from './protocol.js';
-try {
-  const bytes = (${String(streamSource())})(P);
+const PAGE_SCRIPT = resultScript(
+  "import * as P from './protocol.js';",
+  `const bytes = (${String(streamSource())})(P);
   const out = {};
   for (const engine of ['auto', 'js']) {
     const msgs = [];
@@ -43,11 +28,8 @@ try {
     out[engine] = { engine: d.engine, messages: msgs, counters: d.counters };
   }
   out.crc = P.crc32c(new TextEncoder().encode('123456789'));
-  window.result = out;
-} catch (e) {
-  window.result = { error: String(e && e.stack || e) };
-}
-`;
+  window.result = out;`,
+);
 
 /**
  * Builds a stream of 300 ticks (CELL_VOLTAGES of 120 cells in two chunks, TEMPERATURES, an
@@ -86,51 +68,30 @@ function streamSource() {
   };
 }
 
-let server: Server;
+let server: PageServer;
 let browser: Browser;
-let base = '';
 
 beforeAll(async () => {
-  const built = await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: { write: false, minify: false, lib: { entry: ENTRY, formats: ['es'], fileName: 'protocol' } },
-  });
-  const outputs = Array.isArray(built) ? built : [built];
-  const chunk = outputs.flatMap((o) => ('output' in o ? o.output : [])).find((c) => c.type === 'chunk');
-  if (chunk === undefined || chunk.type !== 'chunk') throw new Error('vite produced no chunk');
-  const files: Record<string, [string, string]> = {
-    '/': ['text/html', '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>'],
+  server = await servePages({
+    '/': ['text/html', MODULE_PAGE],
     '/page.js': ['text/javascript', PAGE_SCRIPT],
-    '/protocol.js': ['text/javascript', chunk.code],
-  };
-  server = createServer((req, res) => {
-    const f = files[req.url ?? ''];
-    res.writeHead(f ? 200 : 404, { 'content-type': f ? f[0] : 'text/plain' });
-    res.end(f ? f[1] : 'not found');
+    '/protocol.js': ['text/javascript', await bundle(ENTRY, 'protocol')],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
 });
 
 describe('protocol core in Chromium', () => {
   it('decodes a damaged stream on the WebAssembly and JavaScript paths as Node does', async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(base + '/');
-    await page.waitForFunction(() => (window as { result?: unknown }).result !== undefined, null, { timeout: 30_000 });
-    const got = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as Record<
-      'auto' | 'js',
-      { engine: string; messages: Json[]; counters: DecoderCounters }
-    > & { crc: number; error?: string };
-    await page.close();
+    const { result: got, errors } = await pageResult<Record<'auto' | 'js', { engine: string; messages: Json[]; counters: DecoderCounters }> & { crc: number }>(
+      browser,
+      server.base + '/',
+      30_000,
+    );
     expect(errors).toEqual([]);
     expect(got.error).toBeUndefined();
 
