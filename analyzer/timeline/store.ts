@@ -172,6 +172,40 @@ function growU32(a: U32, cap: number): U32 {
   return b;
 }
 
+/**
+ * The pack channels as one object literal. Built by adding 22 properties one by one, V8 would
+ * turn the object into a dictionary (past its limit of fast properties added one at a time), and
+ * every `pack.x` read in a per-row loop would be a hash lookup; a literal keeps it a fast object
+ * (`satisfies` has the compiler check it against PACK_CHANNELS).
+ */
+function emptyPack(): Record<PackChannel, F64> {
+  const e = (): F64 => new Float64Array(0);
+  return {
+    packVoltage_V: e(),
+    current_A: e(),
+    soc: e(),
+    soh: e(),
+    cellVoltageMin_V: e(),
+    cellVoltageMax_V: e(),
+    cellVoltageMinIndex: e(),
+    cellVoltageMaxIndex: e(),
+    temperatureMin_C: e(),
+    temperatureMax_C: e(),
+    temperatureMinIndex: e(),
+    temperatureMaxIndex: e(),
+    chargeCurrentLimit_A: e(),
+    dischargeCurrentLimit_A: e(),
+    balancingCount: e(),
+    truthSocMin: e(),
+    truthSocAvg: e(),
+    truthSocMax: e(),
+    truthCoreTemperatureMin_C: e(),
+    truthCoreTemperatureAvg_C: e(),
+    truthCoreTemperatureMax_C: e(),
+    truthCurrent_A: e(),
+  } satisfies Record<PackChannel, F64>;
+}
+
 export class Timeline {
   /** Valid rows. */
   length = 0;
@@ -187,8 +221,8 @@ export class Timeline {
   faultMask: U32 = new Uint32Array(0);
   warningMask: U32 = new Uint32Array(0);
   infoMask: U32 = new Uint32Array(0);
-  /** Pack-level channels. */
-  readonly pack = {} as Record<PackChannel, F64>;
+  /** Pack-level channels (an object literal: see `emptyPack`). */
+  readonly pack: Record<PackChannel, F64> = emptyPack();
   /** Per series group (CELL_VOLTAGES index). */
   cellVoltage_V: F32[] = [];
   /** Per temperature sensor (TEMPERATURES index). */
@@ -211,7 +245,6 @@ export class Timeline {
   readonly missingByType = new Map<number, number>();
 
   constructor() {
-    for (const c of PACK_CHANNELS) this.pack[c] = new Float64Array(0);
     this.reserve(INITIAL_CAPACITY);
   }
 

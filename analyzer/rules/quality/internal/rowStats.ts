@@ -29,6 +29,11 @@ export interface RowStats {
 
 /** Tolerance on the grid step (row times are decimal fractions held in binary). */
 const STEP_EPS_S = 1e-6;
+/**
+ * Sampled rows whose statistics are accumulated together, a column at a time (a block's
+ * accumulators, 512 rows × 40 bytes, stay in the L1 cache).
+ */
+const GATHER_ROWS = 512;
 
 const cache = new WeakMap<Timeline, Map<string, { length: number; stats: RowStats }>>();
 
@@ -69,35 +74,60 @@ function compute(tl: Timeline, family: Family, step_s: number): RowStats {
   const argmin = new Int32Array(k);
   const argmax = new Int32Array(k);
   const nc = cols.length;
-  for (let j = 0; j < k; j++) {
-    const r = rows[j]!;
-    let lo = Infinity;
-    let hi = -Infinity;
-    let ilo = -1;
-    let ihi = -1;
-    let sum = 0;
-    let c = 0;
-    for (let i = 0; i < nc; i++) {
-      const v = cols[i]![r]!;
-      if (v !== v) continue;
-      sum += v;
-      c++;
-      if (v < lo) {
-        lo = v;
-        ilo = i;
-      }
-      if (v > hi) {
-        hi = v;
-        ihi = i;
+  // Column by column over blocks of sampled rows: reading 100 columns row by row would miss the
+  // cache (and the TLB) at every value; a block's accumulators stay in the cache while each column
+  // is read forward. Per row the values are still taken in column order, so the sums, and the
+  // first index of a tie for argmin / argmax, are those of a row-by-row loop.
+  const sum = new Float64Array(GATHER_ROWS);
+  for (let j0 = 0; j0 < k; j0 += GATHER_ROWS) {
+    const j1 = Math.min(k, j0 + GATHER_ROWS);
+    for (let j = j0; j < j1; j++) {
+      min[j] = Infinity;
+      max[j] = -Infinity;
+      argmin[j] = -1;
+      argmax[j] = -1;
+      sum[j - j0] = 0;
+    }
+    for (let i = 0; i < nc; i++) accumulate(cols[i]!, i, rows, j0, j1, min, max, argmin, argmax, count, sum);
+    for (let j = j0; j < j1; j++) {
+      const c = count[j]!;
+      t_s[j] = ts[rows[j]!]!;
+      mean[j] = c > 0 ? sum[j - j0]! / c : NaN;
+      if (c === 0) {
+        min[j] = NaN;
+        max[j] = NaN;
       }
     }
-    t_s[j] = ts[r]!;
-    min[j] = c > 0 ? lo : NaN;
-    max[j] = c > 0 ? hi : NaN;
-    mean[j] = c > 0 ? sum / c : NaN;
-    count[j] = c;
-    argmin[j] = ilo;
-    argmax[j] = ihi;
   }
   return { family, step_s, channels: nc, rows, t_s, min, max, mean, count, argmin, argmax };
+}
+
+/** Adds column `i` at the sampled rows [j0, j1) to their running statistics (sum indexed from j0). */
+function accumulate(
+  col: Float32Array,
+  i: number,
+  rows: Int32Array,
+  j0: number,
+  j1: number,
+  min: Float64Array,
+  max: Float64Array,
+  argmin: Int32Array,
+  argmax: Int32Array,
+  count: Int32Array,
+  sum: Float64Array,
+): void {
+  for (let j = j0; j < j1; j++) {
+    const v = col[rows[j]!]!;
+    if (v !== v) continue;
+    sum[j - j0]! += v;
+    count[j]!++;
+    if (v < min[j]!) {
+      min[j] = v;
+      argmin[j] = i;
+    }
+    if (v > max[j]!) {
+      max[j] = v;
+      argmax[j] = i;
+    }
+  }
 }
