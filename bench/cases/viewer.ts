@@ -12,8 +12,16 @@
  *                    `analyze_ms` is its time in the worker)
  *   zoom_ms_median   ZOOMS seeded random views (1 s to 24 h), 600 ms apart, each from setView to
  *                    the panes redrawn with the new buckets (a frame later); `zoom_ms_p95` likewise
- *   zoom_*_ms        medians of the parts of a zoom: waiting for the worker's line data, drawing
- *                    the line panes, waiting for the heatmaps
+ *   zoom_*_ms        medians of the parts of a zoom (performance.now() in the page): the line data's
+ *                    round trip (`zoom_lines_wait_ms`) and the worker's time in it
+ *                    (`zoom_lines_worker_ms`), drawing the line panes, then waiting for the heatmaps
+ *                    (`zoom_heat_worker_ms` the worker's part) and drawing them
+ *   *_cpu_ms         the same spans in CPU time (thread time of the page's main thread and worker,
+ *                    from a Chrome trace, bench/trace-cpu.ts): what a zoom or the first paint costs
+ *                    whatever the load of the machine (wall time on a shared machine is mostly
+ *                    waiting for a core); `first_paint_lines_ms` is the wall time to the line panes
+ *                    drawn (the heatmaps follow)
+ *   load_avg_*       the machine's 1-minute load average before and after the run
  *   heap_mb          JS heap of the page and its worker (performance.measureUserAgentSpecificMemory,
  *                    the page is cross-origin isolated), after the zooms; `columnar_mb` is the
  *                    Timeline's columns, `heap_target_mb` = 2 × columnar_mb
@@ -34,6 +42,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BenchCase } from '../case.ts';
+import { CPU_TRACE_CATEGORIES, readCpuTrace } from '../trace-cpu.ts';
+import { loadavg } from 'node:os';
 import { buildCapture } from './decode.ts';
 import { buildViewer } from '../../viewer/server/build.ts';
 import { startViewServer } from '../../viewer/server/server.ts';
@@ -43,6 +53,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface PageFigures {
   firstPaint_ms: number;
+  firstPaintParts: Record<string, number>;
   fullPaint_ms: number;
   analyze_ms: number;
   zooms: number[];
@@ -58,6 +69,7 @@ interface PageFigures {
 async function pageBench(n: number): Promise<PageFigures> {
   type App = {
     firstPaint_ms: number;
+    firstPaintParts: Record<string, number>;
     fullPaint_ms: number;
     analyze_ms: number;
     error: string | null;
@@ -75,11 +87,13 @@ async function pageBench(n: number): Promise<PageFigures> {
     const a = t_min + rnd() * (t_max - t_min - span);
     // a reviewer's pace: the measure table (range statistics, 150 ms after a view change) is done before the next zoom
     await new Promise((r) => setTimeout(r, 600));
+    console.timeStamp(`zoom:${i}`);
     const s = performance.now();
     app.plots.setView(a, a + span);
     await app.plots.idle;
     await new Promise((r) => requestAnimationFrame(() => r(null)));
     zooms.push(performance.now() - s);
+    console.timeStamp(`zoom:${i}:end`);
     parts.push((app.plots as unknown as { timing: Record<string, number> }).timing);
   }
 
@@ -88,6 +102,7 @@ async function pageBench(n: number): Promise<PageFigures> {
   if (m && (self as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated) heap = (await m.call(performance)).bytes;
   return {
     firstPaint_ms: app.firstPaint_ms,
+    firstPaintParts: app.firstPaintParts,
     fullPaint_ms: app.fullPaint_ms,
     analyze_ms: app.analyze_ms,
     zooms,
@@ -135,7 +150,19 @@ export const cases: BenchCase[] = [
           const page = await browser.newPage({ viewport: { width: 1400, height: 2100 }, deviceScaleFactor: 1 });
           // tsx names functions with a helper the page lacks
           await page.addInitScript('self.__name = (f) => f');
+          const load0 = loadavg()[0]!;
+          await browser.startTracing(page, { categories: CPU_TRACE_CATEGORIES });
           await page.goto(srv.url);
+          await page.waitForFunction(
+            () => {
+              const v = (window as unknown as { natriumViewer?: { firstPaint_ms: number; error: string | null } }).natriumViewer;
+              return v !== undefined && (v.firstPaint_ms > 0 || v.error !== null);
+            },
+            null,
+            { timeout: 600_000 },
+          );
+          const loadTrace = readCpuTrace(await browser.stopTracing());
+          const firstCpu = loadTrace.cpu(loadTrace.mark('natrium:open'), loadTrace.mark('natrium:first-paint'));
           await page.waitForFunction(
             () => {
               const v = (window as unknown as { natriumViewer?: { ready: boolean; error: string | null } }).natriumViewer;
@@ -144,32 +171,44 @@ export const cases: BenchCase[] = [
             null,
             { timeout: 600_000 },
           );
+          await browser.startTracing(page, { categories: CPU_TRACE_CATEGORIES });
           const f = await page.evaluate(pageBench, zooms);
+          const zoomTrace = readCpuTrace(await browser.stopTracing());
           if (f.error) throw new Error(f.error);
+          const zoomCpu = f.zooms.map((_, i) => zoomTrace.cpu(zoomTrace.mark(`zoom:${i}`), zoomTrace.mark(`zoom:${i}:end`)));
+          const med = (xs: number[]): number => Math.round(quantile(xs, 0.5) * 10) / 10;
+          const part = (k: string): number => med(f.parts.map((p) => p[k]!));
           const columnarMb = f.columnBytes / 1e6;
           return {
             first_paint_ms: Math.round(f.firstPaint_ms),
+            first_paint_lines_ms: Math.round(f.firstPaintParts.lines_ms!),
+            first_paint_cpu_ms: Math.round(firstCpu.main_ms + firstCpu.worker_ms),
+            first_paint_cpu_main_ms: Math.round(firstCpu.main_ms),
+            first_paint_cpu_worker_ms: Math.round(firstCpu.worker_ms),
+            // the worker's decoding (open), its line data and heatmaps, the page's drawing (main.ts firstPaintParts)
+            first_paint_open_worker_ms: Math.round(f.firstPaintParts.open_worker_ms!),
+            first_paint_lines_worker_ms: Math.round(f.firstPaintParts.view_worker_ms!),
+            first_paint_lines_draw_ms: Math.round(f.firstPaintParts.draw_ms!),
+            first_paint_heat_worker_ms: Math.round(f.firstPaintParts.heat_worker_ms!),
             full_paint_ms: Math.round(f.fullPaint_ms),
             zoom_ms_median: Math.round(quantile(f.zooms, 0.5) * 10) / 10,
             zoom_ms_p95: Math.round(quantile(f.zooms, 0.95) * 10) / 10,
-            zoom_lines_wait_ms: Math.round(
-              quantile(
-                f.parts.map((p) => p.plotWait_ms!),
-                0.5,
-              ),
-            ),
-            zoom_lines_draw_ms: Math.round(
-              quantile(
-                f.parts.map((p) => p.lines_ms!),
-                0.5,
-              ),
-            ),
-            zoom_heat_wait_ms: Math.round(
-              quantile(
-                f.parts.map((p) => p.heatWait_ms!),
-                0.5,
-              ),
-            ),
+            zoom_cpu_ms_median: med(zoomCpu.map((c) => c.main_ms + c.worker_ms)),
+            zoom_cpu_ms_p95:
+              Math.round(
+                quantile(
+                  zoomCpu.map((c) => c.main_ms + c.worker_ms),
+                  0.95,
+                ) * 10,
+              ) / 10,
+            zoom_cpu_main_ms: med(zoomCpu.map((c) => c.main_ms)),
+            zoom_cpu_worker_ms: med(zoomCpu.map((c) => c.worker_ms)),
+            zoom_lines_wait_ms: part('wait_ms'),
+            zoom_lines_worker_ms: part('worker_ms'),
+            zoom_lines_draw_ms: part('lines_ms'),
+            zoom_heat_wait_ms: part('heatWait_ms'),
+            zoom_heat_worker_ms: part('heatWorker_ms'),
+            zoom_heat_draw_ms: part('heats_ms'),
             heap_mb: f.heap_bytes === null ? null : Math.round(f.heap_bytes / 1e6),
             columnar_mb: Math.round(columnarMb),
             heap_target_mb: Math.round(2 * columnarMb),
@@ -178,6 +217,8 @@ export const cases: BenchCase[] = [
             capture_mb: Math.round(capture.length / 1e6),
             hours,
             zooms,
+            load_avg_start: Math.round(load0 * 10) / 10,
+            load_avg_end: Math.round(loadavg()[0]! * 10) / 10,
           };
         } finally {
           await browser.close();
