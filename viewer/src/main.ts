@@ -260,13 +260,17 @@ function paneAction(index: number, action: 'up' | 'down' | 'remove' | 'choose', 
   applyLayout();
 }
 
-/** The measure table is updated this long after the last view change or click, ms (not while the panes are being drawn). */
+/** The measure table is updated this long after the panes are drawn for the last view change or click, ms. */
 const MEASURE_DELAY_MS = 150;
 let measureTimer = 0;
+let measureAsked = 0;
 function scheduleMeasure(): void {
   clearTimeout(measureTimer);
+  const asked = ++measureAsked;
   // after the panes are drawn: the range statistics would hold up the worker and the page meanwhile
-  measureTimer = window.setTimeout(() => void app.plots?.idle.then(measure), MEASURE_DELAY_MS);
+  void app.plots?.idle.then(() => {
+    if (asked === measureAsked) measureTimer = window.setTimeout(() => void measure(), MEASURE_DELAY_MS);
+  });
 }
 
 async function measure(): Promise<void> {
