@@ -49,6 +49,12 @@ interface AppState {
   ready: boolean;
   /** Time from the bytes being in the page to the first panes drawn (a long capture: its first part). */
   firstPaint_ms: number;
+  /**
+   * Parts of the first paint: opening (round trip; the worker's decoding and summary in it), the
+   * panes made, the line panes drawn (`lines_ms` from the bytes; the round trip of their data,
+   * the worker's part, drawing), then the heatmaps (the worker's part, drawing).
+   */
+  firstPaintParts: Record<string, number>;
   /** Likewise to the whole log drawn. */
   fullPaint_ms: number;
   analyze_ms: number;
@@ -64,6 +70,7 @@ const app: AppState = {
   layout: initialLayout(),
   ready: false,
   firstPaint_ms: NaN,
+  firstPaintParts: {},
   fullPaint_ms: NaN,
   analyze_ms: NaN,
   error: null,
@@ -121,6 +128,7 @@ async function openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise
   const log = files.find((f) => !reports.includes(f));
   for (const f of [...reports, ...(log ? [log] : [])]) {
     status(`reading ${f.name} (${(f.bytes.byteLength / 1e6).toFixed(1)} MB)…`);
+    performance.mark('natrium:open');
     const t0 = performance.now();
     const a = await client.call<'opened'>({ type: 'open', name: f.name, bytes: f.bytes }, [f.bytes]);
     if (a.summary === null) {
@@ -129,6 +137,7 @@ async function openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise
     }
     if (opened) continue;
     opened = a.summary;
+    app.firstPaintParts = { open_ms: performance.now() - t0, open_worker_ms: a.timing.load_ms };
     await showLog(a.summary, t0);
   }
   if (!opened && app.givenReport) {
@@ -158,10 +167,23 @@ function makePlots(summary: SessionSummary): Plots {
 
 async function showLog(summary: SessionSummary, t0: number): Promise<void> {
   app.report = null;
+  const s = performance.now();
   app.plots = makePlots(summary);
   applyLayout();
+  const panes_ms = performance.now() - s;
   await app.plots.idle;
   app.firstPaint_ms = performance.now() - t0;
+  performance.mark('natrium:first-paint');
+  const { wait_ms, worker_ms, lines_ms, heatWorker_ms, heats_ms } = app.plots.timing;
+  Object.assign(app.firstPaintParts, {
+    panes_ms,
+    lines_ms: app.plots.linesDrawnAt - t0,
+    view_ms: wait_ms,
+    view_worker_ms: worker_ms,
+    draw_ms: lines_ms,
+    heat_worker_ms: heatWorker_ms,
+    heat_draw_ms: heats_ms,
+  });
   $('title').textContent = summary.name;
   const says = (s: SessionSummary, what: string): void =>
     status(`${s.name}: ${s.kind}, ${s.rows} rows, ${fmtTime(s.t_max - s.t_min)}, ${s.ns} cells, ${s.nt} sensors (${what})`);
@@ -238,10 +260,17 @@ function paneAction(index: number, action: 'up' | 'down' | 'remove' | 'choose', 
   applyLayout();
 }
 
+/** The measure table is updated this long after the panes are drawn for the last view change or click, ms. */
+const MEASURE_DELAY_MS = 150;
 let measureTimer = 0;
+let measureAsked = 0;
 function scheduleMeasure(): void {
   clearTimeout(measureTimer);
-  measureTimer = window.setTimeout(() => void measure(), 150);
+  const asked = ++measureAsked;
+  // after the panes are drawn: the range statistics would hold up the worker and the page meanwhile
+  void app.plots?.idle.then(() => {
+    if (asked === measureAsked) measureTimer = window.setTimeout(() => void measure(), MEASURE_DELAY_MS);
+  });
 }
 
 async function measure(): Promise<void> {

@@ -10,8 +10,8 @@ export type Request =
   | { type: 'open'; name: string; bytes: ArrayBuffer }
   | { type: 'report' }
   | { type: 'rest' }
-  | { type: 'plot'; queries: PlotQuery[] }
-  | { type: 'heat'; query: HeatQuery }
+  /** Everything the panes draw for one view: line data per line pane, a heatmap per heatmap pane (one round trip). */
+  | { type: 'view'; lines: PlotQuery[]; heats: HeatQuery[] }
   | { type: 'stats'; t0: number; t1: number; ids: string[] }
   | { type: 'hottest'; t0: number; t1: number; n: number }
   | { type: 'at'; t: number; ids: string[] }
@@ -25,8 +25,8 @@ export type Answer =
   | { type: 'report'; report: Report | null; timing: { analyze_ms: number } }
   /** The rest of a capture read: the whole log's summary (null when the first part was all of it). */
   | { type: 'rest'; summary: SessionSummary | null; timing: { rest_ms: number } }
-  | { type: 'plot'; data: PlotData[] }
-  | { type: 'heat'; data: HeatData }
+  /** `worker_ms`: the worker's time computing the answer (without the messaging). */
+  | { type: 'view'; lines: (PlotData & { resolved: string[] })[]; heats: HeatData[]; worker_ms: number }
   | { type: 'stats'; stats: RangeStats[] }
   | { type: 'hottest'; hottest: { index: number; max_C: number }[] }
   | { type: 'at'; t_s: number; values: number[] }

@@ -64,13 +64,14 @@ function handle(req: Request): [Answer, Transferable[]] {
   const ss = session;
   if (ss === null) throw new Error('no log is open');
   switch (req.type) {
-    case 'plot': {
-      const data = req.queries.map((q) => ss.plot(q));
-      return [{ type: 'plot', data }, data.flatMap((d) => [d.x.buffer, ...d.y.map((y) => y.buffer)])];
-    }
-    case 'heat': {
-      const data = ss.heat(req.query);
-      return [{ type: 'heat', data }, [data.values.buffer, data.x0.buffer, data.x1.buffer, data.gaps.buffer]];
+    case 'view': {
+      const s = performance.now();
+      const lines = req.lines.map((q) => ss.plot(q));
+      const heats = req.heats.map((q) => ss.heat(q));
+      const transfer: Transferable[] = [];
+      for (const d of lines) transfer.push(d.x.buffer, ...d.y.map((y) => y.buffer));
+      for (const h of heats) transfer.push(h.values.buffer, h.x0.buffer, h.x1.buffer, h.gaps.buffer);
+      return [{ type: 'view', lines, heats, worker_ms: performance.now() - s }, transfer];
     }
     case 'stats':
       return [{ type: 'stats', stats: ss.stats(req.t0, req.t1, req.ids) }, []];

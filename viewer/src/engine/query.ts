@@ -29,7 +29,15 @@ export interface DerivedSeries {
   deps: readonly string[];
   /** The value for a bucket from its deps' buckets (NaN: no point). */
   f(b: readonly BucketValue[]): number;
+  /**
+   * f's values per stored pyramid level (filled as buckets are read; NOT_YET where not computed),
+   * so zooming back and forth does not compute an expensive f (the OCV inversion) again.
+   */
+  memo?: Map<number, Float64Array>;
 }
+
+/** A memo slot not computed yet (f gives finite values or NaN). */
+const NOT_YET = Infinity;
 
 export interface PlotData {
   x: Float64Array;
@@ -69,6 +77,19 @@ class BucketReader {
     return any ? any.topLevel : 0;
   }
 
+  /** The memo of derived series s at `level` (null below the stored levels or without a memo). */
+  private memoOf(s: number, level: number): Float64Array | null {
+    const d = this.der[s]!;
+    const p = this.depPyrs[s]!.find((x) => x !== null);
+    if (d.memo === undefined || p === undefined || p === null || level < p.baseShift || level > p.topLevel) return null;
+    let m = d.memo.get(level);
+    if (m === undefined) {
+      m = new Float64Array(p.buckets(level)).fill(NOT_YET);
+      d.memo.set(level, m);
+    }
+    return m;
+  }
+
   /** Reads bucket b of every series into `values`; returns the OR of their flags. */
   read(level: number, b: number): number {
     let all = 0;
@@ -84,7 +105,13 @@ class BucketReader {
           if (ds[j]) gaps |= ds[j]!.bucket(level, b, dv[j]!).flags;
           else dv[j]!.min = dv[j]!.max = NaN;
         }
-        v.min = v.max = d.f(dv);
+        const memo = this.memoOf(s, level);
+        let y = memo ? memo[b]! : NOT_YET;
+        if (y === NOT_YET) {
+          y = d.f(dv);
+          if (memo) memo[b] = y;
+        }
+        v.min = v.max = y;
         v.flags = Bucket.MIN_FIRST | (gaps & (Bucket.HAS_GAP | Bucket.GAP_START | Bucket.GAP_END | Bucket.ANY));
       } else if (p) p.bucket(level, b, v);
       else {

@@ -70,6 +70,7 @@ export class Session {
       this.derived.push({
         id: OCV_SOC,
         deps: ['cell.mean', 'pack.current_A', 'temp.mean'],
+        memo: new Map(),
         f: ([v, i, t]) => {
           if (!(Math.max(Math.abs(i!.min), Math.abs(i!.max)) <= rest_A)) return NaN;
           const vm = (v!.min + v!.max) / 2;
@@ -100,7 +101,9 @@ export class Session {
       events: tl.events.slice(0, 20000),
       lowCell: extremeIndex(tl.cellVoltage_V, tl.length, -1),
       highCell: extremeIndex(tl.cellVoltage_V, tl.length, 1),
-      hottest: ranked(tl.temperature_C, tl.length, this.config.hottest),
+      hottest: this.hottestOverall()
+        .slice(0, this.config.hottest)
+        .map((h) => h.index),
       columnBytes: tl.columnBytes,
       origin_s: 0,
     };
@@ -136,8 +139,13 @@ export class Session {
     return valuesAt(this.cols, t, ids);
   }
 
-  /** The sensors hottest over [t0, t1] (at most `n`), by their pyramids' maxima at a plot `width` px wide. */
+  /**
+   * The sensors hottest over [t0, t1] (at most `n`), by their pyramids' maxima at a plot `width` px
+   * wide; over the whole log, from the columns (the first view of a log needs no sensor's pyramid).
+   */
   hottestIn(t0: number, t1: number, n: number, width = 2048): { index: number; max_C: number }[] {
+    const tl = this.tl;
+    if (tl.length === 0 || (t0 <= tl.t_s[0]! && t1 >= tl.t_s[tl.length - 1]!)) return this.hottestOverall().slice(0, n);
     const out: { index: number; max_C: number }[] = [];
     for (let index = 0; index < this.tl.nt; index++) {
       const max_C = rangeMax(this.cols, `temp.${index}`, t0, t1, width);
@@ -145,6 +153,17 @@ export class Session {
     }
     out.sort((a, b) => b.max_C - a.max_C);
     return out.slice(0, n);
+  }
+
+  private hottest: { index: number; max_C: number }[] | null = null;
+
+  /** Every sensor with a value, hottest first (its maximum over the log; ties: the lower index). */
+  private hottestOverall(): { index: number; max_C: number }[] {
+    this.hottest ??= columnMaxima(this.tl.temperature_C, this.tl.length)
+      .map((max_C, index) => ({ index, max_C }))
+      .filter((h) => h.max_C > -Infinity)
+      .sort((a, b) => b.max_C - a.max_C);
+    return this.hottest;
   }
 
   /** The rows in [t0, t1] as CSV: time, state and masks, the pack columns, the cell and sensor envelopes. */
@@ -198,17 +217,11 @@ function extremeIndex(cols: readonly Float32Array[], n: number, sign: 1 | -1): n
   return at;
 }
 
-/** The `k` columns with the highest maxima. */
-function ranked(cols: readonly Float32Array[], n: number, k: number): number[] {
-  const max = cols.map((c) => {
+/** Each column's largest value over rows [0, n) (−Infinity: none; NaN skipped). */
+function columnMaxima(cols: readonly Float32Array[], n: number): number[] {
+  return cols.map((c) => {
     let m = -Infinity;
     for (let r = 0; r < n; r++) if (c[r]! > m) m = c[r]!;
     return m;
   });
-  return max
-    .map((m, i) => [m, i] as const)
-    .filter(([m]) => m > -Infinity)
-    .sort((a, b) => b[0] - a[0])
-    .slice(0, k)
-    .map(([, i]) => i);
 }

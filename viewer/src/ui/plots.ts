@@ -12,7 +12,7 @@ import { SKIP } from '../engine/query.ts';
 import type { SessionSummary } from '../engine/session.ts';
 import { FAULT_CODE_NAMES } from '../../../protocol/messages.ts';
 import type { WorkerClient } from './client.ts';
-import { heatGradient, heatRange, paintHeat } from './heatmap.ts';
+import { HeatImage, heatGradient, heatRange } from './heatmap.ts';
 import type { PaneSpec } from './layout.ts';
 import { type PaneDef, stateLabel } from './panes.ts';
 import { fmtTime } from './format.ts';
@@ -21,6 +21,16 @@ import { el } from './dom.ts';
 /** Left and right axis widths, CSS px (the same in every pane). */
 const AXIS_PX = 64;
 const TIER_COLORS = ['#1f77b4', '#ff7f0e', '#d62728'];
+/** A lane's 0/1 value is drawn at lane + LANE_HEIGHT × value. */
+const LANE_HEIGHT = 0.7;
+/** The one series of a pane drawn only in hooks (heatmap, markers): nothing to plot. */
+const NO_POINTS = [null, null];
+
+/** No NaN or ±Infinity (SKIP) in the column: uPlot can draw it as it is. */
+function allFinite(col: Float64Array): boolean {
+  for (let i = 0; i < col.length; i++) if (!(col[i]! - col[i]! === 0)) return false;
+  return true;
+}
 
 export interface Shade {
   t0: number;
@@ -36,6 +46,8 @@ export interface PaneView {
   /** Series ids drawn (after `temp.hot<k>` resolution). */
   resolved: string[];
   heat: HeatData | null;
+  /** The heatmap rendered for the last answer (heatmap panes). */
+  heatImage: HeatImage | null;
   caption: HTMLElement;
 }
 
@@ -79,6 +91,8 @@ export class Plots {
       p.root.remove();
     }
     this.panes.length = 0;
+    // read once: asking the layout per pane would lay the page out again after each pane added
+    this.paneWidth = this.width();
     specs.forEach(({ spec, def }, i) => this.panes.push(this.makePane(spec, def, i, specs.length)));
     this.fetch();
   }
@@ -91,7 +105,7 @@ export class Plots {
     let a = Math.max(lo, t0);
     if (a + span > hi) a = hi - span;
     this.view = { t0: a, t1: a + span };
-    for (const p of this.panes) p.u.setScale('x', { min: this.view.t0, max: this.view.t1 });
+    // the panes are drawn once, when the view's data comes (a redraw now would draw old buckets, then again)
     this.hooks.onView(this.view.t0, this.view.t1);
     this.fetch();
   }
@@ -112,10 +126,13 @@ export class Plots {
   }
 
   resize(): void {
-    const w = this.width();
-    for (const p of this.panes) p.u.setSize({ width: w, height: p.def.height });
+    this.paneWidth = this.width();
+    for (const p of this.panes) p.u.setSize({ width: this.paneWidth, height: p.def.height });
     this.fetch();
   }
+
+  /** The panes' width, CSS px (set when the panes are made or resized). */
+  private paneWidth = 0;
 
   private width(): number {
     return Math.max(300, this.host.clientWidth - 2);
@@ -140,50 +157,78 @@ export class Plots {
     });
   }
 
+  /**
+   * Two requests at once: the line panes' data, then the heatmaps. The worker answers them in
+   * turn, so the line panes are drawn while it computes the heatmaps; the other panes (markers)
+   * are drawn with the lines.
+   */
   private async load(): Promise<void> {
     const { t0, t1 } = this.view;
-    const width = this.width() - 2 * AXIS_PX;
+    const width = this.paneWidth - 2 * AXIS_PX;
     const lines = this.panes.filter((p) => p.def.series.length > 0);
     const heats = this.panes.filter((p) => p.def.heat && p.def.heat.rows > 0);
-    const plotAnswer = this.client.call<'plot'>({ type: 'plot', queries: lines.map((p) => ({ t0, t1, width, series: p.def.series.map((s) => s.id) })) });
-    const heatAnswers = heats.map((p) =>
-      this.client.call<'heat'>({ type: 'heat', query: { t0, t1, width, group: p.def.heat!.group, mode: p.def.heat!.mode } }),
-    );
     const s0 = performance.now();
-    const plots = await plotAnswer;
+    const lineAnswer = this.client.call<'view'>({
+      type: 'view',
+      lines: lines.map((p) => ({ t0, t1, width, series: p.def.series.map((s) => s.id) })),
+      heats: [],
+    });
+    const heatAnswer =
+      heats.length === 0
+        ? null
+        : this.client.call<'view'>({ type: 'view', lines: [], heats: heats.map((p) => ({ t0, t1, width, group: p.def.heat!.group, mode: p.def.heat!.mode })) });
+    const a = await lineAnswer;
     const s1 = performance.now();
-    lines.forEach((p, i) => this.setPlotData(p, plots.data[i]! as PlotData & { resolved: string[] }));
+    lines.forEach((p, i) => this.setPlotData(p, a.lines[i]!));
+    for (const p of this.panes) if (!p.def.series.length && !p.def.heat) p.u.batch(() => p.u.setData([[t0, t1], NO_POINTS]));
     const s2 = performance.now();
-    const hs = await Promise.all(heatAnswers);
+    this.linesDrawnAt = s2;
+    const h = heatAnswer === null ? null : await heatAnswer;
     const s3 = performance.now();
     heats.forEach((p, i) => {
-      p.heat = hs[i]!.data;
+      const d = h!.heats[i]!;
+      p.heat = d;
+      p.heatImage ??= new HeatImage();
+      // device pixels of the plot area (before the first draw: estimated from the pane's width)
+      const W = Math.round(p.u.bbox.width > 0 ? p.u.bbox.width : width * uPlot.pxRatio);
+      p.heatImage.render(d, p.def.heat!.mode === 'delta', t0, t1, Math.max(1, W));
       this.setHeatCaption(p);
-      p.u.setData([
-        [t0, t1],
-        [null, null],
-      ]);
+      p.u.batch(() => p.u.setData([[t0, t1], NO_POINTS]));
     });
-    for (const p of this.panes)
-      if (!p.def.series.length && !p.def.heat)
-        p.u.setData([
-          [t0, t1],
-          [null, null],
-        ]);
-    this.timing = { plotWait_ms: s1 - s0, lines_ms: s2 - s1, heatWait_ms: s3 - s2, heatDraw_ms: performance.now() - s3 };
+    const s4 = performance.now();
+    this.timing = {
+      wait_ms: s1 - s0,
+      worker_ms: a.worker_ms,
+      lines_ms: s2 - s1,
+      heatWait_ms: s3 - s2,
+      heatWorker_ms: h?.worker_ms ?? 0,
+      heats_ms: s4 - s3,
+    };
   }
 
-  /** Where the last fetch spent its time (the bench reads it). */
-  timing = { plotWait_ms: 0, lines_ms: 0, heatWait_ms: 0, heatDraw_ms: 0 };
+  /** When the last fetch had the line panes drawn (performance.now()). */
+  linesDrawnAt = NaN;
+
+  /**
+   * Where the last fetch spent its time (the bench reads it): the line data's round trip and the
+   * worker's part of it, drawing the line panes; then waiting for the heatmaps (the worker's part)
+   * and drawing them.
+   */
+  timing = { wait_ms: 0, worker_ms: 0, lines_ms: 0, heatWait_ms: 0, heatWorker_ms: 0, heats_ms: 0 };
 
   private setPlotData(p: PaneView, d: PlotData & { resolved: string[] }): void {
-    const data: (number | null | undefined)[][] = [Array.from(d.x)];
+    // uPlot takes typed arrays; a column with gaps or skipped slots (NaN, SKIP) or drawn in a lane is converted
+    const data: ArrayLike<number | null | undefined>[] = [d.x];
     d.y.forEach((col, s) => {
       const lane = p.def.series[s]!.lane;
+      if (lane === undefined && allFinite(col)) {
+        data.push(col);
+        return;
+      }
       const out = new Array<number | null | undefined>(col.length);
       for (let i = 0; i < col.length; i++) {
         const v = col[i]!;
-        out[i] = v === SKIP ? undefined : v !== v ? null : lane === undefined ? v : lane + 0.7 * v;
+        out[i] = v === SKIP ? undefined : v !== v ? null : lane === undefined ? v : lane + LANE_HEIGHT * v;
       }
       data.push(out);
     });
@@ -192,14 +237,19 @@ export class Plots {
       d.resolved.forEach((id, s) => {
         if (!p.def.series[s]!.id.startsWith('temp.hot')) return;
         const label = id.startsWith('temp.') ? `sensor ${id.slice(5)} °C (hot #${s - 2})` : `hottest #${s - 2}: none`;
-        p.u.series[s + 1]!.label = label;
+        const series = p.u.series[s + 1]!;
+        if (series.label === label) return;
+        series.label = label;
         const cell = p.u.root.querySelectorAll('.u-legend .u-series')[s + 1]?.querySelector('.u-label');
         if (cell) cell.textContent = label;
       });
       p.u.setData(data as uPlot.AlignedData);
     });
     const names = d.resolved.filter((id) => /^temp\.\d+$/.test(id)).map((id) => `sensor ${id.slice(5)}`);
-    if (p.def.kind === 'temps') p.caption.textContent = names.length ? `hottest in view: ${names.join(', ')}` : '';
+    if (p.def.kind === 'temps') {
+      const text = names.length ? `hottest in view: ${names.join(', ')}` : '';
+      if (p.caption.textContent !== text) p.caption.textContent = text;
+    }
   }
 
   private setHeatCaption(p: PaneView): void {
@@ -229,7 +279,7 @@ export class Plots {
     ]);
     const root = el('section', { className: 'pane', dataset: { kind: def.kind } }, [head]);
     this.host.appendChild(root);
-    const view: PaneView = { spec, def, root, u: null as unknown as uPlot, resolved: def.series.map((s) => s.id), heat: null, caption };
+    const view: PaneView = { spec, def, root, u: null as unknown as uPlot, resolved: def.series.map((s) => s.id), heat: null, heatImage: null, caption };
     view.u = new uPlot(this.options(view), [[this.view.t0, this.view.t1], ...(def.series.length ? def.series.map(() => [null, null]) : [[null, null]])], root);
     this.attachClicks(view.u);
     return view;
@@ -307,7 +357,7 @@ export class Plots {
       });
     }
     const opts: uPlot.Options = {
-      width: this.width(),
+      width: this.paneWidth,
       height: def.height,
       scales,
       series,
@@ -351,7 +401,7 @@ export class Plots {
     const ctx = u.ctx;
     const { left, top, width, height } = u.bbox;
     const r = uPlot.pxRatio;
-    if (p.heat && p.def.heat) paintHeat(u, p.heat, p.def.heat.mode === 'delta');
+    p.heatImage?.blit(u);
     ctx.save();
     ctx.font = `${11 * r}px sans-serif`;
     ctx.textBaseline = 'middle';
