@@ -14,7 +14,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultCode, FaultTier } from '../../../protocol/messages.ts';
 import { buildViewer } from '../../../viewer/server/build.ts';
@@ -23,17 +24,6 @@ import { type RunningSource, mockSource } from '../../../viewer/server/live.ts';
 import { findingView } from '../../../viewer/src/ui/findings.ts';
 import { generateCapture } from '../../analyzer/generate.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const REPORTS = fileURLToPath(new URL('../../../.reports/', import.meta.url));
 const VIEWPORT = { width: 1400, height: 2100 };
 const LOST: [number, number] = [300, 320];
@@ -112,7 +102,7 @@ beforeAll(async () => {
   reportSrv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin'), join(dir, 'report.json')] });
   liveSource = await mockSource('default', 115200, 20);
   liveSrv = await startViewServer({ distDir: dist, files: [], live: liveSource, liveSettings: { window_s: 60 } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, TZ: 'UTC' } });
+  browser = await launchChromium({ ...process.env, TZ: 'UTC' });
   mkdirSync(REPORTS, { recursive: true });
 }, 180_000);
 
