@@ -478,7 +478,7 @@ const ENVELOPE_DV = 0.5;
 const ENVELOPE_DT_COLD = 10;
 const ENVELOPE_DT_HOT = 15;
 
-const ENVELOPE_SOURCE = `envelope (where the model holds; outside it a run stops, sim/envelope.ts): soc ${-ENVELOPE_SOC_MARGIN}…${1 + ENVELOPE_SOC_MARGIN} (the OCV tables' overcharge extension ends at soc 1.05; the 18650's, fitted to measured CV data, at 1.10, so on it a counted soc past 1.05 stops a run); voltage ${ENVELOPE_DV} V beyond voltage.min_V and max_V (no data there: an ECM fitted inside the window means nothing far outside it), EST; temperature from ${ENVELOPE_DT_COLD} K below the discharge minimum (or the lowest low_temperature_capacity breakpoint, if lower) to ${ENVELOPE_DT_HOT} K above the cut-off (Arrhenius extrapolated no further), EST; current: the peak discharge current limits.peak_discharge_current_A, for charge and discharge.`;
+const ENVELOPE_SOURCE = `envelope (where the model holds; outside it a run stops, sim/envelope.ts): soc ${-ENVELOPE_SOC_MARGIN}…${1 + ENVELOPE_SOC_MARGIN} (the OCV tables' overcharge extension ends at soc 1.05, the 18650's at 1.06); voltage ${ENVELOPE_DV} V beyond voltage.min_V and max_V (no data there: an ECM fitted inside the window means nothing far outside it), EST; temperature from ${ENVELOPE_DT_COLD} K below the discharge minimum (or the lowest low_temperature_capacity breakpoint, if lower) to ${ENVELOPE_DT_HOT} K above the cut-off (Arrhenius extrapolated no further), EST; current: the peak discharge current limits.peak_discharge_current_A, for charge and discharge.`;
 
 /** A preset with its validity envelope, derived from its own window and limits by the rule above. */
 function withEnvelope(spec: Omit<ChemistryFile, 'envelope'>): ChemistryFile {

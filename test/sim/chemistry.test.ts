@@ -234,7 +234,7 @@ describe.each(PRESETS.map((p) => [p]))('preset %s', (name) => {
     expect(interp1(soc, M_V, 0.2)).toBeGreaterThanOrEqual(interp1(soc, M_V, 0.8));
     // The 18650's M is fitted to measured recharges (an effective gap under load, README
     // "Charge branch"); the others keep the estimate from the rested gap.
-    expect(Math.max(...M_V)).toBeLessThanOrEqual(name === 'naion-18650-layered' ? 0.3 : 0.05);
+    expect(Math.max(...M_V)).toBeLessThanOrEqual(name === 'naion-18650-layered' ? 0.35 : 0.05);
     if (name === 'naion-18650-layered') expect(interp1(soc, M_V, 0.5)).toBeGreaterThan(0.05);
   });
 

@@ -23,7 +23,7 @@ const FILES = ['cycle-0c5-2-1', 'cycle-0c5-2-2', 'cycle-0c66-2-1', 'cycle-2c-2-1
 const TARGET_V = 0.025;
 /** What the shipped preset reaches, with a little room (regression guards, not the target). */
 const GUARD_DISCHARGE_V = 0.033;
-const GUARD_CC_V = 0.035;
+const GUARD_CC_V = 0.038;
 /** The mean CC-recharge error: −89…−121 mV before the charge side was fitted. */
 const GUARD_CC_MEAN_V = 0.02;
 
