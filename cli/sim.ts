@@ -23,15 +23,16 @@ const USAGE = `usage: natrium sim SCENARIO [--out trace.csv] [--cells all|min-ma
                         [--max-rows N] [--allow-abuse]
        natrium sim cell --chemistry FILE.json --current PROFILE.csv --dt SECONDS --out trace.csv
                         [--discharge-positive] [--soc -0.05..1.05] [--temperature C] [--ambient C] [--hA W/K]
-                        [--capacity AH] [--hysteresis -1..1] [--no-low-temperature-capacity]
+                        [--capacity AH] [--hysteresis charge|discharge|-1..1] [--no-low-temperature-capacity]
                         [--max-rows N] [--allow-abuse]
 
 SCENARIO is a name from sim/scenarios/ (e.g. default) or a path to a scenario JSON file.
 --every N records steps 0, N, 2N, … (t = 0 first). --max-rows: the most rows a trace may hold
 (default ${DEFAULT_MAX_ROWS}); a run that would write more is refused or stopped, and leaves no file.
 --dt: at least ${MIN_DT_S} s; a run may take at most ${MAX_RUN_STEPS} steps.
---capacity: the cell's own capacity (default the chemistry's capacity_Ah); --hysteresis: the
-hysteresis state at the start (-1 after a discharge, +1 after a charge; default 0).
+--capacity: the cell's own measured capacity in Ah (default the chemistry's capacity_Ah).
+--hysteresis: the hysteresis state at the start: charge (= +1, the cell was last charged),
+discharge (= -1, last discharged) or a number from -1 to 1 (default 0).
 A cell that leaves the chemistry's validity envelope (its "envelope": SOC margin, voltage abuse
 limits, temperature range, maximum pulse current) stops the run with exit code 3; --allow-abuse
 runs on and marks the summary and the trace. Exit codes: 0 done, 2 bad input, 3 envelope left.`;
@@ -176,7 +177,7 @@ async function simCell(argv: string[]): Promise<number> {
   const T0 = inEnvelope('temperature', 'temperature', num('temperature', values.temperature as string | undefined, ambient));
   const hA = num('hA', values.hA as string | undefined, chem.spec.thermal.hA_W_per_K, { gt: 0 });
   const capacity = num('capacity', values.capacity as string | undefined, chem.capacity_Ah, { gt: 0 });
-  const h0 = num('hysteresis', values.hysteresis as string | undefined, 0, { min: -1, max: 1 });
+  const h0 = hysteresisOption(values.hysteresis as string | undefined);
   const profile = loadCurrentProfile(values.current as string, { dischargePositive: values['discharge-positive'] as boolean });
   const { time_s } = profile;
   const steps = Math.floor((time_s[time_s.length - 1]! - time_s[0]!) / dt + 1e-9);
@@ -203,6 +204,18 @@ async function simCell(argv: string[]): Promise<number> {
       `ABUSE: the cell left the validity envelope in ${abuse.steps_outside} steps (--allow-abuse); first: ${abuse.first.map((x) => x.text).join('; ')}`,
     );
   return 0;
+}
+
+/** Hysteresis start states by name (cell-model.md: h -> +1 while charging, -1 while discharging). */
+const HYSTERESIS_WORDS: Record<string, number> = { charge: 1, discharge: -1 };
+
+/** --hysteresis: charge, discharge or a number in -1..1; default 0. */
+function hysteresisOption(raw: string | undefined): number {
+  const word = raw === undefined ? undefined : HYSTERESIS_WORDS[raw.trim().toLowerCase()];
+  if (word !== undefined) return word;
+  if (raw !== undefined && !Number.isFinite(Number(raw)))
+    throw new UsageError(`--hysteresis: expected charge, discharge or a number from -1 to 1, got "${raw}"`);
+  return num('hysteresis', raw, 0, { min: -1, max: 1 });
 }
 
 /** Steps 0..steps of one cell on a profile (zero-order hold), a row each, the envelope checked. */

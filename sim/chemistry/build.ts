@@ -22,6 +22,8 @@ export const OUT_DIR = fileURLToPath(new URL('./', import.meta.url));
 
 const HAKADI_CSV = 'naion-18650-nfm-pseudo-ocv.csv';
 const NVPF_CSV = 'naion-ocv.csv';
+/** The charge side of the 18650 fitted to measured recharges by tools/fit-charge-branch.ts. */
+export const CHARGE_FIT_JSON = 'naion-18650-charge-fit.json';
 
 // Citations used in several presets (design/sodium-ion.md explains each).
 const HAKADI = '[repo: MaxMax-embedded/hakadi_soidum_ion_18650 @ a13c42d, README.md] (measurement data CC0 1.0)';
@@ -137,7 +139,7 @@ function hakadiReff(d: Record<string, number[]>): { soc: number[]; r: number[] }
  * cell's branch sits below 4.1 V at the end of its CCCV charge (4.5 mV), SOC renormalised
  * to that point, the central OCV = branch + M(soc), and the resistance shape r_eff/r_eff(0.5).
  */
-function layeredCurve(src: SourceData, maxV: number, minV: number) {
+function layeredCurve(src: SourceData, maxV: number, minV: number, hyst: Hysteresis = HYST_LAYERED, over: Overcharge = OVERCHARGE) {
   const d = ascendingBySoc(src.hakadi, ['ocv_dis_est_V', 'r_eff_mohm'], HAKADI_CSV_REF);
   const z = d.soc!;
   const dis = d.ocv_dis_est_V!;
@@ -145,7 +147,7 @@ function layeredCurve(src: SourceData, maxV: number, minV: number) {
   const gapTop = 4.1 - dis[dis.length - 1]!;
   const zTop = Math.min(1, inverseInterp(z, dis, maxV - gapTop));
   const soc = grid101();
-  const M = (s: number) => interp1(HYST_LAYERED.soc, HYST_LAYERED.M_V, s);
+  const M = (s: number) => interp1(hyst.soc, hyst.M_V, s);
   const ocv = soc.map((s) => fixed(interp1(z, dis, s * zTop) + M(s), 4));
   const rMid = interp1(reff.soc, reff.r, 0.5 * zTop);
   const shape = soc.map((s) => interp1(reff.soc, reff.r, s * zTop) / rMid);
@@ -156,7 +158,7 @@ function layeredCurve(src: SourceData, maxV: number, minV: number) {
   const sNeg = fixed(-(ocv[0]! - minV) / slope, 5);
   return {
     zTop,
-    ocv: withOvercharge({ soc: [sNeg, ...soc], voltage_V: [minV, ...ocv] }),
+    ocv: withOvercharge({ soc: [sNeg, ...soc], voltage_V: [minV, ...ocv] }, over),
     rSoc: soc,
     shape,
   };
@@ -169,30 +171,61 @@ function layeredCurve(src: SourceData, maxV: number, minV: number) {
  * overcharge curve was found, so this is an estimate (EST): +0.10 V at 2 % and +0.50 V at 5 %
  * above full charge, the shape seen when layered-oxide Li-ion cells are overcharged.
  */
-const OVERCHARGE = [
+type Overcharge = readonly (readonly [number, number])[];
+const OVERCHARGE: Overcharge = [
   [0.02, 0.1],
   [0.05, 0.5],
-] as const;
+];
+type Hysteresis = ChemistryFile['hysteresis'];
 export const OVERCHARGE_SOURCE =
   'ocv above soc 1 (overcharge): +0.10 V at soc 1.02 and +0.50 V at soc 1.05 over OCV(1), so that an overcharged cell shows it and the BMS can trip; EST (no Na-ion overcharge curve found; the steep rise of overcharged layered-oxide cells).';
 
-function withOvercharge(ocv: { soc: number[]; voltage_V: number[] }): { soc: number[]; voltage_V: number[] } {
+function withOvercharge(ocv: { soc: number[]; voltage_V: number[] }, over: Overcharge = OVERCHARGE): { soc: number[]; voltage_V: number[] } {
   const top = ocv.voltage_V[ocv.voltage_V.length - 1]!;
   return {
-    soc: [...ocv.soc, ...OVERCHARGE.map(([d]) => fixed(1 + d, 4))],
-    voltage_V: [...ocv.voltage_V, ...OVERCHARGE.map(([, dv]) => fixed(top + dv, 4))],
+    soc: [...ocv.soc, ...over.map(([d]) => fixed(1 + d, 4))],
+    voltage_V: [...ocv.voltage_V, ...over.map(([, dv]) => fixed(top + dv, 4))],
   };
+}
+
+/**
+ * The 18650's charge side as tools/fit-charge-branch.ts fits it (chemistry README, "Charge
+ * branch"): the hysteresis magnitude M(soc) and rate gamma, and the OCV above soc 1 as offsets
+ * over the central OCV at soc 1 (`overcharge`: [soc − 1, ΔV] pairs, ascending).
+ */
+export interface ChargeFit {
+  source: string;
+  gamma: number;
+  hysteresis: { soc: number[]; M_V: number[] };
+  overcharge: [number, number][];
+}
+
+function readChargeFit(text: string, label: string): ChargeFit {
+  const f = JSON.parse(text) as ChargeFit;
+  const nums = (a: unknown, what: string) => {
+    if (!Array.isArray(a) || a.length === 0 || !a.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      throw new Error(`${label}: ${what}: expected numbers`);
+  };
+  if (typeof f.source !== 'string' || !(f.gamma > 0)) throw new Error(`${label}: needs source and gamma > 0`);
+  nums(f.hysteresis?.soc, 'hysteresis.soc');
+  nums(f.hysteresis?.M_V, 'hysteresis.M_V');
+  if (f.hysteresis.soc.length !== f.hysteresis.M_V.length) throw new Error(`${label}: hysteresis: soc and M_V differ in length`);
+  if (!Array.isArray(f.overcharge)) throw new Error(`${label}: overcharge: expected [dsoc, dV] pairs`);
+  f.overcharge.forEach((p, i) => nums(p, `overcharge[${i}]`));
+  return f;
 }
 
 /** The parsed source data every preset derives from. */
 export interface SourceData {
   hakadi: Csv;
   nvpf: Csv;
+  chargeFit: ChargeFit;
 }
 
 export function readSourceData(dataDir = DATA_DIR): SourceData {
   const read = (name: string) => parseCsv(readFileSync(resolve(dataDir, name), 'utf8'), `sim/data/chemistry/${name}`);
-  return { hakadi: read(HAKADI_CSV), nvpf: read(NVPF_CSV) };
+  const fitText = readFileSync(resolve(dataDir, CHARGE_FIT_JSON), 'utf8');
+  return { hakadi: read(HAKADI_CSV), nvpf: read(NVPF_CSV), chargeFit: readChargeFit(fitText, `sim/data/chemistry/${CHARGE_FIT_JSON}`) };
 }
 
 /** Arrhenius resistance tables: R_j(soc) = R_j(mid) · shape(soc), C_j = τ_j / R_j. */
@@ -249,21 +282,23 @@ function ocvSource(maxV: number, zTop: number): string {
   return `${base} Window 1.5–${maxV.toFixed(1)} V (sodium-ion.md §4 "scaled to the window"): the 18650 curve is TRUNCATED, not rescaled: cut where its discharge branch is 4.5 mV below ${maxV.toFixed(1)} V (the gap the measured cell has below 4.1 V at the end of CCCV), i.e. at 18650 soc ${zTop.toFixed(4)}, and the SOC axis renormalised, soc = soc_18650 / ${zTop.toFixed(4)}; M and the resistance shape are then applied on the new axis. Reason: electrode potentials are material properties, so a same-chemistry cell rated to a lower top voltage uses less of the top of the curve; an affine voltage rescale (1.5→1.5, 4.1→${maxV.toFixed(1)} V) would instead shift the mid-SOC OCV by about -60 mV. EST.`;
 }
 
-function preset18650(src: SourceData): Omit<ChemistryFile, 'envelope'> {
+export function preset18650(src: SourceData): Omit<ChemistryFile, 'envelope'> {
   const Q = 1.5;
-  const c = layeredCurve(src, 4.1, 1.5);
+  const fit = src.chargeFit;
+  const hyst = { soc: fit.hysteresis.soc, M_V: fit.hysteresis.M_V, gamma: fit.gamma };
+  const c = layeredCurve(src, 4.1, 1.5, hyst, fit.overcharge);
   return {
     name: 'naion-18650-layered',
     description:
       'Hakadi-class 1.5 Ah layered-oxide (NFM) | hard-carbon sodium-ion 18650, 1.5–4.1 V, derived from and validated against measured CC discharges.',
     family: 'layered-oxide',
     sources: [
-      OVERCHARGE_SOURCE,
+      fit.source,
       `cell: Hakadi 1500 mAh 18650, NaNi1/3Fe1/3Mn1/3O2 | hard carbon, datasheet and measurements in ${HAKADI}; derived data ${HAKADI_CSV_REF}; design notes sodium-ion.md §3.1, §3.3, §4.`,
       `capacity_Ah 1.5: datasheet nominal at 0.5C (${HAKADI}); measured zero-current capacity 1.4948 Ah (${HAKADI_CSV_REF} header), which test/sim/validation.test.ts uses to align the SOC axis.`,
       `voltage: 1.5–4.1 V = datasheet cut-off and charge voltage (${HAKADI}); nominal 3.05 V: measured mean pseudo-OCV 3.06 V (sodium-ion.md §3.3), generic 3.0–3.1 V (§3.1).`,
       ocvSource(4.1, c.zTop),
-      ...commonLayeredSources(),
+      ...commonLayeredSources().filter((s) => !s.startsWith('hysteresis:')),
       'resistance at soc 0.5, 25 °C: R0 18 mΩ, R1 27 mΩ (C1 555.6 F, tau 15 s), R2 5 mΩ (C2 60 kF, tau 300 s): EST split of the measured effective DC resistance 49 mΩ at 50 % SOC (R0+R1+R2 = 50 mΩ; sodium-ion.md §3.3, §4, whose 18/12/20 mΩ split was moved by the TUNING below); the datasheet AC IR < 20 mΩ (1 kHz) bounds R0.',
       'thermal: mass 37 g (measured 36.5–37.0 g, datasheet 37.5 g); specific heat 1000 J/(kg K) EST gives 37 J/K; hA = 15 W/(m² K) effective × 4.2e-3 m² can surface = 0.063 W/K, EST (sodium-ion.md §4 has 10 W/(m² K) natural convection, 0.042 W/K; raised by the TUNING below; forced air 40 W/(m² K) would give 0.17 W/K).',
       'low_temperature_capacity: 0 °C 0.96, -20 °C 0.90 (CATL gen 1 ">90 % at -20 °C"), -30 °C 0.85, -40 °C 0.75 (sodium-ion.md §4; all but -20 °C EST); factor 1 from 20 °C up because the data that define the SOC axis were taken at uncontrolled room temperature (~20–25 °C), linear between breakpoints (EST).',
@@ -275,7 +310,7 @@ function preset18650(src: SourceData): Omit<ChemistryFile, 'envelope'> {
     coulombic_efficiency_charge: ETA_CHARGE,
     ocv: c.ocv,
     dUdT: DUDT_FLAT,
-    hysteresis: HYST_LAYERED,
+    hysteresis: hyst,
     resistance: arrhenius(c.rSoc, c.shape, SPLIT_18650.r0, SPLIT_18650.r1, SPLIT_18650.r2),
     thermal: { heat_capacity_J_per_K: 37, hA_W_per_K: fixed(H_NATURAL * 4.2e-3, 3), mass_kg: 0.037 },
     low_temperature_capacity: LOW_T_18650,
@@ -443,7 +478,7 @@ const ENVELOPE_DV = 0.5;
 const ENVELOPE_DT_COLD = 10;
 const ENVELOPE_DT_HOT = 15;
 
-const ENVELOPE_SOURCE = `envelope (where the model holds; outside it a run stops, sim/envelope.ts): soc ${-ENVELOPE_SOC_MARGIN}…${1 + ENVELOPE_SOC_MARGIN} (the OCV table's overcharge extension ends at soc 1.05); voltage ${ENVELOPE_DV} V beyond voltage.min_V and max_V (no data there: an ECM fitted inside the window means nothing far outside it), EST; temperature from ${ENVELOPE_DT_COLD} K below the discharge minimum (or the lowest low_temperature_capacity breakpoint, if lower) to ${ENVELOPE_DT_HOT} K above the cut-off (Arrhenius extrapolated no further), EST; current: the peak discharge current limits.peak_discharge_current_A, for charge and discharge.`;
+const ENVELOPE_SOURCE = `envelope (where the model holds; outside it a run stops, sim/envelope.ts): soc ${-ENVELOPE_SOC_MARGIN}…${1 + ENVELOPE_SOC_MARGIN} (the OCV tables' overcharge extension ends at soc 1.05, the 18650's at 1.06); voltage ${ENVELOPE_DV} V beyond voltage.min_V and max_V (no data there: an ECM fitted inside the window means nothing far outside it), EST; temperature from ${ENVELOPE_DT_COLD} K below the discharge minimum (or the lowest low_temperature_capacity breakpoint, if lower) to ${ENVELOPE_DT_HOT} K above the cut-off (Arrhenius extrapolated no further), EST; current: the peak discharge current limits.peak_discharge_current_A, for charge and discharge.`;
 
 /** A preset with its validity envelope, derived from its own window and limits by the rule above. */
 function withEnvelope(spec: Omit<ChemistryFile, 'envelope'>): ChemistryFile {
@@ -460,6 +495,11 @@ function withEnvelope(spec: Omit<ChemistryFile, 'envelope'>): ChemistryFile {
       current_A: Math.max(L.peak_discharge_current_A, L.charge_current_A),
     },
   };
+}
+
+/** The 18650 preset as buildPresets makes it, before validation (tools/fit-charge-branch.ts tries candidate fits with it). */
+export function build18650(src: SourceData): ChemistryFile {
+  return withEnvelope(preset18650(src));
 }
 
 // ---------------------------------------------------------------- output

@@ -123,6 +123,14 @@ const ROWS: Row[] = [
   { what: 'a capacity of 0', args: () => cell('--capacity', '0'), code: 2, says: /^--capacity: must be > 0, got 0/ },
   { what: 'a hysteresis state of 2', args: () => cell('--hysteresis', '2'), code: 2, says: /^--hysteresis: must be <= 1, got 2/ },
   {
+    what: 'a hysteresis state that is no word',
+    args: () => cell('--hysteresis', 'sideways'),
+    code: 2,
+    says: /^--hysteresis: expected charge, discharge or a number from -1 to 1, got "sideways"/,
+  },
+  { what: 'a negative capacity', args: () => cell('--capacity', '-1.5'), code: 2, says: /^--capacity: must be > 0, got -1\.5/ },
+  { what: 'a capacity that is not a number', args: () => cell('--capacity', '1.5Ah'), code: 2, says: /^--capacity: expected a number, got "1\.5Ah"/ },
+  {
     what: 'a cell run over --max-rows',
     args: () => cell('--max-rows', '10'),
     code: 2,

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadChemistry } from '../../sim/chemistry.ts';
+import { interp1 } from '../../sim/table.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -66,6 +68,8 @@ const JOBS: Record<string, string[]> = {
   helpCell: ['help', 'sim', 'cell'],
   cold: cell('cold.csv', '--temperature', '-20', '--ambient', '-20'),
   big: cell('big.csv', '--capacity', '3', '--hysteresis', '-1'),
+  charged: cell('charged.csv', '--capacity', '1.2', '--hysteresis', 'charge'),
+  discharged: cell('discharged.csv', '--hysteresis', 'Discharge'),
   plain: cell('plain.csv'),
   abuseJson: ['sim', f('abuse.json'), '--allow-abuse', '--json', '--out', f('abuse.csv')],
   abuseText: ['sim', f('abuse.json'), '--allow-abuse'],
@@ -133,6 +137,20 @@ describe('natrium sim cell options', () => {
     expect(1 - soc(lastRow('big.csv'))).toBeCloseTo((1.5 * 600) / 3600 / 3, 3);
     const h0 = readFileSync(f('big.csv'), 'utf8').split('\n')[1]!.split(',').map(Number)[6];
     expect(h0).toBe(-1);
+  });
+
+  it('should take --hysteresis charge as +1 and discharge as -1, and a measured capacity in Ah', () => {
+    expect(runs.charged!.stderr).toBe('');
+    expect(runs.charged!.code).toBe(0);
+    expect(runs.discharged!.code).toBe(0);
+    const firstRow = (name: string) => readFileSync(f(name), 'utf8').split('\n')[1]!.split(',').map(Number);
+    expect(firstRow('charged.csv')[6]).toBe(1);
+    expect(firstRow('discharged.csv')[6]).toBe(-1);
+    expect(firstRow('plain.csv')[6]).toBe(0);
+    // At the same SOC a cell last charged sits 2·M(soc) above one last discharged (M·h).
+    const { soc, M_V } = loadChemistry('naion-18650-layered').spec.hysteresis;
+    expect(firstRow('charged.csv')[2]! - firstRow('discharged.csv')[2]!).toBeCloseTo(2 * interp1(soc, M_V, 1), 9);
+    expect(1 - lastRow('charged.csv')[3]!).toBeCloseTo((1.5 * 600) / 3600 / 1.2, 3);
   });
 });
 

@@ -123,9 +123,10 @@ describe.each(PRESETS.map((p) => [p]))('preset %s', (name) => {
     expect(v[0]!).toBeLessThanOrEqual(spec.voltage.min_V + 0.005);
     expect(v[0]!).toBeGreaterThanOrEqual(spec.voltage.min_V - 0.05);
     for (let i = 1; i < v.length; i++) expect(v[i]!).toBeGreaterThanOrEqual(v[i - 1]!);
-    // SOC 0..1 is inside the table, and the table reaches at most a step below SOC 0.
+    // SOC 0..1 is inside the table, and the table reaches below SOC 0 at most a step inside the
+    // envelope (the 18650's step is 2.5 %: its fitted M(0) puts the central OCV 275 mV above min_V).
     expect(spec.ocv.soc[0]!).toBeLessThanOrEqual(0);
-    expect(spec.ocv.soc[0]!).toBeGreaterThan(-0.01);
+    expect(spec.ocv.soc[0]!).toBeGreaterThan(-spec.envelope.soc_margin);
     // full charge sits at the top of the window ...
     const full = interp1(spec.ocv.soc, v, 1);
     expect(full).toBeGreaterThanOrEqual(spec.voltage.max_V - 0.005);
@@ -231,7 +232,10 @@ describe.each(PRESETS.map((p) => [p]))('preset %s', (name) => {
     for (const m of M_V) expect(m).toBeGreaterThanOrEqual(0);
     expect(gamma).toBeGreaterThan(0);
     expect(interp1(soc, M_V, 0.2)).toBeGreaterThanOrEqual(interp1(soc, M_V, 0.8));
-    expect(Math.max(...M_V)).toBeLessThanOrEqual(0.05);
+    // The 18650's M is fitted to measured recharges (an effective gap under load, README
+    // "Charge branch"); the others keep the estimate from the rested gap.
+    expect(Math.max(...M_V)).toBeLessThanOrEqual(name === 'naion-18650-layered' ? 0.35 : 0.05);
+    if (name === 'naion-18650-layered') expect(interp1(soc, M_V, 0.5)).toBeGreaterThan(0.05);
   });
 
   it('should have a low-temperature capacity factor of 1 at room temperature that falls in the cold', () => {
@@ -259,7 +263,8 @@ describe('low-temperature capacity extension on a preset', () => {
     let V = Infinity;
     for (let k = 0; k < 20000 && V > spec.voltage.min_V; k++) V = cell.step(I, 10, -20).voltage_V;
     expect(V).toBeLessThanOrEqual(spec.voltage.min_V);
-    expect(cell.state.z).toBeGreaterThan(1 - f);
+    // dU/dT lifts the cold cell ~9 mV, so it may run a hair (< 0.2 % SOC) past z_lookup = 0.
+    expect(cell.state.z).toBeGreaterThan(1 - f - 0.002);
     expect(cell.state.z).toBeLessThan(1 - f + 0.02);
   });
 });

@@ -67,6 +67,9 @@ export class CoulombCounter {
     this.min += dz;
     this.avg += dz;
     this.max += dz;
+    // At rest (|I| within the rest current) the cell's h holds; the measured current there is
+    // sensor offset and noise, whose sign would walk h towards ±1 at a fast hysteresis rate.
+    if (Math.abs(I_A) <= this.cfg.rest_current_A * this.np) return;
     const Icell = I_A / this.np;
     const b = Math.exp(-Math.abs((eta * Icell * this.model.gamma * dt_s) / (3600 * Q_Ah)));
     this.h = b * this.h + (1 - b) * Math.sign(I_A);

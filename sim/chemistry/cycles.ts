@@ -1,0 +1,131 @@
+/**
+ * Measured whole cycles of the Hakadi 18650 (sim/data/chemistry/hakadi-18650/): parsing, and
+ * the one comparison of a chemistry against them that both the fit of the charge branch
+ * (tools/fit-charge-branch.ts) and the validation test (test/sim/validation.test.ts) use.
+ *
+ * A cycle file has 1-s rows `time_s,current_A,voltage_V,phase` (current positive = charging;
+ * phase 1 CCCV top-up, 2 CC discharge, 3 CCCV recharge, 0 other). The replay starts at the
+ * first discharge row from the state the top-up leaves: SOC 1 (the presets' SOC 1 is the end
+ * of a CCCV charge to 4.1 V), hysteresis +1 (just charged), RC branches relaxed (the top-up
+ * ends at a ~75–100 mA taper), cell at ambient. It then feeds the measured current, row by
+ * row (zero-order hold, dt 1 s), through the reference `Cell` with the chemistry's own
+ * capacity: no capacity or current is adjusted.
+ *
+ * Parts compared (`windows`):
+ * - discharge: phase-2 rows whose model SOC lies in 5–95 %;
+ * - recharge CC: phase-3 rows before the measured voltage first reaches max_V − 5 mV
+ *   (the charger's switch to constant voltage);
+ * - recharge CV: the phase-3 rows after that (reported, not a target).
+ * No file access here: callers pass the text.
+ */
+import { Cell } from '../cell.ts';
+import type { ChemistryFile } from '../chemistry.ts';
+import { parseCsv } from './build.ts';
+
+export const PHASE_TOPUP = 1;
+export const PHASE_DISCHARGE = 2;
+export const PHASE_RECHARGE = 3;
+
+/** SOC window of the discharge comparison. */
+export const DISCHARGE_SOC: readonly [number, number] = [0.05, 0.95];
+/** The CC part of a recharge ends when the measured voltage first comes this close to max_V. */
+export const CV_SWITCH_BELOW_MAX_V = 0.005;
+/** Ambient of the replays: the middle of the uncontrolled 20–25 °C room. */
+export const CYCLE_AMBIENT_C = 23;
+export const CYCLE_DT_S = 1;
+
+export interface Cycle {
+  name: string;
+  time_s: number[];
+  current_A: number[];
+  voltage_V: number[];
+  phase: number[];
+}
+
+/** Parse one cycle file (text) into columns; `name` labels errors. */
+export function parseCycle(text: string, name: string): Cycle {
+  const { data } = parseCsv(text, name);
+  const col = (c: string): number[] => {
+    const v = data[c];
+    if (!v) throw new Error(`${name}: no column "${c}"`);
+    if (v.some((x) => !Number.isFinite(x))) throw new Error(`${name}: column "${c}" has an empty cell`);
+    return v;
+  };
+  const cycle = { name, time_s: col('time_s'), current_A: col('current_A'), voltage_V: col('voltage_V'), phase: col('phase') };
+  for (let k = 1; k < cycle.time_s.length; k++) {
+    if (cycle.time_s[k]! - cycle.time_s[k - 1]! !== CYCLE_DT_S) throw new Error(`${name}: row ${k + 1}: rows must be ${CYCLE_DT_S} s apart`);
+  }
+  if (!cycle.phase.includes(PHASE_DISCHARGE) || !cycle.phase.includes(PHASE_RECHARGE)) throw new Error(`${name}: needs a discharge and a recharge`);
+  return cycle;
+}
+
+/** Simulated voltage, SOC and hysteresis state at every row from the first discharge row on. */
+export interface Replay {
+  /** Index of the first replayed row in the cycle. */
+  start: number;
+  voltage_V: Float64Array;
+  soc: Float64Array;
+  h: Float64Array;
+}
+
+/** Replay a cycle through the reference Cell (module comment: start state, measured current as recorded). */
+export function replayCycle(spec: ChemistryFile, cycle: Cycle, ambient_C = CYCLE_AMBIENT_C): Replay {
+  const start = cycle.phase.indexOf(PHASE_DISCHARGE);
+  const n = cycle.time_s.length - start;
+  const out: Replay = { start, voltage_V: new Float64Array(n), soc: new Float64Array(n), h: new Float64Array(n) };
+  const cell = new Cell(spec, { soc: 1, T_C: ambient_C, h: 1 });
+  for (let i = 0; i < n; i++) {
+    out.soc[i] = cell.state.z;
+    out.h[i] = cell.state.h;
+    out.voltage_V[i] = cell.step(cycle.current_A[start + i]!, CYCLE_DT_S, ambient_C).voltage_V;
+  }
+  return out;
+}
+
+export type Part = 'discharge' | 'recharge CC' | 'recharge CV';
+
+/** Row indices (into the replay) of each compared part. */
+export function windows(spec: ChemistryFile, cycle: Cycle, replay: Replay): Record<Part, number[]> {
+  const out: Record<Part, number[]> = { discharge: [], 'recharge CC': [], 'recharge CV': [] };
+  let cv = false;
+  for (let i = 0; i < replay.soc.length; i++) {
+    const k = replay.start + i;
+    const ph = cycle.phase[k];
+    const z = replay.soc[i]!;
+    if (ph === PHASE_DISCHARGE && z >= DISCHARGE_SOC[0] && z <= DISCHARGE_SOC[1]) out.discharge.push(i);
+    if (ph !== PHASE_RECHARGE) continue;
+    if (!cv && cycle.voltage_V[k]! >= spec.voltage.max_V - CV_SWITCH_BELOW_MAX_V) cv = true;
+    out[cv ? 'recharge CV' : 'recharge CC'].push(i);
+  }
+  return out;
+}
+
+export interface PartError {
+  part: Part;
+  n: number;
+  rms_V: number;
+  mean_V: number;
+  maxAbs_V: number;
+  /** Model SOC at the first and last row of the part. */
+  soc: [number, number];
+}
+
+/** RMS, mean and largest simulated-minus-measured voltage over each part of one cycle. */
+export function compareCycle(spec: ChemistryFile, cycle: Cycle, ambient_C = CYCLE_AMBIENT_C): PartError[] {
+  const r = replayCycle(spec, cycle, ambient_C);
+  const w = windows(spec, cycle, r);
+  return (Object.keys(w) as Part[]).map((part) => {
+    const rows = w[part];
+    let s2 = 0;
+    let s1 = 0;
+    let mx = 0;
+    for (const i of rows) {
+      const e = r.voltage_V[i]! - cycle.voltage_V[r.start + i]!;
+      s2 += e * e;
+      s1 += e;
+      mx = Math.max(mx, Math.abs(e));
+    }
+    const n = rows.length;
+    return { part, n, rms_V: Math.sqrt(s2 / n), mean_V: s1 / n, maxAbs_V: mx, soc: [r.soc[rows[0]!]!, r.soc[rows[n - 1]!]!] };
+  });
+}

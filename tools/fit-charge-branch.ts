@@ -1,0 +1,251 @@
+/**
+ * Fits the charge side of the naion-18650-layered preset to the measured whole cycles of the
+ * Hakadi 18650 (sim/data/chemistry/hakadi-18650/) and writes
+ * sim/data/chemistry/naion-18650-charge-fit.json, which sim/chemistry/build.ts reads.
+ *
+ *   npx tsx tools/fit-charge-branch.ts            # fit, print the figures, write the JSON
+ *   npx tsx tools/fit-charge-branch.ts --check    # fit and compare with the committed JSON
+ *
+ * Method (chemistry README, "Charge branch"): the model stays cell-model.md's. The central OCV
+ * is the measured discharge pseudo-OCV plus M(soc), so a discharging cell (h = −1) follows the
+ * measured branch whatever M is; the charge branch is the pseudo-OCV plus 2·M. Free parameters:
+ * M at the nodes M_SOC, the OCV offsets above soc 1 at OVER_FIT (where the measured cell sits
+ * under constant voltage), for each gamma of GAMMAS. For each gamma a Gauss–Newton least-squares
+ * fit (Jacobian by finite differences of the real replay, so the thermal coupling of M·h·I
+ * is in it) minimises the simulated-minus-measured voltage over the rows every part compares
+ * (sim/chemistry/cycles.ts: discharge 5–95 % SOC, recharge CC, recharge CV up to soc 1 +
+ * the last OVER_FIT offset), with a small second-difference penalty on M; M is kept ≥ 0.
+ * The gamma whose worst per-part RMS (discharge and CC recharge) is lowest wins. Deterministic:
+ * the same data give the same JSON.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ChargeFit, CHARGE_FIT_JSON, DATA_DIR, build18650, formatJson, parseCsv } from '../sim/chemistry/build.ts';
+import { type Cycle, type PartError, compareCycle, parseCycle, replayCycle, windows } from '../sim/chemistry/cycles.ts';
+import type { ChemistryFile } from '../sim/chemistry.ts';
+
+export const CYCLE_DIR = resolve(DATA_DIR, 'hakadi-18650');
+export const CYCLE_FILES = ['cycle-0c5-2-1', 'cycle-0c5-2-2', 'cycle-0c66-2-1', 'cycle-2c-2-1'] as const;
+
+/** SOC nodes of M (denser at the bottom, where the curve bends). */
+const M_SOC = [0, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
+/**
+ * SOC above 1 of the fitted OCV offset. The CV part of the recharges reaches soc 1.09 by count
+ * at 4.1 V, but most of that is the Hall sensor's count (README): the offset is fitted to 1.02
+ * only, so an overcharged model cell (a charger fault) still shows it soon after.
+ */
+const OVER_FIT = [0.02];
+/**
+ * Beyond the data: the steep rise of an overcharged layered-oxide cell, EST, as offsets over
+ * the last fitted one: +0.10 V 1 % and +0.50 V 4 % further (the presets' earlier estimate). No
+ * segment is steeper than 0.4 V over 3 % soc, which sets the largest step the explicit parallel
+ * split takes (sim/stability.ts).
+ */
+const OVER_STEEP: [number, number][] = [
+  [0.01, 0.1],
+  [0.04, 0.5],
+];
+/**
+ * gamma is kept at most 160 for the BMS that runs on the chemistry's own M and gamma: the worst
+ * RMS keeps falling above it (32 mV at 640), but at 640 the BMS's EKF loses SOC accuracy on WLTC
+ * (1.8 % RMS against 0.4 % at 160).
+ */
+const GAMMAS = [40, 80, 160];
+/** Second-difference penalty weight on M (V of residual per V of curvature). */
+const SMOOTH = 0.3;
+const DELTA_V = 0.002;
+const RIDGE = 1e-4;
+const ITERATIONS = 8;
+
+export function readCycles(dir = CYCLE_DIR): Cycle[] {
+  return CYCLE_FILES.map((n) => parseCycle(readFileSync(resolve(dir, `${n}.csv`), 'utf8'), `sim/data/chemistry/hakadi-18650/${n}.csv`));
+}
+
+interface Params {
+  gamma: number;
+  M: number[];
+  over: number[];
+}
+
+const round4 = (x: number) => Number(x.toFixed(4));
+
+function toFit(p: Params, source: string): ChargeFit {
+  const last = p.over[p.over.length - 1]!;
+  return {
+    source,
+    gamma: p.gamma,
+    hysteresis: { soc: M_SOC, M_V: p.M.map(round4) },
+    overcharge: [
+      ...OVER_FIT.map((d, i): [number, number] => [d, round4(p.over[i]!)]),
+      ...OVER_STEEP.map(([d, dv]): [number, number] => [round4(OVER_FIT[OVER_FIT.length - 1]! + d), round4(last + dv)]),
+    ],
+  };
+}
+
+function specOf(base: { hakadi: ReturnType<typeof parseCsv>; nvpf: ReturnType<typeof parseCsv> }, p: Params): ChemistryFile {
+  return build18650({ ...base, chargeFit: toFit(p, '') });
+}
+
+/** Parts per cycle in the objective: discharge, CC recharge, CV recharge (up to the fitted top). */
+const PARTS = 3;
+
+/**
+ * Weighted residuals over the fitted rows of every cycle, and the RMS of each part. A part's
+ * rows weigh sqrt(weight / n), so the objective is the weighted sum of the parts' mean squares.
+ */
+function residuals(spec: ChemistryFile, cycles: Cycle[], weights: number[]): { r: number[]; rms: number[] } {
+  const top = 1 + OVER_FIT[OVER_FIT.length - 1]!;
+  const out: number[] = [];
+  const rms: number[] = [];
+  cycles.forEach((c, ci) => {
+    const r = replayCycle(spec, c);
+    const w = windows(spec, c, r);
+    [w.discharge, w['recharge CC'], w['recharge CV'].filter((i) => r.soc[i]! <= top)].forEach((rows, pi) => {
+      const wt = rows.length > 0 ? Math.sqrt(weights[ci * PARTS + pi]! / rows.length) : 0;
+      let s2 = 0;
+      for (const i of rows) {
+        const e = r.voltage_V[i]! - c.voltage_V[r.start + i]!;
+        s2 += e * e;
+        out.push(e * wt);
+      }
+      rms.push(rows.length > 0 ? Math.sqrt(s2 / rows.length) : 0);
+    });
+  });
+  return { r: out, rms };
+}
+
+/**
+ * Lawson's update towards the smallest worst-case RMS: each discharge and CC-recharge part's
+ * weight grows with its RMS (normalised to mean 1); the CV parts keep weight 1.
+ */
+function lawson(weights: number[], rms: number[]): number[] {
+  const target = weights.map((w, i) => (i % PARTS === 2 ? 0 : w * rms[i]!));
+  const mean = target.reduce((a, b) => a + b, 0) / (weights.length - weights.length / PARTS);
+  return weights.map((_, i) => (i % PARTS === 2 ? 1 : target[i]! / mean));
+}
+
+/** Solve the normal equations (A^T A) x = A^T b by Gaussian elimination with partial pivoting. */
+function solve(N: number[][], y: number[]): number[] {
+  const n = y.length;
+  const a = N.map((row, i) => [...row, y[i]!]);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[piv]![c]!)) piv = r;
+    [a[c], a[piv]] = [a[piv]!, a[c]!];
+    for (let r = c + 1; r < n; r++) {
+      const f = a[r]![c]! / a[c]![c]!;
+      for (let k = c; k <= n; k++) a[r]![k]! -= f * a[c]![k]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = a[r]![n]!;
+    for (let k = r + 1; k < n; k++) s -= a[r]![k]! * x[k]!;
+    x[r] = s / a[r]![r]!;
+  }
+  return x;
+}
+
+function fitGamma(base: Parameters<typeof specOf>[0], cycles: Cycle[], gamma: number): Params {
+  const nM = M_SOC.length;
+  let p: Params = { gamma, M: M_SOC.map(() => 0.02), over: OVER_FIT.map(() => 0) };
+  let weights = cycles.flatMap(() => Array.from({ length: PARTS }, () => 1));
+  for (let it = 0; it < ITERATIONS; it++) {
+    const flat = [...p.M, ...p.over];
+    const unflat = (v: number[]): Params => ({ gamma, M: v.slice(0, nM), over: v.slice(nM) });
+    const at = residuals(specOf(base, p), cycles, weights);
+    // From the third iteration on, weights move towards the worst parts (the first two find the level).
+    if (it >= 2) weights = lawson(weights, at.rms);
+    const r0 = it >= 2 ? residuals(specOf(base, p), cycles, weights).r : at.r;
+    const J = flat.map((_, j) => {
+      const v = flat.slice();
+      v[j]! += DELTA_V;
+      const rj = residuals(specOf(base, unflat(v)), cycles, weights).r;
+      return rj.map((x, k) => (x - r0[k]!) / DELTA_V);
+    });
+    const n = flat.length;
+    const N = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => J[i]!.reduce((s, x, k) => s + x * J[j]![k]!, 0)));
+    const y = Array.from({ length: n }, (_, i) => -J[i]!.reduce((s, x, k) => s + x * r0[k]!, 0));
+    // Smoothness of M after the step: rows w·(M[i-1] − 2M[i] + M[i+1]) = 0.
+    for (let i = 1; i < nM - 1; i++) {
+      const idx = [i - 1, i, i + 1];
+      const co = [1, -2, 1];
+      const cur = co.reduce((s, c, k) => s + c * flat[idx[k]!]!, 0);
+      for (let a = 0; a < 3; a++) {
+        for (let b = 0; b < 3; b++) N[idx[a]!]![idx[b]!]! += SMOOTH * SMOOTH * co[a]! * co[b]!;
+        y[idx[a]!]! -= SMOOTH * SMOOTH * co[a]! * cur;
+      }
+    }
+    // A small ridge on the step keeps parameters that no row sees where they are.
+    for (let j = 0; j < n; j++) N[j]![j]! += RIDGE;
+    const dx = solve(N, y);
+    p = unflat(flat.map((x, j) => x + dx[j]!));
+    p.M = p.M.map((m) => Math.max(0, m));
+    // The OCV may not fall above soc 1.
+    for (let i = 0; i < p.over.length; i++) p.over[i] = Math.max(p.over[i]!, i > 0 ? p.over[i - 1]! : 0);
+  }
+  return p;
+}
+
+export interface FitResult {
+  fit: ChargeFit;
+  errors: { cycle: string; parts: PartError[] }[];
+}
+
+const worst = (e: FitResult['errors']) => Math.max(...e.flatMap((c) => c.parts.filter((x) => x.part !== 'recharge CV').map((x) => x.rms_V)));
+
+export function fitChargeBranch(dataDir = DATA_DIR): FitResult {
+  const read = (name: string) => parseCsv(readFileSync(resolve(dataDir, name), 'utf8'), `sim/data/chemistry/${name}`);
+  const base = { hakadi: read('naion-18650-nfm-pseudo-ocv.csv'), nvpf: read('naion-ocv.csv') };
+  const cycles = readCycles(resolve(dataDir, 'hakadi-18650'));
+  let best: FitResult | undefined;
+  for (const gamma of GAMMAS) {
+    const p = fitGamma(base, cycles, gamma);
+    const spec = specOf(base, p);
+    const errors = cycles.map((c) => ({ cycle: c.name, parts: compareCycle(spec, c) }));
+    console.log(
+      `gamma ${gamma}: worst RMS ${(worst(errors) * 1000).toFixed(1)} mV; M ${p.M.map((m) => (m * 1000).toFixed(0)).join(' ')} mV; over ${p.over.map((m) => (m * 1000).toFixed(0)).join(' ')} mV`,
+    );
+    if (!best || worst(errors) < worst(best.errors)) best = { fit: toFit(p, ''), errors };
+  }
+  return best!;
+}
+
+export const FIT_PATH = resolve(DATA_DIR, CHARGE_FIT_JSON);
+
+/** The preset's `sources` entry for the fitted numbers, with the figures the fit reached. */
+function sourceText(fit: ChargeFit, errors: FitResult['errors']): string {
+  const fig = (part: string) => errors.map((c) => (c.parts.find((x) => x.part === part)!.rms_V * 1000).toFixed(1)).join(' / ');
+  return (
+    `hysteresis and ocv above soc 1: FITTED by tools/fit-charge-branch.ts to the whole measured cycles of sim/data/chemistry/hakadi-18650/ (cell 2; ${CYCLE_FILES.join(', ')}; CC0 1.0, [repo: MaxMax-embedded/hakadi_soidum_ion_18650 @ a13c42d]), replayed through the reference Cell from soc 1, h = +1, 23 °C with the measured current as recorded and this preset's own capacity. ` +
+    `M(soc) on ${fit.hysteresis.soc.length} nodes and gamma ${fit.gamma} (best of ${GAMMAS.join('/')}) by least squares over the discharge (5–95 % soc), CC-recharge and CV-recharge rows, each part weighted equally; the central OCV stays ocv_dis_est_V + M, so a discharging cell follows the measured discharge branch. ` +
+    `M is an EFFECTIVE charge/discharge gap under ~0.9C load (up to ~110 mV at mid soc): the rested gap of the repository's incremental-OCV test is ~20 mV above 35 % soc (~40 mV = 2M), so the fitted M also carries the charge-direction polarisation the symmetric R cannot; a cell resting after a charge reads high by about the difference. ` +
+    `Above soc 1 the OCV offsets ${fit.overcharge
+      .slice(0, OVER_FIT.length)
+      .map(([d, v]) => `+${(v * 1000).toFixed(0)} mV at ${1 + d}`)
+      .join(
+        ', ',
+      )} are fitted to the CV part (by count the recharges reach soc 1.015–1.09 while the cell sits at 4.1 V: the Hall sensor reads the recharges 2–9 % above the discharges); beyond soc ${1 + OVER_FIT[OVER_FIT.length - 1]!} the overcharge rise is EST: +0.10 V and +0.50 V over the last fitted point 1 % and 4 % soc further (no steeper than the earlier estimate, 0.4 V over 3 % soc, so the parallel split keeps its step limit). ` +
+    `RMS per cycle (${CYCLE_FILES.join(' / ')}): discharge ${fig('discharge')} mV, CC recharge ${fig('recharge CC')} mV, CV recharge ${fig('recharge CV')} mV.`
+  );
+}
+
+function main(): void {
+  const { fit, errors } = fitChargeBranch();
+  for (const c of errors) {
+    for (const e of c.parts)
+      console.log(`${c.cycle} ${e.part}: RMS ${(e.rms_V * 1000).toFixed(1)} mV, mean ${(e.mean_V * 1000).toFixed(1)} mV over ${e.n} rows`);
+  }
+  const text = `${formatJson({ ...fit, source: sourceText(fit, errors) })}\n`;
+  if (process.argv.includes('--check')) {
+    const same = readFileSync(FIT_PATH, 'utf8') === text;
+    console.log(same ? `${CHARGE_FIT_JSON} is what the fit gives` : `${CHARGE_FIT_JSON} differs from what the fit gives`);
+    process.exitCode = same ? 0 : 1;
+    return;
+  }
+  writeFileSync(FIT_PATH, text);
+  console.log(`wrote sim/data/chemistry/${CHARGE_FIT_JSON}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
