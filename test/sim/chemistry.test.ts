@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cell, cellParams } from '../../sim/cell.ts';
-import { type ChemistryFile, PRESET_DIR, PRESETS, capacityFactor, compileChemistry, loadChemistry, lookupSoc, readChemistry } from '../../sim/chemistry.ts';
+import { type ChemistryFile, PRESETS, capacityFactor, compileChemistry, lookupSoc, readChemistry } from '../../sim/chemistry.ts';
 import { buildPresets } from '../../sim/chemistry/build.ts';
 import { InputError, isInputError } from '../../sim/errors.ts';
 import { interp1 } from '../../sim/table.ts';
+import { PRESET_DIR, loadChemistry } from '../../sim/node/load.ts';
 
 type Preset = (typeof PRESETS)[number];
 

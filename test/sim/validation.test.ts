@@ -21,9 +21,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Cell } from '../../sim/cell.ts';
-import { loadChemistry } from '../../sim/chemistry.ts';
 import { parseCsv } from '../../sim/chemistry/build.ts';
 import { interp1 } from '../../sim/table.ts';
+import { loadChemistry } from '../../sim/node/load.ts';
 
 const CSV_PATH = new URL('../../sim/data/chemistry/naion-18650-nfm-pseudo-ocv.csv', import.meta.url);
 const Q0_AH = 1.4948;

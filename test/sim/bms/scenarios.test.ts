@@ -37,8 +37,9 @@ import type { BmsReport } from '../../../sim/bms/report.ts';
 import { DERATE_WARNING, DERATE_WEAK_GROUP } from '../../../sim/bms/sop.ts';
 import { CHECKS, type CheckId, FAULT_CODE_NAMES } from '../../../sim/bms/types.ts';
 import { type RunResult, runScenario } from '../../../sim/run.ts';
-import { SCENARIO_DIR, type Scenario, loadScenario, readScenario } from '../../../sim/scenario.ts';
+import { type Scenario, readScenario } from '../../../sim/scenario.ts';
 import { interp1 } from '../../../sim/table.ts';
+import { SCENARIO_DIR, loadScenario } from '../../../sim/node/load.ts';
 
 const EPS = 1e-6;
 const TIER_INDEX = { INFO: 0, WARNING: 1, FATAL: 2 } as const;
@@ -163,7 +164,7 @@ function run(name: string, probe: CheckId | null): Run {
   };
   const res = runScenario(sc, {
     bms: (pack, s) => {
-      bms = createBmsForScenario(pack, s, s.baseDir);
+      bms = createBmsForScenario(pack, s);
       return bms;
     },
     onRecord: (v) => {
@@ -433,8 +434,9 @@ describe('fault scenarios of the library: fault code, deadline and reaction', ()
           break;
         }
         case 'weak-group': {
-          const spec = r.sc.faults!.items()[0]!;
-          const group = Math.floor((spec.get('cell').value as number) / r.res.pack.np);
+          const spec = r.sc.faults[0]!;
+          if (!('cell' in spec)) throw new Error(`expected a cell fault, got ${spec.fault}`);
+          const group = Math.floor(spec.cell / r.res.pack.np);
           const tr = r.trace;
           const k = tr.npEffMin.findIndex((n) => n > 0 && n < r.res.pack.np);
           expect(k, 'the weak group is found').toBeGreaterThanOrEqual(0);
@@ -633,15 +635,18 @@ describe('fault records name the channel', () => {
   // the fault record names that group, or the sensor sitting on that cell
   it('should report the series group of an open sense wire and the sensor of a faulty NTC', () => {
     const wire = run('fault-open-sense-wire', null);
-    const spec = wire.sc.faults!.items()[0]!;
+    const spec = wire.sc.faults[0]!;
+    if (spec.fault !== 'open_sense_wire') throw new Error(`expected an open sense wire, got ${spec.fault}`);
     const ow = wire.report.faults.find((f) => f.code === 'OPEN_SENSE_WIRE');
-    expect(ow?.index).toBe(spec.get('group').number());
+    expect(ow?.index).toBe(spec.group);
     for (const [name, code] of [
       ['fault-ntc-open', 'NTC_OPEN'],
       ['fault-ntc-short', 'NTC_SHORT'],
     ] as const) {
       const r = run(name, null);
-      const cell = r.sc.faults!.items()[0]!.get('cell').number();
+      const spec = r.sc.faults[0]!;
+      if (spec.fault !== 'ntc_open' && spec.fault !== 'ntc_short') throw new Error(`expected an NTC fault, got ${spec.fault}`);
+      const cell = spec.cell;
       const rec = r.report.faults.find((f) => f.code === code);
       expect(rec?.index).not.toBeNull();
       expect(sensorCells(r.cfg.afe.temperature.sensor_cells, r.res.pack.n)[rec!.index!]).toBe(cell);
