@@ -69,9 +69,27 @@ export default tseslint.config(
     files: ['protocol/node/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ABOVE(['sim', 'device', 'analyzer', 'viewer', 'cli']) }] },
   },
-  // sim/ may use only protocol's message enums
+  // sim/ may use only protocol's message enums; its core (all but sim/node/, the file reading,
+  // and the build scripts of the presets and the kernel, tools run by npm) runs in the browser
   {
     files: ['sim/**/*.ts'],
+    ignores: ['sim/node/**', 'sim/**/build.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...NODE_EDGE,
+            ...ABOVE(['device', 'analyzer', 'viewer', 'cli']),
+            { group: ['**/protocol/**', '!**/protocol/messages.ts'], message: 'sim/ may import only protocol/messages.ts (its enums)' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'sim core runs in the browser: Uint8Array, not Node Buffer' }],
+    },
+  },
+  {
+    files: ['sim/node/**/*.ts', 'sim/**/build.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -84,9 +102,17 @@ export default tseslint.config(
       ],
     },
   },
-  // device/ is where sim and protocol meet; nothing above it
+  // device/ is where sim and protocol meet; nothing above it; its core (all but device/node/) runs in the browser
   {
     files: ['device/**/*.ts'],
+    ignores: ['device/node/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...NODE_EDGE, ...ABOVE(['analyzer', 'viewer', 'cli'])] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'device core runs in the browser: Uint8Array, not Node Buffer' }],
+    },
+  },
+  {
+    files: ['device/node/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ABOVE(['analyzer', 'viewer', 'cli']) }] },
   },
   // the analyser core and the viewer import nothing under a node/ folder

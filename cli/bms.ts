@@ -5,5 +5,5 @@ import type { Scenario } from '../sim/scenario.ts';
 
 export function attachBms(sc: Scenario): RunOptions['bms'] {
   if (!sc.bms) return undefined;
-  return (pack) => createBmsForScenario(pack, sc, sc.baseDir);
+  return (pack) => createBmsForScenario(pack, sc);
 }

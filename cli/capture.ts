@@ -9,9 +9,9 @@
  */
 import type { LinkFaultCounters } from '../protocol/linkfaults.ts';
 import { captureToFile } from '../device/node/capture-file.ts';
-import { loadScenario } from '../sim/scenario.ts';
 import { UsageError, linkFaultsOption, num, parse } from './args.ts';
 import { progressReporter } from './progress.ts';
+import { loadScenario } from '../sim/node/load.ts';
 
 const USAGE = `usage: natrium capture SCENARIO --out FILE [--duration SECONDS] [--link-faults KEY=P,...] [--baud N] [--seed N]
 

@@ -25,10 +25,10 @@ import { startEmulator } from '../device/node/emulator.ts';
 import { CaptureWriter } from '../protocol/node/capture-writer.ts';
 import { DeviceMockBinding } from '../protocol/node/mock-port.ts';
 import { closePort, openPort } from '../protocol/node/serial.ts';
-import { loadScenario } from '../sim/scenario.ts';
 import { InputError } from '../sim/errors.ts';
 import { UsageError, num, parse } from './args.ts';
 import { writeReports } from './analyze.ts';
+import { loadScenario } from '../sim/node/load.ts';
 
 const USAGE = `usage: natrium demo [--scenario S] [--out DIR] [--duration SECONDS] [--baud N] [--profile NAME|FILE] [--view]
 

@@ -3,9 +3,9 @@
  * array of {name, description, faults} (faults: the names of the injected faults).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { SCENARIO_DIR } from '../sim/scenario.ts';
 import { Reader, parseJson } from '../sim/validate.ts';
 import { parse } from './args.ts';
+import { SCENARIO_DIR } from '../sim/node/load.ts';
 
 const USAGE = 'usage: natrium scenarios [--json]';
 

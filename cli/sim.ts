@@ -8,16 +8,15 @@
  * unless --allow-abuse; a run that fails leaves no partial trace.
  */
 import { Cell } from '../sim/cell.ts';
-import { loadChemistry } from '../sim/chemistry.ts';
 import { EnvelopeWatch, MAX_RUN_STEPS, MIN_DT_S, startProblem } from '../sim/envelope.ts';
-import { type CurrentProfile, loadCurrentProfile } from '../sim/load/profile.ts';
+import { type CurrentProfile } from '../sim/load/profile.ts';
 import { type RunOptions, type Summary, runScenario } from '../sim/run.ts';
-import { loadScenario } from '../sim/scenario.ts';
 import { traceHeader, traceMeta, traceMetaLine, traceRow } from '../sim/trace.ts';
 import { UsageError, num, parse } from './args.ts';
 import { CsvWriter, DEFAULT_MAX_ROWS } from './csv.ts';
 import { attachBms } from './bms.ts';
 import { progressReporter } from './progress.ts';
+import { loadChemistry, loadCurrentProfile, loadScenario } from '../sim/node/load.ts';
 
 const USAGE = `usage: natrium sim SCENARIO [--out trace.csv] [--cells all|min-max] [--every N] [--json] [--duration SECONDS]
                         [--max-rows N] [--allow-abuse]

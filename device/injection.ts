@@ -3,14 +3,14 @@
  * host may inject with CMD_INJECT_FAULT, the plant fault of the BMS emulator it stands for
  * (sim/bms/faults.ts), the index space the command's `index` must lie in, the range, unit and
  * default of its `value`, and how that default trips the code (tier, time, the condition the
- * pack must be in). The table is data: device/config/fault-injection.json, validated on load
+ * pack must be in). The table is data: device/config/fault-injection.json, a JSON module (Node
+ * imports it, Vite bundles it: the device core reads no files), validated on first use
  * (`readInjectionTable`); `injection` turns a command into a plant fault or a NACK reason.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import shippedTableJson from './config/fault-injection.json' with { type: 'json' };
 import { FAULT_CODE_NAMES, FaultCode, NackReason, type CmdInjectFault } from '../protocol/messages.ts';
 import type { FaultSpec } from '../sim/bms/faults.ts';
-import { Reader, parseJson } from '../sim/validate.ts';
+import { Reader } from '../sim/validate.ts';
 
 /** Where an injected fault's `index` points: a series group, a temperature sensor, a contactor, or the pack (0xFFFF only). */
 export const INDEX_SPACES = ['cell', 'sensor', 'contactor', 'pack'] as const;
@@ -72,8 +72,6 @@ export interface InjectionEntry {
 
 export type InjectionTable = ReadonlyMap<number, InjectionEntry>;
 
-export const INJECTION_TABLE_FILE = fileURLToPath(new URL('./config/fault-injection.json', import.meta.url));
-
 /** Reads and validates a fault-injection table (errors: InputError `file: field: problem`). */
 export function readInjectionTable(r: Reader): InjectionTable {
   r.only(['$comment', 'codes']);
@@ -120,9 +118,7 @@ let shipped: InjectionTable | null = null;
 
 /** The table shipped in device/config/fault-injection.json (read once). */
 export function shippedInjectionTable(): InjectionTable {
-  shipped ??= readInjectionTable(
-    new Reader('device/config/fault-injection.json', parseJson('device/config/fault-injection.json', readFileSync(INJECTION_TABLE_FILE, 'utf8'))),
-  );
+  shipped ??= readInjectionTable(new Reader('device/config/fault-injection.json', structuredClone(shippedTableJson)));
   return shipped;
 }
 

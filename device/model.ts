@@ -95,7 +95,7 @@ export class ScenarioModel implements DeviceModel {
       // a device is where faults are injected (an internal short drives a cell far past its pulse
       // current): it goes on like the hardware would, and the BMS judges what its sensors show
       allowAbuse: true,
-      bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, scenario.baseDir, { hostWatchdog: options.hostWatchdog })),
+      bms: (pack, scenario) => (bms = createBmsForScenario(pack, scenario, { hostWatchdog: options.hostWatchdog })),
     });
     this.bms = bms!;
     this.bms.diag.onEvent = (e) => this.eventQueue.push(event(e));

@@ -6,11 +6,11 @@
  * which leaves every piecewise-linear function unchanged (to rounding) and lets the
  * pack find one segment per cell and step for all of them.
  */
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { InputError } from './errors.ts';
+import { type InputFiles, baseName } from './inputs.ts';
+import { presetJson, presetLabel } from './presets.ts';
 import { Grid, interp1, resample, unionBreakpoints } from './table.ts';
 import { Reader, parseJson } from './validate.ts';
-import { readInputText } from './node/read.ts';
 
 export const GAS_CONSTANT = 8.314; // J/(mol K), as written in cell-model.md
 export const KELVIN = 273.15;
@@ -327,18 +327,27 @@ export function lookupSoc(z: number, f: number): number {
   return z - (1 - z) * (1 / f - 1);
 }
 
-export const PRESET_DIR = fileURLToPath(new URL('./chemistry/', import.meta.url));
-
-/** Names of the chemistry presets shipped in sim/chemistry/. */
+/** Names of the chemistry presets shipped in sim/chemistry/ (JSON modules: sim/presets.ts). */
 export const PRESETS = ['naion-18650-layered', 'naion-32140-layered', 'naion-prismatic-150ah', 'naion-nvpf-polyanion'] as const;
 
+/** A chemistry from its JSON text; `label` names the file in errors. */
+export function parseChemistry(label: string, text: string): Chemistry {
+  return compileChemistry(readChemistry(label, parseJson(label, text)), baseName(label));
+}
+
+/** A shipped chemistry preset by name (no file access: it is a JSON module). */
+export function chemistryPreset(name: string): Chemistry {
+  const value = presetJson('chemistry', name);
+  const label = presetLabel('chemistry', name);
+  if (value === undefined) throw new InputError(name, '(file)', `no such chemistry preset (presets: ${PRESETS.join(', ')})`);
+  return compileChemistry(readChemistry(label, value), baseName(label));
+}
+
 /**
- * Load a chemistry by preset name or by path to a JSON file. Errors name the file.
+ * A chemistry by preset name, or by path to a JSON file read through `files` (in Node:
+ * loadChemistry in sim/node/load.ts). Errors name the file.
  */
-export function loadChemistry(nameOrPath: string): Chemistry {
-  const isPreset = (PRESETS as readonly string[]).includes(nameOrPath);
-  const path = isPreset ? `${PRESET_DIR}${nameOrPath}.json` : nameOrPath;
-  const label = isPreset ? `sim/chemistry/${nameOrPath}.json` : nameOrPath;
-  const text = readInputText(path, label, `no such file (presets: ${PRESETS.join(', ')})`);
-  return compileChemistry(readChemistry(label, parseJson(label, text)), basename(label));
+export function resolveChemistry(nameOrPath: string, files: InputFiles): Chemistry {
+  if ((PRESETS as readonly string[]).includes(nameOrPath)) return chemistryPreset(nameOrPath);
+  return parseChemistry(nameOrPath, files.read(nameOrPath, nameOrPath, `no such file (presets: ${PRESETS.join(', ')})`));
 }

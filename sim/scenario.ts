@@ -1,24 +1,24 @@
 /**
  * Scenario files: pack, chemistry, vehicle, ambient, steps and drive cycles, seed and
- * duration, as one JSON document validated on load (format in sim/scenarios/README.md).
+ * duration, BMS configuration and faults, as one JSON document validated on load into typed
+ * objects (format in sim/scenarios/README.md). Text or a parsed object in: the files the
+ * scenario names by path are read through an InputFiles (sim/inputs.ts); in Node,
+ * loadScenario (sim/node/load.ts) reads the scenario itself and those files from disk.
  */
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Chemistry, PRESETS, loadChemistry } from './chemistry.ts';
-import { type Ambient, AMBIENTS, loadAmbient, readAmbient } from './load/ambient.ts';
-import { CYCLES, type Cycle, loadCycle } from './load/cycle.ts';
+import { type Chemistry, PRESETS, resolveChemistry } from './chemistry.ts';
+import { type Ambient, AMBIENTS, readAmbient, resolveAmbient } from './load/ambient.ts';
+import { CYCLES, type Cycle, resolveCycle } from './load/cycle.ts';
 import { type Step, type Termination, parseStep } from './load/experiment.ts';
-import { type CurrentProfile, loadCurrentProfile } from './load/profile.ts';
-import { VEHICLES, type Vehicle, batteryPowerProfile, loadVehicle } from './load/vehicle.ts';
+import { type CurrentProfile, resolveCurrentProfile } from './load/profile.ts';
+import { VEHICLES, type Vehicle, batteryPowerProfile, resolveVehicle } from './load/vehicle.ts';
+import { type BmsConfig, readBmsConfig } from './bms/config.ts';
+import { type FaultSpec, readFaults } from './bms/faults.ts';
 import type { HostRequest } from './bms/interface.ts';
+import { type InputFiles, NO_FILES } from './inputs.ts';
 import type { PackConfig, SpreadConfig } from './pack.ts';
 import { isStableStep, maxStableStep_s } from './stability.ts';
 import { MAX_RUN_STEPS, MIN_DT_S, startProblem } from './envelope.ts';
 import { Reader, parseJson } from './validate.ts';
-import { readInputText } from './node/read.ts';
-
-export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.url));
 
 /** A drive-cycle step: the cycle's battery power, looped until a termination. */
 export interface DriveStep {
@@ -78,9 +78,15 @@ export interface Scenario {
   load_cutoff: boolean;
   low_temperature_capacity: boolean;
   steps: ScenarioStep[];
-  /** Raw BMS and fault sections, read by sim/bms when present. */
-  bms: Reader | null;
-  faults: Reader | null;
+  /**
+   * The BMS configuration (the "bms" section validated and merged over the default preset, its
+   * limits derived from the chemistry); null: the scenario has no "bms" section.
+   */
+  bms: BmsConfig | null;
+  /** The "bms" section as written (preset name, path or object), to derive it anew for another chemistry (resim). */
+  bmsSection: Reader | null;
+  /** Scheduled faults (the "faults" section), validated for this pack. */
+  faults: FaultSpec[];
   /** Host requests at given times (the vehicle controller or rig), in time order. */
   host: { at_s: number; request: HostRequest }[];
   /** With a BMS: a step whose current path stays open this long (s) ends ('bms_open'). */
@@ -111,23 +117,18 @@ const TOP = [
 
 const HOST_REQUESTS: readonly HostRequest[] = ['STANDBY', 'NORMAL', 'CHARGE', 'RESET'];
 
-/**
- * Load a scenario by name (sim/scenarios/NAME.json) or path. A word without `/` or `.json` is a
- * library name when the library has it; otherwise it is a path (an existing file `myrun`).
- */
-export function loadScenario(nameOrPath: string): Scenario {
-  const plain = !nameOrPath.endsWith('.json') && !nameOrPath.includes('/');
-  const byName = plain && (existsSync(`${SCENARIO_DIR}${nameOrPath}.json`) || !existsSync(nameOrPath));
-  const path = byName ? `${SCENARIO_DIR}${nameOrPath}.json` : nameOrPath;
-  const label = byName ? `sim/scenarios/${nameOrPath}.json` : nameOrPath;
-  const text = readInputText(path, label);
-  return readScenario(label, parseJson(label, text), dirname(path));
+/** A scenario from its JSON text (see readScenario). */
+export function parseScenario(file: string, text: string, baseDir = '.', files: InputFiles = NO_FILES): Scenario {
+  return readScenario(file, parseJson(file, text), baseDir, files);
 }
 
-/** Validate a parsed scenario; relative paths inside it resolve against baseDir. */
-export function readScenario(file: string, value: unknown, baseDir = '.'): Scenario {
+/**
+ * Validate a parsed scenario; the files it names by path are read through `files` (none by
+ * default: presets and inline sections only), relative paths resolved against baseDir.
+ */
+export function readScenario(file: string, value: unknown, baseDir = '.', files: InputFiles = NO_FILES): Scenario {
   const r = new Reader(file, value).only(TOP);
-  const rel = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const rel = (p: string) => files.resolve(baseDir, p);
   /** A preset name as it is, a path resolved against the scenario; anything else is an error at `field`. */
   const named = (s: string, names: readonly string[], field: Reader, what: string) => {
     if (names.includes(s)) return s;
@@ -138,7 +139,7 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
   const name = r.get('name').string({ nonEmpty: true });
   const description = r.opt('description')?.string() ?? '';
   const chemName = r.get('chemistry').string({ nonEmpty: true });
-  const chemistry = loadChemistry(named(chemName, PRESETS, r.get('chemistry'), 'chemistry'));
+  const chemistry = resolveChemistry(named(chemName, PRESETS, r.get('chemistry'), 'chemistry'), files);
 
   const rp = r.get('pack').only(['ns', 'np', 'spread', 'thermal', 'cell_connection_ohm', 'busbar_ohm']);
   const ns = rp.get('ns').number({ integer: true, min: 1, max: 1024 });
@@ -163,15 +164,15 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
   const vehicleName = r.opt('vehicle')?.string({ nonEmpty: true });
   let defaultVehicle: Vehicle | null = null;
   const vehicleOf = (name: string | undefined, where: Reader): Vehicle => {
-    if (name !== undefined) return loadVehicle(named(name, VEHICLES, where.get('vehicle'), 'vehicle'));
+    if (name !== undefined) return resolveVehicle(named(name, VEHICLES, where.get('vehicle'), 'vehicle'), files);
     if (defaultVehicle) return defaultVehicle;
     if (vehicleName === undefined) where.fail('a drive step needs a vehicle (scenario field "vehicle" or the step\'s own)');
-    defaultVehicle = loadVehicle(named(vehicleName, VEHICLES, r.get('vehicle'), 'vehicle'));
+    defaultVehicle = resolveVehicle(named(vehicleName, VEHICLES, r.get('vehicle'), 'vehicle'), files);
     return defaultVehicle;
   };
 
   const ra = r.get('ambient');
-  const ambient = typeof ra.value === 'string' ? loadAmbient(named(ra.string(), AMBIENTS, ra, 'ambient profile')) : readAmbient(ra);
+  const ambient = typeof ra.value === 'string' ? resolveAmbient(named(ra.string(), AMBIENTS, ra, 'ambient profile'), files) : readAmbient(ra);
   const start_time_h = r.opt('start_time_h')?.number({ min: 0, lt: 24 }) ?? 0;
 
   const ri = r.get('initial').only(['soc', 'temperature_C', 'hysteresis']);
@@ -209,12 +210,20 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
       continue;
     }
     if (item.opt('current') !== undefined) {
-      steps.push(readCurrentStep(item, rel, chemistry, ns, maxDuration));
+      steps.push(
+        readCurrentStep(
+          item,
+          (p) => resolveCurrentProfile(rel(p), files, { dischargePositive: item.opt('discharge_positive')?.boolean() ?? false }),
+          chemistry,
+          ns,
+          maxDuration,
+        ),
+      );
       continue;
     }
     item.only(['drive', 'vehicle', 'until', 'repeat', 'duration_s']);
     const cycleName = item.get('drive').string({ nonEmpty: true });
-    const cycle = loadCycle(named(cycleName, CYCLES, item.get('drive'), 'drive cycle'));
+    const cycle = resolveCycle(named(cycleName, CYCLES, item.get('drive'), 'drive cycle'), files);
     const vehicle = vehicleOf(item.opt('vehicle')?.string({ nonEmpty: true }), item);
     const until = item.opt('until') ? parseUntil(item.get('until')) : [];
     const repeat = item.opt('repeat')?.number({ integer: true, min: 1 }) ?? (until.length ? null : 1);
@@ -232,6 +241,7 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     });
   }
 
+  const bmsSection = r.opt('bms') ?? null;
   return {
     file,
     baseDir,
@@ -250,8 +260,9 @@ export function readScenario(file: string, value: unknown, baseDir = '.'): Scena
     load_cutoff: r.opt('load_cutoff')?.boolean() ?? true,
     low_temperature_capacity: r.opt('low_temperature_capacity')?.boolean() ?? true,
     steps,
-    bms: r.opt('bms') ?? null,
-    faults: r.opt('faults') ?? null,
+    bms: bmsSection ? readBmsConfig(bmsSection, chemistry, files, baseDir) : null,
+    bmsSection,
+    faults: r.opt('faults') ? readFaults(r.get('faults'), ns, np) : [],
     host: readHost(r.opt('host')),
     open_path_timeout_s: r.opt('open_path_timeout_s')?.number({ gt: 0 }) ?? 300,
   };
@@ -285,10 +296,10 @@ function checkReach(r: Reader, step: Pick<Step, 'control' | 'duration_s' | 'unti
 }
 
 /** A `{ "current": "profile.csv", … }` step (sim/scenarios/README.md, "Steps"). */
-function readCurrentStep(item: Reader, rel: (p: string) => string, chem: Chemistry, ns: number, maxDuration: number): CurrentStep {
+function readCurrentStep(item: Reader, load: (path: string) => CurrentProfile, chem: Chemistry, ns: number, maxDuration: number): CurrentStep {
   item.only(['current', 'discharge_positive', 'request', 'until', 'duration_s']);
   const path = item.get('current').string({ nonEmpty: true });
-  const profile = loadCurrentProfile(rel(path), { dischargePositive: item.opt('discharge_positive')?.boolean() ?? false });
+  const profile = load(path);
   const until = item.opt('until') ? parseUntil(item.get('until')) : [];
   const dur = item.opt('duration_s')?.number({ gt: 0, max: maxDuration }) ?? null;
   const span = profile.time_s[profile.time_s.length - 1]! - profile.time_s[0]!;

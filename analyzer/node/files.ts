@@ -3,11 +3,12 @@
  * naming the file and field (InputError → exit 2).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { PRESETS, loadChemistry } from '../../sim/chemistry.ts';
+import { PRESETS } from '../../sim/chemistry.ts';
 import type { ChemistryFile } from '../../sim/chemistry.ts';
 import { InputError, isInputError } from '../../sim/errors.ts';
 import { BUILT_IN_PROFILES, type Profile, ProfileError, builtInProfile, parseProfile } from '../profile.ts';
 import { type Waiver, WaiverError, parseWaivers } from '../waivers.ts';
+import { loadChemistry } from '../../sim/node/load.ts';
 
 function readText(path: string): string {
   try {

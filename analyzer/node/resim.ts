@@ -30,13 +30,16 @@ import { resolve } from 'node:path';
 import { captureScenario } from '../../device/capture.ts';
 import { BmsState } from '../../protocol/messages.ts';
 import type { HostRequest } from '../../sim/bms/interface.ts';
-import { PRESETS, loadChemistry } from '../../sim/chemistry.ts';
+import { PRESETS } from '../../sim/chemistry.ts';
 import { InputError } from '../../sim/errors.ts';
 import type { Scenario } from '../../sim/scenario.ts';
 import { Reader, parseJson } from '../../sim/validate.ts';
 import { type DiffReport, type Tolerances, diffTimelines } from '../diff.ts';
 import { TimelineBuilder } from '../timeline/ingest.ts';
 import type { Timeline } from '../timeline/store.ts';
+import { readBmsConfig } from '../../sim/bms/config.ts';
+import { NODE_FILES } from '../../sim/node/files.ts';
+import { loadChemistry } from '../../sim/node/load.ts';
 
 export const RESIM_SCHEMA = 'natrium.resim/1';
 
@@ -169,11 +172,16 @@ export function resimScenario(sc: Scenario, inputs: ResimInputs, opts: Pick<Resi
     opts.chemistry === undefined
       ? sc.chemistry
       : loadChemistry((PRESETS as readonly string[]).includes(opts.chemistry) ? opts.chemistry : resolve(opts.chemistry));
-  const bms = opts.config === undefined ? sc.bms : new Reader(opts.config, opts.config.endsWith('.json') ? resolve(opts.config) : opts.config, 'bms');
+  const section =
+    opts.config === undefined ? sc.bmsSection : new Reader(opts.config, opts.config.endsWith('.json') ? resolve(opts.config) : opts.config, 'bms');
+  // the configuration's limits derive from the chemistry: read it anew unless both are the scenario's
+  const same = section === sc.bmsSection && chemistry === sc.chemistry;
+  const bms = section === null ? null : same ? sc.bms : readBmsConfig(section, chemistry, NODE_FILES, sc.baseDir);
   return {
     ...sc,
     chemistry,
     bms,
+    bmsSection: section,
     initial: { ...sc.initial, soc: inputs.start.soc, temperature_C: inputs.start.temperature_C },
     duration_s: inputs.duration_s,
     repeat_steps: false,
@@ -202,7 +210,7 @@ export function resimulate(tl: Timeline, sc: Scenario, opts: ResimOptions = {}):
   const sim = simulateTimeline(rs, inputs.duration_s);
   const tolerances = { ...defaultResimTolerances(), ...opts.tolerances };
   const diff = diffTimelines(tl, sim, tolerances, { a: names.capture, b: `resim of ${names.scenario}` }, RESIM_CHANNELS);
-  const bmsName = opts.config ?? (sc.bms === null ? 'default' : typeof sc.bms.value === 'string' ? sc.bms.value : `the scenario's "bms"`);
+  const bmsName = opts.config ?? (sc.bmsSection === null ? 'default' : typeof sc.bmsSection.value === 'string' ? sc.bmsSection.value : `the scenario's "bms"`);
   return {
     schema: RESIM_SCHEMA,
     capture: names.capture,

@@ -10,10 +10,11 @@
  */
 import { buildThresholds, tierLimitsOf } from '../../sim/bms/diag.ts';
 import { readBmsConfig } from '../../sim/bms/config.ts';
-import { type Chemistry, type ChemistryFile, PRESETS, loadChemistry } from '../../sim/chemistry.ts';
+import { type Chemistry, type ChemistryFile, PRESETS } from '../../sim/chemistry.ts';
 import { Reader } from '../../sim/validate.ts';
 import type { TraceMeta } from '../../sim/trace.ts';
 import { type Info, InfoFlag, MessageType, type TierLimits } from '../../protocol/messages.ts';
+import { loadChemistry } from '../../sim/node/load.ts';
 
 /** AnalyzeOptions.fallback for a trace. */
 export interface TraceFallback {

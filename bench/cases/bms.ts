@@ -12,8 +12,8 @@
  */
 import { attachBms } from '../../cli/bms.ts';
 import { runScenario, type RunResult } from '../../sim/run.ts';
-import { loadScenario } from '../../sim/scenario.ts';
 import { type BenchCase, median } from '../case.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 const DAY_s = 86400;
 
@@ -25,7 +25,7 @@ const dayCase = (name: string, dt_s: number | null): BenchCase => ({
     if (dt_s !== null) sc.dt_s = dt_s;
     sc.duration_s = DAY_s;
     sc.repeat_steps = true;
-    const fastMs = Number((sc.bms?.get('scheduler').get('fast_period_ms').value as number | undefined) ?? NaN);
+    const fastMs = sc.bms?.scheduler.fast_period_ms ?? NaN;
     const walls: number[] = [];
     let result: RunResult | null = null;
     for (let rep = 0; rep < 3; rep++) {

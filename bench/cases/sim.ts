@@ -5,11 +5,10 @@
  * The plain names run the default step implementation (the WebAssembly kernel); the -js
  * cases the JS path of sim/pack.ts, for comparison. `kernel` reports which one ran.
  */
-import { loadChemistry } from '../../sim/chemistry.ts';
 import { Pack } from '../../sim/pack.ts';
 import { buildPack, runScenario } from '../../sim/run.ts';
-import { loadScenario } from '../../sim/scenario.ts';
 import { type BenchCase, median } from '../case.ts';
+import { loadChemistry, loadScenario } from '../../sim/node/load.ts';
 
 const SPREAD = { capacity_rel_sigma: 0.01, resistance_rel_sigma: 0.03, soc_sigma: 0.005, truncate_sigma: 3 };
 

@@ -24,9 +24,10 @@ import type { LinkFaultRates } from '../../protocol/linkfaults.ts';
 import { MockDevicePort, createMockDevice } from '../../protocol/node/mock-port.ts';
 import { runRealtime, type RealtimeRun } from '../../protocol/node/realtime.ts';
 import { openSerialPort, portDeviceEnd, type DeviceEnd } from '../../protocol/node/serial.ts';
-import { type Scenario, loadScenario } from '../../sim/scenario.ts';
+import { type Scenario } from '../../sim/scenario.ts';
 import { ScenarioModel } from '../model.ts';
 import { runAsFastAsPossible } from '../run.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 /** The port could not be opened (missing, not a serial device, locked by another process). */
 export class PortOpenError extends Error {

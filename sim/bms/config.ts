@@ -8,11 +8,9 @@
  * Currents are per cell of a parallel group unless a field says otherwise; the engine
  * multiplies pack-level ones by np (see PACK_CURRENT_PER_CELL).
  */
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Chemistry, ChemistryFile } from '../chemistry.ts';
-import { readInputText } from '../node/read.ts';
+import { type InputFiles, NO_FILES } from '../inputs.ts';
+import { presetJson, presetLabel } from '../presets.ts';
 import { Reader, parseJson } from '../validate.ts';
 import { type DeratingTable, derivedNumber, derivedOrNull, derivedTable, merge } from './internal/derive.ts';
 import { CHECKS, CHECK_IDS, type CheckId, TIERS, type TaskName } from './types.ts';
@@ -111,33 +109,32 @@ export interface BmsConfig {
   plant: { dc_link_F: number; precharge_ohm: number; bus_bleed_tau_s: number; fuse_A: number; fuse_time_s: number };
 }
 
-export const CONFIG_DIR = fileURLToPath(new URL('./config/', import.meta.url));
-/** BMS configuration presets shipped in sim/bms/config/. */
+/** BMS configuration presets shipped in sim/bms/config/ (JSON modules: sim/presets.ts). */
 export const BMS_PRESETS = ['default'] as const;
 
 function presetValue(name: string): unknown {
-  const label = `sim/bms/config/${name}.json`;
-  return parseJson(label, readFileSync(`${CONFIG_DIR}${name}.json`, 'utf8'));
+  return presetJson('bms', name);
 }
 
 /**
  * Read a BMS configuration: a preset name ("default"), a path to a JSON file, or an inline
  * object. Files and objects may be partial; missing fields come from the default preset,
- * whose limits derive from `chem`. A relative path resolves against `baseDir` (the scenario's
- * folder) when given. Errors are InputError `file: field: problem`.
+ * whose limits derive from `chem`. A path is read through `files` (none by default: presets and
+ * objects only); a relative one resolves against `baseDir` (the scenario's folder) when given.
+ * Errors are InputError `file: field: problem`.
  */
-export function readBmsConfig(r: Reader, chem: Chemistry, baseDir?: string): BmsConfig {
+export function readBmsConfig(r: Reader, chem: Chemistry, files: InputFiles = NO_FILES, baseDir?: string): BmsConfig {
   let file = r.file;
   let user: unknown = {};
   let prefix = r.path;
   if (typeof r.value === 'string') {
     const s = r.value;
     if ((BMS_PRESETS as readonly string[]).includes(s)) {
-      file = `sim/bms/config/${s}.json`;
+      file = presetLabel('bms', s);
       user = presetValue(s);
     } else if (s.endsWith('.json')) {
-      const path = baseDir !== undefined && !isAbsolute(s) ? resolve(baseDir, s) : s;
-      const text = readInputText(path, s, `no such file (presets: ${BMS_PRESETS.join(', ')})`);
+      const path = baseDir !== undefined ? files.resolve(baseDir, s) : s;
+      const text = files.read(path, s, `no such file (presets: ${BMS_PRESETS.join(', ')})`);
       file = s;
       user = parseJson(s, text);
     } else {

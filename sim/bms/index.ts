@@ -20,7 +20,7 @@ import { type BmsConfig, readBmsConfig } from './config.ts';
 import { ContactorControl } from './contactor.ts';
 import { Database } from './database.ts';
 import { CHECK_INDEX, Diag, NC, buildThresholds } from './diag.ts';
-import { type ChargerFault, type FaultSpec, readFaults } from './faults.ts';
+import type { ChargerFault, FaultSpec } from './faults.ts';
 import { cellModelOf } from './internal/cellModel.ts';
 import type { BmsHooks, BmsTraceRow, HostRequest } from './interface.ts';
 import { HvBus } from './plant/hvBus.ts';
@@ -272,19 +272,19 @@ export interface BmsScenario {
   chemistry: Chemistry;
   seed: number;
   dt_s: number;
-  /** The scenario's "bms" section (preset name, path or object); null: the default preset. */
-  bms: Reader | null;
-  /** The scenario's "faults" array; null: none. */
-  faults: Reader | null;
+  /** The scenario's BMS configuration (validated at load); null: the default preset. */
+  bms: BmsConfig | null;
+  /** The scenario's faults (validated at load). */
+  faults: readonly FaultSpec[];
 }
 
 /**
- * readBmsConfig + readFaults + createBms for a scenario, with errors as InputError naming the
- * scenario file. `baseDir` resolves a relative config path (the scenario's folder).
+ * createBms for a scenario (its configuration, or the default preset for its chemistry, and its
+ * faults), with errors as InputError naming the scenario file.
  */
-export function createBmsForScenario(pack: Pack, sc: BmsScenario, baseDir?: string, extra: Pick<BmsOptions, 'hostWatchdog'> = {}): Bms {
-  const config = readBmsConfig(sc.bms ?? new Reader(sc.file, 'default', 'bms'), sc.chemistry, baseDir);
-  const faults = sc.faults ? readFaults(sc.faults, pack.ns, pack.np) : [];
+export function createBmsForScenario(pack: Pack, sc: BmsScenario, extra: Pick<BmsOptions, 'hostWatchdog'> = {}): Bms {
+  const config = sc.bms ?? readBmsConfig(new Reader(sc.file, 'default', 'bms'), sc.chemistry);
+  const faults = [...sc.faults];
   try {
     return createBms({ pack, config, faults, seed: sc.seed, dt_s: sc.dt_s, ...extra });
   } catch (e) {

@@ -10,8 +10,8 @@
  * An optional "description" is allowed. `at(t_s)` allocates nothing; t_s = 0 is midnight.
  * Presets (e.g. hot-summer-day) are JSON files in sim/ambient/.
  */
-import { fileURLToPath } from 'node:url';
-import { readInputText } from '../node/read.ts';
+import type { InputFiles } from '../inputs.ts';
+import { presetJson, presetLabel } from '../presets.ts';
 import { interp1 } from '../table.ts';
 import { Reader, parseJson } from '../validate.ts';
 
@@ -91,16 +91,18 @@ function table(r: Reader): Ambient {
   };
 }
 
-export const AMBIENT_DIR = fileURLToPath(new URL('../ambient/', import.meta.url));
-
 /** Names of the ambient presets shipped in sim/ambient/. */
 export const AMBIENTS = ['hot-summer-day'] as const;
 
-/** Load an ambient profile by preset name or by path to a JSON file. Errors name the file. */
-export function loadAmbient(nameOrPath: string): Ambient {
+/**
+ * An ambient profile by preset name (a JSON module, sim/presets.ts) or by path to a JSON file
+ * read through `files` (in Node: loadAmbient in sim/node/load.ts). Errors name the file.
+ */
+export function resolveAmbient(nameOrPath: string, files: InputFiles): Ambient {
   const isPreset = (AMBIENTS as readonly string[]).includes(nameOrPath);
-  const path = isPreset ? `${AMBIENT_DIR}${nameOrPath}.json` : nameOrPath;
-  const label = isPreset ? `sim/ambient/${nameOrPath}.json` : nameOrPath;
-  const text = readInputText(path, label, `no such file (presets: ${AMBIENTS.join(', ')})`);
-  return readAmbient(new Reader(label, parseJson(label, text)));
+  const label = isPreset ? presetLabel('ambient', nameOrPath) : nameOrPath;
+  const value = isPreset
+    ? presetJson('ambient', nameOrPath)
+    : parseJson(label, files.read(nameOrPath, label, `no such file (presets: ${AMBIENTS.join(', ')})`));
+  return readAmbient(new Reader(label, value));
 }

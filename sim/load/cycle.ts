@@ -3,10 +3,8 @@
  * lines are comments (source, licence, stated totals). The shipped cycles live in
  * sim/data/cycles/ (see sim/data/README.md for sources and licences).
  */
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.ts';
-import { readInputText } from '../node/read.ts';
+import { type InputFiles, baseName } from '../inputs.ts';
 
 export interface Cycle {
   /** Preset name, or the file name without `.csv` for a path. */
@@ -23,19 +21,24 @@ export interface Cycle {
   readonly distance_km: number;
 }
 
-export const CYCLE_DIR = fileURLToPath(new URL('../data/cycles/', import.meta.url));
-
 /** Names of the drive cycles shipped in sim/data/cycles/ (file `<name>-speed.csv`). */
 export const CYCLES = ['wltc-class3b', 'udds', 'us06', 'hwfet', 'ftp75', 'wmtc', 'midc', 'idc-2w3w'] as const;
 export type CycleName = (typeof CYCLES)[number];
 
-/** Load a shipped cycle by name, or any `time_s,speed_kmh` CSV by path. Errors name the file. */
-export function loadCycle(nameOrPath: string): Cycle {
+/** Where a shipped cycle's CSV lives in sim/ (`data/cycles/<name>-speed.csv`). */
+export function cycleDataPath(name: string): string {
+  return `data/cycles/${name}-speed.csv`;
+}
+
+/**
+ * A shipped cycle by name, or any `time_s,speed_kmh` CSV by path, read through `files` (in
+ * Node: loadCycle in sim/node/load.ts). Errors name the file.
+ */
+export function resolveCycle(nameOrPath: string, files: InputFiles): Cycle {
   const isPreset = (CYCLES as readonly string[]).includes(nameOrPath);
-  const path = isPreset ? `${CYCLE_DIR}${nameOrPath}-speed.csv` : nameOrPath;
-  const label = isPreset ? `sim/data/cycles/${nameOrPath}-speed.csv` : nameOrPath;
-  const text = readInputText(path, label, `no such file (cycles: ${CYCLES.join(', ')})`);
-  return parseCycleCsv(label, text, isPreset ? nameOrPath : basename(label).replace(/\.csv$/i, ''));
+  const label = isPreset ? `sim/${cycleDataPath(nameOrPath)}` : nameOrPath;
+  const text = isPreset ? files.shipped(cycleDataPath(nameOrPath)) : files.read(nameOrPath, label, `no such file (cycles: ${CYCLES.join(', ')})`);
+  return parseCycleCsv(label, text, isPreset ? nameOrPath : baseName(label).replace(/\.csv$/i, ''));
 }
 
 const COLUMNS = ['time_s', 'speed_kmh'] as const;

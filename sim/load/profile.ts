@@ -5,7 +5,7 @@
  * The current holds from its time stamp to the next (zero-order hold).
  */
 import { InputError } from '../errors.ts';
-import { readInputText } from '../node/read.ts';
+import type { InputFiles } from '../inputs.ts';
 
 export interface CurrentProfile {
   file: string;
@@ -13,8 +13,9 @@ export interface CurrentProfile {
   current_A: Float64Array;
 }
 
-export function loadCurrentProfile(path: string, opts: { dischargePositive?: boolean } = {}): CurrentProfile {
-  return parseCurrentProfile(path, readInputText(path), opts);
+/** A current profile by path, read through `files` (in Node: loadCurrentProfile in sim/node/load.ts). */
+export function resolveCurrentProfile(path: string, files: InputFiles, opts: { dischargePositive?: boolean } = {}): CurrentProfile {
+  return parseCurrentProfile(path, files.read(path, path), opts);
 }
 
 export function parseCurrentProfile(file: string, text: string, opts: { dischargePositive?: boolean } = {}): CurrentProfile {

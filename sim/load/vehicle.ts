@@ -9,10 +9,9 @@
  *   braking  (P_wheel < 0):  P_batt = +min(−P_wheel·regen_fraction·η_regen, regen_limit) − P_aux
  * Battery power is POSITIVE WHEN CHARGING. Presets are JSON files in sim/vehicles/.
  */
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.ts';
-import { readInputText } from '../node/read.ts';
+import { type InputFiles, baseName } from '../inputs.ts';
+import { presetJson, presetLabel } from '../presets.ts';
 import { Reader, parseJson } from '../validate.ts';
 import { CYCLES, type Cycle } from './cycle.ts';
 
@@ -117,20 +116,22 @@ export function readVehicle(file: string, value: unknown): Vehicle {
   return vehicle;
 }
 
-export const VEHICLE_DIR = fileURLToPath(new URL('../vehicles/', import.meta.url));
-
 /** Names of the vehicle presets shipped in sim/vehicles/. */
 export const VEHICLES = ['compact-car', 'three-wheeler', 'scooter'] as const;
 
-/** Load a vehicle by preset name or by path to a JSON file. Errors name the file. */
-export function loadVehicle(nameOrPath: string): Vehicle {
+/**
+ * A vehicle by preset name (a JSON module, sim/presets.ts) or by path to a JSON file read
+ * through `files` (in Node: loadVehicle in sim/node/load.ts). Errors name the file.
+ */
+export function resolveVehicle(nameOrPath: string, files: InputFiles): Vehicle {
   const isPreset = (VEHICLES as readonly string[]).includes(nameOrPath);
-  const path = isPreset ? `${VEHICLE_DIR}${nameOrPath}.json` : nameOrPath;
-  const label = isPreset ? `sim/vehicles/${nameOrPath}.json` : nameOrPath;
-  const text = readInputText(path, label, `no such file (presets: ${VEHICLES.join(', ')})`);
-  const vehicle = readVehicle(label, parseJson(label, text));
+  const label = isPreset ? presetLabel('vehicle', nameOrPath) : nameOrPath;
+  const value = isPreset
+    ? presetJson('vehicle', nameOrPath)
+    : parseJson(label, files.read(nameOrPath, label, `no such file (presets: ${VEHICLES.join(', ')})`));
+  const vehicle = readVehicle(label, value);
   if (isPreset && vehicle.name !== nameOrPath) {
-    throw new InputError(label, 'name', `must match the file name "${basename(label, '.json')}", got "${vehicle.name}"`);
+    throw new InputError(label, 'name', `must match the file name "${baseName(label, '.json')}", got "${vehicle.name}"`);
   }
   return vehicle;
 }

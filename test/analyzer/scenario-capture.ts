@@ -3,7 +3,7 @@
  * device (device/capture.ts, what `natrium capture` runs) and kept in memory for the test file.
  */
 import { captureScenario } from '../../device/capture.ts';
-import { loadScenario } from '../../sim/scenario.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 const cache = new Map<string, Uint8Array>();
 

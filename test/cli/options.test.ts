@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadChemistry } from '../../sim/chemistry.ts';
+import { loadChemistry } from '../../sim/node/load.ts';
 import { interp1 } from '../../sim/table.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -9,7 +9,7 @@ import { decodeCapture } from '../../protocol/capture.ts';
 import type { DecoderCounters } from '../../protocol/decoder.ts';
 import { MAX_CELLS, MAX_RATE_HZ, MessageType, type Decoded } from '../../protocol/messages.ts';
 import { DEFAULT_RATES_HZ, PERIODIC_TYPES } from '../../protocol/session.ts';
-import { loadScenario } from '../../sim/scenario.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 /** 20 s of 1C discharge, then 10 s of rest: the steps are over at 30 s. */
 const SHORT = fileURLToPath(new URL('./fixtures/capture-8s1p-short.json', import.meta.url));

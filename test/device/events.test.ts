@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioModel } from '../../device/model.ts';
 import { FaultCode, FaultTier, MessageType, type FaultEvent } from '../../protocol/messages.ts';
 import { MAX_RECORDS } from '../../sim/bms/diag.ts';
-import { loadScenario } from '../../sim/scenario.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 const FIXTURE = fileURLToPath(new URL('fixtures/rest-8s1p-1s.json', import.meta.url));
 

@@ -7,16 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { INJECTION_TABLE_FILE, type InjectionEntry, injectionTableMarkdown, readInjectionTable, shippedInjectionTable } from '../../device/injection.ts';
+import { type InjectionEntry, injectionTableMarkdown, readInjectionTable, shippedInjectionTable } from '../../device/injection.ts';
 import { ScenarioModel } from '../../device/model.ts';
 import { BmsState, FaultCode, FaultTier, MessageType, NackReason, type FaultEvent } from '../../protocol/messages.ts';
 import { blankStatus } from '../../protocol/session.ts';
 import { InputError } from '../../sim/errors.ts';
-import { loadScenario } from '../../sim/scenario.ts';
 import { Reader } from '../../sim/validate.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`fixtures/${name}.json`, import.meta.url));
 const DOC = fileURLToPath(new URL('../../protocol/PROTOCOL.md', import.meta.url));
+const INJECTION_TABLE_FILE = fileURLToPath(new URL('../../device/config/fault-injection.json', import.meta.url));
 const TABLE = shippedInjectionTable();
 
 function inject(model: ScenarioModel, t_ms: number, code: number, index: number, value = NaN, active = true): number {

@@ -12,7 +12,7 @@ import { Decoder } from '../../protocol/decoder.ts';
 import { EmulatedDevice } from '../../protocol/device.ts';
 import { Encoder } from '../../protocol/encoder.ts';
 import { BmsState, FaultCode, MessageType, NackReason, type Command, type Decoded } from '../../protocol/messages.ts';
-import { loadScenario } from '../../sim/scenario.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 const FIXTURE = fileURLToPath(new URL('fixtures/rest-8s1p-10ms.json', import.meta.url));
 /** Device time after a command by which the device has settled (precharge, opening), ms. */

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioModel } from '../../device/model.ts';
 import { BMS_STATE_NAMES, BmsState, FaultCode, MessageType, NackReason } from '../../protocol/messages.ts';
 import { blankStatus } from '../../protocol/session.ts';
-import { loadScenario } from '../../sim/scenario.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 const FIXTURE = fileURLToPath(new URL('fixtures/rest-8s1p-10ms.json', import.meta.url));
 const DOC = fileURLToPath(new URL('../../protocol/PROTOCOL.md', import.meta.url));

@@ -11,7 +11,7 @@ import { EmulatedDevice } from '../../protocol/device.ts';
 import { Encoder } from '../../protocol/encoder.ts';
 import { BmsState, FaultCode, FaultTier, MessageType, type Command, type Decoded } from '../../protocol/messages.ts';
 import { CHECK_INDEX } from '../../sim/bms/diag.ts';
-import { loadScenario } from '../../sim/scenario.ts';
+import { loadScenario } from '../../sim/node/load.ts';
 
 const FIXTURE = fileURLToPath(new URL('fixtures/rest-8s1p-1s.json', import.meta.url));
 

@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadChemistry } from '../../sim/chemistry.ts';
 import { type CellArrays, EnvelopeWatch, type Quantity, envelopeLimits, startProblem } from '../../sim/envelope.ts';
 import { AbuseError } from '../../sim/errors.ts';
+import { loadChemistry } from '../../sim/node/load.ts';
 
 const chem = loadChemistry('naion-18650-layered');
 const L = envelopeLimits(chem.spec);

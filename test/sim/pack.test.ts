@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Cell } from '../../sim/cell.ts';
-import { type Chemistry, type ChemistryFile, PRESETS, loadChemistry } from '../../sim/chemistry.ts';
+import { type Chemistry, type ChemistryFile, PRESETS } from '../../sim/chemistry.ts';
 import { isStableStep, maxStableStep_s } from '../../sim/stability.ts';
 import { Pack } from '../../sim/pack.ts';
 import {
@@ -27,6 +27,7 @@ import {
   spreadConfig,
   uniform,
 } from './arbitraries.ts';
+import { loadChemistry } from '../../sim/node/load.ts';
 
 /** A pack of the given shape, with its shunt and disconnected cell applied. */
 function buildPack(chem: Chemistry, shape: PackShape, init: InitialState, dt: number, lowT = false): Pack {

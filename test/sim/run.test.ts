@@ -8,6 +8,7 @@ import { type StepLog, type StepView, runScenario, startScenario } from '../../s
 import { AbuseError, InputError } from '../../sim/errors.ts';
 import { readScenario } from '../../sim/scenario.ts';
 import { U } from './arbitraries.ts';
+import { NODE_FILES } from '../../sim/node/files.ts';
 
 const base = {
   name: 'runner-test',
@@ -38,7 +39,7 @@ interface Row {
 
 /** Run a scenario (base plus overrides), recording every step. */
 function run(over: Record<string, unknown>, opts: { allowAbuse?: boolean } = {}) {
-  const sc = readScenario('runner-test.json', { ...base, ...over });
+  const sc = readScenario('runner-test.json', { ...base, ...over }, '.', NODE_FILES);
   const rows: Row[] = [];
   const result = runScenario(sc, {
     ...opts,
@@ -173,7 +174,7 @@ describe('startScenario with restAfterSteps', () => {
   // such that the run is asked to rest after the steps
   // the run goes on at zero current to the duration instead of stopping
   it('should keep a device running at rest after its steps until the duration', () => {
-    const sc = readScenario('runner-test.json', { ...base, steps: ['Discharge at 0.5C for 10 s'], duration_s: 60 });
+    const sc = readScenario('runner-test.json', { ...base, steps: ['Discharge at 0.5C for 10 s'], duration_s: 60 }, '.', NODE_FILES);
     const run = startScenario(sc, { restAfterSteps: true });
     let steps = 0;
     while (run.step()) steps++;

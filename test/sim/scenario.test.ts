@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../sim/errors.ts';
-import { loadScenario, readScenario } from '../../sim/scenario.ts';
+import { readScenario } from '../../sim/scenario.ts';
+import { loadScenario } from '../../sim/node/load.ts';
+import { NODE_FILES } from '../../sim/node/files.ts';
 
 const FILE = 'my-scenario.json';
 
@@ -25,7 +27,7 @@ const base = {
 /** The InputError readScenario throws for `value` (fails the test when it does not throw). */
 function rejection(value: unknown): InputError {
   try {
-    readScenario(FILE, value, '/nonexistent-dir');
+    readScenario(FILE, value, '/nonexistent-dir', NODE_FILES);
   } catch (e) {
     expect(e).toBeInstanceOf(InputError);
     return e as InputError;
@@ -44,7 +46,7 @@ function expectOneLine(e: InputError, field: string, problem: RegExp): void {
 
 describe('readScenario', () => {
   it('should accept the base scenario', () => {
-    const sc = readScenario(FILE, base);
+    const sc = readScenario(FILE, base, '.', NODE_FILES);
     expect(sc.pack.ns).toBe(20);
     expect(sc.steps.map((s) => s.kind)).toEqual(['drive', 'experiment']);
   });

@@ -16,8 +16,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadChemistry } from '../../sim/chemistry.ts';
 import { type Cycle, compareCycle, parseCycle } from '../../sim/chemistry/cycles.ts';
+import { loadChemistry } from '../../sim/node/load.ts';
 
 const FILES = ['cycle-0c5-2-1', 'cycle-0c5-2-2', 'cycle-0c66-2-1', 'cycle-2c-2-1'] as const;
 const TARGET_V = 0.025;

@@ -20,7 +20,7 @@ import { builtInProfile } from '../../../analyzer/profile.ts';
 import { timelineFromBytes } from '../../../analyzer/timeline/ingest.ts';
 import { PACK_CHANNELS, Present } from '../../../analyzer/timeline/store.ts';
 import { captureScenario } from '../../../device/capture.ts';
-import { loadScenario } from '../../../sim/scenario.ts';
+import { loadScenario } from '../../../sim/node/load.ts';
 
 const SCENARIO = fileURLToPath(new URL('../../device/fixtures/capture-8s1p-short.json', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'natrium-export-'));

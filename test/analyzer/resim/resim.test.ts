@@ -12,8 +12,8 @@ import { TimelineBuilder, timelineFromBytes } from '../../../analyzer/timeline/i
 import { captureScenario } from '../../../device/capture.ts';
 import { MessageType } from '../../../protocol/messages.ts';
 import { InputError } from '../../../sim/errors.ts';
-import { SCENARIO_DIR, loadScenario } from '../../../sim/scenario.ts';
 import { scenarioCapture } from '../scenario-capture.ts';
+import { SCENARIO_DIR, loadScenario } from '../../../sim/node/load.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'natrium-resim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -44,7 +44,7 @@ function simTrace(over: Record<string, unknown>, every: number, cells: 'all' | '
   const { summary } = runScenario(sc, {
     every,
     duration_s,
-    bms: sc.bms === null ? undefined : (pack) => createBmsForScenario(pack, sc, sc.baseDir),
+    bms: sc.bms === null ? undefined : (pack) => createBmsForScenario(pack, sc),
     onRecord: (v) => {
       lines.push(traceRow(v, cells === 'all'));
       rec.push({

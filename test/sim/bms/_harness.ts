@@ -2,11 +2,12 @@
  * Test harness: a small pack with the BMS, driven the way interface.ts says the runner does
  * (prepare → admitCurrent → advance → afterStep), plus config helpers.
  */
-import { loadChemistry, type Chemistry } from '../../../sim/chemistry.ts';
+import { type Chemistry } from '../../../sim/chemistry.ts';
 import { NO_SPREAD, Pack, type SpreadConfig } from '../../../sim/pack.ts';
 import { Reader } from '../../../sim/validate.ts';
 import { type Bms, type BmsConfig, createBms, readBmsConfig, readFaults } from '../../../sim/bms/index.ts';
 import type { HostRequest } from '../../../sim/bms/interface.ts';
+import { loadChemistry } from '../../../sim/node/load.ts';
 
 const chemCache = new Map<string, Chemistry>();
 export function chem(name = 'naion-18650-layered'): Chemistry {

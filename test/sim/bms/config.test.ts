@@ -13,13 +13,14 @@ import { Reader } from '../../../sim/validate.ts';
 import { BMS_PRESETS, readBmsConfig, selfCheck, taskPeriod_ms } from '../../../sim/bms/config.ts';
 import { CHECKS, CHECK_IDS, TIERS } from '../../../sim/bms/types.ts';
 import { chem, config } from './_harness.ts';
+import { NODE_FILES } from '../../../sim/node/files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'natrium-bms-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function problem(over: unknown): string {
   try {
-    readBmsConfig(new Reader('(test)', over), chem());
+    readBmsConfig(new Reader('(test)', over), chem(), NODE_FILES);
   } catch (e) {
     if (isInputError(e)) return e.message;
     throw e;
@@ -87,9 +88,11 @@ describe('BMS config presets', () => {
   it('should read a partial file by path', () => {
     const path = join(dir, 'slow.json');
     writeFileSync(path, JSON.stringify({ scheduler: { fast_period_ms: 100 } }));
-    const cfg = readBmsConfig(new Reader('(scenario)', path), chem());
+    const cfg = readBmsConfig(new Reader('(scenario)', path), chem(), NODE_FILES);
     expect(cfg.scheduler.fast_period_ms).toBe(100);
     expect(cfg.file).toBe(path);
+    // the sim core reads a path only through the InputFiles it is given (none: a browser)
+    expect(() => readBmsConfig(new Reader('(scenario)', path), chem())).toThrow(`${path}: (file): no file access here`);
   });
 
   it('should reject tiers that do not nest, naming the field', () => {

@@ -5,10 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileChemistry, loadChemistry } from '../../../sim/chemistry.ts';
+import { compileChemistry } from '../../../sim/chemistry.ts';
 import { PackKernel } from '../../../sim/kernel/index.ts';
 import { Pack, type PackConfig } from '../../../sim/pack.ts';
 import { Gap, type PackScenario, applyEvent, compareAdvanced, comparePrepared, packScenario, presetSpec, runSideBySide, variantSpec } from './support.ts';
+import { loadChemistry } from '../../../sim/node/load.ts';
 
 const REL = 1e-12;
 

@@ -3,10 +3,11 @@
  * 'table2d' chemistry (bilinear resistance tables) stays on the JS path.
  */
 import { describe, expect, it } from 'vitest';
-import { type ChemistryFile, compileChemistry, loadChemistry } from '../../../sim/chemistry.ts';
+import { type ChemistryFile, compileChemistry } from '../../../sim/chemistry.ts';
 import { kernelAvailable } from '../../../sim/kernel/index.ts';
 import { Pack, type PackConfig } from '../../../sim/pack.ts';
 import { presetSpec } from './support.ts';
+import { loadChemistry } from '../../../sim/node/load.ts';
 
 function config(chem: PackConfig['chemistry'], kernel?: 'auto' | 'js'): PackConfig {
   return {

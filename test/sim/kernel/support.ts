@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { type Chemistry, type ChemistryFile, PRESET_DIR, PRESETS, compileChemistry, readChemistry } from '../../../sim/chemistry.ts';
+import { type Chemistry, type ChemistryFile, PRESETS, compileChemistry, readChemistry } from '../../../sim/chemistry.ts';
 import { Pack, type PackConfig } from '../../../sim/pack.ts';
+import { PRESET_DIR } from '../../../sim/node/load.ts';
 
 export function presetSpec(name: (typeof PRESETS)[number]): ChemistryFile {
   const file = `${PRESET_DIR}${name}.json`;

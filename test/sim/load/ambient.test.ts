@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../sim/errors.ts';
-import { type Ambient, AMBIENTS, loadAmbient, readAmbient } from '../../../sim/load/ambient.ts';
+import { type Ambient, AMBIENTS, readAmbient } from '../../../sim/load/ambient.ts';
 import { Reader } from '../../../sim/validate.ts';
+import { loadAmbient } from '../../../sim/node/load.ts';
 
 const H = 3600;
 const DAY = 24 * H;

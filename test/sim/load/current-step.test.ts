@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../sim/errors.ts';
 import { runScenario } from '../../../sim/run.ts';
 import { readScenario } from '../../../sim/scenario.ts';
+import { NODE_FILES } from '../../../sim/node/files.ts';
 
 const FILE = 'profile-scenario.json';
 /** Half a unit of the summary's last Ah digit, and a hair for binary fractions. */
@@ -33,7 +34,7 @@ const scenario = (step: unknown) => ({
 
 function rejection(step: unknown): InputError {
   try {
-    readScenario(FILE, scenario(step), dir);
+    readScenario(FILE, scenario(step), dir, NODE_FILES);
   } catch (e) {
     expect(e).toBeInstanceOf(InputError);
     expect((e as Error).message).not.toContain('\n');
@@ -54,20 +55,20 @@ describe('current-profile step: validation', () => {
   ]);
 
   it('should read the profile relative to the scenario and pick the request from its sign', () => {
-    const sc = readScenario(FILE, scenario({ current: mixed }), dir);
+    const sc = readScenario(FILE, scenario({ current: mixed }), dir, NODE_FILES);
     const s = sc.steps[0]!;
     expect(s.kind).toBe('current');
     if (s.kind !== 'current') return;
     expect(Array.from(s.profile.current_A)).toEqual([2, -4, 0]);
     expect(s.request).toBe('NORMAL');
-    const c = readScenario(FILE, scenario({ current: charge }), dir).steps[0]!;
+    const c = readScenario(FILE, scenario({ current: charge }), dir, NODE_FILES).steps[0]!;
     expect(c.kind === 'current' && c.request).toBe('CHARGE');
-    const none = readScenario(FILE, scenario({ current: charge, request: 'none' }), dir).steps[0]!;
+    const none = readScenario(FILE, scenario({ current: charge, request: 'none' }), dir, NODE_FILES).steps[0]!;
     expect(none.kind === 'current' && none.request).toBe(null);
   });
 
   it('should flip a discharge-positive profile', () => {
-    const s = readScenario(FILE, scenario({ current: mixed, discharge_positive: true }), dir).steps[0]!;
+    const s = readScenario(FILE, scenario({ current: mixed, discharge_positive: true }), dir, NODE_FILES).steps[0]!;
     expect(s.kind === 'current' && Array.from(s.profile.current_A)).toEqual([-2, 4, 0]);
   });
 
@@ -97,6 +98,7 @@ describe('current-profile step: run', () => {
         ]),
       }),
       dir,
+      NODE_FILES,
     );
     const { summary } = runScenario(sc);
     expect(summary.steps).toEqual([expect.objectContaining({ start_s: 0, end_s: 180, end_reason: 'profile_end' })]);
@@ -119,7 +121,7 @@ describe('current-profile step: run', () => {
           else outAs -= i * d;
         }
         rows.push([t, 0]);
-        const sc = readScenario(FILE, scenario({ current: csv(`p${n++}.csv`, rows) }), dir);
+        const sc = readScenario(FILE, scenario({ current: csv(`p${n++}.csv`, rows) }), dir, NODE_FILES);
         const { summary } = runScenario(sc);
         expect(summary.duration_s).toBeCloseTo(t, 6);
         // the summary rounds charge to 3 decimals (sim/run.ts summary())

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../sim/errors.ts';
-import { CYCLES, CYCLE_DIR, loadCycle, parseCycleCsv } from '../../../sim/load/cycle.ts';
+import { CYCLES, parseCycleCsv } from '../../../sim/load/cycle.ts';
+import { CYCLE_DIR, loadCycle } from '../../../sim/node/load.ts';
 
 /** The totals a cycle file's own header states: "# duration 1800 s, distance 23.266 km ...". */
 function statedTotals(name: string): { duration_s: number; distance_km: number; v_max_kmh: number } {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { InputError } from '../../../sim/errors.ts';
-import { loadCycle } from '../../../sim/load/cycle.ts';
 import {
   GRAVITY_m_per_s2,
   type SpeedTrace,
@@ -13,9 +12,9 @@ import {
   batteryPowerProfile,
   cycleEnergy,
   energyPerKm_Wh,
-  loadVehicle,
   readVehicle,
 } from '../../../sim/load/vehicle.ts';
+import { loadCycle, loadVehicle } from '../../../sim/node/load.ts';
 
 const BASE = {
   name: 'test',

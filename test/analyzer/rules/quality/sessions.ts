@@ -9,8 +9,8 @@ import { builtInProfile } from '../../../../analyzer/profile.ts';
 import { RULES } from '../../../../analyzer/rules/index.ts';
 import type { Timeline } from '../../../../analyzer/timeline/store.ts';
 import { captureScenario, type CaptureOptions } from '../../../../device/capture.ts';
-import { loadScenario } from '../../../../sim/scenario.ts';
 import { CHEMISTRY, type Phase } from '../../generate.ts';
+import { loadScenario } from '../../../../sim/node/load.ts';
 
 /**
  * 60 s at 10 Hz: STANDBY 0–5 s, precharge to 5.5 s, NORMAL discharging 75 A to 30 s, NORMAL at

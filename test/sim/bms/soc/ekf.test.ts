@@ -4,10 +4,10 @@
  * presets. The coulomb counter runs alongside on the same measurements; its drift is printed.
  */
 import { describe, expect, it } from 'vitest';
-import { loadCycle } from '../../../../sim/load/cycle.ts';
-import { batteryPowerProfile, loadVehicle } from '../../../../sim/load/vehicle.ts';
+import { batteryPowerProfile } from '../../../../sim/load/vehicle.ts';
 import { interp1 } from '../../../../sim/table.ts';
 import { Rig } from '../_harness.ts';
+import { loadCycle, loadVehicle } from '../../../../sim/node/load.ts';
 
 /** Cell current of a WLTC class 3b drive, scaled so the peak discharge is 2.5C (charge positive). */
 function wltc(capacity_Ah: number): { at(t_s: number): number; duration_s: number } {
