@@ -135,6 +135,32 @@ describe('DeviceSession', () => {
     expect(model.state).toBe(BmsState.CHARGE);
   });
 
+  it("should execute a command after a gap or a step back in the host's seq, and a duplicate once (PROTOCOL.md §6)", () => {
+    const model = new FakeModel();
+    const { device, msgs } = deviceOn(model);
+    const enc = new Encoder();
+    const send = (seq: number, state: BmsState): void => {
+      enc.seq = seq;
+      enc.encode({ type: MessageType.CMD_SET_STATE, state }, 0);
+      device.receive(enc.take());
+      device.advanceTo(device.time_ms + 20);
+    };
+    send(5, BmsState.NORMAL);
+    send(9, BmsState.CHARGE); // a gap: commands 6..8 lost
+    send(2, BmsState.STANDBY); // a step back: the host restarted
+    send(2, BmsState.STANDBY); // a duplicate: answered again, not executed
+    send(0, BmsState.NORMAL);
+    const answers = msgs.filter((m) => m.type === MessageType.ACK || m.type === MessageType.NACK);
+    expect(answers.map((m) => [m.type, m.type === MessageType.ACK ? m.commandSeq : -1])).toEqual([
+      [MessageType.ACK, 5],
+      [MessageType.ACK, 9],
+      [MessageType.ACK, 2],
+      [MessageType.ACK, 2],
+      [MessageType.ACK, 0],
+    ]);
+    expect(model.executed).toEqual(['state 3', 'state 4', 'state 1', 'state 3']);
+  });
+
   it('should validate its options, naming them', () => {
     expect(() => deviceOn(new FakeModel(), { rates: { [MessageType.PACK_STATUS]: 101 } })).toThrow(/"rates\[2\]"/);
     expect(() => deviceOn(new FakeModel(), { infoPeriod_ms: 0 })).toThrow(/"infoPeriod_ms"/);
