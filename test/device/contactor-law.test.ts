@@ -144,7 +144,7 @@ function play(steps: readonly Step[]): Session {
     if (st.kind === 'state') s.send({ type: MessageType.CMD_SET_STATE, state: BmsState[st.to] });
     else if (st.kind === 'reset') s.send({ type: MessageType.CMD_RESET_FAULTS });
     else {
-      const index = st.code === FaultCode.OPEN_SENSE_WIRE ? st.index : -1; // the others are pack-level
+      const index = st.code === FaultCode.OPEN_SENSE_WIRE || st.code === FaultCode.CONTACTOR_FEEDBACK ? st.index : -1; // the others are pack-level
       s.send({ type: MessageType.CMD_INJECT_FAULT, code: st.code, index, active: st.active, value: NaN });
     }
     s.run(st.wait_ms + TICK_MS);
@@ -201,5 +201,27 @@ describe('contactor bits and state on the wire (PROTOCOL.md §8)', () => {
     const fast = c.scheduler.fast_period_ms;
     // open within the break-current wait (one tick at rest) and the operate time
     expect(s.frames[firstError]!.t_ms - s.frames[fatalFrom]!.t_ms).toBeLessThanOrEqual(c.contactors.operate_ms + 2 * fast);
+  });
+  it('should break the law only for a welded contactor, shown as it is, with CONTACTOR_FEEDBACK raised', () => {
+    const s = play([
+      { kind: 'state', to: 'NORMAL', wait_ms: 2000 },
+      { kind: 'fault', code: FaultCode.CONTACTOR_FEEDBACK, index: 0, active: true, wait_ms: 0 }, // main+ welded closed
+      { kind: 'state', to: 'STANDBY', wait_ms: 3000 },
+    ]);
+    const bad = s.frames.filter((f) => violation(f) !== null);
+    expect(bad.length).toBeGreaterThan(0);
+    // the law holds until the contactors are told to open (main+ stays closed from then on)
+    const opened = s.frames.findIndex((f, i) => i > 0 && !f.mainNegativeClosed && s.frames[i - 1]!.mainNegativeClosed);
+    expect(s.frames.slice(0, opened).every((f) => violation(f) === null)).toBe(true);
+    for (const f of bad) {
+      // only main+ disagrees with the state: closed where the table says open
+      expect([f.mainPositiveClosed, f.mainNegativeClosed, f.prechargeClosed]).toEqual([true, false, false]);
+    }
+    const c = s.model.bms.config.contactors;
+    const firstBad = bad[0]!.t_ms;
+    const fb = s.frames.find((f) => (f.faultMask >> FaultCode.CONTACTOR_FEEDBACK) & 1);
+    expect(fb, 'CONTACTOR_FEEDBACK raised').toBeDefined();
+    expect(fb!.t_ms - firstBad).toBeLessThanOrEqual(c.operate_ms + 1000); // within its debounce and delay
+    expect(s.frames.at(-1)!.state).toBe(BmsState.ERROR);
   });
 });
