@@ -379,8 +379,9 @@ export class Decoder {
     let shift = 0; // bytes the data has moved back (one per 0xFF code)
     let zeroAt = -1; // where the previous block's trailing zero goes
     let why: RunOutcome = null;
+    let code = 0;
     while (i < e) {
-      const code = w[i]!;
+      code = w[i]!;
       if (zeroAt >= 0) w[zeroAt] = 0;
       const blockEnd = i + code;
       if (blockEnd > e) {
@@ -397,7 +398,9 @@ export class Decoder {
       i = blockEnd;
     }
     const f = s + 1; // decoded frame: work[f..f+len)
-    const len = e - f - shift;
+    // a code byte after a 0xFF block is dropped (shift); a last block of 0xFF has none after it
+    // (the frame ends with 254 non-zero bytes and no empty 0x01 block: PROTOCOL.md section 3)
+    const len = e - f - shift + (code === 0xff && why === null ? 1 : 0);
     if (why !== null) {
       // set above
     } else if (len < MIN_FRAME_SIZE) why = 'short';

@@ -152,6 +152,9 @@ interface Answer {
 
 const STATES_ACCEPTED: ReadonlySet<number> = new Set([BmsState.STANDBY, BmsState.NORMAL, BmsState.CHARGE]);
 
+/** Rounding allowance of the rate grid, ms: k * 1000 / hz is a tick time when it is one to within this. */
+const GRID_EPS_MS = 1e-6;
+
 export class DeviceSession {
   readonly counters: SessionCounters = { commands: 0, acks: 0, nacks: 0, duplicates: 0, ignored: 0, telemetry: 0, infos: 0, events: 0 };
   private readonly model: DeviceModel;
@@ -160,7 +163,9 @@ export class DeviceSession {
   private readonly dec: Decoder;
   private readonly infoPeriod_ms: number;
   private readonly rates = new Map<PeriodicType, number>();
-  private readonly due = new Map<PeriodicType, number>();
+  /** Each periodic type's grid: the time its rate was set, ms, and how many periods of it have gone (PROTOCOL.md §8, "Scheduling"). */
+  private readonly gridStart = new Map<PeriodicType, number>();
+  private readonly gridCount = new Map<PeriodicType, number>();
   private readonly inbox: (Pending | PendingNack)[] = [];
   private lastAnswer: Answer | null = null;
   private nextInfo_ms = NaN;
@@ -223,7 +228,7 @@ export class DeviceSession {
       this.started = true;
       this.sink.sendRaw(new Uint8Array(1)); // the 0x00 before the first frame (PROTOCOL.md section 3)
       this.nextInfo_ms = t_ms;
-      for (const t of PERIODIC_TYPES) this.due.set(t, t_ms);
+      for (const t of PERIODIC_TYPES) this.startGrid(t, t_ms);
     }
     this.model.advanceTo(t_ms);
     for (let p = this.inbox.shift(); p !== undefined; p = this.inbox.shift()) this.answer(p);
@@ -242,13 +247,21 @@ export class DeviceSession {
     for (const type of PERIODIC_TYPES) {
       const hz = this.rates.get(type)!;
       if (hz === 0) continue;
-      const due = this.due.get(type)!;
-      if (t_ms < due) continue;
-      const period = 1000 / hz;
-      const next = due + period;
-      this.due.set(type, next > t_ms ? next : t_ms + period);
+      // the k-th message is due at start + k * 1000 / hz ms, sent in the first tick at or after it;
+      // computed from k (not summed period by period), so a rate that does not divide 1000 never drifts
+      const start = this.gridStart.get(type)!;
+      let k = this.gridCount.get(type)!;
+      if (t_ms < start + (k * 1000) / hz - GRID_EPS_MS) continue;
+      do k++;
+      while (t_ms >= start + (k * 1000) / hz - GRID_EPS_MS); // a tick longer than the period sends once
+      this.gridCount.set(type, k);
       this.sendPeriodic(type);
     }
+  }
+
+  private startGrid(type: PeriodicType, t_ms: number): void {
+    this.gridStart.set(type, t_ms);
+    this.gridCount.set(type, 0);
   }
 
   private allowed(type: PeriodicType): boolean {
@@ -376,7 +389,7 @@ export class DeviceSession {
         if (!(PERIODIC_TYPES as readonly number[]).includes(type) || !this.allowed(type)) return NackReason.BAD_VALUE;
         if (m.rate_Hz > MAX_RATE_HZ) return NackReason.BAD_VALUE;
         this.rates.set(type, m.rate_Hz);
-        this.due.set(type, t);
+        this.startGrid(type, t);
         return 0;
       }
       case MessageType.CMD_INJECT_FAULT:

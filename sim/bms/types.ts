@@ -15,16 +15,14 @@ export type SubstateName =
   | 'entry'
   | 'waitMeasurements'
   | 'idle'
-  | 'closeMinus'
-  | 'closePrecharge'
+  | 'closing'
   | 'waitBus'
   | 'closePlus'
   | 'openPrecharge'
   | 'retryWait'
   | 'running'
   | 'waitBreakCurrent'
-  | 'openPlus'
-  | 'openMinus'
+  | 'opening'
   | 'latched';
 
 /** Numeric protocol state of a firmware state (hasNeverRun reports INIT). */

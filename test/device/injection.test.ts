@@ -11,6 +11,7 @@ import { type InjectionEntry, injectionTableMarkdown, readInjectionTable, shippe
 import { ScenarioModel } from '../../device/model.ts';
 import { BmsState, FaultCode, FaultTier, MessageType, NackReason, type FaultEvent } from '../../protocol/messages.ts';
 import { blankStatus } from '../../protocol/session.ts';
+import { CHECKS, CHECK_IDS } from '../../sim/bms/types.ts';
 import { InputError } from '../../sim/errors.ts';
 import { Reader } from '../../sim/validate.ts';
 import { loadScenario } from '../../sim/node/load.ts';
@@ -50,8 +51,11 @@ class Dev {
   }
 }
 
-/** A device in the entry's condition, the default injected at its first index; returns when it tripped (or Infinity). */
-function tripTime_s(e: InjectionEntry): number {
+/**
+ * A device in the entry's condition, the default injected at its first index; returns when it
+ * tripped (or Infinity), the EVENT that raised it, and the device.
+ */
+function trip(e: InjectionEntry): { t_s: number; event: FaultEvent | null; dev: Dev } {
   const cond = e.trips.while;
   const d = new Dev(cond === 'charge' ? 'charge-8s1p' : cond === 'discharge' ? 'discharge-8s1p' : 'rest-8s1p-10ms');
   const wantState = cond === 'charge' ? BmsState.CHARGE : cond === 'standby' || cond === 'request_normal' ? BmsState.STANDBY : BmsState.NORMAL;
@@ -67,8 +71,35 @@ function tripTime_s(e: InjectionEntry): number {
   if (cond === 'request_normal') expect(d.model.requestState(BmsState.NORMAL, d.t)).toBe(0);
   if (cond === 'normal_then_standby') expect(d.model.requestState(BmsState.STANDBY, d.t)).toBe(0);
   const tier = FaultTier[e.trips.tier];
-  const tripped = () => d.events.some((ev) => ev.code === e.code && ev.tier === tier && ev.raised);
-  return d.until('tripped', tripped, (e.trips.within_s + 1) * 1000) ? (d.t - t0) / 1000 : Infinity;
+  const raise = (): FaultEvent | undefined => d.events.find((ev) => ev.code === e.code && ev.tier === tier && ev.raised);
+  const ok = d.until('tripped', () => raise() !== undefined, (e.trips.within_s + 1) * 1000);
+  return { t_s: ok ? (d.t - t0) / 1000 : Infinity, event: raise() ?? null, dev: d };
+}
+
+const tripTime_s = (e: InjectionEntry): number => trip(e).t_s;
+
+interface EventRow {
+  value: string;
+  threshold: string;
+  raisedWhen: string;
+}
+
+/** PROTOCOL.md §9.6, the EVENT table: per code, what value and threshold carry. */
+function eventTable(doc = readFileSync(DOC, 'utf8')): Map<number, EventRow> {
+  const at = doc.indexOf('<!-- EVENT table');
+  if (at < 0) throw new Error('PROTOCOL.md: EVENT table not found');
+  const rows = new Map<number, EventRow>();
+  for (const line of doc.slice(at).split('\n').slice(1)) {
+    if (rows.size > 0 && !line.startsWith('|')) break;
+    const cells = line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((c) => c.trim());
+    if (cells.length !== 5 || !/^\d+$/.test(cells[0]!)) continue;
+    expect(FaultCode[cells[1] as keyof typeof FaultCode], `EVENT table row ${cells[0]}`).toBe(Number(cells[0]));
+    rows.set(Number(cells[0]), { value: cells[2]!, threshold: cells[3]!, raisedWhen: cells[4]! });
+  }
+  return rows;
 }
 
 describe('the fault-injection table', () => {
@@ -108,6 +139,47 @@ describe('the fault-injection table', () => {
     expect(bad((c) => (c.NTC_OPEN!.value = { unit: 'ohm', min: 0, max: 1, default: 1 }))).toMatch(/codes\.NTC_OPEN\.value.*must be null/);
     expect(bad((c) => ((c.NTC_OPEN!.trips as Record<string, unknown>).while = 'always'))).toMatch(/codes\.NTC_OPEN\.trips\.while/);
     expect(bad(() => undefined)).toBe('accepted');
+  });
+});
+
+describe('PROTOCOL.md §9.6 EVENT table: value and threshold of each code, as the device sends them', () => {
+  const rows = eventTable();
+  it('should have a row for every fault code', () => {
+    expect([...rows.keys()]).toEqual(Object.values(FaultCode).filter((v) => typeof v === 'number'));
+  });
+
+  it.each([...TABLE.values()].map((e) => [e.name, e] as const))('%s: the raising EVENT should carry what the table says', (_n, e) => {
+    const { event, dev } = trip(e);
+    expect(event, 'raised').not.toBeNull();
+    const ev = event!;
+    const row = rows.get(e.code)!;
+    if (row.raisedWhen === 'value > threshold') expect(ev.value).toBeGreaterThan(ev.threshold);
+    else if (row.raisedWhen === 'value < threshold') expect(ev.value).toBeLessThan(ev.threshold);
+    else throw new Error(`EVENT table: "${row.raisedWhen}"`);
+    const cfg = dev.model.bms.config;
+    if (row.threshold.startsWith("the tier's limit")) {
+      // the configured limit of one of the code's checks at the event's tier
+      const th = dev.model.bms.diag.thresholds;
+      const limits = CHECK_IDS.flatMap((id, c) => (CHECKS[id].code === e.code ? [th[c * 3 + ev.tier]!] : []));
+      expect(limits).toContain(ev.threshold);
+    } else if (row.threshold.includes('precharge.voltage_threshold_pct')) {
+      const pack_V = dev.model.status(blankStatus()).packVoltage_V;
+      expect(ev.threshold).toBeCloseTo((cfg.precharge.voltage_threshold_pct / 100) * pack_V, 1);
+    } else {
+      throw new Error(`EVENT table: threshold "${row.threshold}" is checked by no rule here`);
+    }
+  });
+
+  it('should repeat the raise in the clear EVENT', () => {
+    const d = new Dev('rest-8s1p-10ms');
+    expect(d.until('STANDBY', () => d.state === BmsState.STANDBY, 5000)).toBe(true);
+    expect(inject(d.model, d.t, FaultCode.HOST_COMM_LOSS, -1)).toBe(0);
+    expect(d.until('WARNING', () => d.events.some((ev) => ev.raised), 3000)).toBe(true);
+    expect(inject(d.model, d.t, FaultCode.HOST_COMM_LOSS, -1, NaN, false)).toBe(0);
+    expect(d.until('clear', () => d.events.some((ev) => !ev.raised), 3000)).toBe(true);
+    const [up, down] = d.events;
+    expect(down).toEqual({ ...up, raised: false });
+    expect(up!.value).toBeGreaterThan(up!.threshold); // seconds of silence past the tier's 1 s
   });
 });
 

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COBS_ERROR, cobsDecode, cobsEncode, cobsMaxEncodedLength } from '../../protocol/cobs.ts';
+import { Decoder } from '../../protocol/decoder.ts';
+import { Encoder } from '../../protocol/encoder.ts';
+import { MessageType, type Decoded } from '../../protocol/messages.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.split(' ').filter(Boolean), (x) => parseInt(x, 16));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -111,3 +114,54 @@ describe('cobs', () => {
     );
   });
 });
+
+describe('the trailing-block variant readers must accept (PROTOCOL.md §3)', () => {
+  /** A CELL_VOLTAGES frame whose COBS form ends with a full 254-byte block (code 0xFF). */
+  function frameEndingInFullBlock(): Uint8Array {
+    // after the count's high byte (frame offset 11, the last 0x00), 125 voltages + the CRC = 254 bytes
+    for (let k = 0; ; k++) {
+      const v = Float64Array.from({ length: 125 }, (_, i) => (0x7f01 + ((i + k) % 100)) / 10000); // no 0x00 byte
+      const enc = new Encoder({ leadingDelimiter: false });
+      enc.encode({ type: MessageType.CELL_VOLTAGES, offset: 0, voltages_V: v }, 0);
+      const wire = enc.take();
+      if (wire[wire.length - 2 - 254] === 0xff) return wire; // the CRC has no 0x00 byte either
+    }
+  }
+
+  it('should decode a final 0xFF block with and without an empty 0x01 block after it alike', () => {
+    const block = Uint8Array.from(range(1, 254));
+    expect(decode(concatBytes(Uint8Array.of(0xff), block))).toEqual(block);
+    expect(decode(concatBytes(Uint8Array.of(0xff), block, Uint8Array.of(0x01)))).toEqual(block);
+    expect(encode(block)).toEqual(concatBytes(Uint8Array.of(0xff), block)); // natrium sends the shorter form
+  });
+
+  // fixed: the Decoder's general path counted the last 0xFF code as a dropped byte, so natrium's
+  // own short form failed the CRC (a frame ending in 254 non-zero bytes; random tests rarely make one)
+  it.each(['auto', 'js'] as const)('should give the same frame through the Decoder in both forms (engine %s)', (engine) => {
+    const short = frameEndingInFullBlock();
+    const long = concatBytes(short.subarray(0, short.length - 1), Uint8Array.of(0x01, 0x00));
+    const decodeAll = (bytes: Uint8Array) => {
+      const msgs: Decoded[] = [];
+      const d = new Decoder({ engine, onMessage: (m) => msgs.push(structuredClone(m)) });
+      d.push(concatBytes(Uint8Array.of(0), bytes));
+      return { msgs, c: d.counters };
+    };
+    const a = decodeAll(short);
+    const b = decodeAll(long);
+    expect(a.msgs).toHaveLength(1);
+    expect(b.msgs).toEqual(a.msgs);
+    expect([b.c.frames, b.c.cobsErrors, b.c.crcErrors, b.c.shortFrames]).toEqual([1, 0, 0, 0]);
+    expect(a.c.frameBytes).toBe(short.length - 1); // the delimiter is not a frame byte (PROTOCOL.md §7)
+    expect(b.c.frameBytes).toBe(long.length - 1);
+  });
+});
+
+function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,7 +1,10 @@
 /**
  * A small, deterministic DeviceModel for session, link and transport tests: ns cells whose
  * voltages follow device time, a state machine of four states, one injectable fault. Much
- * smaller than the BMS emulator on purpose (the tests are about the protocol, not the BMS).
+ * smaller than the BMS emulator on purpose (the tests are about the protocol, not the BMS), but
+ * it decides state requests by the same rules (PROTOCOL.md §11.1); it only skips PRECHARGE and
+ * the contactors' time. Tests of the BMS's behaviour run against the real emulated device
+ * (test/device/).
  */
 import {
   BmsState,
@@ -146,9 +149,10 @@ export class FakeModel implements DeviceModel {
     return { soc: new Float64Array(this.v.length).fill(0.5), coreTemperatures_C: new Float64Array(this.v.length).fill(25) };
   }
 
+  /** The decisions of PROTOCOL.md §11.1 (its one fault is FATAL); the state changes at once (no PRECHARGE). */
   requestState(state: BmsState): number {
-    if (this.state === BmsState.ERROR && state !== BmsState.STANDBY) return NackReason.FAULT_ACTIVE;
-    if (this.state === BmsState.ERROR && this.faultActive) return NackReason.FAULT_ACTIVE;
+    if (state !== BmsState.STANDBY && this.faultActive) return NackReason.FAULT_ACTIVE;
+    if (this.state === BmsState.ERROR) return NackReason.ILLEGAL_TRANSITION;
     this.executed.push(`state ${state}`);
     this.state = state;
     return 0;

@@ -6,9 +6,10 @@
  *    and tier, raised within the check's debounce (ticks × its task period) plus one task
  *    period of the condition's onset, and the specified reaction within the configured times:
  *      warning (RSL)  the current limits are cut (× sop.warning_factor) in the raising tick;
- *      fatal (MSL)    ERROR within the check's delay_ms (+ one task period), and the main path
- *                     open by raised + delay_ms + operate_ms + the break-current wait + one
- *                     task period (the ERROR entry tick). The break-current wait is one fast
+ *      fatal (MSL)    the main path open no earlier than the check's delay_ms and by raised +
+ *                     delay_ms + operate_ms + the break-current wait + one task period, and
+ *                     ERROR from the tick it is open (the state follows the contactors' auxiliary
+ *                     contacts, PROTOCOL.md §8). The break-current wait is one fast
  *                     tick when the load follows the zero limit, and max_break_wait_ms + one
  *                     tick when it cannot be seen to (a charger that ignores the limit, a
  *                     drifting shunt);
