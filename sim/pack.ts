@@ -100,7 +100,16 @@ export interface PackConfig {
    * NATRIUM_KERNEL environment variable ('js' to switch the kernel off everywhere).
    */
   kernel?: 'auto' | 'js';
+  /**
+   * Parallel current split (sim/MODEL.md, "Parallel split"): 'implicit' balances the cells'
+   * end-of-step voltages (stable at any step), 'explicit' their start-of-step voltages (the
+   * reference; stable only below sim/stability.ts's step). Default 'implicit'. With np = 1
+   * there is no split and both are the cell model exactly (`Pack.split` says 'explicit').
+   */
+  split?: SplitMethod;
 }
+
+export type SplitMethod = 'implicit' | 'explicit';
 
 /**
  * Per-step scratch of one cell, interleaved (one buffer keeps the hot loops' registers free).
@@ -119,7 +128,10 @@ const W_IR1 = 9; // 1/R1, 1/R2
 const W_IR2 = 10;
 const W_M = 11;
 const W_DU = 12; // dU/dT
-const W = 13;
+// implicit split: the cell's end-of-step source and resistance (E~, R~), V_{k+1} ≈ E~ + R~ I
+const W_ET = 13;
+const W_RT = 14; // R0 + k L + kh M in prepare's first loop, then + Σ R_j (1 - a_j)
+const W = 15;
 
 /**
  * The SOC tables of an Arrhenius-form chemistry, interleaved: for breakpoint s, value and
@@ -185,6 +197,9 @@ export class Pack {
   dt_s: number;
   /** The step implementation in use: the WebAssembly kernel or the JS path. */
   readonly kernel: 'wasm' | 'js';
+  /** The parallel split in use ('explicit' when np = 1: no split). */
+  readonly split: SplitMethod;
+  private readonly implicit: boolean;
   private readonly kx: KernelExports | null;
   private readonly kHeader: Float64Array | null;
 
@@ -265,6 +280,8 @@ export class Pack {
     this.cellConnection_ohm = cfg.cell_connection_ohm;
     this.busbar_ohm = cfg.busbar_ohm;
     this.lowTemperatureCapacity = cfg.low_temperature_capacity && chem.capF !== null;
+    this.split = np >= 2 ? (cfg.split ?? 'implicit') : 'explicit';
+    this.implicit = this.split === 'implicit';
 
     const lowT = this.lowTemperatureCapacity;
     const kern =
@@ -289,6 +306,7 @@ export class Pack {
             cellConnection_ohm: cfg.cell_connection_ohm,
             busbar_ohm: cfg.busbar_ohm,
             etaCharge: chem.etaCharge,
+            implicit: this.implicit,
           })
         : null;
     this.kernel = kern ? 'wasm' : 'js';
@@ -435,6 +453,8 @@ export class Pack {
     const shunt = this.shunt_S;
     const np = this.np;
     const n = this.n;
+    const implicit = this.implicit;
+    const { kz, kh } = this;
     let A = 0;
     let B = this.busbar_ohm;
 
@@ -454,13 +474,16 @@ export class Pack {
       for (let p = 0; p < np; p++, i++) {
         const Tk = T[i]!;
         let zl = z[i]!;
-        if (lowT && Tk < capTop) {
-          const fT = capacityFactorAt(capT!, capF!, Tk);
-          zl = zl - (1 - zl) * (1 / fT - 1);
+        const cold = lowT && Tk < capTop;
+        let invF = 1;
+        if (cold) {
+          invF = 1 / capacityFactorAt(capT!, capF!, Tk);
+          zl = zl - (1 - zl) * (invF - 1);
         }
-        // one segment for every SOC table
+        // one segment for every SOC table; L = dOCV/dz (0 where the table is clamped)
         let s: number;
         let t: number;
+        let L = 0;
         if (zl <= x0) {
           s = 0;
           t = 0;
@@ -472,6 +495,8 @@ export class Pack {
           while (s > 0 && xs[s]! > zl) s--;
           while (xs[s + 1]! <= zl) s++;
           t = (zl - xs[s]!) * invW[s]!;
+          L = tab[s * TW + T_OCV + 1]! * invW[s]!;
+          if (cold) L = L * invF; // dz_lookup/dz = 1/f
         }
         const b = s * TW;
         const o = tab[b + T_OCV]! + t * tab[b + T_OCV + 1]!;
@@ -541,6 +566,11 @@ export class Pack {
         w[wi + W_R0] = r0;
         w[wi + W_M] = m;
         w[wi + W_DU] = du;
+        if (implicit) {
+          // the group's cells are balanced at k+1 (after the RC decays, below)
+          w[wi + W_RT] = r0 + kz[i]! * (L > 0 ? L : 0) + kh[i]! * m;
+          continue;
+        }
         const gsh = shunt[i]!;
         let eth = e;
         let rth = r0;
@@ -556,6 +586,7 @@ export class Pack {
         sG += gi;
         sGE += gi * eth;
       }
+      if (implicit) continue;
       this.sumG[g] = sG;
       this.sumGE[g] = sGE;
       // V_g = (I + sGE) / sG. A group with every cell disconnected has no path: the pack
@@ -572,6 +603,96 @@ export class Pack {
     }
     if (nRC > 0) expStrided(w, W_A1, W, n);
     if (nRC > 1) expStrided(w, W_A2, W, n);
+    if (implicit) {
+      this.balanceEndOfStep();
+      return;
+    }
+    this.packA = A;
+    this.packB = B;
+  }
+
+  /**
+   * The implicit split's half of prepare: each cell at the end of the step is, to first
+   * order in its current, V_{k+1} = E~ + R~ I with E~ = E - Σ (1 - a_j) v_j and
+   * R~ = R0 + k L + kh M + Σ R_j (1 - a_j) (k = dt/(3600 Q), L = dOCV/dz, kh the hysteresis
+   * rate: its sign term linearised). The group's branches share one node voltage in that
+   * form (backward Euler on the branch states); each cell's terminal voltage is then the
+   * cell model's V_k = E + R0 I_k with its share. packA/packB: the group voltage is the
+   * conductance-weighted mean of its cells' node voltages (V_i + r_conn I_t).
+   */
+  private balanceEndOfStep(): void {
+    const { v1, v2, connected, w } = this;
+    const shunt = this.shunt_S;
+    const rConn = this.cellConnection_ohm;
+    const nRC = this.nRC;
+    const np = this.np;
+    let A = 0;
+    let B = this.busbar_ohm;
+    for (let g = 0, i0 = 0; g < this.ns; g++, i0 += np) {
+      let sG = 0;
+      let sGE = 0;
+      for (let i = i0; i < i0 + np; i++) {
+        const wi = i * W;
+        let et = w[wi + W_E]!;
+        let rt = w[wi + W_RT]!;
+        if (nRC > 0) {
+          const a = w[wi + W_A1]!;
+          et = et - (1 - a) * v1[i]!;
+          rt = rt + w[wi + W_R1]! * (1 - a);
+        }
+        if (nRC > 1) {
+          const a = w[wi + W_A2]!;
+          et = et - (1 - a) * v2[i]!;
+          rt = rt + w[wi + W_R2]! * (1 - a);
+        }
+        w[wi + W_ET] = et;
+        w[wi + W_RT] = rt;
+        const gsh = shunt[i]!;
+        let eth = et;
+        let rth = rt;
+        if (gsh !== 0) {
+          const y = 1 / rt + gsh;
+          eth = et / rt / y;
+          rth = 1 / y;
+        }
+        w[wi + W_ETH] = eth;
+        w[wi + W_RTH] = rth;
+        const gi = connected[i]! / (rth + rConn);
+        w[wi + W_G] = gi;
+        sG += gi;
+        sGE += gi * eth;
+      }
+      this.sumG[g] = sG;
+      this.sumGE[g] = sGE;
+      if (!(sG > 0)) {
+        this.invSumG[g] = 0;
+        B = Infinity;
+        continue;
+      }
+      const inv = 1 / sG;
+      this.invSumG[g] = inv;
+      // V_g = Σ_i (G_i/sG) (V_i + r_conn I_t,i), each term linear in I
+      let Ag = 0;
+      let Bg = 0;
+      for (let i = i0; i < i0 + np; i++) {
+        const wi = i * W;
+        const gi = w[wi + W_G]!;
+        const wt = gi * inv;
+        const at = gi * (sGE * inv - w[wi + W_ETH]!);
+        let aI = at;
+        let bI = wt;
+        if (shunt[i] !== 0) {
+          const rt = w[wi + W_RT]!;
+          aI = (w[wi + W_ETH]! + w[wi + W_RTH]! * at - w[wi + W_ET]!) / rt;
+          bI = (w[wi + W_RTH]! * wt) / rt;
+        }
+        const r0 = w[wi + W_R0]!;
+        Ag += wt * (w[wi + W_E]! + r0 * aI + rConn * at);
+        Bg += wt * (r0 * bI + rConn * wt);
+      }
+      A += Ag;
+      B += Bg;
+    }
     this.packA = A;
     this.packB = B;
   }
@@ -592,6 +713,23 @@ export class Pack {
     if (sG === 0) {
       out[0] = 0;
       return eth;
+    }
+    if (this.implicit) {
+      // I_t = G (V~_g - Eth~), V~_g = (I + sGE) / sG; I_cell from the shunt; V_i = E + R0 I_cell
+      const inv = this.invSumG[g]!;
+      const gi = w[at + W_G * st]!;
+      const wt = gi * inv;
+      const atc = gi * (this.sumGE[g]! * inv - eth);
+      let aI = atc;
+      let bI = wt;
+      if (this.shunt_S[i] !== 0) {
+        const rt = w[at + W_RT * st]!;
+        aI = (eth + w[at + W_RTH * st]! * atc - w[at + W_ET * st]!) / rt;
+        bI = (w[at + W_RTH * st]! * wt) / rt;
+      }
+      const r0 = w[at + W_R0 * st]!;
+      out[0] = r0 * bI;
+      return w[at + W_E * st]! + r0 * aI;
     }
     // V_g = (I + sGE)/sG; terminal current G_i (V_g - Eth_i); V_i = Eth_i + Rth_i * that
     const k = w[at + W_RTH * st]! * w[at + W_G * st]!;
@@ -618,28 +756,40 @@ export class Pack {
     const etaC = this.chem.etaCharge;
     const Ts = this.sinkT;
     const n = this.n;
+    const implicit = this.implicit;
+    const rConn = this.cellConnection_ohm;
     let Vpack = this.busbar_ohm * I;
 
     for (let g = 0, i = 0; g < this.ns; g++) {
       const sG = this.sumG[g]!;
+      const inv = this.invSumG[g]!;
       // an open group (every cell disconnected) floats; its cells carry no current
-      const Vg = sG > 0 ? (I + this.sumGE[g]!) * this.invSumG[g]! : w[i * W + W_ETH]!;
-      this.groupVoltage[g] = Vg;
-      Vpack += Vg;
+      const Vg = sG > 0 ? (I + this.sumGE[g]!) * inv : w[i * W + W_ETH]!;
+      // implicit: Vg is the end-of-step node voltage; the group's is the mean of its cells'
+      let Vmean = 0;
+      if (!implicit) {
+        this.groupVoltage[g] = Vg;
+        Vpack += Vg;
+      }
       for (let p = 0; p < np; p++, i++) {
         const wi = i * W;
         const E = w[wi + W_E]!;
-        const It = w[wi + W_G]! * (Vg - w[wi + W_ETH]!);
+        const gi = w[wi + W_G]!;
+        const It = gi * (Vg - w[wi + W_ETH]!);
         const r0 = w[wi + W_R0]!;
         const gsh = shunt[i]!;
         let Ii = It;
         let Vi: number;
         if (gsh === 0) {
           Vi = E + r0 * Ii;
-        } else {
+        } else if (!implicit) {
           Vi = w[wi + W_ETH]! + w[wi + W_RTH]! * It;
           Ii = (Vi - E) / r0;
+        } else {
+          Ii = (w[wi + W_ETH]! + w[wi + W_RTH]! * It - w[wi + W_ET]!) / w[wi + W_RT]!;
+          Vi = E + r0 * Ii;
         }
+        if (implicit) Vmean += gi * inv * (Vi + rConn * It);
         voltage[i] = Vi;
         current[i] = Ii;
         terminalCurrent[i] = It;
@@ -672,6 +822,11 @@ export class Pack {
         const cpl = kl * (T[i > 0 ? i - 1 : 0]! - Ts) + kr * (T[i + 1 < n ? i + 1 : i]! - Ts);
         const off = (q + cpl) * invH[i]!;
         Tnext[i] = Ts + off + (Tk - Ts - off) * decay[i]!;
+      }
+      if (implicit) {
+        const v = sG > 0 ? Vmean : Vg;
+        this.groupVoltage[g] = v;
+        Vpack += v;
       }
     }
     this.T = Tnext;

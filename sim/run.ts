@@ -7,8 +7,9 @@ import type { BmsHooks, BmsTraceRow } from './bms/interface.ts';
 import { EnvelopeWatch, PROGRESS_C_RATE, PROGRESS_FILLS } from './envelope.ts';
 import { InputError } from './errors.ts';
 import type { Termination } from './load/experiment.ts';
-import { Pack } from './pack.ts';
+import { Pack, type SplitMethod } from './pack.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
+import { isStableStep, maxStableStep_s } from './stability.ts';
 
 export type EndReason =
   | 'bms_error'
@@ -93,6 +94,10 @@ export interface RunOptions {
    * them only to catch up, before it looks at the BMS after a step, not at the end of each step.
    */
   bmsTicksByCaller?: boolean;
+  /** Pack step implementation (PackConfig.kernel): 'auto' (default) or 'js'. */
+  kernel?: 'auto' | 'js';
+  /** Parallel current split (PackConfig.split): 'implicit' (default) or 'explicit', the reference. */
+  split?: SplitMethod;
 }
 
 const REST_AFTER_STEPS: ScenarioStep = {
@@ -109,9 +114,20 @@ export interface RunResult {
   bms: BmsHooks | null;
 }
 
-export function buildPack(sc: Scenario): Pack {
+export function buildPack(sc: Scenario, opts: Pick<RunOptions, 'kernel' | 'split'> = {}): Pack {
   const T0 = sc.initial.temperature_C ?? sc.ambient.at(sc.start_time_h * 3600);
+  const { np, spread } = sc.pack;
+  if (opts.split === 'explicit' && !isStableStep(sc.chemistry, np, spread, sc.dt_s, 'explicit')) {
+    const max = Math.floor(maxStableStep_s(sc.chemistry, np, spread, 'explicit') * 1000) / 1000;
+    throw new InputError(
+      sc.name,
+      'dt_s',
+      `${sc.dt_s} s is too long for the explicit split of ${np} cells of ${sc.chemistry.name} in parallel: it is stable up to ${max} s (sim/MODEL.md, "Step size")`,
+    );
+  }
   return new Pack({
+    kernel: opts.kernel,
+    split: opts.split,
     chemistry: sc.chemistry,
     ...sc.pack,
     dt_s: sc.dt_s,
@@ -152,7 +168,7 @@ export interface ScenarioRun {
 }
 
 export function startScenario(sc: Scenario, opts: RunOptions = {}): ScenarioRun {
-  const pack = buildPack(sc);
+  const pack = buildPack(sc, opts);
   const bms = opts.bms ? opts.bms(pack, sc) : null;
   const runner = new Runner(sc, pack, bms, opts);
   const it = runner.run();
