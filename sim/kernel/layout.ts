@@ -82,7 +82,7 @@ export const H_FR = 55;
 export const H_CONST = 56;
 /** Per-cell scratch of prepare: dOCV/dz at the lookup SOC (implicit split only). */
 export const H_LS = 57;
-/** 1 = the implicit parallel split (pack.ts balanceEndOfStep), 0 = the explicit one. */
+/** 1 = the implicit parallel split (pack/js.ts balanceEndOfStep), 0 = the explicit one. */
 export const H_IMPLICIT = 58;
 
 export const HEADER_SLOTS = 64;
@@ -110,7 +110,7 @@ export const WF_IR1 = 9;
 export const WF_IR2 = 10;
 export const WF_M = 11;
 export const WF_DU = 12;
-/** Implicit split: the end-of-step source E~ and resistance R~ (pack.ts W_ET, W_RT). */
+/** Implicit split: the end-of-step source E~ and resistance R~ (pack/stepper.ts W_ET, W_RT). */
 export const WF_ET = 13;
 export const WF_RT = 14;
 export const W_FIELDS = 15;

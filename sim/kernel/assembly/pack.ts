@@ -1,5 +1,5 @@
 /**
- * The pack step (sim/pack.ts prepare() and advance()) as a WebAssembly kernel, two cells at
+ * The pack step (sim/pack/js.ts prepare() and advance()) as a WebAssembly kernel, two cells at
  * a time in f64x2 lanes. AssemblyScript source; compiled by `npm run build:kernel` to
  * sim/kernel/pack.wasm. Not type-checked by the project's tsc.
  *
@@ -410,7 +410,7 @@ export function heapBase(): usize {
 // Tables
 // ---------------------------------------------------------------------------------------
 
-/** Low-temperature capacity factor at T (pack.ts capacityFactorAt). */
+/** Low-temperature capacity factor at T (pack/tables.ts capacityFactorAt). */
 function capacityFactorAt(T: f64): f64 {
   const m = nCap;
   if (T <= ld(pCapT)) return ld(pCapF);
@@ -427,7 +427,7 @@ function capacityFactorAt(T: f64): f64 {
 // ---------------------------------------------------------------------------------------
 
 /**
- * pack.ts prepare(): every cell's tables at (z_k, T_k), the open-circuit part of its
+ * pack/js.ts prepare(): every cell's tables at (z_k, T_k), the open-circuit part of its
  * voltage, its branch conductance, the RC decays; then the group sums and packA/packB.
  */
 export function prepare(sinkT_C: f64, dt: f64): void {
@@ -658,7 +658,7 @@ function arrhenius(): void {
     }
     v128.store(wp, e, WF_E << 4);
     if (implicit) {
-      // R0 + k L + kh M (pack.ts prepare); endOfStep() adds the RC terms
+      // R0 + k L + kh M (pack/js.ts prepare); endOfStep() adds the RC terms
       const L = v128.load(pLs + o);
       const Lp = v128.bitselect(L, f64x2.splat(0), f64x2.gt(L, f64x2.splat(0)));
       const rt = f64x2.add(f64x2.add(r0, f64x2.mul(v128.load(pKz + o), Lp)), f64x2.mul(v128.load(pKh + o), m));
@@ -715,7 +715,7 @@ function arrhenius(): void {
 }
 
 /**
- * Implicit split (pack.ts balanceEndOfStep), per pair: the end-of-step source
+ * Implicit split (pack/js.ts balanceEndOfStep), per pair: the end-of-step source
  * E~ = E - Σ (1 - a_j) v_j and resistance R~ = (R0 + k L + kh M) + Σ R_j (1 - a_j), their
  * Thevenin equivalent with a shunt, and the branch conductance.
  */
@@ -761,7 +761,7 @@ function arrhenius(): void {
 
 /**
  * Implicit split: packA/packB, the group voltage being the conductance-weighted mean of its
- * cells' node voltages (pack.ts balanceEndOfStep, after the group sums).
+ * cells' node voltages (pack/js.ts balanceEndOfStep, after the group sums).
  */
 function implicitLinear(): void {
   let A: f64 = 0;
@@ -894,7 +894,7 @@ function groups(): void {
 // ---------------------------------------------------------------------------------------
 
 /**
- * pack.ts advance(I): split I over each group, report V_k, I_k, q_k and move every cell to
+ * pack/js.ts advance(I): split I over each group, report V_k, I_k, q_k and move every cell to
  * k+1 (writes the temperature to the other buffer and swaps them, as the host does).
  */
 export function advance(I: f64): void {

@@ -120,11 +120,12 @@ describe('Pack parallel splits at small steps', () => {
         fc.pre(dt > 1e-3); // (a chemistry that needs sub-ms steps: thousands of steps per profile second)
         const coarse = gap(run(chem, shape, init, cr, dt, 1, Ts, 'implicit'), run(chem, shape, init, cr, dt, 1, Ts, 'explicit'));
         const fine = gap(run(chem, shape, init, cr, dt / 4, 4, Ts, 'implicit'), run(chem, shape, init, cr, dt / 4, 4, Ts, 'explicit'));
-        // rounding of a run: ~U per step on SOC (|z| ≤ 2) and on the pack voltage's magnitude
+        // rounding of a run: a few U per step on SOC (|z| ≤ 2) and on the pack voltage's magnitude,
+        // for each of the two runs compared (both gaps can be rounding alone)
         const steps = 4 * cr.length;
         const packV = shape.ns * chem.maxV;
-        expect(fine.dz).toBeLessThanOrEqual(0.5 * coarse.dz + 64 * U * steps);
-        expect(fine.dv).toBeLessThanOrEqual(0.5 * coarse.dv + 64 * U * steps * packV);
+        expect(fine.dz).toBeLessThanOrEqual(0.5 * coarse.dz + 256 * U * steps);
+        expect(fine.dv).toBeLessThanOrEqual(0.5 * coarse.dv + 256 * U * steps * packV);
       }),
       { numRuns: 30 },
     );
