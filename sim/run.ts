@@ -8,16 +8,29 @@
  * energy and extremes (the Summary), run/record.ts what a recorder (a trace) sees.
  */
 import type { BmsHooks } from './bms/interface.ts';
+import { InputError } from './errors.ts';
 import { Pack } from './pack.ts';
 import { Runner } from './run/runner.ts';
 import type { RunOptions, RunResult } from './run/types.ts';
 import type { Scenario } from './scenario.ts';
+import { isStableStep, maxStableStep_s } from './stability.ts';
 
 export type { EndReason, RunOptions, RunResult, StepLog, StepView, Summary } from './run/types.ts';
 
-export function buildPack(sc: Scenario): Pack {
+export function buildPack(sc: Scenario, opts: Pick<RunOptions, 'kernel' | 'split'> = {}): Pack {
   const T0 = sc.initial.temperature_C ?? sc.ambient.at(sc.start_time_h * 3600);
+  const { np, spread } = sc.pack;
+  if (opts.split === 'explicit' && !isStableStep(sc.chemistry, np, spread, sc.dt_s, 'explicit')) {
+    const max = Math.floor(maxStableStep_s(sc.chemistry, np, spread, 'explicit') * 1000) / 1000;
+    throw new InputError(
+      sc.name,
+      'dt_s',
+      `${sc.dt_s} s is too long for the explicit split of ${np} cells of ${sc.chemistry.name} in parallel: it is stable up to ${max} s (sim/MODEL.md, "Step size")`,
+    );
+  }
   return new Pack({
+    kernel: opts.kernel,
+    split: opts.split,
     chemistry: sc.chemistry,
     ...sc.pack,
     dt_s: sc.dt_s,
@@ -58,7 +71,7 @@ export interface ScenarioRun {
 }
 
 export function startScenario(sc: Scenario, opts: RunOptions = {}): ScenarioRun {
-  const pack = buildPack(sc);
+  const pack = buildPack(sc, opts);
   const bms = opts.bms ? opts.bms(pack, sc) : null;
   const runner = new Runner(sc, pack, bms, opts);
   const it = runner.run();

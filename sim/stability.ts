@@ -1,8 +1,8 @@
 /**
  * The largest stable step of the parallel current split.
  *
- * cell-model.md splits a group's current on each cell's start-of-step voltage
- * (V = E + R0·I), an explicit scheme. For two cells of a group, the difference of their
+ * The explicit split (PackConfig.split = 'explicit', the reference) balances each cell's
+ * start-of-step voltage (V = E + R0·I). For two cells of a group, the difference of their
  * states x = (δz, δv1, δv2) then evolves as x' = A·x with δI = −δE/R0 and
  * δE = L·δz + δv1 + δv2 (L = dOCV/dz at the lookup SOC):
  *
@@ -14,26 +14,38 @@
  * largest dt for which A is stable at every SOC breakpoint and every temperature of the
  * chemistry's operating range, with the spread's worst cell (smallest capacity and R0),
  * so a scenario can refuse a step the split cannot take. Hysteresis and connection
- * resistance only damp the difference mode and are left out (conservative).
+ * resistance are left out.
+ *
+ * The implicit split (what the default, 'auto', takes where the explicit one is not stable at
+ * twice the step) balances the end-of-step voltages instead:
+ * δI = −(L·δz + Σ aj·δvj)/(R0 + k·L + Σ Rj·(1 − aj)), the same matrix otherwise. Its
+ * spectral radius stays below 1 at any step (checked here the same way; test/sim/pack
+ * split tests run it), so the step is limited only by the scenario's own bounds.
  */
 import { KELVIN, type Chemistry, capacityFactor } from './chemistry.ts';
-import type { SpreadConfig } from './pack.ts';
+import type { SplitMethod, SpreadConfig } from './pack.ts';
 
-/** True when the split is stable at step dt_s (always for np = 1: a single cell has no split). */
-export function isStableStep(chem: Chemistry, np: number, spread: SpreadConfig, dt_s: number): boolean {
-  return np < 2 || modeCases(chem, spread).every((c) => stable(c, dt_s));
+/** Longest step searched, s: a split stable up to here counts as stable at any step. */
+export const STABILITY_HORIZON_S = 3600;
+
+/**
+ * True when the split is stable at step dt_s (always for np = 1: a single cell has no
+ * split). Default: the implicit split.
+ */
+export function isStableStep(chem: Chemistry, np: number, spread: SpreadConfig, dt_s: number, split: SplitMethod = 'implicit'): boolean {
+  return np < 2 || modeCases(chem, spread).every((c) => stable(c, dt_s, split));
 }
 
-/** Largest stable step in s, to 1 ms (Infinity when np = 1). */
-export function maxStableStep_s(chem: Chemistry, np: number, spread: SpreadConfig): number {
+/** Largest stable step in s, to 1 ms (Infinity when np = 1 or when stable up to STABILITY_HORIZON_S). */
+export function maxStableStep_s(chem: Chemistry, np: number, spread: SpreadConfig, split: SplitMethod = 'implicit'): number {
   if (np < 2) return Infinity;
   const cases = modeCases(chem, spread);
   let lo = 0;
-  let hi = 3600;
-  if (cases.every((c) => stable(c, hi))) return hi;
+  let hi = STABILITY_HORIZON_S;
+  if (cases.every((c) => stable(c, hi, split))) return Infinity;
   for (let it = 0; it < 22; it++) {
     const mid = (lo + hi) / 2;
-    if (cases.every((c) => stable(c, mid))) lo = mid;
+    if (cases.every((c) => stable(c, mid, split))) lo = mid;
     else hi = mid;
   }
   return lo;
@@ -104,20 +116,25 @@ function paramsAt(chem: Chemistry, s: number, T: number): { r0: number; r: numbe
 }
 
 /** Spectral radius of A at most 1 (checked as boundedness of A^1024 by repeated squaring). */
-function stable(c: ModeCase, dt: number): boolean {
+function stable(c: ModeCase, dt: number, split: SplitMethod): boolean {
   const m = 1 + c.R.length;
   const A = new Float64Array(m * m);
   const k = dt / (3600 * c.Q);
-  // row 0: δz' = δz − k/R0·(L δz + Σ δv)
-  A[0] = 1 - (k * c.L) / c.R0;
-  for (let j = 1; j < m; j++) A[j] = -k / c.R0;
+  const a = c.tau.map((tau) => Math.exp(-dt / tau));
+  const b = c.R.map((r, j) => r * (1 - a[j]!)); // δv_j' = a_j δv_j + b_j δI
+  // δI = −(L δz + Σ w_j δv_j)/Rs: explicit w_j = 1, Rs = R0; implicit w_j = a_j, Rs = R0 + k L + Σ b_j
+  const implicit = split === 'implicit';
+  const Rs = implicit ? b.reduce((s, x) => s + x, c.R0 + k * c.L) : c.R0;
+  const wv = (j: number) => (implicit ? a[j]! : 1);
+  // row 0: δz' = δz + k δI
+  A[0] = 1 - (k * c.L) / Rs;
+  for (let j = 1; j < m; j++) A[j] = (-k * wv(j - 1)) / Rs;
   for (let j = 0; j < c.R.length; j++) {
-    const a = Math.exp(-dt / c.tau[j]!);
-    const g = (c.R[j]! * (1 - a)) / c.R0;
+    const g = b[j]! / Rs;
     const row = (j + 1) * m;
     A[row] = -g * c.L;
-    for (let col = 1; col < m; col++) A[row + col] = -g;
-    A[row + j + 1] = a - g;
+    for (let col = 1; col < m; col++) A[row + col] = -g * wv(col - 1);
+    A[row + j + 1] = a[j]! - g * wv(j);
   }
   let P: Float64Array = A;
   for (let i = 0; i < 10; i++) {

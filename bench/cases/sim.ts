@@ -71,19 +71,11 @@ function packCase(name: string, ns: number, np: number, kernel: 'auto' | 'js' = 
 const dayCase = (name: string, kernel: 'auto' | 'js'): BenchCase => ({
   name,
   run() {
-    // runScenario builds its own pack: choose its step implementation through the environment
-    const saved = process.env.NATRIUM_KERNEL;
-    if (kernel === 'js') process.env.NATRIUM_KERNEL = 'js';
-    try {
-      return runDay();
-    } finally {
-      if (saved === undefined) delete process.env.NATRIUM_KERNEL;
-      else process.env.NATRIUM_KERNEL = saved;
-    }
+    return runDay(kernel);
   },
 });
 
-function runDay(): Record<string, number | string> {
+function runDay(kernel: 'auto' | 'js'): Record<string, number | string> {
   const sc = loadScenario('default');
   sc.dt_s = 0.1;
   sc.duration_s = 86400;
@@ -92,12 +84,12 @@ function runDay(): Record<string, number | string> {
   let result = null;
   for (let rep = 0; rep < 3; rep++) {
     const t0 = performance.now();
-    result = runScenario(sc);
+    result = runScenario(sc, { kernel });
     walls.push((performance.now() - t0) / 1000);
   }
   const wall = median(walls);
   return {
-    kernel: buildPack(sc).kernel,
+    kernel: buildPack(sc, { kernel }).kernel,
     wall_s: Number(wall.toFixed(3)),
     peak_rss_mb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
     simulated_s: result!.summary.duration_s,

@@ -64,6 +64,8 @@ import {
   H_LROW,
   H_F0,
   H_FR,
+  H_LS,
+  H_IMPLICIT,
   HEADER_SLOTS,
   HOST_BASE,
   TAB_ROW,
@@ -156,6 +158,8 @@ export interface KernelConfig {
   cellConnection_ohm: number;
   busbar_ohm: number;
   etaCharge: number;
+  /** The implicit parallel split (else the explicit one). */
+  implicit: boolean;
 }
 
 /** Per-cell arrays of a pack, besides those the kernel reads. */
@@ -216,7 +220,7 @@ export class PackKernel {
     ];
     for (const s of cellSlots) this.cells.set(s, cell());
     for (let j = 0; j < HOST_CELL_ARRAYS; j++) this.hostCells.push(cell());
-    const scratchCells: [number, number][] = [H_LT, H_F0, H_FR].map((s) => [s, cell()]);
+    const scratchCells: [number, number][] = [H_LT, H_F0, H_FR, H_LS].map((s) => [s, cell()]);
     const lrow = take(nE * 4);
     // per-group arrays, one slot over (zero: what a phantom lane of a 1-cell-group pack reads)
     const group: [number, number][] = [H_SUMG, H_SUMGE, H_INV_SUMG, H_GV].map((s) => [s, take((ns + 1) * 8)]);
@@ -270,6 +274,7 @@ export class PackKernel {
     h[H_RCONN] = cfg.cellConnection_ohm;
     h[H_BUSBAR] = cfg.busbar_ohm;
     h[H_ETA_C] = cfg.etaCharge;
+    h[H_IMPLICIT] = cfg.implicit ? 1 : 0;
 
     // the phantom lane of an odd pack: a disconnected cell with finite parameters
     if (n & 1) {

@@ -80,6 +80,10 @@ export const H_F0 = 54;
 export const H_FR = 55;
 /** Address of the kernel's constants, an integer (written and read by the kernel). */
 export const H_CONST = 56;
+/** Per-cell scratch of prepare: dOCV/dz at the lookup SOC (implicit split only). */
+export const H_LS = 57;
+/** 1 = the implicit parallel split (pack/js.ts balanceEndOfStep), 0 = the explicit one. */
+export const H_IMPLICIT = 58;
 
 export const HEADER_SLOTS = 64;
 /** The kernel's vector constants (written by its init()) follow the header, up to HOST_BASE. */
@@ -106,7 +110,10 @@ export const WF_IR1 = 9;
 export const WF_IR2 = 10;
 export const WF_M = 11;
 export const WF_DU = 12;
-export const W_FIELDS = 13;
+/** Implicit split: the end-of-step source E~ and resistance R~ (pack/stepper.ts W_ET, W_RT). */
+export const WF_ET = 13;
+export const WF_RT = 14;
+export const W_FIELDS = 15;
 
 /**
  * SOC table row of breakpoint s: 16 f64, the values of OCV, dU/dT, M, R0, R1, C1, R2, C2,

@@ -1,7 +1,7 @@
 /** The runner's public types (sim/run.ts re-exports them). */
 import type { BmsHooks, BmsTraceRow } from '../bms/interface.ts';
 import type { EnvelopeWatch } from '../envelope.ts';
-import type { Pack } from '../pack.ts';
+import type { Pack, SplitMethod } from '../pack.ts';
 import type { Scenario } from '../scenario.ts';
 
 export type EndReason =
@@ -87,6 +87,10 @@ export interface RunOptions {
    * them only to catch up, before it looks at the BMS after a step, not at the end of each step.
    */
   bmsTicksByCaller?: boolean;
+  /** Pack step implementation (PackConfig.kernel): 'auto' (default) or 'js'. */
+  kernel?: 'auto' | 'js';
+  /** Parallel current split (PackConfig.split): 'auto' (default: explicit where it is stable, else implicit), 'implicit' or 'explicit' (the reference). */
+  split?: SplitMethod | 'auto';
 }
 
 export interface RunResult {

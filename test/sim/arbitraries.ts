@@ -305,6 +305,8 @@ export interface PackShape {
    * 'js' the JS path; both must satisfy every property.
    */
   kernel: 'auto' | 'js';
+  /** Parallel split; the explicit one only where stable (callers check sim/stability.ts). */
+  split: 'implicit' | 'explicit';
 }
 
 export const spreadConfig: fc.Arbitrary<SpreadConfig> = fc.record({
@@ -333,6 +335,7 @@ export function packShape(opts: { maxNs?: number; maxNp?: number; minNp?: number
     shunt: opts.faults ? shunt : fc.option(shunt, { nil: null }),
     disconnect: opts.faults ? disconnect : fc.option(disconnect, { nil: null }),
     kernel: fc.constantFrom<'auto' | 'js'>('auto', 'js'),
+    split: fc.constantFrom<'implicit' | 'explicit'>('implicit', 'explicit'),
   });
 }
 
@@ -352,6 +355,7 @@ export function packConfig(chem: Chemistry, shape: PackShape, init: InitialState
     low_temperature_capacity: lowT,
     init,
     kernel: shape.kernel,
+    split: shape.split,
   };
 }
 

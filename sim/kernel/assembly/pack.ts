@@ -1,5 +1,5 @@
 /**
- * The pack step (sim/pack.ts prepare() and advance()) as a WebAssembly kernel, two cells at
+ * The pack step (sim/pack/js.ts prepare() and advance()) as a WebAssembly kernel, two cells at
  * a time in f64x2 lanes. AssemblyScript source; compiled by `npm run build:kernel` to
  * sim/kernel/pack.wasm. Not type-checked by the project's tsc.
  *
@@ -25,8 +25,9 @@ import {
   H_X0, H_XN, H_INV_BW, H_TREF, H_INV_TREF, H_EA0, H_EARC, H_CAP_TOP, H_RCONN, H_BUSBAR, H_ETA_C,
   H_Z, H_V1, H_V2, H_H, H_T, H_TN, H_RS, H_IRS, H_CONN, H_SHUNT, H_KZ, H_KH, H_DECAY, H_INVH,
   H_KL, H_KR, H_VOLT, H_CUR, H_TCUR, H_HEAT, H_GVC, H_W, H_SUMG, H_SUMGE, H_INV_SUMG, H_GV,
-  H_TAB, H_XS, H_INVW, H_BUCKET, H_CAPT, H_CAPF, H_LT, H_LROW, H_F0, H_FR, H_CONST,
-  WF_E, WF_ETH, WF_RTH, WF_R0, WF_G, WF_A1, WF_A2, WF_B1, WF_B2, WF_IR1, WF_IR2, WF_M, WF_DU, W_FIELDS,
+  H_TAB, H_XS, H_INVW, H_BUCKET, H_CAPT, H_CAPF, H_LT, H_LROW, H_F0, H_FR, H_CONST, H_LS, H_IMPLICIT,
+  WF_E, WF_ETH, WF_RTH, WF_R0, WF_G, WF_A1, WF_A2, WF_B1, WF_B2, WF_IR1, WF_IR2, WF_M, WF_DU, WF_ET, WF_RT,
+  W_FIELDS,
   TAB_ROW, CONST_BASE, HOST_BASE,
 } from "../layout";
 
@@ -107,6 +108,7 @@ let rConn: f64 = 0;
 let busbar: f64 = 0;
 let etaC: f64 = 0;
 let sinkT: f64 = 0;
+let implicit: bool = false;
 
 let pZ: usize = 0;
 let pV1: usize = 0;
@@ -144,6 +146,7 @@ let pLt: usize = 0;
 let pLrow: usize = 0;
 let pF0: usize = 0;
 let pFr: usize = 0;
+let pLs: usize = 0;
 
 @inline function hf(slot: i32): f64 {
   return load<f64>(<usize>slot << 3);
@@ -211,6 +214,8 @@ export function init(): void {
   rConn = hf(H_RCONN);
   busbar = hf(H_BUSBAR);
   etaC = hf(H_ETA_C);
+  implicit = hf(H_IMPLICIT) != 0;
+  pLs = hp(H_LS);
   pZ = hp(H_Z);
   pV1 = hp(H_V1);
   pV2 = hp(H_V2);
@@ -405,7 +410,7 @@ export function heapBase(): usize {
 // Tables
 // ---------------------------------------------------------------------------------------
 
-/** Low-temperature capacity factor at T (pack.ts capacityFactorAt). */
+/** Low-temperature capacity factor at T (pack/tables.ts capacityFactorAt). */
 function capacityFactorAt(T: f64): f64 {
   const m = nCap;
   if (T <= ld(pCapT)) return ld(pCapF);
@@ -422,7 +427,7 @@ function capacityFactorAt(T: f64): f64 {
 // ---------------------------------------------------------------------------------------
 
 /**
- * pack.ts prepare(): every cell's tables at (z_k, T_k), the open-circuit part of its
+ * pack/js.ts prepare(): every cell's tables at (z_k, T_k), the open-circuit part of its
  * voltage, its branch conductance, the RC decays; then the group sums and packA/packB.
  */
 export function prepare(sinkT_C: f64, dt: f64): void {
@@ -441,8 +446,14 @@ export function prepare(sinkT_C: f64, dt: f64): void {
   } else {
     tables(0, dt);
   }
+  if (implicit) {
+    if (nRC == 2) endOfStep(2);
+    else if (nRC == 1) endOfStep(1);
+    else endOfStep(0);
+  }
   if ((np & 1) == 0) groupsEven();
   else groups();
+  if (implicit) implicitLinear();
 }
 
 /** SOC grid segment of one cell (lookup SOC zl, inside the grid): its index. */
@@ -460,13 +471,16 @@ function lookupCell(i: i32): void {
   const o = <usize>i << 3;
   let zl = ld(pZ + o);
   const Tk = ld(pT + o);
-  if (Tk < capTop) {
+  const cold = Tk < capTop;
+  let invF: f64 = 1;
+  if (cold) {
     // low-temperature capacity: the lookup SOC
-    const fT = capacityFactorAt(Tk);
-    zl = zl - (1 - zl) * (1 / fT - 1);
+    invF = 1 / capacityFactorAt(Tk);
+    zl = zl - (1 - zl) * (invF - 1);
   }
   let s: i32;
   let t: f64;
+  let L: f64 = 0;
   if (zl <= x0) {
     s = 0;
     t = 0;
@@ -476,7 +490,11 @@ function lookupCell(i: i32): void {
   } else {
     s = segment(zl, load<i32>(pBucket + ((<usize><i32>((zl - x0) * invBw)) << 2)));
     t = (zl - ld(pXs + (<usize>s << 3))) * ld(pInvW + (<usize>s << 3));
+    // dOCV/dz: the OCV slope of the row (its 9th f64), per unit lookup SOC, times dzl/dz = 1/f
+    L = ld(pTab + <usize>s * RB + 64) * ld(pInvW + (<usize>s << 3));
+    if (cold) L = L * invF;
   }
+  store<f64>(pLs + o, L);
   store<f64>(pLt + o, t);
   store<u32>(pLrow + (<usize>i << 2), <u32>(pTab + <usize>s * RB));
 }
@@ -529,6 +547,10 @@ function lookupCell(i: i32): void {
     const x = v128.load64_lane(xs + oB, v128.load64_zero(xs + oA), 1);
     const iw = v128.load64_lane(invW + oB, v128.load64_zero(invW + oA), 1);
     v128.store(lt + o, f64x2.mul(f64x2.sub(zl, x), iw));
+    if (implicit) {
+      const so = v128.load64_lane(tab + <usize>sB * RB + 64, v128.load64_zero(tab + <usize>sA * RB + 64), 1);
+      v128.store(pLs + o, f64x2.mul(so, iw));
+    }
     store<u32>(lrow + (<usize>k << 3), <u32>(tab + <usize>sA * RB));
     store<u32>(lrow + (<usize>k << 3), <u32>(tab + <usize>sB * RB), 4);
   }
@@ -635,6 +657,14 @@ function arrhenius(): void {
       }
     }
     v128.store(wp, e, WF_E << 4);
+    if (implicit) {
+      // R0 + k L + kh M (pack/js.ts prepare); endOfStep() adds the RC terms
+      const L = v128.load(pLs + o);
+      const Lp = v128.bitselect(L, f64x2.splat(0), f64x2.gt(L, f64x2.splat(0)));
+      const rt = f64x2.add(f64x2.add(r0, f64x2.mul(v128.load(pKz + o), Lp)), f64x2.mul(v128.load(pKh + o), m));
+      v128.store(wp, rt, WF_RT << 4);
+      continue;
+    }
     // a shunt across the cell: its Thevenin equivalent; then the branch conductance
     const gsh = v128.load(shunt + o);
     let eth = e;
@@ -682,6 +712,115 @@ function arrhenius(): void {
     v128.store(wp, a1, WF_A1 << 4);
     v128.store(wp, f64x2.mul(v128.load(wp, WF_B1 << 4), f64x2.sub(C(cb, C_ONE), a1)), WF_B1 << 4);
   }
+}
+
+/**
+ * Implicit split (pack/js.ts balanceEndOfStep), per pair: the end-of-step source
+ * E~ = E - Σ (1 - a_j) v_j and resistance R~ = (R0 + k L + kh M) + Σ R_j (1 - a_j), their
+ * Thevenin equivalent with a shunt, and the branch conductance.
+ */
+@inline function endOfStep(nrc: i32): void {
+  const cb = cbase();
+  const nPairs = (n + 1) >> 1;
+  const w = pW;
+  const RCONN = f64x2.splat(rConn);
+  for (let k = 0; k < nPairs; k++) {
+    const o: usize = <usize>k << 4;
+    const wp = w + <usize>k * WB;
+    let et = v128.load(wp, WF_E << 4);
+    let rt = v128.load(wp, WF_RT << 4);
+    if (nrc > 0) {
+      et = f64x2.sub(et, f64x2.mul(f64x2.sub(C(cb, C_ONE), v128.load(wp, WF_A1 << 4)), v128.load(pV1 + o)));
+      rt = f64x2.add(rt, v128.load(wp, WF_B1 << 4));
+    }
+    if (nrc > 1) {
+      et = f64x2.sub(et, f64x2.mul(f64x2.sub(C(cb, C_ONE), v128.load(wp, WF_A2 << 4)), v128.load(pV2 + o)));
+      rt = f64x2.add(rt, v128.load(wp, WF_B2 << 4));
+    }
+    v128.store(wp, et, WF_ET << 4);
+    v128.store(wp, rt, WF_RT << 4);
+    const gsh = v128.load(pShunt + o);
+    let eth = et;
+    let rth = rt;
+    const hasShunt = f64x2.ne(gsh, f64x2.splat(0));
+    if (v128.any_true(hasShunt)) {
+      const y = f64x2.add(f64x2.div(C(cb, C_ONE), rt), gsh);
+      eth = v128.bitselect(f64x2.div(f64x2.div(et, rt), y), et, hasShunt);
+      rth = v128.bitselect(f64x2.div(C(cb, C_ONE), y), rt, hasShunt);
+    }
+    v128.store(wp, eth, WF_ETH << 4);
+    v128.store(wp, rth, WF_RTH << 4);
+    v128.store(wp, f64x2.div(v128.load(pConn + o), f64x2.add(rth, RCONN)), WF_G << 4);
+  }
+}
+
+/** Field f of cell i in the pair scratch. */
+@inline function wf(i: i32, f: i32): f64 {
+  return ld(pW + <usize>(i >> 1) * WB + (<usize>(i & 1) << 3) + (<usize>f << 4));
+}
+
+/**
+ * Implicit split: packA/packB, the group voltage being the conductance-weighted mean of its
+ * cells' node voltages (pack/js.ts balanceEndOfStep, after the group sums).
+ */
+function implicitLinear(): void {
+  let A: f64 = 0;
+  let B: f64 = busbar;
+  for (let g = 0, i0 = 0; g < ns; g++, i0 += np) {
+    const go = <usize>g << 3;
+    const sG = ld(pSumG + go);
+    if (!(sG > 0)) {
+      B = Infinity;
+      continue;
+    }
+    const inv = ld(pInvSumG + go);
+    const sGE = ld(pSumGE + go);
+    let Ag: f64 = 0;
+    let Bg: f64 = 0;
+    for (let i = i0; i < i0 + np; i++) {
+      const gi = wf(i, WF_G);
+      const wt = gi * inv;
+      const at = gi * (sGE * inv - wf(i, WF_ETH));
+      let aI = at;
+      let bI = wt;
+      if (ld(pShunt + (<usize>i << 3)) != 0) {
+        const rt = wf(i, WF_RT);
+        aI = (wf(i, WF_ETH) + wf(i, WF_RTH) * at - wf(i, WF_ET)) / rt;
+        bI = (wf(i, WF_RTH) * wt) / rt;
+      }
+      const r0 = wf(i, WF_R0);
+      Ag += wt * (wf(i, WF_E) + r0 * aI + rConn * at);
+      Bg += wt * (r0 * bI + rConn * wt);
+    }
+    A += Ag;
+    B += Bg;
+  }
+  store<f64>(<usize>H_PACK_A << 3, A);
+  store<f64>(<usize>H_PACK_B << 3, B);
+}
+
+/**
+ * Implicit split, after cells(): each group's voltage, the weighted mean of its cells' node
+ * voltages (an open group keeps its floating voltage), and the pack voltage.
+ */
+function groupMeans(I: f64): void {
+  let Vpack = busbar * I;
+  for (let g = 0, i0 = 0; g < ns; g++, i0 += np) {
+    const go = <usize>g << 3;
+    let v = ld(pGv + go);
+    if (ld(pSumG + go) > 0) {
+      const inv = ld(pInvSumG + go);
+      let Vm: f64 = 0;
+      for (let i = i0; i < i0 + np; i++) {
+        const o = <usize>i << 3;
+        Vm += wf(i, WF_G) * inv * (ld(pVolt + o) + rConn * ld(pTcur + o));
+      }
+      v = Vm;
+    }
+    store<f64>(pGv + go, v);
+    Vpack += v;
+  }
+  store<f64>(<usize>H_PACK_V << 3, Vpack);
 }
 
 /** groups() for an even number of cells per group: whole pairs, loaded as vectors. */
@@ -755,7 +894,7 @@ function groups(): void {
 // ---------------------------------------------------------------------------------------
 
 /**
- * pack.ts advance(I): split I over each group, report V_k, I_k, q_k and move every cell to
+ * pack/js.ts advance(I): split I over each group, report V_k, I_k, q_k and move every cell to
  * k+1 (writes the temperature to the other buffer and swaps them, as the host does).
  */
 export function advance(I: f64): void {
@@ -769,6 +908,7 @@ export function advance(I: f64): void {
   } else if (nRC == 1) slow = cells(1, 0);
   else slow = cells(0, 0);
   if (slow) hysteresisOutsideTaylor();
+  if (implicit) groupMeans(I);
   const T = pT;
   pT = pTn;
   pTn = T;
@@ -845,8 +985,15 @@ function groupVoltages(I: f64): void {
     if (anyShunt) {
       // the cell's own current: the shunt carries the rest of the terminal current
       const Vs = f64x2.add(eth, f64x2.mul(v128.load(wp, WF_RTH << 4), It));
-      Vi = v128.bitselect(Vs, Vi, hasShunt);
-      Ii = v128.bitselect(f64x2.div(f64x2.sub(Vs, E), r0), It, hasShunt);
+      if (implicit) {
+        // Vs is the end-of-step voltage E~ + R~ I_cell; the cell model's V_k from I_cell
+        const Is = f64x2.div(f64x2.sub(Vs, v128.load(wp, WF_ET << 4)), v128.load(wp, WF_RT << 4));
+        Ii = v128.bitselect(Is, It, hasShunt);
+        Vi = f64x2.add(E, f64x2.mul(r0, Ii));
+      } else {
+        Vi = v128.bitselect(Vs, Vi, hasShunt);
+        Ii = v128.bitselect(f64x2.div(f64x2.sub(Vs, E), r0), It, hasShunt);
+      }
     }
     v128.store(volt + o, Vi);
     v128.store(cur + o, Ii);

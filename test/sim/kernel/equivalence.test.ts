@@ -24,7 +24,7 @@ describe('kernel vs JS pack', () => {
     );
   });
 
-  it('agrees over a long run with every feature on (odd cell count, open group, both exp branches)', () => {
+  it('agrees over a long run with every feature on (odd cell count, open group, both exp branches, both splits)', () => {
     // 5s3p: 15 cells (a phantom lane), 2 RC with different Ea, low-T capacity, spread,
     // neighbour conduction, connection and busbar resistance; shunts, disconnections, an
     // open group, cooling faults and step changes on the way.
@@ -58,9 +58,11 @@ describe('kernel vs JS pack', () => {
       dt: 1,
       steps,
     };
-    const { gap } = runSideBySide(sc);
-    expect(gap.maxRel, gap.where).toBeLessThanOrEqual(REL);
-    expect(gap.compared).toBeGreaterThan(6000 * 15 * 10);
+    for (const split of ['implicit', 'explicit'] as const) {
+      const { gap } = runSideBySide({ ...sc, split });
+      expect(gap.maxRel, `${split}: ${gap.where}`).toBeLessThanOrEqual(REL);
+      expect(gap.compared).toBeGreaterThan(6000 * 15 * 10);
+    }
   });
 
   it('is bit-identical on the benchmark pack (100s2p, 0.1 s step)', () => {
@@ -261,6 +263,7 @@ describe('kernel vs JS pack', () => {
       cellConnection_ohm: 0,
       busbar_ohm: 0,
       etaCharge: 1,
+      implicit: false,
     })!;
     let s = 7;
     const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;

@@ -70,6 +70,8 @@ export interface PackScenario {
   busbar_ohm: number;
   init: { soc: number; T_C: number; h: number };
   dt: number;
+  /** Parallel split (default: the pack's, implicit); both must agree bit for bit with the kernel. */
+  split?: 'implicit' | 'explicit';
   /** Per step: C-rate of the pack current (0: rest), sink temperature. */
   steps: { c: number; sink: number; events: PackEvent[] }[];
 }
@@ -107,6 +109,7 @@ export const packScenario: fc.Arbitrary<PackScenario> = fc
         h: fc.constantFrom(-1, 0, 0.5),
       }),
       dt: fc.constantFrom(0.01, 0.1, 1, 10, 60),
+      split: fc.constantFrom<'implicit' | 'explicit'>('implicit', 'explicit'),
       steps: fc.array(
         fc.record({
           c: fc.oneof(fc.constant(0), fc.double({ min: -3, max: 2, noNaN: true })),
@@ -132,6 +135,7 @@ export function scenarioConfig(sc: PackScenario, chem: Chemistry, kernel: 'auto'
     low_temperature_capacity: sc.variant.lowT,
     init: sc.init,
     kernel,
+    split: sc.split,
   };
 }
 
