@@ -10,30 +10,17 @@
  * Needs /usr/bin/chromium (Debian package chromium; .ci/run installs it) or CHROMIUM_PATH.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../../sim/chemistry.ts';
+import { MODULE_PAGE, type PageServer, bundle, launchChromium, pageResult, resultScript, servePages } from '../../browser.ts';
 import { type SimCoreResult, simCore } from './entry.ts';
 
 const ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
 const CHEMISTRY = 'naion-prismatic-150ah';
 const CHEMISTRY_LABEL = `sim/chemistry/${CHEMISTRY}.json`;
 const CHEMISTRY_TEXT = readFileSync(fileURLToPath(new URL(`../../../${CHEMISTRY_LABEL}`, import.meta.url)), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A scenario with no file behind it: presets by name, the BMS section inline, one fault. */
 const SCENARIO = {
@@ -48,59 +35,33 @@ const SCENARIO = {
   faults: [{ fault: 'ntc_open', cell: 5, at_s: 60 }],
 };
 
-const PAGE_SCRIPT = `
-import { simCore } from './sim.js';
-try {
-  const text = await (await fetch('/chemistry.json')).text();
-  window.result = JSON.parse(JSON.stringify(simCore(text, ${JSON.stringify(CHEMISTRY_LABEL)}, ${JSON.stringify(SCENARIO)})));
-} catch (e) {
-  window.result = { error: String(e && e.stack || e) };
-}
-`;
+const PAGE_SCRIPT = resultScript(
+  "import { simCore } from './sim.js';",
+  `const text = await (await fetch('/chemistry.json')).text();
+  window.result = JSON.parse(JSON.stringify(simCore(text, ${JSON.stringify(CHEMISTRY_LABEL)}, ${JSON.stringify(SCENARIO)})));`,
+);
 
-let server: Server;
+let server: PageServer;
 let browser: Browser;
-let base = '';
 
 beforeAll(async () => {
-  const built = await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: { write: false, minify: false, lib: { entry: ENTRY, formats: ['es'], fileName: 'sim' } },
-  });
-  const outputs = Array.isArray(built) ? built : [built];
-  const chunk = outputs.flatMap((o) => ('output' in o ? o.output : [])).find((c) => c.type === 'chunk');
-  if (chunk === undefined || chunk.type !== 'chunk') throw new Error('vite produced no chunk');
-  const files: Record<string, [string, string]> = {
-    '/': ['text/html', '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>'],
+  server = await servePages({
+    '/': ['text/html', MODULE_PAGE],
     '/page.js': ['text/javascript', PAGE_SCRIPT],
-    '/sim.js': ['text/javascript', chunk.code],
+    '/sim.js': ['text/javascript', await bundle(ENTRY, 'sim')],
     '/chemistry.json': ['application/json', CHEMISTRY_TEXT],
-  };
-  server = createServer((req, res) => {
-    const f = files[req.url ?? ''];
-    res.writeHead(f ? 200 : 404, { 'content-type': f ? f[0] : 'text/plain' });
-    res.end(f ? f[1] : 'not found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
 });
 
 describe('sim core in Chromium', () => {
   it("builds a chemistry from its JSON text and evaluates its OCV and limits as Node does; loads the presets and a scenario's BMS section", async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(base + '/');
-    await page.waitForFunction(() => (window as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
-    const got = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as SimCoreResult & { error?: string };
-    await page.close();
+    const { result: got, errors } = await pageResult<SimCoreResult>(browser, server.base + '/');
     expect(errors).toEqual([]);
     expect(got.error).toBeUndefined();
 
