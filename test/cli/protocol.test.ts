@@ -95,6 +95,10 @@ describe('natrium emulate --mock (in-process host)', () => {
     while ((h.status?.state ?? BmsState.INIT) === BmsState.INIT && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
     const standby = await h.command({ type: MessageType.CMD_SET_STATE, state: BmsState.STANDBY });
     expect(standby.type).toBe(MessageType.ACK);
+    // the ACK means "will happen": from NORMAL (the scenario may be there by now) the contactors
+    // open first and STANDBY shows from the tick they are open (PROTOCOL.md §8)
+    const t1 = Date.now();
+    while (h.status?.state !== BmsState.STANDBY && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 20));
     expect(h.status?.state).toBe(BmsState.STANDBY);
     expect(h.info).toMatchObject({ ns: 8, np: 1, chemistry: 'naion-18650-layered', flags: 1 });
     const c = h.counters;
