@@ -21,7 +21,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ChargeFit, CHARGE_FIT_JSON, DATA_DIR, build18650, formatJson, parseCsv } from '../sim/chemistry/build.ts';
+import { type ChargeFit, CHARGE_FIT_JSON, DATA_DIR, build18650, formatJson, type parseCsv, readSourceData } from '../sim/chemistry/build.ts';
 import { type Cycle, type PartError, compareCycle, parseCycle, replayCycle, windows } from '../sim/chemistry/cycles.ts';
 import type { ChemistryFile } from '../sim/chemistry.ts';
 
@@ -196,8 +196,7 @@ export interface FitResult {
 const worst = (e: FitResult['errors']) => Math.max(...e.flatMap((c) => c.parts.filter((x) => x.part !== 'recharge CV').map((x) => x.rms_V)));
 
 export function fitChargeBranch(dataDir = DATA_DIR): FitResult {
-  const read = (name: string) => parseCsv(readFileSync(resolve(dataDir, name), 'utf8'), `sim/data/chemistry/${name}`);
-  const base = { hakadi: read('naion-18650-nfm-pseudo-ocv.csv'), nvpf: read('naion-ocv.csv') };
+  const base = readSourceData(dataDir);
   const cycles = readCycles(resolve(dataDir, 'hakadi-18650'));
   let best: FitResult | undefined;
   for (const gamma of GAMMAS) {

@@ -16,14 +16,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChemistryFile, type Limits, PRESETS, readChemistry } from '../chemistry.ts';
 import { interp1 } from '../table.ts';
+import { CHARGE_FIT_JSON, type Csv, HAKADI_CSV, NVPF_CSV, type SourceData, parseCsv, readChargeFit } from './source.ts';
+
+export { CHARGE_FIT_JSON, type ChargeFit, type SourceData, parseCsv } from './source.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../data/chemistry/', import.meta.url));
 export const OUT_DIR = fileURLToPath(new URL('./', import.meta.url));
-
-const HAKADI_CSV = 'naion-18650-nfm-pseudo-ocv.csv';
-const NVPF_CSV = 'naion-ocv.csv';
-/** The charge side of the 18650 fitted to measured recharges by tools/fit-charge-branch.ts. */
-export const CHARGE_FIT_JSON = 'naion-18650-charge-fit.json';
 
 // Citations used in several presets (design/sodium-ion.md explains each).
 const HAKADI = '[repo: MaxMax-embedded/hakadi_soidum_ion_18650 @ a13c42d, README.md] (measurement data CC0 1.0)';
@@ -31,34 +29,6 @@ const HAKADI_CSV_REF = `sim/data/chemistry/${HAKADI_CSV}`;
 const WEI = 'Wei et al., J. Electrochem. Soc. 2022, 050503 [page: https://ouci.dntb.gov.ua/works/7WeyPaOl]';
 const PYBAMM_ECM = '[repo: pybamm-team/PyBaMM @ 7c9f5bd, packages/pybamm/src/pybamm/input/parameters/ecm/example_set.py]';
 const TOB = '[page: https://tobmachine.com/18650-sodium-ion-batteries-for-sale_p1317.html]';
-
-// ---------------------------------------------------------------- CSV input
-
-export interface Csv {
-  columns: string[];
-  /** Column name -> values; an empty cell is NaN. */
-  data: Record<string, number[]>;
-}
-
-/** Parse one of the project's CSV files: '#' lines are comments, the first other line the header. */
-export function parseCsv(text: string, label: string): Csv {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  const header = lines.shift();
-  if (header === undefined) throw new Error(`${label}: no header line`);
-  const columns = header.split(',').map((c) => c.trim());
-  const data: Record<string, number[]> = {};
-  for (const c of columns) data[c] = [];
-  lines.forEach((line, i) => {
-    const cells = line.split(',');
-    if (cells.length !== columns.length) throw new Error(`${label}: data line ${i + 1} has ${cells.length} cells, expected ${columns.length}`);
-    cells.forEach((cell, j) => {
-      const v = cell.trim() === '' ? NaN : Number(cell);
-      if (cell.trim() !== '' && !Number.isFinite(v)) throw new Error(`${label}: data line ${i + 1}: "${cell}" is not a number`);
-      data[columns[j]!]!.push(v);
-    });
-  });
-  return { columns, data };
-}
 
 function column(csv: Csv, name: string, label: string): number[] {
   const c = csv.data[name];
@@ -188,40 +158,7 @@ function withOvercharge(ocv: { soc: number[]; voltage_V: number[] }, over: Overc
   };
 }
 
-/**
- * The 18650's charge side as tools/fit-charge-branch.ts fits it (chemistry README, "Charge
- * branch"): the hysteresis magnitude M(soc) and rate gamma, and the OCV above soc 1 as offsets
- * over the central OCV at soc 1 (`overcharge`: [soc − 1, ΔV] pairs, ascending).
- */
-export interface ChargeFit {
-  source: string;
-  gamma: number;
-  hysteresis: { soc: number[]; M_V: number[] };
-  overcharge: [number, number][];
-}
-
-function readChargeFit(text: string, label: string): ChargeFit {
-  const f = JSON.parse(text) as ChargeFit;
-  const nums = (a: unknown, what: string) => {
-    if (!Array.isArray(a) || a.length === 0 || !a.every((x) => typeof x === 'number' && Number.isFinite(x)))
-      throw new Error(`${label}: ${what}: expected numbers`);
-  };
-  if (typeof f.source !== 'string' || !(f.gamma > 0)) throw new Error(`${label}: needs source and gamma > 0`);
-  nums(f.hysteresis?.soc, 'hysteresis.soc');
-  nums(f.hysteresis?.M_V, 'hysteresis.M_V');
-  if (f.hysteresis.soc.length !== f.hysteresis.M_V.length) throw new Error(`${label}: hysteresis: soc and M_V differ in length`);
-  if (!Array.isArray(f.overcharge)) throw new Error(`${label}: overcharge: expected [dsoc, dV] pairs`);
-  f.overcharge.forEach((p, i) => nums(p, `overcharge[${i}]`));
-  return f;
-}
-
-/** The parsed source data every preset derives from. */
-export interface SourceData {
-  hakadi: Csv;
-  nvpf: Csv;
-  chargeFit: ChargeFit;
-}
-
+/** The source data from sim/data/chemistry/ (Node: reads the files). */
 export function readSourceData(dataDir = DATA_DIR): SourceData {
   const read = (name: string) => parseCsv(readFileSync(resolve(dataDir, name), 'utf8'), `sim/data/chemistry/${name}`);
   const fitText = readFileSync(resolve(dataDir, CHARGE_FIT_JSON), 'utf8');

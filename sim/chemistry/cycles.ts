@@ -20,7 +20,7 @@
  */
 import { Cell } from '../cell.ts';
 import type { ChemistryFile } from '../chemistry.ts';
-import { parseCsv } from './build.ts';
+import { parseCsv } from './source.ts';
 
 export const PHASE_TOPUP = 1;
 export const PHASE_DISCHARGE = 2;
