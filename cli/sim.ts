@@ -13,6 +13,9 @@ import { type CurrentProfile } from '../sim/load/profile.ts';
 import { type RunOptions, type Summary, runScenario } from '../sim/run.ts';
 import { traceHeader, traceMeta, traceMetaLine, traceRow } from '../sim/trace.ts';
 import { UsageError, num, parse } from './args.ts';
+
+/** --capacity as a share of the chemistry's capacity_Ah: the parameters hold for cells of that size. */
+const CAPACITY_RANGE = [0.5, 2] as const;
 import { CsvWriter, DEFAULT_MAX_ROWS } from './csv.ts';
 import { attachBms } from './bms.ts';
 import { progressReporter } from './progress.ts';
@@ -29,7 +32,7 @@ SCENARIO is a name from sim/scenarios/ (e.g. default) or a path to a scenario JS
 --every N records steps 0, N, 2N, … (t = 0 first). --max-rows: the most rows a trace may hold
 (default ${DEFAULT_MAX_ROWS}); a run that would write more is refused or stopped, and leaves no file.
 --dt: at least ${MIN_DT_S} s; a run may take at most ${MAX_RUN_STEPS} steps.
---capacity: the cell's own measured capacity in Ah (default the chemistry's capacity_Ah).
+--capacity: the cell's own measured capacity in Ah (default the chemistry's capacity_Ah; 0.5 to 2 times it).
 --hysteresis: the hysteresis state at the start: charge (= +1, the cell was last charged),
 discharge (= -1, last discharged) or a number from -1 to 1 (default 0).
 A cell that leaves the chemistry's validity envelope (its "envelope": SOC margin, voltage abuse
@@ -175,7 +178,11 @@ async function simCell(argv: string[]): Promise<number> {
   const ambient = inEnvelope('ambient', 'temperature', num('ambient', values.ambient as string | undefined, chem.T_ref_C));
   const T0 = inEnvelope('temperature', 'temperature', num('temperature', values.temperature as string | undefined, ambient));
   const hA = num('hA', values.hA as string | undefined, chem.spec.thermal.hA_W_per_K, { gt: 0 });
-  const capacity = num('capacity', values.capacity as string | undefined, chem.capacity_Ah, { gt: 0 });
+  // a measured cell of this chemistry: an aged one down to half its rating, a fresh one up to twice
+  const capacity = num('capacity', values.capacity as string | undefined, chem.capacity_Ah, {
+    min: CAPACITY_RANGE[0] * chem.capacity_Ah,
+    max: CAPACITY_RANGE[1] * chem.capacity_Ah,
+  });
   const h0 = hysteresisOption(values.hysteresis as string | undefined);
   const profile = loadCurrentProfile(values.current as string, { dischargePositive: values['discharge-positive'] as boolean });
   const { time_s } = profile;

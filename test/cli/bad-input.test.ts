@@ -120,7 +120,8 @@ const ROWS: Row[] = [
   { what: 'a step of 1e-300 s', args: () => cell('--dt=1e-300'), code: 2, says: /^--dt: must be >= 0\.001, got 1e-300/ },
   { what: 'a step that is not a number', args: () => cell('--dt', 'abc'), code: 2, says: /^--dt: expected a number, got "abc"/ },
   { what: 'a NaN SOC', args: () => cell('--soc', 'NaN'), code: 2, says: /^--soc: expected a number, got "NaN"/ },
-  { what: 'a capacity of 0', args: () => cell('--capacity', '0'), code: 2, says: /^--capacity: must be > 0, got 0/ },
+  { what: 'a capacity of 0', args: () => cell('--capacity', '0'), code: 2, says: /^--capacity: must be >= 0\.75, got 0/ },
+  { what: 'a capacity far above the chemistry (1e9 Ah)', args: () => cell('--capacity', '1e9'), code: 2, says: /^--capacity: must be <= 3, got 1000000000/ },
   { what: 'a hysteresis state of 2', args: () => cell('--hysteresis', '2'), code: 2, says: /^--hysteresis: must be <= 1, got 2/ },
   {
     what: 'a hysteresis state that is no word',
@@ -128,7 +129,7 @@ const ROWS: Row[] = [
     code: 2,
     says: /^--hysteresis: expected charge, discharge or a number from -1 to 1, got "sideways"/,
   },
-  { what: 'a negative capacity', args: () => cell('--capacity', '-1.5'), code: 2, says: /^--capacity: must be > 0, got -1\.5/ },
+  { what: 'a negative capacity', args: () => cell('--capacity', '-1.5'), code: 2, says: /^--capacity: must be >= 0\.75, got -1\.5/ },
   { what: 'a capacity that is not a number', args: () => cell('--capacity', '1.5Ah'), code: 2, says: /^--capacity: expected a number, got "1\.5Ah"/ },
   {
     what: 'a cell run over --max-rows',
