@@ -6,17 +6,23 @@
  * three checks call `channelScan` with the same profile; the first call scans, the others get
  * the cached result.
  *
- * Per channel the loop keeps the last non-NaN value and where its run began; a row where the
- * message did not arrive (present bit clear) is skipped (it neither continues nor ends anything
- * by itself); an NA ends a run of identical values. Runs are split at time gaps (gaps.ts).
- * Only runs at least as long as the checks' minimum durations are kept; out-of-range runs are
- * all kept, merged when closer than quality.nonphysical.join_s.
+ * Per channel: a row where the message did not arrive (present bit clear, value NaN) neither
+ * continues nor ends anything; an NA ends a run of identical values. Runs are split at time gaps
+ * (gaps.ts). Only runs at least as long as the checks' minimum durations are kept; out-of-range
+ * runs are all kept, merged when closer than quality.nonphysical.join_s.
+ *
+ * Not every value is read: identical runs long enough to keep span at least a known number of
+ * rows, so each column is probed at that stride and followed from the probes that hit a run
+ * (`identicalRuns`); NA and out-of-range values can only be in the rows the family's row ranges
+ * (timeline/ranges.ts: per-row min, max and which columns hold a value) single out, so only
+ * those rows are read (`naAndRange`). The result is that of reading every value in order.
  */
 import type { Profile } from '../../../profile.ts';
 import { Present, type Timeline } from '../../../timeline/store.ts';
+import { type Family, RowFill, rowRanges } from '../../../timeline/ranges.ts';
 import { type Gaps, gapsOf, splitAtGaps } from './gaps.ts';
 
-export type Family = 'cells' | 'temperatures';
+export type { Family };
 
 /** A run of rows [r0, r1] (inclusive) of one channel. */
 export interface ChannelRun {
@@ -75,11 +81,12 @@ export function channelScan(tl: Timeline, profile: Profile, family: Family): Cha
   const bit = family === 'cells' ? Present.CELLS : Present.TEMPERATURES;
   const scan: ChannelScan = { family, channels: cols.length, identical: [], na: [], outOfRange: [], naValues: 0 };
   const acc = new Accumulator(tl, gaps, p, scan);
-  const st = new ColumnState();
+  const n = tl.length;
+  const span = minRowSpan(tl.t_s, n, p.identicalMin_s);
+  const visit = visitRows(tl, family, bit, p.lo, p.hi);
   for (let i = 0; i < cols.length; i++) {
-    st.reset();
-    for (let r = 0; r < tl.length; r += BLOCK_ROWS) scanBlock(cols[i]!, r, Math.min(r + BLOCK_ROWS, tl.length), tl.present, bit, p.lo, p.hi, st, i, acc);
-    acc.close(i, st);
+    if (span < n) identicalRuns(cols[i]!, n, span + 1, tl.present, bit, i, acc);
+    scan.naValues += naAndRange(cols[i]!, visit, tl.present, bit, p.lo, p.hi, i, acc);
   }
   m.set(key, { length: tl.length, scan });
   return scan;
@@ -98,16 +105,6 @@ class Accumulator {
   ) {
     this.ts = tl.t_s;
     this.identicalMin_s = p.identicalMin_s;
-  }
-
-  /** The runs still open at the end of a column, and its NA count. */
-  close(ch: number, st: ColumnState): void {
-    if (st.s >= 0) {
-      if (st.l !== st.s) this.identical(ch, st.s, st.l, st.p);
-      if (st.pOut) this.outOfRange(ch, st.o0, st.l, st.ext);
-    }
-    if (st.n0 >= 0) this.na(ch, st.n0, st.nl);
-    this.out.naValues += st.naCount;
   }
 
   identical(ch: number, r0: number, r1: number, value: number): void {
@@ -145,87 +142,129 @@ class Accumulator {
 }
 
 /**
- * Rows per call of scanBlock. A column is scanned in blocks so that the loop function is called
- * often: it is then optimised with the type feedback of its entry and exit (one call per column
- * would leave it to on-stack replacement, which on a busy machine runs much of a column
- * unoptimised and deoptimises at each column's end).
+ * The rows the NA / out-of-range machine must visit in every column, and for each whether a row
+ * with every column valued and inside [lo, hi] came between it and the one before (such a row
+ * ends an open NA or out-of-range run in every column). Any other row is either such a row or
+ * holds NaN in every column where the message did not arrive (it neither continues nor ends
+ * anything).
  */
-const BLOCK_ROWS = 4096;
+function visitRows(tl: Timeline, family: Family, bit: number, lo: number, hi: number): { rows: Int32Array; resetBefore: Uint8Array } {
+  const rg = rowRanges(tl, family);
+  const { min, max, fill } = rg;
+  const present = tl.present;
+  const n = rg.rows;
+  const rows: number[] = [];
+  const resets: number[] = [];
+  let reset = 0;
+  for (let r = 0; r < n; r++) {
+    const f = fill[r]!;
+    const visit = min[r]! < lo || max[r]! > hi || f === RowFill.SOME || (f === RowFill.NONE && (present[r]! & bit) !== 0);
+    if (visit) {
+      rows.push(r);
+      resets.push(reset);
+      reset = 0;
+    } else if (f === RowFill.ALL) reset = 1;
+  }
+  return { rows: Int32Array.from(rows), resetBefore: Uint8Array.from(resets) };
+}
 
-/** The state of a column's scan between blocks: the runs still open. */
-class ColumnState {
-  /** Last value (NaN: none, or an NA ended it). */
-  p = NaN;
-  /** First and last row of p's run (both -1 when there is none). */
-  s = -1;
-  l = -1;
-  /** p is out of range; the out-of-range run's first row and its value furthest out. */
-  pOut = false;
-  o0 = -1;
-  ext = NaN;
-  /** The NA run's first and last row (-1: none open). */
-  n0 = -1;
-  nl = -1;
-  naCount = 0;
+/**
+ * The fewest rows a run at least `min_s` long can span, less one (Infinity when no two rows are
+ * that far apart): a run that long contains a row whose index is a multiple of this plus one.
+ */
+function minRowSpan(ts: Float64Array, n: number, min_s: number): number {
+  let best = Infinity;
+  let l = 0;
+  for (let s = 0; s < n; s++) {
+    if (l < s) l = s;
+    while (l < n && ts[l]! - ts[s]! < min_s) l++;
+    if (l >= n) break;
+    if (l - s < best) best = l - s;
+  }
+  return best;
+}
 
-  reset(): void {
-    this.p = NaN;
-    this.s = -1;
-    this.l = -1;
-    this.pOut = false;
-    this.o0 = -1;
-    this.ext = NaN;
-    this.n0 = -1;
-    this.nl = -1;
-    this.naCount = 0;
+/**
+ * The bit-identical runs of one column long enough to keep, found from every `stride`-th row: a
+ * run spanning at least `stride` rows covers one of them, and is followed from there both ways
+ * (rows where the message did not arrive are skipped: NaN there neither continues nor ends a run;
+ * an NA or another value ends it).
+ */
+function identicalRuns(c: Float32Array, n: number, stride: number, present: Uint8Array, bit: number, ch: number, acc: Accumulator): void {
+  const ts = acc.ts;
+  const idMin = acc.identicalMin_s;
+  let covered = -1;
+  for (let m = stride - 1; m < n; m += stride) {
+    if (m <= covered) continue;
+    let a = m;
+    let v = c[a]!;
+    while (v !== v && (present[a]! & bit) === 0 && a + 1 < n) v = c[++a]!;
+    if (v !== v) {
+      covered = a; // an NA (or only rows without the message to the end): no run covers m
+      continue;
+    }
+    let s = a;
+    for (let b = a - 1; b >= 0; b--) {
+      const x = c[b]!;
+      if (x === v) s = b;
+      else if (x !== x && (present[b]! & bit) === 0) continue;
+      else break;
+    }
+    let l = a;
+    for (let b = a + 1; b < n; b++) {
+      const x = c[b]!;
+      if (x === v) l = b;
+      else if (x !== x && (present[b]! & bit) === 0) continue;
+      else break;
+    }
+    covered = l;
+    if (l !== s && ts[l]! - ts[s]! >= idMin) acc.identical(ch, s, l, c[s]!);
   }
 }
 
 /**
- * The loop over rows [r0, r1) of one column. Kept free of closures and allocation, with one fast
- * path for the common rows (a value equal to the one before, or a new in-range value while no
- * NA or out-of-range run is open) and the general step for the rest.
+ * NA runs, out-of-range runs and the NA count of one column, from the rows `visitRows` picked.
+ * A valued row ends an NA run; a value inside [lo, hi] ends an out-of-range run, an NA too.
  */
-function scanBlock(
+function naAndRange(
   c: Float32Array,
-  r0: number,
-  r1: number,
+  visit: { rows: Int32Array; resetBefore: Uint8Array },
   present: Uint8Array,
   bit: number,
   lo: number,
   hi: number,
-  st: ColumnState,
   ch: number,
   acc: Accumulator,
-): void {
-  const ts = acc.ts;
-  const idMin = acc.identicalMin_s;
+): number {
   const mid = (lo + hi) / 2;
-  let { p, s, l, pOut, o0, ext, n0, nl, naCount } = st;
-  for (let r = r0; r < r1; r++) {
-    const v = c[r]!;
-    if (v === p) {
-      l = r;
-      continue;
-    }
-    if (v >= lo && v <= hi && !pOut && n0 < 0) {
-      // fast path: a new in-range value ends p's run (NaN fails v >= lo)
-      if (l !== s && ts[l]! - ts[s]! >= idMin) acc.identical(ch, s, l, p);
-      p = v;
-      s = r;
-      l = r;
-      continue;
-    }
-    if (v !== v) {
-      if ((present[r]! & bit) === 0) continue; // the message did not arrive: neither ends nor continues
-      naCount++;
-      if (s >= 0) {
-        if (l !== s) acc.identical(ch, s, l, p);
-        if (pOut) acc.outOfRange(ch, o0, l, ext);
+  const rows = visit.rows;
+  const resets = visit.resetBefore;
+  let pOut = false;
+  let o0 = -1;
+  let oLast = -1;
+  let ext = NaN;
+  let n0 = -1;
+  let nl = -1;
+  let naCount = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    if (resets[k] !== 0) {
+      if (n0 >= 0) {
+        acc.na(ch, n0, nl);
+        n0 = -1;
+      }
+      if (pOut) {
+        acc.outOfRange(ch, o0, oLast, ext);
         pOut = false;
-        p = NaN;
-        s = -1;
-        l = -1;
+      }
+    }
+    const v = c[r]!;
+    if (v !== v) {
+      if ((present[r]! & bit) === 0) continue;
+      naCount++;
+      if (pOut) {
+        acc.outOfRange(ch, o0, oLast, ext);
+        pOut = false;
       }
       if (n0 < 0) n0 = r;
       nl = r;
@@ -236,28 +275,17 @@ function scanBlock(
       n0 = -1;
     }
     const out = v < lo || v > hi;
-    if (s >= 0) {
-      if (l !== s) acc.identical(ch, s, l, p);
-      if (pOut && !out) acc.outOfRange(ch, o0, l, ext);
-    }
+    if (pOut && !out) acc.outOfRange(ch, o0, oLast, ext);
     if (out) {
       if (!pOut) {
         o0 = r;
         ext = v;
       } else if (Math.abs(v - mid) > Math.abs(ext - mid)) ext = v;
+      oLast = r;
     }
     pOut = out;
-    p = v;
-    s = r;
-    l = r;
   }
-  st.p = p;
-  st.s = s;
-  st.l = l;
-  st.pOut = pOut;
-  st.o0 = o0;
-  st.ext = ext;
-  st.n0 = n0;
-  st.nl = nl;
-  st.naCount = naCount;
+  if (pOut) acc.outOfRange(ch, o0, oLast, ext);
+  if (n0 >= 0) acc.na(ch, n0, nl);
+  return naCount;
 }
