@@ -160,27 +160,54 @@ type ScanRange = (
   under: EpisodeTracker,
   overRows: Uint8Array,
   underRows: Uint8Array,
+  candidates: Int32Array | null,
 ) => void;
+
+/** Index of the first element of the ascending `rows` that is >= r (rows.length when none). */
+export function firstAtOrAfter(rows: Int32Array, r: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid]! < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * Scans rows [r0, r1) of a column against `b`, feeding the two trackers (which must have begun
  * this column) and raising the per-row levels in `overRows` / `underRows`. While no run is open
  * the loop only compares each sample with the two MOL limits (NaN fails both); the trackers are
- * called for beyond samples and at the end of a run.
+ * called for beyond samples and at the end of a run. `candidates` (ascending rows, or null: every
+ * row): the only rows where a sample may be beyond the MOL limits (timeline/ranges.ts); while no
+ * run is open the loop jumps from one to the next instead of reading every row.
  */
 function makeScanRange(): ScanRange {
-  return (col, ts, r0, r1, b, tag, over, under, overRows, underRows) => {
+  return (col, ts, r0, r1, b, tag, over, under, overRows, underRows, candidates) => {
     const { hi1, hi2, hi3, lo1, lo2, lo3 } = b;
     let oo = over.open;
     let uo = under.open;
     let r = r0;
+    let k = candidates === null ? 0 : firstAtOrAfter(candidates, r0);
     while (r < r1) {
       if (!oo && !uo) {
         // the common case: nothing open, look for the next beyond sample
-        while (r < r1) {
-          const v = col[r]!;
-          if (v > hi1 || v < lo1) break;
-          r++;
+        if (candidates !== null) {
+          for (;;) {
+            while (k < candidates.length && candidates[k]! < r) k++;
+            r = k < candidates.length ? candidates[k]! : r1;
+            if (r >= r1) break;
+            const v = col[r]!;
+            if (v > hi1 || v < lo1) break;
+            r++;
+          }
+        } else {
+          while (r < r1) {
+            const v = col[r]!;
+            if (v > hi1 || v < lo1) break;
+            r++;
+          }
         }
         if (r >= r1) break;
       }

@@ -8,6 +8,7 @@
  */
 import { MessageType } from '../../../../protocol/messages.ts';
 import type { Threshold } from '../../../findings.ts';
+import { candidateRows, rowRanges } from '../../../timeline/ranges.ts';
 import { Present, type Timeline } from '../../../timeline/store.ts';
 import type { RuleContext } from '../../rule.ts';
 import { type Bands, type Episode, EpisodeTracker, scanRange32, scanRange64 } from './episodes.ts';
@@ -95,18 +96,31 @@ export function cellVoltageScan(ctx: RuleContext): ColumnScan | string {
     const episodes: Episode[] = [];
     const [over, under] = trackers(rulesOf(ctx, 'envelope.cell_voltage'), period_s, episodes);
     if (perCell) {
+      const cand = candidateRows(rowRanges(tl, 'cells'), bands.lo1, bands.hi1);
       for (let i = 0; i < tl.ns; i++) {
         over.begin(i);
         under.begin(i);
-        scanRange32(tl.cellVoltage_V[i]!, tl.t_s, 0, n, bands, 0, over, under, overRows, underRows);
+        scanRange32(tl.cellVoltage_V[i]!, tl.t_s, 0, n, bands, 0, over, under, overRows, underRows, cand);
       }
     } else {
       over.begin(-1);
       under.begin(-1);
-      scanRange64(tl.pack.cellVoltageMax_V, tl.t_s, 0, n, { ...bands, lo1: -Infinity, lo2: -Infinity, lo3: -Infinity }, 0, over, under, overRows, underRows);
+      scanRange64(
+        tl.pack.cellVoltageMax_V,
+        tl.t_s,
+        0,
+        n,
+        { ...bands, lo1: -Infinity, lo2: -Infinity, lo3: -Infinity },
+        0,
+        over,
+        under,
+        overRows,
+        underRows,
+        null,
+      );
       over.begin(-1);
       under.begin(-1);
-      scanRange64(tl.pack.cellVoltageMin_V, tl.t_s, 0, n, { ...bands, hi1: Infinity, hi2: Infinity, hi3: Infinity }, 0, over, under, overRows, underRows);
+      scanRange64(tl.pack.cellVoltageMin_V, tl.t_s, 0, n, { ...bands, hi1: Infinity, hi2: Infinity, hi3: Infinity }, 0, over, under, overRows, underRows, null);
     }
     over.finish();
     under.finish();
@@ -150,6 +164,8 @@ export function temperatureScan(ctx: RuleContext): ColumnScan | string {
     const episodes: Episode[] = [];
     const [over, under] = trackers(rulesOf(ctx, 'envelope.temperature'), period_s, episodes);
     const seg = chargingSegments(tl, charging.value ?? 0);
+    // the rows where a sensor may be beyond the MOL limits of either set
+    const cand = perSensor ? candidateRows(rowRanges(tl, 'temperatures'), Math.max(dis.lo1, chg.lo1), Math.min(dis.hi1, chg.hi1)) : null;
     const scanColumn = (col: Float32Array | Float64Array, index: number, keepHi: boolean, keepLo: boolean): void => {
       const only = (b: Bands): Bands => ({
         hi1: keepHi ? b.hi1 : Infinity,
@@ -166,7 +182,7 @@ export function temperatureScan(ctx: RuleContext): ColumnScan | string {
       const k = seg.starts.length;
       for (let s = 0; s < k; s++) {
         const f = seg.flags[s]!;
-        scan(col, tl.t_s, seg.starts[s]!, s + 1 < k ? seg.starts[s + 1]! : n, byFlag[f]!, f, over, under, overRows, underRows);
+        scan(col, tl.t_s, seg.starts[s]!, s + 1 < k ? seg.starts[s + 1]! : n, byFlag[f]!, f, over, under, overRows, underRows, cand);
       }
     };
     if (perSensor) {
@@ -212,7 +228,7 @@ export function currentScan(ctx: RuleContext): ColumnScan | string {
     const [over, under] = trackers(rulesOf(ctx, 'envelope.current'), period_s, episodes);
     over.begin(-1);
     under.begin(-1);
-    scanRange64(tl.pack.current_A, tl.t_s, 0, n, bands, 0, over, under, overRows, underRows);
+    scanRange64(tl.pack.current_A, tl.t_s, 0, n, bands, 0, over, under, overRows, underRows, null);
     over.finish();
     under.finish();
     episodes.sort(byTime);
