@@ -296,6 +296,7 @@ export class SnapshotAssembler {
   private balancing(m: Decoded<Balancing>, r: number): void {
     const tl = this.timeline;
     const a = m.active;
+    tl.ensureBalancing();
     tl.ensureCells(m.offset + a.length);
     tl.present[r]! |= Present.BALANCING;
     for (let i = 0; i < a.length; i++) tl.balancing[m.offset + i]![r] = a[i]!;
@@ -303,6 +304,7 @@ export class SnapshotAssembler {
 
   private truth(m: Decoded<SimTruth>, r: number): void {
     const tl = this.timeline;
+    tl.ensureTruth();
     const p = tl.pack;
     tl.present[r]! |= Present.TRUTH;
     p.truthSocMin[r] = m.socMin;

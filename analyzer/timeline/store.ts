@@ -14,6 +14,12 @@
  * Per-cell columns are Float32Array (0.1 mV and 0.01 °C are far inside float32's 24-bit
  * mantissa at these magnitudes) to halve the memory of a day-long 100-cell log; pack-level and
  * time columns are Float64Array.
+ *
+ * Columns of messages many inputs never carry cost nothing until the first such message: until
+ * then every `balancing` column is one shared all-ABSENT array and the seven SIM_TRUTH channels of
+ * `pack` one shared all-NaN array (readers see what they always saw). A writer makes them its
+ * own first: `ensureBalancing()`, `ensureTruth()` (the assembler does on the first BALANCING /
+ * SIM_TRUTH).
  */
 import type { FaultEvent, Info } from '../../protocol/messages.ts';
 
@@ -60,6 +66,18 @@ export const PACK_CHANNELS = [
   'truthCurrent_A',
 ] as const;
 export type PackChannel = (typeof PACK_CHANNELS)[number];
+
+/** The pack channels of SIM_TRUTH: one shared all-NaN column until `ensureTruth()`. */
+const TRUTH_CHANNELS = [
+  'truthSocMin',
+  'truthSocAvg',
+  'truthSocMax',
+  'truthCoreTemperatureMin_C',
+  'truthCoreTemperatureAvg_C',
+  'truthCoreTemperatureMax_C',
+  'truthCurrent_A',
+] as const satisfies readonly PackChannel[];
+const IS_TRUTH: ReadonlySet<PackChannel> = new Set(TRUTH_CHANNELS);
 
 /** An EVENT as received, on the store's time axis. */
 export interface TimedEvent extends Omit<FaultEvent, 'type'> {
@@ -227,8 +245,12 @@ export class Timeline {
   cellVoltage_V: F32[] = [];
   /** Per temperature sensor (TEMPERATURES index). */
   temperature_C: F32[] = [];
-  /** Per series group: 1 bleeding, 0 not, ABSENT not received. */
+  /** Per series group: 1 bleeding, 0 not, ABSENT not received (see `ensureBalancing`). */
   balancing: U8[] = [];
+  /** The one all-ABSENT column every `balancing` entry is until the first BALANCING. */
+  private sharedAbsent: U8 = new Uint8Array(0);
+  private balancingOwn = false;
+  private truthOwn = false;
   /** Per series group, simulator truth (SIM_CELL_TRUTH). */
   truthCellSoc: F32[] = [];
   truthCellCoreTemperature_C: F32[] = [];
@@ -268,16 +290,34 @@ export class Timeline {
     return this.length > 1 ? this.t_s[this.length - 1]! - this.t_s[0]! : 0;
   }
 
-  /** Bytes held by the columns (capacity, not just `length`). */
+  /** Bytes held by the columns (capacity, not just `length`; a shared column once). */
   get columnBytes(): number {
     let n = this.t_s.byteLength + this.present.byteLength + this.state.byteLength + this.contactors.byteLength;
     n += this.faultMask.byteLength * 3;
-    for (const c of PACK_CHANNELS) n += this.pack[c].byteLength;
     for (const list of [this.cellVoltage_V, this.temperature_C, this.truthCellSoc, this.truthCellCoreTemperature_C]) {
       for (const a of list) n += a.byteLength;
     }
-    for (const a of this.balancing) n += a.byteLength;
+    const seen = new Set<ArrayBufferLike>();
+    for (const a of [...PACK_CHANNELS.map((c) => this.pack[c]), ...this.balancing]) {
+      if (seen.has(a.buffer)) continue;
+      seen.add(a.buffer);
+      n += a.byteLength;
+    }
     return n;
+  }
+
+  /** BALANCING columns of their own (until the first BALANCING they share one all-ABSENT column). */
+  ensureBalancing(): void {
+    if (this.balancingOwn) return;
+    this.balancingOwn = true;
+    this.balancing = this.balancing.map((a) => a.slice());
+  }
+
+  /** SIM_TRUTH pack channels of their own (until the first SIM_TRUTH they share one all-NaN column). */
+  ensureTruth(): void {
+    if (this.truthOwn) return;
+    this.truthOwn = true;
+    for (const c of TRUTH_CHANNELS) this.pack[c] = this.pack[c].slice();
   }
 
   /**
@@ -296,12 +336,17 @@ export class Timeline {
     this.faultMask = growU32(this.faultMask, cap);
     this.warningMask = growU32(this.warningMask, cap);
     this.infoMask = growU32(this.infoMask, cap);
-    for (const c of PACK_CHANNELS) this.pack[c] = grow64(this.pack[c], cap);
+    for (const c of PACK_CHANNELS) if (this.truthOwn || !IS_TRUTH.has(c)) this.pack[c] = grow64(this.pack[c], cap);
+    if (!this.truthOwn) {
+      const shared = grow64(this.pack.truthSocMin, cap);
+      for (const c of TRUTH_CHANNELS) this.pack[c] = shared;
+    }
     this.cellVoltage_V = this.cellVoltage_V.map((a) => grow32(a, cap));
     this.temperature_C = this.temperature_C.map((a) => grow32(a, cap));
     this.truthCellSoc = this.truthCellSoc.map((a) => grow32(a, cap));
     this.truthCellCoreTemperature_C = this.truthCellCoreTemperature_C.map((a) => grow32(a, cap));
-    this.balancing = this.balancing.map((a) => growU8(a, cap, ABSENT));
+    if (!this.balancingOwn) this.sharedAbsent = growU8(this.sharedAbsent, cap, ABSENT);
+    this.balancing = this.balancingOwn ? this.balancing.map((a) => growU8(a, cap, ABSENT)) : this.balancing.map(() => this.sharedAbsent);
     this.capacity = cap;
   }
 
@@ -318,7 +363,7 @@ export class Timeline {
   ensureCells(n: number): void {
     while (this.cellVoltage_V.length < n) {
       this.cellVoltage_V.push(new Float32Array(this.capacity).fill(NaN));
-      this.balancing.push(new Uint8Array(this.capacity).fill(ABSENT));
+      this.balancing.push(this.balancingOwn ? new Uint8Array(this.capacity).fill(ABSENT) : this.sharedAbsent);
     }
   }
 

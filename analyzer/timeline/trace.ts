@@ -263,6 +263,7 @@ export class TraceReader {
     const tl = this.timeline;
     const r = tl.length;
     tl.reserve(r + 1);
+    tl.ensureTruth(); // every row has SIM truth (TRUTH)
     const p = tl.pack;
     p.current_A[r] = num(f[1]!, ln, 'current_A');
     p.packVoltage_V[r] = num(f[2]!, ln, 'voltage_V');
