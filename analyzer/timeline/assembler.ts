@@ -28,6 +28,7 @@ import {
   type SimTruth,
   type Temperatures,
 } from '../../protocol/messages.ts';
+import { type RangeColumns, RowFill, computeRows } from './ranges.ts';
 import { Present, Timeline } from './store.ts';
 
 /** A frame at most this much older than the current row is a late frame, not a restart. */
@@ -64,6 +65,9 @@ export class SnapshotAssembler {
   private lastFrameT_s = 0;
   private cellsFilled = 0;
   private sensorsFilled = 0;
+  /** The current row's range of each family (timeline/ranges.ts), kept as its chunks arrive in order. */
+  private readonly cellRange = new RowRange();
+  private readonly sensorRange = new RowRange();
   private truthCellsFilled = 0;
   /** Arrival grid per device → host type id (< 0x80). */
   private readonly tracks: (TypeTrack | undefined)[] = new Array<TypeTrack | undefined>(0x80).fill(undefined);
@@ -72,6 +76,7 @@ export class SnapshotAssembler {
 
   constructor(timeline: Timeline = new Timeline()) {
     this.timeline = timeline;
+    timeline.keepRanges();
   }
 
   /** A frame that passed the checks but was not delivered (keeps the seq tracking whole). */
@@ -185,6 +190,8 @@ export class SnapshotAssembler {
       this.cellsFilled = 0;
       this.sensorsFilled = 0;
       this.truthCellsFilled = 0;
+      this.cellRange.reset();
+      this.sensorRange.reset();
       return this.row;
     }
     const r = tl.rowAt(t / 1000);
@@ -230,6 +237,8 @@ export class SnapshotAssembler {
     if (this.cellsFilled > 0 && this.cellsFilled >= ns) tl.present[r]! |= Present.CELLS;
     if (this.sensorsFilled > 0 && this.sensorsFilled >= nt) tl.present[r]! |= Present.TEMPERATURES;
     if (this.truthCellsFilled > 0 && this.truthCellsFilled >= ns) tl.present[r]! |= Present.CELL_TRUTH;
+    this.cellRange.close(tl.ranges.cells, tl.cellVoltage_V, r);
+    this.sensorRange.close(tl.ranges.temperatures, tl.temperature_C, r);
   }
 
   /** Call at the end of the input: completes the last row. */
@@ -278,7 +287,25 @@ export class SnapshotAssembler {
     const o = m.offset;
     tl.ensureCells(o + n);
     const cols = tl.cellVoltage_V;
-    for (let i = 0; i < n; i++) cols[o + i]![r] = v[i]!;
+    if (r !== this.row) {
+      // a late frame into an earlier row: that row's range from its columns
+      for (let i = 0; i < n; i++) cols[o + i]![r] = v[i]!;
+      lateRange(tl.ranges.cells, cols, r);
+      return;
+    }
+    const rg = this.cellRange;
+    let min = rg.min;
+    let max = rg.max;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const x = v[i]!;
+      cols[o + i]![r] = x;
+      if (x !== x) continue;
+      count++;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    rg.add(o, n, min, max, count);
     this.cellsFilled += n;
   }
 
@@ -289,7 +316,24 @@ export class SnapshotAssembler {
     const o = m.offset;
     tl.ensureSensors(o + n);
     const cols = tl.temperature_C;
-    for (let i = 0; i < n; i++) cols[o + i]![r] = v[i]!;
+    if (r !== this.row) {
+      for (let i = 0; i < n; i++) cols[o + i]![r] = v[i]!;
+      lateRange(tl.ranges.temperatures, cols, r);
+      return;
+    }
+    const rg = this.sensorRange;
+    let min = rg.min;
+    let max = rg.max;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const x = v[i]!;
+      cols[o + i]![r] = x;
+      if (x !== x) continue;
+      count++;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    rg.add(o, n, min, max, count);
     this.sensorsFilled += n;
   }
 
@@ -326,6 +370,67 @@ export class SnapshotAssembler {
     }
     this.truthCellsFilled += n;
   }
+}
+
+/**
+ * The range of the current row of one family, from its chunks as they arrive: exact while they
+ * come in order, each once (offset 0, then each where the last ended); otherwise the row's range
+ * is read back from its columns when it closes. Min and max are taken over the decoded values:
+ * their float32 roundings (the columns) are in the same order.
+ */
+class RowRange {
+  min = Infinity;
+  max = -Infinity;
+  count = 0;
+  next = 0;
+  inOrder = true;
+
+  reset(): void {
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.count = 0;
+    this.next = 0;
+    this.inOrder = true;
+  }
+
+  add(offset: number, n: number, min: number, max: number, count: number): void {
+    if (offset !== this.next) this.inOrder = false;
+    this.next = offset + n;
+    this.min = min;
+    this.max = max;
+    this.count += count;
+  }
+
+  /** Row r is complete: its range into `rc` (rows before r must have been closed). */
+  close(rc: RangeColumns, cols: readonly Float32Array[], r: number): void {
+    if (!rc.valid) return;
+    const nc = cols.length;
+    if (rc.closed === r + 1 && rc.columns === nc) {
+      computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill); // closed again (finish twice)
+      return;
+    }
+    if (rc.closed !== r || (r > 0 && rc.columns !== nc)) {
+      // a row skipped, or columns added after earlier rows were closed: those rows are stale
+      rc.valid = false;
+      return;
+    }
+    rc.columns = nc;
+    if (!this.inOrder) computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill);
+    else {
+      const c = this.count;
+      rc.min[r] = this.min;
+      rc.max[r] = this.max;
+      rc.fill[r] = c === nc ? RowFill.ALL : c === 0 ? RowFill.NONE : RowFill.SOME;
+    }
+    rc.closed = r + 1;
+  }
+}
+
+/** A late frame wrote into closed row r: its range again from the columns. */
+function lateRange(rc: RangeColumns, cols: readonly Float32Array[], r: number): void {
+  if (!rc.valid) return;
+  if (rc.columns !== cols.length) rc.valid = false;
+  else if (r < rc.closed) computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill);
 }
 
 function structuredCloneLimits(l: Info['limits']): Info['limits'] {

@@ -6,8 +6,11 @@
  * the rows they single out (`candidateRows`), instead of comparing 86 M values of a day-long log.
  *
  * The values are those of the columns (Float32Array): comparing a limit with `min` / `max` is
- * comparing it with the column's own values. Computed in one pass over the columns (a block of
- * rows at a time, a column at a time within it) and cached per timeline and length.
+ * comparing it with the column's own values. The snapshot assembler keeps them as it fills each
+ * row (`RangeColumns`, in the store), while the values are in the cache; rows it has not closed
+ * yet, and timelines filled otherwise (sim traces, tests), are computed here in one pass over the
+ * columns (a block of rows at a time, a column at a time within it). Cached per timeline and
+ * length.
  */
 import type { Timeline } from './store.ts';
 
@@ -26,6 +29,40 @@ export interface RowRanges {
   max: Float32Array;
   /** RowFill per row: every column holds a value, none does, or some do. */
   fill: Uint8Array;
+}
+
+/**
+ * The row ranges of a family kept by the writer of a timeline (the snapshot assembler): rows
+ * [0, closed) are final. `valid` is false unless the writer keeps them (then they are computed).
+ */
+export class RangeColumns {
+  min = new Float32Array(0);
+  max = new Float32Array(0);
+  fill = new Uint8Array(0);
+  /** Rows final (the writer has closed them). */
+  closed = 0;
+  /** The family's column count the closed rows were made with. */
+  columns = 0;
+  valid = false;
+
+  /** Makes room for `cap` rows (the store's capacity). */
+  grow(cap: number): void {
+    if (cap <= this.min.length) return;
+    const a = new Float32Array(cap);
+    a.set(this.min);
+    const b = new Float32Array(cap);
+    b.set(this.max);
+    const c = new Uint8Array(cap);
+    c.set(this.fill);
+    this.min = a;
+    this.max = b;
+    this.fill = c;
+  }
+
+  /** Bytes held. */
+  get byteLength(): number {
+    return this.min.byteLength + this.max.byteLength + this.fill.byteLength;
+  }
 }
 
 /** Rows accumulated together, a column at a time (their accumulators stay in the L1 cache). */
@@ -48,12 +85,27 @@ function compute(tl: Timeline, family: Family): RowRanges {
   const cols = family === 'cells' ? tl.cellVoltage_V : tl.temperature_C;
   const n = tl.length;
   const nc = cols.length;
-  const min = new Float32Array(n).fill(Infinity);
-  const max = new Float32Array(n).fill(-Infinity);
+  const kept = tl.ranges[family];
+  if (kept.valid && kept.columns === nc && kept.min.length >= n) {
+    // the writer's rows, and the ones it has not closed yet
+    if (kept.closed < n) computeRows(cols, kept.closed, n, kept.min, kept.max, kept.fill);
+    return { family, rows: n, columns: nc, min: kept.min, max: kept.max, fill: kept.fill };
+  }
+  const min = new Float32Array(n);
+  const max = new Float32Array(n);
   const fill = new Uint8Array(n);
+  computeRows(cols, 0, n, min, max, fill);
+  return { family, rows: n, columns: nc, min, max, fill };
+}
+
+/** The ranges of rows [from, to) from the columns. */
+export function computeRows(cols: readonly Float32Array[], from: number, to: number, min: Float32Array, max: Float32Array, fill: Uint8Array): void {
+  const nc = cols.length;
+  min.fill(Infinity, from, to);
+  max.fill(-Infinity, from, to);
   const count = new Int32Array(BLOCK_ROWS);
-  for (let r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
-    const r1 = Math.min(n, r0 + BLOCK_ROWS);
+  for (let r0 = from; r0 < to; r0 += BLOCK_ROWS) {
+    const r1 = Math.min(to, r0 + BLOCK_ROWS);
     count.fill(0);
     for (let i = 0; i < nc; i++) accumulate(cols[i]!, r0, r1, min, max, count);
     for (let r = r0; r < r1; r++) {
@@ -61,7 +113,6 @@ function compute(tl: Timeline, family: Family): RowRanges {
       fill[r] = c === nc ? RowFill.ALL : c === 0 ? RowFill.NONE : RowFill.SOME;
     }
   }
-  return { family, rows: n, columns: nc, min, max, fill };
 }
 
 function accumulate(col: Float32Array, r0: number, r1: number, min: Float32Array, max: Float32Array, count: Int32Array): void {

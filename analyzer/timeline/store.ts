@@ -22,6 +22,7 @@
  * SIM_TRUTH).
  */
 import type { FaultEvent, Info } from '../../protocol/messages.ts';
+import { RangeColumns } from './ranges.ts';
 
 /** Bits of `present`: which messages arrived in a row. */
 export const Present = {
@@ -247,6 +248,8 @@ export class Timeline {
   temperature_C: F32[] = [];
   /** Per series group: 1 bleeding, 0 not, ABSENT not received (see `ensureBalancing`). */
   balancing: U8[] = [];
+  /** Per-row ranges of the cell voltages and the temperatures, where the writer keeps them (timeline/ranges.ts). */
+  readonly ranges = { cells: new RangeColumns(), temperatures: new RangeColumns() };
   /** The one all-ABSENT column every `balancing` entry is until the first BALANCING. */
   private sharedAbsent: U8 = new Uint8Array(0);
   private balancingOwn = false;
@@ -297,6 +300,8 @@ export class Timeline {
     for (const list of [this.cellVoltage_V, this.temperature_C, this.truthCellSoc, this.truthCellCoreTemperature_C]) {
       for (const a of list) n += a.byteLength;
     }
+    if (this.ranges.cells.valid) n += this.ranges.cells.byteLength;
+    if (this.ranges.temperatures.valid) n += this.ranges.temperatures.byteLength;
     const seen = new Set<ArrayBufferLike>();
     for (const a of [...PACK_CHANNELS.map((c) => this.pack[c]), ...this.balancing]) {
       if (seen.has(a.buffer)) continue;
@@ -304,6 +309,18 @@ export class Timeline {
       n += a.byteLength;
     }
     return n;
+  }
+
+  /**
+   * The writer will keep `ranges` (the snapshot assembler does, from the first row). Only on an
+   * empty timeline: rows written before would be missing.
+   */
+  keepRanges(): void {
+    if (this.length > 0) return;
+    for (const rc of [this.ranges.cells, this.ranges.temperatures]) {
+      rc.valid = true;
+      rc.grow(this.capacity);
+    }
   }
 
   /** BALANCING columns of their own (until the first BALANCING they share one all-ABSENT column). */
@@ -347,6 +364,8 @@ export class Timeline {
     this.truthCellCoreTemperature_C = this.truthCellCoreTemperature_C.map((a) => grow32(a, cap));
     if (!this.balancingOwn) this.sharedAbsent = growU8(this.sharedAbsent, cap, ABSENT);
     this.balancing = this.balancingOwn ? this.balancing.map((a) => growU8(a, cap, ABSENT)) : this.balancing.map(() => this.sharedAbsent);
+    if (this.ranges.cells.valid) this.ranges.cells.grow(cap);
+    if (this.ranges.temperatures.valid) this.ranges.temperatures.grow(cap);
     this.capacity = cap;
   }
 
