@@ -26,6 +26,12 @@ const LANE_HEIGHT = 0.7;
 /** The one series of a pane drawn only in hooks (heatmap, markers): nothing to plot. */
 const NO_POINTS = [null, null];
 
+/** `p`'s value if it settles within `ms`, else undefined (p keeps running). */
+function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer = 0;
+  return Promise.race([p, new Promise<undefined>((r) => (timer = self.setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
 /** No NaN or ±Infinity (SKIP) in the column: uPlot can draw it as it is. */
 function allFinite(col: Float64Array): boolean {
   for (let i = 0; i < col.length; i++) if (!(col[i]! - col[i]! === 0)) return false;
@@ -60,6 +66,11 @@ export interface PlotsHooks {
   onPaneAction(index: number, action: 'up' | 'down' | 'remove' | 'choose', arg?: string): void;
 }
 
+export interface PlotsOptions {
+  /** How long the line panes wait for the heatmaps' data to draw all panes at once, ms (config.json heat_join_ms). */
+  heatJoin_ms: number;
+}
+
 export class Plots {
   view: { t0: number; t1: number };
   readonly panes: PaneView[] = [];
@@ -80,6 +91,7 @@ export class Plots {
     private readonly client: WorkerClient,
     public summary: SessionSummary,
     private readonly hooks: PlotsHooks,
+    private readonly settings: PlotsOptions,
   ) {
     this.view = { t0: summary.t_min, t1: Math.max(summary.t_max, summary.t_min + 1) };
   }
@@ -159,8 +171,8 @@ export class Plots {
 
   /**
    * Two requests at once: the line panes' data, then the heatmaps. The worker answers them in
-   * turn, so the line panes are drawn while it computes the heatmaps; the other panes (markers)
-   * are drawn with the lines.
+   * turn; the panes are drawn together when the heatmaps come within `heatJoin_ms` of the lines,
+   * else the line panes (and the markers) first and the heatmaps when they come.
    */
   private async load(): Promise<void> {
     const { t0, t1 } = this.view;
@@ -179,12 +191,18 @@ export class Plots {
         : this.client.call<'view'>({ type: 'view', lines: [], heats: heats.map((p) => ({ t0, t1, width, group: p.def.heat!.group, mode: p.def.heat!.mode })) });
     const a = await lineAnswer;
     const s1 = performance.now();
+    // the heatmaps usually follow within milliseconds: then every pane is drawn in one task, so in
+    // one frame (drawing the lines first would cost a frame of its own and a vsync more); when
+    // they take longer (a first paint builds their pyramids), the lines are drawn meanwhile
+    let h = heatAnswer === null ? null : await settledWithin(heatAnswer, this.settings.heatJoin_ms);
+    const joined = h !== undefined;
+    const s2 = performance.now();
     lines.forEach((p, i) => this.setPlotData(p, a.lines[i]!));
     for (const p of this.panes) if (!p.def.series.length && !p.def.heat) p.u.batch(() => p.u.setData([[t0, t1], NO_POINTS]));
-    const s2 = performance.now();
-    this.linesDrawnAt = s2;
-    const h = heatAnswer === null ? null : await heatAnswer;
     const s3 = performance.now();
+    this.linesDrawnAt = s3;
+    if (h === undefined) h = await heatAnswer!;
+    const s4 = performance.now();
     heats.forEach((p, i) => {
       const d = h!.heats[i]!;
       p.heat = d;
@@ -195,14 +213,14 @@ export class Plots {
       this.setHeatCaption(p);
       p.u.batch(() => p.u.setData([[t0, t1], NO_POINTS]));
     });
-    const s4 = performance.now();
+    const s5 = performance.now();
     this.timing = {
       wait_ms: s1 - s0,
       worker_ms: a.worker_ms,
-      lines_ms: s2 - s1,
-      heatWait_ms: s3 - s2,
+      lines_ms: s3 - s2,
+      heatWait_ms: joined ? s2 - s1 : s4 - s3,
       heatWorker_ms: h?.worker_ms ?? 0,
-      heats_ms: s4 - s3,
+      heats_ms: s5 - s4,
     };
   }
 
@@ -211,8 +229,8 @@ export class Plots {
 
   /**
    * Where the last fetch spent its time (the bench reads it): the line data's round trip and the
-   * worker's part of it, drawing the line panes; then waiting for the heatmaps (the worker's part)
-   * and drawing them.
+   * worker's part of it, drawing the line panes; waiting for the heatmaps after the line data (or,
+   * when not joined, after the lines were drawn; the worker's part) and drawing them.
    */
   timing = { wait_ms: 0, worker_ms: 0, lines_ms: 0, heatWait_ms: 0, heatWorker_ms: 0, heats_ms: 0 };
 
