@@ -12,6 +12,7 @@ export interface SeriesDef {
   color: string;
   /** 'y' left axis (default), 'y2' right axis. */
   scale?: 'y' | 'y2';
+  /** Dash pattern, CSS px: only for series with few points (steps, slow columns); see `width`. */
   dash?: number[];
   /**
    * Line width, CSS px (default 1). Series with a point per pixel (the M4 buckets: envelopes,
@@ -63,7 +64,8 @@ const PICKS = [C.red, C.blue, C.green, C.purple, C.brown, C.pink, C.olive, C.cya
 function envelope(head: 'cell' | 'temp', unit: string): SeriesDef[] {
   return [
     { id: `${head}.max`, label: `max ${unit}`, color: C.orange, width: 1 },
-    { id: `${head}.mean`, label: `mean ${unit}`, color: C.grey, width: 1, dash: [4, 3] },
+    // solid: a dash pattern over a bucket-per-pixel line is several times its raster cost (see SeriesDef.width)
+    { id: `${head}.mean`, label: `mean ${unit}`, color: C.grey, width: 1 },
     { id: `${head}.min`, label: `min ${unit}`, color: C.blue, width: 1 },
   ];
 }
