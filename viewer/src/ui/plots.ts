@@ -17,10 +17,13 @@ import type { PaneSpec } from './layout.ts';
 import { type PaneDef, stateLabel } from './panes.ts';
 import { fmtTime } from './format.ts';
 import { el } from './dom.ts';
+import { fillBand } from './band.ts';
 
 /** Left and right axis widths, CSS px (the same in every pane). */
 const AXIS_PX = 64;
 const TIER_COLORS = ['#1f77b4', '#ff7f0e', '#d62728'];
+/** The envelope band between a pane's max and min series. */
+const BAND_FILL = 'rgba(255,127,14,0.10)';
 /** A lane's 0/1 value is drawn at lane + LANE_HEIGHT × value. */
 const LANE_HEIGHT = 0.7;
 /** The one series of a pane drawn only in hooks (heatmap, markers): nothing to plot. */
@@ -278,11 +281,15 @@ export class Plots {
     const scale = unit === 'V' ? 1000 : 1;
     const u2 = unit === 'V' ? 'mV' : unit;
     const what = diverging ? 'cell − mean of cells' : 'value';
-    p.caption.replaceChildren(
-      el('span', { text: `${what}: ${(lo * scale).toFixed(1)} ${u2} ` }),
-      el('span', { className: 'ramp', style: { background: heatGradient(diverging) } }),
-      el('span', { text: ` ${(hi * scale).toFixed(1)} ${u2}` }),
-    );
+    const from = `${what}: ${(lo * scale).toFixed(1)} ${u2} `;
+    const to = ` ${(hi * scale).toFixed(1)} ${u2}`;
+    // made once, then only its two texts change (new elements would lay the page out again)
+    if (p.caption.childElementCount !== 3) {
+      p.caption.replaceChildren(el('span'), el('span', { className: 'ramp', style: { background: heatGradient(diverging) } }), el('span'));
+    }
+    const [a, , b] = Array.from(p.caption.children);
+    if (a!.textContent !== from) a!.textContent = from;
+    if (b!.textContent !== to) b!.textContent = to;
   }
 
   private makePane(spec: PaneSpec, def: PaneDef, index: number, count: number): PaneView {
@@ -385,10 +392,11 @@ export class Plots {
       hooks: {
         setSelect: [(u) => this.onSelect(u)],
         drawClear: [(u) => this.drawShades(u)],
+        // under the series, over the grid
+        drawAxes: def.band ? [(u) => fillBand(u, def.band![0], def.band![1], BAND_FILL)] : [],
         draw: [(u) => this.drawOverlays(u, p)],
       },
     };
-    if (def.band) opts.bands = [{ series: def.band, fill: 'rgba(255,127,14,0.10)' }];
     return opts;
   }
 
