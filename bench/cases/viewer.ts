@@ -14,8 +14,11 @@
  *                    the panes redrawn with the new buckets (a frame later); `zoom_ms_p95` likewise
  *   zoom_*_ms        medians of the parts of a zoom (performance.now() in the page): the line data's
  *                    round trip (`zoom_lines_wait_ms`) and the worker's time in it
- *                    (`zoom_lines_worker_ms`), drawing the line panes, then waiting for the heatmaps
- *                    (`zoom_heat_worker_ms` the worker's part) and drawing them
+ *                    (`zoom_lines_worker_ms`), drawing the line panes, waiting for the heatmaps
+ *                    after the line data (`zoom_heat_worker_ms` the worker's part; the panes are
+ *                    then drawn together, viewer config heat_join_ms) and drawing them. A pane's
+ *                    canvas is rasterised at the end of the task that drew it (Chromium without a
+ *                    GPU), so the drawing parts' wall time excludes it; `zoom_ms_*` includes it
  *   *_cpu_ms         the same spans in CPU time (thread time of the page's main thread and worker,
  *                    from a Chrome trace, bench/trace-cpu.ts): what a zoom or the first paint costs
  *                    whatever the load of the machine (wall time on a shared machine is mostly

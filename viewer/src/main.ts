@@ -152,17 +152,23 @@ async function openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise
 function makePlots(summary: SessionSummary): Plots {
   app.summary = summary;
   $('panes').replaceChildren();
-  return new Plots($('panes'), client, summary, {
-    onView: () => scheduleMeasure(),
-    onClick: (t, second) => {
-      if (!app.plots) return;
-      if (second) app.plots.cursors.b = t;
-      else app.plots.cursors.a = t;
-      app.plots.redraw();
-      scheduleMeasure();
+  return new Plots(
+    $('panes'),
+    client,
+    summary,
+    {
+      onView: () => scheduleMeasure(),
+      onClick: (t, second) => {
+        if (!app.plots) return;
+        if (second) app.plots.cursors.b = t;
+        else app.plots.cursors.a = t;
+        app.plots.redraw();
+        scheduleMeasure();
+      },
+      onPaneAction: paneAction,
     },
-    onPaneAction: paneAction,
-  });
+    { heatJoin_ms: config.heat_join_ms },
+  );
 }
 
 async function showLog(summary: SessionSummary, t0: number): Promise<void> {

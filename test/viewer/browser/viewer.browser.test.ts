@@ -115,14 +115,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Opens the viewer; collects page errors and console errors (a CSP violation is one). */
+/**
+ * Opens the viewer; collects page errors and console errors (a CSP violation is one; so is a
+ * request answered 404, but the page asks for live.json and files.json to learn its mode: those
+ * may be 404; anything else, a favicon too, may not).
+ */
 async function open(url: string, deviceScaleFactor: number): Promise<{ page: Page; errors: string[] }> {
   const ctx = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor, timezoneId: 'UTC' });
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon/.test(m.text()) && !/404/.test(m.text())) errors.push(m.text());
+    if (m.type() !== 'error') return;
+    const at = m.location().url;
+    if (/ 404 /.test(m.text()) && /\/(live|files)\.json$/.test(at)) return;
+    errors.push(`${m.text()} (${at})`);
   });
   await page.goto(url);
   await page.waitForFunction(

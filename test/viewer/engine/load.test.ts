@@ -4,7 +4,8 @@
  * `natrium analyze` makes; a report JSON gives findings; bad input is one line naming the file.
  */
 import { describe, expect, it } from 'vitest';
-import { LoadError, loadBytes } from '../../../viewer/src/engine/load.ts';
+import { LoadError, chemistryByName, loadBytes } from '../../../viewer/src/engine/load.ts';
+import { PRESETS, chemistryPreset } from '../../../sim/chemistry.ts';
 import { analyzeBytes } from '../../analyzer/browser/entry.ts';
 import { generateCapture } from '../../analyzer/generate.ts';
 
@@ -43,5 +44,16 @@ describe('loadBytes', () => {
       expect(() => loadBytes(bytes, 'e.bin', TODAY, 1 << 16)).toThrow(LoadError);
       expect(() => loadBytes(bytes, 'e.bin', TODAY, 1 << 16)).toThrow(re);
     }
+  });
+
+  it('names chemistries by the sim presets, checked by its reader', () => {
+    for (const name of PRESETS) {
+      const c = chemistryByName(name);
+      expect(c).toEqual(chemistryPreset(name).spec);
+      // read once, then the same object
+      expect(chemistryByName(name)).toBe(c);
+    }
+    expect(chemistryByName('naion-unknown')).toBeNull();
+    expect(chemistryByName('constructor')).toBeNull();
   });
 });

@@ -32,6 +32,12 @@ export interface ViewerConfig {
   live_redraw_ms: number;
   /** A capture is drawn after its first this many bytes are decoded, then again when all are, bytes. */
   first_paint_bytes: number;
+  /**
+   * A view change: the line panes wait at most this long after their data for the heatmaps' data,
+   * so that all panes are drawn in one task and one frame (the heatmaps usually follow within a
+   * few ms; a first paint, which builds their pyramids, draws the lines first), ms.
+   */
+  heat_join_ms: number;
 }
 
 const CONFIG_FIELDS: Record<keyof ViewerConfig, { min: number; integer: boolean }> = {
@@ -42,6 +48,7 @@ const CONFIG_FIELDS: Record<keyof ViewerConfig, { min: number; integer: boolean 
   hottest: { min: 0, integer: true },
   live_redraw_ms: { min: 1, integer: false },
   first_paint_bytes: { min: 65536, integer: true },
+  heat_join_ms: { min: 0, integer: false },
 };
 
 /** Checks viewer/config.json: every field present, a number within bounds; throws `config.json: FIELD: PROBLEM`. */

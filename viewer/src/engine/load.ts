@@ -15,16 +15,23 @@ import type { Timeline } from '../../../analyzer/timeline/store.ts';
 import { TraceError, TraceReader, looksLikeTrace } from '../../../analyzer/timeline/trace.ts';
 import { looksLikeJson } from './sniff.ts';
 import type { ChemistryFile } from '../../../sim/chemistry/spec.ts';
-import layered18650 from '../../../sim/chemistry/naion-18650-layered.json' with { type: 'json' };
-import layered32140 from '../../../sim/chemistry/naion-32140-layered.json' with { type: 'json' };
-import nvpf from '../../../sim/chemistry/naion-nvpf-polyanion.json' with { type: 'json' };
-import prismatic from '../../../sim/chemistry/naion-prismatic-150ah.json' with { type: 'json' };
+import { PRESETS, readChemistry } from '../../../sim/chemistry.ts';
+import { presetJson, presetLabel } from '../../../sim/presets.ts';
 
-const CHEMISTRIES = [layered18650, layered32140, nvpf, prismatic] as unknown as ChemistryFile[];
+const chemistries = new Map<string, ChemistryFile>();
 
-/** A chemistry preset by the name a device or trace gives (null when not a preset). */
+/**
+ * A chemistry preset by the name a device or trace gives (null when not a preset), checked by the
+ * sim's own reader (readChemistry: every field, named on error) on first use.
+ */
 export function chemistryByName(name: string): ChemistryFile | null {
-  return CHEMISTRIES.find((c) => c.name === name) ?? null;
+  if (!(PRESETS as readonly string[]).includes(name)) return null;
+  let c = chemistries.get(name);
+  if (c === undefined) {
+    c = readChemistry(presetLabel('chemistry', name), presetJson('chemistry', name));
+    chemistries.set(name, c);
+  }
+  return c;
 }
 
 /** Room left for a rate change later in a capture when its store is sized from its first part. */

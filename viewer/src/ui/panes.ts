@@ -12,7 +12,14 @@ export interface SeriesDef {
   color: string;
   /** 'y' left axis (default), 'y2' right axis. */
   scale?: 'y' | 'y2';
+  /** Dash pattern, CSS px: only for series with few points (steps, slow columns); see `width`. */
   dash?: number[];
+  /**
+   * Line width, CSS px (default 1). Series with a point per pixel (the M4 buckets: envelopes,
+   * chosen cells and sensors, pack columns) stay at 1: a wider line over such a zig-zag is stroked
+   * as a polygon with round joins, which costs Chromium's software canvas about four times a
+   * one-pixel (hairline) stroke; only sparse series (states, lanes, SOC at rest) are wider.
+   */
   width?: number;
   /** Drawn as steps (states, bits). */
   step?: boolean;
@@ -57,7 +64,8 @@ const PICKS = [C.red, C.blue, C.green, C.purple, C.brown, C.pink, C.olive, C.cya
 function envelope(head: 'cell' | 'temp', unit: string): SeriesDef[] {
   return [
     { id: `${head}.max`, label: `max ${unit}`, color: C.orange, width: 1 },
-    { id: `${head}.mean`, label: `mean ${unit}`, color: C.grey, width: 1, dash: [4, 3] },
+    // solid: a dash pattern over a bucket-per-pixel line is several times its raster cost (see SeriesDef.width)
+    { id: `${head}.mean`, label: `mean ${unit}`, color: C.grey, width: 1 },
     { id: `${head}.min`, label: `min ${unit}`, color: C.blue, width: 1 },
   ];
 }
@@ -85,7 +93,7 @@ export function paneDef(spec: PaneSpec, s: SessionSummary, maxChosen: number, ho
     }
     case 'cells': {
       const chosen = (spec.chosen ?? [s.lowCell, s.highCell].filter((i) => i >= 0)).filter((i) => i < s.ns).slice(0, maxChosen);
-      const picks = chosen.map((i, k): SeriesDef => ({ id: `cell.${i}`, label: `cell ${i} V`, color: PICKS[k % PICKS.length]!, width: 1.5 }));
+      const picks = chosen.map((i, k): SeriesDef => ({ id: `cell.${i}`, label: `cell ${i} V`, color: PICKS[k % PICKS.length]! }));
       return { ...base, height: 190, yLabel: 'V', series: [...envelope('cell', 'V'), ...picks], band: [1, 3], choose: 'cell' };
     }
     case 'temps': {
@@ -94,9 +102,8 @@ export function paneDef(spec: PaneSpec, s: SessionSummary, maxChosen: number, ho
         id: `temp.hot${k}`,
         label: `hottest #${k + 1} °C`,
         color: [C.red, C.pink, C.brown][k % 3]!,
-        width: 1.5,
       }));
-      const picks = chosen.map((i, k): SeriesDef => ({ id: `temp.${i}`, label: `sensor ${i} °C`, color: PICKS[(k + 3) % PICKS.length]!, width: 1.5 }));
+      const picks = chosen.map((i, k): SeriesDef => ({ id: `temp.${i}`, label: `sensor ${i} °C`, color: PICKS[(k + 3) % PICKS.length]! }));
       return { ...base, height: 170, yLabel: '°C', series: [...envelope('temp', '°C'), ...hot, ...picks], band: [1, 3], choose: 'temp' };
     }
     case 'cellmap':

@@ -17,14 +17,23 @@ import type { PaneSpec } from './layout.ts';
 import { type PaneDef, stateLabel } from './panes.ts';
 import { fmtTime } from './format.ts';
 import { el } from './dom.ts';
+import { fillBand } from './band.ts';
 
 /** Left and right axis widths, CSS px (the same in every pane). */
 const AXIS_PX = 64;
 const TIER_COLORS = ['#1f77b4', '#ff7f0e', '#d62728'];
+/** The envelope band between a pane's max and min series. */
+const BAND_FILL = 'rgba(255,127,14,0.10)';
 /** A lane's 0/1 value is drawn at lane + LANE_HEIGHT × value. */
 const LANE_HEIGHT = 0.7;
 /** The one series of a pane drawn only in hooks (heatmap, markers): nothing to plot. */
 const NO_POINTS = [null, null];
+
+/** `p`'s value if it settles within `ms`, else undefined (p keeps running). */
+function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer = 0;
+  return Promise.race([p, new Promise<undefined>((r) => (timer = self.setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
 
 /** No NaN or ±Infinity (SKIP) in the column: uPlot can draw it as it is. */
 function allFinite(col: Float64Array): boolean {
@@ -60,6 +69,11 @@ export interface PlotsHooks {
   onPaneAction(index: number, action: 'up' | 'down' | 'remove' | 'choose', arg?: string): void;
 }
 
+export interface PlotsOptions {
+  /** How long the line panes wait for the heatmaps' data to draw all panes at once, ms (config.json heat_join_ms). */
+  heatJoin_ms: number;
+}
+
 export class Plots {
   view: { t0: number; t1: number };
   readonly panes: PaneView[] = [];
@@ -80,6 +94,7 @@ export class Plots {
     private readonly client: WorkerClient,
     public summary: SessionSummary,
     private readonly hooks: PlotsHooks,
+    private readonly settings: PlotsOptions,
   ) {
     this.view = { t0: summary.t_min, t1: Math.max(summary.t_max, summary.t_min + 1) };
   }
@@ -159,8 +174,8 @@ export class Plots {
 
   /**
    * Two requests at once: the line panes' data, then the heatmaps. The worker answers them in
-   * turn, so the line panes are drawn while it computes the heatmaps; the other panes (markers)
-   * are drawn with the lines.
+   * turn; the panes are drawn together when the heatmaps come within `heatJoin_ms` of the lines,
+   * else the line panes (and the markers) first and the heatmaps when they come.
    */
   private async load(): Promise<void> {
     const { t0, t1 } = this.view;
@@ -179,12 +194,18 @@ export class Plots {
         : this.client.call<'view'>({ type: 'view', lines: [], heats: heats.map((p) => ({ t0, t1, width, group: p.def.heat!.group, mode: p.def.heat!.mode })) });
     const a = await lineAnswer;
     const s1 = performance.now();
+    // the heatmaps usually follow within milliseconds: then every pane is drawn in one task, so in
+    // one frame (drawing the lines first would cost a frame of its own and a vsync more); when
+    // they take longer (a first paint builds their pyramids), the lines are drawn meanwhile
+    let h = heatAnswer === null ? null : await settledWithin(heatAnswer, this.settings.heatJoin_ms);
+    const joined = h !== undefined;
+    const s2 = performance.now();
     lines.forEach((p, i) => this.setPlotData(p, a.lines[i]!));
     for (const p of this.panes) if (!p.def.series.length && !p.def.heat) p.u.batch(() => p.u.setData([[t0, t1], NO_POINTS]));
-    const s2 = performance.now();
-    this.linesDrawnAt = s2;
-    const h = heatAnswer === null ? null : await heatAnswer;
     const s3 = performance.now();
+    this.linesDrawnAt = s3;
+    if (h === undefined) h = await heatAnswer!;
+    const s4 = performance.now();
     heats.forEach((p, i) => {
       const d = h!.heats[i]!;
       p.heat = d;
@@ -195,14 +216,14 @@ export class Plots {
       this.setHeatCaption(p);
       p.u.batch(() => p.u.setData([[t0, t1], NO_POINTS]));
     });
-    const s4 = performance.now();
+    const s5 = performance.now();
     this.timing = {
       wait_ms: s1 - s0,
       worker_ms: a.worker_ms,
-      lines_ms: s2 - s1,
-      heatWait_ms: s3 - s2,
+      lines_ms: s3 - s2,
+      heatWait_ms: joined ? s2 - s1 : s4 - s3,
       heatWorker_ms: h?.worker_ms ?? 0,
-      heats_ms: s4 - s3,
+      heats_ms: s5 - s4,
     };
   }
 
@@ -211,8 +232,8 @@ export class Plots {
 
   /**
    * Where the last fetch spent its time (the bench reads it): the line data's round trip and the
-   * worker's part of it, drawing the line panes; then waiting for the heatmaps (the worker's part)
-   * and drawing them.
+   * worker's part of it, drawing the line panes; waiting for the heatmaps after the line data (or,
+   * when not joined, after the lines were drawn; the worker's part) and drawing them.
    */
   timing = { wait_ms: 0, worker_ms: 0, lines_ms: 0, heatWait_ms: 0, heatWorker_ms: 0, heats_ms: 0 };
 
@@ -260,11 +281,15 @@ export class Plots {
     const scale = unit === 'V' ? 1000 : 1;
     const u2 = unit === 'V' ? 'mV' : unit;
     const what = diverging ? 'cell − mean of cells' : 'value';
-    p.caption.replaceChildren(
-      el('span', { text: `${what}: ${(lo * scale).toFixed(1)} ${u2} ` }),
-      el('span', { className: 'ramp', style: { background: heatGradient(diverging) } }),
-      el('span', { text: ` ${(hi * scale).toFixed(1)} ${u2}` }),
-    );
+    const from = `${what}: ${(lo * scale).toFixed(1)} ${u2} `;
+    const to = ` ${(hi * scale).toFixed(1)} ${u2}`;
+    // made once, then only its two texts change (new elements would lay the page out again)
+    if (p.caption.childElementCount !== 3) {
+      p.caption.replaceChildren(el('span'), el('span', { className: 'ramp', style: { background: heatGradient(diverging) } }), el('span'));
+    }
+    const [a, , b] = Array.from(p.caption.children);
+    if (a!.textContent !== from) a!.textContent = from;
+    if (b!.textContent !== to) b!.textContent = to;
   }
 
   private makePane(spec: PaneSpec, def: PaneDef, index: number, count: number): PaneView {
@@ -367,10 +392,11 @@ export class Plots {
       hooks: {
         setSelect: [(u) => this.onSelect(u)],
         drawClear: [(u) => this.drawShades(u)],
+        // under the series, over the grid
+        drawAxes: def.band ? [(u) => fillBand(u, def.band![0], def.band![1], BAND_FILL)] : [],
         draw: [(u) => this.drawOverlays(u, p)],
       },
     };
-    if (def.band) opts.bands = [{ series: def.band, fill: 'rgba(255,127,14,0.10)' }];
     return opts;
   }
 
