@@ -1,7 +1,7 @@
 /**
  * The pack step (sim/pack/js.ts prepare() and advance()) as a WebAssembly kernel, two cells at
- * a time in f64x2 lanes. AssemblyScript source; compiled by `npm run build:kernel` to
- * sim/kernel/pack.wasm. Not type-checked by the project's tsc.
+ * a time in f64x2 lanes. AssemblyScript source; compiled by `npm run build:kernel` into
+ * sim/kernel/wasm.ts (base64). Not type-checked by the project's tsc.
  *
  * It evaluates the expressions of the JS path operation for operation, in the same order
  * (IEEE arithmetic is deterministic, and neither side fuses multiply-adds), so the two
