@@ -169,20 +169,9 @@ export class JsStepper implements Stepper {
           w[wi + W_RT] = r0 + kz[i]! * (L > 0 ? L : 0) + kh[i]! * m;
           continue;
         }
-        const gsh = shunt[i]!;
-        let eth = e;
-        let rth = r0;
-        if (gsh !== 0) {
-          const y = 1 / r0 + gsh;
-          eth = e / r0 / y;
-          rth = 1 / y;
-        }
-        w[wi + W_ETH] = eth;
-        w[wi + W_RTH] = rth;
-        const gi = connected[i]! / (rth + rConn);
-        w[wi + W_G] = gi;
+        const gi = branch(w, wi, e, r0, shunt[i]!, connected[i]!, rConn);
         sG += gi;
-        sGE += gi * eth;
+        sGE += gi * w[wi + W_ETH]!;
       }
       if (implicit) continue;
       p.sumG[g] = sG;
@@ -245,20 +234,9 @@ export class JsStepper implements Stepper {
         }
         w[wi + W_ET] = et;
         w[wi + W_RT] = rt;
-        const gsh = shunt[i]!;
-        let eth = et;
-        let rth = rt;
-        if (gsh !== 0) {
-          const y = 1 / rt + gsh;
-          eth = et / rt / y;
-          rth = 1 / y;
-        }
-        w[wi + W_ETH] = eth;
-        w[wi + W_RTH] = rth;
-        const gi = connected[i]! / (rth + rConn);
-        w[wi + W_G] = gi;
+        const gi = branch(w, wi, et, rt, shunt[i]!, connected[i]!, rConn);
         sG += gi;
-        sGE += gi * eth;
+        sGE += gi * w[wi + W_ETH]!;
       }
       p.sumG[g] = sG;
       p.sumGE[g] = sGE;
@@ -382,4 +360,24 @@ export class JsStepper implements Stepper {
     p.packVoltage = Vpack;
     p.packCurrent = I;
   }
+}
+
+/**
+ * A cell's branch into its group (both splits): the Thevenin equivalent of its source e behind
+ * r with the shunt conductance gsh across it (W_ETH, W_RTH), and the branch conductance through
+ * its connection (W_G, 0 when disconnected), which it returns.
+ */
+function branch(w: Float64Array, wi: number, e: number, r: number, gsh: number, connected: number, rConn: number): number {
+  let eth = e;
+  let rth = r;
+  if (gsh !== 0) {
+    const y = 1 / r + gsh;
+    eth = e / r / y;
+    rth = 1 / y;
+  }
+  w[wi + W_ETH] = eth;
+  w[wi + W_RTH] = rth;
+  const gi = connected / (rth + rConn);
+  w[wi + W_G] = gi;
+  return gi;
 }
