@@ -71,3 +71,13 @@ export function linkFaultsOption(raw: string | undefined): LinkFaultRates | null
     throw e;
   }
 }
+
+/** A --date option: YYYY-MM-DD naming a day of the calendar (2026-02-30 is refused); undefined when absent. */
+export function dateOption(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  if (!m) throw new UsageError(`--date: expected YYYY-MM-DD, got "${raw}"`);
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (d.toISOString().slice(0, 10) !== raw) throw new UsageError(`--date: ${raw} is not a day of the calendar`);
+  return raw;
+}

@@ -6,8 +6,12 @@
  * (`type`, `seq`, `t_ms`, then its fields; NA as null), then the decoder's counters (text: a
  * `counters:` line; --json: a last line `{"counters":{…}}`). A capture cut in the middle of a
  * frame is not an error: every complete frame is printed and the cut tail is counted in
- * `incompleteBytes`. A missing or unreadable file: one line on stderr, exit 2.
+ * `incompleteBytes` (a capture cut inside its first frame prints no message). A missing or
+ * unreadable file, or one with no frame and more bytes out of sync than a frame holds (not a
+ * capture): one line on stderr, exit 2.
  */
+import { statSync } from 'node:fs';
+import { MAX_ENCODED_FRAME_SIZE } from '../protocol/messages.ts';
 import { CaptureFileError, readCapture } from '../protocol/node/capture-reader.ts';
 import { InputError } from '../sim/errors.ts';
 import { UsageError, parse } from './args.ts';
@@ -16,7 +20,8 @@ import { LineWriter, countersLine, countersText, jsonLine, textLine } from './fo
 const USAGE = `usage: natrium decode CAPTURE [--json]
 
 Prints the messages of a capture file (raw serial bytes), then the decoder's counters.
---json: one JSON object per line, the last one {"counters":{...}}.`;
+--json: one JSON object per line, the last one {"counters":{...}}.
+Exit code: 0, 2 a missing file or one whose bytes hold no frame (not a capture).`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false } }, USAGE);
@@ -38,6 +43,14 @@ export async function main(argv: string[]): Promise<number> {
       throw new InputError(path, '(file)', e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : `cannot read: ${e.code}`);
     throw e;
   }
+  // no frame, and more bytes out of sync than one frame can hold (so not a capture that started
+  // mid-frame and was cut before its first whole frame): not a capture (a trace, a typo'd file)
+  if (counters.frames === 0 && counters.presyncBytes + counters.bytesDiscarded > MAX_ENCODED_FRAME_SIZE)
+    throw new InputError(
+      path,
+      '(file)',
+      `no natrium frames in ${statSync(path).size} bytes (not a capture?; ${countersText(counters).slice('counters: '.length)})`,
+    );
   out.line(json ? countersLine(counters) : countersText(counters));
   out.flush();
   return 0;

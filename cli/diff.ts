@@ -5,7 +5,7 @@
  * where, and by how much, B parts from the baseline A. Exit 0 within tolerance, 1 beyond it, 2 for
  * unreadable input or bad arguments.
  */
-import { type DiffReport, type Tolerances, diffTimelines, parseTolerance } from '../analyzer/diff.ts';
+import { type DiffReport, type Tolerances, channelsOf, diffTimelines, parseTolerance } from '../analyzer/diff.ts';
 import { loadInput } from '../analyzer/node/input.ts';
 import { UsageError, parse } from './args.ts';
 
@@ -59,6 +59,26 @@ export function parseTolerances(specs: string[]): Tolerances {
   return tolerances;
 }
 
+/**
+ * Refuses a --tolerance naming no channel of the inputs (a typo would otherwise leave that channel
+ * exact): a channel, a base name of indexed channels (`cellVoltage_V`) or `*`.
+ */
+export function checkToleranceChannels(tolerances: Tolerances, channels: Iterable<string>, where = 'the inputs'): void {
+  const known = new Set<string>(['*']);
+  let indexed = false;
+  for (const c of channels) {
+    const base = c.replace(/\[\d+\]$/, '');
+    if (base !== c) indexed = true;
+    known.add(c).add(base);
+  }
+  for (const ch of Object.keys(tolerances)) {
+    if (known.has(ch)) continue;
+    const bases = [...known].filter((k) => k !== '*' && !/\[\d+\]$/.test(k));
+    const list = `${bases.slice(0, 12).join(', ')}${bases.length > 12 ? ', …' : ''}${indexed ? '; one of an indexed channel as NAME[i]' : ''}`;
+    throw new UsageError(`--tolerance: no channel "${ch}" in ${where} (channels: ${list}; * for all)`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -73,7 +93,10 @@ export async function main(argv: string[]): Promise<number> {
   if (values.json && values.md) throw new UsageError('give at most one of --json and --md');
   const tolerances = parseTolerances(values.tolerance as string[]);
   const [pa, pb] = positionals as [string, string];
-  const report = diffTimelines(loadInput(pa).timeline, loadInput(pb).timeline, tolerances, { a: pa, b: pb });
+  const a = loadInput(pa).timeline;
+  const b = loadInput(pb).timeline;
+  checkToleranceChannels(tolerances, [...channelsOf(a).keys(), ...channelsOf(b).keys()]);
+  const report = diffTimelines(a, b, tolerances, { a: pa, b: pb });
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(diffText(report, values.md === true));
   return report.exit_code;

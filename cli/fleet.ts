@@ -9,7 +9,7 @@
  */
 import { expandInputs, runFleet, writeFleetReport } from '../analyzer/node/fleet.ts';
 import { loadProfile } from '../analyzer/node/files.ts';
-import { num, UsageError, parse } from './args.ts';
+import { dateOption, num, UsageError, parse } from './args.ts';
 import { progressReporter } from './progress.ts';
 
 const USAGE = `usage: natrium fleet DIR|GLOB… --out DATASET [--jobs N] [--profile NAME|FILE] [--date YYYY-MM-DD] [--json]
@@ -17,7 +17,9 @@ const USAGE = `usage: natrium fleet DIR|GLOB… --out DATASET [--jobs N] [--prof
 Analyses every capture or trace in DIR (recursively) or matching GLOB (e.g. 'logs/*.bin') with
 one worker thread per core (--jobs), adds them to the partitioned dataset DATASET with their
 findings (analyzer/DATASET.md; natrium query reads it) and writes DATASET/fleet-report.json and
-fleet-report.md over every capture in the dataset. Re-running does not duplicate rows.`;
+fleet-report.md over every capture in the dataset. Re-running does not duplicate rows.
+Exit code: 0 every input read and none with a finding at error, 1 an input unreadable (listed)
+or with a finding at error, 2 bad arguments.`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -38,8 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError(`expected DIR or GLOB\n${USAGE}`);
   if (values.out === undefined) throw new UsageError('--out DATASET is required');
   const jobs = values.jobs === undefined ? undefined : num('jobs', values.jobs as string, 1, { min: 1, integer: true });
-  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date as string))
-    throw new UsageError(`--date: expected YYYY-MM-DD, got "${values.date}"`);
+  const date = dateOption(values.date as string | undefined);
   loadProfile(values.profile as string); // a bad profile is one line here, not one per worker
   const paths = expandInputs(positionals, values.out as string);
   if (paths.length === 0) throw new UsageError(`no files in ${positionals.join(' ')}`);
@@ -49,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     out: values.out as string,
     jobs,
     profile: values.profile as string,
-    date: values.date as string | undefined,
+    date,
     onProgress: (done) => bar.update(done),
   });
   bar.stop();

@@ -10,7 +10,7 @@ import type { Tolerances } from '../analyzer/diff.ts';
 import { loadInput } from '../analyzer/node/input.ts';
 import { RESIM_CHANNELS, type ResimReport, resimulate } from '../analyzer/node/resim.ts';
 import { UsageError, parse } from './args.ts';
-import { diffText, parseTolerances } from './diff.ts';
+import { checkToleranceChannels, diffText, parseTolerances } from './diff.ts';
 import { loadScenario } from '../sim/node/load.ts';
 
 const USAGE = `usage: natrium resim CAPTURE [--scenario NAME|FILE] [--chemistry NAME|FILE] [--config BMS.json]
@@ -58,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one capture, got ${positionals.length}\n${USAGE}`);
   if (values.json && values.md) throw new UsageError('give at most one of --json and --md');
   const tolerances: Tolerances = parseTolerances(values.tolerance as string[]);
+  checkToleranceChannels(tolerances, RESIM_CHANNELS, 'what resim compares');
   const path = positionals[0]!;
   const sc = loadScenario(values.scenario as string);
   const report = resimulate(loadInput(path).timeline, sc, {

@@ -53,5 +53,6 @@ export function loadScenario(nameOrPath: string): Scenario {
   const byName = plain && (existsSync(`${SCENARIO_DIR}${nameOrPath}.json`) || !existsSync(nameOrPath));
   const path = byName ? `${SCENARIO_DIR}${nameOrPath}.json` : nameOrPath;
   const label = byName ? `sim/scenarios/${nameOrPath}.json` : nameOrPath;
-  return parseScenario(label, readInputText(path, label), dirname(path), NODE_FILES);
+  const notFound = byName ? 'no such file (natrium scenarios lists the library; or give a path)' : 'no such file';
+  return parseScenario(label, readInputText(path, label, notFound), dirname(path), NODE_FILES);
 }

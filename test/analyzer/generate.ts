@@ -87,6 +87,8 @@ export interface GenOptions {
   temperatureNoise_C?: number;
   /** Send SIM_TRUTH / SIM_CELL_TRUTH (default true). */
   truth?: boolean;
+  /** INFO's simulator flag (default true); false makes the capture look like a real device's. */
+  simulator?: boolean;
   /** Change a tick's values before it is sent. */
   mutate?: (tick: Tick) => void;
   /** Return true to lose a message of this tick. */
@@ -178,7 +180,7 @@ export function generate(o: GenOptions, emit: (m: Decoded<DeviceMessage>) => voi
   const capGroup_As = c.capacity_Ah * np * 3600;
   const heatCap = c.thermal.heat_capacity_J_per_K * np;
   const hA = c.thermal.hA_W_per_K * np;
-  const info = infoFor(ns, np, nt);
+  const info = { ...infoFor(ns, np, nt), flags: (o.simulator ?? true) ? 1 : 0 };
   const offset = Float64Array.from({ length: ns }, () => (rnd() - 0.5) * 0.004);
   const soc0 = o.initialSoc ?? 0.6;
   const trueSoc = new Float64Array(ns).fill(soc0);
@@ -236,7 +238,8 @@ export function generate(o: GenOptions, emit: (m: Decoded<DeviceMessage>) => voi
       k,
       t_s: t,
       state,
-      contactors: { pos: closed, neg: closed, pre: state === BmsState.PRECHARGE },
+      // PROTOCOL.md §8: PRECHARGE has main− and precharge closed, NORMAL / CHARGE both mains
+      contactors: { pos: closed, neg: closed || state === BmsState.PRECHARGE, pre: state === BmsState.PRECHARGE },
       current_A: I + (rnd() - 0.5) * 0.1,
       trueCurrent_A: I,
       packVoltage_V: pack,

@@ -45,7 +45,8 @@ const EXPECTED_GAP: Record<string, { kind: 'late' | 'none'; why: string }> = {
     kind: 'late',
     why: 'visible when a precharge is attempted: the BMS raises PRECHARGE_FAILURE FATAL at 15 s (reaction.bms_alarms)',
   },
-  // Welding at 120 s is invisible until the BMS commands open: reaction.contactors error from ~304 s.
+  // Welding at 120 s is invisible until the BMS commands open: reaction.contactors error from 300.3 s
+  // (main− opened, main+ did not: PROTOCOL.md §8, judged on every frame).
   'fault-welded-contactor': { kind: 'late', why: 'visible only when the BMS tries to open' },
 };
 

@@ -270,6 +270,45 @@ const ROWS: Row[] = [
     says: /^--port .*no-port: No such file or directory/,
   },
   { what: 'analyze /dev/zero', args: () => ['analyze', '/dev/zero'], code: 2, says: /^\/dev\/zero: \(file\): no natrium frames in the first 16777216 bytes/ },
+  // the README walk (a fresh user's typos): each of these ran on, or said too little, before
+  {
+    what: 'a scenario name with a typo',
+    args: () => ['sim', 'defualt'],
+    code: 2,
+    says: /^sim\/scenarios\/defualt\.json: \(file\): no such file \(natrium scenarios lists the library; or give a path\)$/,
+  },
+  {
+    what: 'decode of a file that is no capture (exit 0 before)',
+    args: () => ['decode', f('notcap.bin')],
+    code: 2,
+    says: /notcap\.bin: \(file\): no natrium frames in 1707 bytes \(not a capture\?/,
+  },
+  {
+    what: 'export --date that is no day (written as date=2026-02-30 before)',
+    args: () => ['export', f('trace-ok.csv'), '--format', 'csv', '--out', f('ds'), '--date', '2026-02-30'],
+    code: 2,
+    says: /^--date: 2026-02-30 is not a day of the calendar/,
+    noFile: 'ds',
+  },
+  {
+    what: 'fleet --date that is no day (written as date=2026-13-01 before)',
+    args: () => ['fleet', f('trace-ok.csv'), '--out', f('fds'), '--date', '2026-13-01'],
+    code: 2,
+    says: /^--date: 2026-13-01 is not a day of the calendar/,
+    noFile: 'fds',
+  },
+  {
+    what: 'diff --tolerance on a misspelt channel (ignored before: the channel stayed exact)',
+    args: () => ['diff', f('trace-ok.csv'), f('trace-ok.csv'), '--tolerance', 'curent_A=0.5'],
+    code: 2,
+    says: /^--tolerance: no channel "curent_A" in the inputs \(channels: .*current_A/,
+  },
+  {
+    what: 'resim --tolerance on a channel resim does not compare (ignored before)',
+    args: () => ['resim', f('notcap.bin'), '--tolerance', 'sco=0.01'],
+    code: 2,
+    says: /^--tolerance: no channel "sco" in what resim compares \(channels: state, faultMask, soc, /,
+  },
   // runs that leave the validity envelope: exit 3, one line naming cell, quantity, value, limit
   {
     what: 'a discharge at 1000C',
@@ -325,6 +364,9 @@ beforeAll(async () => {
   scenario('rest.json', { steps: ['Rest for 1000000000000 s'] });
   scenario('hot.json', { initial: { soc: 0.5, temperature_C: 90 } });
   scenario('1000c.json', { steps: ['Discharge at 1000C for 10 s'] });
+  writeFileSync(f('notcap.bin'), `time_s,current_A\n${Array.from({ length: 300 }, (_, i) => `${i},1\n`).join('')}`); // 1707 bytes, no 0x00
+  const trace = await natrium(['sim', f('tiny.json'), '--out', f('trace-ok.csv')]);
+  if (trace.code !== 0) throw new Error(`sim tiny.json: ${trace.stderr}`);
   const results = await pool(ROWS, 2, (r) => natrium(r.args(), r.inFixtures ? dir : ROOT));
   runs.push(...results);
 }, 300_000);

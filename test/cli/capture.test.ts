@@ -83,7 +83,11 @@ describe('natrium capture', () => {
   // as a process: exit code 2 and one line on stderr, nothing on stdout, no file
   const failures = [
     ['a bad option', (out: string) => [SHORT, '--out', out, '--bogus'], /^natrium: unknown option --bogus \(natrium capture --help\)$/],
-    ['an unknown scenario', (out: string) => ['no-such-scenario', '--out', out], /^natrium: sim\/scenarios\/no-such-scenario\.json: \(file\): no such file$/],
+    [
+      'an unknown scenario',
+      (out: string) => ['no-such-scenario', '--out', out],
+      /^natrium: sim\/scenarios\/no-such-scenario\.json: \(file\): no such file \(natrium scenarios lists the library; or give a path\)$/,
+    ],
     ['an unwritable --out', (out: string) => [SHORT, '--out', join(out, 'x.bin')], /^natrium: .+\/x\.bin: \(file\): no such directory$/],
   ] as const;
   failures.forEach(([what, args, msg], k) => {

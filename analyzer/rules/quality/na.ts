@@ -15,7 +15,9 @@
  * With `ignore_init` (default true) the rows in state INIT are left out: the device has not
  * measured yet (PROTOCOL.md section 12.1). At most `max_findings`.
  *
- * Not evaluable: no rows with PACK_STATUS, cell voltages or temperatures.
+ * Not evaluable: no rows with PACK_STATUS, cell voltages or temperatures; a sim trace (no decoder
+ * counters): a trace has no NA code, and the channels its format does not carry (soh; soc and the
+ * limits without the BMS columns) are NaN on every row without the device having reported anything.
  */
 import { BmsState } from '../../../protocol/messages.ts';
 import { type Finding, finding, round } from '../../findings.ts';
@@ -55,6 +57,7 @@ export const na: Rule = {
     const { tl, profile } = ctx;
     const any = (tl.received.get(0x02) ?? 0) + (tl.received.get(0x03) ?? 0) + (tl.received.get(0x04) ?? 0);
     if (tl.length === 0 || any === 0) return notEvaluable('no PACK_STATUS, cell voltages or temperatures');
+    if (ctx.counters === null) return notEvaluable('a sim trace: no wire, so no "not available" code (soh is not in a trace at all)');
     const minDur = profile.threshold(`${ID}.min_duration_s`, 's');
     const errDur = profile.threshold(`${ID}.error_duration_s`, 's');
     const join_s = profile.num(`${ID}.join_s`);

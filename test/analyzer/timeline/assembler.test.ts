@@ -56,7 +56,7 @@ describe('SnapshotAssembler', () => {
     // precharge is visible, then NORMAL with both mains closed, then CHARGE
     expect(tl.state[0]).toBe(1);
     expect(tl.state[51]).toBe(2);
-    expect(tl.contactors[51]).toBe(4);
+    expect(tl.contactors[51]).toBe(6); // main− and precharge
     expect(tl.state[100]).toBe(3);
     expect(tl.contactors[100]).toBe(3);
     expect(tl.state[300]).toBe(4);

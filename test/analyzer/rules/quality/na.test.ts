@@ -1,6 +1,11 @@
 /** quality.na: channels the device reported as not available. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../../analyzer/analyze.ts';
+import { traceFallback } from '../../../../analyzer/node/trace.ts';
+import { builtInProfile } from '../../../../analyzer/profile.ts';
+import { RULES } from '../../../../analyzer/rules/index.ts';
+import { traceFromText } from '../../../../analyzer/timeline/trace.ts';
 import { BmsState } from '../../../../protocol/messages.ts';
 import type { Tick } from '../../generate.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
@@ -131,5 +136,23 @@ describe('quality.na', () => {
       show(b),
     ).toEqual(['sensor 12 warning']); // the NTC on cell 24
     expect(near(b[0]!.t_start_s, 120, 0.2)).toBe(true);
+  });
+
+  // a trace has no soh column (and no soc or limits without the BMS columns): NaN on every row is
+  // no report of the device; before, every sim trace analysed got "soh reported not available" (error)
+  it('should not judge a sim trace, whose missing channels are no NA reports', () => {
+    const head = [
+      '# natrium-trace/1 {"scenario":"x","chemistry":"naion-18650-layered","ns":2,"np":1,"dt_s":1,"every":1,"cells":"min-max","bms":false}',
+      'time_s,current_A,voltage_V,ambient_C,soc,v_min_V,v_max_V,soc_min,soc_max,T_min_C,T_max_C',
+    ];
+    const rows = Array.from({ length: 900 }, (_, t) => `${t},-1,7.4,25,0.5,3.69,3.71,0.49,0.51,25,25.1`);
+    const text = `${[...head, ...rows].join('\n')}\n`;
+    const r = traceFromText(text);
+    const report = analyze(
+      { timeline: r.timeline, counters: null, meta: { name: 'trace.csv', kind: 'trace', bytes: text.length } },
+      { profile: builtInProfile('default'), fallback: traceFallback(r.meta), rules: RULES.filter((x) => x.id === ID), today: '2026-12-03' },
+    );
+    expect(findingsOf(report, ID)).toEqual([]);
+    expect(statusOf(report, ID)).toBe('not_evaluable');
   });
 });
