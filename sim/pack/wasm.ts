@@ -29,6 +29,7 @@ export interface KernelPackShape {
 export function createKernel(s: KernelPackShape): PackKernel | null {
   const { chem, ns, np } = s;
   if (chem.form !== 'arrhenius') return null; // 'table2d' resistances: the JS path
+  if (chem.r0Charge !== null) return null; // a charge resistance (README "Charge resistance"): the JS path, for now
   const lowT = s.lowTemperatureCapacity;
   return PackKernel.create({
     n: ns * np,
