@@ -349,6 +349,16 @@ export class Pack {
     return eth + k * (this.sumGE[g]! / sG - eth);
   }
 
+  /**
+   * After prepare(), for a chemistry with a charge resistance (sim/MODEL.md, "Charge
+   * resistance"): when current I flows the other way than the previous step's, evaluate the
+   * step for I's direction and return true: packA/packB and cellLinear() change, so a load
+   * that solved for I on them solves again. False, and nothing changed, otherwise.
+   */
+  redirect(I: number): boolean {
+    return this.stepper.redirect(this, I);
+  }
+
   /** Apply pack current I (charge positive) for one step; states move from k to k+1. */
   advance(I: number): void {
     this.stepper.advance(this, I);

@@ -317,9 +317,15 @@ export class JsStepper implements Stepper {
     p.packB = B;
   }
 
+  redirect(p: Pack, I: number): boolean {
+    if (!this.hasChargeR0 || I > 0 === this.charging) return false;
+    this.evaluate(p, p.sinkT, I > 0);
+    return true;
+  }
+
   advance(p: Pack, I: number): void {
     // the current flows the other way than prepare() assumed: R0 of the step's direction
-    if (this.hasChargeR0 && I > 0 !== this.charging) this.evaluate(p, p.sinkT, I > 0);
+    this.redirect(p, I);
     const { z, v1, v2, h, T, Tnext, w, kz, kh, voltage, current, terminalCurrent, heat } = p;
     const { kLeft, kRight, decay, invH } = p;
     const shunt = p.shunt_S;

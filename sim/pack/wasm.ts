@@ -69,6 +69,10 @@ export class WasmStepper implements Stepper {
     p.packB = this.header[HDR_PACK_B]!;
   }
 
+  redirect(_p: Pack, _I: number): boolean {
+    return false; // the kernel runs no chemistry with a charge resistance (createKernel)
+  }
+
   advance(p: Pack, I: number): void {
     this.kernel.exports.advance(I);
     const T = p.T;
