@@ -1,15 +1,18 @@
+import { fdexp } from './fdexp.ts';
+
 /**
  * exp() for the hot loop. Most arguments there are tiny (|x| < 1/32: an RC branch or the
  * hysteresis state over one short step), where a degree-9 Taylor polynomial is exact to
  * within rounding (truncation error < x^10/10! < 1e-21) and several times cheaper than a
- * call to Math.exp. Larger arguments fall back to Math.exp. The result differs from
- * Math.exp by at most a couple of ulps: floating-point noise.
+ * call to exp. Larger arguments fall back to fdlibm's exp (fdexp.ts: the same bits in every
+ * engine, and as the WebAssembly kernel's). The result differs from Math.exp by at most a
+ * couple of ulps: floating-point noise.
  */
 export function expSmall(x: number): number {
   if (x > -0.03125 && x < 0.03125) {
     return 1 + x * (1 + x * (0.5 + x * (1 / 6 + x * (1 / 24 + x * (1 / 120 + x * (1 / 720 + x * (1 / 5040 + x * (1 / 40320 + x * (1 / 362880)))))))));
   }
-  return Math.exp(x);
+  return fdexp(x);
 }
 
 /**
@@ -39,10 +42,10 @@ export function expInPlace2(a: Float64Array, b: Float64Array, n: number): void {
  */
 export function hysteresisDecay(x: number): number {
   if (x > -0.00390625) return 1 + x * (1 + x * (0.5 + x * (1 / 6 + x * (1 / 24 + x * (1 / 120 + x * (1 / 720))))));
-  return Math.exp(x);
+  return fdexp(x);
 }
 
 /** out[i] = exp(eaOverR * (1/(T[i] + 273.15) - invTref)), the Arrhenius factor, for every i < n. */
 export function arrheniusFill(out: Float64Array, T: Float64Array, n: number, eaOverR: number, invTref: number): void {
-  for (let i = 0; i < n; i++) out[i] = Math.exp(eaOverR * (1 / (T[i]! + 273.15) - invTref));
+  for (let i = 0; i < n; i++) out[i] = fdexp(eaOverR * (1 / (T[i]! + 273.15) - invTref));
 }

@@ -1,11 +1,12 @@
 /**
- * Host side of the WebAssembly pack kernel (sim/kernel/assembly/pack.ts, compiled to
- * pack.wasm next to this file): loads and compiles the module once per process, and gives
- * each pack its own instance with its own memory, laid out for its cells (layout.ts).
+ * Host side of the WebAssembly pack kernel (sim/kernel/assembly/, embedded in wasm.ts by
+ * `npm run build:kernel`): compiles the module once per process, and gives each pack its own
+ * instance with its own memory, laid out for its cells (layout.ts).
  *
- * Loading: in Node (and tsx) the module is read synchronously next to this file. Elsewhere
- * (a browser) nothing is read: compile pack.wasm yourself and pass the module to
- * provideKernelModule() before building packs; until then packs run on the JS path.
+ * Loading: nothing is read from disk. In Node the embedded bytes are compiled synchronously,
+ * the first time a pack asks. Elsewhere (a browser, whose main thread refuses to compile more
+ * than 4 KiB synchronously) they are compiled asynchronously: `await kernelReady()` before
+ * building packs; a pack built before that runs on the JS path, which gives the same results.
  */
 import {
   H_BUCKET,
@@ -71,6 +72,7 @@ import {
   TAB_ROW,
   W_FIELDS,
 } from './layout.ts';
+import { KERNEL_WASM_BASE64 } from './wasm.ts';
 
 export interface KernelExports {
   init(): void;
@@ -88,7 +90,13 @@ interface Loaded {
   base: number;
 }
 
+/** undefined: not compiled yet; null: unavailable (no WebAssembly or no SIMD): the JS path. */
 let loaded: Loaded | null | undefined;
+let compiling: Promise<boolean> | undefined;
+
+const host = globalThis as { process?: { versions?: { node?: string }; emitWarning?: (message: string) => void } };
+/** Node compiles on the spot; a browser (or any other host) asynchronously. */
+const COMPILE_SYNC = typeof host.process?.versions?.node === 'string';
 
 function install(module: WebAssembly.Module): Loaded {
   // a throwaway instance tells where the kernel's own data ends
@@ -97,35 +105,53 @@ function install(module: WebAssembly.Module): Loaded {
   return { module, base: align(Math.max(heapBase, HOST_BASE), 64) };
 }
 
-function readNextToThisFile(): Uint8Array | null {
-  const proc = (globalThis as { process?: NodeJS.Process }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs');
-  if (!fs) return null;
-  return fs.readFileSync(new URL('./pack.wasm', import.meta.url));
+/** The embedded module's bytes. */
+function kernelBytes(): Uint8Array<ArrayBuffer> {
+  const text = atob(KERNEL_WASM_BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }
 
-/** The compiled kernel, or null where it cannot be loaded (packs then run on the JS path). */
+/** No WebAssembly, no SIMD: the JS path, said once. */
+function unavailable(e: unknown): null {
+  host.process?.emitWarning?.(`WebAssembly pack kernel unavailable (${e instanceof Error ? e.message : String(e)}); packs run on the JS path`);
+  return null;
+}
+
+/** The compiled kernel, or null where it is not (yet) compiled (packs then run on the JS path). */
 function kernel(): Loaded | null {
-  if (loaded === undefined) {
-    try {
-      const bytes = readNextToThisFile();
-      loaded = bytes ? install(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)) : null;
-    } catch (e) {
-      // no WebAssembly, no SIMD, or no file: the JS path, said once
-      loaded = null;
-      const proc = (globalThis as { process?: NodeJS.Process }).process;
-      proc?.emitWarning?.(`WebAssembly pack kernel unavailable (${e instanceof Error ? e.message : String(e)}); packs run on the JS path`);
-    }
+  if (loaded !== undefined) return loaded;
+  if (!COMPILE_SYNC) {
+    void kernelReady(); // packs built meanwhile run on the JS path
+    return null;
+  }
+  try {
+    loaded = install(new WebAssembly.Module(kernelBytes()));
+  } catch (e) {
+    loaded = unavailable(e);
   }
   return loaded;
 }
 
-/** Use this compiled pack.wasm (e.g. from WebAssembly.compileStreaming in a browser). */
-export function provideKernelModule(module: WebAssembly.Module): void {
-  loaded = install(module);
+/**
+ * Compiles the kernel if it is not yet (asynchronously outside Node); resolves to whether
+ * packs built from then on run on it. Never rejects: without the kernel, packs run on JS.
+ */
+export function kernelReady(): Promise<boolean> {
+  if (loaded !== undefined || COMPILE_SYNC) return Promise.resolve(kernel() !== null);
+  compiling ??= (async () => {
+    try {
+      loaded = install(await WebAssembly.compile(kernelBytes()));
+    } catch (e) {
+      loaded = unavailable(e);
+    }
+    return loaded !== null;
+  })();
+  return compiling;
 }
 
-/** Whether packs built from now on can use the kernel. */
+/** Whether packs built from now on can use the kernel (outside Node: once kernelReady() has resolved). */
 export function kernelAvailable(): boolean {
   return kernel() !== null;
 }
