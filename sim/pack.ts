@@ -255,7 +255,7 @@ export class Pack {
       this.kLeft[i] = k > 0 && pos > 0 ? k : 0;
       this.kRight[i] = k > 0 && pos < perModule - 1 && i + 1 < n ? k : 0;
     }
-    this.stepper = kern ? new WasmStepper(kern) : new JsStepper(this);
+    this.stepper = kern ? new WasmStepper(kern, chem) : new JsStepper(this);
     this.updateStepConstants();
   }
 
