@@ -124,7 +124,7 @@ describe.each(PRESETS.map((p) => [p]))('preset %s', (name) => {
     expect(v[0]!).toBeGreaterThanOrEqual(spec.voltage.min_V - 0.05);
     for (let i = 1; i < v.length; i++) expect(v[i]!).toBeGreaterThanOrEqual(v[i - 1]!);
     // SOC 0..1 is inside the table, and the table reaches below SOC 0 at most a step inside the
-    // envelope (the 18650's step is 2.5 %: its fitted M(0) puts the central OCV 275 mV above min_V).
+    // envelope (the 18650's step is 0.26 %: M(0) = 40 mV puts the central OCV 40 mV above min_V).
     expect(spec.ocv.soc[0]!).toBeLessThanOrEqual(0);
     expect(spec.ocv.soc[0]!).toBeGreaterThan(-spec.envelope.soc_margin);
     // full charge sits at the top of the window ...
