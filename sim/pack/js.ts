@@ -17,11 +17,15 @@ export class JsStepper implements Stepper {
   private readonly f0: Float64Array;
   private readonly fr: Float64Array;
   /**
-   * R0 while charging (chemistry README "Charge resistance"), interleaved value and slope per
-   * breakpoint ('arrhenius'; 'table2d' reads chem.r0Charge); null: no charge resistance.
+   * A charge resistance (chemistry README "Charge resistance"), 'arrhenius': R0 of each
+   * direction interleaved as the table's R0 column (value, slope per breakpoint); the column
+   * of the evaluated direction is written into `tab` (on a change of direction only), so the
+   * hot loop is the same as without one. 'table2d' reads chem.r0Charge. Null: none.
    */
-  private readonly r0c: Float64Array | null;
+  private readonly r0Columns: { discharge: Float64Array; charge: Float64Array } | null;
   private readonly hasChargeR0: boolean;
+  /** The direction whose R0 column `tab` holds. */
+  private tabCharging = false;
   /** The direction prepare() last evaluated R0 for (true: the charge resistance). */
   private charging = false;
 
@@ -30,7 +34,8 @@ export class JsStepper implements Stepper {
     this.f0 = new Float64Array(p.n).fill(1);
     this.fr = new Float64Array(p.n).fill(1);
     this.hasChargeR0 = p.chem.r0Charge !== null;
-    this.r0c = p.chem.r0Charge !== null && p.chem.form === 'arrhenius' ? interleaveColumn(p.chem.r0Charge) : null;
+    this.r0Columns =
+      p.chem.r0Charge !== null && p.chem.form === 'arrhenius' ? { discharge: interleaveColumn(p.chem.r0), charge: interleaveColumn(p.chem.r0Charge) } : null;
   }
 
   /**
@@ -45,7 +50,7 @@ export class JsStepper implements Stepper {
 
   private evaluate(p: Pack, _sinkT_C: number, charging: boolean): void {
     this.charging = charging;
-    const r0c = charging ? this.r0c : null;
+    if (this.r0Columns !== null && charging !== this.tabCharging) this.holdR0(charging);
     const chem = p.chem;
     const grid = chem.soc;
     const xs = grid.x;
@@ -131,7 +136,7 @@ export class JsStepper implements Stepper {
         let c2 = 0;
         if (!table2d) {
           const fr = fra[i]!;
-          r0 = (r0c === null ? tab[b + T_R0]! + t * tab[b + T_R0 + 1]! : r0c[2 * s]! + t * r0c[2 * s + 1]!) * f0a[i]! * rs;
+          r0 = (tab[b + T_R0]! + t * tab[b + T_R0 + 1]!) * f0a[i]! * rs;
           if (nRC > 0) {
             r1 = (tab[b + T_R1]! + t * tab[b + T_R1 + 1]!) * fr * rs;
             c1 = (tab[b + T_C1]! + t * tab[b + T_C1 + 1]!) * irs;
@@ -315,6 +320,17 @@ export class JsStepper implements Stepper {
     }
     p.packA = A;
     p.packB = B;
+  }
+
+  /** Put the R0 column of one direction into the interleaved table. */
+  private holdR0(charging: boolean): void {
+    const src = charging ? this.r0Columns!.charge : this.r0Columns!.discharge;
+    const tab = this.tab;
+    for (let s = 0; 2 * s < src.length; s++) {
+      tab[s * TW + T_R0] = src[2 * s]!;
+      tab[s * TW + T_R0 + 1] = src[2 * s + 1]!;
+    }
+    this.tabCharging = charging;
   }
 
   redirect(p: Pack, I: number): boolean {
