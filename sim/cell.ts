@@ -15,6 +15,8 @@ export interface CellParams {
   dUdT_V_per_K: number;
   M_V: number;
   r0_ohm: number;
+  /** R0 while charging (I > 0): the chemistry's r0_charge_ohm, else r0_ohm (README "Charge resistance"). */
+  r0_charge_ohm: number;
   r_ohm: number[];
   c_F: number[];
 }
@@ -23,6 +25,7 @@ export interface CellParams {
 export function cellParams(spec: ChemistryFile, z: number, T_C: number): CellParams {
   const res = spec.resistance;
   let r0: number;
+  let r0c: number;
   let r: number[];
   let c: number[];
   if (res.form === 'arrhenius') {
@@ -30,11 +33,13 @@ export function cellParams(spec: ChemistryFile, z: number, T_C: number): CellPar
     const f0 = Math.exp((res.r0_Ea_J_per_mol / GAS_CONSTANT) * x);
     const fr = Math.exp((res.rc_Ea_J_per_mol / GAS_CONSTANT) * x);
     r0 = interp1(res.soc, res.r0_ohm, z) * f0;
+    r0c = res.r0_charge_ohm ? interp1(res.soc, res.r0_charge_ohm, z) * f0 : r0;
     r = res.rc.map((b) => interp1(res.soc, b.r_ohm, z) * fr);
     c = res.rc.map((b) => interp1(res.soc, b.c_F, z));
   } else {
     const flat = (rows: number[][]) => rows.flat();
     r0 = interp2(res.soc, res.temperature_C, flat(res.r0_ohm), z, T_C);
+    r0c = res.r0_charge_ohm ? interp2(res.soc, res.temperature_C, flat(res.r0_charge_ohm), z, T_C) : r0;
     r = res.rc.map((b) => interp2(res.soc, res.temperature_C, flat(b.r_ohm), z, T_C));
     c = res.rc.map((b) => interp2(res.soc, res.temperature_C, flat(b.c_F), z, T_C));
   }
@@ -43,9 +48,15 @@ export function cellParams(spec: ChemistryFile, z: number, T_C: number): CellPar
     dUdT_V_per_K: interp1(spec.dUdT.soc, spec.dUdT.value_V_per_K, z),
     M_V: interp1(spec.hysteresis.soc, spec.hysteresis.M_V, z),
     r0_ohm: r0,
+    r0_charge_ohm: r0c,
     r_ohm: r,
     c_F: c,
   };
+}
+
+/** R0 for current I_A: the charge resistance while charging (extension; equal to r0_ohm without one). */
+export function ohmic(p: CellParams, I_A: number): number {
+  return I_A > 0 ? p.r0_charge_ohm : p.r0_ohm;
 }
 
 export interface CellState {
@@ -93,7 +104,7 @@ export class Cell {
   /** Terminal voltage at the present state for current I_A. */
   voltage(I_A: number, p: CellParams = this.params()): number {
     const s = this.state;
-    let V = p.ocv_V + p.dUdT_V_per_K * (s.T_C - this.spec.T_ref_C) + p.M_V * s.h + p.r0_ohm * I_A;
+    let V = p.ocv_V + p.dUdT_V_per_K * (s.T_C - this.spec.T_ref_C) + p.M_V * s.h + ohmic(p, I_A) * I_A;
     for (let j = 0; j < s.v.length; j++) V += s.v[j]!;
     return V;
   }
@@ -101,7 +112,7 @@ export class Cell {
   /** Heat generated during a step at current I_A from the present state, W. */
   heat(I_A: number, p: CellParams = this.params()): number {
     const s = this.state;
-    let q = p.r0_ohm * I_A * I_A;
+    let q = ohmic(p, I_A) * I_A * I_A;
     for (let j = 0; j < s.v.length; j++) q += (s.v[j]! * s.v[j]!) / p.r_ohm[j]!;
     q += p.M_V * s.h * I_A;
     q += I_A * (s.T_C + KELVIN) * p.dUdT_V_per_K;

@@ -40,6 +40,11 @@ export interface Chemistry {
   readonly form: 'arrhenius' | 'table2d';
   /** arrhenius: length nSoc; table2d: nSoc * nT row-major (soc, T). */
   readonly r0: Float64Array;
+  /**
+   * R0 while the cell charges (extension, README "Charge resistance"), laid out as r0;
+   * null when the chemistry has none (then r0 in both directions, cell-model.md exactly).
+   */
+  readonly r0Charge: Float64Array | null;
   readonly rcR: Float64Array[];
   readonly rcC: Float64Array[];
   /** Ea / R for R0 and the RC resistances (arrhenius form; 0 for table2d). */
@@ -176,10 +181,11 @@ function socAxis(r: Reader): number[] {
 function readResistance(r: Reader): ArrheniusResistance | Table2dResistance {
   const form = r.get('form').string({ oneOf: ['arrhenius', 'table2d'] });
   if (form === 'arrhenius') {
-    r.only(['form', 'soc', 'r0_ohm', 'rc', 'r0_Ea_J_per_mol', 'rc_Ea_J_per_mol']);
+    r.only(['form', 'soc', 'r0_ohm', 'r0_charge_ohm', 'rc', 'r0_Ea_J_per_mol', 'rc_Ea_J_per_mol']);
     const soc = socAxis(r.get('soc'));
     const n = soc.length;
     const r0_ohm = r.get('r0_ohm').numbers({ gt: 0, length: n });
+    const r0_charge_ohm = r.opt('r0_charge_ohm')?.numbers({ gt: 0, length: n });
     const rcItems = r.get('rc').items();
     if (rcItems.length > 2) r.get('rc').fail(`at most 2 RC branches, got ${rcItems.length}`);
     const rc = rcItems.map((b) => {
@@ -190,12 +196,13 @@ function readResistance(r: Reader): ArrheniusResistance | Table2dResistance {
       form,
       soc,
       r0_ohm,
+      ...(r0_charge_ohm ? { r0_charge_ohm } : {}),
       rc,
       r0_Ea_J_per_mol: r.get('r0_Ea_J_per_mol').number({ min: 0, max: 200000 }),
       rc_Ea_J_per_mol: r.get('rc_Ea_J_per_mol').number({ min: 0, max: 200000 }),
     };
   }
-  r.only(['form', 'soc', 'temperature_C', 'r0_ohm', 'rc']);
+  r.only(['form', 'soc', 'temperature_C', 'r0_ohm', 'r0_charge_ohm', 'rc']);
   const soc = socAxis(r.get('soc'));
   const temperature_C = r.get('temperature_C').numbers({ minLength: 1, ascending: true, min: -80, max: 150 });
   const grid2 = (g: Reader): number[][] => {
@@ -205,11 +212,13 @@ function readResistance(r: Reader): ArrheniusResistance | Table2dResistance {
   };
   const rcItems = r.get('rc').items();
   if (rcItems.length > 2) r.get('rc').fail(`at most 2 RC branches, got ${rcItems.length}`);
+  const rc0 = r.opt('r0_charge_ohm');
   return {
     form: 'table2d',
     soc,
     temperature_C,
     r0_ohm: grid2(r.get('r0_ohm')),
+    ...(rc0 ? { r0_charge_ohm: grid2(rc0) } : {}),
     rc: rcItems.map((b) => {
       b.only(['r_ohm', 'c_F']);
       return { r_ohm: grid2(b.get('r_ohm')), c_F: grid2(b.get('c_F')) };
@@ -259,11 +268,13 @@ export function compileChemistry(spec: ChemistryFile, file = spec.name): Chemist
   const at = grid.x;
   const nRC = res.rc.length;
   let r0: Float64Array;
+  let r0Charge: Float64Array | null = null;
   let rcR: Float64Array[];
   let rcC: Float64Array[];
   let temp: Grid | null = null;
   if (res.form === 'arrhenius') {
     r0 = resample(res.soc, res.r0_ohm, at);
+    if (res.r0_charge_ohm) r0Charge = resample(res.soc, res.r0_charge_ohm, at);
     rcR = res.rc.map((b) => resample(res.soc, b.r_ohm, at));
     rcC = res.rc.map((b) => resample(res.soc, b.c_F, at));
   } else {
@@ -279,6 +290,7 @@ export function compileChemistry(spec: ChemistryFile, file = spec.name): Chemist
       return out;
     };
     r0 = to2d(res.r0_ohm);
+    if (res.r0_charge_ohm) r0Charge = to2d(res.r0_charge_ohm);
     rcR = res.rc.map((b) => to2d(b.r_ohm));
     rcC = res.rc.map((b) => to2d(b.c_F));
   }
@@ -301,6 +313,7 @@ export function compileChemistry(spec: ChemistryFile, file = spec.name): Chemist
     m: resample(spec.hysteresis.soc, spec.hysteresis.M_V, at),
     form: res.form,
     r0,
+    r0Charge,
     rcR,
     rcC,
     r0EaOverR: res.form === 'arrhenius' ? res.r0_Ea_J_per_mol / GAS_CONSTANT : 0,

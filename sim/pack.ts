@@ -255,7 +255,7 @@ export class Pack {
       this.kLeft[i] = k > 0 && pos > 0 ? k : 0;
       this.kRight[i] = k > 0 && pos < perModule - 1 && i + 1 < n ? k : 0;
     }
-    this.stepper = kern ? new WasmStepper(kern) : new JsStepper(this);
+    this.stepper = kern ? new WasmStepper(kern, chem) : new JsStepper(this);
     this.updateStepConstants();
   }
 
@@ -347,6 +347,16 @@ export class Pack {
     const k = w[at + W_RTH * st]! * w[at + W_G * st]!;
     out[0] = k / sG;
     return eth + k * (this.sumGE[g]! / sG - eth);
+  }
+
+  /**
+   * After prepare(), for a chemistry with a charge resistance (sim/MODEL.md, "Charge
+   * resistance"): when current I flows the other way than the previous step's, evaluate the
+   * step for I's direction and return true: packA/packB and cellLinear() change, so a load
+   * that solved for I on them solves again. False, and nothing changed, otherwise.
+   */
+  redirect(I: number): boolean {
+    return this.stepper.redirect(this, I);
   }
 
   /** Apply pack current I (charge positive) for one step; states move from k to k+1. */

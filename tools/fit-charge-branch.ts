@@ -6,17 +6,19 @@
  *   npx tsx tools/fit-charge-branch.ts            # fit, print the figures, write the JSON
  *   npx tsx tools/fit-charge-branch.ts --check    # fit and compare with the committed JSON
  *
- * Method (chemistry README, "Charge branch"): the model stays cell-model.md's. The central OCV
- * is the measured discharge pseudo-OCV plus M(soc), so a discharging cell (h = −1) follows the
- * measured branch whatever M is; the charge branch is the pseudo-OCV plus 2·M. Free parameters:
- * M at the nodes M_SOC, the OCV offsets above soc 1 at OVER_FIT (where the measured cell sits
- * under constant voltage), for each gamma of GAMMAS. For each gamma a Gauss–Newton least-squares
- * fit (Jacobian by finite differences of the real replay, so the thermal coupling of M·h·I
- * is in it) minimises the simulated-minus-measured voltage over the rows every part compares
- * (sim/chemistry/cycles.ts: discharge 5–95 % SOC, recharge CC, recharge CV up to soc 1 +
- * the last OVER_FIT offset), with a small second-difference penalty on M; M is kept ≥ 0.
- * The gamma whose worst per-part RMS (discharge and CC recharge) is lowest wins. Deterministic:
- * the same data give the same JSON.
+ * Method (chemistry README, "Charge branch"): cell-model.md plus one extension, a charge
+ * resistance r0_charge_ohm (R0 while I > 0). The central OCV is the measured discharge
+ * pseudo-OCV plus M(soc), so a discharging cell (h = −1) follows the measured branch; M is NOT
+ * fitted but held at half the rested charge/discharge gap (M_REST), so a cell at rest after a
+ * charge reads what the rests show. Free parameters: R0 while charging at the nodes R_SOC, R1
+ * (the 15 s branch; the discharges at 2C constrain it), and the OCV offsets above soc 1 at
+ * OVER_FIT (where the measured cell sits under constant voltage). A damped Gauss–Newton
+ * least-squares fit (Jacobian by finite differences of the real replay, so the thermal
+ * coupling of the heat is in it) minimises the simulated-minus-measured voltage over the rows
+ * every part compares (sim/chemistry/cycles.ts: discharge 5–95 % SOC, recharge CC, recharge CV
+ * up to soc 1 + the last OVER_FIT offset), with a small second-difference penalty on R0c; from
+ * the third iteration Lawson weights move the weight to the worst parts. Deterministic: the
+ * same data give the same JSON.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { type ChargeFit, CHARGE_FIT_JSON, DATA_DIR, build18650, formatJson, type parseCsv, readSourceData } from '../sim/chemistry/build.ts';
 import { type Cycle, type PartError, compareCycle, parseCycle, replayCycle, windows } from '../sim/chemistry/cycles.ts';
 import type { ChemistryFile } from '../sim/chemistry.ts';
+import { interp1 } from '../sim/table.ts';
 
 export const CYCLE_DIR = resolve(DATA_DIR, 'hakadi-18650');
 export const CYCLE_FILES = ['cycle-0c5-2-1', 'cycle-0c5-2-2', 'cycle-0c66-2-1', 'cycle-2c-2-1'] as const;
@@ -51,12 +54,18 @@ const OVER_STEEP: [number, number][] = [
  * RMS keeps falling above it (32 mV at 640), but at 640 the BMS's EKF loses SOC accuracy on WLTC
  * (1.8 % RMS against 0.4 % at 160).
  */
-const GAMMAS = [40, 80, 160];
+const GAMMAS = [20];
 /** Second-difference penalty weight on M (V of residual per V of curvature). */
 const SMOOTH = 0.3;
+/** The recharges' CC current, A (scales the smoothness of R0c to volts). */
+const CHARGE_A = 1.37;
 const DELTA_V = 0.002;
 const RIDGE = 1e-4;
-const ITERATIONS = 8;
+const ITERATIONS = 10;
+/** Marquardt damping of the Gauss–Newton step (R1 moves every row: undamped, the step overshoots). */
+const DAMP = 0.3;
+/** Smallest charge resistance the fit may reach, Ω. */
+const R0C_MIN = 0.005;
 
 export function readCycles(dir = CYCLE_DIR): Cycle[] {
   return CYCLE_FILES.map((n) => parseCycle(readFileSync(resolve(dir, `${n}.csv`), 'utf8'), `sim/data/chemistry/hakadi-18650/${n}.csv`));
@@ -65,8 +74,28 @@ export function readCycles(dir = CYCLE_DIR): Cycle[] {
 interface Params {
   gamma: number;
   M: number[];
+  /** R0 while charging at the nodes R_SOC, Ω at T_ref. */
+  rc: number[];
+  /** R1 at soc 0.5 and T_ref, Ω (R2 and tau2 keep the preset's tuned values). */
+  r1: number;
   over: number[];
 }
+/** The preset's tuned RC branches (build.ts SPLIT_18650, TAU2_S): R1 the fit's start, R2 and tau2 kept. */
+const R1_START = 0.027;
+const R2_KEPT = 0.005;
+const TAU2_KEPT = 300;
+/** R1 enters the least squares as R1_IN·R1/R1_START, a size like M's (so one DELTA_V fits all). */
+const R1_IN = 0.1;
+/** R1 may move within this factor of its start. */
+const R1_RANGE = 2;
+
+/** SOC nodes of the charge resistance: M's. */
+const R_SOC = M_SOC;
+/**
+ * M is held at what the rests show, not fitted: half the charge/discharge gap of the Hakadi
+ * incremental-OCV test (20-min rests), ~80 mV at 0–35 % SOC and ~20 mV at 35–100 %.
+ */
+const M_REST = (s: number) => interp1([0, 0.35, 0.45, 1], [0.04, 0.04, 0.01, 0.01], s);
 
 const round4 = (x: number) => Number(x.toFixed(4));
 
@@ -76,6 +105,8 @@ function toFit(p: Params, source: string): ChargeFit {
     source,
     gamma: p.gamma,
     hysteresis: { soc: M_SOC, M_V: p.M.map(round4) },
+    r0_charge: { soc: R_SOC, ohm: p.rc.map((r) => Number(r.toPrecision(4))) },
+    rc: { r1_ohm: Number(p.r1.toPrecision(4)), r2_ohm: R2_KEPT, tau2_s: TAU2_KEPT },
     overcharge: [
       ...OVER_FIT.map((d, i): [number, number] => [d, round4(p.over[i]!)]),
       ...OVER_STEEP.map(([d, dv]): [number, number] => [round4(OVER_FIT[OVER_FIT.length - 1]! + d), round4(last + dv)]),
@@ -148,12 +179,13 @@ function solve(N: number[][], y: number[]): number[] {
 }
 
 function fitGamma(base: Parameters<typeof specOf>[0], cycles: Cycle[], gamma: number): Params {
-  const nM = M_SOC.length;
-  let p: Params = { gamma, M: M_SOC.map(() => 0.02), over: OVER_FIT.map(() => 0) };
+  const nR = R_SOC.length;
+  const M = M_SOC.map(M_REST);
+  let p: Params = { gamma, M, rc: R_SOC.map(() => 0.1), r1: R1_START, over: OVER_FIT.map(() => 0) };
   let weights = cycles.flatMap(() => Array.from({ length: PARTS }, () => 1));
   for (let it = 0; it < ITERATIONS; it++) {
-    const flat = [...p.M, ...p.over];
-    const unflat = (v: number[]): Params => ({ gamma, M: v.slice(0, nM), over: v.slice(nM) });
+    const flat = [...p.rc, (p.r1 / R1_START) * R1_IN, ...p.over];
+    const unflat = (v: number[]): Params => ({ gamma, M, rc: v.slice(0, nR), r1: (v[nR]! / R1_IN) * R1_START, over: v.slice(nR + 1) });
     const at = residuals(specOf(base, p), cycles, weights);
     // From the third iteration on, weights move towards the worst parts (the first two find the level).
     if (it >= 2) weights = lawson(weights, at.rms);
@@ -167,21 +199,26 @@ function fitGamma(base: Parameters<typeof specOf>[0], cycles: Cycle[], gamma: nu
     const n = flat.length;
     const N = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => J[i]!.reduce((s, x, k) => s + x * J[j]![k]!, 0)));
     const y = Array.from({ length: n }, (_, i) => -J[i]!.reduce((s, x, k) => s + x * r0[k]!, 0));
-    // Smoothness of M after the step: rows w·(M[i-1] − 2M[i] + M[i+1]) = 0.
-    for (let i = 1; i < nM - 1; i++) {
-      const idx = [i - 1, i, i + 1];
-      const co = [1, -2, 1];
-      const cur = co.reduce((s, c, k) => s + c * flat[idx[k]!]!, 0);
-      for (let a = 0; a < 3; a++) {
-        for (let b = 0; b < 3; b++) N[idx[a]!]![idx[b]!]! += SMOOTH * SMOOTH * co[a]! * co[b]!;
-        y[idx[a]!]! -= SMOOTH * SMOOTH * co[a]! * cur;
+    // Smoothness of R0c after the step: rows w·(x[i-1] − 2x[i] + x[i+1]) = 0, weighted by the
+    // charge current so that the penalty is in volts.
+    const smooth = (from: number, len: number, w: number) => {
+      for (let i = from + 1; i < from + len - 1; i++) {
+        const idx = [i - 1, i, i + 1];
+        const co = [1, -2, 1];
+        const cur = co.reduce((s, c, k) => s + c * flat[idx[k]!]!, 0);
+        for (let a = 0; a < 3; a++) {
+          for (let b = 0; b < 3; b++) N[idx[a]!]![idx[b]!]! += w * w * co[a]! * co[b]!;
+          y[idx[a]!]! -= w * w * co[a]! * cur;
+        }
       }
-    }
+    };
+    smooth(0, nR, SMOOTH * CHARGE_A);
     // A small ridge on the step keeps parameters that no row sees where they are.
-    for (let j = 0; j < n; j++) N[j]![j]! += RIDGE;
+    for (let j = 0; j < n; j++) N[j]![j]! = N[j]![j]! * (1 + DAMP) + RIDGE;
     const dx = solve(N, y);
     p = unflat(flat.map((x, j) => x + dx[j]!));
-    p.M = p.M.map((m) => Math.max(0, m));
+    p.rc = p.rc.map((r) => Math.max(R0C_MIN, r));
+    p.r1 = Math.min(R1_RANGE * R1_START, Math.max(R1_START / R1_RANGE, p.r1));
     // The OCV may not fall above soc 1.
     for (let i = 0; i < p.over.length; i++) p.over[i] = Math.max(p.over[i]!, i > 0 ? p.over[i - 1]! : 0);
   }
@@ -204,7 +241,7 @@ export function fitChargeBranch(dataDir = DATA_DIR): FitResult {
     const spec = specOf(base, p);
     const errors = cycles.map((c) => ({ cycle: c.name, parts: compareCycle(spec, c) }));
     console.log(
-      `gamma ${gamma}: worst RMS ${(worst(errors) * 1000).toFixed(1)} mV; M ${p.M.map((m) => (m * 1000).toFixed(0)).join(' ')} mV; over ${p.over.map((m) => (m * 1000).toFixed(0)).join(' ')} mV`,
+      `gamma ${gamma}: worst RMS ${(worst(errors) * 1000).toFixed(1)} mV; M ${p.M.map((m) => (m * 1000).toFixed(0)).join(' ')} mV; R0c ${p.rc.map((m) => (m * 1000).toFixed(0)).join(' ')} mOhm; R1 ${(p.r1 * 1000).toFixed(1)} mOhm; over ${p.over.map((m) => (m * 1000).toFixed(0)).join(' ')} mV`,
     );
     if (!best || worst(errors) < worst(best.errors)) best = { fit: toFit(p, ''), errors };
   }
@@ -217,9 +254,9 @@ export const FIT_PATH = resolve(DATA_DIR, CHARGE_FIT_JSON);
 function sourceText(fit: ChargeFit, errors: FitResult['errors']): string {
   const fig = (part: string) => errors.map((c) => (c.parts.find((x) => x.part === part)!.rms_V * 1000).toFixed(1)).join(' / ');
   return (
-    `hysteresis and ocv above soc 1: FITTED by tools/fit-charge-branch.ts to the whole measured cycles of sim/data/chemistry/hakadi-18650/ (cell 2; ${CYCLE_FILES.join(', ')}; CC0 1.0, [repo: MaxMax-embedded/hakadi_soidum_ion_18650 @ a13c42d]), replayed through the reference Cell from soc 1, h = +1, 23 °C with the measured current as recorded and this preset's own capacity. ` +
-    `M(soc) on ${fit.hysteresis.soc.length} nodes and gamma ${fit.gamma} (best of ${GAMMAS.join('/')}) by least squares over the discharge (5–95 % soc), CC-recharge and CV-recharge rows, each part weighted equally; the central OCV stays ocv_dis_est_V + M, so a discharging cell follows the measured discharge branch. ` +
-    `M is an EFFECTIVE charge/discharge gap under ~0.9C load (up to ~110 mV at mid soc): the rested gap of the repository's incremental-OCV test is ~20 mV above 35 % soc (~40 mV = 2M), so the fitted M also carries the charge-direction polarisation the symmetric R cannot; a cell resting after a charge reads high by about the difference. ` +
+    `charge side (r0_charge_ohm, R1, ocv above soc 1): FITTED by tools/fit-charge-branch.ts to the whole measured cycles of sim/data/chemistry/hakadi-18650/ (cell 2; ${CYCLE_FILES.join(', ')}; CC0 1.0, [repo: MaxMax-embedded/hakadi_soidum_ion_18650 @ a13c42d]), replayed through the reference Cell from soc 1, h = +1, 23 °C with the measured current as recorded and this preset's own capacity. ` +
+    `hysteresis M(soc) NOT fitted: half the rested charge/discharge gap of the repository's incremental-OCV test (20-min rests: ~80 mV at 0–35 % soc, ~20 mV at 35–100 %), i.e. 40 mV to soc 0.35, 10 mV from 0.45; gamma ${fit.gamma}; the central OCV is ocv_dis_est_V + M, so a discharging cell follows the measured discharge branch. ` +
+    `resistance.r0_charge_ohm (R0 while charging, extension, chemistry README "Charge resistance"): FITTED on ${fit.r0_charge!.soc.length} soc nodes (${(Math.min(...fit.r0_charge!.ohm) * 1000).toFixed(0)}–${(Math.max(...fit.r0_charge!.ohm) * 1000).toFixed(0)} mΩ at 25 °C, the same Arrhenius factor as R0), together with R1 (${(fit.rc!.r1_ohm * 1000).toFixed(1)} mΩ at soc 0.5; R2 and tau2 as tuned), by damped Gauss–Newton least squares over the discharge (5–95 % soc), CC-recharge and CV-recharge rows with Lawson weights towards the worst part: the charge-direction polarisation of this cell (~0.1 Ω at mid soc against 18 mΩ on discharge) lives in the resistance, so it leaves when the current stops. ` +
     `Above soc 1 the OCV offsets ${fit.overcharge
       .slice(0, OVER_FIT.length)
       .map(([d, v]) => `+${(v * 1000).toFixed(0)} mV at ${1 + d}`)

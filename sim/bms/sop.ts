@@ -142,7 +142,7 @@ export class Sop {
     const h = this.cfg.voltage_horizon_s;
     const zMax = Number.isFinite(soc.max) ? soc.max : 0.5;
     const zMin = Number.isFinite(soc.min) ? soc.min : 0.5;
-    const rc = this.model.stepResistance(this.model.eval(zMax, T, this.p), h, this.np);
+    const rc = this.model.stepResistance(this.model.eval(zMax, T, this.p), h, this.np, true);
     const rd = this.model.stepResistance(this.model.eval(zMin, T, this.p), h, this.np);
     this.chargeV_A = Math.max(0, I + (this.vMax_V - cv.max_V) / rc);
     this.dischargeV_A = Math.max(0, -I + (cv.min_V - this.vMin_V) / rd);

@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChemistryFile, type Limits, PRESETS, readChemistry } from '../chemistry.ts';
 import { interp1 } from '../table.ts';
-import { CHARGE_FIT_JSON, type Csv, HAKADI_CSV, NVPF_CSV, type SourceData, parseCsv, readChargeFit } from './source.ts';
+import { CHARGE_FIT_JSON, type ChargeFit, type Csv, HAKADI_CSV, NVPF_CSV, type SourceData, parseCsv, readChargeFit } from './source.ts';
 
 export { CHARGE_FIT_JSON, type ChargeFit, type SourceData, parseCsv } from './source.ts';
 
@@ -166,7 +166,7 @@ export function readSourceData(dataDir = DATA_DIR): SourceData {
 }
 
 /** Arrhenius resistance tables: R_j(soc) = R_j(mid) · shape(soc), C_j = τ_j / R_j. */
-function arrhenius(soc: number[], shape: number[], r0: number, r1: number, r2: number): ChemistryFile['resistance'] {
+function arrhenius(soc: number[], shape: number[], r0: number, r1: number, r2: number, tau2 = TAU2_S): ChemistryFile['resistance'] {
   const rs = (rMid: number) => shape.map((f) => sig(rMid * f, 5));
   const r1s = rs(r1);
   const r2s = rs(r2);
@@ -176,11 +176,19 @@ function arrhenius(soc: number[], shape: number[], r0: number, r1: number, r2: n
     r0_ohm: rs(r0),
     rc: [
       { r_ohm: r1s, c_F: r1s.map((r) => sig(TAU1_S / r, 6)) },
-      { r_ohm: r2s, c_F: r2s.map((r) => sig(TAU2_S / r, 6)) },
+      { r_ohm: r2s, c_F: r2s.map((r) => sig(tau2 / r, 6)) },
     ],
     r0_Ea_J_per_mol: EA_R0,
     rc_Ea_J_per_mol: EA_RC,
   };
+}
+
+/** The fitted charge resistance on the resistance table's own SOC axis (linear between the fit's nodes). */
+function withChargeR0(res: ChemistryFile['resistance'], r0c: ChargeFit['r0_charge']): ChemistryFile['resistance'] {
+  if (!r0c || res.form !== 'arrhenius') return res;
+  const { form, soc, r0_ohm, rc, r0_Ea_J_per_mol, rc_Ea_J_per_mol } = res;
+  const r0_charge_ohm = soc.map((s) => sig(interp1(r0c.soc, r0c.ohm, s), 5));
+  return { form, soc, r0_ohm, r0_charge_ohm, rc, r0_Ea_J_per_mol, rc_Ea_J_per_mol };
 }
 
 /**
@@ -236,7 +244,7 @@ export function preset18650(src: SourceData): Omit<ChemistryFile, 'envelope'> {
       `voltage: 1.5–4.1 V = datasheet cut-off and charge voltage (${HAKADI}); nominal 3.05 V: measured mean pseudo-OCV 3.06 V (sodium-ion.md §3.3), generic 3.0–3.1 V (§3.1).`,
       ocvSource(4.1, c.zTop),
       ...commonLayeredSources().filter((s) => !s.startsWith('hysteresis:')),
-      'resistance at soc 0.5, 25 °C: R0 18 mΩ, R1 27 mΩ (C1 555.6 F, tau 15 s), R2 5 mΩ (C2 60 kF, tau 300 s): EST split of the measured effective DC resistance 49 mΩ at 50 % SOC (R0+R1+R2 = 50 mΩ; sodium-ion.md §3.3, §4, whose 18/12/20 mΩ split was moved by the TUNING below); the datasheet AC IR < 20 mΩ (1 kHz) bounds R0.',
+      `resistance at soc 0.5, 25 °C: R0 18 mΩ, R1 ${fit.rc ? `${fixed(fit.rc.r1_ohm * 1000, 2)} mΩ (FITTED with the charge side, first entry; the TUNING below had 27 mΩ)` : '27 mΩ'} (tau 15 s), R2 5 mΩ (C2 60 kF, tau 300 s): EST split of the measured effective DC resistance 49 mΩ at 50 % SOC (R0+R1+R2 = 50 mΩ; sodium-ion.md §3.3, §4, whose 18/12/20 mΩ split was moved by the TUNING below); the datasheet AC IR < 20 mΩ (1 kHz) bounds R0. r0_charge_ohm: see the first entry.`,
       'thermal: mass 37 g (measured 36.5–37.0 g, datasheet 37.5 g); specific heat 1000 J/(kg K) EST gives 37 J/K; hA = 15 W/(m² K) effective × 4.2e-3 m² can surface = 0.063 W/K, EST (sodium-ion.md §4 has 10 W/(m² K) natural convection, 0.042 W/K; raised by the TUNING below; forced air 40 W/(m² K) would give 0.17 W/K).',
       'low_temperature_capacity: 0 °C 0.96, -20 °C 0.90 (CATL gen 1 ">90 % at -20 °C"), -30 °C 0.85, -40 °C 0.75 (sodium-ion.md §4; all but -20 °C EST); factor 1 from 20 °C up because the data that define the SOC axis were taken at uncontrolled room temperature (~20–25 °C), linear between breakpoints (EST).',
       `limits: charge 1C = 1.5 A, discharge 3C = 4.5 A continuous (Hakadi datasheet); peak 6C = 9 A for 10 s: the TOB 18650's "6C max discharge" (${TOB}) taken as a 10 s peak only, EST (the Hakadi datasheet gives no peak rating).`,
@@ -248,7 +256,10 @@ export function preset18650(src: SourceData): Omit<ChemistryFile, 'envelope'> {
     ocv: c.ocv,
     dUdT: DUDT_FLAT,
     hysteresis: hyst,
-    resistance: arrhenius(c.rSoc, c.shape, SPLIT_18650.r0, SPLIT_18650.r1, SPLIT_18650.r2),
+    resistance: withChargeR0(
+      arrhenius(c.rSoc, c.shape, SPLIT_18650.r0, fit.rc?.r1_ohm ?? SPLIT_18650.r1, fit.rc?.r2_ohm ?? SPLIT_18650.r2, fit.rc?.tau2_s),
+      fit.r0_charge,
+    ),
     thermal: { heat_capacity_J_per_K: 37, hA_W_per_K: fixed(H_NATURAL * 4.2e-3, 3), mass_kg: 0.037 },
     low_temperature_capacity: LOW_T_18650,
     limits: {

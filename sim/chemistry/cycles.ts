@@ -129,3 +129,49 @@ export function compareCycle(spec: ChemistryFile, cycle: Cycle, ambient_C = CYCL
     return { part, n, rms_V: Math.sqrt(s2 / n), mean_V: s1 / n, maxAbs_V: mx, soc: [r.soc[rows[0]!]!, r.soc[rows[n - 1]!]!] };
   });
 }
+
+/** Constant-voltage end of the rig's CCCV charges: the current it stops at, A (the data's taper ends at ~0.1 A). */
+export const CV_CUTOFF_A = 0.1;
+/** Longest CV phase the rest replay allows, s (the data's CV parts last 20–30 min). */
+const CV_MAX_S = 4 * 3600;
+/** Rest after the recharge before the voltage is read, s (the incremental-OCV test rested 1 h after its CCCV charge). */
+export const REST_AFTER_CHARGE_S = 3600;
+
+/**
+ * The measured voltage of the cell at rest after a CCCV charge: the first row of each cycle
+ * file whose top-up is short (the cell was already full from the previous test's recharge),
+ * before the top-up's current starts. Rest length before it is not logged.
+ */
+export function restedAfterCharge(cycle: Cycle): number | undefined {
+  const topUpRows = cycle.phase.filter((p) => p === PHASE_TOPUP).length;
+  return cycle.phase[0] !== PHASE_TOPUP && topUpRows < SHORT_TOPUP_S / CYCLE_DT_S ? cycle.voltage_V[0] : undefined;
+}
+/** A top-up shorter than this starts from a full cell. */
+const SHORT_TOPUP_S = 600;
+
+/**
+ * The model at rest after a recharge: the cycle replayed as `replayCycle` until the recharge's
+ * CC part brings the model cell to max_V, then the rig's CV (hold max_V until the current
+ * falls to CV_CUTOFF_A; driven by the model, not by the measured current, whose count runs
+ * 2–9 % past the discharge), then REST_AFTER_CHARGE_S at zero current. Returns the model SOC
+ * at the end of the charge and the rested voltage.
+ */
+export function restAfterRecharge(spec: ChemistryFile, cycle: Cycle, ambient_C = CYCLE_AMBIENT_C): { soc: number; voltage_V: number } {
+  const start = cycle.phase.indexOf(PHASE_DISCHARGE);
+  const cell = new Cell(spec, { soc: 1, T_C: ambient_C, h: 1 });
+  const maxV = spec.voltage.max_V;
+  for (let k = start; k < cycle.time_s.length; k++) {
+    const I = cycle.current_A[k]!;
+    if (cycle.phase[k] === PHASE_RECHARGE && cell.voltage(I) >= maxV) break;
+    cell.step(I, CYCLE_DT_S, ambient_C);
+  }
+  for (let t = 0; t < CV_MAX_S; t += CYCLE_DT_S) {
+    const p = cell.params();
+    const I = (maxV - cell.voltage(0, p)) / p.r0_charge_ohm; // V = E + R0c·I while charging
+    if (I <= CV_CUTOFF_A) break;
+    cell.step(I, CYCLE_DT_S, ambient_C);
+  }
+  const soc = cell.state.z;
+  for (let t = 0; t < REST_AFTER_CHARGE_S; t += CYCLE_DT_S) cell.step(0, CYCLE_DT_S, ambient_C);
+  return { soc, voltage_V: cell.voltage(0) };
+}

@@ -44,6 +44,10 @@ export interface ChargeFit {
   source: string;
   gamma: number;
   hysteresis: { soc: number[]; M_V: number[] };
+  /** R0 while charging at T_ref (README "Charge resistance"), linear between its nodes. */
+  r0_charge?: { soc: number[]; ohm: number[] };
+  /** The RC branches at soc 0.5 and T_ref, fitted jointly (else the preset's TUNING values). */
+  rc?: { r1_ohm: number; r2_ohm: number; tau2_s: number };
   overcharge: [number, number][];
 }
 
@@ -57,6 +61,14 @@ export function readChargeFit(text: string, label: string): ChargeFit {
   nums(f.hysteresis?.soc, 'hysteresis.soc');
   nums(f.hysteresis?.M_V, 'hysteresis.M_V');
   if (f.hysteresis.soc.length !== f.hysteresis.M_V.length) throw new Error(`${label}: hysteresis: soc and M_V differ in length`);
+  if (f.r0_charge !== undefined) {
+    nums(f.r0_charge.soc, 'r0_charge.soc');
+    nums(f.r0_charge.ohm, 'r0_charge.ohm');
+    if (f.r0_charge.soc.length !== f.r0_charge.ohm.length) throw new Error(`${label}: r0_charge: soc and ohm differ in length`);
+    if (!f.r0_charge.ohm.every((r) => r > 0)) throw new Error(`${label}: r0_charge.ohm: must be > 0`);
+  }
+  if (f.rc !== undefined && ![f.rc.r1_ohm, f.rc.r2_ohm, f.rc.tau2_s].every((x) => typeof x === 'number' && x > 0))
+    throw new Error(`${label}: rc: r1_ohm, r2_ohm and tau2_s must be numbers > 0`);
   if (!Array.isArray(f.overcharge)) throw new Error(`${label}: overcharge: expected [dsoc, dV] pairs`);
   f.overcharge.forEach((p, i) => nums(p, `overcharge[${i}]`));
   return f;

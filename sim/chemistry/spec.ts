@@ -14,6 +14,11 @@ export interface ArrheniusResistance {
   form: 'arrhenius';
   soc: number[];
   r0_ohm: number[];
+  /**
+   * Optional extension (README "Charge resistance"): R0 while the cell charges (I > 0), same
+   * axis and Arrhenius factor as r0_ohm. Absent: r0_ohm in both directions (cell-model.md).
+   */
+  r0_charge_ohm?: number[];
   rc: { r_ohm: number[]; c_F: number[] }[];
   r0_Ea_J_per_mol: number;
   rc_Ea_J_per_mol: number;
@@ -25,6 +30,8 @@ export interface Table2dResistance {
   temperature_C: number[];
   /** Row per SOC breakpoint, one value per temperature breakpoint. */
   r0_ohm: number[][];
+  /** Optional extension: R0 while the cell charges (I > 0), same grid as r0_ohm. */
+  r0_charge_ohm?: number[][];
   rc: { r_ohm: number[][]; c_F: number[][] }[];
 }
 

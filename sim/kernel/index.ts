@@ -333,6 +333,14 @@ export class PackKernel {
     return new Float64Array(this.memory.buffer, this.header[slot]!, this.header[H_NS]!);
   }
 
+  /**
+   * The SOC tables the kernel reads in its memory (layout.ts TAB_ROW per breakpoint): the
+   * host rewrites its R0 column for a chemistry with a charge resistance (pack/wasm.ts).
+   */
+  tableView(): Float64Array {
+    return new Float64Array(this.memory.buffer, this.header[H_TAB]!, this.header[H_NX]! * TAB_ROW);
+  }
+
   /** The per-pair scratch: field f of cell i at ((i >> 1) * W_FIELDS + f) * 2 + (i & 1). */
   scratch(): Float64Array {
     const nE = this.n + (this.n & 1);

@@ -8,7 +8,7 @@ import { arrheniusFill, expStrided, hysteresisDecay } from '../internal/fastmath
 import type { Pack } from '../pack.ts';
 import type { Stepper } from './stepper.ts';
 import { W, W_A1, W_A2, W_DU, W_E, W_ET, W_ETH, W_G, W_IR1, W_IR2, W_M, W_R0, W_R1, W_R2, W_RT, W_RTH } from './stepper.ts';
-import { T_C1, T_C2, T_DU, T_M, T_OCV, T_R0, T_R1, T_R2, TW, bilinear, capacityFactorAt, capacityTop, interleaveTables } from './tables.ts';
+import { T_C1, T_C2, T_DU, T_M, T_OCV, T_R0, T_R1, T_R2, TW, bilinear, capacityFactorAt, capacityTop, interleaveColumn, interleaveTables } from './tables.ts';
 
 export class JsStepper implements Stepper {
   readonly kind = 'js';
@@ -16,14 +16,41 @@ export class JsStepper implements Stepper {
   /** Arrhenius factors of R0 and of the RC resistances (1 for a chemistry without). */
   private readonly f0: Float64Array;
   private readonly fr: Float64Array;
+  /**
+   * A charge resistance (chemistry README "Charge resistance"), 'arrhenius': R0 of each
+   * direction interleaved as the table's R0 column (value, slope per breakpoint); the column
+   * of the evaluated direction is written into `tab` (on a change of direction only), so the
+   * hot loop is the same as without one. 'table2d' reads chem.r0Charge. Null: none.
+   */
+  private readonly r0Columns: { discharge: Float64Array; charge: Float64Array } | null;
+  private readonly hasChargeR0: boolean;
+  /** The direction whose R0 column `tab` holds. */
+  private tabCharging = false;
+  /** The direction prepare() last evaluated R0 for (true: the charge resistance). */
+  private charging = false;
 
   constructor(p: Pack) {
     this.tab = interleaveTables(p.chem);
     this.f0 = new Float64Array(p.n).fill(1);
     this.fr = new Float64Array(p.n).fill(1);
+    this.hasChargeR0 = p.chem.r0Charge !== null;
+    this.r0Columns =
+      p.chem.r0Charge !== null && p.chem.form === 'arrhenius' ? { discharge: interleaveColumn(p.chem.r0), charge: interleaveColumn(p.chem.r0Charge) } : null;
   }
 
-  prepare(p: Pack, _sinkT_C: number): void {
+  /**
+   * The charge resistance, where the chemistry has one, is chosen for the whole pack by the
+   * direction of the pack current (sim/MODEL.md, "Charge resistance"): prepare() does not know
+   * the step's current yet, so it takes the previous step's direction; advance() evaluates the
+   * step again for the other direction when the current turned out to flow the other way.
+   */
+  prepare(p: Pack, sinkT_C: number): void {
+    this.evaluate(p, sinkT_C, this.hasChargeR0 && p.packCurrent > 0);
+  }
+
+  private evaluate(p: Pack, _sinkT_C: number, charging: boolean): void {
+    this.charging = charging;
+    if (this.r0Columns !== null && charging !== this.tabCharging) this.holdR0(charging);
     const chem = p.chem;
     const grid = chem.soc;
     const xs = grid.x;
@@ -134,7 +161,7 @@ export class JsStepper implements Stepper {
             u = (Tk - tg.x[j]!) / (tg.x[j + 1]! - tg.x[j]!);
           }
           const j1 = nT < 2 ? j : j + 1;
-          r0 = bilinear(chem.r0, nT, s, t, j, j1, u) * rs;
+          r0 = bilinear(charging ? chem.r0Charge! : chem.r0, nT, s, t, j, j1, u) * rs;
           if (nRC > 0) {
             r1 = bilinear(chem.rcR[0]!, nT, s, t, j, j1, u) * rs;
             c1 = bilinear(chem.rcC[0]!, nT, s, t, j, j1, u) * irs;
@@ -273,7 +300,26 @@ export class JsStepper implements Stepper {
     p.packB = B;
   }
 
+  /** Put the R0 column of one direction into the interleaved table. */
+  private holdR0(charging: boolean): void {
+    const src = charging ? this.r0Columns!.charge : this.r0Columns!.discharge;
+    const tab = this.tab;
+    for (let s = 0; 2 * s < src.length; s++) {
+      tab[s * TW + T_R0] = src[2 * s]!;
+      tab[s * TW + T_R0 + 1] = src[2 * s + 1]!;
+    }
+    this.tabCharging = charging;
+  }
+
+  redirect(p: Pack, I: number): boolean {
+    if (!this.hasChargeR0 || I > 0 === this.charging) return false;
+    this.evaluate(p, p.sinkT, I > 0);
+    return true;
+  }
+
   advance(p: Pack, I: number): void {
+    // the current flows the other way than prepare() assumed: R0 of the step's direction
+    this.redirect(p, I);
     const { z, v1, v2, h, T, Tnext, w, kz, kh, voltage, current, terminalCurrent, heat } = p;
     const { kLeft, kRight, decay, invH } = p;
     const shunt = p.shunt_S;

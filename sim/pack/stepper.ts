@@ -10,6 +10,12 @@ export interface Stepper {
   readonly kind: 'wasm' | 'js';
   /** Evaluate every cell at step k; set pack.packA and pack.packB. */
   prepare(pack: Pack, sinkT_C: number): void;
+  /**
+   * A chemistry with a charge resistance: prepare() evaluated R0 for the previous step's
+   * direction; when current I flows the other way, evaluate the step again for I's direction
+   * and return true (packA/packB change). False, and nothing done, otherwise.
+   */
+  redirect(pack: Pack, I: number): boolean;
   /** Apply pack current I for one step; set the outputs, move the states to k+1, swap T. */
   advance(pack: Pack, I: number): void;
 }

@@ -43,6 +43,17 @@ export function interleaveTables(chem: Chemistry): Float64Array {
   return out;
 }
 
+/** One SOC table interleaved as interleaveTables does: value and slope to the next breakpoint. */
+export function interleaveColumn(ys: Float64Array): Float64Array {
+  const nx = ys.length;
+  const out = new Float64Array(2 * nx);
+  for (let s = 0; s < nx; s++) {
+    out[2 * s] = ys[s]!;
+    out[2 * s + 1] = s + 1 < nx ? ys[s + 1]! - ys[s]! : 0;
+  }
+  return out;
+}
+
 /**
  * The SOC tables for the kernel: per breakpoint, the values of OCV, dU/dT, M, R0, R1, C1,
  * R2, C2, then their slopes to the next breakpoint (layout.ts TAB_ROW).

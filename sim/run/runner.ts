@@ -127,6 +127,8 @@ export class Runner {
       // a faulty charger (injected) regulates to its own setpoint or never terminates
       const chargerFault = this.bms?.chargerFault && load.charging ? this.bms.chargerFault(this.t) : null;
       let I = load.request(pTau, chargerFault);
+      // a charge resistance: the load solved on the previous step's direction; I flows the other way
+      if (pack.redirect(I)) I = load.request(pTau, chargerFault);
       const requested = I;
       if (this.bms) I = this.bms.admitCurrent(I, this.t);
       const record = this.recorder.before(this.k, ledger);

@@ -211,7 +211,8 @@ function referenceCell(spec: any, profile: [number, number][], dt: number): numb
     const x = 1 / (T + 273.15) - 1 / (Tref + 273.15);
     const A0 = Math.exp((res.r0_Ea_J_per_mol / 8.314) * x);
     const Arc = Math.exp((res.rc_Ea_J_per_mol / 8.314) * x);
-    const R0 = lin(res.soc, res.r0_ohm, zl) * A0;
+    // the charge-resistance extension (sim/MODEL.md): R0 while charging where the file has one
+    const R0 = lin(res.soc, I > 0 && res.r0_charge_ohm ? res.r0_charge_ohm : res.r0_ohm, zl) * A0;
     const R = res.rc.map((b: any) => lin(res.soc, b.r_ohm, zl) * Arc);
     const C = res.rc.map((b: any) => lin(res.soc, b.c_F, zl));
     const ocv = lin(spec.ocv.soc, spec.ocv.voltage_V, zl);

@@ -11,21 +11,34 @@
  * (until the measured voltage first reaches 4.095 V) and, for information, its CV part.
  *
  * Target (issue 11): ≤ 25 mV RMS on every discharge and every CC recharge. The fit reaches it
- * on the 0.5C and 0.66C discharges only; the figures are printed, and the test guards what is
- * reached (chemistry README, "Charge branch": what limits the rest).
+ * on the four discharges and the two 0.5C recharges; the figures are printed, and the test
+ * guards what is reached (chemistry README, "Charge branch": what limits the rest).
+ *
+ * At rest after a charge: the model, after each recharge (CC as measured, then the rig's CV
+ * to 0.1 A driven by the model, then 1 h at zero current), against the measured voltage of
+ * the cell at rest after a CCCV charge (first row of each cycle file that starts full); and
+ * the rested charge/discharge gap at mid SOC against the incremental-OCV test's ~20 mV.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Cycle, compareCycle, parseCycle } from '../../sim/chemistry/cycles.ts';
+import { Cell } from '../../sim/cell.ts';
+import { type Cycle, compareCycle, parseCycle, restAfterRecharge, restedAfterCharge } from '../../sim/chemistry/cycles.ts';
 import { loadChemistry } from '../../sim/node/load.ts';
 
 const FILES = ['cycle-0c5-2-1', 'cycle-0c5-2-2', 'cycle-0c66-2-1', 'cycle-2c-2-1'] as const;
 const TARGET_V = 0.025;
-/** What the shipped preset reaches, with a little room (regression guards, not the target). */
-const GUARD_DISCHARGE_V = 0.033;
-const GUARD_CC_V = 0.038;
+/** What the shipped preset reaches on the CC recharges (worst 27.2 mV), with a little room (a regression guard, not the target). */
+const GUARD_CC_V = 0.03;
 /** The mean CC-recharge error: −89…−121 mV before the charge side was fitted. */
 const GUARD_CC_MEAN_V = 0.02;
+/** Model minus measured rested voltage after a recharge: the model reads 8–16 mV high; guard. */
+const GUARD_REST_V = 0.025;
+/**
+ * The rested charge/discharge gap of the Hakadi incremental-OCV test (20-min rests, repository
+ * README): ~20 mV over 35–100 % SOC. Before the charge resistance the model's was 166 mV at 50 %.
+ */
+const REST_GAP_MID_V = 0.02;
+const REST_GAP_TOL_V = 0.01;
 
 const cycles: Cycle[] = FILES.map((n) =>
   parseCycle(readFileSync(new URL(`../../sim/data/chemistry/hakadi-18650/${n}.csv`, import.meta.url), 'utf8'), `${n}.csv`),
@@ -49,18 +62,46 @@ describe('naion-18650-layered as shipped against measured whole cycles', () => {
     // Enough rows that the figures mean something: the discharge spans 5–95 %, the CC part most of the recharge.
     expect(dis!.n).toBeGreaterThan(1500);
     expect(cc!.n).toBeGreaterThan(3500);
-    expect(dis!.rms_V).toBeLessThanOrEqual(GUARD_DISCHARGE_V);
+    expect(dis!.rms_V).toBeLessThanOrEqual(TARGET_V);
     expect(cc!.rms_V).toBeLessThanOrEqual(GUARD_CC_V);
     expect(Math.abs(cc!.mean_V)).toBeLessThanOrEqual(GUARD_CC_MEAN_V);
   });
 
-  it('should meet the 25 mV target on the 0.5C and 0.66C discharges', () => {
-    for (const c of cycles.slice(0, 3)) expect(compareCycle(spec, c)[0]!.rms_V).toBeLessThanOrEqual(TARGET_V);
+  it('should meet the 25 mV target on the two 0.5C recharges', () => {
+    for (const c of cycles.slice(0, 2)) expect(compareCycle(spec, c)[1]!.rms_V).toBeLessThanOrEqual(TARGET_V);
+  });
+
+  it('should rest after each recharge near the measured rested voltage of a charged cell', () => {
+    const measured = cycles.map(restedAfterCharge).filter((v): v is number => v !== undefined);
+    expect(measured.length).toBeGreaterThanOrEqual(3);
+    const mean = measured.reduce((a, b) => a + b, 0) / measured.length;
+    for (const c of cycles) {
+      const r = restAfterRecharge(spec, c);
+      console.log(
+        `${c.name} rest 1 h after the recharge (CCCV to 0.1 A, model SOC ${r.soc.toFixed(3)}): model ${r.voltage_V.toFixed(4)} V, ` +
+          `measured at rest after a CCCV charge ${mean.toFixed(4)} V (${measured.map((v) => v.toFixed(4)).join(' / ')}), model − measured ${mV(r.voltage_V - mean)} mV`,
+      );
+      expect(Math.abs(r.voltage_V - mean)).toBeLessThanOrEqual(GUARD_REST_V);
+    }
+  });
+
+  it('should rest after a charge to mid SOC at the measured charge/discharge gap, not under the charge polarisation', () => {
+    // 10 % SOC at 0.5C towards 50 % from either side, then the incremental-OCV test's 20-min rest
+    const rest = (from: number, I: number) => {
+      const cell = new Cell(spec, { soc: from, T_C: 23, h: I > 0 ? -1 : 1 });
+      const steps = Math.round((Math.abs(0.5 - from) * spec.capacity_Ah * 3600) / Math.abs(I));
+      for (let i = 0; i < steps; i++) cell.step(I, 1, 23);
+      for (let i = 0; i < 1200; i++) cell.step(0, 1, 23);
+      return cell.voltage(0);
+    };
+    const gap = rest(0.4, 0.75) - rest(0.6, -0.75);
+    console.log(`rested gap at 50 % SOC, charge − discharge: model ${mV(gap)} mV, measured ~${mV(REST_GAP_MID_V)} mV (incremental-OCV test)`);
+    expect(Math.abs(gap - REST_GAP_MID_V)).toBeLessThanOrEqual(REST_GAP_TOL_V);
   });
 
   it('should get worse, not better, when the preset is perturbed outside its fit', () => {
     // Guards against a comparison that passes whatever the preset says: doubling the
-    // resistances breaks the discharge, removing the hysteresis breaks the recharge.
+    // resistances breaks the discharge, removing the charge resistance breaks the recharge.
     const bad = structuredClone(spec);
     if (bad.resistance.form !== 'arrhenius') throw new Error('expected the arrhenius form');
     bad.resistance.r0_ohm = bad.resistance.r0_ohm.map((r) => 2 * r);
@@ -69,8 +110,9 @@ describe('naion-18650-layered as shipped against measured whole cycles', () => {
       b.c_F = b.c_F.map((c) => c / 2);
     }
     expect(compareCycle(bad, cycles[0]!)[0]!.rms_V).toBeGreaterThan(TARGET_V);
-    const flat = structuredClone(spec);
-    flat.hysteresis.M_V = flat.hysteresis.M_V.map(() => 0);
-    expect(compareCycle(flat, cycles[0]!)[1]!.rms_V).toBeGreaterThan(2 * GUARD_CC_V);
+    const symmetric = structuredClone(spec);
+    if (symmetric.resistance.form !== 'arrhenius' || !symmetric.resistance.r0_charge_ohm) throw new Error('expected a charge resistance');
+    delete symmetric.resistance.r0_charge_ohm;
+    expect(compareCycle(symmetric, cycles[0]!)[1]!.rms_V).toBeGreaterThan(2 * GUARD_CC_V);
   });
 });

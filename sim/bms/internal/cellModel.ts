@@ -23,6 +23,8 @@ export interface ModelPoint {
   M_V: number;
   dM: number;
   r0_ohm: number;
+  /** R0 while charging (the chemistry's charge resistance, else R0), with the connection, Ω. */
+  r0_charge_ohm: number;
   r1_ohm: number;
   tau1_s: number;
   r2_ohm: number;
@@ -30,7 +32,7 @@ export interface ModelPoint {
 }
 
 export function newModelPoint(): ModelPoint {
-  return { ocv_V: 0, dOcv: 0, M_V: 0, dM: 0, r0_ohm: 0, r1_ohm: 0, tau1_s: 1, r2_ohm: 0, tau2_s: 1 };
+  return { ocv_V: 0, dOcv: 0, M_V: 0, dM: 0, r0_ohm: 0, r0_charge_ohm: 0, r1_ohm: 0, tau1_s: 1, r2_ohm: 0, tau2_s: 1 };
 }
 
 const cache = new WeakMap<Chemistry, Map<string, CellModel>>();
@@ -62,6 +64,7 @@ export class CellModel {
   private readonly lowT: boolean;
   private readonly nz: number;
   private readonly r0: Float64Array;
+  private readonly r0c: Float64Array;
   private readonly r1: Float64Array;
   private readonly tau1: Float64Array;
   private readonly r2: Float64Array;
@@ -82,6 +85,7 @@ export class CellModel {
     this.nz = nz;
     const f = () => new Float64Array(nz * T_COUNT);
     this.r0 = f();
+    this.r0c = f();
     this.r1 = f();
     this.tau1 = f();
     this.r2 = f();
@@ -91,6 +95,7 @@ export class CellModel {
         const p = cellParams(chem.spec, xs[i]!, T_MIN_C + j * T_STEP_C);
         const k = i * T_COUNT + j;
         this.r0[k] = p.r0_ohm + connection_ohm;
+        this.r0c[k] = p.r0_charge_ohm + connection_ohm;
         this.r1[k] = p.r_ohm[0] ?? 0;
         this.tau1[k] = p.r_ohm[0] !== undefined ? p.r_ohm[0] * p.c_F[0]! : 1;
         this.r2[k] = p.r_ohm[1] ?? 0;
@@ -134,6 +139,7 @@ export class CellModel {
     if (j > T_COUNT - 2) j = T_COUNT - 2;
     const w = u - j;
     out.r0_ohm = this.bilinear(this.r0, s, s1, t, j, w);
+    out.r0_charge_ohm = this.bilinear(this.r0c, s, s1, t, j, w);
     out.r1_ohm = this.bilinear(this.r1, s, s1, t, j, w);
     out.tau1_s = this.bilinear(this.tau1, s, s1, t, j, w);
     out.r2_ohm = this.bilinear(this.r2, s, s1, t, j, w);
@@ -171,9 +177,9 @@ export class CellModel {
     return 0.5 * (lo + hi);
   }
 
-  /** Resistance a group of np cells shows to a current step held for horizon_s, Ω. */
-  stepResistance(p: ModelPoint, horizon_s: number, np: number): number {
-    let r = p.r0_ohm;
+  /** Resistance a group of np cells shows to a current step held for horizon_s (charging: R0 while charging), Ω. */
+  stepResistance(p: ModelPoint, horizon_s: number, np: number, charging = false): number {
+    let r = charging ? p.r0_charge_ohm : p.r0_ohm;
     if (this.nRC > 0) r += p.r1_ohm * (1 - Math.exp(-horizon_s / p.tau1_s));
     if (this.nRC > 1) r += p.r2_ohm * (1 - Math.exp(-horizon_s / p.tau2_s));
     return r / np;

@@ -89,7 +89,7 @@ export class Ekf {
     const m = this.model;
     const x = this.x;
     const p = m.eval(x[0]!, T_C, this.p);
-    const y = p.ocv_V + p.M_V * x[3]! + p.r0_ohm * i_A + x[1]! + x[2]!;
+    const y = p.ocv_V + p.M_V * x[3]! + (i_A > 0 ? p.r0_charge_ohm : p.r0_ohm) * i_A + x[1]! + x[2]!;
     const H = this.H;
     H[0] = p.dOcv + p.dM * x[3]!;
     H[1] = m.nRC > 0 ? 1 : 0;

@@ -104,8 +104,9 @@ describe('Sop', () => {
   it('should limit the charge current that would take the highest group past its MOL voltage', () => {
     const mol = cfg.checks.cell_overvoltage.mol!;
     const lim = run({ vmax: mol - 0.005, I: 1 }).db.peek('sop');
-    const p = model.eval(0.5, 25, { ocv_V: 0, dOcv: 0, M_V: 0, dM: 0, r0_ohm: 0, r1_ohm: 0, tau1_s: 1, r2_ohm: 0, tau2_s: 1 });
-    const R = model.stepResistance(p, cfg.sop.voltage_horizon_s, NP);
+    const p = model.eval(0.5, 25, { ocv_V: 0, dOcv: 0, M_V: 0, dM: 0, r0_ohm: 0, r0_charge_ohm: 0, r1_ohm: 0, tau1_s: 1, r2_ohm: 0, tau2_s: 1 });
+    // charging: R0 while charging (the chemistry's charge resistance)
+    const R = model.stepResistance(p, cfg.sop.voltage_horizon_s, NP, true);
     expect(lim.chargeLimit_A).toBeCloseTo(1 + 0.005 / R, 6);
     expect(run({ vmax: mol + 0.01, I: 0 }).db.peek('sop').chargeLimit_A).toBe(0);
   });
