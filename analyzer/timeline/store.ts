@@ -40,6 +40,17 @@ export const ABSENT = 255;
 /** Contactor bits of the `contactors` column. */
 export const Contactor = { MAIN_POSITIVE: 1, MAIN_NEGATIVE: 2, PRECHARGE: 4 } as const;
 
+/** The pack channels of SIM_TRUTH: one shared all-NaN column until `ensureTruth()`. */
+const TRUTH_CHANNELS = [
+  'truthSocMin',
+  'truthSocAvg',
+  'truthSocMax',
+  'truthCoreTemperatureMin_C',
+  'truthCoreTemperatureAvg_C',
+  'truthCoreTemperatureMax_C',
+  'truthCurrent_A',
+] as const;
+
 /** The pack-level Float64 channels, by name (units in the names). */
 export const PACK_CHANNELS = [
   'packVoltage_V',
@@ -58,26 +69,10 @@ export const PACK_CHANNELS = [
   'dischargeCurrentLimit_A',
   'balancingCount',
   // simulator ground truth (SIM_TRUTH); never measurements
-  'truthSocMin',
-  'truthSocAvg',
-  'truthSocMax',
-  'truthCoreTemperatureMin_C',
-  'truthCoreTemperatureAvg_C',
-  'truthCoreTemperatureMax_C',
-  'truthCurrent_A',
+  ...TRUTH_CHANNELS,
 ] as const;
 export type PackChannel = (typeof PACK_CHANNELS)[number];
 
-/** The pack channels of SIM_TRUTH: one shared all-NaN column until `ensureTruth()`. */
-const TRUTH_CHANNELS = [
-  'truthSocMin',
-  'truthSocAvg',
-  'truthSocMax',
-  'truthCoreTemperatureMin_C',
-  'truthCoreTemperatureAvg_C',
-  'truthCoreTemperatureMax_C',
-  'truthCurrent_A',
-] as const satisfies readonly PackChannel[];
 const IS_TRUTH: ReadonlySet<PackChannel> = new Set(TRUTH_CHANNELS);
 
 /** An EVENT as received, on the store's time axis. */
