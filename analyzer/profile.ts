@@ -77,6 +77,11 @@ export class Profile {
 
   /** Sets a value (used by parseProfile and by overrides). */
   set(key: string, value: number | boolean | string | null, source: string): void {
+    // a key in seconds is a duration or a grace: a negative one would judge before the event
+    if (key.endsWith('_s') && typeof value === 'number' && value < 0) {
+      const cli = source === 'CLI override';
+      throw new ProfileError(cli ? '--set' : `checks.${key}`, `${cli ? `${key} is ` : ''}a duration in seconds, got ${value} (must be >= 0)`);
+    }
     this.values.set(key, { value, source });
   }
 

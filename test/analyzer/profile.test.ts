@@ -20,6 +20,9 @@ describe('profiles', () => {
     expect(p.threshold('quality.frame_loss.warning_pct', '%').source).toBe('CLI override');
     expect(() => p.override('quality.frame_loss.nope=1')).toThrow(ProfileError);
     expect(() => p.override('quality.frame_loss.warning_pct=abc')).toThrow(/takes a number/);
+    expect(() => p.override('reaction.contactors.pack_step_s=-1')).toThrow(/pack_step_s is a duration in seconds, got -1/);
+    p.override('reaction.contactors.pack_step_s=2');
+    expect(p.num('reaction.contactors.pack_step_s')).toBe(2);
   });
 
   it.each([
@@ -29,6 +32,7 @@ describe('profiles', () => {
     [{ schema: 'natrium.profile/1', name: 'a', extends: 'nope', checks: {} }, 'extends'],
     [{ schema: 'natrium.profile/1', name: 'a', checks: { c: { k: [1] } } }, 'checks.c.k'],
     [{ schema: 'natrium.profile/1', name: 'a', checks: {}, sources: { 'c.k': 'x' } }, 'sources.c.k'],
+    [{ schema: 'natrium.profile/1', name: 'a', checks: { c: { grace_s: -1 } } }, 'checks.c.grace_s'],
     ['{not json', '(file)'],
   ])('should reject a bad profile naming the field (%#)', (value, field) => {
     try {
