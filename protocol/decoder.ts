@@ -123,6 +123,25 @@ export interface DecoderOptions {
    * in JavaScript. Both give the same messages and counters.
    */
   engine?: 'auto' | 'js';
+  /**
+   * Takes the payloads of chosen types straight from the wire instead of as messages (a reader
+   * that stores them its own way, e.g. the analyser's timeline, saves the intermediate arrays).
+   * Frames of those types are checked, counted and seq-followed as any other; `onMessage` is not
+   * called for them.
+   */
+  direct?: DirectSink;
+}
+
+/** See DecoderOptions.direct. */
+export interface DirectSink {
+  /** Type ids (< 256) whose payloads go to `payload` instead of a codec. */
+  readonly types: readonly number[];
+  /**
+   * A valid frame of one of `types`: its payload is bytes[o..o+len) (view over the same bytes),
+   * valid during the call. Returns 0 when taken (counted in `messages`), or TRUNCATED / BAD_VALUE
+   * (protocol/internal/wire.ts) as a codec's `read` would (counted and skipped like theirs).
+   */
+  payload(type: number, seq: number, t_ms: number, bytes: Uint8Array, view: DataView, o: number, len: number): number;
 }
 
 type RunOutcome = 'crc' | 'cobs' | 'short' | 'version' | 'oversize' | null;
@@ -154,10 +173,13 @@ export class Decoder {
   private lastSeq = -1;
   /** reuse: the last message per chunked type and offset, refilled by the next one. */
   private readonly cache: (Decoded | undefined)[][] | null;
+  private readonly direct: DirectSink | null;
+  /** 1 for the type ids `direct` takes. */
+  private readonly directTypes = new Uint8Array(256);
 
   constructor(options: DecoderOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`"options" must be an object: ${String(options)}`);
-    const { onMessage, onSkip, dropDuplicates = true, reuse = false, engine = 'auto' } = options;
+    const { onMessage, onSkip, dropDuplicates = true, reuse = false, engine = 'auto', direct } = options;
     if (onMessage !== undefined && typeof onMessage !== 'function') throw new TypeError(`"onMessage" must be a function: ${String(onMessage)}`);
     if (onSkip !== undefined && typeof onSkip !== 'function') throw new TypeError(`"onSkip" must be a function: ${String(onSkip)}`);
     if (typeof dropDuplicates !== 'boolean') throw new TypeError(`"dropDuplicates" must be a boolean: ${String(dropDuplicates)}`);
@@ -172,6 +194,14 @@ export class Decoder {
     this.onSkip = onSkip;
     this.dropDuplicates = dropDuplicates;
     this.cache = reuse ? [] : null;
+    if (direct !== undefined && (typeof direct !== 'object' || direct === null || typeof direct.payload !== 'function' || !Array.isArray(direct.types))) {
+      throw new TypeError(`"direct" must be an object with "types" and "payload": ${String(direct)}`);
+    }
+    this.direct = direct ?? null;
+    for (const t of direct?.types ?? []) {
+      if (!Number.isInteger(t) || t < 0 || t > 255) throw new TypeError(`"direct.types" must hold type ids 0..255: ${String(t)}`);
+      this.directTypes[t] = 1;
+    }
   }
 
   /**
@@ -451,6 +481,12 @@ export class Decoder {
     }
     const o = f + HEADER_SIZE;
     const payloadLen = len - HEADER_SIZE - CRC_SIZE;
+    if (this.directTypes[type] === 1) {
+      const e = this.direct!.payload(type, seq, t_ms, this.work, v, o, payloadLen);
+      if (e === 0) c.messages++;
+      else this.failed(e, type, seq, t_ms);
+      return;
+    }
     let m: Decoded | number;
     const cache = this.cache;
     if (cache !== null && (codec.chunked === true || codec.reusable === true)) {
@@ -465,18 +501,23 @@ export class Decoder {
       m = codec.read(this.work, v, o, payloadLen, seq, t_ms);
     }
     if (typeof m === 'number') {
-      if (m === TRUNCATED) {
-        c.truncatedPayloads++;
-        this.skip(type, seq, t_ms, 'truncated');
-      } else {
-        c.badValues++;
-        this.skip(type, seq, t_ms, 'bad-value');
-      }
+      this.failed(m, type, seq, t_ms);
       return;
     }
     c.messages++;
     if (this.onMessage !== undefined) this.onMessage(m);
     else this.out.push(m);
+  }
+
+  /** A payload its reader refused (TRUNCATED or BAD_VALUE): counted and skipped. */
+  private failed(e: number, type: number, seq: number, t_ms: number): void {
+    if (e === TRUNCATED) {
+      this.counters.truncatedPayloads++;
+      this.skip(type, seq, t_ms, 'truncated');
+    } else {
+      this.counters.badValues++;
+      this.skip(type, seq, t_ms, 'bad-value');
+    }
   }
 
   private skip(type: number, seq: number, t_ms: number, reason: SkipReason): void {

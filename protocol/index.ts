@@ -4,7 +4,7 @@ export { crc32c, crc32cView, crc32cBytewise, CRC32C_CHECK, CRC32C_POLY_REFLECTED
 export { cobsEncode, cobsDecode, cobsMaxEncodedLength, COBS_ERROR } from './cobs.ts';
 export { writeFrame, encodeFrame, rawFrame } from './frame.ts';
 export { Encoder, type EncoderOptions } from './encoder.ts';
-export { Decoder, decodeAll, newCounters, type DecoderCounters, type DecoderOptions, type SkipReason } from './decoder.ts';
+export { Decoder, decodeAll, newCounters, type DecoderCounters, type DecoderOptions, type DirectSink, type SkipReason } from './decoder.ts';
 export { DeviceClock } from './clock.ts';
 export { decodeCapture, type CaptureResult } from './capture.ts';
 export { messageToJson, messageFromJson, type Json } from './json.ts';

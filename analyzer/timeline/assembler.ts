@@ -28,6 +28,9 @@ import {
   type SimTruth,
   type Temperatures,
 } from '../../protocol/messages.ts';
+import { CELL_VOLTS_F32, CELSIUS_F32, CHUNK_HEADER_SIZE, chunkEntries } from '../../protocol/codec/arrays.ts';
+import type { DirectSink } from '../../protocol/decoder.ts';
+import type { ColumnBlock } from './block.ts';
 import { type RangeColumns, RowFill, computeRows } from './ranges.ts';
 import { Present, Timeline } from './store.ts';
 
@@ -48,8 +51,10 @@ interface TypeTrack {
   lostAt: number;
 }
 
-export class SnapshotAssembler {
+export class SnapshotAssembler implements DirectSink {
   readonly timeline: Timeline;
+  /** DirectSink: the per-cell and per-sensor arrays come straight from the wire (see `payload`). */
+  readonly types: readonly number[] = [MessageType.CELL_VOLTAGES, MessageType.TEMPERATURES];
   /** Frames older than the current row that found no row of their own. */
   lateFrames = 0;
   /** Frames lost per the sequence numbers (after the first frame). */
@@ -134,6 +139,81 @@ export class SnapshotAssembler {
       default:
         break; // a device → host type this reader does not know: counted in `received` only
     }
+  }
+
+  /**
+   * DirectSink: a CELL_VOLTAGES or TEMPERATURES payload at bytes[o..o+len) of a valid frame, read
+   * into the store without a message in between (the same values `push` stores for the decoded
+   * message: the codec's tables in float32). Returns 0, or the codec's TRUNCATED / BAD_VALUE.
+   */
+  payload(type: number, seq: number, t_ms: number, _bytes: Uint8Array, v: DataView, o: number, len: number): number {
+    const n = chunkEntries(v, o, len, type);
+    if (n < 0) return -n;
+    const t = this.time(t_ms, seq);
+    const tl = this.timeline;
+    tl.received.add(type);
+    const r = this.rowFor(t);
+    if (r < 0) return 0;
+    if (r === this.row) this.track(type, t);
+    const offset = v.getUint16(o, true);
+    if (type === MessageType.CELL_VOLTAGES) {
+      tl.ensureCells(offset + n);
+      this.cellsFilled += this.scatter(tl.cellBlock, CELL_VOLTS_F32, v, o + CHUNK_HEADER_SIZE, offset, n, r, this.cellRange, tl.ranges.cells);
+    } else {
+      tl.ensureSensors(offset + n);
+      this.sensorsFilled += this.scatter(tl.temperatureBlock, CELSIUS_F32, v, o + CHUNK_HEADER_SIZE, offset, n, r, this.sensorRange, tl.ranges.temperatures);
+    }
+    return 0;
+  }
+
+  /**
+   * n raw u16 entries at v[p..) into columns offset.. of row r, through `tab` (raw → float32
+   * value); keeps the row's range. Returns the entries filled into the current row (0 for a late
+   * frame into an earlier row).
+   */
+  private scatter(blk: ColumnBlock, tab: Float32Array, v: DataView, p: number, offset: number, n: number, r: number, rg: RowRange, rc: RangeColumns): number {
+    const d = blk.data;
+    const cap = blk.capacity;
+    let q = offset * cap + r;
+    if (r !== this.row) {
+      for (let i = 0; i < n; i++, p += 2, q += cap) d[q] = tab[v.getUint16(p, true)]!;
+      lateRange(rc, blk.columns, r);
+      return 0;
+    }
+    let min = rg.min;
+    let max = rg.max;
+    let count = 0;
+    let i = 0;
+    for (; i + 1 < n; i += 2, p += 4) {
+      const w = v.getUint32(p, true);
+      const x = tab[w & 0xffff]!;
+      const y = tab[w >>> 16]!;
+      d[q] = x;
+      q += cap;
+      d[q] = y;
+      q += cap;
+      if (x === x) {
+        count++;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
+      if (y === y) {
+        count++;
+        if (y < min) min = y;
+        if (y > max) max = y;
+      }
+    }
+    if (i < n) {
+      const x = tab[v.getUint16(p, true)]!;
+      d[q] = x;
+      if (x === x) {
+        count++;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
+    }
+    rg.add(offset, n, min, max, count);
+    return n;
   }
 
   /**

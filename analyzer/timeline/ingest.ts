@@ -1,6 +1,7 @@
 /**
  * From wire bytes to a Timeline: a Decoder (reusing its message objects: the assembler copies
- * what it needs) feeding a SnapshotAssembler. Isomorphic: chunks are Uint8Array; `decodeStream`
+ * what it needs; the per-cell and per-sensor arrays it takes straight from the wire) feeding a
+ * SnapshotAssembler. Isomorphic: chunks are Uint8Array; `decodeStream`
  * takes a Node stream (an async iterable of Buffers), a web ReadableStream or any (async)
  * iterable of chunks.
  */
@@ -32,6 +33,8 @@ export class TimelineBuilder {
   /**
    * `expectedBytes`: the input's total size when known (a file); the store is then sized once
    * from the rows per byte of the first PRESIZE_ROWS rows instead of growing by doubling.
+   * `onMessage` sees every message but CELL_VOLTAGES and TEMPERATURES: those go from the wire
+   * straight into the store (the assembler is the decoder's `direct` sink), never as objects.
    */
   constructor(options: { engine?: 'auto' | 'js'; onMessage?: (m: Decoded) => void; expectedBytes?: number } = {}) {
     this.expectedBytes = options.expectedBytes ?? 0;
@@ -44,6 +47,7 @@ export class TimelineBuilder {
       engine: options.engine,
       onMessage: extra === undefined ? (m) => asm.push(m) : (m) => (asm.push(m), extra(m)),
       onSkip: (_type, seq, t_ms) => asm.skip(seq, t_ms),
+      direct: asm,
     });
   }
 

@@ -22,6 +22,7 @@
  * SIM_TRUTH).
  */
 import type { FaultEvent, Info } from '../../protocol/messages.ts';
+import { ColumnBlock } from './block.ts';
 import { RangeColumns } from './ranges.ts';
 
 /** Bits of `present`: which messages arrived in a row. */
@@ -237,10 +238,10 @@ export class Timeline {
   infoMask: U32 = new Uint32Array(0);
   /** Pack-level channels (an object literal: see `emptyPack`). */
   readonly pack: Record<PackChannel, F64> = emptyPack();
-  /** Per series group (CELL_VOLTAGES index). */
-  cellVoltage_V: F32[] = [];
-  /** Per temperature sensor (TEMPERATURES index). */
-  temperature_C: F32[] = [];
+  /** The cell voltage columns in one buffer (timeline/block.ts; the assembler writes there). */
+  readonly cellBlock = new ColumnBlock();
+  /** The temperature columns in one buffer. */
+  readonly temperatureBlock = new ColumnBlock();
   /** Per series group: 1 bleeding, 0 not, ABSENT not received (see `ensureBalancing`). */
   balancing: U8[] = [];
   /** Per-row ranges of the cell voltages and the temperatures, where the writer keeps them (timeline/ranges.ts). */
@@ -268,6 +269,16 @@ export class Timeline {
     this.reserve(INITIAL_CAPACITY);
   }
 
+  /** Per series group (CELL_VOLTAGES index): views of `cellBlock`. */
+  get cellVoltage_V(): F32[] {
+    return this.cellBlock.columns;
+  }
+
+  /** Per temperature sensor (TEMPERATURES index): views of `temperatureBlock`. */
+  get temperature_C(): F32[] {
+    return this.temperatureBlock.columns;
+  }
+
   /** The latest INFO, or null before the first. */
   get info(): Info | null {
     return this.infos.length > 0 ? this.infos[this.infos.length - 1]!.info : null;
@@ -292,7 +303,8 @@ export class Timeline {
   get columnBytes(): number {
     let n = this.t_s.byteLength + this.present.byteLength + this.state.byteLength + this.contactors.byteLength;
     n += this.faultMask.byteLength * 3;
-    for (const list of [this.cellVoltage_V, this.temperature_C, this.truthCellSoc, this.truthCellCoreTemperature_C]) {
+    n += this.cellBlock.data.byteLength + this.temperatureBlock.data.byteLength;
+    for (const list of [this.truthCellSoc, this.truthCellCoreTemperature_C]) {
       for (const a of list) n += a.byteLength;
     }
     if (this.ranges.cells.valid) n += this.ranges.cells.byteLength;
@@ -353,8 +365,8 @@ export class Timeline {
       const shared = grow64(this.pack.truthSocMin, cap);
       for (const c of TRUTH_CHANNELS) this.pack[c] = shared;
     }
-    this.cellVoltage_V = this.cellVoltage_V.map((a) => grow32(a, cap));
-    this.temperature_C = this.temperature_C.map((a) => grow32(a, cap));
+    this.cellBlock.grow(cap);
+    this.temperatureBlock.grow(cap);
     this.truthCellSoc = this.truthCellSoc.map((a) => grow32(a, cap));
     this.truthCellCoreTemperature_C = this.truthCellCoreTemperature_C.map((a) => grow32(a, cap));
     if (!this.balancingOwn) this.sharedAbsent = growU8(this.sharedAbsent, cap, ABSENT);
@@ -375,10 +387,8 @@ export class Timeline {
 
   /** Makes sure there are at least n cell columns (new ones NaN / ABSENT in earlier rows). */
   ensureCells(n: number): void {
-    while (this.cellVoltage_V.length < n) {
-      this.cellVoltage_V.push(new Float32Array(this.capacity).fill(NaN));
-      this.balancing.push(this.balancingOwn ? new Uint8Array(this.capacity).fill(ABSENT) : this.sharedAbsent);
-    }
+    if (n > this.cellBlock.columns.length) this.cellBlock.ensure(n);
+    while (this.balancing.length < n) this.balancing.push(this.balancingOwn ? new Uint8Array(this.capacity).fill(ABSENT) : this.sharedAbsent);
   }
 
   ensureTruthCells(n: number): void {
@@ -389,7 +399,7 @@ export class Timeline {
   }
 
   ensureSensors(n: number): void {
-    while (this.temperature_C.length < n) this.temperature_C.push(new Float32Array(this.capacity).fill(NaN));
+    if (n > this.temperatureBlock.columns.length) this.temperatureBlock.ensure(n);
   }
 
   /** First row with t_s >= t (length when none). Binary search. */

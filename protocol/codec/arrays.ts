@@ -14,13 +14,36 @@ import {
   type Temperatures,
 } from '../messages.ts';
 import type { Codec } from './codec.ts';
-import { BAD_VALUE, TRUNCATED, checkUint, setQI16, setQU16, tableI16, tableU16 } from '../internal/wire.ts';
+import { BAD_VALUE, TRUNCATED, checkUint, setQI16, setQU16, tableI16, tableU16, type ReadError } from '../internal/wire.ts';
 
 /** raw → value tables (see internal/wire.ts); module constants, so the engine can fold their bounds. */
 const VOLTS_OF = tableU16(10000);
 const CELSIUS_OF = tableI16(100);
 
 export const CHUNK_HEADER_SIZE = 4;
+
+/**
+ * The same tables rounded to float32, for a reader that stores the values as Float32Array (the
+ * analyser's timeline): entry r is `Math.fround` of what `read` gives for raw r, so storing it
+ * is storing the decoded value.
+ */
+export const CELL_VOLTS_F32 = Float32Array.from(VOLTS_OF);
+export const CELSIUS_F32 = Float32Array.from(CELSIUS_OF);
+
+/**
+ * Checks the header of a CELL_VOLTAGES or TEMPERATURES payload of `len` bytes at `o` as `read`
+ * does: its entry count n, or -TRUNCATED / -BAD_VALUE. The n raw u16 entries follow at
+ * `o + CHUNK_HEADER_SIZE`; the offset is the u16 at `o`. For a reader that takes the entries
+ * straight from the wire (a Decoder `direct` sink).
+ */
+export function chunkEntries(v: DataView, o: number, len: number, type: number): number {
+  if (len < CHUNK_HEADER_SIZE) return -TRUNCATED;
+  const offset = v.getUint16(o, true);
+  const n = v.getUint16(o + 2, true);
+  if (len < CHUNK_HEADER_SIZE + 2 * n) return -TRUNCATED;
+  if (offset + n > (type === MessageType.CELL_VOLTAGES ? MAX_CELLS : MAX_TEMPERATURE_SENSORS)) return -BAD_VALUE;
+  return n;
+}
 
 /**
  * out[i] = table[raw u16 at p + 2i] for i < n: two little-endian u16 per 32-bit load, four per
@@ -75,11 +98,9 @@ export const cellVoltagesCodec: Codec<CellVoltages> = {
     for (let i = 0, p = o + CHUNK_HEADER_SIZE; i < n; i++, p += 2) setQU16(v, p, a[i]!, 10000);
   },
   read(_b, v, o, len, seq, t_ms, into) {
-    if (len < CHUNK_HEADER_SIZE) return TRUNCATED;
+    const n = chunkEntries(v, o, len, MessageType.CELL_VOLTAGES);
+    if (n < 0) return -n as ReadError;
     const offset = v.getUint16(o, true);
-    const n = v.getUint16(o + 2, true);
-    if (len < CHUNK_HEADER_SIZE + 2 * n) return TRUNCATED;
-    if (offset + n > MAX_CELLS) return BAD_VALUE;
     const a = into !== undefined && into.voltages_V.length === n ? into.voltages_V : new Float64Array(n);
     readVolts(v, o + CHUNK_HEADER_SIZE, n, a);
     if (into !== undefined && a === into.voltages_V) {
@@ -104,11 +125,9 @@ export const temperaturesCodec: Codec<Temperatures> = {
     for (let i = 0, p = o + CHUNK_HEADER_SIZE; i < n; i++, p += 2) setQI16(v, p, a[i]!, 100);
   },
   read(_b, v, o, len, seq, t_ms, into) {
-    if (len < CHUNK_HEADER_SIZE) return TRUNCATED;
+    const n = chunkEntries(v, o, len, MessageType.TEMPERATURES);
+    if (n < 0) return -n as ReadError;
     const offset = v.getUint16(o, true);
-    const n = v.getUint16(o + 2, true);
-    if (len < CHUNK_HEADER_SIZE + 2 * n) return TRUNCATED;
-    if (offset + n > MAX_TEMPERATURE_SENSORS) return BAD_VALUE;
     const a = into !== undefined && into.temperatures_C.length === n ? into.temperatures_C : new Float64Array(n);
     readCelsius(v, o + CHUNK_HEADER_SIZE, n, a);
     if (into !== undefined && a === into.temperatures_C) {
