@@ -1,6 +1,12 @@
 /** A benchmark case: `run` returns the fields of its JSON line (besides `case`). */
 export interface BenchCase {
   name: string;
+  /**
+   * The `natrium` command whose work this case measures: the runner gives the case's process the
+   * environment bin/natrium.js gives that command (transparent huge pages for the commands that
+   * hold a whole timeline, bin/hugepages.js).
+   */
+  command?: string;
   run(): Promise<Record<string, number | string | null>> | Record<string, number | string | null>;
 }
 

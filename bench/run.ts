@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchCase } from './case.ts';
+import { hugePagesEnv } from '../bin/hugepages.js';
 
 const dir = fileURLToPath(new URL('./cases/', import.meta.url));
 const self = fileURLToPath(import.meta.url);
@@ -49,7 +50,10 @@ if (args[0] === '--in-process') {
   const wanted = args.length > 0 ? all.filter((c) => args.includes(c.name)) : all;
   let failed = 0;
   for (const c of wanted) {
-    const r = spawnSync(process.execPath, [...process.execArgv, self, '--in-process', c.name], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync(process.execPath, [...process.execArgv, self, '--in-process', c.name], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: hugePagesEnv(c.command, process.env) ?? process.env,
+    });
     if (r.status !== 0) failed++;
   }
   process.exitCode = failed > 0 ? 1 : 0;

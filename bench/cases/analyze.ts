@@ -47,6 +47,7 @@ const TODAY = '2026-01-01';
 export const cases: BenchCase[] = [
   {
     name: 'analyze-24h',
+    command: 'analyze',
     run() {
       const hours = envInt('ANALYZE_BENCH_HOURS', 24);
       const reps = envInt('ANALYZE_BENCH_REPS', envInt('REPS', 3));

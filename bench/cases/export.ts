@@ -49,6 +49,7 @@ const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 export const cases: BenchCase[] = [
   {
     name: 'export-24h',
+    command: 'export',
     async run() {
       const hours = envInt('EXPORT_BENCH_HOURS', 24);
       const capture = buildCapture(hours, INFO);
@@ -105,6 +106,7 @@ export const cases: BenchCase[] = [
   },
   {
     name: 'fleet-100',
+    command: 'fleet',
     async run() {
       const n = envInt('FLEET_BENCH_CAPTURES', 100);
       const hours = envInt('FLEET_BENCH_HOURS', 1);

@@ -1,0 +1,80 @@
+/**
+ * The launcher's huge pages (bin/hugepages.js, bin/natrium.js): which commands get the glibc
+ * tunable, that a user's own setting and the opt-out are respected, and that the re-launched
+ * command is the same command to its caller (stdin, exit status, a signal sent to the launcher).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { HUGE_PAGE_COMMANDS, hugePagesEnv } from '../../bin/hugepages.js';
+
+const BIN = fileURLToPath(new URL('../../bin/natrium.js', import.meta.url));
+
+describe('hugePagesEnv', () => {
+  it('adds the tunable for the commands that hold a whole timeline, on Linux only', () => {
+    for (const cmd of ['analyze', 'demo', 'export', 'fleet', 'diff', 'resim']) {
+      expect(HUGE_PAGE_COMMANDS.has(cmd)).toBe(true);
+      expect(hugePagesEnv(cmd, { PATH: '/bin' }, 'linux')).toEqual({ PATH: '/bin', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+      expect(hugePagesEnv(cmd, {}, 'darwin')).toBeNull();
+    }
+    for (const cmd of ['sim', 'view', 'stream', 'emulate', 'capture', '--version', 'nonsense', undefined]) expect(hugePagesEnv(cmd, {}, 'linux')).toBeNull();
+  });
+
+  it('keeps the other tunables, and leaves a user’s own hugetlb setting and the opt-out alone', () => {
+    expect(hugePagesEnv('analyze', { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, 'linux')?.GLIBC_TUNABLES).toBe(
+      'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1',
+    );
+    expect(hugePagesEnv('analyze', { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, 'linux')).toBeNull();
+    expect(hugePagesEnv('analyze', { NATRIUM_HUGEPAGES: '0' }, 'linux')).toBeNull();
+  });
+});
+
+/** Pids whose parent is `ppid` (from /proc). */
+function childrenOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+describe('bin/natrium.js with huge pages', () => {
+  it('runs the command in a child with the tunable; a SIGTERM to the launcher ends both, as the signal', async () => {
+    // `analyze -` waits on stdin, so the child can be looked at while it runs
+    const launcher = spawn(process.execPath, [BIN, 'analyze', '-'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, GLIBC_TUNABLES: '' } });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((r) => launcher.on('exit', (code, signal) => r([code, signal])));
+    let child = 0;
+    for (let i = 0; i < 200 && child === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      child = childrenOf(launcher.pid!)[0] ?? 0;
+    }
+    expect(child).toBeGreaterThan(0);
+    const env = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
+    expect(env).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
+    launcher.kill('SIGTERM');
+    expect(await exited).toEqual([null, 'SIGTERM']);
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      alive = readdirSync('/proc').includes(String(child));
+      if (alive) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(alive).toBe(false);
+  }, 30_000);
+
+  it('passes stdin through and returns the command’s exit status', async () => {
+    const launcher = spawn(process.execPath, [BIN, 'analyze', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    launcher.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    launcher.stdin.end('not a capture');
+    const code = await new Promise<number | null>((r) => launcher.on('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err).toMatch(/^natrium: -: \(file\): no natrium frames in 13 bytes/);
+  }, 30_000);
+});
