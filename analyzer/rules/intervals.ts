@@ -49,15 +49,41 @@ export function mergeRuns(runs: Run[], join_s: number, ts: Float64Array): Run[] 
   return out;
 }
 
-/** Median spacing of the rows with a given present bit (the sampling period), NaN for < 2 rows. */
+/**
+ * Median spacing of the rows with a given present bit (the sampling period), NaN for < 2 rows.
+ * On a long timeline a sample is enough: the spacing before every `step`-th row (a row index
+ * that is a multiple of `step` and has the bit, to the previous row with the bit). Several
+ * checks ask for the same bits: the answer is kept per timeline and length.
+ */
 export function medianPeriod(tl: Timeline, bit: number): number {
+  let entry = periods.get(tl);
+  if (entry === undefined || entry.length !== tl.length) {
+    entry = { length: tl.length, byBit: new Map() };
+    periods.set(tl, entry);
+  }
+  let p = entry.byBit.get(bit);
+  if (p === undefined) {
+    p = samplePeriod(tl, bit);
+    entry.byBit.set(bit, p);
+  }
+  return p;
+}
+
+const periods = new WeakMap<Timeline, { length: number; byBit: Map<number, number> }>();
+
+function samplePeriod(tl: Timeline, bit: number): number {
   const d: number[] = [];
-  let last = -1;
-  const step = Math.max(1, Math.floor(tl.length / 20000)); // a sample is enough for a median
-  for (let r = 0; r < tl.length; r += 1) {
-    if ((tl.present[r]! & bit) === 0) continue;
-    if (last >= 0 && (r % step === 0 || step === 1)) d.push(tl.t_s[r]! - tl.t_s[last]!);
-    last = r;
+  const n = tl.length;
+  const present = tl.present;
+  const t = tl.t_s;
+  const step = Math.max(1, Math.floor(n / 20000));
+  // rows visited: the multiples of step, each back to the previous row with the bit (the
+  // stretches walked back are disjoint, so at most n rows in all, ~n/step on a steady log)
+  for (let r = step === 1 ? 1 : step; r < n; r += step) {
+    if ((present[r]! & bit) === 0) continue;
+    let last = r - 1;
+    while (last >= 0 && (present[last]! & bit) === 0) last--;
+    if (last >= 0) d.push(t[r]! - t[last]!);
   }
   if (d.length === 0) return NaN;
   d.sort((a, b) => a - b);

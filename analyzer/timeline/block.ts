@@ -8,6 +8,11 @@
  * a row of 100 cells, instead of a load of each column's array first (a row of 100 values stored
  * at 4.3 instead of 6.4 ns a value on Node 20 in a micro-benchmark). New rows and new columns
  * hold NaN.
+ *
+ * The capacity is kept odd. A row's values lie `capacity` floats apart, and with an even
+ * capacity they fall on few of the L1 cache's sets: at a power of two (what doubling from 1024
+ * gives, for every input of unknown size) all 100 columns of a row share one set, and storing a
+ * value took 10.8 instead of 1.4 ns in a micro-benchmark (864k rows × 100 columns, EPYC).
  */
 type F32 = Float32Array<ArrayBuffer>;
 
@@ -31,7 +36,8 @@ export class ColumnBlock {
     this.resize(this.capacity, n);
   }
 
-  private resize(cap: number, n: number): void {
+  private resize(want: number, n: number): void {
+    const cap = want | 1;
     const old = this.data;
     const oldCap = this.capacity;
     const nOld = this.columns.length;
