@@ -61,7 +61,20 @@ const SMOOTH = 0.3;
 const CHARGE_A = 1.37;
 const DELTA_V = 0.002;
 const RIDGE = 1e-4;
-const ITERATIONS = 10;
+/** Iterations of plain least squares (equal weights) before Lawson's weights start moving. */
+const PLAIN_ITERATIONS = 2;
+/**
+ * Lawson's iteration stops when no part's weight (normalised to mean 1) moved by more than
+ * this in one iteration; if it has not after MAX_ITERATIONS, the fit fails.
+ */
+const LAWSON_TOL = Number(process.env.LAWSON_TOL ?? 0.01);
+const MAX_ITERATIONS = 200;
+/**
+ * Fixed weight of each recharge's CV part (rows up to the fitted top) against the mean weight 1
+ * of the compared parts: small, so the target parts set the fit, but not zero, so the CV rows
+ * still determine the OCV offset above soc 1.
+ */
+const CV_WEIGHT = Number(process.env.CV_WEIGHT ?? 0.1);
 /** Marquardt damping of the Gauss–Newton step (R1 moves every row: undamped, the step overshoots). */
 const DAMP = 0.3;
 /** Smallest charge resistance the fit may reach, Ω. */
@@ -153,7 +166,7 @@ function residuals(spec: ChemistryFile, cycles: Cycle[], weights: number[]): { r
 function lawson(weights: number[], rms: number[]): number[] {
   const target = weights.map((w, i) => (i % PARTS === 2 ? 0 : w * rms[i]!));
   const mean = target.reduce((a, b) => a + b, 0) / (weights.length - weights.length / PARTS);
-  return weights.map((_, i) => (i % PARTS === 2 ? 1 : target[i]! / mean));
+  return weights.map((_, i) => (i % PARTS === 2 ? CV_WEIGHT : target[i]! / mean));
 }
 
 /** Solve the normal equations (A^T A) x = A^T b by Gaussian elimination with partial pivoting. */
@@ -182,14 +195,23 @@ function fitGamma(base: Parameters<typeof specOf>[0], cycles: Cycle[], gamma: nu
   const nR = R_SOC.length;
   const M = M_SOC.map(M_REST);
   let p: Params = { gamma, M, rc: R_SOC.map(() => 0.1), r1: R1_START, over: OVER_FIT.map(() => 0) };
-  let weights = cycles.flatMap(() => Array.from({ length: PARTS }, () => 1));
-  for (let it = 0; it < ITERATIONS; it++) {
+  let weights = cycles.flatMap(() => Array.from({ length: PARTS }, (_, i) => (i === 2 ? CV_WEIGHT : 1)));
+  for (let it = 0; ; it++) {
     const flat = [...p.rc, (p.r1 / R1_START) * R1_IN, ...p.over];
     const unflat = (v: number[]): Params => ({ gamma, M, rc: v.slice(0, nR), r1: (v[nR]! / R1_IN) * R1_START, over: v.slice(nR + 1) });
     const at = residuals(specOf(base, p), cycles, weights);
-    // From the third iteration on, weights move towards the worst parts (the first two find the level).
-    if (it >= 2) weights = lawson(weights, at.rms);
-    const r0 = it >= 2 ? residuals(specOf(base, p), cycles, weights).r : at.r;
+    const worstMv = (Math.max(...at.rms.filter((_, i) => i % PARTS !== 2)) * 1000).toFixed(2);
+    // After the plain iterations (which find the level), weights move towards the worst parts
+    // until they settle: the fixed point of Lawson's iteration is the minimax fit.
+    if (it >= PLAIN_ITERATIONS) {
+      const next = lawson(weights, at.rms);
+      const moved = Math.max(...next.map((w, i) => Math.abs(w - weights[i]!)));
+      weights = next;
+      if (process.env.FIT_TRACE) console.log(`iteration ${it}: worst ${worstMv} mV, weights moved ${moved.toFixed(4)}; rms ${at.rms.map((x) => (x * 1000).toFixed(1)).join(' ')}; w ${weights.map((x) => x.toFixed(3)).join(' ')}`);
+      if (moved <= LAWSON_TOL) break;
+      if (it >= MAX_ITERATIONS) throw new Error(`Lawson's weights still move by ${moved.toFixed(4)} after ${MAX_ITERATIONS} iterations`);
+    }
+    const r0 = it >= PLAIN_ITERATIONS ? residuals(specOf(base, p), cycles, weights).r : at.r;
     const J = flat.map((_, j) => {
       const v = flat.slice();
       v[j]! += DELTA_V;
