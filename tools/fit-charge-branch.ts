@@ -210,7 +210,7 @@ function fitGamma(base: Parameters<typeof specOf>[0], cycles: Cycle[], gamma: nu
   const nR = R_SOC.length;
   const M = M_SOC.map(M_REST);
   let p: Params = { gamma, M, rc: R_SOC.map(() => 0.1), r1: R1_START, over: OVER_FIT.map(() => 0) };
-  let weights = cycles.flatMap(() => Array.from({ length: PARTS }, (_, i) => (i === 2 ? CV_WEIGHT : 1)));
+  let weights: number[] = cycles.flatMap(() => Array.from({ length: PARTS }, (_, i) => (i === 2 ? CV_WEIGHT : 1)));
   for (let it = 0; ; it++) {
     const flat = [...p.rc, (p.r1 / R1_START) * R1_IN, ...p.over];
     const unflat = (v: number[]): Params => ({ gamma, M, rc: v.slice(0, nR), r1: (v[nR]! / R1_IN) * R1_START, over: v.slice(nR + 1) });
