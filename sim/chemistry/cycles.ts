@@ -4,12 +4,15 @@
  * (tools/fit-charge-branch.ts) and the validation test (test/sim/validation.test.ts) use.
  *
  * A cycle file has 1-s rows `time_s,current_A,voltage_V,phase` (current positive = charging;
- * phase 1 CCCV top-up, 2 CC discharge, 3 CCCV recharge, 0 other). The replay starts at the
- * first discharge row from the state the top-up leaves: SOC 1 (the presets' SOC 1 is the end
- * of a CCCV charge to 4.1 V), hysteresis +1 (just charged), RC branches relaxed (the top-up
- * ends at a ~75–100 mA taper), cell at ambient. It then feeds the measured current, row by
- * row (zero-order hold, dt 1 s), through the reference `Cell` with the chemistry's own
- * capacity: no capacity or current is adjusted.
+ * phase 1 CCCV top-up, 2 CC discharge, 3 CCCV recharge, 0 other). The replay's start state
+ * comes from the data (`startCell`): a file that begins with the cell at rest after a CCCV
+ * charge (`restedAfterCharge`: its first row, before a short top-up) starts there, at the SOC
+ * whose rested voltage (hysteresis +1, RC relaxed, at ambient) is that row's voltage, and
+ * replays the top-up's measured current up to the first discharge row; a file without a rested
+ * start begins at the first discharge row at SOC 1 (the presets' SOC 1 is the end of a CCCV
+ * charge to 4.1 V), hysteresis +1, RC relaxed. Either way the cell starts at ambient and the
+ * measured current is fed row by row (zero-order hold, dt 1 s) through the reference `Cell`
+ * with the chemistry's own capacity: no capacity or current is adjusted.
  *
  * Parts compared (`windows`):
  * - discharge: phase-2 rows whose model SOC lies in 5–95 %;
@@ -68,12 +71,40 @@ export interface Replay {
   h: Float64Array;
 }
 
+/**
+ * SOC at which the model cell at rest (hysteresis +1 as after a charge, RC relaxed, cell at
+ * T_C) reads V, by bisection over 0..1; V outside that range is an error.
+ */
+export function restedSoc(spec: ChemistryFile, V: number, T_C: number): number {
+  const at = (z: number) => new Cell(spec, { soc: z, T_C, h: 1 }).voltage(0);
+  let [lo, hi] = [0, 1];
+  if (!(V >= at(lo) && V <= at(hi))) throw new Error(`rested voltage ${V} V is outside the chemistry's SOC 0..1 at h = +1`);
+  for (let k = 0; k < 60; k++) {
+    const mid = (lo + hi) / 2;
+    if (at(mid) < V) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * The model cell at the first discharge row of a cycle, and that row's index (module comment):
+ * from the rested first row through the measured top-up where the file has one, else at SOC 1.
+ */
+export function startCell(spec: ChemistryFile, cycle: Cycle, ambient_C = CYCLE_AMBIENT_C): { cell: Cell; start: number } {
+  const start = cycle.phase.indexOf(PHASE_DISCHARGE);
+  const rested = restedAfterCharge(cycle);
+  if (rested === undefined) return { cell: new Cell(spec, { soc: 1, T_C: ambient_C, h: 1 }), start };
+  const cell = new Cell(spec, { soc: restedSoc(spec, rested, ambient_C), T_C: ambient_C, h: 1 });
+  for (let k = 0; k < start; k++) cell.step(cycle.current_A[k]!, CYCLE_DT_S, ambient_C);
+  return { cell, start };
+}
+
 /** Replay a cycle through the reference Cell (module comment: start state, measured current as recorded). */
 export function replayCycle(spec: ChemistryFile, cycle: Cycle, ambient_C = CYCLE_AMBIENT_C): Replay {
-  const start = cycle.phase.indexOf(PHASE_DISCHARGE);
+  const { cell, start } = startCell(spec, cycle, ambient_C);
   const n = cycle.time_s.length - start;
   const out: Replay = { start, voltage_V: new Float64Array(n), soc: new Float64Array(n), h: new Float64Array(n) };
-  const cell = new Cell(spec, { soc: 1, T_C: ambient_C, h: 1 });
   for (let i = 0; i < n; i++) {
     out.soc[i] = cell.state.z;
     out.h[i] = cell.state.h;
@@ -150,15 +181,14 @@ export function restedAfterCharge(cycle: Cycle): number | undefined {
 const SHORT_TOPUP_S = 600;
 
 /**
- * The model at rest after a recharge: the cycle replayed as `replayCycle` until the recharge's
+ * The model at rest after a recharge: the cycle replayed as `replayCycle` (same start) until the recharge's
  * CC part brings the model cell to max_V, then the rig's CV (hold max_V until the current
  * falls to CV_CUTOFF_A; driven by the model, not by the measured current, whose count runs
  * 2–9 % past the discharge), then REST_AFTER_CHARGE_S at zero current. Returns the model SOC
  * at the end of the charge and the rested voltage.
  */
 export function restAfterRecharge(spec: ChemistryFile, cycle: Cycle, ambient_C = CYCLE_AMBIENT_C): { soc: number; voltage_V: number } {
-  const start = cycle.phase.indexOf(PHASE_DISCHARGE);
-  const cell = new Cell(spec, { soc: 1, T_C: ambient_C, h: 1 });
+  const { cell, start } = startCell(spec, cycle, ambient_C);
   const maxV = spec.voltage.max_V;
   for (let k = start; k < cycle.time_s.length; k++) {
     const I = cycle.current_A[k]!;

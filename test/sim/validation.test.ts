@@ -5,14 +5,15 @@
  * (sim/data/chemistry/hakadi-18650/, CC0 data; CCCV top-up, CC discharge, CCCV recharge).
  *
  * The replay and the compared parts are sim/chemistry/cycles.ts's (the same code the fit in
- * tools/fit-charge-branch.ts uses): start at the first discharge row at SOC 1, h = +1, RC
- * relaxed, 23 °C ambient (the middle of the uncontrolled 20–25 °C room), dt 1 s, the measured
- * current as recorded; discharge compared over 5–95 % model SOC, the recharge over its CC part
- * (until the measured voltage first reaches 4.095 V) and, for information, its CV part.
+ * tools/fit-charge-branch.ts uses): a file that begins with the cell at rest after a CCCV charge
+ * starts at the SOC whose rested voltage (h = +1, 23 °C) is its first row and replays the
+ * measured top-up; a file without a rested start begins at the first discharge row at SOC 1;
+ * h = +1, RC relaxed, 23 °C ambient (the middle of the uncontrolled 20–25 °C room), dt 1 s, the
+ * measured current as recorded; discharge compared over 5–95 % model SOC, the recharge over its
+ * CC part (until the measured voltage first reaches 4.095 V) and, for information, its CV part.
  *
- * Target (issue 11): ≤ 25 mV RMS on every discharge and every CC recharge. The fit reaches it
- * on the four discharges and the two 0.5C recharges; the figures are printed, and the test
- * guards what is reached (chemistry README, "Charge branch": what limits the rest).
+ * Target (issue 11): ≤ 25 mV RMS on every discharge and every CC recharge, asserted on all
+ * eight (the fit minimises the worst of them; chemistry README, "Charge branch").
  *
  * At rest after a charge: the model, after each recharge (CC as measured, then the rig's CV
  * to 0.1 A driven by the model, then 1 h at zero current), against the measured voltage of
@@ -27,8 +28,8 @@ import { loadChemistry } from '../../sim/node/load.ts';
 
 const FILES = ['cycle-0c5-2-1', 'cycle-0c5-2-2', 'cycle-0c66-2-1', 'cycle-2c-2-1'] as const;
 const TARGET_V = 0.025;
-/** What the shipped preset reaches on the CC recharges (worst 27.2 mV), with a little room (a regression guard, not the target). */
-const GUARD_CC_V = 0.03;
+/** Without the charge resistance the CC recharge is off by far more than the target (it was ~100 mV before the fit). */
+const SYMMETRIC_CC_MIN_V = 0.06;
 /** The mean CC-recharge error: −89…−121 mV before the charge side was fitted. */
 const GUARD_CC_MEAN_V = 0.02;
 /** Model minus measured rested voltage after a recharge: the model reads 8–16 mV high; guard. */
@@ -47,7 +48,7 @@ const spec = loadChemistry('naion-18650-layered').spec;
 const mV = (v: number) => (v * 1000).toFixed(1);
 
 describe('naion-18650-layered as shipped against measured whole cycles', () => {
-  it.each(cycles.map((c) => [c.name, c] as const))('%s: discharge and CC recharge within the guards, figures printed', (_name, cycle) => {
+  it.each(cycles.map((c) => [c.name, c] as const))('%s: discharge and CC recharge within 25 mV RMS, figures printed', (_name, cycle) => {
     const parts = compareCycle(spec, cycle);
     for (const p of parts) {
       const flag = p.part === 'recharge CV' ? '(information)' : p.rms_V <= TARGET_V ? '(meets the 25 mV target)' : '(ABOVE the 25 mV target)';
@@ -63,12 +64,16 @@ describe('naion-18650-layered as shipped against measured whole cycles', () => {
     expect(dis!.n).toBeGreaterThan(1500);
     expect(cc!.n).toBeGreaterThan(3500);
     expect(dis!.rms_V).toBeLessThanOrEqual(TARGET_V);
-    expect(cc!.rms_V).toBeLessThanOrEqual(GUARD_CC_V);
+    expect(cc!.rms_V).toBeLessThanOrEqual(TARGET_V);
     expect(Math.abs(cc!.mean_V)).toBeLessThanOrEqual(GUARD_CC_MEAN_V);
   });
 
-  it('should meet the 25 mV target on the two 0.5C recharges', () => {
-    for (const c of cycles.slice(0, 2)) expect(compareCycle(spec, c)[1]!.rms_V).toBeLessThanOrEqual(TARGET_V);
+  it('should meet the 25 mV target on the worst of the eight figures', () => {
+    const figures = cycles.flatMap((c) => compareCycle(spec, c).filter((p) => p.part !== 'recharge CV'));
+    expect(figures).toHaveLength(8);
+    const worst = Math.max(...figures.map((p) => p.rms_V));
+    console.log(`worst of the four discharges and four CC recharges: ${mV(worst)} mV RMS (target ${mV(TARGET_V)} mV)`);
+    expect(worst).toBeLessThanOrEqual(TARGET_V);
   });
 
   it('should rest after each recharge near the measured rested voltage of a charged cell', () => {
@@ -113,6 +118,6 @@ describe('naion-18650-layered as shipped against measured whole cycles', () => {
     const symmetric = structuredClone(spec);
     if (symmetric.resistance.form !== 'arrhenius' || !symmetric.resistance.r0_charge_ohm) throw new Error('expected a charge resistance');
     delete symmetric.resistance.r0_charge_ohm;
-    expect(compareCycle(symmetric, cycles[0]!)[1]!.rms_V).toBeGreaterThan(2 * GUARD_CC_V);
+    expect(compareCycle(symmetric, cycles[0]!)[1]!.rms_V).toBeGreaterThan(SYMMETRIC_CC_MIN_V);
   });
 });
