@@ -21,6 +21,48 @@ import labProfile from './profiles/lab.json' with { type: 'json' };
 
 export const PROFILE_SCHEMA = 'natrium.profile/1';
 
+/**
+ * The kind of a numeric key, told by its name (the part after the check id; first match wins),
+ * with the range a sane value of that kind lies in. A value outside it is a typo or a unit
+ * mistake (1e30 s, 5000 V), refused with the key, the value and the bound, from a profile file and
+ * from `--set` alike. The last kind catches names no other kind matches. Documented in
+ * analyzer/REPORT.md §4.
+ */
+export interface KeyKind {
+  readonly kind: string;
+  readonly name: RegExp;
+  readonly min: number;
+  readonly max: number;
+}
+export const KEY_KINDS: readonly KeyKind[] = [
+  { kind: 'a temperature rate', name: /_(K_per_min|C_per_s)$/, min: -1000, max: 1000 },
+  { kind: 'a cell-voltage rate in mV', name: /_mV_per_(h|pct)$/, min: -5000, max: 5000 },
+  { kind: 'a cell-voltage rate in V', name: /_V_per_(h|C)$/, min: -5, max: 5 },
+  { kind: 'an SOC rate in % per hour', name: /_pct_per_h$/, min: -100, max: 100 },
+  { kind: 'a duration in seconds', name: /_s$/, min: 0, max: 30 * 86400 },
+  { kind: 'a duration in hours', name: /_h$/, min: 0, max: 30 * 24 },
+  { kind: 'a cell voltage in V', name: /_V$/, min: -10, max: 10 },
+  { kind: 'a current in A', name: /_A$/, min: -10000, max: 10000 },
+  { kind: 'a temperature in °C', name: /temperature.*_C$/, min: -273.15, max: 1000 },
+  { kind: 'a C-rate', name: /(_C|_c_rate)$/, min: -100, max: 100 },
+  { kind: 'a temperature difference in K', name: /_K$/, min: -1000, max: 1000 },
+  { kind: 'a percentage', name: /_pct(_max)?$/, min: -100, max: 100 },
+  { kind: 'an SOC or SOH fraction', name: /(_soc|^soc_(min|max)|^soh_(min|max))$/, min: -2, max: 2 },
+  { kind: 'a rate in Hz', name: /_Hz$/, min: 0, max: 10000 },
+  { kind: 'a charge in Ah', name: /_Ah$/, min: 0, max: 100000 },
+  { kind: 'a count', name: /(^max_findings|_count|_rows|_steps|_samples|^top_n)$/, min: 0, max: 1e6 },
+  { kind: 'a severity tier', name: /_severity$/, min: 0, max: 10 },
+  { kind: 'a fraction', name: /(_fraction|_share|_coverage)$/, min: 0, max: 1 },
+  { kind: 'a factor or ratio', name: /(_factor|^k|_ratio|_rel|_drop|_tolerance)$/, min: 0, max: 1000 },
+  { kind: 'a number', name: /./, min: -1e9, max: 1e9 },
+];
+
+/** The kind of a key ("check.id.name"), from its name. */
+export function keyKind(key: string): KeyKind {
+  const name = key.slice(key.lastIndexOf('.') + 1);
+  return KEY_KINDS.find((k) => k.name.test(name))!;
+}
+
 /** A profile file. */
 export interface ProfileFile {
   schema: string;
@@ -77,10 +119,14 @@ export class Profile {
 
   /** Sets a value (used by parseProfile and by overrides). */
   set(key: string, value: number | boolean | string | null, source: string): void {
-    // a key in seconds is a duration or a grace: a negative one would judge before the event
-    if (key.endsWith('_s') && typeof value === 'number' && value < 0) {
-      const cli = source === 'CLI override';
-      throw new ProfileError(cli ? '--set' : `checks.${key}`, `${cli ? `${key} is ` : ''}a duration in seconds, got ${value} (must be >= 0)`);
+    // a value outside its kind's range is a typo; a negative duration would judge before the event
+    if (typeof value === 'number') {
+      const k = keyKind(key);
+      if (value < k.min || value > k.max) {
+        const cli = source === 'CLI override';
+        const bound = value < k.min ? `>= ${k.min}` : `<= ${k.max}`;
+        throw new ProfileError(cli ? '--set' : `checks.${key}`, `${cli ? `${key} is ` : ''}${k.kind}, got ${value} (must be ${bound})`);
+      }
     }
     this.values.set(key, { value, source });
   }

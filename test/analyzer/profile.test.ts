@@ -1,6 +1,6 @@
 /** Profiles and waivers: validation, inheritance, overrides with their source, waiver matching. */
 import { describe, expect, it } from 'vitest';
-import { ProfileError, builtInProfile, parseProfile } from '../../analyzer/profile.ts';
+import { KEY_KINDS, ProfileError, builtInProfile, keyKind, parseProfile } from '../../analyzer/profile.ts';
 import { WaiverError, applyWaivers, parseWaivers } from '../../analyzer/waivers.ts';
 import { finding } from '../../analyzer/findings.ts';
 
@@ -42,6 +42,50 @@ describe('profiles', () => {
       expect(e).toBeInstanceOf(ProfileError);
       expect((e as ProfileError).field).toBe(field);
     }
+  });
+
+  // absurd values per key kind, from --set and from a profile file alike: one message naming key, value and bound
+  it.each([
+    ['reaction.contactors.pack_step_s', '1e30', 'a duration in seconds, got 1e+30 (must be <= 2592000)'],
+    ['cells.balancing.long_active_h', '1e6', 'a duration in hours, got 1000000 (must be <= 720)'],
+    ['cells.spread.warning_V', '5000', 'a cell voltage in V, got 5000 (must be <= 10)'],
+    ['reaction.sop.tolerance_A', '1e30', 'a current in A, got 1e+30 (must be <= 10000)'],
+    ['quality.nonphysical.temperature_min_C', '-1e30', 'a temperature in °C, got -1e+30 (must be >= -273.15)'],
+    ['reaction.contactors.open_current_C', '1e9', 'a C-rate, got 1000000000 (must be <= 100)'],
+    ['thermal.spread.warning_K', '1e30', 'a temperature difference in K, got 1e+30 (must be <= 1000)'],
+    ['quality.frame_loss.warning_pct', '1e30', 'a percentage, got 1e+30 (must be <= 100)'],
+    ['quality.nonphysical.soc_max', '50', 'an SOC or SOH fraction, got 50 (must be <= 2)'],
+    ['quality.sampling.pack_status_min_Hz', '1e30', 'a rate in Hz, got 1e+30 (must be <= 10000)'],
+    ['summary.energy.efficiency_min_Ah', '1e30', 'a charge in Ah, got 1e+30 (must be <= 100000)'],
+    ['quality.frame_loss.max_findings', '1e30', 'a count, got 1e+30 (must be <= 1000000)'],
+    ['reaction.bms_alarms.fatal_tier_severity', '1e30', 'a severity tier, got 1e+30 (must be <= 10)'],
+    ['thermal.rate.min_coverage', '2', 'a fraction, got 2 (must be <= 1)'],
+    ['quality.time.gap_factor', '1e30', 'a factor or ratio, got 1e+30 (must be <= 1000)'],
+    ['thermal.rate.error_short_K_per_min', '1e30', 'a temperature rate, got 1e+30 (must be <= 1000)'],
+    ['cells.spread.trend_warning_mV_per_h', '1e30', 'a cell-voltage rate in mV, got 1e+30 (must be <= 5000)'],
+    ['cells.balancing.max_slope_V_per_h', '1e30', 'a cell-voltage rate in V, got 1e+30 (must be <= 5)'],
+    ['soc.coulomb_drift.max_pct_per_h', '1e30', 'an SOC rate in % per hour, got 1e+30 (must be <= 100)'],
+  ])('should refuse %s=%s beyond its kind', (key, raw, says) => {
+    const p = builtInProfile('default');
+    expect(() => p.override(`${key}=${raw}`)).toThrow(`${key} is ${says}`);
+    const [check, name] = [key.slice(0, key.lastIndexOf('.')), key.slice(key.lastIndexOf('.') + 1)];
+    try {
+      parseProfile({ schema: 'natrium.profile/1', name: 'x', extends: 'default', checks: { [check]: { [name]: Number(raw) } } });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ProfileError).field).toBe(`checks.${key}`);
+      expect((e as ProfileError).message).toBe(`checks.${key}: ${says}`);
+    }
+  });
+
+  it('should give every built-in numeric key a kind of its own, its value inside the bounds', () => {
+    const fallback = KEY_KINDS[KEY_KINDS.length - 1];
+    const p = builtInProfile('default');
+    // only the two switches (not numbers, never bounded) fall through to the catch-all
+    expect(p.keys().filter((k) => keyKind(k) === fallback)).toEqual(['quality.na.ignore_init', 'reaction.gb38031_thermal_runaway.missed_is_error']);
+    for (const n of ['gb38031', 'lab']) expect(() => builtInProfile(n)).not.toThrow();
+    p.override('reaction.contactors.pack_step_s=2592000');
+    p.override('quality.frame_loss.warning_pct=100');
   });
 
   it('should make gb38031 and lab differ from default only where they say', () => {

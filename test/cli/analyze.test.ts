@@ -100,6 +100,17 @@ describe('natrium analyze', () => {
     expectUsage(analyze(CAP, '--waivers', badWaivers), 'bad-waivers.json');
   });
 
+  it('should refuse an absurd threshold from --set and from a profile file with one line naming key, value and bound', () => {
+    const r = analyze(CAP, '--set', 'reaction.contactors.pack_step_s=1e30');
+    expectUsage(r, '--set: reaction.contactors.pack_step_s is a duration in seconds, got 1e+30 (must be <= 2592000)');
+    const file = join(dir, 'absurd-profile.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ schema: 'natrium.profile/1', name: 'absurd', extends: 'default', checks: { 'quality.frame_loss': { warning_pct: 1e30 } } }),
+    );
+    expectUsage(analyze(CAP, '--profile', file), 'absurd-profile.json: checks.quality.frame_loss.warning_pct: a percentage, got 1e+30 (must be <= 100)');
+  });
+
   it('should analyse a sim trace as kind "trace"', () => {
     const csv = join(dir, 't.csv');
     expect(natrium('sim', FIXTURE, '--out', csv).status).toBe(0);
