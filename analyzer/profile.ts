@@ -180,7 +180,8 @@ export class Profile {
       if (raw !== 'true' && raw !== 'false') throw new ProfileError('--set', `${key} takes true or false, got "${raw}"`);
       value = raw === 'true';
     } else if (typeof old.value === 'number' || old.value === null) {
-      value = raw === 'null' ? null : Number(raw);
+      // Number('') and Number(' ') are 0: an empty value is a typo, not a zero
+      value = raw === 'null' ? null : raw.trim() === '' ? NaN : Number(raw);
       if (typeof value === 'number' && !Number.isFinite(value)) throw new ProfileError('--set', `${key} takes a number, got "${raw}"`);
     } else value = raw;
     this.set(key, value, 'CLI override');

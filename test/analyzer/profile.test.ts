@@ -20,6 +20,8 @@ describe('profiles', () => {
     expect(p.threshold('quality.frame_loss.warning_pct', '%').source).toBe('CLI override');
     expect(() => p.override('quality.frame_loss.nope=1')).toThrow(ProfileError);
     expect(() => p.override('quality.frame_loss.warning_pct=abc')).toThrow(/takes a number/);
+    expect(() => p.override('quality.frame_loss.warning_pct=')).toThrow(/takes a number, got ""/);
+    expect(() => p.override('quality.frame_loss.warning_pct= ')).toThrow(/takes a number/);
     expect(() => p.override('reaction.contactors.pack_step_s=-1')).toThrow(/pack_step_s is a duration in seconds, got -1/);
     p.override('reaction.contactors.pack_step_s=2');
     expect(p.num('reaction.contactors.pack_step_s')).toBe(2);
