@@ -13,13 +13,18 @@ if (env === null) {
   register();
   await import('../cli/natrium.ts');
 } else {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env });
   // A signal sent to this process is passed on (a terminal's Ctrl-C reaches the child directly
   // too; bin/hugepages.js says why that is harmless); this process then ends as the child did.
-  const forward = (signal) => child.kill(signal);
+  // The handlers go in before the spawn: the child exists (and can be seen and signalled) as soon
+  // as it is forked, and a SIGTERM arriving before them would end this process and orphan it.
+  // Node runs signal listeners from the event loop, so `child` is set by the time one runs.
+  /** @type {import('node:child_process').ChildProcess | undefined} */
+  let child;
+  const forward = (/** @type {NodeJS.Signals} */ signal) => child?.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   process.on('SIGHUP', forward);
+  child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env });
   child.on('error', (e) => {
     process.stderr.write(`natrium: cannot start: ${e.message}\n`);
     process.exit(1);

@@ -50,14 +50,23 @@ describe('bin/natrium.js with huge pages', () => {
     // `analyze -` waits on stdin, so the child can be looked at while it runs
     const launcher = spawn(process.execPath, [BIN, 'analyze', '-'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, GLIBC_TUNABLES: '' } });
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((r) => launcher.on('exit', (code, signal) => r([code, signal])));
+    // polled tightly and signalled at once: the launcher must forward a signal that arrives just
+    // after the child has started (its handlers were once installed after the spawn, a window in
+    // which a SIGTERM ended the launcher and left the child orphaned). Before its exec, the forked
+    // child still shows the launcher's environment.
+    const TUNABLE = 'GLIBC_TUNABLES=glibc.malloc.hugetlb=1';
     let child = 0;
-    for (let i = 0; i < 200 && child === 0; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      child = childrenOf(launcher.pid!)[0] ?? 0;
+    for (let i = 0; i < 5000 && child === 0; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      for (const pid of childrenOf(launcher.pid!)) {
+        try {
+          if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(TUNABLE)) child = pid;
+        } catch {
+          // gone or not readable yet
+        }
+      }
     }
     expect(child).toBeGreaterThan(0);
-    const env = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
-    expect(env).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
     launcher.kill('SIGTERM');
     expect(await exited).toEqual([null, 'SIGTERM']);
     let alive = true;
