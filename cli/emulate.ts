@@ -26,6 +26,7 @@
  *   `dropFrame=0.01,corruptByte=0.0005,delayFrame=0.02,delay_ms=80`.
  */
 import { DEFAULT_MOCK_PATH, PortOpenError, startEmulator, type Emulator } from '../device/node/emulator.ts';
+import { MockDevicePort } from '../protocol/node/mock-port.ts';
 import { isInputError } from '../sim/errors.ts';
 import { UsageError, linkFaultsOption, num, parse } from './args.ts';
 
@@ -100,6 +101,9 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
       linkFaults,
       seed,
       hostWatchdog: values['host-watchdog'] as boolean,
+      // only a host in this process (onReady) can open the mock: without one, `--speed max` would
+      // wait for it forever, so the device runs on with nothing attached
+      waitForHost: opts.onReady !== undefined,
     }),
   );
   const info = emu.model.info();
@@ -128,7 +132,9 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
   process.stderr.write(
     `natrium emulate: stopped at ${(emu.device.time_ms / 1000).toFixed(1)} s device time; ` +
       `${l.framesSent} frames (${l.bytesSent} bytes) sent, ${l.framesDropped} dropped (queue full); ` +
-      `${s.commands} commands, ${s.acks} ACK, ${s.nacks} NACK${emu.model.ended ? '; scenario ended' : ''}\n`,
+      `${s.commands} commands, ${s.acks} ACK, ${s.nacks} NACK${emu.model.ended ? '; scenario ended' : ''}` +
+      (emu.end instanceof MockDevicePort && emu.end.unheardBytes > 0 ? `; ${emu.end.unheardBytes} bytes unheard (no host had the mock open)` : '') +
+      '\n',
   );
   if (portFailure !== null) {
     process.stderr.write(`natrium emulate: ${emu.path}: ${portFailure}\n`);

@@ -12,10 +12,13 @@
  *   line holds and telemetry overflows its queue (whole frames dropped, counted).
  * - `speed: 'max'`: as fast as the machine and the reader allow (device/run.ts,
  *   runAsFastAsPossible): `chunk_ms` of device time at a time, then a yield to the event loop.
- *   No chunk starts while the port is blocked, nor, on a mock port, while no host has it open or
- *   the host has more than MAX_SPEED_BACKLOG_BYTES unread; so a host in the same process (e.g.
- *   `natrium demo`) misses nothing for being slow. The line is still paced to `baudRate` on
- *   device time (a high baud rate lifts that ceiling).
+ *   No chunk starts while the port is blocked, nor, on a mock port, while the host has more than
+ *   MAX_SPEED_BACKLOG_BYTES unread or (with `waitForHost`, the default) no host has it open yet;
+ *   so a host in the same process (e.g. `natrium demo`) misses nothing for being slow or late.
+ *   Without `waitForHost` (a mock that no code in the process will open: `natrium emulate --mock`
+ *   from a shell) the device runs on with nothing attached, as a UART does, its bytes unheard
+ *   (MockDevicePort.unheardBytes). The line is still paced to `baudRate` on device time (a high
+ *   baud rate lifts that ceiling).
  * - `manual: true`: no driver; the caller advances `emu.device` (tests).
  * `done` resolves when the driver stops: at `duration_s` of device time, or on `stop()`.
  */
@@ -64,6 +67,11 @@ export interface EmulatorOptions {
   seed?: number;
   /** Do not start a driver: the caller advances `device` (tests). */
   manual?: boolean;
+  /**
+   * At speed 'max' on a mock port: hold device time while no host has the port open (default
+   * true). False when none will ever open it: the device then runs on, its bytes unheard.
+   */
+  waitForHost?: boolean;
   /** At speed 'max': device time per chunk, ms (default device/run.ts DEFAULT_CHUNK_MS). */
   chunk_ms?: number;
   /** Called by the driver with the device time reached, ms. */
@@ -114,10 +122,11 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   if (o.manual) {
     done = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
   } else if (max) {
+    const waitForHost = o.waitForHost ?? true;
     done = runAsFastAsPossible(device, {
       until_ms,
       chunk_ms: o.chunk_ms,
-      blocked: () => end.blocked() || (end instanceof MockDevicePort && (!end.hostOpen || end.backlogBytes > MAX_SPEED_BACKLOG_BYTES)),
+      blocked: () => end.blocked() || (end instanceof MockDevicePort && ((waitForHost && !end.hostOpen) || end.backlogBytes > MAX_SPEED_BACKLOG_BYTES)),
       onAdvance: o.onAdvance,
       signal: abort.signal,
     });

@@ -106,6 +106,24 @@ describe('natrium emulate --mock (in-process host)', () => {
     ac.abort();
   });
 
+  it('should run --speed max to --duration with no host attached, its bytes unheard (it once waited for a host forever)', async () => {
+    const err: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      err.push(String(s));
+      return true;
+    });
+    try {
+      expect(await emulateMain(['--mock', '/dev/natrium-cli-nohost', '--scenario', SCENARIO, '--speed', 'max', '--duration', '120'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const m = /stopped at ([\d.]+) s device time; (\d+) frames \((\d+) bytes\) sent.*; (\d+) bytes unheard \(no host had the mock open\)\n$/.exec(err.join(''));
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(120);
+    expect(Number(m![2])).toBeGreaterThan(1000);
+    expect(m![4]).toBe(m![3]);
+  }, 30_000);
+
   it('should count the link faults it injects exactly (emulated BMS, manual device time)', async () => {
     emu = await startEmulator({
       port: null,
