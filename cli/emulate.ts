@@ -5,7 +5,7 @@
  * Runs the emulated BMS (a scenario with the BMS firmware emulator, device/model.ts) as a
  * serial device speaking protocol/PROTOCOL.md: telemetry at the session's rates, INFO every 5 s,
  * commands answered. Device time runs at `--speed` times the wall clock (`--speed max`: as fast
- * as the reader keeps up); the line is paced to `--baud` on device time (so an accelerated
+ * as the reader keeps up, or, on a mock no in-process host opens, as fast as the machine allows); the line is paced to `--baud` on device time (so an accelerated
  * device also sends faster). The start-up is device/node/emulator.ts; this file parses the
  * arguments and prints.
  *
@@ -35,7 +35,8 @@ const USAGE = `usage: natrium emulate (--port PATH | --mock [PATH]) [--scenario 
 
 Runs the emulated BMS as a serial device (protocol/PROTOCOL.md) until Ctrl-C or --duration
 (simulated seconds). --scenario: a name from sim/scenarios/ or a JSON path (default: default).
---speed: simulated seconds per wall second (default 1), or max: as fast as the host reads.
+--speed: simulated seconds per wall second (default 1), or max: as fast as the host reads
+(a --mock that nothing in this process opens runs on, its bytes unheard).
 --baud: line rate the output is paced to, 10 bits per byte (default 115200). --mock: an
 in-process mock port (default path ${DEFAULT_MOCK_PATH}), for hosts in the same process (see
 cli/emulate.ts). --host-watchdog: once a host has sent a command, raise HOST_COMM_LOSS when it
