@@ -23,11 +23,14 @@ import { Present } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from '../quality/internal/cap.ts';
 import { gapsOf } from '../quality/internal/gaps.ts';
+import { sampledRows } from '../quality/internal/rowStats.ts';
 import { median } from '../select.ts';
 
 const ID = 'cells.outliers';
 /** MAD → standard deviation for normal data. */
 const MAD_TO_SIGMA = 1.4826;
+/** Sampled rows gathered at once (512 rows × 100 cells of float32: 200 KiB, within L2). */
+const GATHER_ROWS = 512;
 
 interface Episode {
   cell: number;
@@ -92,68 +95,78 @@ export const outliers: Rule = {
     };
 
     // imported constants read once: under a CommonJS transform (tsx) each read is a getter call
-    const { BALANCING, CELLS, STATUS } = Present;
+    const { BALANCING, STATUS } = Present;
+    // The sampled rows (rows with CELL_VOLTAGES at least step_s apart, the grid of rowStats), their values gathered a block at a time column by column: read row by row,
+    // each of the 100 values of a sample is a cache (and TLB) miss; down a column the reads are a
+    // constant stride the prefetcher follows. The values, and the order they are judged in, are
+    // those of a row-by-row loop.
+    const rows = sampledRows(tl, 'cells', step_s);
+    const block = new Float32Array(GATHER_ROWS * ns);
     let lastT = -Infinity;
     let scanned = 0; // rows up to which BALANCING has been read
     let anyBal = false; // some lastBal may be 1
     const balCount = tl.pack.balancingCount;
-    for (let r = 0; r < tl.length; r++) {
-      if ((present[r]! & CELLS) === 0) continue;
-      const t = ts[r]!;
-      if (t - lastT < step_s - 1e-6) continue;
-      // the balancing state as of this row
-      for (; scanned <= r; scanned++) {
-        const p = present[scanned]!;
-        if ((p & BALANCING) === 0) continue;
-        // PACK_STATUS's balancingCount (same tick) spares reading the bits when nothing bleeds
-        if ((p & STATUS) !== 0 && balCount[scanned] === 0) {
-          if (anyBal) lastBal.fill(0);
-          anyBal = false;
-          continue;
+    for (let j0 = 0; j0 < rows.length; j0 += GATHER_ROWS) {
+      const j1 = Math.min(rows.length, j0 + GATHER_ROWS);
+      for (let i = 0; i < ns; i++) gather(cols[i]!, rows, j0, j1, block, i, ns);
+      for (let j = j0; j < j1; j++) {
+        const r = rows[j]!;
+        const t = ts[r]!;
+        // the balancing state as of this row
+        for (; scanned <= r; scanned++) {
+          const p = present[scanned]!;
+          if ((p & BALANCING) === 0) continue;
+          // PACK_STATUS's balancingCount (same tick) spares reading the bits when nothing bleeds
+          if ((p & STATUS) !== 0 && balCount[scanned] === 0) {
+            if (anyBal) lastBal.fill(0);
+            anyBal = false;
+            continue;
+          }
+          for (let i = 0; i < ns; i++) {
+            const b = bal[i]![scanned]!;
+            if (b !== 255) lastBal[i] = b;
+          }
+          anyBal = true;
         }
+        if (t - lastT > maxStep) for (let i = 0; i < ns; i++) if (runA[i]! === runA[i]!) closeRun(i);
+        lastT = t;
+        let m = 0;
+        const base = (j - j0) * ns;
         for (let i = 0; i < ns; i++) {
-          const b = bal[i]![scanned]!;
-          if (b !== 255) lastBal[i] = b;
+          const v = block[base + i]!;
+          vals[i] = v;
+          if (v === v) scratch[m++] = v;
         }
-        anyBal = true;
-      }
-      if (t - lastT > maxStep) for (let i = 0; i < ns; i++) if (runA[i]! === runA[i]!) closeRun(i);
-      lastT = t;
-      let m = 0;
-      for (let i = 0; i < ns; i++) {
-        const v = cols[i]![r]!;
-        vals[i] = v;
-        if (v === v) scratch[m++] = v;
-      }
-      if (m < 3) continue;
-      const med = median(scratch, m);
-      for (let q = 0; q < m; q++) scratch[q] = Math.abs(scratch[q]! - med);
-      const mad = median(scratch, m) * MAD_TO_SIGMA;
-      const limit = Math.max(k * mad, minDev.value!);
-      samples++;
-      for (let i = 0; i < ns; i++) {
-        const v = vals[i]!;
-        if (v !== v) {
-          if (runA[i]! === runA[i]!) closeRun(i);
-          continue;
+        if (m < 3) continue;
+        const med = median(scratch, m);
+        for (let q = 0; q < m; q++) scratch[q] = Math.abs(scratch[q]! - med);
+        const mad = median(scratch, m) * MAD_TO_SIGMA;
+        const limit = Math.max(k * mad, minDev.value!);
+        samples++;
+        for (let i = 0; i < ns; i++) {
+          const v = vals[i]!;
+          if (v !== v) {
+            if (runA[i]! === runA[i]!) closeRun(i);
+            continue;
+          }
+          if (lastBal[i] === 1) continue; // bleeding: not judged
+          const d = v - med;
+          const z = mad > 0 ? d / mad : Infinity * Math.sign(d);
+          if (Math.abs(z) > maxZ && Math.abs(d) > minDev.value!) maxZ = Math.abs(z);
+          if (Math.abs(d) > limit) {
+            if (!(runA[i]! === runA[i]!)) {
+              runA[i] = t;
+              runDev[i] = 0;
+            }
+            runB[i] = t;
+            if (Math.abs(d) > Math.abs(runDev[i]!)) {
+              runDev[i] = d;
+              runZ[i] = z;
+              runMed[i] = med;
+              runText[i] = t;
+            }
+          } else if (runA[i]! === runA[i]!) closeRun(i);
         }
-        if (lastBal[i] === 1) continue; // bleeding: not judged
-        const d = v - med;
-        const z = mad > 0 ? d / mad : Infinity * Math.sign(d);
-        if (Math.abs(z) > maxZ && Math.abs(d) > minDev.value!) maxZ = Math.abs(z);
-        if (Math.abs(d) > limit) {
-          if (!(runA[i]! === runA[i]!)) {
-            runA[i] = t;
-            runDev[i] = 0;
-          }
-          runB[i] = t;
-          if (Math.abs(d) > Math.abs(runDev[i]!)) {
-            runDev[i] = d;
-            runZ[i] = z;
-            runMed[i] = med;
-            runText[i] = t;
-          }
-        } else if (runA[i]! === runA[i]!) closeRun(i);
       }
     }
     for (let i = 0; i < ns; i++) if (runA[i]! === runA[i]!) closeRun(i);
@@ -179,3 +192,8 @@ export const outliers: Rule = {
     };
   },
 };
+
+/** Column `col` at the sampled rows [j0, j1) into `block` (row-major, `ns` values a row), column i. */
+function gather(col: Float32Array, rows: Int32Array, j0: number, j1: number, block: Float32Array, i: number, ns: number): void {
+  for (let j = j0, q = i; j < j1; j++, q += ns) block[q] = col[rows[j]!]!;
+}

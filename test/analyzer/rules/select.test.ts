@@ -21,6 +21,28 @@ describe('selection (analyzer/rules/select.ts)', () => {
     );
   });
 
+  // for all arrays with many ties (values on a millivolt grid, as cell voltages of one row are)
+  // up to 300 long, and all ranks / the same agreement holds and the input is left as it was
+  it('should agree with sorting on tied values, and leave the input unchanged', () => {
+    const tied = fc.array(
+      fc.integer({ min: 3280, max: 3320 }).map((mv) => mv / 1000),
+      { minLength: 1, maxLength: 300 },
+    );
+    fc.assert(
+      fc.property(tied, fc.nat(), (xs, kRaw) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        const k = kRaw % xs.length;
+        const a = Float64Array.from(xs);
+        expect(selectKth(a, xs.length, k)).toBe(sorted[k]);
+        const m = xs.length;
+        const mid = m % 2 === 1 ? sorted[(m - 1) >> 1]! : (sorted[m / 2 - 1]! + sorted[m / 2]!) / 2;
+        expect(median(a, m)).toBe(mid);
+        expect([...a]).toEqual(xs);
+      }),
+      { numRuns: 500, seed: 5102 },
+    );
+  });
+
   it('should give NaN for no values', () => {
     expect(median(new Float64Array(4), 0)).toBeNaN();
   });

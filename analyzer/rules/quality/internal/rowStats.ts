@@ -36,6 +36,35 @@ const STEP_EPS_S = 1e-6;
 const GATHER_ROWS = 512;
 
 const cache = new WeakMap<Timeline, Map<string, { length: number; stats: RowStats }>>();
+const rowCache = new WeakMap<Timeline, Map<string, { length: number; rows: Int32Array }>>();
+
+/**
+ * The rows of the grid alone (cached): those where the family's message arrived, at least
+ * `step_s` apart. For a check that reads the values at them itself (cells.outliers).
+ */
+export function sampledRows(tl: Timeline, family: Family, step_s: number): Int32Array {
+  const key = `${family}|${step_s}`;
+  let m = rowCache.get(tl);
+  if (!m) rowCache.set(tl, (m = new Map()));
+  const hit = m.get(key);
+  if (hit && hit.length === tl.length) return hit.rows;
+  const bit = family === 'cells' ? Present.CELLS : Present.TEMPERATURES;
+  const n = tl.length;
+  const ts = tl.t_s;
+  const present = tl.present;
+  const picked: number[] = [];
+  let last = -Infinity;
+  for (let r = 0; r < n; r++) {
+    if ((present[r]! & bit) === 0) continue;
+    const t = ts[r]!;
+    if (t - last < step_s - STEP_EPS_S) continue;
+    picked.push(r);
+    last = t;
+  }
+  const rows = Int32Array.from(picked);
+  m.set(key, { length: n, rows });
+  return rows;
+}
 
 /** The row statistics of a family on a step_s grid (cached). */
 export function rowStats(tl: Timeline, family: Family, step_s: number): RowStats {
@@ -51,21 +80,9 @@ export function rowStats(tl: Timeline, family: Family, step_s: number): RowStats
 
 function compute(tl: Timeline, family: Family, step_s: number): RowStats {
   const cols = family === 'cells' ? tl.cellVoltage_V : tl.temperature_C;
-  const bit = family === 'cells' ? Present.CELLS : Present.TEMPERATURES;
-  const n = tl.length;
   const ts = tl.t_s;
-  const present = tl.present;
-  const picked: number[] = [];
-  let last = -Infinity;
-  for (let r = 0; r < n; r++) {
-    if ((present[r]! & bit) === 0) continue;
-    const t = ts[r]!;
-    if (t - last < step_s - STEP_EPS_S) continue;
-    picked.push(r);
-    last = t;
-  }
-  const k = picked.length;
-  const rows = Int32Array.from(picked);
+  const rows = sampledRows(tl, family, step_s);
+  const k = rows.length;
   const t_s = new Float64Array(k);
   const min = new Float64Array(k);
   const max = new Float64Array(k);
