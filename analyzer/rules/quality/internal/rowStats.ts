@@ -35,19 +35,35 @@ const STEP_EPS_S = 1e-6;
  */
 const GATHER_ROWS = 512;
 
-const cache = new WeakMap<Timeline, Map<string, { length: number; stats: RowStats }>>();
-const rowCache = new WeakMap<Timeline, Map<string, { length: number; rows: Int32Array }>>();
+const statsCache = new WeakMap<Timeline, Map<string, { length: number; value: RowStats }>>();
+const rowsCache = new WeakMap<Timeline, Map<string, { length: number; value: Int32Array }>>();
+
+/** `make()` for (tl, family, step_s), kept while the timeline has not grown. */
+function cached<T>(caches: WeakMap<Timeline, Map<string, { length: number; value: T }>>, tl: Timeline, family: Family, step_s: number, make: () => T): T {
+  const key = `${family}|${step_s}`;
+  let m = caches.get(tl);
+  if (!m) caches.set(tl, (m = new Map()));
+  const hit = m.get(key);
+  if (hit && hit.length === tl.length) return hit.value;
+  const value = make();
+  m.set(key, { length: tl.length, value });
+  return value;
+}
 
 /**
  * The rows of the grid alone (cached): those where the family's message arrived, at least
  * `step_s` apart. For a check that reads the values at them itself (cells.outliers).
  */
 export function sampledRows(tl: Timeline, family: Family, step_s: number): Int32Array {
-  const key = `${family}|${step_s}`;
-  let m = rowCache.get(tl);
-  if (!m) rowCache.set(tl, (m = new Map()));
-  const hit = m.get(key);
-  if (hit && hit.length === tl.length) return hit.rows;
+  return cached(rowsCache, tl, family, step_s, () => pickRows(tl, family, step_s));
+}
+
+/** The row statistics of a family on a step_s grid (cached). */
+export function rowStats(tl: Timeline, family: Family, step_s: number): RowStats {
+  return cached(statsCache, tl, family, step_s, () => compute(tl, family, step_s));
+}
+
+function pickRows(tl: Timeline, family: Family, step_s: number): Int32Array {
   const bit = family === 'cells' ? Present.CELLS : Present.TEMPERATURES;
   const n = tl.length;
   const ts = tl.t_s;
@@ -61,21 +77,7 @@ export function sampledRows(tl: Timeline, family: Family, step_s: number): Int32
     picked.push(r);
     last = t;
   }
-  const rows = Int32Array.from(picked);
-  m.set(key, { length: n, rows });
-  return rows;
-}
-
-/** The row statistics of a family on a step_s grid (cached). */
-export function rowStats(tl: Timeline, family: Family, step_s: number): RowStats {
-  const key = `${family}|${step_s}`;
-  let m = cache.get(tl);
-  if (!m) cache.set(tl, (m = new Map()));
-  const hit = m.get(key);
-  if (hit && hit.length === tl.length) return hit.stats;
-  const stats = compute(tl, family, step_s);
-  m.set(key, { length: tl.length, stats });
-  return stats;
+  return Int32Array.from(picked);
 }
 
 function compute(tl: Timeline, family: Family, step_s: number): RowStats {
