@@ -18,6 +18,7 @@ export default tseslint.config(
       'node_modules/**',
       'dist/**',
       '**/dist/**',
+      '**/dist.building-*/**',
       '.reports/**',
       'out/**',
       'sim/kernel/assembly/**',

@@ -96,10 +96,11 @@ export const outliers: Rule = {
 
     // imported constants read once: under a CommonJS transform (tsx) each read is a getter call
     const { BALANCING, STATUS } = Present;
-    // The sampled rows (rows with CELL_VOLTAGES at least step_s apart, the grid of rowStats), their values gathered a block at a time column by column: read row by row,
-    // each of the 100 values of a sample is a cache (and TLB) miss; down a column the reads are a
-    // constant stride the prefetcher follows. The values, and the order they are judged in, are
-    // those of a row-by-row loop.
+    // The sampled rows (rows with CELL_VOLTAGES at least step_s apart, the grid of rowStats),
+    // their values gathered a block at a time, column by column: read row by row, each of the 100
+    // values of a sample is a cache (and TLB) miss; down a column the reads are a constant stride
+    // the prefetcher follows. The values, and the order they are judged in, are those of a
+    // row-by-row loop.
     const rows = sampledRows(tl, 'cells', step_s);
     const block = new Float32Array(GATHER_ROWS * ns);
     let lastT = -Infinity;
