@@ -326,10 +326,16 @@ export class SnapshotAssembler implements DirectSink {
     this.closeRow();
   }
 
+  /**
+   * An INFO repeats (every 5 s from the emulator) and rarely changes: one that says what the last
+   * one said shares its object (a day's 17 280 INFOs are one object, not 17 280 on the heap).
+   */
   private info(m: Decoded<Info>, t: number): void {
     const tl = this.timeline;
+    const last = tl.infos.length > 0 ? tl.infos[tl.infos.length - 1]!.info : null;
     const { seq: _seq, t_ms: _t, ...body } = m;
-    tl.infos.push({ t_s: t / 1000, info: { ...body, limits: structuredCloneLimits(m.limits) } });
+    const info = last !== null && sameInfo(last, body) ? last : { ...body, limits: structuredCloneLimits(m.limits) };
+    tl.infos.push({ t_s: t / 1000, info });
     tl.ensureCells(m.cellVoltageSensors);
     tl.ensureSensors(m.temperatureSensors);
   }
@@ -511,6 +517,20 @@ function lateRange(rc: RangeColumns, cols: readonly Float32Array[], r: number): 
   if (!rc.valid) return;
   if (rc.columns !== cols.length) rc.valid = false;
   else if (r < rc.closed) computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill);
+}
+
+/** Every field of `b` (limits tier by tier) as in `a`. */
+function sameInfo(a: Info, b: Info): boolean {
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  for (const k of Object.keys(rb)) if (k !== 'limits' && !Object.is(ra[k], rb[k])) return false;
+  if (Object.keys(ra).length !== Object.keys(rb).length) return false;
+  for (const tier of ['mol', 'rsl', 'msl'] as const) {
+    const ta = a.limits[tier] as unknown as Record<string, number>;
+    const tb = b.limits[tier] as unknown as Record<string, number>;
+    for (const k of Object.keys(tb)) if (!Object.is(ta[k], tb[k])) return false;
+  }
+  return true;
 }
 
 function structuredCloneLimits(l: Info['limits']): Info['limits'] {

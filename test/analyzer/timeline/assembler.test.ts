@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotAssembler } from '../../../analyzer/timeline/assembler.ts';
 import { TimelineBuilder, timelineFromBytes, timelineFromStream, decodeStream } from '../../../analyzer/timeline/ingest.ts';
 import { ABSENT, PACK_CHANNELS, Present, type Timeline } from '../../../analyzer/timeline/store.ts';
-import { MessageType } from '../../../protocol/messages.ts';
+import { type Decoded, type Info, MessageType } from '../../../protocol/messages.ts';
 import { Encoder } from '../../../protocol/encoder.ts';
 import { DEFAULT_PHASES, generateCapture, generateMessages, type Phase } from '../generate.ts';
 
@@ -203,6 +203,35 @@ describe('SnapshotAssembler', () => {
     asm.finish();
     expect(asm.timeline.cellVoltage_V[0]![10]).toBeCloseTo((late as { voltages_V: Float64Array }).voltages_V[0]!, 4);
     expect(asm.lateFrames).toBe(0);
+  });
+
+  it('should keep one object for an INFO that repeats the last, and a new one when it changes', () => {
+    const asm = new SnapshotAssembler();
+    const msgs = generateMessages({ phases: SHORT, ns: 2, nt: 1 });
+    const infos = msgs.filter((m) => m.type === MessageType.INFO) as Decoded<Info>[];
+    expect(infos.length).toBe(7);
+    // the fourth says something else (an RSL limit), the fifth a different firmware; the rest repeat
+    infos[3] = { ...infos[3]!, limits: { ...infos[3]!.limits, rsl: { ...infos[3]!.limits.rsl, cellVoltageMax_V: 3.95 } } };
+    infos[4] = { ...infos[4]!, firmwarePatch: infos[4]!.firmwarePatch + 1 };
+    let k = 0;
+    for (const m of msgs) asm.push(m.type === MessageType.INFO ? infos[k++]! : m);
+    asm.finish();
+    const got = asm.timeline.infos.map((i) => i.info);
+    expect(got.length).toBe(7);
+    expect(new Set(got).size).toBe(4); // 0–2 one object, 3, 4, 5–6 one object
+    expect(got[1]).toBe(got[0]);
+    expect(got[2]).toBe(got[0]);
+    expect(got[6]).toBe(got[5]);
+    expect(got[3]!.limits.rsl.cellVoltageMax_V).toBe(3.95);
+    expect(got[4]!.firmwarePatch).toBe(infos[0]!.firmwarePatch + 1);
+    expect(got[5]).not.toBe(got[4]);
+    expect(got[5]).not.toBe(got[0]); // equal in value to the first, but not to the last INFO
+    expect(got[5]).toEqual(got[0]);
+    for (let i = 0; i < 7; i++) {
+      const { seq: _s, t_ms: _t, ...body } = infos[i]!;
+      expect(got[i]).toEqual(body);
+      expect(asm.timeline.infos[i]!.t_s).toBeCloseTo((infos[i]!.t_ms - infos[0]!.t_ms) / 1000, 9);
+    }
   });
 });
 
