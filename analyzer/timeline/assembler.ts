@@ -27,6 +27,7 @@ import {
   type SimCellTruth,
   type SimTruth,
   type Temperatures,
+  type TierLimits,
 } from '../../protocol/messages.ts';
 import { CELL_VOLTS_F32, CELSIUS_F32, CHUNK_HEADER_SIZE, chunkEntries } from '../../protocol/codec/arrays.ts';
 import type { DirectSink } from '../../protocol/decoder.ts';
@@ -519,17 +520,24 @@ function lateRange(rc: RangeColumns, cols: readonly Float32Array[], r: number): 
   else if (r < rc.closed) computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill);
 }
 
-/** Every field of `b` (limits tier by tier) as in `a`. */
+/** Every field of `b` (limits tier by tier) as in `a`, and no other (for-in: no key arrays made). */
 function sameInfo(a: Info, b: Info): boolean {
   const ra = a as unknown as Record<string, unknown>;
   const rb = b as unknown as Record<string, unknown>;
-  for (const k of Object.keys(rb)) if (k !== 'limits' && !Object.is(ra[k], rb[k])) return false;
-  if (Object.keys(ra).length !== Object.keys(rb).length) return false;
-  for (const tier of ['mol', 'rsl', 'msl'] as const) {
-    const ta = a.limits[tier] as unknown as Record<string, number>;
-    const tb = b.limits[tier] as unknown as Record<string, number>;
-    for (const k of Object.keys(tb)) if (!Object.is(ta[k], tb[k])) return false;
+  let n = 0;
+  for (const k in rb) {
+    n++;
+    if (k !== 'limits' && !Object.is(ra[k], rb[k])) return false;
   }
+  for (const _ in ra) n--;
+  if (n !== 0) return false;
+  return sameTier(a.limits.mol, b.limits.mol) && sameTier(a.limits.rsl, b.limits.rsl) && sameTier(a.limits.msl, b.limits.msl);
+}
+
+function sameTier(a: TierLimits, b: TierLimits): boolean {
+  const ra = a as unknown as Record<string, number>;
+  const rb = b as unknown as Record<string, number>;
+  for (const k in rb) if (!Object.is(ra[k], rb[k])) return false;
   return true;
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotAssembler } from '../../../analyzer/timeline/assembler.ts';
 import { TimelineBuilder, timelineFromBytes, timelineFromStream, decodeStream } from '../../../analyzer/timeline/ingest.ts';
 import { ABSENT, PACK_CHANNELS, Present, type Timeline } from '../../../analyzer/timeline/store.ts';
-import { type Decoded, type Info, MessageType } from '../../../protocol/messages.ts';
+import { type Decoded, type Info, MessageType, type TierLimits } from '../../../protocol/messages.ts';
 import { Encoder } from '../../../protocol/encoder.ts';
 import { DEFAULT_PHASES, generateCapture, generateMessages, type Phase } from '../generate.ts';
 
@@ -231,6 +231,32 @@ describe('SnapshotAssembler', () => {
       const { seq: _s, t_ms: _t, ...body } = infos[i]!;
       expect(got[i]).toEqual(body);
       expect(asm.timeline.infos[i]!.t_s).toBeCloseTo((infos[i]!.t_ms - infos[0]!.t_ms) / 1000, 9);
+    }
+  });
+
+  // for every field of INFO and of each limits tier / an INFO that differs from the last in it alone / gets an object of its own
+  it('should tell an INFO that differs from the last in any one field', () => {
+    const base = generateMessages({ phases: SHORT.slice(0, 1), ns: 2, nt: 1 }).find((m) => m.type === MessageType.INFO) as Decoded<Info>;
+    const other = (v: unknown): unknown => (typeof v === 'number' ? v + 1 : typeof v === 'string' ? `${v}x` : !v);
+    const variants: Decoded<Info>[] = [];
+    for (const k of Object.keys(base) as (keyof Decoded<Info>)[]) {
+      if (k === 'seq' || k === 't_ms' || k === 'type' || k === 'limits') continue;
+      variants.push({ ...base, [k]: other(base[k]) });
+    }
+    for (const tier of ['mol', 'rsl', 'msl'] as const) {
+      for (const k of Object.keys(base.limits[tier]) as (keyof TierLimits)[]) {
+        variants.push({ ...base, limits: { ...base.limits, [tier]: { ...base.limits[tier], [k]: other(base.limits[tier][k]) } } });
+      }
+    }
+    expect(variants.length).toBeGreaterThan(30);
+    for (const v of variants) {
+      const asm = new SnapshotAssembler();
+      asm.push(base);
+      asm.push({ ...base, seq: base.seq + 1, t_ms: base.t_ms + 100 });
+      asm.push({ ...v, seq: base.seq + 2, t_ms: base.t_ms + 200 });
+      const [a, b, c] = asm.timeline.infos.map((i) => i.info);
+      expect(b).toBe(a);
+      expect(c).not.toBe(a);
     }
   });
 });
