@@ -32,7 +32,7 @@ import {
 import { CELL_VOLTS_F32, CELSIUS_F32, CHUNK_HEADER_SIZE, chunkEntries } from '../../protocol/codec/arrays.ts';
 import type { DirectSink } from '../../protocol/decoder.ts';
 import type { ColumnBlock } from './block.ts';
-import { type RangeColumns, RowFill, computeRows } from './ranges.ts';
+import { type RangeColumns, RowRange, lateRange } from './ranges.ts';
 import { Present, Timeline } from './store.ts';
 
 /** A frame at most this much older than the current row is a late frame, not a restart. */
@@ -457,67 +457,6 @@ export class SnapshotAssembler implements DirectSink {
     }
     this.truthCellsFilled += n;
   }
-}
-
-/**
- * The range of the current row of one family, from its chunks as they arrive: exact while they
- * come in order, each once (offset 0, then each where the last ended); otherwise the row's range
- * is read back from its columns when it closes. Min and max are taken over the decoded values:
- * their float32 roundings (the columns) are in the same order.
- */
-class RowRange {
-  min = Infinity;
-  max = -Infinity;
-  count = 0;
-  next = 0;
-  inOrder = true;
-
-  reset(): void {
-    this.min = Infinity;
-    this.max = -Infinity;
-    this.count = 0;
-    this.next = 0;
-    this.inOrder = true;
-  }
-
-  add(offset: number, n: number, min: number, max: number, count: number): void {
-    if (offset !== this.next) this.inOrder = false;
-    this.next = offset + n;
-    this.min = min;
-    this.max = max;
-    this.count += count;
-  }
-
-  /** Row r is complete: its range into `rc` (rows before r must have been closed). */
-  close(rc: RangeColumns, cols: readonly Float32Array[], r: number): void {
-    if (!rc.valid) return;
-    const nc = cols.length;
-    if (rc.closed === r + 1 && rc.columns === nc) {
-      computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill); // closed again (finish twice)
-      return;
-    }
-    if (rc.closed !== r || (r > 0 && rc.columns !== nc)) {
-      // a row skipped, or columns added after earlier rows were closed: those rows are stale
-      rc.valid = false;
-      return;
-    }
-    rc.columns = nc;
-    if (!this.inOrder) computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill);
-    else {
-      const c = this.count;
-      rc.min[r] = this.min;
-      rc.max[r] = this.max;
-      rc.fill[r] = c === nc ? RowFill.ALL : c === 0 ? RowFill.NONE : RowFill.SOME;
-    }
-    rc.closed = r + 1;
-  }
-}
-
-/** A late frame wrote into closed row r: its range again from the columns. */
-function lateRange(rc: RangeColumns, cols: readonly Float32Array[], r: number): void {
-  if (!rc.valid) return;
-  if (rc.columns !== cols.length) rc.valid = false;
-  else if (r < rc.closed) computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill);
 }
 
 /** Every field of `b` (limits tier by tier) as in `a`, and no other (for-in: no key arrays made). */

@@ -7,10 +7,10 @@
  *
  * The values are those of the columns (Float32Array): comparing a limit with `min` / `max` is
  * comparing it with the column's own values. The snapshot assembler keeps them as it fills each
- * row (`RangeColumns`, in the store), while the values are in the cache; rows it has not closed
- * yet, and timelines filled otherwise (sim traces, tests), are computed here in one pass over the
- * columns (a block of rows at a time, a column at a time within it). Cached per timeline and
- * length.
+ * row (`RangeColumns`, in the store, through `RowRange` below), while the values are in the
+ * cache; rows it has not closed yet, and timelines filled otherwise (sim traces, tests), are
+ * computed here in one pass over the columns (a block of rows at a time, a column at a time
+ * within it). Cached per timeline and length.
  */
 import type { Timeline } from './store.ts';
 
@@ -137,4 +137,65 @@ export function candidateRows(ranges: RowRanges, lo: number, hi: number): Int32A
   k = 0;
   for (let r = 0; r < rows; r++) if (min[r]! < lo || max[r]! > hi) out[k++] = r;
   return out;
+}
+
+/**
+ * The writer's side (the snapshot assembler): the range of the current row of one family, from
+ * its chunks as they arrive: exact while they come in order, each once (offset 0, then each where
+ * the last ended); otherwise the row's range is read back from its columns when it closes. Min and max are taken over the decoded values:
+ * their float32 roundings (the columns) are in the same order.
+ */
+export class RowRange {
+  min = Infinity;
+  max = -Infinity;
+  count = 0;
+  next = 0;
+  inOrder = true;
+
+  reset(): void {
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.count = 0;
+    this.next = 0;
+    this.inOrder = true;
+  }
+
+  add(offset: number, n: number, min: number, max: number, count: number): void {
+    if (offset !== this.next) this.inOrder = false;
+    this.next = offset + n;
+    this.min = min;
+    this.max = max;
+    this.count += count;
+  }
+
+  /** Row r is complete: its range into `rc` (rows before r must have been closed). */
+  close(rc: RangeColumns, cols: readonly Float32Array[], r: number): void {
+    if (!rc.valid) return;
+    const nc = cols.length;
+    if (rc.closed === r + 1 && rc.columns === nc) {
+      computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill); // closed again (finish twice)
+      return;
+    }
+    if (rc.closed !== r || (r > 0 && rc.columns !== nc)) {
+      // a row skipped, or columns added after earlier rows were closed: those rows are stale
+      rc.valid = false;
+      return;
+    }
+    rc.columns = nc;
+    if (!this.inOrder) computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill);
+    else {
+      const c = this.count;
+      rc.min[r] = this.min;
+      rc.max[r] = this.max;
+      rc.fill[r] = c === nc ? RowFill.ALL : c === 0 ? RowFill.NONE : RowFill.SOME;
+    }
+    rc.closed = r + 1;
+  }
+}
+
+/** A late frame wrote into closed row r: its range again from the columns. */
+export function lateRange(rc: RangeColumns, cols: readonly Float32Array[], r: number): void {
+  if (!rc.valid) return;
+  if (rc.columns !== cols.length) rc.valid = false;
+  else if (r < rc.closed) computeRows(cols, r, r + 1, rc.min, rc.max, rc.fill);
 }
