@@ -14,6 +14,13 @@ import { Timeline } from './store.ts';
 const PRESIZE_ROWS = 1024;
 /** Room left for a rate change later in the input (beyond it the store doubles as usual). */
 const PRESIZE_MARGIN = 1.02;
+/**
+ * At most this many times the rows read so far are reserved on the strength of them: a file's
+ * size may hold far fewer rows than its first part promises (a sparse file, a capture with a
+ * long damaged tail), and the reserved rows are filled, so memory. Reaching 3/4 of such a
+ * reservation sizes the store again from the input read by then.
+ */
+const PRESIZE_GROWTH = 64;
 
 /** Chunks in any of the shapes a stream of bytes comes in. */
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>;
@@ -28,11 +35,13 @@ export class TimelineBuilder {
   private finished = false;
   /** Total bytes expected (a file's size), 0 when unknown; see `push`. */
   private readonly expectedBytes: number;
-  private sized = false;
+  /** Rows at which the store is sized (again) from the input's size; Infinity once final. */
+  private sizeAt = PRESIZE_ROWS;
 
   /**
-   * `expectedBytes`: the input's total size when known (a file); the store is then sized once
-   * from the rows per byte of the first PRESIZE_ROWS rows instead of growing by doubling.
+   * `expectedBytes`: the input's total size when known (a file); the store is then sized from
+   * the rows per byte of the first PRESIZE_ROWS rows instead of growing by doubling (in steps of
+   * at most PRESIZE_GROWTH times the rows read, for an input whose size overstates its rows).
    * `onMessage` sees every message but CELL_VOLTAGES and TEMPERATURES: those go from the wire
    * straight into the store (the assembler is the decoder's `direct` sink), never as objects.
    */
@@ -54,15 +63,19 @@ export class TimelineBuilder {
   push(chunk: Uint8Array): void {
     this.bytes += chunk.length;
     this.decoder.push(chunk);
-    if (!this.sized && this.expectedBytes > 0 && this.timeline.length >= PRESIZE_ROWS) this.presize();
+    if (this.expectedBytes > 0 && this.timeline.length >= this.sizeAt) this.presize();
   }
 
-  /** Reserves the rows the rest of the input will need at the rate seen so far (with a margin). */
+  /**
+   * Reserves the rows the rest of the input will need at the rate seen so far (with a margin),
+   * at most PRESIZE_GROWTH times the rows seen (then again from 3/4 of that).
+   */
   private presize(): void {
-    this.sized = true;
     const tl = this.timeline;
     const rows = Math.ceil((tl.length * this.expectedBytes * PRESIZE_MARGIN) / this.bytes);
-    tl.reserve(rows, true);
+    const bound = PRESIZE_GROWTH * tl.length;
+    tl.reserve(Math.min(rows, bound), true);
+    this.sizeAt = rows > bound ? Math.floor(0.75 * bound) : Infinity;
   }
 
   /** End of input: a last frame without its 0x00 is taken if whole. Idempotent. */

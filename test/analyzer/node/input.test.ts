@@ -1,7 +1,7 @@
 // loadInput: a capture file is read into a store sized once from the file's size; a pipe (whose
 // size is unknown) grows by doubling; the two give the same timeline and the same report.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,5 +64,23 @@ describe('loadInput', () => {
       { profile },
     );
     expect(b).toEqual(a);
+  });
+
+  it('reserves for a file whose size overstates its rows no more than a bounded multiple of the rows read', () => {
+    // the same capture, then a 126 MB hole (a sparse file: zeros, no frames): at the first
+    // chunk's rate its size promises ~780 000 rows; the store is sized for at most 64 × the
+    // ~6 000 rows of that chunk and stays there
+    const bytes = generateCapture({ seed: 7, rate_Hz: 10, phases: [{ current_A: -50, duration_s: 1200, state: 'NORMAL' }] });
+    const plainFile = join(dir, 'plain.nat');
+    const sparseFile = join(dir, 'sparse.nat');
+    writeFileSync(plainFile, bytes);
+    writeFileSync(sparseFile, bytes);
+    truncateSync(sparseFile, 128 << 20);
+    const plain = loadInput(plainFile).timeline;
+    const sparse = loadInput(sparseFile).timeline;
+    expect(sparse.length).toBe(plain.length);
+    // plain: ~12 240 rows; sparse: ≤ 64 × ~6 100 (unbounded: ~780 000, 64 × plain)
+    expect(sparse.columnBytes / plain.columnBytes).toBeLessThan(40);
+    expect(sparse.columnBytes / plain.columnBytes).toBeGreaterThan(20);
   });
 });
