@@ -29,7 +29,7 @@ function fail(path: string, e: unknown): never {
   throw new InputError(path, '(file)', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`);
 }
 
-/** A regular file's size (the store is then sized once for it), else 0 (a pipe, a terminal). */
+/** A regular file's size (the store is then sized from it), else 0 (a pipe, a terminal). */
 function fileSize(fd: number): number {
   try {
     const st = fstatSync(fd);
@@ -64,7 +64,7 @@ export const NO_FRAME_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Loads a capture or trace from `path` ("-" = stdin). Throws InputError (exit 2) on a bad file.
- * A capture in a regular file fills a store sized once from the file's size (TimelineBuilder's
+ * A capture in a regular file fills a store sized from the file's size (TimelineBuilder's
  * `expectedBytes`) instead of one that doubles (`natrium analyze` of a 24 h capture: a median
  * 4.1 instead of 5.8 s wall over four interleaved runs, peak RSS 0.74 instead of 1.03–1.25 GB).
  */

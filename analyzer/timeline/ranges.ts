@@ -142,8 +142,9 @@ export function candidateRows(ranges: RowRanges, lo: number, hi: number): Int32A
 /**
  * The writer's side (the snapshot assembler): the range of the current row of one family, from
  * its chunks as they arrive: exact while they come in order, each once (offset 0, then each where
- * the last ended); otherwise the row's range is read back from its columns when it closes. Min and max are taken over the decoded values:
- * their float32 roundings (the columns) are in the same order.
+ * the last ended); otherwise the row's range is read back from its columns when it closes. Min
+ * and max are taken over the decoded values: their float32 roundings (the columns) are in the
+ * same order.
  */
 export class RowRange {
   min = Infinity;

@@ -1,5 +1,5 @@
-// loadInput: a capture file is read into a store sized once from the file's size; a pipe (whose
-// size is unknown) grows by doubling; the two give the same timeline and the same report.
+// loadInput: a capture file is read into a store sized from the file's size; a pipe (whose size
+// is unknown) grows by doubling; the two give the same timeline and the same report.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,14 @@ import { TimelineBuilder } from '../../../analyzer/timeline/ingest.ts';
 import { generateCapture } from '../generate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'natrium-input-'));
+// 10 Hz for 1200 s: 12 000 rows in ~2 MB (the reader's chunks are 1 MiB: the store is sized after
+// the first)
+const bytes = generateCapture({ seed: 7, rate_Hz: 10, phases: [{ current_A: -50, duration_s: 1200, state: 'NORMAL' }] });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadInput', () => {
   it('sizes the store of a capture file from its size (a pipe doubles), with the same timeline and report', () => {
-    // 10 Hz for 1200 s: 12 000 rows in ~2 MB (the reader's chunks are 1 MiB: the store is sized
-    // after the first); doubling from 1024 ends at 16 384
-    const bytes = generateCapture({ seed: 7, rate_Hz: 10, phases: [{ current_A: -50, duration_s: 1200, state: 'NORMAL' }] });
+    // doubling from 1024 ends at 16 384
     const file = join(dir, 'c.nat');
     writeFileSync(file, bytes);
     const fromFile = loadInput(file);
@@ -70,7 +71,6 @@ describe('loadInput', () => {
     // the same capture, then a 126 MB hole (a sparse file: zeros, no frames): at the first
     // chunk's rate its size promises ~780 000 rows; the store is sized for at most 64 × the
     // ~6 000 rows of that chunk and stays there
-    const bytes = generateCapture({ seed: 7, rate_Hz: 10, phases: [{ current_A: -50, duration_s: 1200, state: 'NORMAL' }] });
     const plainFile = join(dir, 'plain.nat');
     const sparseFile = join(dir, 'sparse.nat');
     writeFileSync(plainFile, bytes);
