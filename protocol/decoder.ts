@@ -21,7 +21,10 @@
  * slicing-by-16 without bounds checks), which works on the work buffer in its own memory and
  * returns one record per run; runs it could not decode come back with their bytes as they
  * arrived and take run(). Where WebAssembly is unavailable, or with `engine: 'js'`, the same
- * loop runs here in JavaScript.
+ * loop runs here in JavaScript. A stretch of consecutive 0x00 (idle fill, PROTOCOL.md section
+ * 3: empty runs, ignored) is one record and one step on both paths, not one per byte: a
+ * zero-filled tail (a logger's preallocated file) goes at 10-15 GB/s, not 150 MB/s
+ * (`npm run bench -- decode-fill`).
  *
  * Speed (bench/cases/decode.ts, `npm run bench -- decode-24h`, 2-core Xeon, Node 20): 655-730
  * MB/s on the WebAssembly path, 500-560 MB/s on the JavaScript one. Per frame the work is the
@@ -31,7 +34,7 @@
  */
 import { CODEC_BY_TYPE } from './codec/index.ts';
 import { crc32cView } from './crc.ts';
-import { RECORDS_MAX, newFrameScan, type FrameScan } from './framescan/index.ts';
+import { EMPTY, RECORDS_MAX, newFrameScan, type FrameScan } from './framescan/index.ts';
 import { TRUNCATED } from './internal/wire.ts';
 import { CRC_SIZE, HEADER_SIZE, MAX_CELLS, MAX_ENCODED_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, PROTOCOL_VERSION, type Decoded } from './messages.ts';
 
@@ -256,6 +259,13 @@ export class Decoder {
         const n = fs.scan(s, from, end);
         for (let k = 0; k < n; k++) {
           const r = records[k]!;
+          if (r >= EMPTY) {
+            // a stretch of empty runs (idle fill) up to the 0x00 at r ^ EMPTY: settling one of
+            // them is settling them all
+            this.settle(s, s, false);
+            s = (r ^ EMPTY) + 1;
+            continue;
+          }
           const z = r < 0 ? ~r : r;
           this.settle(s, z, r >= 0);
           s = z + 1;
@@ -268,8 +278,21 @@ export class Decoder {
         const z = this.nextZero(from);
         if (z === end) break;
         const runLen = z - s;
+        if (runLen === 0) {
+          // idle fill: the 0x00 right after this one end empty runs too (settled alike)
+          let q = z + 1;
+          while (q < end && (q & 3) !== 0 && w[q] === 0) q++;
+          if ((q & 3) === 0) {
+            const words = this.words;
+            while (q + 4 <= end && words[q >> 2] === 0) q += 4;
+          }
+          while (q < end && w[q] === 0) q++;
+          this.settle(s, z, false);
+          s = from = q;
+          continue;
+        }
         let ok = false;
-        if (!this.discarding && runLen > 0 && runLen <= MAX_ENCODED_FRAME_SIZE) {
+        if (!this.discarding && runLen <= MAX_ENCODED_FRAME_SIZE) {
           // Fast path, inline: a run whose COBS chain ends exactly at z with no 0xFF code (every
           // frame of up to 254 bytes, and most others) decodes by zeroing its code bytes; then the
           // length, CRC and version checks. Anything else has its bytes put back for run(),

@@ -15,6 +15,11 @@ import { FRAMESCAN_WASM_BASE64 } from './wasm.ts';
 
 /** Runs recorded per call of `scan`. */
 export const RECORDS_MAX = 4096;
+/**
+ * Flag of a record that stands for a stretch of empty runs (consecutive 0x00: idle fill), the
+ * module's EMPTY: `EMPTY | z`, z the index of the stretch's last 0x00.
+ */
+export const EMPTY = 1 << 30;
 /** Bytes of the sixteen CRC tables at the start of the memory (the module's TABLES_BYTES). */
 const TABLES_BYTES = 16 * 256 * 4;
 const SLACK = 16;
@@ -32,6 +37,7 @@ interface WasmApi {
 
 interface Exports {
   TABLES_BYTES: { readonly value: unknown };
+  EMPTY: { readonly value: unknown };
   init(version: number, minFrame: number, maxFrame: number, maxEncoded: number): void;
   crc32c(start: number, end: number): number;
   scan(work: number, records: number, s: number, from: number, end: number, max: number): number;
@@ -40,7 +46,10 @@ interface Exports {
 export interface FrameScan {
   /** The decoder's work buffer (in the scanner's memory). */
   readonly work: Uint8Array;
-  /** Run records written by `scan`: z if work[s..z) decoded to a valid frame at s + 1, else ~z. */
+  /**
+   * Run records written by `scan`: z if work[s..z) decoded to a valid frame at s + 1, ~z if it
+   * did not, EMPTY | z if work[s..z] are all 0x00 (empty runs, one record for the stretch).
+   */
   readonly records: Int32Array;
   /**
    * Splits work[s..end) into runs (work[end] must be 0x00; work[s..from) holds none), recording
@@ -92,6 +101,7 @@ export function newFrameScan(workSize: number): FrameScan | null {
     return null; // no memory to be had (address space, a host's limit): the JS path
   }
   if (ex.TABLES_BYTES.value !== TABLES_BYTES) throw new Error(`framescan: tables take ${String(ex.TABLES_BYTES.value)} bytes, not ${TABLES_BYTES}`);
+  if (ex.EMPTY.value !== EMPTY) throw new Error(`framescan: its empty-run flag is ${String(ex.EMPTY.value)}, not ${EMPTY}`);
   ex.init(PROTOCOL_VERSION, MIN_FRAME_SIZE, MAX_FRAME_SIZE, MAX_ENCODED_FRAME_SIZE);
   const scan = ex.scan;
   const crc = ex.crc32c;

@@ -54,6 +54,42 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
     );
   });
 
+  // idle fill (PROTOCOL.md section 3): for all streams, a stretch of 0x00 of any length (within a
+  // window, or past one) decodes exactly like a single 0x00, after a frame or after junk (a bad
+  // run, a run past the maximum that is being dropped), under any chunking
+  it('should decode a stretch of idle fill like one 0x00', () => {
+    const junk = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 500, max: 1200 }));
+    const fill = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 60_000, max: 140_000 }));
+    const stretch = fc.record({ where: fc.nat(), junk, fill, seed: fc.integer({ min: 1, max: 255 }) });
+    fc.assert(
+      fc.property(A.timedMessages(A.message, 8), fc.array(stretch, { minLength: 1, maxLength: 3 }), cuts, (items, stretches, cs) => {
+        const s = buildStream(items);
+        // after frame k's own 0x00 (k = -1: after the leading 0x00): junk (no 0x00 in it), then the fill
+        const ends = [0, ...s.spans.map((sp) => sp.end)];
+        const at = new Map(stretches.map((x) => [ends[x.where % ends.length]!, x]));
+        const build = (one: boolean): Uint8Array => {
+          const parts: Uint8Array[] = [];
+          let p = 0;
+          for (const e of [...at.keys()].sort((a, b) => a - b)) {
+            const x = at.get(e)!;
+            parts.push(s.bytes.subarray(p, e + 1));
+            parts.push(Uint8Array.from({ length: x.junk }, (_, i) => 1 + ((x.seed + i * 7) % 255)));
+            parts.push(new Uint8Array(one ? 1 : x.fill));
+            p = e + 1;
+          }
+          parts.push(s.bytes.subarray(p));
+          return concat(...parts);
+        };
+        const filled = decodeInPieces(build(false), cs);
+        const single = decodeInPieces(build(true), []);
+        expect(filled.messages).toEqual(single.messages);
+        expect(filled.counters).toEqual(single.counters);
+        if ([...at.values()].every((x) => x.junk === 0)) expect(filled.messages).toEqual(s.messages);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('should decode a multi-megabyte chunk in one push', () => {
     const enc = new Encoder();
     const v = Float64Array.from({ length: 100 }, (_, i) => 3 + i / 1000);

@@ -9,7 +9,9 @@
  * Memory (imported, one per decoder, laid out by ../index.ts):
  *   [0, TABLES_BYTES)  CRC-32C slicing-by-16 tables, written by init()
  *   records            one i32 per run: z (index of its 0x00) if the run decoded to a valid
- *                      frame, ~z if it did not (its bytes then restored as they came)
+ *                      frame, ~z if it did not (its bytes then restored as they came); one
+ *                      EMPTY | z for a stretch of empty runs (consecutive 0x00, idle fill)
+ *                      whose last 0x00 is at z
  *   work               the decoder's work buffer (indices below are relative to it)
  */
 
@@ -19,6 +21,8 @@ const TABLES: usize = 0;
 /** Bytes the tables take at the start of memory; the host places its data after them. */
 export const TABLES_BYTES: i32 = 16 * 256 * 4;
 const CRC_SIZE: usize = 4;
+/** Flag of a record standing for a stretch of empty runs (work indices stay far below it). */
+export const EMPTY: i32 = 1 << 30;
 
 // The protocol's limits, given by the host (protocol/messages.ts) to init().
 let version: u8 = 0;
@@ -100,6 +104,17 @@ export function crc32c(start: usize, end: usize): u32 {
   return i + <usize>ctz(m);
 }
 
+/** Address of the first byte other than 0x00 in [i, end), or end. */
+@inline function nextNonZero(i: usize, end: usize): usize {
+  while (i + 16 <= end) {
+    const m = ~i8x16.bitmask(i8x16.eq(v128.load(i), i8x16.splat(0))) & 0xffff;
+    if (m != 0) return i + <usize>ctz(m);
+    i += 16;
+  }
+  while (i < end && load<u8>(i) == 0) i++;
+  return i;
+}
+
 /**
  * Puts back the code bytes that the fast path zeroed in the run [s, z) (which held no 0x00),
  * whose chain walk stopped at `last`: each zeroed byte was the distance to the next chain
@@ -122,8 +137,9 @@ function restore(s: usize, z: usize, last: usize): void {
  * followed by at least 15 readable bytes. Records at most `max` runs at address `records`;
  * returns how many. A run of 1..maxEncoded bytes whose COBS chain ends at its 0x00 without a
  * 0xFF code, and which decodes to a frame of minFrame..maxFrame bytes with the right version
- * byte and CRC, is left decoded in place (its code bytes zeroed) and recorded as z; every other
- * run is recorded as ~z, its bytes as they came.
+ * byte and CRC, is left decoded in place (its code bytes zeroed) and recorded as z; an empty
+ * run and the empty runs right after it (a stretch of 0x00) are one record, EMPTY | z of the last
+ * 0x00; every other run is recorded as ~z, its bytes as they came.
  */
 export function scan(work: usize, records: usize, s: i32, from: i32, end: i32, max: i32): i32 {
   let n = 0;
@@ -134,8 +150,16 @@ export function scan(work: usize, records: usize, s: i32, from: i32, end: i32, m
     const za = nextZero(fa);
     if (za == ea) break;
     const runLen = <i32>(za - sa);
+    if (runLen == 0) {
+      // idle fill: every 0x00 up to the next other byte (or the window's end) ends an empty run
+      const last = nextNonZero(za + 1, ea) - 1;
+      store<i32>(records + (<usize>n << 2), EMPTY | <i32>(last - work));
+      n++;
+      sa = fa = last + 1;
+      continue;
+    }
     let ok = false;
-    if (runLen > 0 && runLen <= maxEncoded) {
+    if (runLen <= maxEncoded) {
       const first = load<u8>(sa);
       let i = sa + <usize>first;
       while (i < za) {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { crc32cBytewise, CRC32C_CHECK } from '../../../protocol/crc.ts';
-import { RECORDS_MAX, newFrameScan } from '../../../protocol/framescan/index.ts';
+import { EMPTY, RECORDS_MAX, newFrameScan } from '../../../protocol/framescan/index.ts';
 import { encodeFrame } from '../../../protocol/frame.ts';
 import { MessageType } from '../../../protocol/messages.ts';
 import { concat, unstuff } from '../helpers.ts';
@@ -31,7 +31,7 @@ function records(bytes: Uint8Array): number[] {
     for (let k = 0; k < n; k++) {
       const r = fs.records[k]!;
       out.push(r);
-      s = (r < 0 ? ~r : r) + 1;
+      s = (r >= EMPTY ? r ^ EMPTY : r < 0 ? ~r : r) + 1;
     }
     if (n < RECORDS_MAX) return out;
   }
@@ -75,10 +75,37 @@ describe('frame scanner', () => {
   });
 
   it('records more runs than one call holds over several calls', () => {
-    const zeros = new Uint8Array(RECORDS_MAX * 2 + 7);
-    const got = records(zeros);
-    expect(got.length).toBe(zeros.length);
-    expect(got.every((r, i) => r === ~i)).toBe(true);
+    const n = RECORDS_MAX * 2 + 7;
+    const runs = new Uint8Array(2 * n); // n runs of one byte (too short for a frame), each with its 0x00
+    for (let i = 0; i < n; i++) runs[2 * i] = 1;
+    const got = records(runs);
+    expect(got.length).toBe(n);
+    expect(got.every((r, i) => r === ~(2 * i + 1))).toBe(true);
+  });
+
+  // idle fill: any stretch of consecutive 0x00 (empty runs) is one record, EMPTY | its last 0x00,
+  // wherever it lies against the scanner's 16-byte loads and the window's end
+  it('records a stretch of empty runs as one record, wherever it starts and ends', () => {
+    const ack = encodeFrame({ type: MessageType.ACK, commandSeq: 7, commandType: 0x81 }, 1, 2);
+    fc.assert(
+      fc.property(fc.nat(40), fc.nat(40), fc.nat(70), fc.boolean(), (lead, gap, tail, endsInZeros) => {
+        // [lead zeros] frame [gap zeros] frame [tail zeros] [a cut run, unless endsInZeros]
+        const parts = [new Uint8Array(lead), ack, new Uint8Array(gap), ack, new Uint8Array(tail)];
+        if (!endsInZeros) parts.push(Uint8Array.of(5, 1, 2));
+        const bytes = concat(...parts);
+        const want: number[] = [];
+        let p = 0;
+        if (lead > 0) want.push(EMPTY | (lead - 1));
+        p += lead + ack.length;
+        want.push(p - 1);
+        if (gap > 0) want.push(EMPTY | (p + gap - 1));
+        p += gap + ack.length;
+        want.push(p - 1);
+        if (tail > 0) want.push(EMPTY | (p + tail - 1));
+        expect(records(bytes)).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
