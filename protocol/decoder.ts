@@ -33,6 +33,7 @@
  * the arrays of chunked messages instead of allocating them.
  */
 import { CODEC_BY_TYPE } from './codec/index.ts';
+import { newCounters, type DecoderCounters } from './counters.ts';
 import { crc32cView } from './crc.ts';
 import { EMPTY, RECORDS_MAX, newFrameScan, type FrameScan } from './framescan/index.ts';
 import { TRUNCATED } from './internal/wire.ts';
@@ -43,68 +44,10 @@ const WINDOW = 1 << 16;
 /** Carried run + window + sentinel, rounded up to whole words. */
 const WORK_SIZE = (MAX_ENCODED_FRAME_SIZE + WINDOW + 8) & ~3;
 
+export { newCounters, type DecoderCounters };
+
 /** Why a frame that passed the CRC was not delivered. */
 export type SkipReason = 'unknown-type' | 'truncated' | 'bad-value' | 'duplicate';
-
-export interface DecoderCounters {
-  /** Frames that passed COBS, length, CRC and version checks (delivered or skipped). */
-  frames: number;
-  /** Messages delivered. */
-  messages: number;
-  /** Wire bytes (delimiters excluded) of the frames counted in `frames`. */
-  frameBytes: number;
-  crcErrors: number;
-  cobsErrors: number;
-  /** Runs that decoded to fewer than MIN_FRAME_SIZE bytes. */
-  shortFrames: number;
-  /** Frames whose version byte is not PROTOCOL_VERSION. */
-  badVersions: number;
-  /** Runs longer than MAX_ENCODED_FRAME_SIZE (or decoding to more than MAX_FRAME_SIZE). */
-  oversizeRuns: number;
-  /** Wire bytes (delimiters excluded) of runs rejected by the checks above. */
-  bytesDiscarded: number;
-  /** Bytes before the first 0x00 that did not form a frame (a capture joined mid-frame); not an error. */
-  presyncBytes: number;
-  /** Frames of a type this reader does not know (skipped, not an error). */
-  unknownTypes: number;
-  /** Frames whose payload is shorter than its type needs. */
-  truncatedPayloads: number;
-  /** Frames whose payload holds a value the protocol does not define. */
-  badValues: number;
-  /** Times the sequence number jumped forward by more than 1. */
-  seqGaps: number;
-  /** Frames missing according to those jumps. */
-  seqMissing: number;
-  /** Times the sequence number went back (by 32768..65535 mod 2^16: sender restart or reordering). */
-  seqBackwards: number;
-  /** Frames with the same sequence number as the frame before (dropped unless `dropDuplicates` is false). */
-  duplicates: number;
-  /** Bytes of a last frame cut short at the end of the input (set by `finish`); not an error. */
-  incompleteBytes: number;
-}
-
-export function newCounters(): DecoderCounters {
-  return {
-    frames: 0,
-    messages: 0,
-    frameBytes: 0,
-    crcErrors: 0,
-    cobsErrors: 0,
-    shortFrames: 0,
-    badVersions: 0,
-    oversizeRuns: 0,
-    bytesDiscarded: 0,
-    presyncBytes: 0,
-    unknownTypes: 0,
-    truncatedPayloads: 0,
-    badValues: 0,
-    seqGaps: 0,
-    seqMissing: 0,
-    seqBackwards: 0,
-    duplicates: 0,
-    incompleteBytes: 0,
-  };
-}
 
 export interface DecoderOptions {
   /** Called for each message; when given, `push` and `finish` return an empty array. */
