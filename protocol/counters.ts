@@ -28,11 +28,14 @@ export interface DecoderCounters {
   truncatedPayloads: number;
   /** Frames whose payload holds a value the protocol does not define. */
   badValues: number;
-  /** Times the sequence number jumped forward by more than 1. */
+  /** Times the sequence number jumped forward by more than 1 (the clock not going back). */
   seqGaps: number;
   /** Frames missing according to those jumps. */
   seqMissing: number;
-  /** Times the sequence number went back (by 32768..65535 mod 2^16: sender restart or reordering). */
+  /**
+   * Times the sequence number went back (by 32768..65535 mod 2^16: sender restart or reordering)
+   * or the clock did (a sender restart whose new count landed ahead of the old one).
+   */
   seqBackwards: number;
   /** Frames with the same sequence number as the frame before (dropped unless `dropDuplicates` is false). */
   duplicates: number;

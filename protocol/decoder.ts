@@ -117,6 +117,8 @@ export class Decoder {
   /** A 0x00 has been seen (before it, failures are presync bytes, not errors). */
   private synced = false;
   private lastSeq = -1;
+  /** t_ms of the frame that set lastSeq. */
+  private lastT_ms = 0;
   /** reuse: the last message per chunked type and offset, refilled by the next one. */
   private readonly cache: (Decoded | undefined)[][] | null;
   private readonly direct: DirectSink | null;
@@ -186,6 +188,7 @@ export class Decoder {
     this.discarding = false;
     this.synced = false;
     this.lastSeq = -1;
+    this.lastT_ms = 0;
     this.out.length = 0;
   }
 
@@ -421,7 +424,9 @@ export class Decoder {
     const seq = v.getUint16(f + 2, true);
     const t_ms = v.getUint32(f + 4, true);
     const last = this.lastSeq;
+    const lastT = this.lastT_ms;
     this.lastSeq = seq;
+    this.lastT_ms = t_ms;
     if (last >= 0) {
       const d = (seq - last) & 0xffff;
       if (d === 0) {
@@ -430,13 +435,13 @@ export class Decoder {
           this.skip(type, seq, t_ms, 'duplicate');
           return;
         }
+      } else if (d >= 0x8000 || ((t_ms - lastT) | 0) < 0) {
+        // the count went back, or the clock did (PROTOCOL.md section 6: a reset restarts both,
+        // and the new count may land ahead of the old one): a restart or a reordered frame
+        c.seqBackwards++;
       } else if (d !== 1) {
-        if (d < 0x8000) {
-          c.seqGaps++;
-          c.seqMissing += d - 1;
-        } else {
-          c.seqBackwards++;
-        }
+        c.seqGaps++;
+        c.seqMissing += d - 1;
       }
     }
     const codec = CODEC_BY_TYPE[type];

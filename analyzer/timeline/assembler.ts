@@ -8,8 +8,10 @@
  * Time: `t_ms` is unwrapped (u32 wrap, PROTOCOL.md section 6) and put on seconds from the first
  * frame. A frame older than the current row by at most LATE_WINDOW_MS (a frame the link delayed)
  * fills its own row if that row exists and is otherwise counted in `lateFrames`; a clock that goes
- * back further, or a sequence step back of more than LATE_SEQ frames, is a device restart: it is recorded in
- * `clockSteps` and the rows after it are shifted so that time stays ascending.
+ * back further, a sequence step back of more than LATE_SEQ frames, or a clock that goes back at
+ * all while the sequence steps forward (a reset restarts both, and the new count may land ahead
+ * of the old one), is a device restart: it is recorded in `clockSteps` and the rows after it are
+ * shifted so that time stays ascending.
  *
  * Loss: the assembler follows the frames' `seq` itself (the decoder's counters are totals;
  * rules need where) and lists each gap. A periodic type's own missing instances are inferred from
@@ -232,8 +234,10 @@ export class SnapshotAssembler implements DirectSink {
     }
     const dSeq = (seq - this.lastSeq) & 0xffff;
     const dT = (t_ms - this.lastRaw) | 0;
-    if (dSeq >= 32768) {
-      if (0x10000 - dSeq <= LATE_SEQ && dT <= 0 && -dT <= LATE_WINDOW_MS) {
+    // seq behind, or the clock behind with seq ahead (a reset restarts both, and the new count
+    // may land ahead of the old one: PROTOCOL.md section 6); a duplicate (dSeq 0) is neither
+    if (dSeq >= 32768 || (dT < 0 && dSeq !== 0)) {
+      if (dSeq >= 32768 && 0x10000 - dSeq <= LATE_SEQ && dT <= 0 && -dT <= LATE_WINDOW_MS) {
         return this.unwrapped + dT - this.t0_ms + this.shift_ms; // late frame
       }
       // device restart: continue the axis just after the last row

@@ -194,6 +194,15 @@ export const smallMessage: fc.Arbitrary<Message> = fc.oneof(
   cellVoltages.map((m) => ({ ...m, voltages_V: m.voltages_V.slice(0, 8) })),
 );
 
-/** A stream of timed messages: t_ms u32. */
+/**
+ * A stream of timed messages from one sender: its clock (t_ms, u32) starts anywhere and never
+ * goes back (PROTOCOL.md section 6: it is monotonic between resets; it may wrap), standing
+ * still within a tick or stepping up to a minute.
+ */
 export const timedMessages = (msg: fc.Arbitrary<Message>, maxLength: number, minLength = 1) =>
-  fc.array(fc.record({ m: msg, t_ms: u32 }), { minLength, maxLength });
+  fc
+    .tuple(u32, fc.array(fc.record({ m: msg, dt: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60_000 })) }), { minLength, maxLength }))
+    .map(([t0, items]) => {
+      let t = t0;
+      return items.map(({ m, dt }) => ({ m, t_ms: (t = (t + dt) % 2 ** 32) }));
+    });

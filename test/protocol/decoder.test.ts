@@ -207,6 +207,30 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
     expect(skipped).toEqual(['duplicate', 'duplicate']);
   });
 
+  // for all counts a sender may have reached before a reset (its new count, from 0, lands ahead
+  // of the old one about half the time) and all clocks it may have reached (short of 2^31 ms,
+  // beyond which a reset looks like the clock's own wrap), the reset is a restart: one step
+  // back, never a gap. (A new count equal to the last, 1 in 65536, is a duplicate by seq.)
+  it('should count a sender reset as a restart, wherever the old count was', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 0xffff }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 2 ** 31 - 10_000 }), (last, n, clock) => {
+        const before = Array.from({ length: n }, (_, i) => encodeFrame(ack(i), (last - n + 1 + i) & 0xffff, clock + 100 * i));
+        const after = Array.from({ length: 5 }, (_, i) => encodeFrame(ack(i), i, 100 * (i >> 1))); // seq and clock from 0
+        const d = new Decoder({ engine });
+        expect(d.push(concat(Uint8Array.of(0), ...before, ...after))).toHaveLength(n + 5);
+        expect(d.counters).toMatchObject({ seqGaps: 0, seqMissing: 0, seqBackwards: 1, duplicates: 0 });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  // frames of one tick share their t_ms: a gap between them, or with the clock going forward, is loss
+  it('should count a gap as loss while the clock stands or goes forward', () => {
+    const d = new Decoder({ engine });
+    d.push(concat(Uint8Array.of(0), encodeFrame(ack(0), 10, 5000), encodeFrame(ack(1), 14, 5000), encodeFrame(ack(2), 20, 6000)));
+    expect(d.counters).toMatchObject({ seqGaps: 2, seqMissing: 3 + 5, seqBackwards: 0 });
+  });
+
   it('should deliver duplicates when dropDuplicates is false', () => {
     const d = new Decoder({ engine, dropDuplicates: false });
     const f = encodeFrame(ack(1), 5, 0);

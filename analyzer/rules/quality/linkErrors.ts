@@ -31,7 +31,7 @@ const NOTES: Readonly<Partial<Record<keyof DecoderCounters, string>>> = {
   incompleteBytes: 'bytes of a last frame cut short at the end of the input (the capture was cut mid-frame)',
   presyncBytes: 'bytes before the first frame boundary (the capture started mid-frame)',
   unknownTypes: 'frames of a message type this reader does not know (skipped; newer firmware)',
-  seqBackwards: 'times the sequence number went back (a sender restart or reordered frames)',
+  seqBackwards: 'times the sequence number or the clock went back (a sender restart or reordered frames)',
 };
 const WHAT: Readonly<Partial<Record<keyof DecoderCounters, string>>> = {
   crcErrors: 'frames failed their CRC',

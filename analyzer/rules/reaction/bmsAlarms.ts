@@ -1,8 +1,8 @@
 /**
  * reaction.bms_alarms — the BMS's own alarms, as findings. Every fault the device raised at
  * WARNING (RSL) or FATAL (MSL) tier (its EVENTs, PROTOCOL.md §12) becomes one finding from the
- * raise to the matching clear (same code, tier and index; the end of the data when it never
- * cleared), with the value and threshold the EVENT carries. This is what the firmware itself
+ * raise to the matching clear (same code, tier and index; a device restart or the end of the
+ * data when it never cleared: ../alarms.ts), with the value and threshold the EVENT carries. This is what the firmware itself
  * reported — a host link lost, a failed precharge, a welded contactor, a sensor fault — beside
  * the analyser's own judgement of the data (envelope.*, reaction.false_alarms, which judges
  * whether a quantity alarm matches the data). INFO-tier (MOL) events are left to the envelope
@@ -12,6 +12,7 @@
 import { FAULT_CODE_NAMES, FAULT_UNITS, FaultTier, type FaultCode } from '../../../protocol/messages.ts';
 import { type Finding, type Severity, finding, round } from '../../findings.ts';
 import { capFindings } from '../envelope/internal/report.ts';
+import { alarmEpisodes } from '../alarms.ts';
 import { type Rule, notEvaluable } from '../rule.ts';
 
 const ID = 'reaction.bms_alarms';
@@ -31,42 +32,41 @@ export const bmsAlarms: Rule = {
     const sevFatal = severityOf(profile.num(`${ID}.fatal_tier_severity`));
     const max = profile.num(`${ID}.max_findings`);
     const end = tl.length > 0 ? tl.t_s[tl.length - 1]! : 0;
-    const open = new Map<string, { t: number; value: number; threshold: number; code: number; tier: number; index: number }>();
     const out: Finding[] = [];
-    const emit = (o: { t: number; value: number; threshold: number; code: number; tier: number; index: number }, tEnd: number, cleared: boolean): void => {
+    for (const ep of alarmEpisodes(tl, (e) => e.tier !== FaultTier.INFO, end)) {
+      const o = ep.raise;
       const sev = o.tier === FaultTier.FATAL ? sevFatal : sevWarning;
-      if (sev === null) return;
+      if (sev === null) continue;
       const name = FAULT_CODE_NAMES[o.code] ?? `CODE_${o.code}`;
       const unit = FAULT_UNITS[o.code as FaultCode] ?? '';
       const subject = o.index >= 0 ? `${name} ${o.index}` : name;
       const tierName = o.tier === FaultTier.FATAL ? 'FATAL' : 'WARNING';
+      const how =
+        ep.end === 'cleared'
+          ? `cleared after ${round(ep.t_end_s - ep.t_start_s, 1)} s`
+          : ep.end === 'restart'
+            ? `not cleared before the device restarted at ${round(ep.t_end_s, 1)} s`
+            : 'not cleared by the end of the data';
       out.push(
         finding({
           check: ID,
           subject,
           severity: sev,
-          t_start_s: o.t,
-          t_end_s: tEnd,
-          message: `the BMS raised ${name} at ${tierName}${o.index >= 0 ? ` (index ${o.index})` : ''}; ${cleared ? `cleared after ${round(tEnd - o.t, 1)} s` : 'not cleared by the end of the data'}`,
-          evidence: { code: o.code, tier: tierName, index: o.index, value: round(o.value), cleared },
+          t_start_s: ep.t_start_s,
+          t_end_s: ep.t_end_s,
+          message: `the BMS raised ${name} at ${tierName}${o.index >= 0 ? ` (index ${o.index})` : ''}; ${how}`,
+          evidence: {
+            code: o.code,
+            tier: tierName,
+            index: o.index,
+            value: round(o.value),
+            cleared: ep.end === 'cleared',
+            ended_by_restart: ep.end === 'restart',
+          },
           threshold: { value: Number.isFinite(o.threshold) ? round(o.threshold) : null, unit, source: 'device EVENT' },
         }),
       );
-    };
-    for (const e of tl.events) {
-      if (e.tier === FaultTier.INFO) continue;
-      const key = `${e.code}/${e.tier}/${e.index}`;
-      if (e.raised) {
-        if (!open.has(key)) open.set(key, { t: e.t_s, value: e.value, threshold: e.threshold, code: e.code, tier: e.tier, index: e.index });
-      } else {
-        const o = open.get(key);
-        if (o !== undefined) {
-          emit(o, e.t_s, true);
-          open.delete(key);
-        }
-      }
     }
-    for (const o of open.values()) emit(o, Math.max(o.t, end), false);
     out.sort((a, b) => a.t_start_s - b.t_start_s);
     const raised = out.length;
     return { evaluable: true, findings: capFindings(ID, out, max), metrics: { alarms_raised: raised } };

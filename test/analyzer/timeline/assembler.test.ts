@@ -152,6 +152,30 @@ describe('SnapshotAssembler', () => {
     expect(tl.clockSteps[0]!.row).toBe(350);
   });
 
+  // for all counts the device had reached before a reset (its new count, from 0, lands ahead of
+  // the old one about half the time, right after it at 65535): the reset is a restart, the rows after it are all kept on
+  // an ascending axis, and no frame counts as lost
+  it('should keep every row after a device restart, wherever the old count was', () => {
+    const a = generateMessages({ phases: SHORT.slice(0, 2), ns: 3, nt: 1 });
+    const b = generateMessages({ phases: SHORT.slice(0, 1), ns: 3, nt: 1 });
+    const rowsA = 250;
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.constant((0xffff - a[a.length - 1]!.seq) & 0xffff)), (offset) => {
+        const enc = new Encoder();
+        for (const m of a) enc.encodeWithSeq(m, (m.seq + offset) & 0xffff, m.t_ms + 7000);
+        for (const m of b) enc.encodeWithSeq(m, m.seq, m.t_ms); // a reset: seq and clock from 0
+        const built = timelineFromBytes(enc.view());
+        const tl = built.timeline;
+        expect(tl.length).toBe(rowsA + 50);
+        for (let r = 1; r < tl.length; r++) expect(tl.t_s[r]!).toBeGreaterThan(tl.t_s[r - 1]!);
+        expect(tl.clockSteps).toHaveLength(1);
+        expect(tl.clockSteps[0]!.row).toBe(rowsA);
+        expect([built.assembler.seqLost, built.counters.seqMissing, built.counters.seqBackwards, built.assembler.lateFrames]).toEqual([0, 0, 1, 0]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('should yield every complete frame of a capture cut at any byte', () => {
     const bytes = generateCapture({ phases: SHORT.slice(0, 2), ns: 3, nt: 1 });
     const whole = timelineFromBytes(bytes);

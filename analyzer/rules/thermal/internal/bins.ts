@@ -13,14 +13,16 @@
  * nothing built on them bridges one.
  *
  * Readings the device itself flags as invalid are dropped: while an NTC_OPEN or NTC_SHORT EVENT
- * is raised for a sensor (index = sensor), and `margin_s` before it was raised (the debounce before
- * the device noticed), the sensor's bins are NaN.
+ * is raised for a sensor (index = sensor; until it is cleared or the device restarts:
+ * ../../alarms.ts), and `margin_s` before it was raised (the debounce before the device
+ * noticed), the sensor's bins are NaN.
  *
  * The result is cached per Timeline (and its length, bin width and margin), so the three thermal
  * checks bin once.
  */
 import { FaultCode } from '../../../../protocol/messages.ts';
 import { Present, type Timeline } from '../../../timeline/store.ts';
+import { alarmEpisodes } from '../../alarms.ts';
 import { medianPeriod } from '../../intervals.ts';
 import { median } from '../../select.ts';
 
@@ -262,25 +264,11 @@ function medianOf(T_C: Float32Array[], k: number, scratch: Float64Array): number
 /** Bin ranges [sensor, first, last] the device flagged NTC_OPEN / NTC_SHORT (from margin_s before the raise to the clear). */
 function flaggedRanges(tl: Timeline, nb: number, nt: number, t0: number, bin_s: number, margin_s: number): [number, number, number][] {
   const out: [number, number, number][] = [];
-  const since = new Map<number, number>();
-  const drop = (j: number, from_s: number, to_s: number): void => {
-    const b0 = Math.max(0, Math.floor((from_s - margin_s - t0) / bin_s));
-    const b1 = Math.min(nb - 1, Math.floor((to_s - t0) / bin_s));
+  for (const ep of alarmEpisodes(tl, (e) => NTC_FAULTS.includes(e.code) && e.index >= 0 && e.index < nt, Infinity)) {
+    const j = ep.raise.index;
+    const b0 = Math.max(0, Math.floor((ep.t_start_s - margin_s - t0) / bin_s));
+    const b1 = Math.min(nb - 1, Math.floor((ep.t_end_s - t0) / bin_s));
     if (b1 >= b0) out.push([j, b0, b1]);
-  };
-  for (const e of tl.events) {
-    if (!NTC_FAULTS.includes(e.code) || e.index < 0 || e.index >= nt) continue;
-    const key = e.index * 64 + e.code;
-    if (e.raised) {
-      if (!since.has(key)) since.set(key, e.t_s);
-    } else {
-      const s = since.get(key);
-      if (s !== undefined) {
-        drop(e.index, s, e.t_s);
-        since.delete(key);
-      }
-    }
   }
-  for (const [key, s] of since) drop(Math.floor(key / 64), s, Infinity);
   return out;
 }

@@ -2,8 +2,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FaultCode, FaultTier } from '../../../../protocol/messages.ts';
-import { analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
-import type { Phase } from '../../generate.ts';
+import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
+import { generateCapture, type Phase } from '../../generate.ts';
+import { concat } from '../../../protocol/helpers.ts';
 
 const PHASES: Phase[] = [
   { current_A: 0, duration_s: 5, state: 'STANDBY' },
@@ -48,6 +49,28 @@ describe(CHECK, () => {
       ),
       { numRuns: 10 },
     );
+  });
+
+  // an alarm still raised when the device restarts ends there: the restarted firmware raises
+  // again what is still wrong, and that is a finding of its own
+  it('should end an alarm at a device restart', () => {
+    const code = FaultCode.OPEN_SENSE_WIRE;
+    const session = (raiseAt: number): Uint8Array =>
+      generateCapture({
+        phases: PHASES,
+        mutate: (t) => void (t.k === raiseAt && t.events.push({ code, tier: FaultTier.WARNING, raised: true, index: 3, value: 2, threshold: 1 })),
+      });
+    const { report: r, builder } = analyzeBytes(concat(session(100), session(300)), { checks: [CHECK] });
+    expect(builder.timeline.clockSteps).toHaveLength(1);
+    const restart_s = builder.timeline.clockSteps[0]!.t_s;
+    expect(restart_s).toBeCloseTo(64.9, 6);
+    const fs = findingsOf(r, CHECK);
+    expect(fs.map((f) => [f.t_start_s, f.t_end_s, f.evidence['ended_by_restart']])).toEqual([
+      [10, restart_s, true],
+      [expect.closeTo(restart_s + 0.001 + 30, 6), builder.timeline.t_s[builder.timeline.length - 1], false],
+    ]);
+    expect(fs[0]!.message).toContain('not cleared before the device restarted at 64.9 s');
+    expect(fs[1]!.message).toContain('not cleared by the end of the data');
   });
 
   it('should find nothing in a clean session and ignore INFO-tier events', () => {
