@@ -28,16 +28,19 @@ export interface DecoderCounters {
   truncatedPayloads: number;
   /** Frames whose payload holds a value the protocol does not define. */
   badValues: number;
-  /** Times the sequence number jumped forward by more than 1 (the clock not going back). */
+  /**
+   * Times the sequence number jumped forward by more than 1 (the clock not going back), or stood
+   * with the clock ahead (the count went round: 65535 frames lost).
+   */
   seqGaps: number;
   /** Frames missing according to those jumps. */
   seqMissing: number;
   /**
    * Times the sequence number went back (by 32768..65535 mod 2^16: sender restart or reordering)
-   * or the clock did (a sender restart whose new count landed ahead of the old one).
+   * or the clock did (a sender restart whose new count landed ahead of the old one, or on it).
    */
   seqBackwards: number;
-  /** Frames with the same sequence number as the frame before (dropped unless `dropDuplicates` is false). */
+  /** Frames with the same sequence number and clock as the frame before (dropped unless `dropDuplicates` is false). */
   duplicates: number;
   /** Bytes of a last frame cut short at the end of the input (set by `finish`); not an error. */
   incompleteBytes: number;
@@ -64,4 +67,26 @@ export function newCounters(): DecoderCounters {
     duplicates: 0,
     incompleteBytes: 0,
   };
+}
+
+/**
+ * Counts a valid frame's step from the valid frame before it (PROTOCOL.md section 6): `d` its
+ * seq step mod 2^16, `dT` its clock step as a signed 32-bit difference. True for a duplicate
+ * (the same seq and clock: the link repeated the frame).
+ */
+export function countStep(c: DecoderCounters, d: number, dT: number): boolean {
+  if (d === 0 && dT === 0) {
+    c.duplicates++;
+    return true;
+  }
+  if (d >= 0x8000 || dT < 0) {
+    // the count went back, or the clock did (a reset restarts both, and the new count may land
+    // ahead of the old one, or on it): a restart or a reordered frame
+    c.seqBackwards++;
+  } else if (d !== 1) {
+    // d = 0 with the clock ahead is no repeat: the count went round
+    c.seqGaps++;
+    c.seqMissing += (d === 0 ? 0x10000 : d) - 1;
+  }
+  return false;
 }

@@ -33,7 +33,7 @@
  * the arrays of chunked messages instead of allocating them.
  */
 import { CODEC_BY_TYPE } from './codec/index.ts';
-import { newCounters, type DecoderCounters } from './counters.ts';
+import { countStep, newCounters, type DecoderCounters } from './counters.ts';
 import { crc32cView } from './crc.ts';
 import { EMPTY, RECORDS_MAX, newFrameScan, type FrameScan } from './framescan/index.ts';
 import { TRUNCATED } from './internal/wire.ts';
@@ -427,22 +427,9 @@ export class Decoder {
     const lastT = this.lastT_ms;
     this.lastSeq = seq;
     this.lastT_ms = t_ms;
-    if (last >= 0) {
-      const d = (seq - last) & 0xffff;
-      if (d === 0) {
-        c.duplicates++;
-        if (this.dropDuplicates) {
-          this.skip(type, seq, t_ms, 'duplicate');
-          return;
-        }
-      } else if (d >= 0x8000 || ((t_ms - lastT) | 0) < 0) {
-        // the count went back, or the clock did (PROTOCOL.md section 6: a reset restarts both,
-        // and the new count may land ahead of the old one): a restart or a reordered frame
-        c.seqBackwards++;
-      } else if (d !== 1) {
-        c.seqGaps++;
-        c.seqMissing += d - 1;
-      }
+    if (last >= 0 && countStep(c, (seq - last) & 0xffff, (t_ms - lastT) | 0) && this.dropDuplicates) {
+      this.skip(type, seq, t_ms, 'duplicate');
+      return;
     }
     const codec = CODEC_BY_TYPE[type];
     if (codec === undefined) {

@@ -17,7 +17,7 @@
  * truncated or holds a bad value MALFORMED; CMD_SET_STATE other than STANDBY/NORMAL/CHARGE and
  * CMD_SET_RATE of a type that is not periodic (or SIM_* on a non-simulator) or a rate above
  * 100 Hz BAD_VALUE; CMD_INJECT_FAULT on a non-simulator NOT_SIMULATOR. A command repeated with
- * the same seq (a duplicate on the link) is answered again and not executed again. Frames of
+ * the same seq and t_ms (a duplicate on the link) is answered again and not executed again. Frames of
  * device → host types arriving at the device (an echoing line) are ignored and counted.
  */
 import { chunkCellVoltages, chunkTemperatures } from './chunk.ts';

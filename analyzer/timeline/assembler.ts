@@ -234,9 +234,9 @@ export class SnapshotAssembler implements DirectSink {
     }
     const dSeq = (seq - this.lastSeq) & 0xffff;
     const dT = (t_ms - this.lastRaw) | 0;
-    // seq behind, or the clock behind with seq ahead (a reset restarts both, and the new count
-    // may land ahead of the old one: PROTOCOL.md section 6); a duplicate (dSeq 0) is neither
-    if (dSeq >= 32768 || (dT < 0 && dSeq !== 0)) {
+    // seq behind, or the clock behind (a reset restarts both, and the new count may land ahead
+    // of the old one or on it: PROTOCOL.md section 6); a duplicate (same seq, same clock) is neither
+    if (dSeq >= 32768 || dT < 0) {
       if (dSeq >= 32768 && 0x10000 - dSeq <= LATE_SEQ && dT <= 0 && -dT <= LATE_WINDOW_MS) {
         return this.unwrapped + dT - this.t0_ms + this.shift_ms; // late frame
       }
@@ -246,9 +246,11 @@ export class SnapshotAssembler implements DirectSink {
       const shift = raw <= prev ? prev - raw + RESTART_STEP_MS : 0;
       this.shift_ms += shift;
       this.timeline.clockSteps.push({ row: this.timeline.length, t_s: prev / 1000, back_s: Math.max(0, -dT) / 1000, shift_s: shift / 1000 });
-    } else if (dSeq >= 2) {
-      this.seqLost += dSeq - 1;
-      const gap = { t_s: NaN, tPrev_s: this.lastFrameT_s, missing: dSeq - 1 };
+    } else if (dSeq >= 2 || (dSeq === 0 && dT > 0)) {
+      // the same seq with the clock ahead is no repeat: the count went round
+      const missing = (dSeq === 0 ? 0x10000 : dSeq) - 1;
+      this.seqLost += missing;
+      const gap = { t_s: NaN, tPrev_s: this.lastFrameT_s, missing };
       this.timeline.seqGaps.push(gap);
       this.openGap = gap;
     }

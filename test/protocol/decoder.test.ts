@@ -200,7 +200,8 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
     const seqs = [65533, 65534, 1, 2, 2, 5, 100, 100, 40000, 40001];
     const skipped: SkipReason[] = [];
     const d = new Decoder({ engine, onSkip: (_t, _s, _ms, why) => skipped.push(why) });
-    const got = d.push(concat(Uint8Array.of(0), ...seqs.map((s, i) => encodeFrame(ack(i), s, i))));
+    // a repeated frame repeats its clock too
+    const got = d.push(concat(Uint8Array.of(0), ...seqs.map((s, i) => encodeFrame(ack(i), s, 10 * (i > 0 && seqs[i - 1] === s ? i - 1 : i)))));
     expect(got.map((m) => m.seq)).toEqual([65533, 65534, 1, 2, 5, 100, 40000, 40001]);
     // 65534 → 1 skips 65535 and 0; 2 → 5 skips 3 and 4; 5 → 100 skips 94; 100 → 40000 is a step back
     expect(d.counters).toMatchObject({ seqGaps: 3, seqMissing: 2 + 2 + 94, duplicates: 2, seqBackwards: 1 });
@@ -210,16 +211,21 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
   // for all counts a sender may have reached before a reset (its new count, from 0, lands ahead
   // of the old one about half the time) and all clocks it may have reached (short of 2^31 ms,
   // beyond which a reset looks like the clock's own wrap), the reset is a restart: one step
-  // back, never a gap. (A new count equal to the last, 1 in 65536, is a duplicate by seq.)
+  // back, never a gap, and never a duplicate (the new count equal to the last, 1 in 65536)
   it('should count a sender reset as a restart, wherever the old count was', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 0xffff }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 2 ** 31 - 10_000 }), (last, n, clock) => {
-        const before = Array.from({ length: n }, (_, i) => encodeFrame(ack(i), (last - n + 1 + i) & 0xffff, clock + 100 * i));
-        const after = Array.from({ length: 5 }, (_, i) => encodeFrame(ack(i), i, 100 * (i >> 1))); // seq and clock from 0
-        const d = new Decoder({ engine });
-        expect(d.push(concat(Uint8Array.of(0), ...before, ...after))).toHaveLength(n + 5);
-        expect(d.counters).toMatchObject({ seqGaps: 0, seqMissing: 0, seqBackwards: 1, duplicates: 0 });
-      }),
+      fc.property(
+        fc.oneof(fc.integer({ min: 1, max: 0xffff }), fc.constant(0)),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 10_000 }),
+        (last, n, clock) => {
+          const before = Array.from({ length: n }, (_, i) => encodeFrame(ack(i), (last - n + 1 + i) & 0xffff, clock + 100 * i));
+          const after = Array.from({ length: 5 }, (_, i) => encodeFrame(ack(i), i, 100 * (i >> 1))); // seq and clock from 0
+          const d = new Decoder({ engine });
+          expect(d.push(concat(Uint8Array.of(0), ...before, ...after))).toHaveLength(n + 5);
+          expect(d.counters).toMatchObject({ seqGaps: 0, seqMissing: 0, seqBackwards: 1, duplicates: 0 });
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -229,6 +235,14 @@ describe.each(['auto', 'js'] as const)('Decoder (engine %s)', (engine) => {
     const d = new Decoder({ engine });
     d.push(concat(Uint8Array.of(0), encodeFrame(ack(0), 10, 5000), encodeFrame(ack(1), 14, 5000), encodeFrame(ack(2), 20, 6000)));
     expect(d.counters).toMatchObject({ seqGaps: 2, seqMissing: 3 + 5, seqBackwards: 0 });
+  });
+
+  // only a repeat is a duplicate: the same count with the clock ahead means it went round
+  it('should count the same seq with a later clock as 65535 frames lost, not a duplicate', () => {
+    const d = new Decoder({ engine });
+    const got = d.push(concat(Uint8Array.of(0), encodeFrame(ack(0), 7, 1000), encodeFrame(ack(1), 7, 1000), encodeFrame(ack(2), 7, 1_600_000)));
+    expect(got.map((m) => m.t_ms)).toEqual([1000, 1_600_000]);
+    expect(d.counters).toMatchObject({ duplicates: 1, seqGaps: 1, seqMissing: 65535, seqBackwards: 0 });
   });
 
   it('should deliver duplicates when dropDuplicates is false', () => {

@@ -139,9 +139,9 @@ describe('DeviceSession', () => {
     const model = new FakeModel();
     const { device, msgs } = deviceOn(model);
     const enc = new Encoder();
-    const send = (seq: number, state: BmsState): void => {
+    const send = (seq: number, state: BmsState, t_ms = 0): void => {
       enc.seq = seq;
-      enc.encode({ type: MessageType.CMD_SET_STATE, state }, 0);
+      enc.encode({ type: MessageType.CMD_SET_STATE, state }, t_ms);
       device.receive(enc.take());
       device.advanceTo(device.time_ms + 20);
     };
@@ -150,6 +150,7 @@ describe('DeviceSession', () => {
     send(2, BmsState.STANDBY); // a step back: the host restarted
     send(2, BmsState.STANDBY); // a duplicate: answered again, not executed
     send(0, BmsState.NORMAL);
+    send(0, BmsState.CHARGE, 5000); // the same seq at another time: a restarted host landing on the count, not a repeat
     const answers = msgs.filter((m) => m.type === MessageType.ACK || m.type === MessageType.NACK);
     expect(answers.map((m) => [m.type, m.type === MessageType.ACK ? m.commandSeq : -1])).toEqual([
       [MessageType.ACK, 5],
@@ -157,8 +158,9 @@ describe('DeviceSession', () => {
       [MessageType.ACK, 2],
       [MessageType.ACK, 2],
       [MessageType.ACK, 0],
+      [MessageType.ACK, 0],
     ]);
-    expect(model.executed).toEqual(['state 3', 'state 4', 'state 1', 'state 3']);
+    expect(model.executed).toEqual(['state 3', 'state 4', 'state 1', 'state 3', 'state 4']);
   });
 
   it('should validate its options, naming them', () => {
