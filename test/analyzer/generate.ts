@@ -383,3 +383,22 @@ export function generateCapture(o: GenOptions = {}): Uint8Array {
   });
   return enc.view().slice();
 }
+
+/**
+ * The messages as wire bytes with the device restarted at each of `at_s` (s of its clock,
+ * ascending): from the first message at or after one, its seq and its clock begin again at 0.
+ */
+export function encodeRestarted(msgs: readonly Decoded<DeviceMessage>[], at_s: readonly number[]): Uint8Array {
+  const enc = new Encoder({ initialCapacity: 1 << 20 });
+  let base: Decoded<DeviceMessage> | null = null; // the first message of the current run of the device
+  let k = 0;
+  for (const m of msgs) {
+    if (k < at_s.length && m.t_ms >= at_s[k]! * 1000) {
+      base = m;
+      k++;
+    }
+    if (base === null) enc.encodeWithSeq(m, m.seq, m.t_ms);
+    else enc.encodeWithSeq(m, (m.seq - base.seq) & 0xffff, m.t_ms - base.t_ms);
+  }
+  return enc.view().slice();
+}

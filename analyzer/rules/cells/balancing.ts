@@ -21,7 +21,7 @@
 import { finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { gapsOf } from '../quality/internal/gaps.ts';
+import { gapsOf, restartBetween } from '../quality/internal/gaps.ts';
 import { oneC } from './internal/pack.ts';
 
 const ID = 'cells.balancing';
@@ -90,16 +90,19 @@ export const balancing: Rule = {
     const { BALANCING, CELLS, STATUS } = Present;
     let restSince = NaN;
     let prevT = NaN;
+    let prevRow = 0;
     let prevActiveT = NaN;
+    let prevActiveRow = 0;
     for (let r = 0; r < tl.length; r++) {
       const p = present[r]!;
       if ((p & BALANCING) === 0) continue;
       const t = ts[r]!;
-      if (t - prevT > gaps.limit_s) {
+      if (t - prevT > gaps.limit_s || restartBetween(gaps, prevRow, r)) {
         restSince = NaN;
         closeAll();
       }
       prevT = t;
+      prevRow = r;
       const i_A = I[r]!;
       if (i_A === i_A && Math.abs(i_A) <= rest_A) {
         if (!(restSince === restSince)) restSince = t;
@@ -134,8 +137,9 @@ export const balancing: Rule = {
         everBalanced = true;
         activeRows++;
         if (settled) {
-          if (prevActiveT === prevActiveT && t - prevActiveT <= gaps.limit_s) activeRest_s += t - prevActiveT;
+          if (prevActiveT === prevActiveT && t - prevActiveT <= gaps.limit_s && !restartBetween(gaps, prevActiveRow, r)) activeRest_s += t - prevActiveT;
           prevActiveT = t;
+          prevActiveRow = r;
         }
       }
       if (!settled || c === 0 || nb === 0) {

@@ -22,7 +22,7 @@ import { type Finding, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from '../quality/internal/cap.ts';
-import { gapsOf } from '../quality/internal/gaps.ts';
+import { gapsOf, restartBetween } from '../quality/internal/gaps.ts';
 import { sampledRows } from '../quality/internal/rowStats.ts';
 import { median } from '../select.ts';
 
@@ -129,7 +129,11 @@ export const outliers: Rule = {
           }
           anyBal = true;
         }
-        if (t - lastT > maxStep) for (let i = 0; i < ns; i++) if (runA[i]! === runA[i]!) closeRun(i);
+        const restart = j > 0 && restartBetween(gaps, rows[j - 1]!, r);
+        if (t - lastT > maxStep || restart) {
+          for (let i = 0; i < ns; i++) if (runA[i]! === runA[i]!) closeRun(i);
+          if (restart) open.fill(null); // nor is an episode joined across a restart
+        }
         lastT = t;
         let m = 0;
         const base = (j - j0) * ns;

@@ -32,7 +32,7 @@ import { type Finding, type Threshold, finding, round } from '../../findings.ts'
 import type { Timeline } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from '../quality/internal/cap.ts';
-import { gapsOf } from '../quality/internal/gaps.ts';
+import { type Gaps, gapsOf, restartBetween } from '../quality/internal/gaps.ts';
 import { type RowStats, rowStats } from '../quality/internal/rowStats.ts';
 import { Regime, ocvSlope, oneC, regimes } from './internal/pack.ts';
 
@@ -65,7 +65,7 @@ export const spread: Rule = {
     const gaps = gapsOf(tl, profile);
     const maxStep = Math.max(gaps.limit_s, 2 * step_s);
     const rest_A = profile.num(`${ID}.rest_current_C`) * c1.value_A;
-    const reg = regimes(ctx, st, rest_A, profile.num(`${ID}.rest_settle_s`), maxStep);
+    const reg = regimes(ctx, st, rest_A, profile.num(`${ID}.rest_settle_s`), maxStep, gaps);
     const slope = chemistry ? ocvSlope(chemistry, profile.num(`${ID}.slope_window_soc`)) : null;
     const I = tl.pack.current_A;
     const k = st.rows.length;
@@ -90,7 +90,7 @@ export const spread: Rule = {
     const srcW = `${ID}.warning_V (${warnV.source}) or warning_soc × OCV slope${chemistry ? ` of ${chemistry.name}` : ' (no chemistry: not applied)'}, + load_allowance_V_per_C × |I|/1C under load (1C from ${c1.source})`;
     const srcE = `${ID}.error_V (${errV.source}) or error_soc × OCV slope, + the load allowance`;
     const out: Finding[] = [];
-    episodes(st, sp, thW, thE, minDur, join_s, maxStep, (a, b, worst, isError) => {
+    episodes(st, sp, thW, thE, minDur, join_s, maxStep, gaps, (a, b, worst, isError) => {
       const r = st.rows[worst]!;
       out.push(
         finding({
@@ -116,7 +116,7 @@ export const spread: Rule = {
       );
     });
     const metrics: Record<string, number | string | null> = { max_rest_spread_V: round(maxRest, 4), max_load_spread_V: round(maxLoad, 4), source: from };
-    trend(ctx, st, sp, reg, slope, maxStep, out, metrics);
+    trend(ctx, st, sp, reg, slope, maxStep, gaps, out, metrics);
     return { evaluable: true, findings: capFindings(ID, out, profile.threshold(`${ID}.max_findings`, 'findings'), 'spread episodes'), metrics };
   },
 };
@@ -136,6 +136,7 @@ function episodes(
   minDur: number,
   join_s: number,
   maxStep: number,
+  gaps: Gaps,
   emit: (a: number, b: number, worst: number, isError: boolean) => void,
 ): void {
   const t = st.t_s;
@@ -154,7 +155,7 @@ function episodes(
   let err = false;
   const closeRun = (): void => {
     if (a >= 0 && t[b]! - t[a]! >= minDur) {
-      if (ea >= 0 && t[a]! - t[eb]! > join_s) flush();
+      if (ea >= 0 && (t[a]! - t[eb]! > join_s || restartBetween(gaps, st.rows[eb]!, st.rows[a]!))) flush();
       if (ea < 0) {
         ea = a;
         eWorst = worst;
@@ -169,7 +170,7 @@ function episodes(
     err = false;
   };
   for (let j = 0; j < sp.length; j++) {
-    if (a >= 0 && t[j]! - t[b]! > maxStep) closeRun();
+    if (a >= 0 && (t[j]! - t[b]! > maxStep || restartBetween(gaps, st.rows[b]!, st.rows[j]!))) closeRun();
     const w = thW[j]!;
     if (!(sp[j]! > w)) {
       closeRun(); // below, or not judged (rest not settled): the run ends
@@ -203,6 +204,7 @@ function trend(
   reg: Uint8Array,
   slope: ((v: number) => number) | null,
   maxStep: number,
+  gaps: Gaps,
   out: Finding[],
   metrics: Record<string, number | string | null>,
 ): void {
@@ -226,7 +228,13 @@ function trend(
   let q = 0;
   while (q < idx.length) {
     let e = q + 1;
-    while (e < idx.length && idx[e] === idx[e - 1]! + 1 && st.t_s[idx[e]!]! - st.t_s[idx[e - 1]!]! <= maxStep) e++;
+    while (
+      e < idx.length &&
+      idx[e] === idx[e - 1]! + 1 &&
+      st.t_s[idx[e]!]! - st.t_s[idx[e - 1]!]! <= maxStep &&
+      !restartBetween(gaps, st.rows[idx[e - 1]!]!, st.rows[idx[e]!]!)
+    )
+      e++;
     const m = e - q;
     if (m >= 2) {
       let sx = 0,

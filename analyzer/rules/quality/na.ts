@@ -10,7 +10,8 @@
  *
  * Runs of NA per channel (each cell voltage, each temperature sensor, and the pack-level
  * PACK_STATUS values) of `min_duration_s` (2 s) or longer are warnings, errors from
- * `error_duration_s` (600 s); runs closer than `join_s` (5 s) are one finding. Rows where the
+ * `error_duration_s` (600 s); runs closer than `join_s` (5 s) are one finding, never across a
+ * time gap or a device restart (the rows after a restart are another run of the device). Rows where the
  * message did not arrive are not NA (quality.frame_loss and quality.sampling judge those).
  * With `ignore_init` (default true) the rows in state INIT are left out: the device has not
  * measured yet (PROTOCOL.md section 12.1). At most `max_findings`.
@@ -25,7 +26,7 @@ import { type PackChannel, Present, type Timeline } from '../../timeline/store.t
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from './internal/cap.ts';
 import { channelScan } from './internal/channelScan.ts';
-import { gapsOf, splitAtGaps } from './internal/gaps.ts';
+import { gapsOf, restartBetween, splitAtGaps } from './internal/gaps.ts';
 
 const ID = 'quality.na';
 
@@ -91,11 +92,13 @@ export const na: Rule = {
         }),
       );
     };
-    // trim INIT rows, then join runs of one channel closer than join_s (runs come grouped by channel, ascending)
+    // trim INIT rows, then join runs of one channel closer than join_s and in one run of the
+    // device (runs come grouped by channel, ascending)
+    const gaps = gapsOf(tl, profile);
     for (const raw of runs) {
       const run = ignoreInit ? trimInit(tl, raw) : raw;
       if (run === null) continue;
-      if (prev && prev.subject === run.subject && ts[run.r0]! - ts[prev.r1]! <= join_s) {
+      if (prev && prev.subject === run.subject && ts[run.r0]! - ts[prev.r1]! <= join_s && !restartBetween(gaps, prev.r1, run.r0)) {
         prev.r1 = run.r1;
         continue;
       }

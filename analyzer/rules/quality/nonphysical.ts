@@ -23,7 +23,7 @@ import { type PackChannel, Present, type Timeline } from '../../timeline/store.t
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from './internal/cap.ts';
 import { channelScan } from './internal/channelScan.ts';
-import { gapsOf } from './internal/gaps.ts';
+import { type Gaps, gapsOf, restartBetween } from './internal/gaps.ts';
 import { rowStats } from './internal/rowStats.ts';
 
 const ID = 'quality.nonphysical';
@@ -105,7 +105,7 @@ export const nonphysical: Rule = {
       const col = tl.pack[b.ch];
       const lo = b.lo.value!;
       const hi = b.hi.value!;
-      for (const run of outside(tl, col, lo, hi, gaps.limit_s, join_s)) {
+      for (const run of outside(tl, col, lo, hi, gaps, join_s)) {
         const below = run.ext < lo;
         out.push(
           finding({
@@ -133,9 +133,10 @@ export const nonphysical: Rule = {
 
 /**
  * Runs of PACK_STATUS rows whose value lies outside [lo, hi] (NaN is not outside), cut at time
- * gaps, merged when closer than join_s; with the value furthest out.
+ * gaps and restarts, merged when closer than join_s; with the value furthest out.
  */
-function outside(tl: Timeline, col: Float64Array, lo: number, hi: number, gap_s: number, join_s: number): { r0: number; r1: number; ext: number }[] {
+function outside(tl: Timeline, col: Float64Array, lo: number, hi: number, gaps: Gaps, join_s: number): { r0: number; r1: number; ext: number }[] {
+  const gap_s = gaps.limit_s;
   const out: { r0: number; r1: number; ext: number }[] = [];
   const ts = tl.t_s;
   const present = tl.present;
@@ -146,7 +147,7 @@ function outside(tl: Timeline, col: Float64Array, lo: number, hi: number, gap_s:
   for (let r = 0; r < tl.length; r++) {
     if ((present[r]! & STATUS) === 0) continue;
     const v = col[r]!;
-    if (cur !== null && last >= 0 && ts[r]! - ts[last]! > gap_s) cur = null; // never across a gap
+    if (cur !== null && last >= 0 && (ts[r]! - ts[last]! > gap_s || restartBetween(gaps, last, r))) cur = null; // never across a gap
     last = r;
     if (!(v < lo || v > hi)) {
       cur = null;
@@ -154,7 +155,7 @@ function outside(tl: Timeline, col: Float64Array, lo: number, hi: number, gap_s:
     }
     if (cur === null) {
       const prev = out[out.length - 1];
-      if (prev && ts[r]! - ts[prev.r1]! <= join_s && !gapBetween(ts, prev.r1, r, gap_s, present, STATUS)) cur = prev;
+      if (prev && ts[r]! - ts[prev.r1]! <= join_s && !restartBetween(gaps, prev.r1, r) && !gapBetween(ts, prev.r1, r, gap_s, present, STATUS)) cur = prev;
       else out.push((cur = { r0: r, r1: r, ext: v }));
     }
     cur.r1 = r;
@@ -214,7 +215,7 @@ function packVsCells(ctx: RuleContext, ns: number, out: Finding[], metrics: Reco
     const e = Math.abs(v - sum) / sum;
     if (e > worst) worst = e;
     if (e > rel.value!) {
-      if (a >= 0 && st.t_s[j]! - st.t_s[b]! > maxStep) close();
+      if (a >= 0 && (st.t_s[j]! - st.t_s[b]! > maxStep || restartBetween(gaps, st.rows[b]!, r))) close();
       if (a < 0) {
         a = j;
         ext = 0;

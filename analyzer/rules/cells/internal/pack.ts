@@ -4,6 +4,7 @@
  * SOC imbalance on Na-ion's sloped OCV), and the rest / load regime of each sample.
  */
 import type { ChemistryFile } from '../../../../sim/chemistry.ts';
+import { type Gaps, restartBetween } from '../../quality/internal/gaps.ts';
 import type { RowStats } from '../../quality/internal/rowStats.ts';
 import type { RuleContext } from '../../rule.ts';
 
@@ -47,10 +48,11 @@ export const Regime = { OTHER: 0, REST: 1, LOAD: 2 } as const;
 
 /**
  * The regime of each sample: REST once |I| has stayed at or below rest_A for settle_s (on the
- * samples; a sample without a current, or a gap longer than maxStep_s, restarts the wait),
- * LOAD when |I| > rest_A, OTHER while the rest settles or the current is unknown.
+ * samples; a sample without a current, a gap longer than maxStep_s or a device restart
+ * restarts the wait), LOAD when |I| > rest_A, OTHER while the rest settles or the current is
+ * unknown.
  */
-export function regimes(ctx: RuleContext, st: RowStats, rest_A: number, settle_s: number, maxStep_s: number): Uint8Array {
+export function regimes(ctx: RuleContext, st: RowStats, rest_A: number, settle_s: number, maxStep_s: number, gaps: Gaps): Uint8Array {
   const I = ctx.tl.pack.current_A;
   const out = new Uint8Array(st.rows.length);
   let since = NaN;
@@ -58,7 +60,7 @@ export function regimes(ctx: RuleContext, st: RowStats, rest_A: number, settle_s
   for (let j = 0; j < st.rows.length; j++) {
     const t = st.t_s[j]!;
     const i = I[st.rows[j]!]!;
-    if (t - prevT > maxStep_s) since = NaN;
+    if (t - prevT > maxStep_s || (j > 0 && restartBetween(gaps, st.rows[j - 1]!, st.rows[j]!))) since = NaN;
     prevT = t;
     if (!(i === i)) {
       since = NaN;

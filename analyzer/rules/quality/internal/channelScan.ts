@@ -7,7 +7,7 @@
  * the cached result.
  *
  * Per channel: a row where the message did not arrive (present bit clear, value NaN) neither
- * continues nor ends anything; an NA ends a run of identical values. Runs are split at time gaps
+ * continues nor ends anything; an NA ends a run of identical values. Runs are split at time gaps and device restarts
  * (gaps.ts). Only runs at least as long as the checks' minimum durations are kept; out-of-range
  * runs are all kept, merged when closer than quality.nonphysical.join_s.
  *
@@ -20,7 +20,7 @@
 import type { Profile } from '../../../profile.ts';
 import { Present, type Timeline } from '../../../timeline/store.ts';
 import { type Family, RowFill, rowRanges } from '../../../timeline/ranges.ts';
-import { type Gaps, gapsOf, splitAtGaps } from './gaps.ts';
+import { type Gaps, gapsOf, restartBetween, splitAtGaps } from './gaps.ts';
 
 export type { Family };
 
@@ -72,7 +72,7 @@ const cache = new WeakMap<Timeline, Map<string, { length: number; scan: ChannelS
 export function channelScan(tl: Timeline, profile: Profile, family: Family): ChannelScan {
   const p = scanParams(profile, family);
   const gaps = gapsOf(tl, profile);
-  const key = `${family}|${p.identicalMin_s}|${p.naMin_s}|${p.lo}|${p.hi}|${p.join_s}|${gaps.limit_s}`;
+  const key = `${family}|${p.identicalMin_s}|${p.naMin_s}|${p.lo}|${p.hi}|${p.join_s}|${gaps.limit_s}|${gaps.breaks.length}`;
   let m = cache.get(tl);
   if (!m) cache.set(tl, (m = new Map()));
   const hit = m.get(key);
@@ -126,7 +126,7 @@ class Accumulator {
   outOfRange(ch: number, r0: number, r1: number, value: number): void {
     const ts = this.tl.t_s;
     const prev = this.lastOut;
-    if (prev && prev.ch === ch && ts[r0]! - ts[prev.r1]! <= this.p.join_s) {
+    if (prev && prev.ch === ch && ts[r0]! - ts[prev.r1]! <= this.p.join_s && !restartBetween(this.gaps, prev.r1, r0)) {
       prev.r1 = r1;
       if (Math.abs(value - this.mid()) > Math.abs(prev.value - this.mid())) prev.value = value;
       return;

@@ -2,6 +2,9 @@
  * Time gaps: where two consecutive rows are further apart than max(gap_factor × the median row
  * period, min_gap_s) (profile keys of quality.time). quality.time reports them; the other
  * quality and cells checks split their runs there, so that no episode bridges missing data.
+ * They split them at device restarts too (Timeline.clockSteps: the rows after one continue the
+ * axis right after the last row, but they are another run of the device, which starts again in
+ * INIT): `breaks` holds both, `epoch` tells the rows of one run of the device.
  */
 import type { Profile } from '../../../profile.ts';
 import type { Timeline } from '../../../timeline/store.ts';
@@ -17,27 +20,55 @@ export interface Gaps {
   limit_s: number;
   /** Rows that come after a gap (ascending). */
   rows: Int32Array;
+  /** Rows that come after a gap or a device restart (ascending, each once): where runs are cut. */
+  breaks: Int32Array;
+  /** The device run of each row (0 up to the first restart, +1 at each); null without restarts. */
+  epoch: Int32Array | null;
 }
 
-const cache = new WeakMap<Timeline, { length: number; factor: number; min: number; gaps: Gaps }>();
+const cache = new WeakMap<Timeline, { length: number; steps: number; factor: number; min: number; gaps: Gaps }>();
 
 /** The gaps of the timeline under the profile's quality.time keys (cached per timeline). */
 export function gapsOf(tl: Timeline, profile: Profile): Gaps {
   const factor = profile.num('quality.time.gap_factor');
   const min = profile.num('quality.time.min_gap_s');
   const hit = cache.get(tl);
-  if (hit && hit.length === tl.length && hit.factor === factor && hit.min === min) return hit.gaps;
+  const steps = tl.clockSteps.length;
+  if (hit && hit.length === tl.length && hit.steps === steps && hit.factor === factor && hit.min === min) return hit.gaps;
   const period_s = medianPeriod(tl, ANY_PRESENT);
   const limit_s = Math.max(Number.isFinite(period_s) ? factor * period_s : 0, min);
   const ts = tl.t_s;
+  const n = tl.length;
   const rows: number[] = [];
-  for (let r = 1; r < tl.length; r++) if (ts[r]! - ts[r - 1]! > limit_s) rows.push(r);
-  const gaps: Gaps = { period_s, limit_s, rows: Int32Array.from(rows) };
-  cache.set(tl, { length: tl.length, factor, min, gaps });
+  for (let r = 1; r < n; r++) if (ts[r]! - ts[r - 1]! > limit_s) rows.push(r);
+  const gapRows = Int32Array.from(rows);
+  const restarts = restartRows(tl);
+  let breaks = gapRows;
+  let epoch: Int32Array | null = null;
+  if (restarts.length > 0) {
+    breaks = Int32Array.from(new Set([...rows, ...restarts])).sort();
+    epoch = new Int32Array(n);
+    for (let k = 0; k < restarts.length; k++) epoch.fill(k + 1, restarts[k]!, k + 1 < restarts.length ? restarts[k + 1]! : n);
+  }
+  const gaps: Gaps = { period_s, limit_s, rows: gapRows, breaks, epoch };
+  cache.set(tl, { length: n, steps, factor, min, gaps });
   return gaps;
 }
 
-/** Index of the first gap row greater than r (rows.length when none). */
+/** The first row of each device run after the first (ascending, each once, inside the timeline). */
+function restartRows(tl: Timeline): number[] {
+  const out: number[] = [];
+  for (const s of tl.clockSteps) if (s.row > 0 && s.row < tl.length && s.row !== out[out.length - 1]) out.push(s.row);
+  return out;
+}
+
+/** True when rows a < b belong to different runs of the device (a restart between them). */
+export function restartBetween(gaps: Gaps, a: number, b: number): boolean {
+  const e = gaps.epoch;
+  return e !== null && e[a] !== e[b];
+}
+
+/** Index of the first break row greater than r (rows.length when none). */
 function firstGapAfter(rows: Int32Array, r: number): number {
   let lo = 0;
   let hi = rows.length;
@@ -50,11 +81,12 @@ function firstGapAfter(rows: Int32Array, r: number): number {
 }
 
 /**
- * Calls `piece(a, b)` for each part of the row range [r0, r1] between gaps (the row before a
- * gap ends a part, the row after it starts the next). Without a gap inside: once, unchanged.
+ * Calls `piece(a, b)` for each part of the row range [r0, r1] between gaps and restarts (the
+ * row before a break ends a part, the row after it starts the next). Without a break inside:
+ * once, unchanged.
  */
 export function splitAtGaps(gaps: Gaps, r0: number, r1: number, piece: (a: number, b: number) => void): void {
-  const rows = gaps.rows;
+  const rows = gaps.breaks;
   let k = firstGapAfter(rows, r0);
   let a = r0;
   while (k < rows.length && rows[k]! <= r1) {

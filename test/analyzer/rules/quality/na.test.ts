@@ -7,7 +7,7 @@ import { builtInProfile } from '../../../../analyzer/profile.ts';
 import { RULES } from '../../../../analyzer/rules/index.ts';
 import { traceFromText } from '../../../../analyzer/timeline/trace.ts';
 import { BmsState } from '../../../../protocol/messages.ts';
-import type { Tick } from '../../generate.ts';
+import { type Tick, encodeRestarted, generateMessages } from '../../generate.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { SHORT, near, show } from './sessions.ts';
@@ -56,6 +56,34 @@ describe('quality.na', () => {
         expect(near(fs[0]!.t_end_s, last, 0.1), `${fs[0]!.t_end_s} vs ${last}`).toBe(true);
       }),
       { numRuns: 15, seed: 61 },
+    );
+  });
+
+  // for all channels and NA runs that begin before a device restart at 30 s and go on after it
+  // (each part at least min_duration_s) / two warnings for that channel, one ending before the
+  // restart and one beginning after it: the rows after a restart are another run of the device,
+  // never joined to the one before (before, one finding spanned the restart), holds
+  it('should split an NA run at a device restart', () => {
+    fc.assert(
+      fc.property(where, fc.double({ min: 15, max: 27.5, noNaN: true }), fc.double({ min: 32.5, max: 45, noNaN: true }), (w, t0, t1) => {
+        const msgs = generateMessages({
+          phases: SHORT,
+          mutate: (k) => {
+            if (k.t_s >= t0 && k.t_s < t1) blank(k, w);
+          },
+        });
+        const { report, builder } = analyzeBytes(encodeRestarted(msgs, [30]), { checks: [ID] });
+        expect(builder.timeline.clockSteps).toHaveLength(1);
+        const fs = findingsOf(report, ID).filter((f) => !f.subject.startsWith('cellVoltageM') && !f.subject.startsWith('temperatureM'));
+        expect(
+          fs.map((f) => `${f.subject} ${f.severity}`),
+          show(fs),
+        ).toEqual([`${subjectOf(w)} warning`, `${subjectOf(w)} warning`]);
+        expect(near(fs[0]!.t_end_s, 29.9, 0.001), `${fs[0]!.t_end_s}`).toBe(true);
+        expect(fs[1]!.t_start_s).toBeGreaterThan(29.9);
+        expect(near(fs[1]!.t_start_s, 29.9, 0.002), `${fs[1]!.t_start_s}`).toBe(true);
+      }),
+      { numRuns: 12, seed: 64 },
     );
   });
 

@@ -1,8 +1,7 @@
 /** quality.time: gaps in the rows and device clock regressions. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Encoder } from '../../../../protocol/encoder.ts';
-import { generateMessages } from '../../generate.ts';
+import { encodeRestarted, generateMessages } from '../../generate.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { SHORT, near, show } from './sessions.ts';
 
@@ -43,16 +42,8 @@ describe('quality.time', () => {
   });
 
   it('should report a device clock that went back (a restart)', () => {
-    const msgs = generateMessages({ phases: SHORT });
-    const x = msgs.findIndex((m) => m.t_ms >= 30_000);
-    const enc = new Encoder();
-    for (let i = 0; i < msgs.length; i++) {
-      const m = msgs[i]!;
-      // from x on the device has restarted: its clock and its seq begin again at 0
-      if (i < x) enc.encodeWithSeq(m, m.seq, m.t_ms);
-      else enc.encodeWithSeq(m, (m.seq - msgs[x]!.seq) & 0xffff, m.t_ms - 30_000);
-    }
-    const { report } = analyzeBytes(enc.view().slice(), { checks: [ID] });
+    // from 30 s on the device has restarted: its clock and its seq begin again at 0
+    const { report } = analyzeBytes(encodeRestarted(generateMessages({ phases: SHORT }), [30]), { checks: [ID] });
     const fs = findingsOf(report, ID);
     expect(
       fs.map((f) => `${f.subject} ${f.severity}`),
