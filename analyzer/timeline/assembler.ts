@@ -6,12 +6,13 @@
  * may reuse its message objects (`reuse: true`).
  *
  * Time: `t_ms` is unwrapped (u32 wrap, PROTOCOL.md section 6) and put on seconds from the first
- * frame. A frame older than the current row by at most LATE_WINDOW_MS (a frame the link delayed)
- * fills its own row if that row exists and is otherwise counted in `lateFrames`; a clock that goes
- * back further, a sequence step back of more than LATE_SEQ frames, or a clock that goes back at
- * all while the sequence steps forward (a reset restarts both, and the new count may land ahead
- * of the old one), is a device restart: it is recorded in `clockSteps` and the rows after it are
- * shifted so that time stays ascending.
+ * frame. A frame the link delayed (its seq one the reader counted lost in the last LATE_WINDOW_MS,
+ * at most LATE_SEQ frames and LATE_WINDOW_MS behind) fills its own row if that row exists and is
+ * otherwise counted in `lateFrames`. Any other step back of the seq or the clock (a reset restarts
+ * both, and the new count may land ahead of the old one) is a device restart: it is recorded in
+ * `clockSteps` and the rows after it are shifted so that time stays ascending. (A restart early in
+ * a run, its new count and clock only a little behind the old ones, is thus never taken for a run
+ * of late frames that would be written over the old rows.)
  *
  * Loss: the assembler follows the frames' `seq` itself (the decoder's counters are totals;
  * rules need where) and lists each gap. A periodic type's own missing instances are inferred from
@@ -43,6 +44,13 @@ export const LATE_WINDOW_MS = 10_000;
 export const LATE_SEQ = 4096;
 /** After a device restart the axis goes on this long after the last row. */
 const RESTART_STEP_MS = 1;
+/** A seq range the reader counted lost: `count` frames from `from` (mod 2^16), at unwrapped clock `at_ms`. */
+interface LostRange {
+  from: number;
+  count: number;
+  at_ms: number;
+}
+
 /** An arrival interval this many times the type's period or more counts missing instances. */
 const GAP_FACTOR = 1.5;
 
@@ -81,6 +89,8 @@ export class SnapshotAssembler implements DirectSink {
   private readonly tracks: (TypeTrack | undefined)[] = new Array<TypeTrack | undefined>(0x80).fill(undefined);
   /** The seq gap whose closing frame time is still to be set (by the next frame). */
   private openGap: { t_s: number } | null = null;
+  /** The seq ranges counted lost in the last LATE_WINDOW_MS (oldest first): where a late frame may belong. */
+  private readonly lost: LostRange[] = [];
 
   constructor(timeline: Timeline = new Timeline()) {
     this.timeline = timeline;
@@ -237,10 +247,12 @@ export class SnapshotAssembler implements DirectSink {
     // seq behind, or the clock behind (a reset restarts both, and the new count may land ahead
     // of the old one or on it: PROTOCOL.md section 6); a duplicate (same seq, same clock) is neither
     if (dSeq >= 32768 || dT < 0) {
-      if (dSeq >= 32768 && 0x10000 - dSeq <= LATE_SEQ && dT <= 0 && -dT <= LATE_WINDOW_MS) {
+      if (dSeq >= 32768 && 0x10000 - dSeq <= LATE_SEQ && dT <= 0 && -dT <= LATE_WINDOW_MS && this.wasLost(seq)) {
         return this.unwrapped + dT - this.t0_ms + this.shift_ms; // late frame
       }
-      // device restart: continue the axis just after the last row
+      // device restart: continue the axis just after the last row (the old run's losses are no
+      // longer where a late frame may belong)
+      this.lost.length = 0;
       const raw = this.unwrapped + dT - this.t0_ms + this.shift_ms;
       const prev = Number.isNaN(this.rowT_ms) ? raw : this.rowT_ms;
       const shift = raw <= prev ? prev - raw + RESTART_STEP_MS : 0;
@@ -250,6 +262,7 @@ export class SnapshotAssembler implements DirectSink {
       // the same seq with the clock ahead is no repeat: the count went round
       const missing = (dSeq === 0 ? 0x10000 : dSeq) - 1;
       this.seqLost += missing;
+      this.noteLost((this.lastSeq + 1) & 0xffff, missing, this.unwrapped + dT);
       const gap = { t_s: NaN, tPrev_s: this.lastFrameT_s, missing };
       this.timeline.seqGaps.push(gap);
       this.openGap = gap;
@@ -264,6 +277,21 @@ export class SnapshotAssembler implements DirectSink {
     }
     this.lastFrameT_s = t / 1000;
     return t;
+  }
+
+  /** Records a lost seq range; forgets those older than LATE_WINDOW_MS. */
+  private noteLost(from: number, count: number, at_ms: number): void {
+    const l = this.lost;
+    let k = 0;
+    while (k < l.length && at_ms - l[k]!.at_ms > LATE_WINDOW_MS) k++;
+    if (k > 0) l.splice(0, k);
+    l.push({ from, count, at_ms });
+  }
+
+  /** True when seq is in a range counted lost in the last LATE_WINDOW_MS. */
+  private wasLost(seq: number): boolean {
+    for (const r of this.lost) if (((seq - r.from) & 0xffff) < r.count && this.unwrapped - r.at_ms <= LATE_WINDOW_MS) return true;
+    return false;
   }
 
   /** The row of time t (ms), creating it when t is later than the current row; -1 for a late frame with no row. */

@@ -178,6 +178,30 @@ describe('SnapshotAssembler', () => {
     );
   });
 
+  // for all runs of under 10 s from a reset (seq and clock from 0: a boot loop, a brown-out) and
+  // the run after the next reset / the second run's frames are behind the first's by less than
+  // the late-frame window, yet none of them is a late frame: the first run's rows keep their
+  // values and the second run's rows all follow (before, its first seconds were written over
+  // the first run's rows at the same clock), holds
+  it('should not take the start of a run after a quick restart for late frames', () => {
+    const b = generateMessages({ phases: SHORT.slice(0, 2), ns: 3, nt: 1, seed: 5 });
+    const rowsB = 250;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 99 }), (ticks) => {
+        const a = generateMessages({ phases: SHORT.slice(0, 2), ns: 3, nt: 1, seed: 4 }).filter((m) => m.t_ms < ticks * 100);
+        const alone = timelineFromBytes(encodeAll(a)).timeline;
+        const tl = timelineFromBytes(encodeAll([...a, ...b])).timeline;
+        expect(tl.length).toBe(ticks + rowsB);
+        expect(tl.clockSteps).toHaveLength(1);
+        for (let r = 0; r < ticks; r++) {
+          expect(tl.pack.current_A[r]).toBe(alone.pack.current_A[r]);
+          expect(tl.cellVoltage_V[1]![r]).toBe(alone.cellVoltage_V[1]![r]);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('should yield every complete frame of a capture cut at any byte', () => {
     const bytes = generateCapture({ phases: SHORT.slice(0, 2), ns: 3, nt: 1 });
     const whole = timelineFromBytes(bytes);
@@ -292,3 +316,10 @@ describe('generator', () => {
     expect(DEFAULT_PHASES.reduce((s, p) => s + p.duration_s, 0)).toBe(3360);
   });
 });
+
+/** Wire bytes of the messages with their own seq and clock. */
+function encodeAll(msgs: readonly Decoded[]): Uint8Array {
+  const enc = new Encoder();
+  for (const m of msgs) enc.encodeWithSeq(m, m.seq, m.t_ms);
+  return enc.view().slice();
+}
