@@ -6,7 +6,9 @@
  * apart than `gap_factor` × the median period) whose current differs by at least `min_step_C` ×
  * the pack capacity (INFO np × cellCapacity_Ah; `min_step_A` without INFO), with the current
  * steady on both sides (the rows before and after move by at most `steady_fraction` of the step),
- * so that a cell voltage sampled a moment before or after the current does not matter. For each
+ * so that a cell voltage sampled a moment before or after the current does not matter; all four
+ * rows in one run of the device (across a restart the voltages also relaxed for as long as the
+ * device was down). For each
  * step and group, R = ΔV_cell / ΔI (what the group's voltage tap sees: the cells in parallel,
  * their connections, and within one sample interval mostly the ohmic part). The `max_steps`
  * largest steps are used (the best signal to noise). Per group the median over the steps; over
@@ -32,6 +34,7 @@
 import { type EvidenceValue, type Finding, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { medianPeriod } from '../intervals.ts';
+import { gapsOf, restartBetween } from '../quality/internal/gaps.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { median } from '../select.ts';
 import { capFindings } from '../thermal/internal/episodes.ts';
@@ -57,6 +60,7 @@ export const resistance: Rule = {
     const steady = p('steady_fraction');
     const ts = tl.t_s;
     const I = tl.pack.current_A;
+    const gaps = gapsOf(tl, profile);
     const ok = (r: number): boolean => r >= 0 && r < tl.length && (tl.present[r]! & BOTH) === BOTH && I[r]! === I[r]!;
 
     // the steps: row r against the previous row with both messages
@@ -71,7 +75,7 @@ export const resistance: Rule = {
         const m = dI < 0 ? -dI : dI;
         if (m >= minStep && a >= 0 && ts[b]! - ts[a]! <= maxGap && Math.abs(I[b]! - I[a]!) <= steady * m) {
           const n = nextOk(tl, r, ok);
-          if (n >= 0 && ts[n]! - ts[r]! <= maxGap && Math.abs(I[n]! - I[r]!) <= steady * m) {
+          if (n >= 0 && ts[n]! - ts[r]! <= maxGap && Math.abs(I[n]! - I[r]!) <= steady * m && !restartBetween(gaps, a, n)) {
             stepRow.push(r);
             stepSize.push(dI);
           }

@@ -29,7 +29,8 @@
  *   third to a half of their heat in such windows (fast-charge-3c: ratio 0.45–0.63). If the
  *   surroundings warm up during a hard charge this reads as missing cooling too — which, for the
  *   pack, it is.
- * Windows joined over `join_s` are one episode (time range: start of the first window to the end
+ * A window that reaches back across a device restart is not judged (the temperatures moved for
+ * an unknown time meanwhile). Windows joined over `join_s` are one episode (time range: start of the first window to the end
  * of the last); at most `max_findings`, then one "and N more".
  *
  * Metrics: windows judged, the highest ratio of measured to expected rise (pack median) where
@@ -41,7 +42,7 @@
  */
 import { type Finding, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { binTime, thermalBins } from './internal/bins.ts';
+import { binTime, runStart, thermalBins } from './internal/bins.ts';
 import { median } from '../select.ts';
 import { EpisodeTracker, capFindings } from './internal/episodes.ts';
 import { HeatModel } from './internal/heat.ts';
@@ -112,6 +113,7 @@ export const heating: Rule = {
     for (let k = 0; k < nw; k++) {
       const b = ends[k]!;
       const first = b - w + 1;
+      if (first < runStart(bins, b)) continue; // across a device restart: the temperatures moved for an unknown time
       for (; cursor < first; cursor++) if (Tpack[cursor]! < coolest) coolest = Tpack[cursor]!;
       let qSum = 0,
         qN = 0,

@@ -7,7 +7,8 @@
  * `window_long_s` (12 times per window length). A regression, not a difference of two readings: 0.1 °C noise and resolution at
  * 10 Hz would fake rates of tens of K/min between neighbours, and even over 10 s it stays around
  * 0.7 K/min (1 σ), so the short window's thresholds sit far above that. A window needs
- * `min_coverage` of its bins with data (no rate over a gap). Only heating is judged; a fast fall
+ * `min_coverage` of its bins with data (no rate over a gap), and none reaches back across a device
+ * restart (the temperatures moved by an unknown time meanwhile). Only heating is judged; a fast fall
  * is a sensor or a coolant event, not a thermal risk.
  *
  * Thresholds (profile, K/min): `warning_long_K_per_min` 5 and `error_long_K_per_min` 15 over the
@@ -68,7 +69,7 @@ export const rate: Rule = {
     const halfS = ((wS - 1) / 2) * bin_s,
       halfL = ((wL - 1) / 2) * bin_s;
     const tBin0 = binTime(bins, 0);
-    const params: RateParams = { wS, wL, needS, needL, lStep, wsS, esS, wsL, esL, t0: tBin0 - halfS, t0L: tBin0 - halfL, bin_s };
+    const params: RateParams = { wS, wL, needS, needL, lStep, wsS, esS, wsL, esL, t0: tBin0 - halfS, t0L: tBin0 - halfL, bin_s, epochStart: bins.epochStart };
     const res = new Float64Array(5);
     for (let j = 0; j < nt; j++) {
       sensorRates(T_C[j]!, j, nb, params, short, long, res);
@@ -151,6 +152,8 @@ interface RateParams {
   t0: number;
   t0L: number;
   bin_s: number;
+  /** ThermalBins.epochStart (null without device restarts). */
+  epochStart: Int32Array | null;
 }
 
 /**
@@ -178,7 +181,10 @@ function sensorRates(y: Float32Array, j: number, nb: number, c: RateParams, shor
     maxL = -Infinity,
     maxLb = -1,
     windows = 0;
+  const es = c.epochStart;
   for (let b = 0; b < nb; b++) {
+    // a window reaching back across a device restart is not judged (the sums stay exact)
+    const start = es === null ? 0 : es[b]!;
     const v = y[b]!;
     if (v === v) {
       sN++;
@@ -214,7 +220,7 @@ function sensorRates(y: Float32Array, j: number, nb: number, c: RateParams, shor
         lXY -= x * yo;
       }
     }
-    if (sN >= needS) {
+    if (sN >= needS && b - wS + 1 >= start) {
       windows++;
       const num = sN * sXY - sX * sY;
       const den = sN * sXX - sX * sX;
@@ -227,7 +233,7 @@ function sensorRates(y: Float32Array, j: number, nb: number, c: RateParams, shor
         short.flag(j, c.t0 + b * bin_s, slope, 0, slope >= esS ? 1 : 0);
       }
     }
-    if (lN >= needL && b % lStep === 0) {
+    if (lN >= needL && b % lStep === 0 && b - wL + 1 >= start) {
       const num = lN * lXY - lX * lY;
       const den = lN * lXX - lX * lX;
       if (num > maxL * den) {

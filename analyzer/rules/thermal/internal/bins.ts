@@ -10,7 +10,10 @@
  * I, |I|, I² and SOC. Across the sensors, per bin: valid count, mean, max and min with their
  * sensors, and the median (on many sensors computed every MEDIAN_STEP_S and interpolated; the
  * median of a pack moves slowly). Bins hold no data across a gap (an empty bin is NaN), so
- * nothing built on them bridges one.
+ * nothing built on them bridges one. A device restart leaves no empty bin (the rows after it
+ * continue the axis right after the last one), but the time the device was down is unknown and
+ * the temperatures may have moved meanwhile: `epochStart` tells where each run of the device
+ * begins, and the checks' windows do not reach across one.
  *
  * Readings the device itself flags as invalid are dropped: while an NTC_OPEN or NTC_SHORT EVENT
  * is raised for a sensor (index = sensor; until it is cleared or the device restarts:
@@ -50,6 +53,16 @@ export interface ThermalBins {
   absCurrent_A: Float64Array;
   current2_A2: Float64Array;
   soc: Float64Array;
+  /**
+   * Per bin: the first bin of its run of the device (a bin holding a restart belongs to the run
+   * after it: its last readings are that run's); null without restarts.
+   */
+  epochStart: Int32Array | null;
+}
+
+/** The first bin of bin b's run of the device (0 without restarts). */
+export function runStart(bins: ThermalBins, b: number): number {
+  return bins.epochStart === null ? 0 : bins.epochStart[b]!;
 }
 
 /** Centre time of bin b, s. */
@@ -153,7 +166,19 @@ function build(tl: Timeline, bin_s: number, margin_s: number): ThermalBins {
     current2_A2[k] = c > 0 ? s2 / c : NaN;
     soc[k] = cz > 0 ? sz / cz : NaN;
   }
-  return { bin_s, t0_s: t0, nb, nt, T_C, ...across, current_A, absCurrent_A, current2_A2, soc };
+  return { bin_s, t0_s: t0, nb, nt, T_C, ...across, current_A, absCurrent_A, current2_A2, soc, epochStart: epochStarts(tl, nb, t0, bin_s) };
+}
+
+/** ThermalBins.epochStart: from the rows where the device restarted (Timeline.clockSteps). */
+function epochStarts(tl: Timeline, nb: number, t0: number, bin_s: number): Int32Array | null {
+  let out: Int32Array | null = null;
+  for (const s of tl.clockSteps) {
+    if (s.row <= 0 || s.row >= tl.length) continue;
+    const k = Math.min(nb - 1, Math.floor((tl.t_s[s.row]! - t0) / bin_s));
+    out ??= new Int32Array(nb);
+    out.fill(k, k);
+  }
+  return out;
 }
 
 type Across = Pick<ThermalBins, 'valid' | 'mean_C' | 'median_C' | 'max_C' | 'min_C' | 'maxSensor' | 'minSensor'>;

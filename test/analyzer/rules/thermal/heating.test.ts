@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HeatModel } from '../../../../analyzer/rules/thermal/internal/heat.ts';
-import { CHEMISTRY, type GenOptions } from '../../generate.ts';
-import { analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
+import { CHEMISTRY, type GenOptions, encodeRestarted, generateMessages } from '../../generate.ts';
+import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { HEAVY, SHORT, analyzeCapture, ramp, serious, show } from './sessions.ts';
 
@@ -86,6 +86,35 @@ describe('thermal.heating', () => {
         },
       ),
       { numRuns: 8, seed: 7302 },
+    );
+  });
+
+  // for all sensors, restart times and changes of 1.5–5 K while the device was down / such that
+  // the sensor reads that much more from the restart on (as data, a step right after the last
+  // row) / no finding, while the same step inside one run of the device is a warning, holds
+  it('should not judge a window across a device restart', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.double({ min: 30, max: 80, noNaN: true }),
+        fc.double({ min: 1.5, max: 5, noNaN: true }),
+        (sensor, at, step) => {
+          const msgs = generateMessages({
+            phases: SHORT,
+            mutate: (k) => {
+              if (k.t_s >= at) k.temperature_C[sensor]! += step;
+            },
+          });
+          const restarted = findingsOf(analyzeBytes(encodeRestarted(msgs, [at]), { checks: [ID], set: SET }).report, ID);
+          expect(restarted, show(restarted)).toEqual([]);
+          const inRun = findingsOf(analyzeBytes(encodeRestarted(msgs, []), { checks: [ID], set: SET }).report, ID);
+          expect(
+            inRun.map((f) => `${f.subject} ${f.severity}`),
+            show(inRun),
+          ).toEqual([`sensor ${sensor} warning`]);
+        },
+      ),
+      { numRuns: 8, seed: 7304 },
     );
   });
 

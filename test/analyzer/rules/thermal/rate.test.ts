@@ -1,7 +1,8 @@
 /** thermal.rate: dT/dt per sensor over the short (10 s) and long (60 s) regression windows. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
+import { encodeRestarted, generateMessages } from '../../generate.ts';
+import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { SHORT, SHORT_S, analyzeCapture, near, ramp, serious, show } from './sessions.ts';
 
@@ -67,6 +68,37 @@ describe('thermal.rate', () => {
 
   // for all seeds / such that the session is clean / no finding, and the highest rates stay
   // near zero, holds
+  // for all restart times and temperature changes of 4–15 K while the device was down / such
+  // that every sensor reads that much more from the restart on (the rows after a restart follow
+  // the last one by a millisecond, so as data the change is a step) / no finding, while the same
+  // step inside one run of the device is one, and a ramp planted 15 s after the restart is still
+  // found, holds
+  it('should not take a change while the device was down for a rate, and judge the run after it', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 20, max: 60, noNaN: true }), fc.double({ min: 4, max: 15, noNaN: true }), (at, step) => {
+        const msgs = (ramped: boolean) =>
+          generateMessages({
+            phases: SHORT,
+            mutate: (k) => {
+              if (k.t_s >= at) for (let j = 0; j < k.temperature_C.length; j++) k.temperature_C[j]! += step;
+              if (ramped) ramp(k, 2, at + 15, 30, 30);
+            },
+          });
+        const restarted = findingsOf(analyzeBytes(encodeRestarted(msgs(false), [at]), { checks: [ID] }).report, ID);
+        expect(restarted, show(restarted)).toEqual([]);
+        const inRun = findingsOf(analyzeBytes(encodeRestarted(msgs(false), []), { checks: [ID] }).report, ID);
+        expect(inRun.length).toBeGreaterThan(0);
+        const after = findingsOf(analyzeBytes(encodeRestarted(msgs(true), [at]), { checks: [ID] }).report, ID);
+        expect(
+          after.map((f) => f.subject),
+          show(after),
+        ).toEqual(['sensor 2']);
+        expect(after[0]!.t_start_s).toBeGreaterThan(at);
+      }),
+      { numRuns: 8, seed: 7104 },
+    );
+  });
+
   it('should find nothing in a clean session', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1000 }), (seed) => {
