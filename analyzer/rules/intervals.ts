@@ -53,12 +53,12 @@ export function mergeRuns(runs: Run[], join_s: number, ts: Float64Array): Run[] 
  * Median spacing of the rows with a given present bit (the sampling period), NaN for < 2 rows.
  * On a long timeline a sample is enough: the spacing before every `step`-th row (a row index
  * that is a multiple of `step` and has the bit, to the previous row with the bit). Several
- * checks ask for the same bits: the answer is kept per timeline and length.
+ * checks ask for the same bits: the answer is kept per timeline and revision.
  */
 export function medianPeriod(tl: Timeline, bit: number): number {
   let entry = periods.get(tl);
-  if (entry === undefined || entry.length !== tl.length) {
-    entry = { length: tl.length, byBit: new Map() };
+  if (entry === undefined || entry.revision !== tl.revision) {
+    entry = { revision: tl.revision, byBit: new Map() };
     periods.set(tl, entry);
   }
   let p = entry.byBit.get(bit);
@@ -69,7 +69,7 @@ export function medianPeriod(tl: Timeline, bit: number): number {
   return p;
 }
 
-const periods = new WeakMap<Timeline, { length: number; byBit: Map<number, number> }>();
+const periods = new WeakMap<Timeline, { revision: number; byBit: Map<number, number> }>();
 
 function samplePeriod(tl: Timeline, bit: number): number {
   const d: number[] = [];

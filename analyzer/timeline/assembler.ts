@@ -235,6 +235,7 @@ export class SnapshotAssembler implements DirectSink {
    * late (reordered) frame: it gets its own time and leaves the seq and clock tracking alone.
    */
   private time(t_ms: number, seq: number): number {
+    this.timeline.revision++; // every frame goes through here before it is stored
     if (this.lastRaw < 0) {
       this.unwrapped = t_ms;
       this.t0_ms = t_ms;
@@ -359,6 +360,7 @@ export class SnapshotAssembler implements DirectSink {
   /** Call at the end of the input: completes the last row. */
   finish(): void {
     this.closeRow();
+    this.timeline.revision++;
   }
 
   /**

@@ -10,7 +10,7 @@
  * row (`RangeColumns`, in the store, through `RowRange` below), while the values are in the
  * cache; rows it has not closed yet, and timelines filled otherwise (sim traces, tests), are
  * computed here in one pass over the columns (a block of rows at a time, a column at a time
- * within it). Cached per timeline and length.
+ * within it). Cached per timeline and revision.
  */
 import type { Timeline } from './store.ts';
 
@@ -23,6 +23,8 @@ export interface RowRanges {
   family: Family;
   /** Rows covered (the timeline's length when computed). */
   rows: number;
+  /** The timeline's revision when computed. */
+  revision: number;
   columns: number;
   /** Least / greatest non-NaN value of each row (+Infinity / -Infinity where none). */
   min: Float32Array;
@@ -70,12 +72,12 @@ const BLOCK_ROWS = 2048;
 
 const cache = new WeakMap<Timeline, Map<Family, RowRanges>>();
 
-/** The row ranges of a family (cached per timeline and length). */
+/** The row ranges of a family (cached per timeline and revision). */
 export function rowRanges(tl: Timeline, family: Family): RowRanges {
   let m = cache.get(tl);
   if (!m) cache.set(tl, (m = new Map()));
   const hit = m.get(family);
-  if (hit && hit.rows === tl.length) return hit;
+  if (hit && hit.revision === tl.revision) return hit;
   const ranges = compute(tl, family);
   m.set(family, ranges);
   return ranges;
@@ -89,13 +91,13 @@ function compute(tl: Timeline, family: Family): RowRanges {
   if (kept.valid && kept.columns === nc && kept.min.length >= n) {
     // the writer's rows, and the ones it has not closed yet
     if (kept.closed < n) computeRows(cols, kept.closed, n, kept.min, kept.max, kept.fill);
-    return { family, rows: n, columns: nc, min: kept.min, max: kept.max, fill: kept.fill };
+    return { family, rows: n, revision: tl.revision, columns: nc, min: kept.min, max: kept.max, fill: kept.fill };
   }
   const min = new Float32Array(n);
   const max = new Float32Array(n);
   const fill = new Uint8Array(n);
   computeRows(cols, 0, n, min, max, fill);
-  return { family, rows: n, columns: nc, min, max, fill };
+  return { family, rows: n, revision: tl.revision, columns: nc, min, max, fill };
 }
 
 /** The ranges of rows [from, to) from the columns. */

@@ -224,6 +224,13 @@ function emptyPack(): Record<PackChannel, F64> {
 export class Timeline {
   /** Valid rows. */
   length = 0;
+  /**
+   * Goes up whenever the timeline may have changed: a row added, a message stored in any row
+   * (the assembler), the input finished. Values the checks derive and keep (their shared scans)
+   * hold for one revision: a live stream's last row fills after it was added, so the length
+   * alone does not tell.
+   */
+  revision = 0;
   private capacity = 0;
   /** Device time of each row, s from the first frame, ascending. */
   t_s: F64 = new Float64Array(0);
@@ -382,6 +389,7 @@ export class Timeline {
     if (r >= this.capacity) this.reserve(r + 1);
     this.t_s[r] = t_s;
     this.length = r + 1;
+    this.revision++;
     return r;
   }
 

@@ -91,13 +91,13 @@ export function chargingSegments(tl: Timeline, threshold_A: number): { starts: n
   return { starts, flags };
 }
 
-/** Per Timeline and length: period and row count per present bit (several checks ask). */
-const rowStats = new WeakMap<Timeline, { length: number; period: Map<number, number>; rows: Map<number, number> }>();
+/** Per Timeline and revision: period and row count per present bit (several checks ask). */
+const rowStats = new WeakMap<Timeline, { revision: number; period: Map<number, number>; rows: Map<number, number> }>();
 
 function statsOf(tl: Timeline): { period: Map<number, number>; rows: Map<number, number> } {
   let s = rowStats.get(tl);
-  if (s === undefined || s.length !== tl.length) {
-    s = { length: tl.length, period: new Map(), rows: new Map() };
+  if (s === undefined || s.revision !== tl.revision) {
+    s = { revision: tl.revision, period: new Map(), rows: new Map() };
     rowStats.set(tl, s);
   }
   return s;

@@ -66,9 +66,9 @@ export function scanParams(profile: Profile, family: Family): ScanParams {
   };
 }
 
-const cache = new WeakMap<Timeline, Map<string, { length: number; scan: ChannelScan }>>();
+const cache = new WeakMap<Timeline, Map<string, { revision: number; scan: ChannelScan }>>();
 
-/** The scan of a family (cached per timeline, length and parameters). */
+/** The scan of a family (cached per timeline revision and parameters). */
 export function channelScan(tl: Timeline, profile: Profile, family: Family): ChannelScan {
   const p = scanParams(profile, family);
   const gaps = gapsOf(tl, profile);
@@ -76,7 +76,7 @@ export function channelScan(tl: Timeline, profile: Profile, family: Family): Cha
   let m = cache.get(tl);
   if (!m) cache.set(tl, (m = new Map()));
   const hit = m.get(key);
-  if (hit && hit.length === tl.length) return hit.scan;
+  if (hit && hit.revision === tl.revision) return hit.scan;
   const cols = family === 'cells' ? tl.cellVoltage_V : tl.temperature_C;
   const bit = family === 'cells' ? Present.CELLS : Present.TEMPERATURES;
   const scan: ChannelScan = { family, channels: cols.length, identical: [], na: [], outOfRange: [], naValues: 0 };
@@ -88,7 +88,7 @@ export function channelScan(tl: Timeline, profile: Profile, family: Family): Cha
     if (span < n) identicalRuns(cols[i]!, n, span + 1, tl.present, bit, i, acc);
     scan.naValues += naAndRange(cols[i]!, visit, tl.present, bit, p.lo, p.hi, i, acc);
   }
-  m.set(key, { length: tl.length, scan });
+  m.set(key, { revision: tl.revision, scan });
   return scan;
 }
 

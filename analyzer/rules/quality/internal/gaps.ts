@@ -26,15 +26,14 @@ export interface Gaps {
   epoch: Int32Array | null;
 }
 
-const cache = new WeakMap<Timeline, { length: number; steps: number; factor: number; min: number; gaps: Gaps }>();
+const cache = new WeakMap<Timeline, { revision: number; factor: number; min: number; gaps: Gaps }>();
 
 /** The gaps of the timeline under the profile's quality.time keys (cached per timeline). */
 export function gapsOf(tl: Timeline, profile: Profile): Gaps {
   const factor = profile.num('quality.time.gap_factor');
   const min = profile.num('quality.time.min_gap_s');
   const hit = cache.get(tl);
-  const steps = tl.clockSteps.length;
-  if (hit && hit.length === tl.length && hit.steps === steps && hit.factor === factor && hit.min === min) return hit.gaps;
+  if (hit && hit.revision === tl.revision && hit.factor === factor && hit.min === min) return hit.gaps;
   const period_s = medianPeriod(tl, ANY_PRESENT);
   const limit_s = Math.max(Number.isFinite(period_s) ? factor * period_s : 0, min);
   const ts = tl.t_s;
@@ -51,7 +50,7 @@ export function gapsOf(tl: Timeline, profile: Profile): Gaps {
     for (let k = 0; k < restarts.length; k++) epoch.fill(k + 1, restarts[k]!, k + 1 < restarts.length ? restarts[k + 1]! : n);
   }
   const gaps: Gaps = { period_s, limit_s, rows: gapRows, breaks, epoch };
-  cache.set(tl, { length: n, steps, factor, min, gaps });
+  cache.set(tl, { revision: tl.revision, factor, min, gaps });
   return gaps;
 }
 

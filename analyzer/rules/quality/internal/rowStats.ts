@@ -35,18 +35,18 @@ const STEP_EPS_S = 1e-6;
  */
 const GATHER_ROWS = 512;
 
-const statsCache = new WeakMap<Timeline, Map<string, { length: number; value: RowStats }>>();
-const rowsCache = new WeakMap<Timeline, Map<string, { length: number; value: Int32Array }>>();
+const statsCache = new WeakMap<Timeline, Map<string, { revision: number; value: RowStats }>>();
+const rowsCache = new WeakMap<Timeline, Map<string, { revision: number; value: Int32Array }>>();
 
-/** `make()` for (tl, family, step_s), kept while the timeline has not grown. */
-function cached<T>(caches: WeakMap<Timeline, Map<string, { length: number; value: T }>>, tl: Timeline, family: Family, step_s: number, make: () => T): T {
+/** `make()` for (tl, family, step_s), kept while the timeline has not changed. */
+function cached<T>(caches: WeakMap<Timeline, Map<string, { revision: number; value: T }>>, tl: Timeline, family: Family, step_s: number, make: () => T): T {
   const key = `${family}|${step_s}`;
   let m = caches.get(tl);
   if (!m) caches.set(tl, (m = new Map()));
   const hit = m.get(key);
-  if (hit && hit.length === tl.length) return hit.value;
+  if (hit && hit.revision === tl.revision) return hit.value;
   const value = make();
-  m.set(key, { length: tl.length, value });
+  m.set(key, { revision: tl.revision, value });
   return value;
 }
 

@@ -172,14 +172,14 @@ export function findJumps(tl: Timeline, p: CountParams): { jumps: Jump[]; compar
   return { jumps, compared };
 }
 
-const cache = new WeakMap<Timeline, { key: string; length: number; result: { jumps: Jump[]; compared: number } }>();
+const cache = new WeakMap<Timeline, { key: string; revision: number; result: { jumps: Jump[]; compared: number } }>();
 
-/** findJumps, computed once per Timeline, length and parameters (soc.jumps and soc.coulomb_drift share it). */
+/** findJumps, computed once per Timeline revision and parameters (soc.jumps and soc.coulomb_drift share it). */
 export function findJumpsCached(tl: Timeline, p: CountParams): { jumps: Jump[]; compared: number } {
   const key = `${p.capacity_Ah} ${p.etaCharge} ${p.maxGap_s} ${p.tolerance} ${p.restThreshold_A} ${p.afterRest_s} ${p.maxHold_s}`;
   const hit = cache.get(tl);
-  if (hit && hit.key === key && hit.length === tl.length) return hit.result;
+  if (hit && hit.key === key && hit.revision === tl.revision) return hit.result;
   const result = findJumps(tl, p);
-  cache.set(tl, { key, length: tl.length, result });
+  cache.set(tl, { key, revision: tl.revision, result });
   return result;
 }

@@ -77,7 +77,7 @@ const MEDIAN_STEP_S = 10;
 const NTC_FAULTS: readonly number[] = [FaultCode.NTC_OPEN, FaultCode.NTC_SHORT];
 
 interface CacheEntry {
-  length: number;
+  revision: number;
   key: string;
   bins: ThermalBins;
 }
@@ -94,11 +94,11 @@ export function thermalBins(tl: Timeline, bin_s: number, margin_s: number): Ther
     entries = [];
     cache.set(tl, entries);
   }
-  for (const e of entries) if (e.key === key && e.length === tl.length) return e.bins;
+  for (const e of entries) if (e.key === key && e.revision === tl.revision) return e.bins;
   const bins = build(tl, width, margin_s);
   const stale = entries.findIndex((e) => e.key === key);
   if (stale >= 0) entries.splice(stale, 1);
-  entries.push({ length: tl.length, key, bins });
+  entries.push({ revision: tl.revision, key, bins });
   return bins;
 }
 
