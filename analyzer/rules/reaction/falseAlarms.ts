@@ -17,6 +17,9 @@
  * CELL_VOLTAGE_PLAUSIBILITY: what they see is not in the telemetry), codes this reader does not
  * know, and events with no data in their window.
  *
+ * An EVENT raising again an alarm that is raised and not cleared (nor ended by a restart) is the
+ * same alarm, judged once.
+ *
  * Severity of a false alarm: error at FATAL (it opened the contactors for nothing), warning at
  * WARNING (it derated for nothing).
  *
@@ -31,6 +34,7 @@ import { type Finding, finding, round } from '../../findings.ts';
 import type { TimedEvent, Timeline } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { capFindings } from '../envelope/internal/report.ts';
+import { alarmEpisodes } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';
 
@@ -74,8 +78,11 @@ export const falseAlarms: Rule = {
     let matched = 0;
     let falseCount = 0;
     let notJudged = 0;
+    // an alarm is a raise that stands on its own: the device raising again what it has raised and
+    // not cleared (a repeated EVENT) is the same alarm (alarms.ts pairs them)
+    const raises = new Set(alarmEpisodes(tl, (e) => e.tier >= FaultTier.WARNING, tl.duration_s).map((a) => a.raise));
     for (const e of tl.events) {
-      if (!e.raised || e.tier < FaultTier.WARNING) continue;
+      if (!raises.has(e)) continue;
       const name = FAULT_CODE_NAMES[e.code] ?? `CODE_${e.code}`;
       const tier = FAULT_TIER_NAMES[e.tier] ?? `TIER_${e.tier}`;
       const j = JUDGED[e.code];

@@ -178,6 +178,25 @@ describe('reaction.false_alarms', () => {
     expect(statusOf(report, ID)).toBe('pass');
   });
 
+  it('should judge an alarm raised again before it was cleared once, and a new raise after the clear again', () => {
+    const a = ALARMS[0]!;
+    const report = analyzeGenerated(
+      {
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.k === 300 || k.k === 310) raise(k, a, FaultTier.WARNING);
+          if (k.k === 300) raise(k, a, FaultTier.WARNING); // the same tick twice
+          if (k.k === 320) k.events.push({ code: a.code, tier: FaultTier.WARNING, raised: false, index: a.index, value: 4, threshold: a.threshold });
+          if (k.k === 330) raise(k, a, FaultTier.WARNING);
+        },
+      },
+      { checks: [ID] },
+    );
+    const fs = findingsOf(report, ID);
+    expect(fs.map((f) => f.t_start_s)).toEqual([30, 33]);
+    expect(report.checks.find((c) => c.check === ID)!.metrics!.false_alarms).toBe(2);
+  });
+
   // for all seeds / a clean session (no EVENT) / no finding, holds
   it('should find nothing on clean sessions', () => {
     fc.assert(
