@@ -114,6 +114,15 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): Report {
     }
     results.push(r);
   }
+  // a finding's range is the part of its episode inside the capture (a check working on bins or
+  // windows may place an end up to half a bin past the last row)
+  const end_s = Math.round(tl.duration_s * 1000) / 1000;
+  for (const r of results) {
+    for (const f of r.findings) {
+      if (f.t_end_s > end_s) f.t_end_s = end_s;
+      if (f.t_start_s > f.t_end_s) f.t_start_s = f.t_end_s;
+    }
+  }
   const findings = results.flatMap((r) => r.findings);
   findings.sort((a, b) => a.t_start_s - b.t_start_s || severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id));
   const expired = applyWaivers(findings, options.waivers ?? [], options.today ?? new Date().toISOString().slice(0, 10));
@@ -142,7 +151,7 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): Report {
       kind: input.meta.kind,
       bytes: input.meta.bytes,
       rows: tl.length,
-      duration_s: Math.round(tl.duration_s * 1000) / 1000,
+      duration_s: end_s,
       messages,
       device: info === null ? null : deviceOf(info),
       decoder: input.counters === null ? null : { ...input.counters },

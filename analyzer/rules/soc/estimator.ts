@@ -97,7 +97,7 @@ export const estimator: Rule = {
           severity: 'warning',
           t_start_s: tFirst,
           t_end_s: tLast,
-          subject: 'pack',
+          subject: 'pack RMS',
           message: `SOC estimate error ${(rms * PCT).toFixed(2)} % RMS against the simulator's truth (limit ${rmsMax.value} %)`,
           evidence: { rms_pct: metrics.rms_pct, max_pct: metrics.max_pct },
           threshold: rmsMax,
@@ -111,7 +111,7 @@ export const estimator: Rule = {
           severity: 'warning',
           t_start_s: tFirst,
           t_end_s: convergence_s === null ? tLast : converged,
-          subject: 'pack',
+          subject: 'pack convergence',
           message:
             convergence_s === null
               ? `SOC estimate never settled within ±${band.value} % of the truth for ${hold_s} s`
