@@ -5,17 +5,12 @@
  * later `t_ms` starts the next row. Values are copied out of each message at once, so the decoder
  * may reuse its message objects (`reuse: true`).
  *
- * Time: `t_ms` is unwrapped (u32 wrap, PROTOCOL.md section 6) and put on seconds from the first
- * frame. A frame the link delayed (its seq one the reader counted lost in the last LATE_WINDOW_MS,
- * at most LATE_SEQ frames and LATE_WINDOW_MS behind) fills its own row if that row exists and is
- * otherwise counted in `lateFrames`. Any other step back of the seq or the clock (a reset restarts
- * both, and the new count may land ahead of the old one) is a device restart: it is recorded in
- * `clockSteps` and the rows after it are shifted so that time stays ascending. (A restart early in
- * a run, its new count and clock only a little behind the old ones, is thus never taken for a run
- * of late frames that would be written over the old rows.)
+ * Time: `t_ms` is unwrapped and put on seconds from the first frame, late frames and device
+ * restarts told apart, by DeviceClock (clock.ts). A late frame fills its own row if that row
+ * exists and is otherwise counted in `lateFrames`.
  *
- * Loss: the assembler follows the frames' `seq` itself (the decoder's counters are totals;
- * rules need where) and lists each gap. A periodic type's own missing instances are inferred from
+ * Loss: the frames' `seq` is followed here, not taken from the decoder (its counters are totals;
+ * rules need where): DeviceClock lists each gap. A periodic type's own missing instances are inferred from
  * its arrival grid (its period: the last interval seen twice in a row with no frame lost) and bounded by the frames the seq
  * says were lost between its two arrivals, so a rate change is never mistaken for loss.
  */
@@ -36,20 +31,10 @@ import { CELL_VOLTS_F32, CELSIUS_F32, CHUNK_HEADER_SIZE, chunkEntries } from '..
 import type { DirectSink } from '../../protocol/decoder.ts';
 import type { ColumnBlock } from './block.ts';
 import { type RangeColumns, RowRange, lateRange } from './ranges.ts';
+import { DeviceClock } from './clock.ts';
 import { Present, Timeline } from './store.ts';
 
-/** A frame at most this much older than the current row is a late frame, not a restart. */
-export const LATE_WINDOW_MS = 10_000;
-/** A frame at most this many frames behind the last one (by seq) may be a late frame. */
-export const LATE_SEQ = 4096;
-/** After a device restart the axis goes on this long after the last row. */
-const RESTART_STEP_MS = 1;
-/** A seq range the reader counted lost: `count` frames from `from` (mod 2^16), at unwrapped clock `at_ms`. */
-interface LostRange {
-  from: number;
-  count: number;
-  at_ms: number;
-}
+export { LATE_SEQ, LATE_WINDOW_MS } from './clock.ts';
 
 /** An arrival interval this many times the type's period or more counts missing instances. */
 const GAP_FACTOR = 1.5;
@@ -68,17 +53,9 @@ export class SnapshotAssembler implements DirectSink {
   readonly types: readonly number[] = [MessageType.CELL_VOLTAGES, MessageType.TEMPERATURES];
   /** Frames older than the current row that found no row of their own. */
   lateFrames = 0;
-  /** Frames lost per the sequence numbers (after the first frame). */
-  seqLost = 0;
-  private t0_ms = NaN;
-  /** Unwrapped raw clock of the last frame, and the shift that keeps the axis ascending. */
-  private lastRaw = -1;
-  private unwrapped = 0;
-  private shift_ms = 0;
+  private readonly clock: DeviceClock;
   private rowT_ms = NaN;
   private row = -1;
-  private lastSeq = -1;
-  private lastFrameT_s = 0;
   private cellsFilled = 0;
   private sensorsFilled = 0;
   /** The current row's range of each family (timeline/ranges.ts), kept as its chunks arrive in order. */
@@ -87,14 +64,21 @@ export class SnapshotAssembler implements DirectSink {
   private truthCellsFilled = 0;
   /** Arrival grid per device → host type id (< 0x80). */
   private readonly tracks: (TypeTrack | undefined)[] = new Array<TypeTrack | undefined>(0x80).fill(undefined);
-  /** The seq gap whose closing frame time is still to be set (by the next frame). */
-  private openGap: { t_s: number } | null = null;
-  /** The seq ranges counted lost in the last LATE_WINDOW_MS (oldest first): where a late frame may belong. */
-  private readonly lost: LostRange[] = [];
 
   constructor(timeline: Timeline = new Timeline()) {
     this.timeline = timeline;
+    this.clock = new DeviceClock(timeline);
     timeline.keepRanges();
+  }
+
+  /** Frames lost per the sequence numbers (after the first frame). */
+  get seqLost(): number {
+    return this.clock.seqLost;
+  }
+
+  /** Store time (ms from the first frame) of a frame: DeviceClock.time, against the current row. */
+  private time(t_ms: number, seq: number): number {
+    return this.clock.time(t_ms, seq, this.rowT_ms);
   }
 
   /** A frame that passed the checks but was not delivered (keeps the seq tracking whole). */
@@ -227,72 +211,6 @@ export class SnapshotAssembler implements DirectSink {
     }
     rg.add(offset, n, min, max, count);
     return n;
-  }
-
-  /**
-   * Unwrapped, shifted store time in ms from the first frame; follows seq. A frame whose seq is
-   * at most LATE_SEQ behind the last one and whose clock is at most LATE_WINDOW_MS behind is a
-   * late (reordered) frame: it gets its own time and leaves the seq and clock tracking alone.
-   */
-  private time(t_ms: number, seq: number): number {
-    this.timeline.revision++; // every frame goes through here before it is stored
-    if (this.lastRaw < 0) {
-      this.unwrapped = t_ms;
-      this.t0_ms = t_ms;
-      this.lastRaw = t_ms;
-      this.lastSeq = seq;
-      return this.shift_ms;
-    }
-    const dSeq = (seq - this.lastSeq) & 0xffff;
-    const dT = (t_ms - this.lastRaw) | 0;
-    // seq behind, or the clock behind (a reset restarts both, and the new count may land ahead
-    // of the old one or on it: PROTOCOL.md section 6); a duplicate (same seq, same clock) is neither
-    if (dSeq >= 32768 || dT < 0) {
-      if (dSeq >= 32768 && 0x10000 - dSeq <= LATE_SEQ && dT <= 0 && -dT <= LATE_WINDOW_MS && this.wasLost(seq)) {
-        return this.unwrapped + dT - this.t0_ms + this.shift_ms; // late frame
-      }
-      // device restart: continue the axis just after the last row (the old run's losses are no
-      // longer where a late frame may belong)
-      this.lost.length = 0;
-      const raw = this.unwrapped + dT - this.t0_ms + this.shift_ms;
-      const prev = Number.isNaN(this.rowT_ms) ? raw : this.rowT_ms;
-      const shift = raw <= prev ? prev - raw + RESTART_STEP_MS : 0;
-      this.shift_ms += shift;
-      this.timeline.clockSteps.push({ row: this.timeline.length, t_s: prev / 1000, back_s: Math.max(0, -dT) / 1000, shift_s: shift / 1000 });
-    } else if (dSeq >= 2 || (dSeq === 0 && dT > 0)) {
-      // the same seq with the clock ahead is no repeat: the count went round
-      const missing = (dSeq === 0 ? 0x10000 : dSeq) - 1;
-      this.seqLost += missing;
-      this.noteLost((this.lastSeq + 1) & 0xffff, missing, this.unwrapped + dT);
-      const gap = { t_s: NaN, tPrev_s: this.lastFrameT_s, missing };
-      this.timeline.seqGaps.push(gap);
-      this.openGap = gap;
-    }
-    this.lastSeq = seq;
-    this.unwrapped += dT;
-    this.lastRaw = t_ms;
-    const t = this.unwrapped - this.t0_ms + this.shift_ms;
-    if (this.openGap !== null) {
-      this.openGap.t_s = t / 1000;
-      this.openGap = null;
-    }
-    this.lastFrameT_s = t / 1000;
-    return t;
-  }
-
-  /** Records a lost seq range; forgets those older than LATE_WINDOW_MS. */
-  private noteLost(from: number, count: number, at_ms: number): void {
-    const l = this.lost;
-    let k = 0;
-    while (k < l.length && at_ms - l[k]!.at_ms > LATE_WINDOW_MS) k++;
-    if (k > 0) l.splice(0, k);
-    l.push({ from, count, at_ms });
-  }
-
-  /** True when seq is in a range counted lost in the last LATE_WINDOW_MS. */
-  private wasLost(seq: number): boolean {
-    for (const r of this.lost) if (((seq - r.from) & 0xffff) < r.count && this.unwrapped - r.at_ms <= LATE_WINDOW_MS) return true;
-    return false;
   }
 
   /** The row of time t (ms), creating it when t is later than the current row; -1 for a late frame with no row. */
