@@ -9,7 +9,7 @@ import config from '../../../viewer/config.json' with { type: 'json' };
 import { loadBytes } from '../../../viewer/src/engine/load.ts';
 import { SKIP } from '../../../viewer/src/engine/query.ts';
 import { Session } from '../../../viewer/src/engine/session.ts';
-import { generateCapture } from '../../analyzer/generate.ts';
+import { encodeRestarted, generateCapture, generateMessages } from '../../analyzer/generate.ts';
 
 const LOST: [number, number] = [300, 320];
 const NA: [number, number] = [150, 160];
@@ -31,8 +31,8 @@ const CAPTURE = generateCapture({
   drop: (_type, t) => t.t_s > LOST[0] && t.t_s < LOST[1],
 });
 
-function session(): Session {
-  const l = loadBytes(CAPTURE, 'q.bin', '2026-12-03');
+function session(bytes = CAPTURE): Session {
+  const l = loadBytes(bytes, 'q.bin', '2026-12-03');
   if (l.kind === 'report') throw new Error('not a log');
   return new Session(l.timeline, config, l.kind, 'q.bin', l.chemistry);
 }
@@ -112,5 +112,45 @@ describe('plot data', () => {
     expect(csv[0]).toMatch(/^t_s,state,contactors,fault_mask,warning_mask,packVoltage_V,current_A,/);
     expect(csv.length).toBe(1 + 11);
     expect(csv[1]!.split(',').length).toBe(csv[0]!.split(',').length);
+  });
+});
+
+describe('plot data across a device restart', () => {
+  // the rows after a restart go on right after the last row; the time the device was down is
+  // unknown, so no line joins the two runs
+  const phases = [
+    { current_A: -75, duration_s: 200, state: 'NORMAL' as const },
+    { current_A: 75, duration_s: 200, state: 'CHARGE' as const },
+  ];
+  const s = session(encodeRestarted(generateMessages({ seed: 5, ns: 12, nt: 4, phases }), [150]));
+  const sum = s.summary();
+  const series = ['pack.packVoltage_V', 'pack.current_A', 'pack.soc', 'cell.max', 'cell.3', 'temp.max', 'temp.0', 'state'];
+
+  /** Segments uPlot would draw from a point at or before t to one after it. */
+  function crossings(x: Float64Array, y: Float64Array, t: number): number {
+    let lastX = NaN;
+    let n = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = y[i]!;
+      if (v === SKIP) continue;
+      if (v !== v) {
+        lastX = NaN;
+        continue;
+      }
+      if (lastX <= t && x[i]! > t) n++;
+      lastX = x[i]!;
+    }
+    return n;
+  }
+
+  it('breaks every line at the restart, at every width', () => {
+    const step = s.tl.clockSteps[0]!;
+    expect(step).toBeDefined();
+    for (const width of [20, 100, 700, 3000, 10_000]) {
+      const d = s.plot({ t0: sum.t_min, t1: sum.t_max, width, series });
+      d.y.forEach((c, j) => expect(crossings(d.x, c, step.t_s), `${series[j]} at width ${width}`).toBe(0));
+      // and the lines go on on both sides
+      d.y.forEach((c) => expect(Array.from(c).filter((v, i) => Number.isFinite(v) && d.x[i]! > step.t_s).length).toBeGreaterThan(0));
+    }
   });
 });

@@ -82,16 +82,23 @@ export function medianPeriod(tl: Timeline, bit: number, sample = 4096): number {
   return d[d.length >> 1]!;
 }
 
-/** Rows of a message that follow a gap longer than factor × its median period: 1 there, else 0. */
+/**
+ * Rows of a message that follow a gap longer than factor × its median period, or its first row
+ * after a device restart (the axis goes on right after the last row, but the time the device was
+ * down is unknown: Timeline.clockSteps): 1 there, else 0.
+ */
 export function gapBreaks(tl: Timeline, bit: number, factor: number): Uint8Array {
   const out = new Uint8Array(tl.length);
   const period = medianPeriod(tl, bit);
-  if (!(period > 0)) return out;
-  const limit = factor * period;
+  const limit = period > 0 ? factor * period : Infinity;
+  const steps = tl.clockSteps;
+  let k = 0;
   let last = -1;
   for (let r = 0; r < tl.length; r++) {
     if ((tl.present[r]! & bit) === 0) continue;
-    if (last >= 0 && tl.t_s[r]! - tl.t_s[last]! > limit) out[r] = 1;
+    let restarted = false;
+    for (; k < steps.length && steps[k]!.row <= r; k++) restarted = true;
+    if (last >= 0 && (restarted || tl.t_s[r]! - tl.t_s[last]! > limit)) out[r] = 1;
     last = r;
   }
   return out;
