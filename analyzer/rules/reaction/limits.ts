@@ -15,7 +15,10 @@
  *           first sample beyond the MSL?
  * A reaction missing, or later than its deadline, is an error finding with the measured
  * latencies (looked for up to search_s past the deadline) in its evidence. A deadline past the
- * end of the capture with no reaction yet is an info finding (not observable).
+ * end of the capture with no reaction yet is an info finding (not observable); so is a reaction
+ * the device restarted before, while it was still due (interrupted: the time the device was
+ * down is unknown, so a latency measured across the restart would leave it out, and the firmware
+ * starts again with no alarm raised).
  *
  * Fault codes (protocol/messages.ts FaultCode): over-voltage CELL_OVERVOLTAGE; under-voltage
  * CELL_UNDERVOLTAGE or DEEP_DISCHARGE; over-temperature OVERTEMPERATURE_CHARGE or _DISCHARGE;
@@ -59,10 +62,12 @@ interface Deadline {
 }
 
 interface Outcome {
-  /** Latency, s (NaN: not found); `late` / `missing` / `unobserved` / 'ok'. */
+  /** Latency, s (NaN: not found or interrupted). */
   latency_s: number;
-  verdict: 'ok' | 'late' | 'missing' | 'unobserved' | 'not_judged';
+  verdict: 'ok' | 'late' | 'missing' | 'unobserved' | 'interrupted' | 'not_judged';
   deadline: Deadline;
+  /** For 'interrupted': when the device restarted (its last row before), s. */
+  restart_s?: number;
 }
 
 function subjectOf(scan: ColumnScan, ep: Episode): string {
@@ -108,10 +113,14 @@ export const limits: Rule = {
     const search = profile.num(`${ID}.search_s`);
     const drop = profile.num(`${ID}.derate_min_drop`);
     const tEnd = tl.length > 0 ? tl.t_s[tl.length - 1]! : 0;
+    // device restarts: the time of the last row before each
+    const restarts = tl.clockSteps.filter((c) => c.row > 0 && c.row < tl.length).map((c) => c.t_s);
+    const judge = (lat: number, d: Deadline, t0: number): Outcome => judgeReaction(lat, d, t0, tEnd, restarts);
     const findings: Finding[] = [];
     const metrics: Record<string, EvidenceValue> = {};
     let missed = 0;
     let late = 0;
+    let interrupted = 0;
     let judged = 0;
     for (const scan of scans) {
       const q = scan.quantity;
@@ -133,7 +142,7 @@ export const limits: Rule = {
         const t2 = ep.levelStart_s[2]!;
         // warn (a warning already active counts from its start)
         const tw = warningTime(tl, codes, t2, t2 + warnD.value + search, lookback, search);
-        const warn: Outcome = tw === -Infinity ? { latency_s: NaN, verdict: 'ok', deadline: warnD } : judge(tw - t2, warnD, t2, tEnd);
+        const warn: Outcome = tw === -Infinity ? { latency_s: NaN, verdict: 'ok', deadline: warnD } : judge(tw - t2, warnD, t2);
         // derate: the limit at most (1 − drop) × its value before the warning (or the crossing)
         const col = derateCharge(scan, ep) ? tl.pack.chargeCurrentLimit_A : tl.pack.dischargeCurrentLimit_A;
         const tRef = Number.isNaN(tw) ? t2 : Math.min(t2, tw);
@@ -151,7 +160,7 @@ export const limits: Rule = {
               break;
             }
           }
-          derate = judge(td - t2, derateD, t2, tEnd);
+          derate = judge(td - t2, derateD, t2);
         }
         // open
         let open: Outcome | null = null;
@@ -159,7 +168,7 @@ export const limits: Rule = {
           nMsl++;
           const t3 = ep.levelStart_s[3]!;
           const r = firstOpenInError(tl, t3 - lookback, t3 + openD.value + search);
-          open = judge(r >= 0 ? tl.t_s[r]! - t3 : NaN, openD, t3, tEnd);
+          open = judge(r >= 0 ? tl.t_s[r]! - t3 : NaN, openD, t3);
         }
         for (const [k, o] of [
           ['warn', warn],
@@ -170,7 +179,8 @@ export const limits: Rule = {
         }
         const outcomes = { warn, derate, open };
         const bad = Object.values(outcomes).filter((o): o is Outcome => o !== null && (o.verdict === 'late' || o.verdict === 'missing'));
-        const unobserved = Object.values(outcomes).some((o) => o !== null && o.verdict === 'unobserved');
+        const unobserved = Object.values(outcomes).some((o) => o !== null && (o.verdict === 'unobserved' || o.verdict === 'interrupted'));
+        for (const o of Object.values(outcomes)) if (o !== null && o.verdict === 'interrupted') interrupted++;
         for (const o of bad) {
           if (o.verdict === 'late') late++;
           else missed++;
@@ -186,6 +196,7 @@ export const limits: Rule = {
     }
     metrics.reactions_missed = missed;
     metrics.reactions_late = late;
+    metrics.reactions_interrupted = interrupted;
     const out: RuleOutcome = { evaluable: true, findings: capFindings(ID, findings, profile.num(`${ID}.max_findings`)), metrics };
     const notes: string[] = [];
     if (judged === 0) notes.push('no exceedance beyond an RSL: no reaction to judge');
@@ -195,8 +206,15 @@ export const limits: Rule = {
   },
 };
 
-/** A reaction at latency `lat` (NaN: none seen) against its deadline; an unseen one after the capture's end is unobserved. */
-function judge(lat: number, d: Deadline, t0: number, tEnd: number): Outcome {
+/**
+ * A reaction at latency `lat` (NaN: none seen) from t0 against its deadline: interrupted when the
+ * device restarted (at one of `restarts`) after t0 and before the reaction was seen or due; an
+ * unseen one due after the capture's end is unobserved.
+ */
+function judgeReaction(lat: number, d: Deadline, t0: number, tEnd: number, restarts: readonly number[]): Outcome {
+  const until = t0 + (Number.isFinite(lat) ? Math.min(lat, d.value) : d.value);
+  const restart = restarts.find((t) => t >= t0 && t < until);
+  if (restart !== undefined) return { latency_s: NaN, verdict: 'interrupted', deadline: d, restart_s: restart };
   if (Number.isFinite(lat)) return { latency_s: lat, verdict: lat <= d.value + 1e-9 ? 'ok' : 'late', deadline: d };
   return { latency_s: NaN, verdict: t0 + d.value > tEnd ? 'unobserved' : 'missing', deadline: d };
 }
@@ -215,6 +233,8 @@ function reactionFinding(scan: ColumnScan, ep: Episode, o: { warn: Outcome; dera
         return `${name} MISSING (${d})`;
       case 'unobserved':
         return `${name} not seen before the capture ends (${d})`;
+      case 'interrupted':
+        return `${name} not judged: the device restarted at ${round(x.restart_s ?? NaN, 2)} s, before it was seen (${d})`;
       case 'not_judged':
         return `${name} not judged (no SOP limit before the warning, or the warning active for over search_s)`;
     }

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BmsState, FaultCode, FaultTier } from '../../../../protocol/messages.ts';
-import type { Tick } from '../../generate.ts';
+import { type Tick, encodeRestarted, generateMessages } from '../../generate.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { CHARGE, DISCHARGE, SHORT, near, show } from '../envelope/sessions.ts';
@@ -169,6 +169,40 @@ describe('reaction.limits', () => {
   });
 
   // for all seeds / a clean session / nothing judged, no finding, passing with a note, holds
+  // an RSL over-voltage from t0 = 70 s, the device restarting `restart` s later, the BMS warning
+  // and derating `react` s after t0 (or never)
+  it('should not judge a reaction the device restarted before, and judge the others', () => {
+    const t0 = 70;
+    const run = (restart: number, react: number) => {
+      const msgs = generateMessages({
+        phases: SHORT,
+        mutate: (k) => {
+          if (k.t_s >= t0 && k.t_s < t0 + 10) k.cellVoltage_V[2] = 4.07;
+          if (k.t_s > t0 + 11) return;
+          warnAt(k, t0 + react, false, 2, FaultTier.WARNING);
+          if (k.t_s >= t0 + react) k.chargeLimit_A = 450;
+        },
+      });
+      const { report } = analyzeBytes(encodeRestarted(msgs, [t0 + restart]), { checks: [ID] });
+      return { fs: findingsOf(report, ID), metrics: report.checks.find((c) => c.check === ID)!.metrics! };
+    };
+    // a warning 1 s after t0, 0.5 s after a restart: in time on the axis, but the downtime is unknown
+    const after = run(0.5, 1);
+    expect(after.fs, show(after.fs)).toHaveLength(1);
+    expect(after.fs[0]!.severity).toBe('info');
+    expect([after.fs[0]!.evidence.warn, after.fs[0]!.evidence.derate]).toEqual(['interrupted', 'interrupted']);
+    expect(after.fs[0]!.message).toMatch(/device restarted at 70\.\d+ s/);
+    expect(after.metrics.reactions_interrupted).toBe(2);
+    // none at all, the device restarting before the deadline: not judged either
+    const none = run(0.5, Infinity);
+    expect(none.fs.map((f) => [f.severity, f.evidence.warn])).toEqual([['info', 'interrupted']]);
+    // the same warning before the restart is judged (in time)
+    expect(run(2, 1).fs).toEqual([]);
+    // a restart after the deadline leaves a missing reaction missing
+    const late = run(3, Infinity);
+    expect(late.fs.map((f) => [f.severity, f.evidence.warn, f.evidence.derate])).toEqual([['error', 'missing', 'missing']]);
+  });
+
   it('should find nothing to judge on clean sessions', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1000 }), (seed) => {
