@@ -16,7 +16,8 @@
  * the 2 s regression by about ±0.04 °C/s. One tight pass per sensor column, on a grid of
  * rise_duration_s / 4, looks for windows of rise_duration_s / 2 that rose by at least half of
  * rate × that (a cheap bound any true 1 °C/s held for 3 s meets); only around them are slopes
- * computed.
+ * computed. Neither a slope window, nor a rise, nor the voltage before it reaches across a device
+ * restart (the rows after one follow the last on the axis, but the downtime is unknown).
  *
  * Severity when the BMS did not warn in time: warning in the default profile, error in the
  * gb38031 profile (missed_is_error). A condition with a timely warning is an info finding (an
@@ -35,6 +36,7 @@ import { firstRise32, firstRise64 } from '../envelope/internal/episodes.ts';
 import { periodOf } from '../envelope/internal/limits.ts';
 import { capFindings } from '../envelope/internal/report.ts';
 import { warningTime } from './internal/bms.ts';
+import { gapsOf, runStartOf } from '../quality/internal/gaps.ts';
 
 const ID = 'reaction.gb38031_thermal_runaway';
 /** A rise of at least this share of rate × duration makes a window a candidate (a bound, see the header). */
@@ -50,6 +52,8 @@ interface Params {
   latency_s: number;
   merge_s: number;
   maxGap_s: number;
+  /** The device run of each row (quality/internal/gaps.ts), null without restarts. */
+  epoch: Int32Array | null;
 }
 
 interface Condition {
@@ -89,6 +93,7 @@ export const gb38031ThermalRunaway: Rule = {
     const hasVoltage = perCell || (tl.received.get(MessageType.PACK_STATUS) ?? 0) > 0;
     if (!Number.isFinite(tMax) && !hasVoltage)
       return notEvaluable('neither cell voltages (condition a) nor a maximum temperature (condition b: no INFO, max_temperature_C null)');
+    const gaps = gapsOf(tl, profile);
     const p: Params = {
       window_s: Math.max(1, profile.num(`${ID}.slope_window_s`)),
       rate: profile.num(`${ID}.rise_rate_C_per_s`),
@@ -99,6 +104,7 @@ export const gb38031ThermalRunaway: Rule = {
       latency_s: profile.num(`${ID}.warning_latency_s`),
       merge_s: profile.num(`${ID}.merge_s`),
       maxGap_s: profile.num(`${ID}.max_gap_s`),
+      epoch: gaps.epoch,
     };
     const period_s = periodOf(tl, perSensor ? Present.TEMPERATURES : Present.STATUS);
     const vcols: (Float32Array | Float64Array)[] = perCell ? tl.cellVoltage_V : hasVoltage ? [tl.pack.cellVoltageMin_V] : [];
@@ -123,7 +129,7 @@ export const gb38031ThermalRunaway: Rule = {
         const from = a - 2 * k - Math.ceil(p.window_s / period_s);
         for (const c of rises_(tl, col, from, Math.min(n - 1, b + 2 * k), p)) {
           rises++;
-          const cond = confirm(tl, col, vcols, perCell, j, c, p);
+          const cond = confirm(tl, col, vcols, perCell, j, c, p, runStartOf(tl, gaps, c.r0));
           if (cond !== null) conditions.push(cond);
         }
       }
@@ -220,14 +226,17 @@ interface Rise {
 function rises_(tl: Timeline, col: Float32Array | Float64Array, a: number, b: number, p: Params): Rise[] {
   const out: Rise[] = [];
   const ts = tl.t_s;
+  const e = p.epoch;
   let cur: Rise | null = null;
   let lastT = NaN;
+  let lastR = -1;
   for (let r = Math.max(0, a); r <= b; r++) {
     const y = col[r]!;
     if (!(y === y)) continue;
     const t = ts[r]!;
-    const s = slope(tl, col, r, p.window_s);
-    const gap = cur !== null && t - lastT > p.maxGap_s;
+    const s = slope(tl, col, r, p.window_s, e);
+    // a rise ends at a gap and at a device restart (the downtime is unknown)
+    const gap = cur !== null && (t - lastT > p.maxGap_s || (e !== null && e[r] !== e[lastR]));
     if (cur !== null && (gap || !(s >= p.rate))) {
       if (Number.isFinite(cur.t_c)) out.push(cur);
       cur = null;
@@ -240,13 +249,17 @@ function rises_(tl: Timeline, col: Float32Array | Float64Array, a: number, b: nu
       if (Number.isNaN(cur.t_c) && t - cur.t0 > p.hold_s) cur.t_c = t;
     }
     lastT = t;
+    lastR = r;
   }
   if (cur !== null && Number.isFinite(cur.t_c)) out.push(cur);
   return out;
 }
 
-/** Least-squares slope of the valid samples with t in (t_r − window_s, t_r], °C/s (NaN for < 3 samples). */
-function slope(tl: Timeline, col: Float32Array | Float64Array, r: number, window_s: number): number {
+/**
+ * Least-squares slope of the valid samples with t in (t_r − window_s, t_r] of r's run of the
+ * device (`epoch`), °C/s (NaN for < 3 samples).
+ */
+function slope(tl: Timeline, col: Float32Array | Float64Array, r: number, window_s: number, epoch: Int32Array | null): number {
   const ts = tl.t_s;
   const tr = ts[r]!;
   let n = 0;
@@ -254,7 +267,7 @@ function slope(tl: Timeline, col: Float32Array | Float64Array, r: number, window
   let sy = 0;
   let stt = 0;
   let sty = 0;
-  for (let k = r; k >= 0 && ts[k]! > tr - window_s - 1e-9; k--) {
+  for (let k = r; k >= 0 && ts[k]! > tr - window_s - 1e-9 && (epoch === null || epoch[k] === epoch[r]); k--) {
     const y = col[k]!;
     if (!(y === y)) continue;
     const t = ts[k]! - tr;
@@ -278,14 +291,18 @@ function confirm(
   sensor: number,
   c: Rise,
   p: Params,
+  runStart: number,
 ): Condition | null {
   const ts = tl.t_s;
   const n = tl.length;
   const start = c.t0 - p.window_s;
   const end = c.t1 + p.coincidence_s;
-  const r0 = tl.rowAt(start);
+  // rows of the rise's own run of the device (`runStart` on)
+  const r0 = Math.max(runStart, tl.rowAt(start));
   let r1 = tl.rowAt(end);
   while (r1 < n && ts[r1]! <= end) r1++;
+  const e = p.epoch;
+  if (e !== null) while (r1 > r0 && e[r1 - 1] !== e[c.r0]) r1--;
   // b) the sensor at the maximum temperature
   let tb = NaN;
   let peak = -Infinity;
@@ -301,7 +318,7 @@ function confirm(
   for (let i = 0; i < vcols.length; i++) {
     const v = vcols[i]!;
     let v0 = NaN;
-    for (let r = Math.min(r0, n - 1); r >= 0 && Number.isNaN(v0); r--) if (v[r]! === v[r]!) v0 = v[r]!;
+    for (let r = Math.min(r0, n - 1); r >= runStart && Number.isNaN(v0); r--) if (v[r]! === v[r]!) v0 = v[r]!;
     if (!(v0 > 0)) continue;
     const floor = (1 - p.drop) * v0;
     for (let r = r0; r < r1; r++) {

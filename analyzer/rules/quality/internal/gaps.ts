@@ -61,6 +61,12 @@ function restartRows(tl: Timeline): number[] {
   return out;
 }
 
+/** The first row of row r's run of the device (0 without restarts). */
+export function runStartOf(tl: Timeline, gaps: Gaps, r: number): number {
+  const e = gaps.epoch;
+  return e === null || e[r]! === 0 ? 0 : restartRows(tl)[e[r]! - 1]!;
+}
+
 /** True when rows a < b belong to different runs of the device (a restart between them). */
 export function restartBetween(gaps: Gaps, a: number, b: number): boolean {
   const e = gaps.epoch;

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FaultCode } from '../../../../protocol/messages.ts';
-import type { Tick } from '../../generate.ts';
+import { type Tick, encodeRestarted, generateMessages } from '../../generate.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { SHORT, show } from '../envelope/sessions.ts';
@@ -87,6 +87,15 @@ describe('reaction.gb38031_thermal_runaway', () => {
     expect(fs[0]!.evidence.by).toBe('maximum temperature');
     expect(fs[0]!.evidence.max_temperature_C).toBe(70);
     expect(fs[0]!.severity).toBe('warning');
+  });
+
+  // a 2 °C/s rise for 4 s with a collapsing cell is a runaway; cut in two 2 s halves by a device
+  // restart it is not one: the time the device was down is unknown
+  it('should not take a rise across a device restart for one held over 3 s', () => {
+    const msgs = generateMessages({ phases: SHORT, mutate: plant({ sensor: 1, cell: 3, t0: 20, rate: 2, duration: 4, keep: 0.5, warnAfter: Infinity }) });
+    expect(findingsOf(analyzeBytes(encodeRestarted(msgs, []), { checks: [ID], set: SET }).report, ID)).toHaveLength(1);
+    const fs = findingsOf(analyzeBytes(encodeRestarted(msgs, [22]), { checks: [ID], set: SET }).report, ID);
+    expect(fs, show(fs)).toEqual([]);
   });
 
   it('should need both halves: a fast rise alone, or a slow rise with a voltage collapse, is no runaway', () => {
