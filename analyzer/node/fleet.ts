@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../sim/errors.ts';
 import { SEVERITIES, type Severity, severityRank } from '../findings.ts';
+import { md, mdCode } from '../report/markdown.ts';
 import { type CaptureManifest, MANIFEST_DIR, WORST_FINDINGS } from './fleet-job.ts';
 import type { WorkerAnswer, WorkerInit } from './fleet-worker.ts';
 
@@ -185,13 +186,13 @@ export function fleetMarkdown(r: FleetReport): string {
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of r.packs) {
     out.push(
-      `| ${p.pack_id} | ${p.captures} | ${p.dates[0]}…${p.dates.at(-1)} | ${(p.duration_s / 3600).toFixed(2)} | ${p.worst} | ${p.findings.error} | ${p.findings.warning} | ${p.captures_failing} | ${p.quality.seq_lost} | ${p.quality.crc_errors} |`,
+      `| ${md(p.pack_id)} | ${p.captures} | ${md(p.dates[0] ?? '')}…${md(p.dates.at(-1) ?? '')} | ${(p.duration_s / 3600).toFixed(2)} | ${p.worst} | ${p.findings.error} | ${p.findings.warning} | ${p.captures_failing} | ${p.quality.seq_lost} | ${p.quality.crc_errors} |`,
     );
   }
   for (const p of r.packs) {
     if (p.worst_findings.length === 0) continue;
-    out.push(`\n## ${p.pack_id}: worst findings\n`);
-    for (const f of p.worst_findings) out.push(`- **${f.severity}** ${f.check} at ${f.t_start_s} s (capture ${f.capture_id}): ${f.message}`);
+    out.push(`\n## ${md(p.pack_id)}: worst findings\n`);
+    for (const f of p.worst_findings) out.push(`- **${f.severity}** ${mdCode(f.check)} at ${f.t_start_s} s (capture ${md(f.capture_id)}): ${md(f.message)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -13,7 +13,7 @@ export function xml(s: string): string {
   return (
     s
       // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 allows, kept
-      .replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd]/gu, '\ufffd')
+      .replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')

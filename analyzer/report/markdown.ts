@@ -1,15 +1,46 @@
 /**
- * The report as Markdown, for CI summaries and merge requests: a verdict line, the input and
- * summary tables, the checks table, then every finding. Text from telemetry or files is escaped
- * (a chemistry name or file name cannot inject Markdown or HTML).
+ * The report as Markdown, for CI summaries and merge requests: a verdict line, the input, the
+ * summary (quantities, then the time-in-band tables), the checks table, then every finding.
+ *
+ * Text from telemetry or files is escaped (`md`): a chemistry name, firmware string, file name or
+ * waiver reason cannot inject Markdown or HTML, break a table (a `|`, a line break) or turn into a
+ * link (GitHub links bare `www.` / `http://` / e-mail text). The escaping is kept to what
+ * CommonMark and GitHub's tables need, so numbers, versions and file names read as they are in
+ * the raw file too (`0.2.0`, not `0\.2\.0`).
  */
 import type { Report } from '../analyze.ts';
 import { fmtTime, fmtValue } from './format.ts';
+import { summaryTables } from './summary.ts';
 
-/** Escapes text for a Markdown table cell or line. */
+/**
+ * Escapes text for a Markdown table cell or the rest of a line: line breaks and other control
+ * characters become a space (the text stays on its line and in its cell); the characters that
+ * start inline markup or a table cell are backslash-escaped (`< > &` as entities; not a `_`
+ * between two letters or digits, which cannot open or close emphasis: `NTC_OPEN`); and the
+ * triggers of GitHub's bare links (`://`, `@`, `www.`) are broken by an escape.
+ */
 export function md(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`));
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- C0 and C1 controls, line and paragraph separators
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+      .replace(/[\\`*[\]|~#<>&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`))
+      .replace(/:\/\//g, '\\://')
+      .replace(/@/g, '\\@')
+      .replace(/(w)(w)(w)\./gi, '$1$2$3\\.')
+  );
 }
+
+/** An identifier of natrium's own (a check id) as code; anything else escaped as text. */
+export function mdCode(id: string): string {
+  return /^[A-Za-z0-9_.-]+$/.test(id) ? `\`${id}\`` : md(id);
+}
+
+/** Headings of the time-in-band tables, by the metrics' family. */
+const BAND_TITLES: Record<string, string> = {
+  soc: 'Time in SOC bands (the BMS estimate)',
+  temperature: 'Time in temperature bands (the hottest sensor)',
+};
 
 export function reportMarkdown(r: Report): string {
   const L: string[] = [];
@@ -44,14 +75,24 @@ export function reportMarkdown(r: Report): string {
     );
   }
   L.push(`| profile | ${md(r.profile.name)}; limits from ${md(r.profile.limits_source)} |`);
-  const sum = Object.entries(r.summary);
-  if (sum.length) {
+  const sum = summaryTables(r.summary);
+  if (sum.quantities.length || sum.bands.length) {
     L.push('');
     L.push('## Summary');
-    L.push('');
-    L.push('| quantity | value |');
-    L.push('|---|---|');
-    for (const [k, v] of sum) L.push(`| ${md(k)} | ${md(fmtValue(v))} |`);
+    if (sum.quantities.length) {
+      L.push('');
+      L.push('| quantity | value |');
+      L.push('|---|---|');
+      for (const q of sum.quantities) L.push(`| ${md(q.label)} | ${md(q.value)} |`);
+    }
+    for (const b of sum.bands) {
+      L.push('');
+      L.push(`### ${BAND_TITLES[b.family] ?? `Time in ${md(b.family)} bands`}`);
+      L.push('');
+      L.push('| band | time | share |');
+      L.push('|---|--:|--:|');
+      for (const row of b.rows) L.push(`| ${md(row.band)} | ${row.time} | ${row.share} |`);
+    }
   }
   L.push('');
   L.push('## Checks');
@@ -61,7 +102,7 @@ export function reportMarkdown(r: Report): string {
   for (const ch of r.checks) {
     const n = r.findings.filter((f) => f.check === ch.check).length;
     const st = ch.status === 'pass' ? 'pass' : ch.status === 'fail' ? '**FAIL**' : 'not evaluable';
-    L.push(`| ${md(ch.check)} | ${st} | ${n} | ${md(ch.reason ?? ch.title)} |`);
+    L.push(`| ${mdCode(ch.check)} | ${st} | ${n} | ${md(ch.reason ?? ch.title)} |`);
   }
   L.push('');
   L.push('## Findings');
@@ -73,7 +114,7 @@ export function reportMarkdown(r: Report): string {
     for (const f of r.findings) {
       const th = f.threshold && f.threshold.value !== null ? `${fmtValue(f.threshold.value)} ${f.threshold.unit} (${f.threshold.source})` : '';
       const sev = f.waived !== undefined ? `${f.severity} (waived: ${f.waived})` : f.severity === 'info' ? 'info' : `**${f.severity}**`;
-      L.push(`| ${md(sev)} | ${fmtTime(f.t_start_s)}–${fmtTime(f.t_end_s)} | ${md(f.check)} | ${md(f.subject)} | ${md(f.message)} | ${md(th)} |`);
+      L.push(`| ${md(sev)} | ${fmtTime(f.t_start_s)}–${fmtTime(f.t_end_s)} | ${mdCode(f.check)} | ${md(f.subject)} | ${md(f.message)} | ${md(th)} |`);
     }
   }
   for (const w of r.expired_waivers) L.push(`\nExpired waiver: ${md(w.check)} (${md(w.expires ?? '')}): ${md(w.reason)}`);
