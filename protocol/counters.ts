@@ -71,7 +71,7 @@ export function newCounters(): DecoderCounters {
 
 /**
  * Counts a valid frame's step from the valid frame before it (PROTOCOL.md section 6): `d` its
- * seq step mod 2^16, `dT` its clock step as a signed 32-bit difference. True for a duplicate
+ * seq step mod 2^16, `dT` its clock step (`clockStep`: negative for a restart). True for a duplicate
  * (the same seq and clock: the link repeated the frame).
  */
 export function countStep(c: DecoderCounters, d: number, dT: number): boolean {

@@ -33,6 +33,7 @@
  * the arrays of chunked messages instead of allocating them.
  */
 import { CODEC_BY_TYPE } from './codec/index.ts';
+import { clockStep } from './clock.ts';
 import { countStep, newCounters, type DecoderCounters } from './counters.ts';
 import { crc32cView } from './crc.ts';
 import { EMPTY, RECORDS_MAX, newFrameScan, type FrameScan } from './framescan/index.ts';
@@ -427,7 +428,7 @@ export class Decoder {
     const lastT = this.lastT_ms;
     this.lastSeq = seq;
     this.lastT_ms = t_ms;
-    if (last >= 0 && countStep(c, (seq - last) & 0xffff, (t_ms - lastT) | 0) && this.dropDuplicates) {
+    if (last >= 0 && countStep(c, (seq - last) & 0xffff, clockStep(t_ms, lastT)) && this.dropDuplicates) {
       this.skip(type, seq, t_ms, 'duplicate');
       return;
     }

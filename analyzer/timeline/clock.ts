@@ -14,6 +14,7 @@
  * Loss: each forward seq step of more than one frame is a gap, listed in `Timeline.seqGaps` and
  * counted in `seqLost`; its ranges are kept for LATE_WINDOW_MS, where a late frame may belong.
  */
+import { clockStep } from '../../protocol/clock.ts';
 import type { Timeline } from './store.ts';
 
 /** A frame at most this much older than the current row is a late frame, not a restart. */
@@ -64,7 +65,7 @@ export class DeviceClock {
       return this.shift_ms;
     }
     const dSeq = (seq - this.lastSeq) & 0xffff;
-    const dT = (t_ms - this.lastRaw) | 0;
+    const dT = clockStep(t_ms, this.lastRaw);
     // seq behind, or the clock behind (a reset restarts both, and the new count may land ahead
     // of the old one or on it: PROTOCOL.md section 6); a duplicate (same seq, same clock) is neither
     if (dSeq >= 32768 || dT < 0) {

@@ -5,6 +5,7 @@ import { SnapshotAssembler } from '../../../analyzer/timeline/assembler.ts';
 import { TimelineBuilder, timelineFromBytes, timelineFromStream, decodeStream } from '../../../analyzer/timeline/ingest.ts';
 import { ABSENT, PACK_CHANNELS, Present, type Timeline } from '../../../analyzer/timeline/store.ts';
 import { type Decoded, type Info, MessageType, type TierLimits } from '../../../protocol/messages.ts';
+import { BOOT_WINDOW_MS } from '../../../protocol/clock.ts';
 import { Encoder } from '../../../protocol/encoder.ts';
 import { DEFAULT_PHASES, generateCapture, generateMessages, type Phase } from '../generate.ts';
 
@@ -161,10 +162,18 @@ describe('SnapshotAssembler', () => {
     const rowsA = 250;
     const lastSeq = a[a.length - 1]!.seq;
     const ends = [(0xffff - lastSeq) & 0xffff, (0x10000 - lastSeq) & 0xffff].map((o) => fc.constant(o));
+    // and for all clocks it had reached, past 2^31 ms of uptime too (a reset then reads as a
+    // step forward of the clock: PROTOCOL.md section 6, the boot window)
+    const spanA = a[a.length - 1]!.t_ms;
+    const clocks = fc.oneof(
+      fc.constant(7000),
+      fc.integer({ min: 7000, max: 2 ** 32 - BOOT_WINDOW_MS - spanA - 1 }),
+      fc.constant(2 ** 32 - BOOT_WINDOW_MS - spanA - 1),
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: 0, max: 0xffff }), ...ends), (offset) => {
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 0xffff }), ...ends), clocks, (offset, clock) => {
         const enc = new Encoder();
-        for (const m of a) enc.encodeWithSeq(m, (m.seq + offset) & 0xffff, m.t_ms + 7000);
+        for (const m of a) enc.encodeWithSeq(m, (m.seq + offset) & 0xffff, m.t_ms + clock);
         for (const m of b) enc.encodeWithSeq(m, m.seq, m.t_ms); // a reset: seq and clock from 0
         const built = timelineFromBytes(enc.view());
         const tl = built.timeline;
@@ -172,9 +181,10 @@ describe('SnapshotAssembler', () => {
         for (let r = 1; r < tl.length; r++) expect(tl.t_s[r]!).toBeGreaterThan(tl.t_s[r - 1]!);
         expect(tl.clockSteps).toHaveLength(1);
         expect(tl.clockSteps[0]!.row).toBe(rowsA);
+        expect(tl.clockSteps[0]!.back_s).toBeCloseTo((clock + spanA - b[0]!.t_ms) / 1000, 6);
         expect([built.assembler.seqLost, built.counters.seqMissing, built.counters.seqBackwards, built.assembler.lateFrames]).toEqual([0, 0, 1, 0]);
       }),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   });
 
