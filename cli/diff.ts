@@ -5,7 +5,8 @@
  * where, and by how much, B parts from the baseline A. Exit 0 within tolerance, 1 beyond it, 2 for
  * unreadable input or bad arguments.
  */
-import { type DiffReport, type Tolerances, channelsOf, diffTimelines, parseTolerance } from '../analyzer/diff.ts';
+import { type Tolerances, channelsOf, diffTimelines, parseTolerance } from '../analyzer/diff.ts';
+import { diffText } from '../analyzer/report/diff.ts';
 import { loadInput } from '../analyzer/node/input.ts';
 import { UsageError, parse } from './args.ts';
 
@@ -15,35 +16,6 @@ Compares capture or trace B against the baseline A, aligned on device time. A ro
 tolerance when B has a value within ±time seconds that is within abs + rel·|b| of it. CHANNEL is
 a channel (current_A, cellVoltage_V[3]), a base name for all its indices (cellVoltage_V), or *
 for every channel; the default is exact. Exit code: 0 within tolerance, 1 beyond, 2 bad input.`;
-
-const g = (x: number | null): string => (x === null ? 'NA' : String(Math.round(x * 1e6) / 1e6));
-
-export function diffText(r: DiffReport, md: boolean): string {
-  const out: string[] = [];
-  const head = `${r.b} against ${r.a}: ${r.channels_compared} channels, ${r.rows.matched} of ${r.rows.a} rows aligned`;
-  out.push(md ? `# natrium diff\n\n${head}\n` : head);
-  if (r.only_in_a.length) out.push(`only in A: ${r.only_in_a.join(', ')}`);
-  if (r.only_in_b.length) out.push(`only in B: ${r.only_in_b.join(', ')}`);
-  if (r.differences.length === 0) {
-    out.push('within tolerance: no differences');
-    return `${out.join('\n')}\n`;
-  }
-  if (md)
-    out.push(
-      '\n| channel | tolerance abs, rel, time | rows beyond | from s | to s | max abs diff | at s | A | B |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    );
-  for (const d of r.differences) {
-    const tol = `${d.tolerance.abs}, ${d.tolerance.rel}, ${d.tolerance.time_s}`;
-    if (!md) out.push(`${d.channel}: ${d.rows_beyond} rows beyond (${tol}), max |A-B| ${g(d.max_abs_diff)}`);
-    for (const x of d.ranges) {
-      if (md)
-        out.push(`| ${d.channel} | ${tol} | ${x.rows} | ${g(x.t_start_s)} | ${g(x.t_end_s)} | ${g(x.max_abs_diff)} | ${g(x.at_t_s)} | ${g(x.a)} | ${g(x.b)} |`);
-      else out.push(`  ${g(x.t_start_s)}–${g(x.t_end_s)} s: ${x.rows} rows, max |A-B| ${g(x.max_abs_diff)} at ${g(x.at_t_s)} s (A ${g(x.a)}, B ${g(x.b)})`);
-    }
-    if (d.ranges_omitted > 0) out.push(md ? `| ${d.channel} | … ${d.ranges_omitted} more ranges | | | | | | | |` : `  … ${d.ranges_omitted} more ranges`);
-  }
-  return `${out.join('\n')}\n`;
-}
 
 /** The --tolerance options (UsageError on a bad one). */
 export function parseTolerances(specs: string[]): Tolerances {

@@ -10,7 +10,8 @@ import type { Tolerances } from '../analyzer/diff.ts';
 import { loadInput } from '../analyzer/node/input.ts';
 import { RESIM_CHANNELS, type ResimReport, resimulate } from '../analyzer/node/resim.ts';
 import { UsageError, parse } from './args.ts';
-import { checkToleranceChannels, diffText, parseTolerances } from './diff.ts';
+import { diffText } from '../analyzer/report/diff.ts';
+import { checkToleranceChannels, parseTolerances } from './diff.ts';
 import { loadScenario } from '../sim/node/load.ts';
 
 const USAGE = `usage: natrium resim CAPTURE [--scenario NAME|FILE] [--chemistry NAME|FILE] [--config BMS.json]

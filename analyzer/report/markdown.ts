@@ -33,7 +33,7 @@ export function md(s: string): string {
 
 /** An identifier of natrium's own (a check id) as code; anything else escaped as text. */
 export function mdCode(id: string): string {
-  return /^[A-Za-z0-9_.-]+$/.test(id) ? `\`${id}\`` : md(id);
+  return /^[A-Za-z0-9_.[\]-]+$/.test(id) ? `\`${id}\`` : md(id);
 }
 
 /** Headings of the time-in-band tables, by the metrics' family. */
