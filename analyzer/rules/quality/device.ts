@@ -1,0 +1,118 @@
+/**
+ * quality.device — one device, one pack and one set of limits through the capture (its INFOs).
+ *
+ * Why: every other check judges the whole capture as one device: the pack its INFO describes
+ * (chemistry, ns × np, cell capacity, sensors) and the MOL / RSL / MSL limits of its last INFO
+ * (the report's `input.device`). A capture that holds two devices (a logger moved to another
+ * pack, two files joined into one) mixes two packs in every pack-level figure; firmware updated,
+ * or limits changed, part-way through change what the BMS had to do before and after.
+ *
+ * Findings, at each INFO that says otherwise than the one before (the time range runs from that
+ * one to it; the change happened between them):
+ * - another device: the device id, the simulator flag or the pack (chemistry, ns, np, cell
+ *   capacity, cell-voltage, temperature or current sensors) changed: an error ("analyse the parts
+ *   apart");
+ * - the firmware version changed: a warning;
+ * - limits changed: a warning naming each one (tier.field old → new); the envelope and reaction
+ *   checks use the last INFO's.
+ * At most `max_findings`.
+ *
+ * Not evaluable: no INFO received.
+ */
+import type { Info, TierLimits } from '../../../protocol/messages.ts';
+import { type Finding, finding } from '../../findings.ts';
+import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
+import { capFindings } from './internal/cap.ts';
+
+const ID = 'quality.device';
+
+/** INFO fields that say which device and pack this is. */
+const IDENTITY = ['deviceId', 'chemistry', 'ns', 'np', 'cellCapacity_Ah', 'cellVoltageSensors', 'temperatureSensors', 'currentSensors'] as const;
+const TIERS = ['mol', 'rsl', 'msl'] as const;
+/** Changed limits named in one finding's message (all of them are in its evidence). */
+const LIMITS_LISTED = 4;
+
+const hex = (id: number): string => `0x${id.toString(16).padStart(8, '0')}`;
+const firmware = (i: Info): string => `${i.firmwareMajor}.${i.firmwareMinor}.${i.firmwarePatch}`;
+const simulator = (i: Info): boolean => (i.flags & 1) !== 0;
+const device = (i: Info): string => `${hex(i.deviceId)} (${i.chemistry}, ${i.ns}s${i.np}p × ${i.cellCapacity_Ah} Ah${simulator(i) ? ', simulator' : ''})`;
+
+export const deviceRule: Rule = {
+  id: ID,
+  group: 'quality',
+  title: 'One device, pack and set of limits through the capture',
+  evaluate(ctx: RuleContext): RuleOutcome {
+    const { tl, profile } = ctx;
+    if (tl.infos.length === 0) return notEvaluable('no INFO received: the device and its limits are unknown');
+    const max = profile.threshold(`${ID}.max_findings`, 'findings');
+    const source = { value: null, unit: '', source: 'device INFO (PROTOCOL.md section 8): the checks judge one device by its last INFO' };
+    const out: Finding[] = [];
+    const count = { device_changes: 0, firmware_changes: 0, limit_changes: 0 };
+    for (let k = 1; k < tl.infos.length; k++) {
+      const a = tl.infos[k - 1]!;
+      const b = tl.infos[k]!;
+      if (a.info === b.info) continue; // the assembler shares the object of an INFO that repeats the last
+      const x = a.info;
+      const y = b.info;
+      const at = { t_start_s: a.t_s, t_end_s: b.t_s };
+      const changed = IDENTITY.filter((f) => x[f] !== y[f]);
+      if (changed.length > 0 || simulator(x) !== simulator(y)) {
+        count.device_changes++;
+        out.push(
+          finding({
+            check: ID,
+            severity: 'error',
+            ...at,
+            subject: 'device',
+            message: `another device from ${b.t_s.toFixed(1)} s: ${device(x)} before, ${device(y)} after; the checks mix the two: analyse the parts apart`,
+            evidence: { from: hex(x.deviceId), to: hex(y.deviceId), changed: [...changed, ...(simulator(x) !== simulator(y) ? ['simulator'] : [])].join(',') },
+            threshold: source,
+          }),
+        );
+        continue; // another device: its firmware and limits are its own
+      }
+      if (firmware(x) !== firmware(y)) {
+        count.firmware_changes++;
+        out.push(
+          finding({
+            check: ID,
+            severity: 'warning',
+            ...at,
+            subject: 'firmware',
+            message: `firmware ${firmware(x)} → ${firmware(y)} at ${b.t_s.toFixed(1)} s (an update during the capture: the reactions before and after are of different firmware)`,
+            evidence: { from: firmware(x), to: firmware(y) },
+            threshold: source,
+          }),
+        );
+      }
+      const limits = limitChanges(x.limits, y.limits);
+      if (limits.length > 0) {
+        count.limit_changes++;
+        const listed = limits.slice(0, LIMITS_LISTED).join(', ');
+        out.push(
+          finding({
+            check: ID,
+            severity: 'warning',
+            ...at,
+            subject: 'limits',
+            message: `${limits.length} device limit${limits.length === 1 ? '' : 's'} changed at ${b.t_s.toFixed(1)} s: ${listed}${limits.length > LIMITS_LISTED ? ', …' : ''}; the limit checks use the last INFO's limits for the whole capture`,
+            evidence: { changed: limits.join('; ') },
+            threshold: source,
+          }),
+        );
+      }
+    }
+    return { evaluable: true, findings: capFindings(ID, out, max, 'device changes'), metrics: count };
+  },
+};
+
+/** "rsl.cellVoltageMax_V 4.05 → 4" for each limit that differs. */
+function limitChanges(a: Info['limits'], b: Info['limits']): string[] {
+  const out: string[] = [];
+  for (const tier of TIERS) {
+    for (const f of Object.keys(a[tier]) as (keyof TierLimits)[]) {
+      if (a[tier][f] !== b[tier][f]) out.push(`${tier}.${f} ${a[tier][f]} → ${b[tier][f]}`);
+    }
+  }
+  return out;
+}
