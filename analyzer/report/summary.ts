@@ -5,6 +5,7 @@
  * Used by the Markdown report; the JSON keeps the metrics as they are.
  */
 import type { EvidenceValue } from '../findings.ts';
+import { edgeOfName } from '../rules/summary/bands.ts';
 import { fmtTime, fmtValue } from './format.ts';
 
 export interface SummaryQuantity {
@@ -46,24 +47,17 @@ const UNITS: [string, string][] = [
 
 const BAND = /^(soc|temperature)_(.+)_(pct|C)_s$/;
 
-/** An edge as summary.bands writes it in a name ("10", "minus10", "2p5") → its number as text. */
-function edgeText(e: string): string | null {
-  const m = /^(minus)?(\d+)(?:p(\d+))?$/.exec(e);
-  if (!m) return null;
-  return `${m[1] ? '-' : ''}${m[2]}${m[3] ? `.${m[3]}` : ''}`;
-}
-
 /** The band part of a name ("0_10", "below_0", "above_45", "minus10_0") as a label, or null. */
 function bandLabel(part: string, unit: string): string | null {
   const t = part.split('_');
   if (t.length !== 2) return null;
   const [a, b] = t as [string, string];
   if (a === 'below' || a === 'above') {
-    const x = edgeText(b);
+    const x = edgeOfName(b);
     return x === null ? null : `${a} ${x} ${unit}`;
   }
-  const lo = edgeText(a);
-  const hi = edgeText(b);
+  const lo = edgeOfName(a);
+  const hi = edgeOfName(b);
   return lo === null || hi === null ? null : `${lo}–${hi} ${unit}`;
 }
 

@@ -32,6 +32,12 @@ function edge(x: number): string {
   return x < 0 ? `minus${s}` : s;
 }
 
+/** The edge an `edge()` name part stands for, as text ("minus10" → "-10", "2p5" → "2.5"); null for any other part. */
+export function edgeOfName(part: string): string | null {
+  const m = /^(minus)?(\d+)(?:p(\d+))?$/.exec(part);
+  return m ? `${m[1] ? '-' : ''}${m[2]}${m[3] ? `.${m[3]}` : ''}` : null;
+}
+
 export const bands: Rule = {
   id: ID,
   group: 'summary',
