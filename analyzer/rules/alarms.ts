@@ -5,7 +5,19 @@
  * on resets), so an alarm raised before a restart never stands for the data after it. An alarm
  * neither cleared nor ended by a restart lasts to the end of the data.
  */
+import { FAULT_UNITS, FaultCode } from '../../protocol/messages.ts';
 import type { TimedEvent, Timeline } from '../timeline/store.ts';
+
+/**
+ * The unit of an EVENT's value and threshold as the report writes units: PROTOCOL.md section
+ * 12.3's unit of the code ('°C' for a temperature, 'K' for the temperature spread, a difference
+ * of two), '' for a count or a code this reader does not know.
+ */
+export function faultUnit(code: number): string {
+  if (code === FaultCode.TEMPERATURE_SPREAD) return 'K';
+  const u = (FAULT_UNITS as Readonly<Record<number, string>>)[code] ?? '';
+  return u === 'C' ? '°C' : u;
+}
 
 export interface AlarmEpisode {
   /** The EVENT that raised it. */

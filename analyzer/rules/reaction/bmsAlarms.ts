@@ -9,10 +9,10 @@
  * checks. Severities come from the profile. Not evaluable without EVENTs in a capture (a
  * trace carries none).
  */
-import { FAULT_CODE_NAMES, FAULT_UNITS, FaultTier, type FaultCode } from '../../../protocol/messages.ts';
+import { FAULT_CODE_NAMES, FaultTier } from '../../../protocol/messages.ts';
 import { type Finding, type Severity, finding, round } from '../../findings.ts';
 import { capFindings } from '../envelope/internal/report.ts';
-import { alarmEpisodes } from '../alarms.ts';
+import { alarmEpisodes, faultUnit } from '../alarms.ts';
 import { type Rule, notEvaluable } from '../rule.ts';
 
 const ID = 'reaction.bms_alarms';
@@ -38,7 +38,7 @@ export const bmsAlarms: Rule = {
       const sev = o.tier === FaultTier.FATAL ? sevFatal : sevWarning;
       if (sev === null) continue;
       const name = FAULT_CODE_NAMES[o.code] ?? `CODE_${o.code}`;
-      const unit = FAULT_UNITS[o.code as FaultCode] ?? '';
+      const unit = faultUnit(o.code);
       const subject = o.index >= 0 ? `${name} ${o.index}` : name;
       const tierName = o.tier === FaultTier.FATAL ? 'FATAL' : 'WARNING';
       const how =

@@ -34,7 +34,7 @@ import { type Finding, finding, round } from '../../findings.ts';
 import type { TimedEvent, Timeline } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { capFindings } from '../envelope/internal/report.ts';
-import { alarmEpisodes } from '../alarms.ts';
+import { alarmEpisodes, faultUnit } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';
 
@@ -109,7 +109,7 @@ export const falseAlarms: Rule = {
       const m = margin[j.unit];
       const w = extreme(tl, j, e, e.t_s - before, e.t_s + after);
       const subject = `${name} ${tier} ${w.subject}`;
-      const unit = j.unit === 'C' ? '°C' : j.unit;
+      const unit = faultUnit(e.code);
       const limit = j.over ? e.threshold - m : e.threshold + m;
       if (!Number.isFinite(w.value)) {
         notJudged++;

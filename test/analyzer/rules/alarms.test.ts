@@ -1,9 +1,9 @@
 /** The device's alarms as episodes: raise → clear, a restart, or the end of the data. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alarmEpisodes } from '../../../analyzer/rules/alarms.ts';
+import { alarmEpisodes, faultUnit } from '../../../analyzer/rules/alarms.ts';
 import { Timeline, type TimedEvent } from '../../../analyzer/timeline/store.ts';
-import { FaultTier } from '../../../protocol/messages.ts';
+import { FAULT_CODE_NAMES, FaultCode, FaultTier } from '../../../protocol/messages.ts';
 
 const ev = (t_s: number, code: number, raised: boolean, index = -1, tier: FaultTier = FaultTier.WARNING): TimedEvent => ({
   t_s,
@@ -80,5 +80,21 @@ describe('alarmEpisodes', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('faultUnit', () => {
+  // the report's units: a temperature in °C, the spread of temperatures (a difference) in K, as
+  // the thermal checks write it; the wire's 'C' never reaches a finding
+  it('should give every code its unit as the report writes it', () => {
+    expect(faultUnit(FaultCode.CELL_OVERVOLTAGE)).toBe('V');
+    expect(faultUnit(FaultCode.OVERCURRENT_DISCHARGE)).toBe('A');
+    expect(faultUnit(FaultCode.OVERTEMPERATURE_CHARGE)).toBe('°C');
+    expect(faultUnit(FaultCode.NTC_OPEN)).toBe('°C');
+    expect(faultUnit(FaultCode.TEMPERATURE_SPREAD)).toBe('K');
+    expect(faultUnit(FaultCode.HOST_COMM_LOSS)).toBe('s');
+    expect(faultUnit(FaultCode.CONTACTOR_FEEDBACK)).toBe('');
+    expect(faultUnit(999)).toBe('');
+    for (let c = 0; c < FAULT_CODE_NAMES.length; c++) expect(faultUnit(c)).not.toBe('C');
   });
 });

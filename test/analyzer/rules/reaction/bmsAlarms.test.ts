@@ -45,6 +45,7 @@ describe(CHECK, () => {
           expect(f.t_end_s).toBeCloseTo(clears ? b / 10 : 64.9, 6);
           expect(f.subject).toBe(pack ? 'HOST_COMM_LOSS' : 'OPEN_SENSE_WIRE 3');
           expect(f.threshold?.source).toBe('device EVENT');
+          expect(f.threshold?.unit).toBe(pack ? 's' : 'V');
         },
       ),
       { numRuns: 10 },

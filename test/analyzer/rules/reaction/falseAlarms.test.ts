@@ -130,6 +130,9 @@ describe('reaction.false_alarms', () => {
         expect(f.t_start_s).toBeCloseTo(k0 / 10, 6);
         expect(f.subject).toBe(`${a.name} ${tier === FaultTier.FATAL ? 'FATAL' : 'WARNING'} ${a.subject}`);
         expect(f.evidence.event_threshold as number).toBeCloseTo(a.threshold, 3);
+        // the report's units: °C for a temperature, K for a spread of temperatures
+        const unit = a.name === 'TEMPERATURE_SPREAD' ? 'K' : a.name.includes('TEMPERATURE') ? '°C' : a.name.includes('CURRENT') ? 'A' : 'V';
+        expect(f.threshold?.unit).toBe(unit);
       }),
       { numRuns: 20, seed: 616 },
     );
