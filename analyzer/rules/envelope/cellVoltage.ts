@@ -38,7 +38,6 @@ export const cellVoltage: Rule = {
       subject: (i) => `cell ${i}`,
       limitName: (dir, tier) => (dir === 'over' ? `above the ${tier} maximum` : `below the ${tier} minimum`),
       shown: (v) => v,
-      bands: () => scan.bands,
       sign: () => 1,
     };
     const findings = scan.episodes.map((ep) => episodeFinding(ctx, ID, scan, ep, w));

@@ -35,7 +35,7 @@ import { Present } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { type Episode, EpisodeTracker, LEVEL_TIERS } from './internal/episodes.ts';
-import { rowsWith } from './internal/limits.ts';
+import { type LimitEpoch, limitEpochs, rowsWith, tierSource } from './internal/limits.ts';
 import { temperatureScan } from './internal/scans.ts';
 import { capFindings } from './internal/report.ts';
 import { allowed, effectiveLimit } from './internal/sop.ts';
@@ -47,10 +47,11 @@ export const chargeTemperature: Rule = {
   group: 'envelope',
   title: 'No charging below the minimum charge temperature',
   evaluate(ctx: RuleContext): RuleOutcome {
-    const { tl, limits, profile } = ctx;
-    if (limits === null) return notEvaluable('no tiered limits: the input has no INFO');
+    const { tl, profile } = ctx;
+    const epochs = limitEpochs(ctx);
+    if (epochs.length === 0) return notEvaluable('no tiered limits: the input has no INFO');
     if (rowsWith(tl, Present.STATUS) === 0) return notEvaluable('no pack current: no PACK_STATUS received');
-    if (!Number.isFinite(limits.mol.chargeTemperatureMin_C)) return notEvaluable('INFO gives no MOL charge temperature minimum');
+    if (!epochs.some((e) => Number.isFinite(e.limits.mol.chargeTemperatureMin_C))) return notEvaluable('INFO gives no MOL charge temperature minimum');
     const scan = temperatureScan(ctx);
     if (typeof scan === 'string') return notEvaluable(scan);
     // the temperature scan applied the charge limits on charging rows: its per-row level below
@@ -74,6 +75,8 @@ export const chargeTemperature: Rule = {
     let open = false;
     let chargingRows = 0;
     const c = [0, 0, 0, 0];
+    // the tag of a beyond sample is the epoch of its row: its limits are the threshold
+    let e = 0;
     for (let s = 0; s < seg.starts.length; s++) {
       const r0 = seg.starts[s]!;
       const r1 = s + 1 < seg.starts.length ? seg.starts[s + 1]! : n;
@@ -89,7 +92,8 @@ export const chargeTemperature: Rule = {
       for (let r = r0; r < r1; r++) {
         const l = under[r]!;
         if (l > 0) {
-          tracker.beyond(r, ts[r]!, l, l, 0);
+          while (e + 1 < epochs.length && epochs[e + 1]!.r0 <= r) e++;
+          tracker.beyond(r, ts[r]!, l, l, e);
           open = true;
           c[l]!++;
         } else if (open && (pr[r]! & DATA) !== 0) {
@@ -111,9 +115,9 @@ export const chargeTemperature: Rule = {
       response_s: profile.num(`${ID}.sop_response_s`),
       pct: profile.num(`${ID}.sop_tolerance_pct`),
       abs_A: profile.num(`${ID}.sop_tolerance_A`),
-      derated_A: profile.num(`${ID}.derated_fraction`) * limits.mol.chargeCurrentMax_A,
+      derated_fraction: profile.num(`${ID}.derated_fraction`),
     };
-    const findings: Finding[] = episodes.map((ep) => episodeOf(ctx, ep, scan.source === 'columns', p, sop));
+    const findings: Finding[] = episodes.map((ep) => episodeOf(ctx, epochs, ep, scan.source === 'columns', p, sop));
     return { evaluable: true, findings: capFindings(ID, findings, profile.num(`${ID}.max_findings`)), metrics };
   },
 };
@@ -134,12 +138,16 @@ function coldest(ctx: RuleContext, r0: number, r1: number, perSensor: boolean): 
 
 function episodeOf(
   ctx: RuleContext,
+  epochs: LimitEpoch[],
   ep: Episode,
   perSensor: boolean,
   period_s: number,
-  sop: { response_s: number; pct: number; abs_A: number; derated_A: number },
+  sop: { response_s: number; pct: number; abs_A: number; derated_fraction: number },
 ): Finding {
-  const { tl, limits } = ctx;
+  const { tl } = ctx;
+  // the limits in force where the episode reached its worst tier
+  const e = ep.levelTag[ep.level]!;
+  const limits = epochs[e]!.limits;
   const I = tl.pack.current_A;
   const L = tl.pack.chargeCurrentLimit_A;
   let peakI = -Infinity;
@@ -153,11 +161,11 @@ function episodeOf(
     if (eff === eff && eff > maxLimit) maxLimit = eff;
     if (!(eff === eff) || i > allowed(eff, sop.pct, sop.abs_A)) withinSop = false;
   }
-  const derated = maxLimit > -Infinity && maxLimit <= sop.derated_A;
+  const derated = maxLimit > -Infinity && maxLimit <= sop.derated_fraction * limits.mol.chargeCurrentMax_A;
   const trickle = ep.level === 1 && withinSop && derated;
   const severity = ep.level >= 2 ? 'error' : trickle ? 'info' : 'warning';
   const tier = LEVEL_TIERS[ep.level]!;
-  const limit = ep.level === 1 ? limits!.mol.chargeTemperatureMin_C : ep.level === 2 ? limits!.rsl.chargeTemperatureMin_C : limits!.msl.chargeTemperatureMin_C;
+  const limit = ep.level === 1 ? limits.mol.chargeTemperatureMin_C : ep.level === 2 ? limits.rsl.chargeTemperatureMin_C : limits.msl.chargeTemperatureMin_C;
   const cold = coldest(ctx, ep.r0, ep.r1, perSensor);
   const j = cold.sensor;
   const duration = ep.t_end_s - ep.t_start_s + period_s;
@@ -186,6 +194,6 @@ function episodeOf(
       within_sop: withinSop,
       derated,
     },
-    threshold: { value: limit, unit: '°C', source: `${ctx.limitsSource} ${tier}` },
+    threshold: { value: limit, unit: '°C', source: tierSource(ctx, epochs, e, tier) },
   });
 }

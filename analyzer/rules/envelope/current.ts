@@ -36,7 +36,6 @@ export const current: Rule = {
       subject: () => 'pack',
       limitName: (dir, tier) => (dir === 'over' ? `charge current above the ${tier} charge limit` : `discharge current above the ${tier} discharge limit`),
       shown: (v) => Math.abs(v),
-      bands: () => scan.bands,
       sign: (dir) => (dir === 'under' ? -1 : 1),
     };
     const findings = scan.episodes.map((ep) => {

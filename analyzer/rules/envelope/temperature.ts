@@ -24,7 +24,7 @@ import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { round } from '../../findings.ts';
 import { capFindings, episodeFinding, scanMetrics, type Wording } from './internal/report.ts';
-import { temperatureScan } from './internal/scans.ts';
+import { chargeTag, temperatureScan } from './internal/scans.ts';
 
 const ID = 'envelope.temperature';
 
@@ -40,14 +40,13 @@ export const temperature: Rule = {
       digits: 2,
       subject: (i) => `sensor ${i}`,
       limitName: (dir, tier, tag) =>
-        `${dir === 'over' ? 'above' : 'below'} the ${tier} ${tag === 1 ? 'charge' : 'discharge'} ${dir === 'over' ? 'maximum' : 'minimum'}`,
+        `${dir === 'over' ? 'above' : 'below'} the ${tier} ${chargeTag(scan, tag) ? 'charge' : 'discharge'} ${dir === 'over' ? 'maximum' : 'minimum'}`,
       shown: (v) => v,
-      bands: (tag) => (tag === 1 ? scan.chargeBands! : scan.bands),
       sign: () => 1,
     };
     const findings = scan.episodes.map((ep) => {
       const f = episodeFinding(ctx, ID, scan, ep, w);
-      f.evidence.limits = ep.levelTag[ep.level] === 1 ? 'charge' : 'discharge';
+      f.evidence.limits = chargeTag(scan, ep.levelTag[ep.level]!) ? 'charge' : 'discharge';
       return f;
     });
     const metrics = scanMetrics(scan, ctx.tl.length, { over: 'above', under: 'below' });

@@ -1,11 +1,12 @@
 /**
  * quality.device — one device, one pack and one set of limits through the capture (its INFOs).
  *
- * Why: every other check judges the whole capture as one device: the pack its INFO describes
- * (chemistry, ns × np, cell capacity, sensors) and the MOL / RSL / MSL limits of its last INFO
- * (the report's `input.device`). A capture that holds two devices (a logger moved to another
- * pack, two files joined into one) mixes two packs in every pack-level figure; firmware updated,
- * or limits changed, part-way through change what the BMS had to do before and after.
+ * Why: every other check judges the whole capture as one device: the pack its last INFO
+ * describes (chemistry, ns × np, cell capacity, sensors; the report's `input.device`). A capture
+ * that holds two devices (a logger moved to another pack, two files joined into one) mixes two
+ * packs in every pack-level figure; firmware updated, or limits changed, part-way through change
+ * what the BMS had to do before and after (the envelope and reaction checks judge each row by
+ * the MOL / RSL / MSL limits in force at it: envelope/internal/limits.ts limitEpochs).
  *
  * Findings, at each INFO that says otherwise than the one before (the time range runs from that
  * one to it; the change happened between them):
@@ -14,7 +15,7 @@
  *   apart");
  * - the firmware version changed: a warning;
  * - limits changed: a warning naming each one (tier.field old → new); the envelope and reaction
- *   checks use the last INFO's.
+ *   checks judge the rows before and after by the limits in force there.
  * At most `max_findings`.
  *
  * Not evaluable: no INFO received.
@@ -45,7 +46,7 @@ export const deviceRule: Rule = {
     const { tl, profile } = ctx;
     if (tl.infos.length === 0) return notEvaluable('no INFO received: the device and its limits are unknown');
     const max = profile.threshold(`${ID}.max_findings`, 'findings');
-    const source = { value: null, unit: '', source: 'device INFO (PROTOCOL.md section 8): the checks judge one device by its last INFO' };
+    const source = { value: null, unit: '', source: 'device INFO (PROTOCOL.md section 8): the checks judge one device, the pack of its last INFO' };
     const out: Finding[] = [];
     const count = { device_changes: 0, firmware_changes: 0, limit_changes: 0 };
     for (let k = 1; k < tl.infos.length; k++) {
@@ -95,7 +96,7 @@ export const deviceRule: Rule = {
             severity: 'warning',
             ...at,
             subject: 'limits',
-            message: `${limits.length} device limit${limits.length === 1 ? '' : 's'} changed at ${b.t_s.toFixed(1)} s: ${listed}${limits.length > LIMITS_LISTED ? ', …' : ''}; the limit checks use the last INFO's limits for the whole capture`,
+            message: `${limits.length} device limit${limits.length === 1 ? '' : 's'} changed at ${b.t_s.toFixed(1)} s: ${listed}${limits.length > LIMITS_LISTED ? ', …' : ''}; the envelope and reaction checks judge the rows before and after by the limits in force there`,
             evidence: { changed: limits.join('; ') },
             threshold: source,
           }),

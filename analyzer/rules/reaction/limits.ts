@@ -42,7 +42,7 @@ import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { type Episode, LEVEL_TIERS } from '../envelope/internal/episodes.ts';
 import { capFindings } from '../envelope/internal/report.ts';
-import { type ColumnScan, type Quantity, cellVoltageScan, currentScan, temperatureScan } from '../envelope/internal/scans.ts';
+import { type ColumnScan, type Quantity, cellVoltageScan, chargeTag, currentScan, temperatureScan } from '../envelope/internal/scans.ts';
 import { firstOpenInError, maxBefore, warningTime } from './internal/bms.ts';
 
 const ID = 'reaction.limits';
@@ -78,7 +78,7 @@ function subjectOf(scan: ColumnScan, ep: Episode): string {
 
 /** Which SOP limit an exceedance must derate: true = charge. */
 function derateCharge(scan: ColumnScan, ep: Episode): boolean {
-  if (scan.quantity === 'temperature') return ep.levelTag[2] === 1;
+  if (scan.quantity === 'temperature') return chargeTag(scan, ep.levelTag[2]!);
   return ep.dir === 'over';
 }
 
@@ -87,7 +87,7 @@ function what(scan: ColumnScan, ep: Episode, tier: string): string {
     case 'cell_voltage':
       return ep.dir === 'over' ? `above the ${tier} maximum voltage` : `below the ${tier} minimum voltage`;
     case 'temperature': {
-      const side = ep.levelTag[tier === 'MSL' ? 3 : 2] === 1 ? 'charge' : 'discharge';
+      const side = chargeTag(scan, ep.levelTag[tier === 'MSL' ? 3 : 2]!) ? 'charge' : 'discharge';
       return ep.dir === 'over' ? `above the ${tier} ${side} maximum temperature` : `below the ${tier} ${side} minimum temperature`;
     }
     case 'current':

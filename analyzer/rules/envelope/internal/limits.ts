@@ -1,10 +1,10 @@
 /**
- * The device's tiered limits as scan bands, where they come from, and the small shared pieces the
- * envelope and reaction checks need: the charging threshold, the charging segments of a session
- * (which temperature limits apply where) and the sampling period.
+ * The device's tiered limits as scan bands, where they come from and where each set was in force,
+ * and the small shared pieces the envelope and reaction checks need: the charging threshold, the
+ * charging segments of a session (which temperature limits apply where) and the sampling period.
  */
 import type { TierLimits } from '../../../../protocol/messages.ts';
-import type { Threshold } from '../../../findings.ts';
+import { type Threshold, round } from '../../../findings.ts';
 import type { RuleContext } from '../../rule.ts';
 import { medianPeriod } from '../../intervals.ts';
 import type { Timeline } from '../../../timeline/store.ts';
@@ -15,6 +15,84 @@ type Key = keyof TierLimits;
 
 const up = (x: number): number => (Number.isFinite(x) ? x : Infinity);
 const down = (x: number): number => (Number.isFinite(x) ? x : -Infinity);
+
+/**
+ * One stretch of rows judged by one set of tiered limits: rows from `r0` to the next epoch's
+ * `r0` (the last to the end). `t_s` is the time of row `r0`.
+ */
+export interface LimitEpoch {
+  r0: number;
+  t_s: number;
+  limits: Tiers;
+}
+
+const TIER_KEYS = ['mol', 'rsl', 'msl'] as const;
+
+function sameLimits(a: Tiers, b: Tiers): boolean {
+  if (a === b) return true;
+  for (const t of TIER_KEYS) {
+    const x = a[t] as unknown as Record<string, number>;
+    const y = b[t] as unknown as Record<string, number>;
+    for (const k of Object.keys(x)) if (!Object.is(x[k], y[k])) return false;
+  }
+  return true;
+}
+
+const epochMemo = new WeakMap<RuleContext, LimitEpoch[]>();
+
+/**
+ * Where each set of tiered limits was in force, in row order (empty without limits). A device
+ * states its limits in every INFO (PROTOCOL.md: every 5 s and after a reset), and firmware
+ * updated or reconfigured part-way through a capture states others from then on
+ * (quality.device reports it): each set judges the rows it was in force for, not the last
+ * INFO's the whole capture. The first INFO's limits hold from the first row (the device had
+ * them before it first said so); a later INFO with other limits starts a new epoch at the
+ * device's restart between it and the INFO before (new firmware starts with a reset), else at
+ * its own arrival. Without INFOs (a trace, its limits rebuilt from its scenario): one epoch of
+ * `ctx.limits`.
+ */
+export function limitEpochs(ctx: RuleContext): LimitEpoch[] {
+  let out = epochMemo.get(ctx);
+  if (out !== undefined) return out;
+  out = [];
+  const { tl, limits } = ctx;
+  const infos = tl.infos;
+  if (limits !== null) {
+    if (infos.length === 0) out.push({ r0: 0, t_s: tl.length > 0 ? tl.t_s[0]! : 0, limits });
+    else {
+      out.push({ r0: 0, t_s: tl.length > 0 ? tl.t_s[0]! : 0, limits: infos[0]!.info.limits });
+      let prevRow = tl.rowAt(infos[0]!.t_s);
+      for (let k = 1; k < infos.length; k++) {
+        const info = infos[k]!;
+        const row = tl.rowAt(info.t_s);
+        const last = out[out.length - 1]!;
+        if (!sameLimits(last.limits, info.info.limits) && row < tl.length) {
+          let r0 = row;
+          for (const c of tl.clockSteps) if (c.row > prevRow && c.row <= row) r0 = c.row;
+          if (r0 <= last.r0) last.limits = info.info.limits;
+          else out.push({ r0, t_s: tl.t_s[r0]!, limits: info.info.limits });
+        }
+        prevRow = row;
+      }
+    }
+  }
+  epochMemo.set(ctx, out);
+  return out;
+}
+
+/** Rows [start, end) of epoch e. */
+export function epochRows(epochs: readonly LimitEpoch[], e: number, n: number): [number, number] {
+  return [epochs[e]!.r0, e + 1 < epochs.length ? epochs[e + 1]!.r0 : n];
+}
+
+/**
+ * A tier's source in a finding's threshold: "device INFO RSL"; when the capture holds more
+ * than one set of limits, which one ("device INFO RSL, in force from 1234.5 s").
+ */
+export function tierSource(ctx: RuleContext, epochs: readonly LimitEpoch[], e: number, tier: string): string {
+  const base = `${ctx.limitsSource} ${tier}`;
+  return epochs.length > 1 ? `${base}, in force from ${round(epochs[e]!.t_s, 1)} s` : base;
+}
 
 /** Bands from a maximum and a minimum limit key of each tier (either may be null: not checked). */
 export function bandsOf(l: Tiers, max: Key | null, min: Key | null): Bands {
@@ -41,10 +119,22 @@ export function currentBands(l: Tiers): Bands {
   };
 }
 
-/** The limit of a level (1..3) in a direction, as a finding's threshold ("device INFO RSL"). */
-export function levelThreshold(ctx: RuleContext, b: Bands, dir: 'over' | 'under', level: number, unit: string, sign = 1): Threshold {
+/**
+ * The limit of a level (1..3) in a direction, as a finding's threshold ("device INFO RSL"), of
+ * epoch e's bands `b`.
+ */
+export function levelThreshold(
+  ctx: RuleContext,
+  b: Bands,
+  epochs: readonly LimitEpoch[],
+  e: number,
+  dir: 'over' | 'under',
+  level: number,
+  unit: string,
+  sign = 1,
+): Threshold {
   const v = dir === 'over' ? [0, b.hi1, b.hi2, b.hi3][level]! : [0, b.lo1, b.lo2, b.lo3][level]!;
-  return { value: Number.isFinite(v) ? v * sign : null, unit, source: `${ctx.limitsSource} ${LEVEL_TIERS[level]}` };
+  return { value: Number.isFinite(v) ? v * sign : null, unit, source: tierSource(ctx, epochs, e, LEVEL_TIERS[level]!) };
 }
 
 /** Pack capacity from INFO, Ah (NaN when unknown). */

@@ -4,9 +4,9 @@
  */
 import { type EvidenceValue, type Finding, type Severity, finding, round, severityRank } from '../../../findings.ts';
 import type { RuleContext } from '../../rule.ts';
-import { type Bands, type Episode, LEVEL_TIERS, timeBeyond } from './episodes.ts';
+import { type Episode, LEVEL_TIERS, timeBeyond } from './episodes.ts';
 import { levelThreshold } from './limits.ts';
-import type { ColumnScan } from './scans.ts';
+import { type ColumnScan, epochOfTag } from './scans.ts';
 
 /** Severity of a level: MOL info, RSL warning, MSL error. */
 export const LEVEL_SEVERITY: readonly Severity[] = ['info', 'info', 'warning', 'error'];
@@ -54,8 +54,6 @@ export interface Wording {
   limitName(dir: 'over' | 'under', tier: string, tag: number): string;
   /** Shown value of the peak (current: a magnitude). */
   shown(v: number): number;
-  /** Bands of a tag. */
-  bands(tag: number): Bands;
   /** Sign that turns a band into the shown limit (-1 for discharge currents). */
   sign(dir: 'over' | 'under'): number;
   digits: number;
@@ -66,7 +64,7 @@ export function episodeFinding(ctx: RuleContext, check: string, scan: ColumnScan
   const level = ep.level;
   const tier = LEVEL_TIERS[level]!;
   const tag = ep.levelTag[level]!;
-  const threshold = levelThreshold(ctx, w.bands(tag), ep.dir, level, w.unit, w.sign(ep.dir));
+  const threshold = levelThreshold(ctx, scan.tagBands[tag]!, scan.epochs, epochOfTag(scan, tag), ep.dir, level, w.unit, w.sign(ep.dir));
   const subject = scan.source === 'pack' ? 'pack' : w.subject(ep.index);
   const duration = ep.t_end_s - ep.t_start_s + scan.period_s;
   const peak = w.shown(ep.peak);

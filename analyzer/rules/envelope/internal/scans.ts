@@ -4,7 +4,10 @@
  * and reaction.limits that judges the BMS's reaction to them share one pass and one result.
  *
  * A scan's episode rules (minimum duration, merge window, largest gap) are the envelope check's
- * profile keys. Not evaluable (a string: the reason) without INFO limits or without the data.
+ * profile keys. Each row is judged by the limits in force at it (limitEpochs: a capture whose
+ * INFOs change their limits part-way is judged by each set where it held); an episode that runs
+ * across a change of limits stays one episode, each of its samples judged by its own row's set.
+ * Not evaluable (a string: the reason) without INFO limits or without the data.
  */
 import { MessageType } from '../../../../protocol/messages.ts';
 import type { Threshold } from '../../../findings.ts';
@@ -12,7 +15,7 @@ import { candidateRows, rowRanges } from '../../../timeline/ranges.ts';
 import { Present, type Timeline } from '../../../timeline/store.ts';
 import type { RuleContext } from '../../rule.ts';
 import { type Bands, type Episode, EpisodeTracker, scanRange32, scanRange64 } from './episodes.ts';
-import { bandsOf, chargingSegments, chargingThreshold, currentBands, periodOf, rowsWith } from './limits.ts';
+import { type LimitEpoch, bandsOf, chargingSegments, chargingThreshold, currentBands, epochRows, limitEpochs, periodOf, rowsWith } from './limits.ts';
 
 export type Quantity = 'cell_voltage' | 'temperature' | 'current';
 
@@ -28,14 +31,38 @@ export interface ColumnScan {
   /** What was scanned: every cell / sensor column, or PACK_STATUS's min and max (per-column data absent). */
   source: 'columns' | 'pack';
   columns: number;
-  /** Bands (temperature: the discharge bands, tag 0). */
-  bands: Bands;
-  /** Temperature only: the charge bands (tag 1). */
-  chargeBands: Bands | null;
+  /** Where each set of limits was in force (at least one). */
+  epochs: LimitEpoch[];
+  /**
+   * Bands by scan tag (an episode's `levelTag`): the tag is the epoch, and for the temperature
+   * scan 2 × epoch + 1 where the charge limits applied, 2 × epoch for the discharge limits.
+   */
+  tagBands: Bands[];
   /** Temperature only: the charging threshold. */
   charging: Threshold | null;
   /** Temperature only: segments of constant charging flag (see chargingSegments). */
   segments: { starts: number[]; flags: number[] } | null;
+}
+
+/** The epoch of a scan tag (ColumnScan.tagBands). */
+export function epochOfTag(scan: ColumnScan, tag: number): number {
+  return scan.quantity === 'temperature' ? tag >> 1 : tag;
+}
+
+/** Whether a tag of the temperature scan stands for the charge limits (false for the others). */
+export function chargeTag(scan: ColumnScan, tag: number): boolean {
+  return scan.quantity === 'temperature' && (tag & 1) === 1;
+}
+
+/** The loosest of the epochs' MOL bands: a sample inside them is inside every epoch's. */
+function widest(bands: readonly Bands[]): { lo1: number; hi1: number } {
+  let lo1 = -Infinity;
+  let hi1 = Infinity;
+  for (const b of bands) {
+    lo1 = Math.max(lo1, b.lo1);
+    hi1 = Math.min(hi1, b.hi1);
+  }
+  return { lo1, hi1 };
 }
 
 const memo = new WeakMap<RuleContext, Map<string, ColumnScan | string>>();
@@ -83,11 +110,12 @@ function hasData(tl: Timeline, type: number, columns: number): boolean {
 /** Every cell's voltage against the voltage tiers (PACK_STATUS min/max when no CELL_VOLTAGES). */
 export function cellVoltageScan(ctx: RuleContext): ColumnScan | string {
   return cached(ctx, 'cell_voltage', () => {
-    const { tl, limits } = ctx;
-    if (limits === null) return 'no tiered limits: the input has no INFO';
+    const { tl } = ctx;
+    const epochs = limitEpochs(ctx);
+    if (epochs.length === 0) return 'no tiered limits: the input has no INFO';
     const perCell = hasData(tl, MessageType.CELL_VOLTAGES, tl.ns);
     if (!perCell && rowsWith(tl, Present.STATUS) === 0) return 'no cell voltages: neither CELL_VOLTAGES nor PACK_STATUS received';
-    const bands = bandsOf(limits, 'cellVoltageMax_V', 'cellVoltageMin_V');
+    const tagBands = epochs.map((e) => bandsOf(e.limits, 'cellVoltageMax_V', 'cellVoltageMin_V'));
     const bit = perCell ? Present.CELLS : Present.STATUS;
     const period_s = periodOf(tl, bit);
     const n = tl.length;
@@ -96,31 +124,32 @@ export function cellVoltageScan(ctx: RuleContext): ColumnScan | string {
     const episodes: Episode[] = [];
     const [over, under] = trackers(rulesOf(ctx, 'envelope.cell_voltage'), period_s, episodes);
     if (perCell) {
-      const cand = candidateRows(rowRanges(tl, 'cells'), bands.lo1, bands.hi1);
+      const w = widest(tagBands);
+      const cand = candidateRows(rowRanges(tl, 'cells'), w.lo1, w.hi1);
       for (let i = 0; i < tl.ns; i++) {
         over.begin(i);
         under.begin(i);
-        scanRange32(tl.cellVoltage_V[i]!, tl.t_s, 0, n, bands, 0, over, under, overRows, underRows, cand);
+        for (let e = 0; e < epochs.length; e++) {
+          const [r0, r1] = epochRows(epochs, e, n);
+          scanRange32(tl.cellVoltage_V[i]!, tl.t_s, r0, r1, tagBands[e]!, e, over, under, overRows, underRows, cand);
+        }
       }
     } else {
+      // PACK_STATUS's highest cell against the maxima, its lowest against the minima
       over.begin(-1);
       under.begin(-1);
-      scanRange64(
-        tl.pack.cellVoltageMax_V,
-        tl.t_s,
-        0,
-        n,
-        { ...bands, lo1: -Infinity, lo2: -Infinity, lo3: -Infinity },
-        0,
-        over,
-        under,
-        overRows,
-        underRows,
-        null,
-      );
+      for (let e = 0; e < epochs.length; e++) {
+        const [r0, r1] = epochRows(epochs, e, n);
+        const b = { ...tagBands[e]!, lo1: -Infinity, lo2: -Infinity, lo3: -Infinity };
+        scanRange64(tl.pack.cellVoltageMax_V, tl.t_s, r0, r1, b, e, over, under, overRows, underRows, null);
+      }
       over.begin(-1);
       under.begin(-1);
-      scanRange64(tl.pack.cellVoltageMin_V, tl.t_s, 0, n, { ...bands, hi1: Infinity, hi2: Infinity, hi3: Infinity }, 0, over, under, overRows, underRows, null);
+      for (let e = 0; e < epochs.length; e++) {
+        const [r0, r1] = epochRows(epochs, e, n);
+        const b = { ...tagBands[e]!, hi1: Infinity, hi2: Infinity, hi3: Infinity };
+        scanRange64(tl.pack.cellVoltageMin_V, tl.t_s, r0, r1, b, e, over, under, overRows, underRows, null);
+      }
     }
     over.finish();
     under.finish();
@@ -135,8 +164,8 @@ export function cellVoltageScan(ctx: RuleContext): ColumnScan | string {
       operating_s: present * period_s,
       source: perCell ? 'columns' : 'pack',
       columns: perCell ? tl.ns : 0,
-      bands,
-      chargeBands: null,
+      epochs,
+      tagBands,
       charging: null,
       segments: null,
     };
@@ -145,17 +174,22 @@ export function cellVoltageScan(ctx: RuleContext): ColumnScan | string {
 
 /**
  * Every sensor's temperature against the tiers: the charge limits on rows where the pack is
- * charging (current above the charging threshold), the discharge limits elsewhere (tag 1 / 0).
+ * charging (current above the charging threshold), the discharge limits elsewhere (tag 2e + 1 /
+ * 2e in epoch e).
  */
 export function temperatureScan(ctx: RuleContext): ColumnScan | string {
   return cached(ctx, 'temperature', () => {
-    const { tl, limits } = ctx;
-    if (limits === null) return 'no tiered limits: the input has no INFO';
+    const { tl } = ctx;
+    const epochs = limitEpochs(ctx);
+    if (epochs.length === 0) return 'no tiered limits: the input has no INFO';
     const perSensor = hasData(tl, MessageType.TEMPERATURES, tl.nt);
     if (!perSensor && rowsWith(tl, Present.STATUS) === 0) return 'no temperatures: neither TEMPERATURES nor PACK_STATUS received';
     const charging = chargingThreshold(ctx, 'envelope.temperature');
-    const dis = bandsOf(limits, 'dischargeTemperatureMax_C', 'dischargeTemperatureMin_C');
-    const chg = bandsOf(limits, 'chargeTemperatureMax_C', 'chargeTemperatureMin_C');
+    const tagBands: Bands[] = [];
+    for (const e of epochs) {
+      tagBands.push(bandsOf(e.limits, 'dischargeTemperatureMax_C', 'dischargeTemperatureMin_C'));
+      tagBands.push(bandsOf(e.limits, 'chargeTemperatureMax_C', 'chargeTemperatureMin_C'));
+    }
     const bit = perSensor ? Present.TEMPERATURES : Present.STATUS;
     const period_s = periodOf(tl, bit);
     const n = tl.length;
@@ -164,8 +198,21 @@ export function temperatureScan(ctx: RuleContext): ColumnScan | string {
     const episodes: Episode[] = [];
     const [over, under] = trackers(rulesOf(ctx, 'envelope.temperature'), period_s, episodes);
     const seg = chargingSegments(tl, charging.value ?? 0);
-    // the rows where a sensor may be beyond the MOL limits of either set
-    const cand = perSensor ? candidateRows(rowRanges(tl, 'temperatures'), Math.max(dis.lo1, chg.lo1), Math.min(dis.hi1, chg.hi1)) : null;
+    // the pieces of rows with one tag: the charging segments cut at the epochs' starts
+    const starts: number[] = [];
+    const tags: number[] = [];
+    for (let s = 0, e = 0; s < seg.starts.length; s++) {
+      const s1 = s + 1 < seg.starts.length ? seg.starts[s + 1]! : n;
+      for (let r = seg.starts[s]!; r < s1;) {
+        while (e + 1 < epochs.length && epochs[e + 1]!.r0 <= r) e++;
+        starts.push(r);
+        tags.push(2 * e + seg.flags[s]!);
+        r = e + 1 < epochs.length ? Math.min(s1, epochs[e + 1]!.r0) : s1;
+      }
+    }
+    // the rows where a sensor may be beyond the MOL limits of any set
+    const w = widest(tagBands);
+    const cand = perSensor ? candidateRows(rowRanges(tl, 'temperatures'), w.lo1, w.hi1) : null;
     const scanColumn = (col: Float32Array | Float64Array, index: number, keepHi: boolean, keepLo: boolean): void => {
       const only = (b: Bands): Bands => ({
         hi1: keepHi ? b.hi1 : Infinity,
@@ -175,14 +222,14 @@ export function temperatureScan(ctx: RuleContext): ColumnScan | string {
         lo2: keepLo ? b.lo2 : -Infinity,
         lo3: keepLo ? b.lo3 : -Infinity,
       });
-      const byFlag = [only(dis), only(chg)];
+      const byTag = tagBands.map(only);
       const scan = col instanceof Float32Array ? scanRange32 : scanRange64;
       over.begin(index);
       under.begin(index);
-      const k = seg.starts.length;
-      for (let s = 0; s < k; s++) {
-        const f = seg.flags[s]!;
-        scan(col, tl.t_s, seg.starts[s]!, s + 1 < k ? seg.starts[s + 1]! : n, byFlag[f]!, f, over, under, overRows, underRows, cand);
+      const k = starts.length;
+      for (let p = 0; p < k; p++) {
+        const tag = tags[p]!;
+        scan(col, tl.t_s, starts[p]!, p + 1 < k ? starts[p + 1]! : n, byTag[tag]!, tag, over, under, overRows, underRows, cand);
       }
     };
     if (perSensor) {
@@ -204,8 +251,8 @@ export function temperatureScan(ctx: RuleContext): ColumnScan | string {
       operating_s: present * period_s,
       source: perSensor ? 'columns' : 'pack',
       columns: perSensor ? tl.nt : 0,
-      bands: dis,
-      chargeBands: chg,
+      epochs,
+      tagBands,
       charging,
       segments: seg,
     };
@@ -215,11 +262,12 @@ export function temperatureScan(ctx: RuleContext): ColumnScan | string {
 /** The pack current against the charge (I > 0) and discharge (I < 0) current tiers. */
 export function currentScan(ctx: RuleContext): ColumnScan | string {
   return cached(ctx, 'current', () => {
-    const { tl, limits } = ctx;
-    if (limits === null) return 'no tiered limits: the input has no INFO';
+    const { tl } = ctx;
+    const epochs = limitEpochs(ctx);
+    if (epochs.length === 0) return 'no tiered limits: the input has no INFO';
     const present = rowsWith(tl, Present.STATUS);
     if (present === 0) return 'no pack current: no PACK_STATUS received';
-    const bands = currentBands(limits);
+    const tagBands = epochs.map((e) => currentBands(e.limits));
     const period_s = periodOf(tl, Present.STATUS);
     const n = tl.length;
     const overRows = new Uint8Array(n);
@@ -228,7 +276,10 @@ export function currentScan(ctx: RuleContext): ColumnScan | string {
     const [over, under] = trackers(rulesOf(ctx, 'envelope.current'), period_s, episodes);
     over.begin(-1);
     under.begin(-1);
-    scanRange64(tl.pack.current_A, tl.t_s, 0, n, bands, 0, over, under, overRows, underRows, null);
+    for (let e = 0; e < epochs.length; e++) {
+      const [r0, r1] = epochRows(epochs, e, n);
+      scanRange64(tl.pack.current_A, tl.t_s, r0, r1, tagBands[e]!, e, over, under, overRows, underRows, null);
+    }
     over.finish();
     under.finish();
     episodes.sort(byTime);
@@ -241,8 +292,8 @@ export function currentScan(ctx: RuleContext): ColumnScan | string {
       operating_s: present * period_s,
       source: 'pack',
       columns: 1,
-      bands,
-      chargeBands: null,
+      epochs,
+      tagBands,
       charging: null,
       segments: null,
     };
