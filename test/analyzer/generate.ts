@@ -375,6 +375,14 @@ export function generateMessages(o: GenOptions = {}): Decoded<DeviceMessage>[] {
   return out;
 }
 
+/**
+ * The messages with every INFO from `from_s` on stating `limits` (the device reconfigured or
+ * reflashed part-way through a session; quality.device reports it).
+ */
+export function withLimitsFrom(msgs: readonly Decoded<DeviceMessage>[], from_s: number, limits: Info['limits']): Decoded<DeviceMessage>[] {
+  return msgs.map((m) => (m.type === MessageType.INFO && m.t_ms >= from_s * 1000 ? ({ ...(m as Decoded<Info>), limits } as Decoded<DeviceMessage>) : m));
+}
+
 /** The session as wire bytes (a capture). */
 export function generateCapture(o: GenOptions = {}): Uint8Array {
   const enc = new Encoder({ initialCapacity: 1 << 20 });

@@ -96,7 +96,7 @@ export const deviceRule: Rule = {
             severity: 'warning',
             ...at,
             subject: 'limits',
-            message: `${limits.length} device limit${limits.length === 1 ? '' : 's'} changed at ${b.t_s.toFixed(1)} s: ${listed}${limits.length > LIMITS_LISTED ? ', …' : ''}; the envelope and reaction checks judge the rows before and after by the limits in force there`,
+            message: `${limits.length} device limit${limits.length === 1 ? '' : 's'} changed at ${b.t_s.toFixed(1)} s: ${listed}${limits.length > LIMITS_LISTED ? ', …' : ''}; the checks judge the rows before and after by the limits in force there`,
             evidence: { changed: limits.join('; ') },
             threshold: source,
           }),

@@ -5,7 +5,8 @@
  * Bounds (profile): cell voltage `cell_voltage_min_V`..`cell_voltage_max_V` (0..5 V),
  * temperature `temperature_min_C`..`temperature_max_C` (−55..150 °C, the NTC's range), pack
  * voltage 0..ns × the cell maximum, |current| up to `current_msl_factor` (3) × the device's
- * MSL current for its direction (INFO; skipped without INFO), SOC `soc_min`..`soc_max`
+ * MSL current for its direction (INFO, the set in force at each row: envelope/internal/limits.ts
+ * limitEpochs; skipped without INFO), SOC `soc_min`..`soc_max`
  * (−0.05..1.05), SOH `soh_min`..`soh_max` (0..1.2). Any sample outside is a finding (runs closer
  * than `join_s` merged, one per channel and episode): an error for the measured values (cell
  * voltage, temperature, pack voltage, current), a warning for the estimates (SOC, SOH).
@@ -25,6 +26,7 @@ import { capFindings } from './internal/cap.ts';
 import { channelScan } from './internal/channelScan.ts';
 import { type Gaps, gapsOf, restartBetween } from './internal/gaps.ts';
 import { rowStats } from './internal/rowStats.ts';
+import { epochRows, inForce, limitEpochs } from '../envelope/internal/limits.ts';
 
 const ID = 'quality.nonphysical';
 
@@ -34,6 +36,8 @@ interface Bound {
   hi: Threshold;
   unit: string;
   severity: Severity;
+  /** The rows it applies to, [from, to) (default: all). */
+  rows?: [number, number];
 }
 
 export const nonphysical: Rule = {
@@ -41,7 +45,7 @@ export const nonphysical: Rule = {
   group: 'quality',
   title: 'Values outside physical bounds',
   evaluate(ctx: RuleContext): RuleOutcome {
-    const { tl, profile, limits, info } = ctx;
+    const { tl, profile, info } = ctx;
     const any = (tl.received.get(0x02) ?? 0) + (tl.received.get(0x03) ?? 0) + (tl.received.get(0x04) ?? 0);
     if (tl.length === 0 || any === 0) return notEvaluable('no PACK_STATUS, cell voltages or temperatures');
     const th = (k: string, unit: string): Threshold => profile.threshold(`${ID}.${k}`, unit);
@@ -89,23 +93,29 @@ export const nonphysical: Rule = {
         severity: 'error',
       });
     }
-    if (limits !== null) {
-      const k = th('current_msl_factor', '');
-      const src = `device INFO MSL × ${k.value} (${k.source})`;
+    // current: by the MSL of the limits in force at each row
+    const epochs = limitEpochs(ctx);
+    const k = th('current_msl_factor', '');
+    for (let e = 0; e < epochs.length; e++) {
+      const msl = epochs[e]!.limits.msl;
+      const src = `${ctx.limitsSource} MSL × ${k.value} (${k.source})${inForce(epochs, e)}`;
       bounds.push({
         ch: 'current_A',
-        lo: { value: round(-k.value! * limits.msl.dischargeCurrentMax_A, 4), unit: 'A', source: src },
-        hi: { value: round(k.value! * limits.msl.chargeCurrentMax_A, 4), unit: 'A', source: src },
+        lo: { value: round(-k.value! * msl.dischargeCurrentMax_A, 4), unit: 'A', source: src },
+        hi: { value: round(k.value! * msl.chargeCurrentMax_A, 4), unit: 'A', source: src },
         unit: 'A',
         severity: 'error',
+        rows: epochRows(epochs, e, tl.length),
       });
-    } else notes.push('current not judged: no INFO limits');
+    }
+    if (epochs.length === 0) notes.push('current not judged: no INFO limits');
     const gaps = gapsOf(tl, profile);
     for (const b of bounds) {
       const col = tl.pack[b.ch];
       const lo = b.lo.value!;
       const hi = b.hi.value!;
-      for (const run of outside(tl, col, lo, hi, gaps, join_s)) {
+      const [from, to] = b.rows ?? [0, tl.length];
+      for (const run of outside(tl, col, lo, hi, gaps, join_s, from, to)) {
         const below = run.ext < lo;
         out.push(
           finding({
@@ -132,10 +142,19 @@ export const nonphysical: Rule = {
 };
 
 /**
- * Runs of PACK_STATUS rows whose value lies outside [lo, hi] (NaN is not outside), cut at time
- * gaps and restarts, merged when closer than join_s; with the value furthest out.
+ * Runs of PACK_STATUS rows in [from, to) whose value lies outside [lo, hi] (NaN is not outside),
+ * cut at time gaps and restarts, merged when closer than join_s; with the value furthest out.
  */
-function outside(tl: Timeline, col: Float64Array, lo: number, hi: number, gaps: Gaps, join_s: number): { r0: number; r1: number; ext: number }[] {
+function outside(
+  tl: Timeline,
+  col: Float64Array,
+  lo: number,
+  hi: number,
+  gaps: Gaps,
+  join_s: number,
+  from: number,
+  to: number,
+): { r0: number; r1: number; ext: number }[] {
   const gap_s = gaps.limit_s;
   const out: { r0: number; r1: number; ext: number }[] = [];
   const ts = tl.t_s;
@@ -144,7 +163,7 @@ function outside(tl: Timeline, col: Float64Array, lo: number, hi: number, gaps: 
   const mid = (lo + hi) / 2;
   let cur: { r0: number; r1: number; ext: number } | null = null;
   let last = -1; // last STATUS row
-  for (let r = 0; r < tl.length; r++) {
+  for (let r = from; r < to; r++) {
     if ((present[r]! & STATUS) === 0) continue;
     const v = col[r]!;
     if (cur !== null && last >= 0 && (ts[r]! - ts[last]! > gap_s || restartBetween(gaps, last, r))) cur = null; // never across a gap

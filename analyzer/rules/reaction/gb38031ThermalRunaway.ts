@@ -5,7 +5,9 @@
  *   a) a cell voltage more than voltage_drop_fraction (25 %) below its value before the rise, or
  *   b) the sensor reaching the maximum temperature: max_temperature_C, or when that is null the
  *      larger of INFO's MSL charge and discharge maximum temperatures (the standard says "the
- *      manufacturer's maximum operating temperature"; the MSL is the device's hard maximum);
+ *      manufacturer's maximum operating temperature"; the MSL is the device's hard maximum), of
+ *      the limits in force where the rise began (a capture may hold more than one set:
+ *      envelope/internal/limits.ts limitEpochs);
  * a) or b) counting within coincidence_s of the rise. When the condition holds, the BMS must
  * have warned (an EVENT raised at WARNING or FATAL, or a non-zero warning or fault mask) no later
  * than warning_latency_s after it (GB 38031-2025 5.2.7 b) / C.1: a thermal-event alarm no later
@@ -33,7 +35,7 @@ import { Present, type Timeline } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { firstRise32, firstRise64 } from '../envelope/internal/episodes.ts';
-import { periodOf } from '../envelope/internal/limits.ts';
+import { limitEpochs, periodOf } from '../envelope/internal/limits.ts';
 import { capFindings } from '../envelope/internal/report.ts';
 import { warningTime } from './internal/bms.ts';
 import { gapsOf, runStartOf } from '../quality/internal/gaps.ts';
@@ -47,7 +49,8 @@ interface Params {
   rate: number;
   hold_s: number;
   drop: number;
-  tMax: number;
+  /** Condition b)'s maximum temperature at a row, °C (NaN: b) not judged). */
+  tMaxAt: (r: number) => number;
   coincidence_s: number;
   latency_s: number;
   merge_s: number;
@@ -69,6 +72,8 @@ interface Condition {
   cell: number;
   drop: number;
   peak_C: number;
+  /** Condition b)'s maximum temperature where the rise began (NaN: not judged). */
+  tMax_C: number;
 }
 
 export const gb38031ThermalRunaway: Rule = {
@@ -83,15 +88,24 @@ export const gb38031ThermalRunaway: Rule = {
     for (let r = 0; r < tl.length && !anyT; r++) anyT = (tl.present[r]! & (Present.TEMPERATURES | Present.STATUS)) !== 0;
     if (!anyT) return notEvaluable('no temperatures: neither TEMPERATURES nor PACK_STATUS received');
     const maxT = profile.threshold(`${ID}.max_temperature_C`, '°C');
-    let tMax = maxT.value ?? NaN;
-    let tMaxSource = maxT.source;
-    if (maxT.value === null && ctx.limits !== null) {
-      tMax = Math.max(ctx.limits.msl.chargeTemperatureMax_C, ctx.limits.msl.dischargeTemperatureMax_C);
-      tMaxSource = `${ctx.limitsSource} MSL`;
-    }
+    // b)'s maximum: the profile's, else the MSL of the limits in force at each row
+    const epochs = maxT.value === null ? limitEpochs(ctx) : [];
+    const mslMax = epochs.map((e) => Math.max(e.limits.msl.chargeTemperatureMax_C, e.limits.msl.dischargeTemperatureMax_C));
+    const tMaxAt =
+      maxT.value !== null
+        ? (): number => maxT.value!
+        : (r: number): number => {
+            let e = epochs.length - 1;
+            while (e > 0 && epochs[e]!.r0 > r) e--;
+            return e >= 0 ? mslMax[e]! : NaN;
+          };
+    const tMaxes = maxT.value !== null ? [maxT.value] : mslMax.filter((x, i) => mslMax.indexOf(x) === i);
+    const tMax = tMaxes.length === 1 ? tMaxes[0]! : NaN;
+    const anyTMax = tMaxes.some((x) => Number.isFinite(x));
+    const tMaxSource = maxT.value !== null ? maxT.source : tMaxes.length > 1 ? `${ctx.limitsSource} MSL in force at each rise` : `${ctx.limitsSource} MSL`;
     const perCell = tl.ns > 0 && (tl.received.get(MessageType.CELL_VOLTAGES) ?? 0) > 0;
     const hasVoltage = perCell || (tl.received.get(MessageType.PACK_STATUS) ?? 0) > 0;
-    if (!Number.isFinite(tMax) && !hasVoltage)
+    if (!anyTMax && !hasVoltage)
       return notEvaluable('neither cell voltages (condition a) nor a maximum temperature (condition b: no INFO, max_temperature_C null)');
     const gaps = gapsOf(tl, profile);
     const p: Params = {
@@ -99,7 +113,7 @@ export const gb38031ThermalRunaway: Rule = {
       rate: profile.num(`${ID}.rise_rate_C_per_s`),
       hold_s: profile.num(`${ID}.rise_duration_s`),
       drop: profile.num(`${ID}.voltage_drop_fraction`),
-      tMax,
+      tMaxAt,
       coincidence_s: profile.num(`${ID}.coincidence_s`),
       latency_s: profile.num(`${ID}.warning_latency_s`),
       merge_s: profile.num(`${ID}.merge_s`),
@@ -169,12 +183,12 @@ export const gb38031ThermalRunaway: Rule = {
         by: c.how,
         cell: c.cell < 0 ? null : c.cell,
         voltage_drop: round(c.drop, 4),
-        max_temperature_C: Number.isFinite(p.tMax) ? p.tMax : null,
+        max_temperature_C: Number.isFinite(c.tMax_C) ? c.tMax_C : null,
         warned: ok,
         warning_latency_s: lat,
       };
       const subject = c.sensor < 0 ? 'pack temperature' : `sensor ${c.sensor}`;
-      const cond = `dT/dt up to ${round(c.maxSlope, 2)} °C/s from ${round(c.t_rise_s, 2)} s, held over ${p.hold_s} s by ${round(c.t_c_s, 2)} s, with ${c.how === 'voltage drop' ? `cell ${c.cell} ${round(c.drop * 100, 1)} % below its voltage before the rise` : `the sensor at ${round(c.peak_C, 1)} °C (maximum ${p.tMax} °C)`}`;
+      const cond = `dT/dt up to ${round(c.maxSlope, 2)} °C/s from ${round(c.t_rise_s, 2)} s, held over ${p.hold_s} s by ${round(c.t_c_s, 2)} s, with ${c.how === 'voltage drop' ? `cell ${c.cell} ${round(c.drop * 100, 1)} % below its voltage before the rise` : `the sensor at ${round(c.peak_C, 1)} °C (maximum ${c.tMax_C} °C)`}`;
       const outcome = ok
         ? lat === null
           ? 'the BMS was already warning'
@@ -204,10 +218,10 @@ export const gb38031ThermalRunaway: Rule = {
         conditions: kept.length,
         warned,
         missed,
-        max_temperature_C: Number.isFinite(p.tMax) ? p.tMax : null,
-        max_temperature_source: Number.isFinite(p.tMax) ? tMaxSource : null,
+        max_temperature_C: Number.isFinite(tMax) ? tMax : null,
+        max_temperature_source: anyTMax ? tMaxSource : null,
         condition_a: hasVoltage,
-        condition_b: Number.isFinite(p.tMax),
+        condition_b: anyTMax,
       },
     };
   },
@@ -303,13 +317,14 @@ function confirm(
   while (r1 < n && ts[r1]! <= end) r1++;
   const e = p.epoch;
   if (e !== null) while (r1 > r0 && e[r1 - 1] !== e[c.r0]) r1--;
-  // b) the sensor at the maximum temperature
+  // b) the sensor at the maximum temperature (of the limits in force where the rise began)
+  const tMax = p.tMaxAt(c.r0);
   let tb = NaN;
   let peak = -Infinity;
   for (let r = r0; r < r1; r++) {
     const y = col[r]!;
     if (y > peak) peak = y;
-    if (Number.isNaN(tb) && y >= p.tMax) tb = ts[r]!;
+    if (Number.isNaN(tb) && y >= tMax) tb = ts[r]!;
   }
   // a) a cell more than `drop` below its voltage before the rise
   let ta = NaN;
@@ -348,5 +363,6 @@ function confirm(
     cell: useA ? cell : -1,
     drop: worst,
     peak_C: peak,
+    tMax_C: tMax,
   };
 }

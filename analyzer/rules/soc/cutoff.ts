@@ -24,11 +24,16 @@
  * strands the driver, one that reads 90 % at the end of a charge never shows the pack full. A
  * pack that reaches its cut-off under a high current leaves charge behind, hence the tolerance.
  *
+ * The MOL limits are those in force at each row: a capture whose INFOs change their limits
+ * part-way (firmware reconfigured or reflashed) is judged by each set where it held
+ * (envelope/internal/limits.ts limitEpochs).
+ *
  * Severity: warning per episode; `max_findings` caps them. Not evaluable: no INFO (limits and
  * capacity), or neither a cut-off nor an end of charge happened.
  */
-import { type Finding, type Threshold, finding, round } from '../../findings.ts';
+import { type Finding, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
+import { limitEpochs } from '../envelope/internal/limits.ts';
 import { type Run, mergeRuns } from '../intervals.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { PCT, capFindings, maxFindings, meanTemperature, packCapacity_Ah, pct, restThreshold_A } from './internal/common.ts';
@@ -43,16 +48,30 @@ export const cutoff: Rule = {
   evaluate(ctx: RuleContext): RuleOutcome {
     const { tl, profile } = ctx;
     const Q = packCapacity_Ah(ctx);
-    const mol = ctx.limits?.mol;
-    if (Q === null || !mol) return notEvaluable('no INFO: the cut-off voltages and the capacity come from it');
+    const epochs = limitEpochs(ctx);
+    if (Q === null || epochs.length === 0) return notEvaluable('no INFO: the cut-off voltages and the capacity come from it');
     const emptyTol = profile.threshold(`${ID}.empty_tolerance_pct`, '%');
     const fullTol = profile.threshold(`${ID}.full_tolerance_pct`, '%');
-    const src = ctx.limitsSource === 'device INFO' ? 'device INFO MOL' : `${ctx.limitsSource} MOL`;
-    const vMin: Threshold = { value: mol.cellVoltageMin_V, unit: 'V', source: src };
-    const vMax: Threshold = { value: mol.cellVoltageMax_V, unit: 'V', source: src };
-    const derateA = profile.num(`${ID}.derate_fraction`) * mol.dischargeCurrentMax_A;
-    const derateV = mol.cellVoltageMin_V + profile.num(`${ID}.derate_window_V`);
-    const fullV = mol.cellVoltageMax_V - profile.num(`${ID}.full_margin_V`);
+    // each set of limits judges the rows it was in force for
+    const ne = epochs.length;
+    const molMin = new Float64Array(ne);
+    const molMax = new Float64Array(ne);
+    const derateA = new Float64Array(ne);
+    const derateV = new Float64Array(ne);
+    const fullV = new Float64Array(ne);
+    for (let e = 0; e < ne; e++) {
+      const mol = epochs[e]!.limits.mol;
+      molMin[e] = mol.cellVoltageMin_V;
+      molMax[e] = mol.cellVoltageMax_V;
+      derateA[e] = profile.num(`${ID}.derate_fraction`) * mol.dischargeCurrentMax_A;
+      derateV[e] = mol.cellVoltageMin_V + profile.num(`${ID}.derate_window_V`);
+      fullV[e] = mol.cellVoltageMax_V - profile.num(`${ID}.full_margin_V`);
+    }
+    const epochAt = (r: number): number => {
+      let e = 0;
+      while (e + 1 < ne && epochs[e + 1]!.r0 <= r) e++;
+      return e;
+    };
     const restA = restThreshold_A(ctx, ID, Q);
     const taperA = profile.num(`${ID}.taper_c_rate`) * Q;
     const maxGap_s = profile.num(`${ID}.max_gap_s`);
@@ -66,7 +85,6 @@ export const cutoff: Rule = {
     const dlim = p.dischargeCurrentLimit_A;
     const present = tl.present;
     const ts = tl.t_s;
-    const molMin = mol.cellVoltageMin_V;
     // one pass: runs of cut-off rows and of end-of-charge rows (a gap over max_gap_s ends a run)
     const emptyRuns: Run[] = [];
     const fullRuns: Run[] = [];
@@ -74,13 +92,19 @@ export const cutoff: Rule = {
       f0 = -1,
       last = -1;
     const n = tl.length;
+    let e = 0;
+    let next = ne > 1 ? epochs[1]!.r0 : n;
     for (let r = 0; r < n; r++) {
+      if (r >= next) {
+        e = epochAt(r);
+        next = e + 1 < ne ? epochs[e + 1]!.r0 : n;
+      }
       if ((present[r]! & Present.STATUS) === 0) continue;
       const gap = last >= 0 && ts[r]! - ts[last]! > maxGap_s;
       const lo = vlo[r]!;
       const I = cur[r]!;
-      const isEmpty = lo <= molMin || (dlim[r]! <= derateA && lo <= derateV);
-      const isFull = vhi[r]! >= fullV && I > restA && I <= taperA;
+      const isEmpty = lo <= molMin[e]! || (dlim[r]! <= derateA[e]! && lo <= derateV[e]!);
+      const isFull = vhi[r]! >= fullV[e]! && I > restA && I <= taperA;
       if (e0 >= 0 && (gap || !isEmpty)) {
         emptyRuns.push({ r0: e0, r1: last, t_start_s: ts[e0]!, t_end_s: ts[last]! });
         e0 = -1;
@@ -105,7 +129,7 @@ export const cutoff: Rule = {
     };
     if (empties.length === 0 && fulls.length === 0) {
       return notEvaluable(
-        `no discharge cut-off (cell ≤ ${mol.cellVoltageMin_V} V or discharge derated to ~0 A) and no end of charge (cell ≥ ${fullV.toFixed(3)} V at ≤ ${taperA.toFixed(1)} A)`,
+        `no discharge cut-off (cell ≤ ${list(molMin, 4)} V or discharge derated to ~0 A) and no end of charge (cell ≥ ${list(fullV, 3)} V at ≤ ${taperA.toFixed(1)} A)`,
         metrics,
       );
     }
@@ -128,7 +152,7 @@ export const cutoff: Rule = {
       const off = z - expected;
       if (!(Math.abs(off) <= Math.abs(worstEmpty))) worstEmpty = off;
       if (Math.abs(off) <= eTol) continue;
-      const derated = vlo[r]! > mol.cellVoltageMin_V;
+      const derated = vlo[r]! > molMin[epochAt(r)]!;
       out.push(
         finding({
           check: ID,
@@ -145,7 +169,7 @@ export const cutoff: Rule = {
             current_A: round(cur[r]!, 2),
             discharge_limit_A: round(dlim[r]!, 2),
             temperature_C: round(T, 1),
-            cutoff_V: vMin.value,
+            cutoff_V: molMin[epochAt(r)]!,
           },
           threshold: emptyTol,
         }),
@@ -172,7 +196,7 @@ export const cutoff: Rule = {
             off_pct: round(off * PCT, 2),
             cell_voltage_max_V: round(vhi[r]!, 4),
             current_A: round(cur[r]!, 2),
-            full_V: vMax.value,
+            full_V: molMax[epochAt(r)]!,
           },
           threshold: fullTol,
         }),
@@ -195,4 +219,14 @@ function lastWithSoc(tl: { pack: { soc: Float64Array } }, r0: number, r1: number
 function firstWithSoc(tl: { pack: { soc: Float64Array } }, r0: number, r1: number): number {
   for (let r = r0; r <= r1; r++) if (tl.pack.soc[r]! === tl.pack.soc[r]!) return r;
   return -1;
+}
+
+/** The distinct values of a per-epoch array, in order ("3.1" or "3.1 / 3.2"). */
+function list(a: Float64Array, digits: number): string {
+  const seen: string[] = [];
+  for (const x of a) {
+    const t = String(round(x, digits));
+    if (!seen.includes(t)) seen.push(t);
+  }
+  return seen.join(' / ');
 }

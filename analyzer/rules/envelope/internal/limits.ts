@@ -90,8 +90,12 @@ export function epochRows(epochs: readonly LimitEpoch[], e: number, n: number): 
  * than one set of limits, which one ("device INFO RSL, in force from 1234.5 s").
  */
 export function tierSource(ctx: RuleContext, epochs: readonly LimitEpoch[], e: number, tier: string): string {
-  const base = `${ctx.limitsSource} ${tier}`;
-  return epochs.length > 1 ? `${base}, in force from ${round(epochs[e]!.t_s, 1)} s` : base;
+  return `${ctx.limitsSource} ${tier}${inForce(epochs, e)}`;
+}
+
+/** ", in force from 1234.5 s" when the capture holds more than one set of limits, else "". */
+export function inForce(epochs: readonly LimitEpoch[], e: number): string {
+  return epochs.length > 1 ? `, in force from ${round(epochs[e]!.t_s, 1)} s` : '';
 }
 
 /** Bands from a maximum and a minimum limit key of each tier (either may be null: not checked). */

@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Encoder } from '../../../../protocol/encoder.ts';
-import { type Decoded, type DeviceMessage, type Info, MessageType, type TierLimits } from '../../../../protocol/messages.ts';
-import { encodeRestarted, generateMessages, type Tick } from '../../generate.ts';
+import { type Decoded, type DeviceMessage, type Info, type TierLimits } from '../../../../protocol/messages.ts';
+import { encodeRestarted, generateMessages, type Tick, withLimitsFrom } from '../../generate.ts';
 import { analyzeBytes, findingsOf } from '../../harness.ts';
 import { DISCHARGE, LIMITS, SHORT, near, rowSpan, show } from './sessions.ts';
 
@@ -56,9 +56,7 @@ function valueOf(q: Quantity): number {
 /** SHORT with an exceedance planted over [t0, t1) and every INFO from `change_s` on carrying NEW. */
 function messages(q: Quantity, t0: number, t1: number, change_s: number): Decoded<DeviceMessage>[] {
   const p = QUANTITIES[q];
-  return generateMessages({ phases: SHORT, mutate: (k) => void (k.t_s >= t0 && k.t_s < t1 && p.plant(k, valueOf(q))) }).map((m) =>
-    m.type === MessageType.INFO && m.t_ms >= change_s * 1000 ? ({ ...(m as Decoded<Info>), limits: NEW } as Decoded<DeviceMessage>) : m,
-  );
+  return withLimitsFrom(generateMessages({ phases: SHORT, mutate: (k) => void (k.t_s >= t0 && k.t_s < t1 && p.plant(k, valueOf(q))) }), change_s, NEW);
 }
 
 function encode(msgs: readonly Decoded<DeviceMessage>[]): Uint8Array {

@@ -1,13 +1,14 @@
 /** quality.nonphysical: values outside physical bounds, and the pack voltage against its cells. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { infoFor, type Tick } from '../../generate.ts';
+import { encodeRestarted, generateMessages, infoFor, type Tick, withLimitsFrom } from '../../generate.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { SHORT, near, serious, show } from './sessions.ts';
 
 const ID = 'quality.nonphysical';
-const MSL = infoFor(8, 2, 4).limits.msl;
+const LIMITS = infoFor(8, 2, 4).limits;
+const MSL = LIMITS.msl;
 
 interface Plant {
   subject: (i: number) => string;
@@ -105,6 +106,42 @@ describe('quality.nonphysical', () => {
       { checks: [ID] },
     );
     expect(findingsOf(report, ID)).toEqual([]);
+  });
+
+  // for all changes of limits (at an INFO, 10–45 s), planted currents beyond 3 × the new MSL but
+  // within 3 × the old (discharge and charge), 0.5–3 s long, before or after the change / a
+  // finding after the change only, bounded by the new MSL and saying from when, holds
+  it('should bound the current by the MSL of the limits in force at each row', () => {
+    const NEW = { ...LIMITS, msl: { ...MSL, chargeCurrentMax_A: MSL.chargeCurrentMax_A / 2, dischargeCurrentMax_A: MSL.dischargeCurrentMax_A / 2 } };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 9 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0.5, max: 3, noNaN: true }),
+        (k, after, charge, frac, d) => {
+          const change = 5 * k;
+          const [lo, hi] = after ? [change, 59 - d] : [1, change - d - 0.3];
+          const t0 = lo + frac * (hi - lo);
+          const I = charge ? 1.5 * (MSL.chargeCurrentMax_A + NEW.msl.chargeCurrentMax_A) : -1.5 * (MSL.dischargeCurrentMax_A + NEW.msl.dischargeCurrentMax_A);
+          const msgs = generateMessages({ phases: SHORT, mutate: (t) => void (t.t_s >= t0 && t.t_s < t0 + d && (t.current_A = I)) });
+          const { report } = analyzeBytes(encodeRestarted(withLimitsFrom(msgs, change - 2.5, NEW), []), { checks: [ID] });
+          const fs = findingsOf(report, ID).filter((f) => f.subject === 'current_A');
+          if (!after) {
+            expect(fs, show(fs)).toEqual([]);
+            return;
+          }
+          expect(fs, show(fs)).toHaveLength(1);
+          expect(fs[0]!.t_start_s).toBeGreaterThanOrEqual(t0 - 0.1);
+          expect(fs[0]!.t_end_s).toBeLessThanOrEqual(t0 + d);
+          const bound = charge ? 3 * NEW.msl.chargeCurrentMax_A : -3 * NEW.msl.dischargeCurrentMax_A;
+          expect(fs[0]!.threshold?.value).toBeCloseTo(bound, 3);
+          expect(fs[0]!.threshold?.source).toMatch(new RegExp(`^device INFO MSL × 3 \\(.*\\), in force from ${change} s$`));
+        },
+      ),
+      { numRuns: 20, seed: 72 },
+    );
   });
 
   it('should find nothing on a clean session nor on a real 3C fast charge', () => {

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FaultCode } from '../../../../protocol/messages.ts';
-import { type Tick, encodeRestarted, generateMessages } from '../../generate.ts';
+import { type Tick, encodeRestarted, generateMessages, infoFor, withLimitsFrom } from '../../generate.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { SHORT, show } from '../envelope/sessions.ts';
@@ -87,6 +87,37 @@ describe('reaction.gb38031_thermal_runaway', () => {
     expect(fs[0]!.evidence.by).toBe('maximum temperature');
     expect(fs[0]!.evidence.max_temperature_C).toBe(70);
     expect(fs[0]!.severity).toBe('warning');
+  });
+
+  // for all changes of limits (60–80 s) lowering the MSL maximum temperatures from 70 to 40 °C,
+  // and 2 °C/s rises for 10 s (25 → 45 °C, no voltage drop) wholly before the change (with the
+  // 30 s coincidence window) or after it / a runaway by the maximum temperature after the change
+  // only, at the new 40 °C, holds
+  it('should take condition b) from the MSL of the limits in force where the rise began', () => {
+    const L = infoFor(8, 2, 4).limits;
+    const NEW = { ...L, msl: { ...L.msl, chargeTemperatureMax_C: 40, dischargeTemperatureMax_C: 40 } };
+    fc.assert(
+      fc.property(fc.integer({ min: 12, max: 16 }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), (k, after, frac) => {
+        const change = 5 * k;
+        const [lo, hi] = after ? [change, 100] : [10, change - 42];
+        const t0 = lo + frac * (hi - lo);
+        const msgs = generateMessages({ phases: SHORT, mutate: plant({ sensor: 1, cell: 0, t0, rate: 2, duration: 10, keep: 1, warnAfter: Infinity }) });
+        const { report } = analyzeBytes(encodeRestarted(withLimitsFrom(msgs, change - 2.5, NEW), []), { checks: [ID], set: SET });
+        const fs = findingsOf(report, ID);
+        if (!after) {
+          expect(fs, show(fs)).toEqual([]);
+          return;
+        }
+        expect(fs, show(fs)).toHaveLength(1);
+        expect(fs[0]!.evidence.by).toBe('maximum temperature');
+        expect(fs[0]!.evidence.max_temperature_C).toBe(40);
+        expect(fs[0]!.t_start_s).toBeGreaterThanOrEqual(t0 - 0.05);
+        const check = report.checks.find((c) => c.check === ID)!;
+        expect(check.metrics?.max_temperature_C).toBeNull(); // two maxima in the capture
+        expect(check.metrics?.max_temperature_source).toBe('device INFO MSL in force at each rise');
+      }),
+      { numRuns: 12, seed: 38032 },
+    );
   });
 
   // a 2 °C/s rise for 4 s with a collapsing cell is a runaway; cut in two 2 s halves by a device

@@ -1,8 +1,8 @@
 /** soc.cutoff: the SOC near 0 at the discharge cut-off and near 1 at the end of a charge. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Phase, infoFor } from '../../generate.ts';
-import { analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
+import { type Phase, encodeRestarted, generateMessages, infoFor, ocv, withLimitsFrom } from '../../generate.ts';
+import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { RATE_HZ, SHORT, analyzeCapture, fixture, listFindings, near } from './helpers.ts';
 
@@ -91,6 +91,52 @@ describe('soc.cutoff', () => {
         expect(report.checks[0]!.metrics?.[empty ? 'cutoffs' : 'ends_of_charge']).toBe(1);
       }),
       { numRuns: 10, seed: 12 },
+    );
+  });
+
+  // for all times (at an INFO, 10–1500 s, or never) from which the device states a MOL minimum
+  // raised to the voltage of ~15 % SOC / such that a 0.5C discharge from 30 % with a correct SOC
+  // crosses it at tNew and the old 1.95 V at tEmpty (1900 s) / one warning from
+  // max(change, tNew) (± one row), with the SOC ≥ 9 % there and cutoff_V the new minimum, or
+  // with no change a pass (the old cut-off reached with the SOC near 0) holds
+  it('should take the cut-off voltage of the limits in force at each row', () => {
+    const L = infoFor(8, 2, 4).limits;
+    const vNew = Math.round((ocv(0.15) - 0.06) * 1000) / 1000; // less the 150 A × 0.4 mΩ IR drop
+    const NEW = { ...L, mol: { ...L.mol, cellVoltageMin_V: vNew } };
+    let tNew = NaN;
+    let tEmpty = NaN;
+    const msgs = generateMessages({
+      phases: [
+        { current_A: 0, duration_s: 10, state: 'STANDBY' },
+        { current_A: -150, duration_s: 2200, state: 'NORMAL' },
+        { current_A: 0, duration_s: 30, state: 'NORMAL' },
+      ],
+      rate_Hz: RATE_HZ,
+      initialSoc: 0.3,
+      mutate: (k) => {
+        const lo = Math.min(...k.cellVoltage_V);
+        if (tNew !== tNew && lo <= vNew) tNew = k.t_s;
+        if (tEmpty !== tEmpty && lo <= MOL.cellVoltageMin_V) tEmpty = k.t_s;
+      },
+    });
+    expect(tNew).toBeGreaterThan(800);
+    expect(tEmpty).toBeGreaterThan(1800);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 2, max: 300 }), fc.constant(Infinity)), (k) => {
+        const change = 5 * k;
+        const { report } = analyzeBytes(encodeRestarted(withLimitsFrom(msgs, change - 1, NEW), []), { checks: [ID] });
+        const fs = findingsOf(report, ID);
+        if (change === Infinity) {
+          expect(statusOf(report, ID), listFindings(fs)).toBe('pass');
+          return;
+        }
+        const from = Math.max(change, tNew);
+        expect(fs, listFindings(fs)).toHaveLength(1);
+        expect(near(fs[0]!.t_start_s, from, 1 / RATE_HZ), `${fs[0]!.t_start_s} vs ${from}`).toBe(true);
+        expect(fs[0]!.evidence.cutoff_V).toBe(vNew);
+        expect(fs[0]!.evidence.soc_pct as number).toBeGreaterThan(9);
+      }),
+      { numRuns: 12, seed: 2300 },
     );
   });
 
