@@ -75,6 +75,7 @@ export const TABLES: Record<TableName, TableSpec> = {
       CAPTURE,
       ROW,
       req(dbl('t_s', 's')),
+      req(int('run')),
       req(int('present')),
       int('state'),
       str('state_name'),
@@ -111,6 +112,7 @@ export const TABLES: Record<TableName, TableSpec> = {
     columns: [
       CAPTURE,
       req(dbl('t_s', 's')),
+      req(int('run')),
       req(int('seq')),
       req(int('code')),
       req(str('code_name')),

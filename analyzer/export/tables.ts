@@ -4,7 +4,8 @@
  * row array. Isomorphic. Nothing is bridged: NaN and ABSENT are NA (NaN in a numeric batch
  * column, null elsewhere; null in every written form).
  */
-import { BMS_STATE_NAMES, FAULT_CODE_NAMES, FAULT_UNITS, type FaultCode } from '../../protocol/messages.ts';
+import { BMS_STATE_NAMES, FAULT_CODE_NAMES } from '../../protocol/messages.ts';
+import { faultUnit } from '../rules/alarms.ts';
 import type { Report } from '../analyze.ts';
 import { ABSENT, PACK_CHANNELS, Present, type Timeline } from '../timeline/store.ts';
 import { BATCH_ROWS, type Batch, type Cell, type ColumnValues, TABLES, type TableName, isNumeric } from './schema.ts';
@@ -68,6 +69,7 @@ function framesTable(s: ExportSource): ColumnarTable {
     () => s.captureId,
     (r) => r,
     { typed: tl.t_s },
+    (r) => tl.runOfRow(r),
     { typed: tl.present },
     { typed: tl.state, absent: true },
     (r) => (tl.state[r] === ABSENT ? null : (BMS_STATE_NAMES[tl.state[r]!] ?? `STATE_${tl.state[r]}`)),
@@ -223,6 +225,7 @@ function* eventRows(s: ExportSource): Generator<Cell[]> {
     yield [
       s.captureId,
       e.t_s,
+      s.timeline.runAt(e.t_s),
       e.seq,
       e.code,
       FAULT_CODE_NAMES[e.code] ?? `CODE_${e.code}`,
@@ -231,7 +234,7 @@ function* eventRows(s: ExportSource): Generator<Cell[]> {
       e.index,
       na(e.value),
       na(e.threshold),
-      FAULT_UNITS[e.code as FaultCode] ?? '',
+      faultUnit(e.code),
     ];
   }
 }

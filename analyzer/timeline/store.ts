@@ -423,6 +423,35 @@ export class Timeline {
     return lo;
   }
 
+  /**
+   * The device run of row r: 0 from the start of the capture, one more at each device restart
+   * (`clockSteps`) at or before it.
+   */
+  runOfRow(r: number): number {
+    return this.stepsWhile((c) => c.row <= r);
+  }
+
+  /**
+   * The device run at store time t_s (an EVENT's, an answer's): the restarts before it (the
+   * frames after a restart are stored after its `t_s`, the last row's time before it).
+   */
+  runAt(t_s: number): number {
+    return this.stepsWhile((c) => c.t_s < t_s);
+  }
+
+  /** How many clock steps from the first meet `before` (true on a prefix: the steps are in order). */
+  private stepsWhile(before: (c: ClockStep) => boolean): number {
+    const steps = this.clockSteps;
+    let lo = 0;
+    let hi = steps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(steps[mid]!)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Rows with a PACK_STATUS. */
   hasStatus(r: number): boolean {
     return (this.present[r]! & Present.STATUS) !== 0;

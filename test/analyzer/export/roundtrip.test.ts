@@ -21,6 +21,8 @@ import { timelineFromBytes } from '../../../analyzer/timeline/ingest.ts';
 import { PACK_CHANNELS, Present } from '../../../analyzer/timeline/store.ts';
 import { captureScenario } from '../../../device/capture.ts';
 import { loadScenario } from '../../../sim/node/load.ts';
+import { type Decoded, type DeviceMessage, FaultCode, MessageType } from '../../../protocol/messages.ts';
+import { encodeRestarted, generateMessages } from '../generate.ts';
 
 const SCENARIO = fileURLToPath(new URL('../../device/fixtures/capture-8s1p-short.json', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'natrium-export-'));
@@ -228,5 +230,39 @@ describe('csv and bdf exports', () => {
       if (tl.present[r]! & Present.CELLS) want.push(Number.isNaN(v) ? '' : v.toFixed(5));
     }
     expect(volts).toEqual(want);
+  });
+});
+
+describe('device runs and event units', () => {
+  // a session with two device restarts (at 20 s and 40 s of device time) and an EVENT in each of
+  // the three runs / the frames' run is 0 before the first restart's row, 1 up to the second's,
+  // 2 after; each EVENT's run is the run it was sent in; units as the report gives them
+  it('should number the device runs in frames and events, and give EVENT units as the report does', async () => {
+    const base = generateMessages({ phases: [{ current_A: -20, duration_s: 60, state: 'NORMAL' }] });
+    const event = (t_ms: number, code: number, value: number): Decoded<DeviceMessage> =>
+      ({ type: MessageType.EVENT, seq: 0, t_ms, code, tier: 1, raised: true, index: 2, value, threshold: 55 }) as Decoded<DeviceMessage>;
+    const extra = [
+      event(10_050, FaultCode.OVERTEMPERATURE_DISCHARGE, 56),
+      event(30_050, FaultCode.TEMPERATURE_SPREAD, 9),
+      event(50_050, FaultCode.CELL_OVERVOLTAGE, 4.2),
+    ];
+    const msgs = [...base, ...extra].sort((a, b) => a.t_ms - b.t_ms).map((m, i) => ({ ...m, seq: i & 0xffff }));
+    const b = timelineFromBytes(encodeRestarted(msgs, [20, 40]));
+    const tl = b.timeline;
+    expect(tl.clockSteps).toHaveLength(2);
+    const loaded: LoadedInput = { ...input, timeline: tl, counters: b.counters, meta: { name: 'r.bin', kind: 'capture', bytes: b.bytes } };
+    const out = join(dir, 'runs');
+    await exportLoaded(loaded, null, { format: 'parquet', out, captureId: ID, partition: P, tables: ['frames', 'events'] });
+    const at = (table: string): string => join(out, table, `pack_id=${P.packId}`, `date=${P.date}`, `${ID}.parquet`);
+    const frames = (await parquetReadObjects({ file: buf(at('frames')) })) as Record<string, number>[];
+    const [s1, s2] = tl.clockSteps.map((c) => c.row);
+    expect(frames.map((f) => f.run)).toEqual(frames.map((f) => (f.row! >= s2! ? 2 : f.row! >= s1! ? 1 : 0)));
+    expect(new Set(frames.map((f) => f.run))).toEqual(new Set([0, 1, 2]));
+    const ev = (await parquetReadObjects({ file: buf(at('events')) })) as Record<string, unknown>[];
+    expect(ev.map((e) => [e.code, e.run, e.unit])).toEqual([
+      [FaultCode.OVERTEMPERATURE_DISCHARGE, 0, '°C'],
+      [FaultCode.TEMPERATURE_SPREAD, 1, 'K'],
+      [FaultCode.CELL_OVERVOLTAGE, 2, 'V'],
+    ]);
   });
 });
