@@ -1,7 +1,8 @@
 /**
  * The analyser on damaged telemetry: generated sessions whose values go wild (NaN readings,
  * readings far out of range, random states, contactors, masks and EVENTs), sent through seeded
- * link faults, with device restarts, cut at a random byte and fed in random chunks. No check may
+ * link faults, with device restarts and INFO limits changed part-way (to any values: NaN,
+ * infinite, negative, upside down), cut at a random byte and fed in random chunks. No check may
  * break ("internal error" would turn it into "not evaluable" silently), every finding is well
  * formed and inside the capture, and the report does not depend on how the bytes were chunked.
  */
@@ -13,8 +14,8 @@ import { builtInProfile } from '../../analyzer/profile.ts';
 import { TimelineBuilder } from '../../analyzer/timeline/ingest.ts';
 import { Encoder } from '../../protocol/encoder.ts';
 import { LinkFaults } from '../../protocol/linkfaults.ts';
-import { BmsState, type DeviceMessage, type Decoded, type FaultTier } from '../../protocol/messages.ts';
-import { CHEMISTRY, type Phase, type Tick, generateMessages } from './generate.ts';
+import { BmsState, type DeviceMessage, type Decoded, type FaultTier, type TierLimits } from '../../protocol/messages.ts';
+import { CHEMISTRY, type Phase, type Tick, generateMessages, infoFor, withLimitsFrom } from './generate.ts';
 
 interface Damage {
   seed: number;
@@ -27,6 +28,8 @@ interface Damage {
   /** Per tick: what goes wrong (index into WILD), applied when the tick's k % every === at. */
   wild: { every: number; at: number; kind: number }[];
   restarts_s: number[];
+  /** From each at_s on, the INFOs state the limits with these edits. */
+  limits: { at_s: number; edits: { tier: 'mol' | 'rsl' | 'msl'; key: keyof TierLimits; value: number }[] }[];
   link: { dropFrame: number; corruptFrame: number; duplicateFrame: number; dropByte: number; corruptByte: number; duplicateByte: number };
   /** Cut the capture at this share of its length (1 = whole). */
   cut: number;
@@ -82,6 +85,20 @@ const damage: fc.Arbitrary<Damage> = fc.record({
   phases: fc.array(phase, { minLength: 1, maxLength: 5 }),
   wild: fc.array(fc.record({ every: fc.integer({ min: 1, max: 200 }), at: fc.nat(199), kind: fc.nat(WILD.length - 1) }), { maxLength: 4 }),
   restarts_s: fc.uniqueArray(fc.integer({ min: 1, max: 500 }), { maxLength: 3 }).map((a) => a.sort((x, y) => x - y)),
+  limits: fc.array(
+    fc.record({
+      at_s: fc.integer({ min: 0, max: 500 }),
+      edits: fc.array(
+        fc.record({
+          tier: fc.constantFrom<'mol' | 'rsl' | 'msl'>('mol', 'rsl', 'msl'),
+          key: fc.constantFrom(...(Object.keys(infoFor(1, 1, 0).limits.mol) as (keyof TierLimits)[])),
+          value: fc.oneof(fc.constantFrom(NaN, Infinity, -Infinity, 0, -1), fc.double({ min: -100, max: 1000, noNaN: true })),
+        }),
+        { maxLength: 6 },
+      ),
+    }),
+    { maxLength: 2 },
+  ),
   link: fc.record({
     dropFrame: fc.constantFrom(0, 0.001, 0.05),
     corruptFrame: fc.constantFrom(0, 0.001, 0.05),
@@ -96,7 +113,7 @@ const damage: fc.Arbitrary<Damage> = fc.record({
 
 /** The damaged capture's bytes. */
 function capture(d: Damage): Uint8Array {
-  const msgs = generateMessages({
+  let msgs = generateMessages({
     seed: d.seed,
     ns: d.ns,
     nt: d.nt,
@@ -108,6 +125,11 @@ function capture(d: Damage): Uint8Array {
       for (const w of d.wild) if (t.k % w.every === w.at % w.every) WILD[w.kind]!(t, ((t.k * 2654435761) >>> 0) / 2 ** 32);
     },
   });
+  for (const c of [...d.limits].sort((x, y) => x.at_s - y.at_s)) {
+    const l = infoFor(d.ns, 2, d.nt).limits;
+    for (const e of c.edits) l[e.tier] = { ...l[e.tier], [e.key]: e.value };
+    msgs = withLimitsFrom(msgs, c.at_s, l);
+  }
   const faults = new LinkFaults(d.link, d.seed);
   const enc = new Encoder({ initialCapacity: 1 << 16 });
   const parts: Uint8Array[] = [];
@@ -171,6 +193,7 @@ const TINY: Omit<Damage, 'wild'> = {
   simulator: false,
   phases: [{ current_A: 0, duration_s: 2, state: 'STANDBY' }],
   restarts_s: [],
+  limits: [],
   link: NO_FAULTS,
   cut: 1,
   chunks: [1],
