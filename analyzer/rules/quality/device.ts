@@ -5,8 +5,8 @@
  * describes (chemistry, ns × np, cell capacity, sensors; the report's `input.device`). A capture
  * that holds two devices (a logger moved to another pack, two files joined into one) mixes two
  * packs in every pack-level figure; firmware updated, or limits changed, part-way through change
- * what the BMS had to do before and after (the envelope and reaction checks judge each row by
- * the MOL / RSL / MSL limits in force at it: envelope/internal/limits.ts limitEpochs).
+ * what the BMS had to do before and after (the checks judge each row by the MOL / RSL / MSL
+ * limits in force at it: envelope/internal/limits.ts limitEpochs).
  *
  * Findings, at each INFO that says otherwise than the one before (the time range runs from that
  * one to it; the change happened between them):
@@ -14,9 +14,12 @@
  *   capacity, cell-voltage, temperature or current sensors) changed: an error ("analyse the parts
  *   apart");
  * - the firmware version changed: a warning;
- * - limits changed: a warning naming each one (tier.field old → new); the envelope and reaction
- *   checks judge the rows before and after by the limits in force there.
- * At most `max_findings`.
+ * - limits changed: a warning naming each one (tier.field old → new); the checks that use the
+ *   limits judge the rows before and after by the limits in force there.
+ * Each message says where the change took effect: at the device's restart between the two INFOs
+ * (new firmware or a new configuration starts with a reset; two devices' clocks differ), else at
+ * the INFO that states it — where the limits of the other checks change too. At most
+ * `max_findings`.
  *
  * Not evaluable: no INFO received.
  */
@@ -24,6 +27,7 @@ import type { Info, TierLimits } from '../../../protocol/messages.ts';
 import { type Finding, finding } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from './internal/cap.ts';
+import { changeRow } from '../envelope/internal/limits.ts';
 
 const ID = 'quality.device';
 
@@ -56,6 +60,10 @@ export const deviceRule: Rule = {
       const x = a.info;
       const y = b.info;
       const at = { t_start_s: a.t_s, t_end_s: b.t_s };
+      // where it took effect: at the device's restart between the two INFOs, if it restarted
+      const r0 = changeRow(tl, tl.rowAt(a.t_s), tl.rowAt(b.t_s));
+      const restarted = r0 < tl.length && r0 !== tl.rowAt(b.t_s);
+      const when = restarted ? `at the device restart at ${tl.t_s[r0]!.toFixed(1)} s` : `at ${b.t_s.toFixed(1)} s`;
       const changed = IDENTITY.filter((f) => x[f] !== y[f]);
       if (changed.length > 0 || simulator(x) !== simulator(y)) {
         count.device_changes++;
@@ -65,7 +73,7 @@ export const deviceRule: Rule = {
             severity: 'error',
             ...at,
             subject: 'device',
-            message: `another device from ${b.t_s.toFixed(1)} s: ${device(x)} before, ${device(y)} after; the checks mix the two: analyse the parts apart`,
+            message: `another device ${restarted ? `from the restart at ${tl.t_s[r0]!.toFixed(1)} s` : `from ${b.t_s.toFixed(1)} s`}: ${device(x)} before, ${device(y)} after; the checks mix the two: analyse the parts apart`,
             evidence: { from: hex(x.deviceId), to: hex(y.deviceId), changed: [...changed, ...(simulator(x) !== simulator(y) ? ['simulator'] : [])].join(',') },
             threshold: source,
           }),
@@ -80,7 +88,7 @@ export const deviceRule: Rule = {
             severity: 'warning',
             ...at,
             subject: 'firmware',
-            message: `firmware ${firmware(x)} → ${firmware(y)} at ${b.t_s.toFixed(1)} s (an update during the capture: the reactions before and after are of different firmware)`,
+            message: `firmware ${firmware(x)} → ${firmware(y)} ${when} (an update during the capture: the reactions before and after are of different firmware)`,
             evidence: { from: firmware(x), to: firmware(y) },
             threshold: source,
           }),
@@ -96,7 +104,7 @@ export const deviceRule: Rule = {
             severity: 'warning',
             ...at,
             subject: 'limits',
-            message: `${limits.length} device limit${limits.length === 1 ? '' : 's'} changed at ${b.t_s.toFixed(1)} s: ${listed}${limits.length > LIMITS_LISTED ? ', …' : ''}; the checks judge the rows before and after by the limits in force there`,
+            message: `${limits.length} device limit${limits.length === 1 ? '' : 's'} changed ${when}: ${listed}${limits.length > LIMITS_LISTED ? ', …' : ''}; the checks judge the rows before and after by the limits in force there`,
             evidence: { changed: limits.join('; ') },
             threshold: source,
           }),
@@ -112,7 +120,7 @@ function limitChanges(a: Info['limits'], b: Info['limits']): string[] {
   const out: string[] = [];
   for (const tier of TIERS) {
     for (const f of Object.keys(a[tier]) as (keyof TierLimits)[]) {
-      if (a[tier][f] !== b[tier][f]) out.push(`${tier}.${f} ${a[tier][f]} → ${b[tier][f]}`);
+      if (!Object.is(a[tier][f], b[tier][f])) out.push(`${tier}.${f} ${a[tier][f]} → ${b[tier][f]}`);
     }
   }
   return out;

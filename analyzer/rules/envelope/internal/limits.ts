@@ -67,8 +67,7 @@ export function limitEpochs(ctx: RuleContext): LimitEpoch[] {
         const row = tl.rowAt(info.t_s);
         const last = out[out.length - 1]!;
         if (!sameLimits(last.limits, info.info.limits) && row < tl.length) {
-          let r0 = row;
-          for (const c of tl.clockSteps) if (c.row > prevRow && c.row <= row) r0 = c.row;
+          const r0 = changeRow(tl, prevRow, row);
           if (r0 <= last.r0) last.limits = info.info.limits;
           else out.push({ r0, t_s: tl.t_s[r0]!, limits: info.info.limits });
         }
@@ -78,6 +77,17 @@ export function limitEpochs(ctx: RuleContext): LimitEpoch[] {
   }
   epochMemo.set(ctx, out);
   return out;
+}
+
+/**
+ * Where a change the device states in an INFO took effect: the row of the last device restart
+ * after `prevRow` (the previous INFO's row) and up to `row` (this INFO's) — new firmware or a
+ * new configuration starts with a reset —, else `row` itself.
+ */
+export function changeRow(tl: Timeline, prevRow: number, row: number): number {
+  let r0 = row;
+  for (const c of tl.clockSteps) if (c.row > prevRow && c.row <= row) r0 = c.row;
+  return r0;
 }
 
 /** Rows [start, end) of epoch e. */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Encoder } from '../../../../protocol/encoder.ts';
 import { type Decoded, type DeviceMessage, type Info, MessageType } from '../../../../protocol/messages.ts';
-import { generateMessages } from '../../generate.ts';
+import { encodeRestarted, generateMessages } from '../../generate.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { SHORT, show } from './sessions.ts';
 
@@ -50,9 +50,51 @@ describe('quality.device', () => {
         expect(f.t_start_s).toBeCloseTo(Math.ceil(t0 / 5 - 1e-9) * 5 - 5, 6);
         expect(f.t_end_s).toBeCloseTo(Math.ceil(t0 / 5 - 1e-9) * 5, 6);
         if (kind === 'limits') expect(f.message).toContain('rsl.cellVoltageMax_V');
+        expect(f.message).toContain(`${kind === 'device' || kind === 'pack' ? 'from' : 'at'} ${(Math.ceil(t0 / 5 - 1e-9) * 5).toFixed(1)} s`);
       }),
       { numRuns: 40, seed: 2026 },
     );
+  });
+
+  // for all kinds of change and device restarts 0.5–4.5 s before the first INFO that states it /
+  // the message places the change at the restart (where the checks' limits change too), holds
+  it('should place a change at the device restart between the two INFOs', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...(Object.keys(CHANGES) as Kind[])),
+        fc.integer({ min: 2, max: 10 }),
+        fc.double({ min: 0.5, max: 4.5, noNaN: true }),
+        (kind, k, before) => {
+          const restart = 5 * k - before;
+          const msgs = generateMessages({ phases: SHORT }).map((m) =>
+            m.type === MessageType.INFO && m.t_ms >= restart * 1000
+              ? ({ ...CHANGES[kind].change(m as Decoded<Info>), seq: m.seq, t_ms: m.t_ms } as Decoded<DeviceMessage>)
+              : m,
+          );
+          const { report, builder } = analyzeBytes(encodeRestarted(msgs, [restart]), { checks: [ID] });
+          const tl = builder.timeline;
+          expect(tl.clockSteps).toHaveLength(1);
+          const fs = findingsOf(report, ID);
+          expect(fs, show(fs)).toHaveLength(1);
+          const at = tl.t_s[tl.clockSteps[0]!.row]!.toFixed(1);
+          expect(fs[0]!.message).toContain(kind === 'device' || kind === 'pack' ? `from the restart at ${at} s` : `at the device restart at ${at} s`);
+        },
+      ),
+      { numRuns: 30, seed: 5 },
+    );
+  });
+
+  // a device whose INFOs state a limit as NaN (not available) throughout, and a firmware update
+  // at 20 s / one firmware finding, no limit change (NaN → NaN is no change), holds
+  it('should not take a limit stated as NaN in both INFOs for a change', () => {
+    const nanLimit = (i: Info): Info => ({ ...i, limits: { ...i.limits, msl: { ...i.limits.msl, chargeTemperatureMin_C: NaN } } });
+    const msgs = generateMessages({ phases: SHORT }).map((m) => {
+      if (m.type !== MessageType.INFO) return m;
+      const i = nanLimit(m as Decoded<Info>);
+      return { ...(m.t_ms >= 20_000 ? CHANGES.firmware.change(i) : i), seq: m.seq, t_ms: m.t_ms } as Decoded<DeviceMessage>;
+    });
+    const { report } = analyzeBytes(encodeRestarted(msgs, []), { checks: [ID] });
+    expect(findingsOf(report, ID).map((f) => f.subject)).toEqual(['firmware']);
   });
 
   it('should report only the other device when a device differs in firmware and limits too', () => {
