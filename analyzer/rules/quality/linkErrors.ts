@@ -27,22 +27,38 @@ const ID = 'quality.link_errors';
 
 const DAMAGE: readonly (keyof DecoderCounters)[] = ['crcErrors', 'cobsErrors', 'shortFrames', 'oversizeRuns', 'duplicates'];
 const VIOLATIONS: readonly (keyof DecoderCounters)[] = ['badVersions', 'truncatedPayloads', 'badValues'];
-const NOTES: Readonly<Partial<Record<keyof DecoderCounters, string>>> = {
-  incompleteBytes: 'bytes of a last frame cut short at the end of the input (the capture was cut mid-frame)',
-  presyncBytes: 'bytes before the first frame boundary (the capture started mid-frame)',
-  unknownTypes: 'frames of a message type this reader does not know (skipped; newer firmware)',
-  seqBackwards: 'times the sequence number or the clock went back (a sender restart or reordered frames)',
+/** What a count means, for one and for more. */
+type Said = readonly [one: string, many: string];
+const NOTES: Readonly<Partial<Record<keyof DecoderCounters, Said>>> = {
+  incompleteBytes: [
+    'byte of a last frame cut short at the end of the input (the capture was cut mid-frame)',
+    'bytes of a last frame cut short at the end of the input (the capture was cut mid-frame)',
+  ],
+  presyncBytes: [
+    'byte before the first frame boundary (the capture started mid-frame)',
+    'bytes before the first frame boundary (the capture started mid-frame)',
+  ],
+  unknownTypes: [
+    'frame of a message type this reader does not know (skipped; newer firmware)',
+    'frames of a message type this reader does not know (skipped; newer firmware)',
+  ],
+  seqBackwards: [
+    'time the sequence number or the clock went back (a sender restart or reordered frames)',
+    'times the sequence number or the clock went back (a sender restart or reordered frames)',
+  ],
 };
-const WHAT: Readonly<Partial<Record<keyof DecoderCounters, string>>> = {
-  crcErrors: 'frames failed their CRC',
-  cobsErrors: 'runs were not valid COBS',
-  shortFrames: 'runs were shorter than a frame',
-  oversizeRuns: 'runs were longer than the largest frame',
-  duplicates: 'frames were repeated by the link',
-  badVersions: 'frames carried another protocol version',
-  truncatedPayloads: 'frames had a payload shorter than their type needs',
-  badValues: 'frames held a value the protocol does not define',
+const WHAT: Readonly<Partial<Record<keyof DecoderCounters, Said>>> = {
+  crcErrors: ['frame failed its CRC', 'frames failed their CRC'],
+  cobsErrors: ['run was not valid COBS', 'runs were not valid COBS'],
+  shortFrames: ['run was shorter than a frame', 'runs were shorter than a frame'],
+  oversizeRuns: ['run was longer than the largest frame', 'runs were longer than the largest frame'],
+  duplicates: ['frame was repeated by the link', 'frames were repeated by the link'],
+  badVersions: ['frame carried another protocol version', 'frames carried another protocol version'],
+  truncatedPayloads: ['frame had a payload shorter than its type needs', 'frames had a payload shorter than their type needs'],
+  badValues: ['frame held a value the protocol does not define', 'frames held a value the protocol does not define'],
 };
+/** "1 frame failed its CRC", "3 frames failed their CRC". */
+const count = (n: number, said: Said): string => `${n} ${n === 1 ? said[0] : said[1]}`;
 
 export const linkErrors: Rule = {
   id: ID,
@@ -72,25 +88,37 @@ export const linkErrors: Rule = {
       if (n <= 0) continue;
       const share = n / (n + c.frames);
       const j = byShare(share);
-      add(k, j.severity, j.threshold, `${n} ${WHAT[k]} (${pct(share)} of the valid frames)`, { count: n, frames: c.frames, share: round(share, 6) });
+      add(k, j.severity, j.threshold, `${count(n, WHAT[k]!)} (${pct(share)} of the valid frames)`, { count: n, frames: c.frames, share: round(share, 6) });
     }
     if (ctx.lateFrames > 0) {
       const share = ctx.lateFrames / (ctx.lateFrames + c.frames);
       const j = byShare(share);
-      add('lateFrames', j.severity, j.threshold, `${ctx.lateFrames} frames arrived too late to be placed in their row (${pct(share)})`, {
-        count: ctx.lateFrames,
-        frames: c.frames,
-        share: round(share, 6),
-      });
+      add(
+        'lateFrames',
+        j.severity,
+        j.threshold,
+        `${count(ctx.lateFrames, ['frame arrived too late to be placed in its row', 'frames arrived too late to be placed in their row'])} (${pct(share)})`,
+        {
+          count: ctx.lateFrames,
+          frames: c.frames,
+          share: round(share, 6),
+        },
+      );
     }
     if (c.bytesDiscarded > 0) {
       const share = c.bytesDiscarded / (c.bytesDiscarded + c.frameBytes);
       const j = byShare(share);
-      add('bytesDiscarded', j.severity, j.threshold, `${c.bytesDiscarded} wire bytes discarded in rejected runs (${pct(share)} of the bytes)`, {
-        count: c.bytesDiscarded,
-        frame_bytes: c.frameBytes,
-        share: round(share, 6),
-      });
+      add(
+        'bytesDiscarded',
+        j.severity,
+        j.threshold,
+        `${count(c.bytesDiscarded, ['wire byte discarded in a rejected run', 'wire bytes discarded in rejected runs'])} (${pct(share)} of the bytes)`,
+        {
+          count: c.bytesDiscarded,
+          frame_bytes: c.frameBytes,
+          share: round(share, 6),
+        },
+      );
     }
     for (const k of VIOLATIONS) {
       const n = c[k];
@@ -98,15 +126,15 @@ export const linkErrors: Rule = {
       const share = n / (n + c.frames);
       const severity: Severity =
         err.value !== null && share * 100 > err.value ? 'error' : violations.value !== null && n >= violations.value ? 'warning' : 'info';
-      add(k, severity, severity === 'error' ? err : violations, `${n} ${WHAT[k]}: the sender breaks the protocol (PROTOCOL.md section 7)`, {
+      add(k, severity, severity === 'error' ? err : violations, `${count(n, WHAT[k]!)}: the sender breaks the protocol (PROTOCOL.md section 7)`, {
         count: n,
         frames: c.frames,
         share: round(share, 6),
       });
     }
-    for (const [k, note] of Object.entries(NOTES) as [keyof DecoderCounters, string][]) {
+    for (const [k, note] of Object.entries(NOTES) as [keyof DecoderCounters, Said][]) {
       const n = c[k];
-      if (n > 0) add(k, 'info', null, `${n} ${note}`, { count: n });
+      if (n > 0) add(k, 'info', null, count(n, note), { count: n });
     }
     const metrics: Record<string, number> = { frames: c.frames, late_frames: ctx.lateFrames };
     for (const k of [...DAMAGE, ...VIOLATIONS, 'bytesDiscarded', ...Object.keys(NOTES)] as (keyof DecoderCounters)[]) metrics[k] = c[k];

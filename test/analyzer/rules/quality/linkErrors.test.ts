@@ -80,6 +80,8 @@ describe('quality.link_errors', () => {
             expect(f.severity).toBe(share > 0.02 ? 'error' : share > 0.001 ? 'warning' : 'info');
             expect(f.t_start_s).toBe(0);
             expect(f.t_end_s).toBe(report.input.duration_s);
+            const n = f.evidence.count as number;
+            expect(f.message).toMatch(n === 1 ? /^1 (frame|run) (failed its|was) / : new RegExp(`^${n} (frames|runs) (failed their|were) `));
           }
           expect(fs.some((f) => f.subject === 'bytesDiscarded')).toBe(true);
         },
@@ -116,6 +118,12 @@ describe('quality.link_errors', () => {
     // the bad-version frame is a rejected run: its bytes are discarded too (a small share: info)
     expect(fs.map((f) => `${f.subject} ${f.severity}`).sort(), show(fs)).toEqual(['badVersions warning', 'bytesDiscarded info', 'truncatedPayloads warning']);
     expect(fs.filter((f) => f.subject !== 'bytesDiscarded').map((f) => f.evidence.count)).toEqual([1, 1]);
+    expect(
+      fs
+        .filter((f) => f.subject !== 'bytesDiscarded')
+        .map((f) => f.message.split(':')[0])
+        .sort(),
+    ).toEqual(['1 frame carried another protocol version', '1 frame had a payload shorter than its type needs']);
   });
 
   it('should take a capture cut at both ends as information only', () => {
