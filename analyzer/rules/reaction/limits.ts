@@ -29,8 +29,8 @@
  * Deadlines (profiles/defaults/reaction.json, sources citing sim/bms/config/default.json): the
  * raise time is (debounce_ticks + 1) task periods; the opening adds the check's delay_ms, the
  * break-current wait (contactors.max_break_wait_ms) and the contactor operate time; each adds one
- * pack step (1 s in the long library scenarios) because the emulator reacts on the plant's
- * steps (issue #9).
+ * pack step (1 s in the long library scenarios: the scenario's dt_s) because the emulated BMS
+ * sees new sensor values once per step of the pack model (device/model.ts).
  *
  * Metrics: exceedances judged per quantity and the largest latency of each reaction.
  * Not evaluable: no INFO limits or none of the three quantities present; evaluated and passing
