@@ -46,6 +46,8 @@ export interface Report {
     decoder: DecoderCounters | null;
     late_frames: number;
     seq_lost: number;
+    /** Device restarts seen in the input (Timeline.clockSteps). */
+    restarts: number;
   };
   profile: { name: string; fail_on: Severity; limits_source: string };
   summary: Record<string, EvidenceValue>;
@@ -157,6 +159,7 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): Report {
       decoder: input.counters === null ? null : { ...input.counters },
       late_frames: input.lateFrames ?? 0,
       seq_lost: input.seqLost ?? 0,
+      restarts: tl.clockSteps.length,
     },
     profile: { name: options.profile.name, fail_on: failOn, limits_source: ctx.limitsSource },
     summary,

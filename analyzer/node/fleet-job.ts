@@ -32,7 +32,7 @@ export interface CaptureManifest {
   findings: Report['result']['findings'];
   exit_code: 0 | 1;
   worst_findings: { id: string; check: string; severity: string; t_start_s: number; message: string }[];
-  quality: { seq_lost: number; late_frames: number; crc_errors: number | null; frames: number | null; checks_not_evaluable: number };
+  quality: { seq_lost: number; late_frames: number; crc_errors: number | null; frames: number | null; restarts: number; checks_not_evaluable: number };
   summary: Report['summary'];
 }
 
@@ -64,6 +64,7 @@ export function manifestOf(report: Report, ids: { capture_id: string; source: st
       late_frames: report.input.late_frames,
       crc_errors: dec ? dec.crcErrors : null,
       frames: dec ? dec.frames : null,
+      restarts: report.input.restarts,
       checks_not_evaluable: report.result.checks.not_evaluable,
     },
     summary: report.summary,

@@ -117,7 +117,7 @@ export interface PackSummary {
   findings: Record<Severity, number>;
   captures_failing: number;
   worst_findings: (CaptureManifest['worst_findings'][number] & { capture_id: string })[];
-  quality: { seq_lost: number; late_frames: number; crc_errors: number; checks_not_evaluable: number };
+  quality: { seq_lost: number; late_frames: number; crc_errors: number; restarts: number; checks_not_evaluable: number };
   /** Sums of the captures' numeric summary figures that add up (charge, energy, cycles). */
   totals: Record<string, number>;
 }
@@ -152,7 +152,7 @@ export function fleetReport(dataset: string): FleetReport {
         findings: { info: 0, warning: 0, error: 0 },
         captures_failing: 0,
         worst_findings: [],
-        quality: { seq_lost: 0, late_frames: 0, crc_errors: 0, checks_not_evaluable: 0 },
+        quality: { seq_lost: 0, late_frames: 0, crc_errors: 0, restarts: 0, checks_not_evaluable: 0 },
         totals: {},
       };
       packs.set(m.pack_id, p);
@@ -167,6 +167,7 @@ export function fleetReport(dataset: string): FleetReport {
     p.quality.seq_lost += m.quality.seq_lost;
     p.quality.late_frames += m.quality.late_frames;
     p.quality.crc_errors += m.quality.crc_errors ?? 0;
+    p.quality.restarts += m.quality.restarts ?? 0; // manifests written before restarts were counted lack it
     p.quality.checks_not_evaluable += m.quality.checks_not_evaluable;
     for (const [k, v] of Object.entries(m.summary)) if (ADDITIVE.test(k) && typeof v === 'number') p.totals[k] = (p.totals[k] ?? 0) + v;
   }
@@ -182,11 +183,11 @@ export function fleetReport(dataset: string): FleetReport {
 /** The fleet report as Markdown. */
 export function fleetMarkdown(r: FleetReport): string {
   const out = [`# Fleet report\n\n${r.captures} captures, ${r.packs.length} packs.\n`];
-  out.push('| pack | captures | dates | hours | worst | errors | warnings | failing captures | frames lost | CRC errors |');
-  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  out.push('| pack | captures | dates | hours | worst | errors | warnings | failing captures | frames lost | CRC errors | restarts |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of r.packs) {
     out.push(
-      `| ${md(p.pack_id)} | ${p.captures} | ${md(p.dates[0] ?? '')}…${md(p.dates.at(-1) ?? '')} | ${(p.duration_s / 3600).toFixed(2)} | ${p.worst} | ${p.findings.error} | ${p.findings.warning} | ${p.captures_failing} | ${p.quality.seq_lost} | ${p.quality.crc_errors} |`,
+      `| ${md(p.pack_id)} | ${p.captures} | ${md(p.dates[0] ?? '')}…${md(p.dates.at(-1) ?? '')} | ${(p.duration_s / 3600).toFixed(2)} | ${p.worst} | ${p.findings.error} | ${p.findings.warning} | ${p.captures_failing} | ${p.quality.seq_lost} | ${p.quality.crc_errors} | ${p.quality.restarts} |`,
     );
   }
   for (const p of r.packs) {

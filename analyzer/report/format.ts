@@ -22,3 +22,8 @@ export function fmtValue(x: number | string | boolean | null): string {
   const d = a >= 100 ? 1 : a >= 1 ? 3 : 4;
   return String(Number(x.toFixed(d)));
 }
+
+/** ", 1 device restart" / ", 3 device restarts" for a link line; "" for none. */
+export function restarts(n: number): string {
+  return n > 0 ? `, ${n} device restart${n === 1 ? '' : 's'}` : '';
+}

@@ -9,7 +9,7 @@
  * the raw file too (`0.2.0`, not `0\.2\.0`).
  */
 import type { Report } from '../analyze.ts';
-import { fmtTime, fmtValue } from './format.ts';
+import { fmtTime, fmtValue, restarts } from './format.ts';
 import { summaryTables } from './summary.ts';
 
 /**
@@ -71,7 +71,7 @@ export function reportMarkdown(r: Report): string {
   if (i.decoder) {
     const d = i.decoder;
     L.push(
-      `| link | ${d.frames} frames, ${i.seq_lost} lost (seq), ${d.crcErrors} CRC errors, ${d.cobsErrors} COBS errors, ${d.duplicates} duplicates, ${d.incompleteBytes} bytes cut at the end |`,
+      `| link | ${d.frames} frames, ${i.seq_lost} lost (seq), ${d.crcErrors} CRC errors, ${d.cobsErrors} COBS errors, ${d.duplicates} duplicates, ${d.incompleteBytes} bytes cut at the end${restarts(i.restarts)} |`,
     );
   }
   L.push(`| profile | ${md(r.profile.name)}; limits from ${md(r.profile.limits_source)} |`);

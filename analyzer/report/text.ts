@@ -6,7 +6,7 @@
 import type { Report } from '../analyze.ts';
 import type { Finding, Severity } from '../findings.ts';
 import { severityRank } from '../findings.ts';
-import { fmtTime, fmtValue } from './format.ts';
+import { fmtTime, fmtValue, restarts } from './format.ts';
 
 export interface TextOptions {
   color?: boolean;
@@ -38,7 +38,7 @@ export function reportText(r: Report, o: TextOptions = {}): string {
     const d = i.decoder;
     const errs = d.crcErrors + d.cobsErrors + d.shortFrames + d.badVersions + d.oversizeRuns + d.truncatedPayloads + d.badValues;
     L.push(
-      `link       ${d.frames} frames, ${i.seq_lost} lost, ${errs} damaged, ${d.duplicates} duplicates${d.incompleteBytes ? `, ${d.incompleteBytes} bytes of a cut last frame` : ''}`,
+      `link       ${d.frames} frames, ${i.seq_lost} lost, ${errs} damaged, ${d.duplicates} duplicates${d.incompleteBytes ? `, ${d.incompleteBytes} bytes of a cut last frame` : ''}${restarts(i.restarts)}`,
     );
   }
   L.push(`profile    ${r.profile.name} (limits: ${r.profile.limits_source}; fail on ${r.profile.fail_on})`);

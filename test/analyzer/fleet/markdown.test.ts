@@ -15,7 +15,7 @@ const pack = (id: string, message: string): PackSummary => ({
   worst_findings: [
     { id: 'x', check: 'reaction.bms_alarms', severity: 'error', t_start_s: 12, message, capture_id: 'c1' } as PackSummary['worst_findings'][number],
   ],
-  quality: { seq_lost: 0, late_frames: 0, crc_errors: 0, checks_not_evaluable: 0 },
+  quality: { seq_lost: 0, late_frames: 0, crc_errors: 0, restarts: 2, checks_not_evaluable: 0 },
   totals: {},
 });
 
@@ -25,6 +25,8 @@ describe('fleetMarkdown', () => {
     const html = micromark(fleetMarkdown(r), { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
     expect(html.match(/<tr>/g)).toHaveLength(3); // the header and one row per pack
     expect(html).toContain('<td>a|b</td>');
+    expect(html).toContain('<th>restarts</th>');
+    expect(html).toContain('<td>0</td>\n<td>2</td>\n</tr>'); // CRC errors, then restarts: every row has all its cells
     expect(html).toContain(
       '<li><strong>error</strong> <code>reaction.bms_alarms</code> at 12 s (capture c1): *NTC_OPEN* &lt;b&gt;hot&lt;/b&gt; # www.example.org</li>',
     );

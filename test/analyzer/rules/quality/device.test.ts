@@ -74,6 +74,7 @@ describe('quality.device', () => {
           const { report, builder } = analyzeBytes(encodeRestarted(msgs, [restart]), { checks: [ID] });
           const tl = builder.timeline;
           expect(tl.clockSteps).toHaveLength(1);
+          expect(report.input.restarts).toBe(1);
           const fs = findingsOf(report, ID);
           expect(fs, show(fs)).toHaveLength(1);
           const at = tl.t_s[tl.clockSteps[0]!.row]!.toFixed(1);
