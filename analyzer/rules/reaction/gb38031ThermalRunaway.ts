@@ -35,7 +35,7 @@ import { Present, type Timeline } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { firstRise32, firstRise64 } from '../envelope/internal/episodes.ts';
-import { limitEpochs, periodOf } from '../envelope/internal/limits.ts';
+import { epochOf, limitEpochs, periodOf } from '../envelope/internal/limits.ts';
 import { capFindings } from '../envelope/internal/report.ts';
 import { warningTime } from './internal/bms.ts';
 import { gapsOf, runStartOf } from '../quality/internal/gaps.ts';
@@ -91,14 +91,7 @@ export const gb38031ThermalRunaway: Rule = {
     // b)'s maximum: the profile's, else the MSL of the limits in force at each row
     const epochs = maxT.value === null ? limitEpochs(ctx) : [];
     const mslMax = epochs.map((e) => Math.max(e.limits.msl.chargeTemperatureMax_C, e.limits.msl.dischargeTemperatureMax_C));
-    const tMaxAt =
-      maxT.value !== null
-        ? (): number => maxT.value!
-        : (r: number): number => {
-            let e = epochs.length - 1;
-            while (e > 0 && epochs[e]!.r0 > r) e--;
-            return e >= 0 ? mslMax[e]! : NaN;
-          };
+    const tMaxAt = maxT.value !== null ? (): number => maxT.value! : (r: number): number => (epochs.length > 0 ? mslMax[epochOf(epochs, r)]! : NaN);
     const tMaxes = maxT.value !== null ? [maxT.value] : mslMax.filter((x, i) => mslMax.indexOf(x) === i);
     const tMax = tMaxes.length === 1 ? tMaxes[0]! : NaN;
     const anyTMax = tMaxes.some((x) => Number.isFinite(x));

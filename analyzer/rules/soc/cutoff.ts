@@ -33,7 +33,7 @@
  */
 import { type Finding, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
-import { limitEpochs } from '../envelope/internal/limits.ts';
+import { epochOf, limitEpochs } from '../envelope/internal/limits.ts';
 import { type Run, mergeRuns } from '../intervals.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { PCT, capFindings, maxFindings, meanTemperature, packCapacity_Ah, pct, restThreshold_A } from './internal/common.ts';
@@ -67,11 +67,6 @@ export const cutoff: Rule = {
       derateV[e] = mol.cellVoltageMin_V + profile.num(`${ID}.derate_window_V`);
       fullV[e] = mol.cellVoltageMax_V - profile.num(`${ID}.full_margin_V`);
     }
-    const epochAt = (r: number): number => {
-      let e = 0;
-      while (e + 1 < ne && epochs[e + 1]!.r0 <= r) e++;
-      return e;
-    };
     const restA = restThreshold_A(ctx, ID, Q);
     const taperA = profile.num(`${ID}.taper_c_rate`) * Q;
     const maxGap_s = profile.num(`${ID}.max_gap_s`);
@@ -96,7 +91,7 @@ export const cutoff: Rule = {
     let next = ne > 1 ? epochs[1]!.r0 : n;
     for (let r = 0; r < n; r++) {
       if (r >= next) {
-        e = epochAt(r);
+        e = epochOf(epochs, r);
         next = e + 1 < ne ? epochs[e + 1]!.r0 : n;
       }
       if ((present[r]! & Present.STATUS) === 0) continue;
@@ -152,7 +147,7 @@ export const cutoff: Rule = {
       const off = z - expected;
       if (!(Math.abs(off) <= Math.abs(worstEmpty))) worstEmpty = off;
       if (Math.abs(off) <= eTol) continue;
-      const derated = vlo[r]! > molMin[epochAt(r)]!;
+      const derated = vlo[r]! > molMin[epochOf(epochs, r)]!;
       out.push(
         finding({
           check: ID,
@@ -169,7 +164,7 @@ export const cutoff: Rule = {
             current_A: round(cur[r]!, 2),
             discharge_limit_A: round(dlim[r]!, 2),
             temperature_C: round(T, 1),
-            cutoff_V: molMin[epochAt(r)]!,
+            cutoff_V: molMin[epochOf(epochs, r)]!,
           },
           threshold: emptyTol,
         }),
@@ -196,7 +191,7 @@ export const cutoff: Rule = {
             off_pct: round(off * PCT, 2),
             cell_voltage_max_V: round(vhi[r]!, 4),
             current_A: round(cur[r]!, 2),
-            full_V: molMax[epochAt(r)]!,
+            full_V: molMax[epochOf(epochs, r)]!,
           },
           threshold: fullTol,
         }),

@@ -90,6 +90,13 @@ export function changeRow(tl: Timeline, prevRow: number, row: number): number {
   return r0;
 }
 
+/** The epoch row r belongs to (0 when r is before the second; epochs must not be empty). */
+export function epochOf(epochs: readonly LimitEpoch[], r: number): number {
+  let e = 0;
+  while (e + 1 < epochs.length && epochs[e + 1]!.r0 <= r) e++;
+  return e;
+}
+
 /** Rows [start, end) of epoch e. */
 export function epochRows(epochs: readonly LimitEpoch[], e: number, n: number): [number, number] {
   return [epochs[e]!.r0, e + 1 < epochs.length ? epochs[e + 1]!.r0 : n];
