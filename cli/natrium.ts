@@ -27,6 +27,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
     load: () => import('./resim.ts'),
   },
   decode: { summary: 'print the messages of a capture file (text or NDJSON)', load: () => import('./decode.ts') },
+  cut: { summary: 'write the frames of a capture inside a window of its device time as a capture of their own', load: () => import('./cut.ts') },
 };
 
 function usage(): string {

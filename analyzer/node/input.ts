@@ -24,7 +24,8 @@ export interface LoadedInput {
   traceMeta: TraceReader['meta'] | null;
 }
 
-function fail(path: string, e: unknown): never {
+/** Throws the InputError (exit 2) for a file that cannot be opened or read. */
+export function fail(path: string, e: unknown): never {
   const code = (e as NodeJS.ErrnoException).code ?? String(e);
   throw new InputError(path, '(file)', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`);
 }
@@ -39,10 +40,13 @@ function fileSize(fd: number): number {
   }
 }
 
-/** Reads chunks from a file descriptor into `sink`; the first chunk decides the reader. */
-function pump(path: string, fd: number, onChunk: (b: Uint8Array) => void): void {
+/**
+ * Reads a file descriptor a chunk at a time into `onChunk` (the chunk is reused: valid during the
+ * call), to its end or until `stop()` says so.
+ */
+export function pump(path: string, fd: number, onChunk: (b: Uint8Array) => void, stop?: () => boolean): void {
   const buf = new Uint8Array(CHUNK);
-  for (;;) {
+  while (stop?.() !== true) {
     let n: number;
     try {
       n = readSync(fd, buf, 0, CHUNK, null);

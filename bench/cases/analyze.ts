@@ -24,6 +24,11 @@
  * rounds): its own path from the file (analyzer/node/input.ts), which once differed from the
  * in-memory one measured above (it did not size its store from the file).
  *
+ * `cut_mb_per_s`: `natrium cut`'s core (analyzer/timeline/cut.ts) over the same capture in
+ * 64 KiB chunks, keeping its second half (so every frame is read and half are written; the
+ * median of REPS runs), and `cut_cli_wall_s` the command itself, `natrium cut FILE --from
+ * <half> --out <tmp file>` (median of REPS runs).
+ *
  * demo: wall time of `node bin/natrium.js demo --out <tmpdir>` (DEMO_REPS runs, default 1; the
  * median), and the device time it covered (from its report.json).
  *
@@ -44,6 +49,7 @@ import { RULES } from '../../analyzer/rules/index.ts';
 import type { Rule } from '../../analyzer/rules/rule.ts';
 import { timelineFromBytes } from '../../analyzer/timeline/ingest.ts';
 import { chemistryByName } from '../../analyzer/node/files.ts';
+import { CaptureCutter } from '../../analyzer/timeline/cut.ts';
 
 const CHUNK = 1 << 16;
 const TODAY = '2026-01-01';
@@ -121,9 +127,22 @@ export const cases: BenchCase[] = [
         ratios.push(d / a.total);
       }
 
+      const half_s = (hours * 3600) / 2;
+      const cutTimes: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        let kept = 0;
+        const s = performance.now();
+        const c = new CaptureCutter({ from_s: half_s, to_s: Infinity }, (b) => (kept += b.length));
+        for (let p = 0; p < capture.length; p += CHUNK) c.push(capture.subarray(p, p + CHUNK));
+        c.finish();
+        cutTimes.push((performance.now() - s) / 1000);
+        if (!(kept > capture.length / 3)) throw new Error(`cut kept ${kept} of ${capture.length} bytes`);
+      }
+
       const bin = fileURLToPath(new URL('../../bin/natrium.js', import.meta.url));
       const dir = mkdtempSync(join(tmpdir(), 'natrium-analyze-bench-'));
       const cliWalls: number[] = [];
+      const cutWalls: number[] = [];
       try {
         const file = join(dir, 'bench-24h.nat');
         writeFileSync(file, capture);
@@ -133,6 +152,14 @@ export const cases: BenchCase[] = [
           cliWalls.push((performance.now() - s) / 1000);
           // 1 is a finding at or above error: a report all the same
           if (res.status !== 0 && res.status !== 1) throw new Error(`natrium analyze exited with ${res.status ?? res.signal}`);
+        }
+        for (let r = 0; r < reps; r++) {
+          const s = performance.now();
+          const res = spawnSync(process.execPath, [bin, 'cut', file, '--from', String(half_s), '--out', join(dir, 'half.nat')], {
+            stdio: ['ignore', 'ignore', 'ignore'],
+          });
+          cutWalls.push((performance.now() - s) / 1000);
+          if (res.status !== 0) throw new Error(`natrium cut exited with ${res.status ?? res.signal}`);
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -156,6 +183,8 @@ export const cases: BenchCase[] = [
         timeline_ms: Math.round(median(tlMs)),
         cli_wall_s: round(median(cliWalls)),
         rules_ms: Math.round(median(rulesMs)),
+        cut_mb_per_s: round(mb / median(cutTimes)),
+        cut_cli_wall_s: round(median(cutWalls)),
         slowest_checks: perRule
           .slice(0, 3)
           .map(([id, ms]) => `${id}=${Math.round(ms)}`)

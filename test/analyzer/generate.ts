@@ -13,6 +13,7 @@
  * BMS's SOC estimate = truth + a small bias.
  */
 import { Encoder } from '../../protocol/encoder.ts';
+import type { LinkFaults } from '../../protocol/linkfaults.ts';
 import {
   BmsState,
   MessageType,
@@ -395,9 +396,11 @@ export function generateCapture(o: GenOptions = {}): Uint8Array {
 /**
  * The messages as wire bytes with the device restarted at each of `at_s` (s of its clock,
  * ascending): from the first message at or after one, its seq and its clock begin again at 0.
+ * `faults`: each frame also goes through these seeded link faults (protocol/linkfaults.ts).
  */
-export function encodeRestarted(msgs: readonly Decoded<DeviceMessage>[], at_s: readonly number[]): Uint8Array {
+export function encodeRestarted(msgs: readonly Decoded<DeviceMessage>[], at_s: readonly number[], faults?: LinkFaults): Uint8Array {
   const enc = new Encoder({ initialCapacity: 1 << 20 });
+  const frame = new Encoder({ initialCapacity: 1 << 12 });
   let base: Decoded<DeviceMessage> | null = null; // the first message of the current run of the device
   let k = 0;
   for (const m of msgs) {
@@ -405,8 +408,10 @@ export function encodeRestarted(msgs: readonly Decoded<DeviceMessage>[], at_s: r
       base = m;
       k++;
     }
-    if (base === null) enc.encodeWithSeq(m, m.seq, m.t_ms);
-    else enc.encodeWithSeq(m, (m.seq - base.seq) & 0xffff, m.t_ms - base.t_ms);
+    const e = faults === undefined ? enc : (frame.reset(), frame);
+    if (base === null) e.encodeWithSeq(m, m.seq, m.t_ms);
+    else e.encodeWithSeq(m, (m.seq - base.seq) & 0xffff, m.t_ms - base.t_ms);
+    if (faults !== undefined) enc.writeRaw(faults.apply(frame.view()).bytes);
   }
   return enc.view().slice();
 }

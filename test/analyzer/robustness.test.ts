@@ -12,10 +12,9 @@ import { type AnalyzeOptions, type Report, analyze } from '../../analyzer/analyz
 import { LiveAnalyzer } from '../../analyzer/live.ts';
 import { builtInProfile } from '../../analyzer/profile.ts';
 import { TimelineBuilder } from '../../analyzer/timeline/ingest.ts';
-import { Encoder } from '../../protocol/encoder.ts';
 import { LinkFaults } from '../../protocol/linkfaults.ts';
-import { BmsState, type DeviceMessage, type Decoded, type FaultTier, type TierLimits } from '../../protocol/messages.ts';
-import { CHEMISTRY, type Phase, type Tick, generateMessages, infoFor, withLimitsFrom } from './generate.ts';
+import { BmsState, type FaultTier, type TierLimits } from '../../protocol/messages.ts';
+import { CHEMISTRY, type Phase, type Tick, encodeRestarted, generateMessages, infoFor, withLimitsFrom } from './generate.ts';
 
 interface Damage {
   seed: number;
@@ -130,29 +129,7 @@ function capture(d: Damage): Uint8Array {
     for (const e of c.edits) l[e.tier] = { ...l[e.tier], [e.key]: e.value };
     msgs = withLimitsFrom(msgs, c.at_s, l);
   }
-  const faults = new LinkFaults(d.link, d.seed);
-  const enc = new Encoder({ initialCapacity: 1 << 16 });
-  const parts: Uint8Array[] = [];
-  let base: Decoded<DeviceMessage> | null = null; // the first message of the device's current run
-  let k = 0;
-  for (const m of msgs) {
-    if (k < d.restarts_s.length && m.t_ms >= d.restarts_s[k]! * 1000) {
-      base = m;
-      k++;
-    }
-    enc.reset();
-    if (base === null) enc.encodeWithSeq(m, m.seq, m.t_ms);
-    else enc.encodeWithSeq(m, (m.seq - base.seq) & 0xffff, m.t_ms - base.t_ms);
-    parts.push(faults.apply(enc.view()).bytes.slice());
-  }
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
+  const out = encodeRestarted(msgs, d.restarts_s, new LinkFaults(d.link, d.seed));
   return out.subarray(0, Math.floor(out.length * d.cut));
 }
 

@@ -270,6 +270,49 @@ const ROWS: Row[] = [
     says: /^--port .*no-port: No such file or directory/,
   },
   { what: 'analyze /dev/zero', args: () => ['analyze', '/dev/zero'], code: 2, says: /^\/dev\/zero: \(file\): no natrium frames in the first 16777216 bytes/ },
+  // natrium cut: a trace, no window or one upside down, the piece over its input or into a folder
+  {
+    what: 'cut of a sim trace',
+    args: () => ['cut', f('trace-ok.csv'), '--to', '5', '--out', f('piece.bin')],
+    code: 2,
+    says: /trace-ok\.csv: \(file\): is a natrium sim trace, not a capture: cut takes captures/,
+    noFile: 'piece.bin',
+  },
+  {
+    what: 'cut without --from or --to',
+    args: () => ['cut', f('notcap.bin'), '--out', f('piece.bin')],
+    code: 2,
+    says: /^give --from, --to or both/,
+    noFile: 'piece.bin',
+  },
+  {
+    what: 'cut with --to before --from',
+    args: () => ['cut', f('notcap.bin'), '--from', '10', '--to', '5', '--out', f('piece.bin')],
+    code: 2,
+    says: /^--to \(5\) must be after --from \(10\)/,
+    noFile: 'piece.bin',
+  },
+  {
+    what: 'cut --from that is no number',
+    args: () => ['cut', f('notcap.bin'), '--from', '1h', '--out', f('piece.bin')],
+    code: 2,
+    says: /^--from: expected a number, got "1h"/,
+    noFile: 'piece.bin',
+  },
+  {
+    what: 'cut over its own input',
+    args: () => ['cut', f('notcap.bin'), '--to', '5', '--out', f('notcap.bin')],
+    code: 2,
+    says: /notcap\.bin: \(file\): is the input capture .*notcap\.bin: write the piece to another file/,
+  },
+  { what: 'cut into a folder', args: () => ['cut', f('notcap.bin'), '--to', '5', '--out', dir], code: 2, says: /: \(file\): is a directory/ },
+  {
+    what: 'cut of /dev/zero',
+    args: () => ['cut', '/dev/zero', '--to', '5', '--out', f('piece.bin')],
+    code: 2,
+    says: /^\/dev\/zero: \(file\): no natrium frames in the first 16777216 bytes/,
+    noFile: 'piece.bin',
+  },
   // the README walk (a fresh user's typos): each of these ran on, or said too little, before
   {
     what: 'a scenario name with a typo',

@@ -12,13 +12,14 @@
  * one to it; the change happened between them):
  * - another device: the device id, the simulator flag or the pack (chemistry, ns, np, cell
  *   capacity, cell-voltage, temperature or current sensors) changed: an error ("analyse the parts
- *   apart");
+ *   apart", with the `natrium cut` options that split the capture there);
  * - the firmware version changed: a warning;
  * - limits changed: a warning naming each one (tier.field old → new); the checks that use the
  *   limits judge the rows before and after by the limits in force there.
  * Each message says where the change took effect: at the device's restart between the two INFOs
  * (new firmware or a new configuration starts with a reset; two devices' clocks differ), else at
- * the INFO that states it — where the limits of the other checks change too. At most
+ * the INFO that states it — where the limits of the other checks change too — to the ms (the
+ * device clock's unit: the time `natrium cut` splits at). At most
  * `max_findings`.
  *
  * Not evaluable: no INFO received.
@@ -63,7 +64,9 @@ export const deviceRule: Rule = {
       // where it took effect: at the device's restart between the two INFOs, if it restarted
       const r0 = changeRow(tl, tl.rowAt(a.t_s), tl.rowAt(b.t_s));
       const restarted = r0 < tl.length && r0 !== tl.rowAt(b.t_s);
-      const when = restarted ? `at the device restart at ${tl.t_s[r0]!.toFixed(1)} s` : `at ${b.t_s.toFixed(1)} s`;
+      // to the ms of the device clock: where `natrium cut` splits the capture
+      const t_s = Number((restarted ? tl.t_s[r0]! : b.t_s).toFixed(3));
+      const when = restarted ? `at the device restart at ${t_s} s` : `at ${t_s} s`;
       const changed = IDENTITY.filter((f) => x[f] !== y[f]);
       if (changed.length > 0 || simulator(x) !== simulator(y)) {
         count.device_changes++;
@@ -73,7 +76,9 @@ export const deviceRule: Rule = {
             severity: 'error',
             ...at,
             subject: 'device',
-            message: `another device ${restarted ? `from the restart at ${tl.t_s[r0]!.toFixed(1)} s` : `from ${b.t_s.toFixed(1)} s`}: ${device(x)} before, ${device(y)} after; the checks mix the two: analyse the parts apart`,
+            message:
+              `another device ${restarted ? `from the restart at ${t_s} s` : `from ${t_s} s`}: ${device(x)} before, ${device(y)} after; ` +
+              `the checks mix the two: analyse the parts apart (natrium cut CAPTURE --to ${t_s} / --from ${t_s})`,
             evidence: { from: hex(x.deviceId), to: hex(y.deviceId), changed: [...changed, ...(simulator(x) !== simulator(y) ? ['simulator'] : [])].join(',') },
             threshold: source,
           }),

@@ -50,7 +50,9 @@ describe('quality.device', () => {
         expect(f.t_start_s).toBeCloseTo(Math.ceil(t0 / 5 - 1e-9) * 5 - 5, 6);
         expect(f.t_end_s).toBeCloseTo(Math.ceil(t0 / 5 - 1e-9) * 5, 6);
         if (kind === 'limits') expect(f.message).toContain('rsl.cellVoltageMax_V');
-        expect(f.message).toContain(`${kind === 'device' || kind === 'pack' ? 'from' : 'at'} ${(Math.ceil(t0 / 5 - 1e-9) * 5).toFixed(1)} s`);
+        const at = Number((Math.ceil(t0 / 5 - 1e-9) * 5).toFixed(3));
+        expect(f.message).toContain(`${kind === 'device' || kind === 'pack' ? 'from' : 'at'} ${at} s`);
+        if (kind === 'device' || kind === 'pack') expect(f.message).toContain(`(natrium cut CAPTURE --to ${at} / --from ${at})`);
       }),
       { numRuns: 40, seed: 2026 },
     );
@@ -77,7 +79,7 @@ describe('quality.device', () => {
           expect(report.input.restarts).toBe(1);
           const fs = findingsOf(report, ID);
           expect(fs, show(fs)).toHaveLength(1);
-          const at = tl.t_s[tl.clockSteps[0]!.row]!.toFixed(1);
+          const at = Number(tl.t_s[tl.clockSteps[0]!.row]!.toFixed(3)); // to the ms: where natrium cut splits
           expect(fs[0]!.message).toContain(kind === 'device' || kind === 'pack' ? `from the restart at ${at} s` : `at the device restart at ${at} s`);
         },
       ),
