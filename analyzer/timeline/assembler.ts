@@ -409,7 +409,7 @@ export class SnapshotAssembler implements DirectSink {
       tl.truthCellSoc[m.offset + i]![r] = m.soc[i]!;
       tl.truthCellCoreTemperature_C[m.offset + i]![r] = m.coreTemperatures_C[i]!;
     }
-    this.truthCellsFilled += n;
+    if (r === this.row) this.truthCellsFilled += n; // a late frame fills its own row only
   }
 }
 

@@ -265,6 +265,27 @@ describe('SnapshotAssembler', () => {
     expect(asm.lateFrames).toBe(0);
   });
 
+  // a late SIM_CELL_TRUTH fills its own row and is no part of the current one (it once counted
+  // towards the current row's CELL_TRUTH, found by the cut property test)
+  it('should not count a late per-cell truth frame towards the current row', () => {
+    const asm = new SnapshotAssembler();
+    const msgs = generateMessages({ phases: SHORT.slice(0, 1), ns: 2, nt: 1 });
+    const truth = msgs.filter((m) => m.type === MessageType.SIM_CELL_TRUTH);
+    const [late, last] = truth.slice(-2);
+    for (const m of msgs) if (m !== late && m !== last) asm.push(m);
+    asm.push(late!);
+    asm.finish();
+    const tl = asm.timeline;
+    // the last row (the current one when the late frame came: SIM_CELL_TRUTH is at 1 Hz) and the one whose truth was lost
+    for (const r of [tl.length - 1, tl.rowAt(last!.t_ms / 1000)]) {
+      expect(tl.present[r]! & Present.CELL_TRUTH).toBe(0);
+      expect(tl.truthCellSoc[0]![r]).toBeNaN();
+    }
+    const lateRow = tl.rowAt(late!.t_ms / 1000);
+    expect(tl.truthCellSoc[0]![lateRow]).toBeCloseTo((late as { soc: Float64Array }).soc[0]!, 6);
+    expect(asm.lateFrames).toBe(0);
+  });
+
   it('should keep one object for an INFO that repeats the last, and a new one when it changes', () => {
     const asm = new SnapshotAssembler();
     const msgs = generateMessages({ phases: SHORT, ns: 2, nt: 1 });
