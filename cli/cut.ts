@@ -39,7 +39,8 @@ export async function main(argv: string[]): Promise<number> {
   const input = positionals[0]!;
   const s = cutFile(input, out, { from_s, to_s });
   if (s.outputClosed) return 0; // natrium cut … --out - | head: ends quietly, as other Unix tools do
-  const dropped = s.dropped > 0 ? `, ${s.dropped} late ${s.dropped === 1 ? 'frame' : 'frames'} from before its start left out` : '';
+  // frames the piece could not place as the whole capture does (analyzer/timeline/cut.ts)
+  const dropped = s.dropped > 0 ? `, ${s.dropped} ${s.dropped === 1 ? 'frame' : 'frames'} it could not place as the capture does left out` : '';
   process.stderr.write(
     `natrium cut: ${input} → ${out}: ${s.frames} frames, ${(s.bytes / BYTES_PER_MB).toFixed(2)} MB, ` +
       `${seconds(s.first_s)} to ${seconds(s.last_s)} of the capture${dropped}; the piece's times count from ${seconds(s.first_s)}\n`,

@@ -101,6 +101,7 @@ export function cutFile(input: string, out: string, window: { from_s: number; to
       }
     });
     let bytesRead = 0;
+    let s: CutSummary;
     try {
       pump(
         input,
@@ -120,15 +121,10 @@ export function cutFile(input: string, out: string, window: { from_s: number; to
         },
         () => cutter.done,
       );
-    } catch (e) {
-      if (e instanceof OutputClosed) return { ...cutter.finish(), bytesRead, outputClosed: true };
-      throw e;
-    }
-    const s = cutter.finish();
-    try {
+      s = cutter.finish();
       flush();
     } catch (e) {
-      if (e instanceof OutputClosed) return { ...s, bytesRead, outputClosed: true };
+      if (e instanceof OutputClosed) return { ...cutter.finish(), bytesRead, outputClosed: true };
       throw e;
     }
     if (s.framesRead === 0)

@@ -13,12 +13,14 @@
  * so that a damaged first run counts as an error there too (before a reader's first 0x00 it
  * would count as presync bytes).
  *
- * Late frames (ones the link delayed, which DeviceClock gives their own time behind the last
- * frame's) inside the window are left out where the piece could not place them as the whole
- * capture does: one earlier than the piece's first frame; one whose loss was counted before the
- * piece began (the piece would take it for a device restart); one that arrives after a frame
- * beyond the window (the piece would take it for a new row or a restart). All other frames in the
- * window are kept, in their order.
+ * Frames inside the window are left out (and counted) where the piece could not place them as
+ * the whole capture does, so that its rows are the whole's: late frames (ones the link delayed,
+ * which DeviceClock gives their own time behind the last frame's) earlier than the piece's first
+ * frame, or whose loss was counted before the piece began (the piece would take them for a device
+ * restart), or that arrive after a frame beyond the window (the piece would take them for a new
+ * row or a restart); and frames with no row (INFO, EVENT, ACK, NACK) at the piece's start when the
+ * device restarts before its first row (the whole capture continues its axis from its last row,
+ * the piece would from them). All other frames in the window are kept, in their order.
  *
  * Isomorphic: chunks of Uint8Array in, views of the kept bytes out (`onBytes`, valid during the
  * call). Each frame goes through its own Decoder push: ~330 MB/s (a 6 h capture of the default
@@ -58,6 +60,7 @@ function rowless(type: number): boolean {
 export class CaptureCutter {
   /** True once no later frame can fall inside the window: stop reading. */
   done = false;
+  private finished = false;
   private readonly from_s: number;
   private readonly to_s: number;
   private readonly onBytes: (b: Uint8Array) => void;
@@ -85,9 +88,22 @@ export class CaptureCutter {
   private readBytes = 0;
   private started = false;
   private lastKept = false;
-  /** A frame at or beyond `to_s` (not a late one) has been read. */
+  /** The current row is at or beyond `to_s`: a frame inside the window now can only be a late one. */
   private passedEnd = false;
   private firstSeq = -1;
+  /**
+   * The piece's bytes until its first row frame (one the assembler puts in a row: not INFO, EVENT,
+   * ACK, NACK), held back: a device restart before that row would make the piece continue its
+   * axis from those frames where the whole capture continues from its last row, so the piece
+   * then starts again from the restart and they are left out.
+   */
+  private head = new Uint8Array(256);
+  private headLen = 0;
+  private headFrames = 0;
+  private rowKept = false;
+  /** The last pushed run's frame goes into a row (see `head`), a new one. */
+  private frameRow = false;
+  private frameNewRow = false;
   /** Device restarts the clock had seen when the piece started. */
   private restartsAtStart = 0;
   private readonly summary: CutSummary = {
@@ -141,7 +157,9 @@ export class CaptureCutter {
     // a seq behind the last is a late frame or a device restart, and only a restart is recorded
     this.frameLate = this.clockSeq >= 0 && ((seq - this.clockSeq) & 0xffff) >= 0x8000 && this.timeline.clockSteps.length === steps;
     if (!this.frameLate) this.clockSeq = seq;
-    if (delivered && !rowless(type) && !(t <= this.rowT_ms)) this.rowT_ms = t;
+    this.frameRow = delivered && !rowless(type);
+    this.frameNewRow = this.frameRow && !(t <= this.rowT_ms);
+    if (this.frameNewRow) this.rowT_ms = t;
     this.frameT_ms = t;
     this.frameSeq = seq;
   }
@@ -166,8 +184,10 @@ export class CaptureCutter {
     }
   }
 
-  /** End of input: a last run without its 0x00 counts if it is a whole frame. */
+  /** End of input: a last run without its 0x00 counts if it is a whole frame. Idempotent. */
   finish(): CutSummary {
+    if (this.finished) return { ...this.summary };
+    this.finished = true;
     if (!this.done && this.carryLen > 0) {
       const run = this.carry.subarray(0, this.carryLen);
       this.carryLen = 0;
@@ -176,6 +196,7 @@ export class CaptureCutter {
     // damage after the piece's last frame belongs to it when the window ran to the end
     if (!this.done && this.lastKept && this.pendingLen > 0) this.emit(this.pending.subarray(0, this.pendingLen));
     this.pendingLen = 0;
+    this.releaseHead(); // a piece with no row frame at all (INFOs, EVENTs only)
     this.summary.stoppedEarly = this.done;
     this.done = true;
     return { ...this.summary };
@@ -200,19 +221,29 @@ export class CaptureCutter {
     s.framesRead++;
     s.end_s = t_s;
     if (this.frameLate) s.lateFrames++;
-    else if (t_s >= this.to_s) this.passedEnd = true;
     let keep = t_s >= this.from_s && t_s < this.to_s;
-    if (keep && s.frames > 0) {
-      // a late frame whose loss was counted before the piece began: the piece would take it for a
-      // restart (DeviceClock only knows the losses of the last LATE_WINDOW_MS, in the same run)
+    if (keep && this.started && !this.rowKept && this.timeline.clockSteps.length > this.restartsAtStart) {
+      // a restart before the piece's first row: start it again here (see `head`)
+      s.dropped += this.headFrames;
+      s.frames -= this.headFrames;
+      this.headLen = 0;
+      this.headFrames = 0;
+      this.started = false;
+      s.last_s = NaN;
+    }
+    if (keep && this.frameLate) {
+      // the late frames the piece could not place as the whole capture does: one that would be
+      // the piece's first frame (a row of its own there, unless it made one in the whole capture
+      // too: one later than its last row) or earlier than it; one whose loss was counted before
+      // the piece began (the piece would take it for a device restart: DeviceClock only knows
+      // the losses of the last LATE_WINDOW_MS, in the same run); one after the last row of the
+      // window (the piece would take it for a new row or a restart, where the capture has it
+      // fill a row)
       const lostBefore =
-        this.frameLate &&
         this.timeline.clockSteps.length === this.restartsAtStart &&
         t_s - s.first_s <= LATE_WINDOW_MS / 1000 &&
         ((this.frameSeq - this.firstSeq) & 0xffff) >= 0x8000;
-      // a late frame that arrives after a frame beyond the window: in the piece it would follow
-      // the piece's last frame as a new row or a restart, where the capture has it fill a row
-      if (t_s < s.first_s || lostBefore || this.passedEnd) {
+      if ((!this.started && !this.frameNewRow) || t_s < s.first_s || lostBefore || this.passedEnd) {
         keep = false;
         s.dropped++;
       }
@@ -230,16 +261,36 @@ export class CaptureCutter {
       this.emit(run);
       s.frames++;
       if (!(t_s <= s.last_s)) s.last_s = t_s;
+      if (!this.rowKept) {
+        this.headFrames++;
+        if (this.frameRow) this.releaseHead();
+      }
     }
     this.pendingLen = 0;
     this.lastKept = keep;
-    // the axis only steps back for a late frame, at most LATE_WINDOW_MS behind the last one
-    if (t_s >= this.to_s + LATE_WINDOW_MS / 1000) this.done = true;
+    // Every later frame is after the current row (a frame of this run, or of the next after a
+    // restart: DeviceClock continues the axis after the row), or a late one at most
+    // LATE_WINDOW_MS behind the last frame, itself no earlier than the row.
+    if (this.rowT_ms >= this.to_s * 1000) this.passedEnd = true;
+    if (this.rowT_ms >= this.to_s * 1000 + LATE_WINDOW_MS) this.done = true;
   }
 
+  /** Out with the piece's bytes, or into `head` before its first row frame. */
   private emit(b: Uint8Array): void {
+    if (!this.rowKept) {
+      this.head = append(this.head, this.headLen, b, 0, b.length);
+      this.headLen += b.length;
+      return;
+    }
     this.summary.bytes += b.length;
     this.onBytes(b);
+  }
+
+  /** The piece has its first row frame (or has ended): what was held back goes out. */
+  private releaseHead(): void {
+    this.rowKept = true;
+    if (this.headLen > 0) this.emit(this.head.subarray(0, this.headLen));
+    this.headLen = 0;
   }
 }
 
