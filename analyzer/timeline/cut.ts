@@ -14,13 +14,14 @@
  * would count as presync bytes).
  *
  * Frames inside the window are left out (and counted) where the piece could not place them as
- * the whole capture does, so that its rows are the whole's: late frames (ones the link delayed,
- * which DeviceClock gives their own time behind the last frame's) earlier than the piece's first
- * frame, or whose loss was counted before the piece began (the piece would take them for a device
- * restart), or that arrive after a frame beyond the window (the piece would take them for a new
- * row or a restart); and frames with no row (INFO, EVENT, ACK, NACK) at the piece's start when the
- * device restarts before its first row (the whole capture continues its axis from its last row,
- * the piece would from them). All other frames in the window are kept, in their order.
+ * the whole capture does, so that its rows are the whole's (the property test's law): late frames
+ * (ones the link delayed, which DeviceClock gives their own time behind the last frame's) that
+ * would be the piece's first frame or are earlier than it, whose loss was counted before the
+ * piece began (the piece would take them for a device restart), or that arrive once the current
+ * row is beyond the window (the piece would take them for a new row or a restart); and frames
+ * with no row (INFO, EVENT, ACK, NACK) at the piece's start when the device restarts before its
+ * first row (the whole capture continues its axis from its last row, the piece would from them).
+ * All other frames in the window are kept, in their order.
  *
  * Isomorphic: chunks of Uint8Array in, views of the kept bytes out (`onBytes`, valid during the
  * call). Each frame goes through its own Decoder push: ~330 MB/s (a 6 h capture of the default
