@@ -1,5 +1,5 @@
 /**
- * natrium decode cap.bin [--json]
+ * natrium decode cap.bin|- [--json]
  *
  * Decodes a capture file (the raw bytes of a serial line, PROTOCOL.md section 14) and prints one
  * line per message: `t_ms #seq TYPE field=value ...`, or with --json one NDJSON object per message
@@ -17,9 +17,9 @@ import { InputError } from '../sim/errors.ts';
 import { UsageError, parse } from './args.ts';
 import { LineWriter, countersLine, countersText, jsonLine, textLine } from './format.ts';
 
-const USAGE = `usage: natrium decode CAPTURE [--json]
+const USAGE = `usage: natrium decode CAPTURE|- [--json]
 
-Prints the messages of a capture file (raw serial bytes), then the decoder's counters.
+Prints the messages of a capture file (raw serial bytes, "-" for stdin), then the decoder's counters.
 --json: one JSON object per line, the last one {"counters":{...}}.
 Exit code: 0, 2 a missing file or one whose bytes hold no frame (not a capture).`;
 
@@ -29,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one CAPTURE file, got ${positionals.length}\n${USAGE}`);
+  if (positionals.length !== 1) throw new UsageError(`expected one CAPTURE file (or - for stdin), got ${positionals.length}\n${USAGE}`);
   const path = positionals[0]!;
   const json = values.json as boolean;
   const out = new LineWriter();
@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new InputError(
       path,
       '(file)',
-      `no natrium frames in ${statSync(path).size} bytes (not a capture?; ${countersText(counters).slice('counters: '.length)})`,
+      `no natrium frames in ${path === '-' ? 'the input' : `${statSync(path).size} bytes`} (not a capture?; ${countersText(counters).slice('counters: '.length)})`,
     );
   out.line(json ? countersLine(counters) : countersText(counters));
   out.flush();

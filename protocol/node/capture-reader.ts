@@ -21,14 +21,18 @@ export class CaptureFileError extends Error {
 
 const CHUNK = 1 << 20;
 
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * The file's bytes in chunks of up to `chunkSize` (the buffer is reused: copy what you keep);
- * CaptureFileError when it cannot be opened or read. The one place captures are read from disk.
+ * "-" reads stdin (a pipe: `natrium cut … --out - | natrium decode -`). CaptureFileError when it
+ * cannot be opened or read. The one place captures are read from disk.
  */
 function* captureChunks(path: string, chunkSize = CHUNK): Generator<Uint8Array> {
+  const stdin = path === '-';
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = stdin ? 0 : openSync(path, 'r');
   } catch (e) {
     throw new CaptureFileError(path, (e as NodeJS.ErrnoException).code ?? String(e));
   }
@@ -39,13 +43,19 @@ function* captureChunks(path: string, chunkSize = CHUNK): Generator<Uint8Array> 
       try {
         n = readSync(fd, buf, 0, chunkSize, null);
       } catch (e) {
-        throw new CaptureFileError(path, (e as NodeJS.ErrnoException).code ?? String(e));
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          Atomics.wait(SLEEP, 0, 0, 1); // a non-blocking stdin with nothing yet: 1 ms, then again
+          continue;
+        }
+        if (code === 'EOF') return;
+        throw new CaptureFileError(path, code ?? String(e));
       }
       if (n === 0) return;
       yield buf.subarray(0, n);
     }
   } finally {
-    closeSync(fd);
+    if (!stdin) closeSync(fd);
   }
 }
 

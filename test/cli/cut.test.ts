@@ -21,13 +21,15 @@ interface Run {
   stderr: string;
 }
 
-function natrium(args: string[]): Promise<Run> {
+/** Runs the CLI; `input` is written to its stdin (else stdin is closed at once). */
+function natrium(args: string[], input?: Buffer): Promise<Run> {
   return new Promise((resolve) => {
     const opts = { cwd: ROOT, env: { ...process.env, NATRIUM_DEBUG: '' }, timeout: 60_000, encoding: 'buffer' as const, maxBuffer: 1 << 26 };
-    execFile(process.execPath, [join(ROOT, 'bin/natrium.js'), ...args], opts, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [join(ROOT, 'bin/natrium.js'), ...args], opts, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       resolve({ code, stdout, stderr: stderr.toString() });
     });
+    child.stdin!.end(input);
   });
 }
 
@@ -89,6 +91,16 @@ describe('natrium cut', () => {
     expect(toStdout.stdout.length).toBeGreaterThan(1000);
     expect(toStdout.stdout).toEqual(readFileSync(f('mid.bin')));
     expect(toStdout.stderr).toMatch(/: \d+ frames, .* 10 s to 19\.9 s of the capture; the piece's times count from 10 s\n$/);
+    // and the piece read back from stdin: decode - and analyze - (a pipe: cut … --out - | decode -)
+    const [decoded, analysed] = await Promise.all([natrium(['decode', '-', '--json'], toStdout.stdout), natrium(['analyze', '-', '--json'], toStdout.stdout)]);
+    expect(decoded.code, decoded.stderr).toBe(0);
+    const lines = decoded.stdout.toString().trimEnd().split('\n');
+    const frames = Number(/: (\d+) frames/.exec(toStdout.stderr)![1]);
+    expect(lines).toHaveLength(frames + 1); // one line per message, then the counters
+    expect(JSON.parse(lines[0]!) as { t_ms: number }).toMatchObject({ t_ms: expect.any(Number) });
+    expect(JSON.parse(lines[frames]!) as { counters: { frames: number } }).toMatchObject({ counters: { frames } });
+    expect(analysed.code, analysed.stderr).toBeLessThan(2);
+    expect((JSON.parse(analysed.stdout.toString()) as { input: { duration_s: number } }).input.duration_s).toBeCloseTo(9.9, 6);
   }, 60_000);
 
   it('should write nothing and exit 2 for a window with no frame', async () => {
