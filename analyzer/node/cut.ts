@@ -7,6 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { pauseForPipe, wouldBlock } from '../../protocol/node/stdio.ts';
 import { InputError } from '../../sim/errors.ts';
 import { CaptureCutter, type CutSummary } from '../timeline/cut.ts';
 import { looksLikeTrace } from '../timeline/trace.ts';
@@ -25,18 +26,15 @@ class OutputClosed extends Error {}
 /** Bytes of the piece gathered per write. */
 const OUT_BLOCK = 1 << 20;
 
-const SLEEP = new Int32Array(new SharedArrayBuffer(4));
-
 /** Writes all of `b` to `fd`; a full non-blocking pipe (stdout read by a slower command) is waited for. */
 function writeAll(fd: number, b: Uint8Array): void {
   for (let p = 0; p < b.length;) {
     try {
       p += writeSync(fd, b, p, b.length - p);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') throw new OutputClosed();
-      if (code !== 'EAGAIN') throw e;
-      Atomics.wait(SLEEP, 0, 0, 1); // 1 ms, then again
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new OutputClosed();
+      if (!wouldBlock(e)) throw e;
+      pauseForPipe();
     }
   }
 }

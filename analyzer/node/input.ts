@@ -6,6 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { DecoderCounters } from '../../protocol/decoder.ts';
+import { pauseForPipe, wouldBlock } from '../../protocol/node/stdio.ts';
 import { InputError } from '../../sim/errors.ts';
 import type { InputMeta } from '../analyze.ts';
 import { TimelineBuilder } from '../timeline/ingest.ts';
@@ -51,7 +52,10 @@ export function pump(path: string, fd: number, onChunk: (b: Uint8Array) => void,
     try {
       n = readSync(fd, buf, 0, CHUNK, null);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue; // a non-blocking stdin
+      if (wouldBlock(e)) {
+        pauseForPipe(); // a non-blocking stdin with nothing yet (it spun on the CPU before)
+        continue;
+      }
       if ((e as NodeJS.ErrnoException).code === 'EOF') break;
       fail(path, e);
     }

@@ -7,6 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Decoder, type DecoderCounters, type DecoderOptions } from '../decoder.ts';
 import type { Decoded } from '../messages.ts';
+import { pauseForPipe, wouldBlock } from './stdio.ts';
 
 /** The file could not be opened or read; `code` is the system error code (ENOENT, EISDIR, ...). */
 export class CaptureFileError extends Error {
@@ -20,8 +21,6 @@ export class CaptureFileError extends Error {
 }
 
 const CHUNK = 1 << 20;
-
-const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * The file's bytes in chunks of up to `chunkSize` (the buffer is reused: copy what you keep);
@@ -43,11 +42,11 @@ function* captureChunks(path: string, chunkSize = CHUNK): Generator<Uint8Array> 
       try {
         n = readSync(fd, buf, 0, chunkSize, null);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') {
-          Atomics.wait(SLEEP, 0, 0, 1); // a non-blocking stdin with nothing yet: 1 ms, then again
+        if (wouldBlock(e)) {
+          pauseForPipe(); // a non-blocking stdin with nothing yet
           continue;
         }
+        const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EOF') return;
         throw new CaptureFileError(path, code ?? String(e));
       }
