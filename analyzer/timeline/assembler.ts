@@ -31,13 +31,24 @@ import { CELL_VOLTS_F32, CELSIUS_F32, CHUNK_HEADER_SIZE, chunkEntries } from '..
 import type { DirectSink } from '../../protocol/decoder.ts';
 import type { ColumnBlock } from './block.ts';
 import { type RangeColumns, RowRange, lateRange } from './ranges.ts';
-import { DeviceClock } from './clock.ts';
+import { DeviceClock, LATE_SEQ } from './clock.ts';
 import { Present, Timeline } from './store.ts';
 
 export { LATE_SEQ, LATE_WINDOW_MS } from './clock.ts';
 
 /** An arrival interval this many times the type's period or more counts missing instances. */
 const GAP_FACTOR = 1.5;
+
+/**
+ * Closed rows whose entries per family are kept, for a late chunk to complete: a power of two
+ * above LATE_SEQ, as a late frame is at most LATE_SEQ frames (so rows) behind.
+ */
+const ROW_RING = 2 ** Math.ceil(Math.log2(LATE_SEQ + 1));
+const ROW_MASK = ROW_RING - 1;
+/** A family's place in `ringFilled`. */
+const CELLS = 0;
+const SENSORS = 1;
+const TRUTH_CELLS = 2;
 
 interface TypeTrack {
   last_ms: number;
@@ -62,6 +73,10 @@ export class SnapshotAssembler implements DirectSink {
   private readonly cellRange = new RowRange();
   private readonly sensorRange = new RowRange();
   private truthCellsFilled = 0;
+  /** The row each slot (row & ROW_MASK) of `ringFilled` holds, -1 for none. */
+  private readonly ringRow = new Int32Array(ROW_RING).fill(-1);
+  /** Entries a closed row got per family (CELLS, SENSORS, TRUTH_CELLS), three per slot. */
+  private readonly ringFilled = new Int32Array(3 * ROW_RING);
   /** Arrival grid per device → host type id (< 0x80). */
   private readonly tracks: (TypeTrack | undefined)[] = new Array<TypeTrack | undefined>(0x80).fill(undefined);
 
@@ -175,6 +190,7 @@ export class SnapshotAssembler implements DirectSink {
     if (r !== this.row) {
       for (let i = 0; i < n; i++, p += 2, q += cap) d[q] = tab[v.getUint16(p, true)]!;
       lateRange(rc, blk.columns, r);
+      this.lateFill(rg === this.cellRange ? CELLS : SENSORS, r, n);
       return 0;
     }
     let min = rg.min;
@@ -268,11 +284,34 @@ export class SnapshotAssembler implements DirectSink {
     const info = tl.info;
     const ns = info?.cellVoltageSensors ?? tl.ns;
     const nt = info?.temperatureSensors ?? tl.nt;
-    if (this.cellsFilled > 0 && this.cellsFilled >= ns) tl.present[r]! |= Present.CELLS;
-    if (this.sensorsFilled > 0 && this.sensorsFilled >= nt) tl.present[r]! |= Present.TEMPERATURES;
-    if (this.truthCellsFilled > 0 && this.truthCellsFilled >= ns) tl.present[r]! |= Present.CELL_TRUTH;
+    const cells = this.cellsFilled;
+    const sensors = this.sensorsFilled;
+    const truthCells = this.truthCellsFilled;
+    if (cells > 0 && cells >= ns) tl.present[r]! |= Present.CELLS;
+    if (sensors > 0 && sensors >= nt) tl.present[r]! |= Present.TEMPERATURES;
+    if (truthCells > 0 && truthCells >= ns) tl.present[r]! |= Present.CELL_TRUTH;
     this.cellRange.close(tl.ranges.cells, tl.cellVoltage_V, r);
     this.sensorRange.close(tl.ranges.temperatures, tl.temperature_C, r);
+    const k = r & ROW_MASK;
+    this.ringRow[k] = r;
+    this.ringFilled[3 * k + CELLS] = cells;
+    this.ringFilled[3 * k + SENSORS] = sensors;
+    this.ringFilled[3 * k + TRUTH_CELLS] = truthCells;
+  }
+
+  /**
+   * A late chunk of `n` entries of a family into the closed row r: they count towards that row's
+   * set, and the row gets the family's present bit once the set is whole, as closeRow would have
+   * given it had the chunk come in order.
+   */
+  private lateFill(family: number, r: number, n: number): void {
+    const k = r & ROW_MASK;
+    if (this.ringRow[k] !== r) return;
+    const filled = (this.ringFilled[3 * k + family]! += n);
+    const tl = this.timeline;
+    const want = family === SENSORS ? (tl.info?.temperatureSensors ?? tl.nt) : (tl.info?.cellVoltageSensors ?? tl.ns);
+    if (filled < want) return;
+    tl.present[r]! |= family === CELLS ? Present.CELLS : family === SENSORS ? Present.TEMPERATURES : Present.CELL_TRUTH;
   }
 
   /** Call at the end of the input: completes the last row. */
@@ -332,6 +371,7 @@ export class SnapshotAssembler implements DirectSink {
       // a late frame into an earlier row: that row's range from its columns
       for (let i = 0; i < n; i++) cols[o + i]![r] = v[i]!;
       lateRange(tl.ranges.cells, cols, r);
+      this.lateFill(CELLS, r, n);
       return;
     }
     const rg = this.cellRange;
@@ -360,6 +400,7 @@ export class SnapshotAssembler implements DirectSink {
     if (r !== this.row) {
       for (let i = 0; i < n; i++) cols[o + i]![r] = v[i]!;
       lateRange(tl.ranges.temperatures, cols, r);
+      this.lateFill(SENSORS, r, n);
       return;
     }
     const rg = this.sensorRange;
@@ -409,7 +450,8 @@ export class SnapshotAssembler implements DirectSink {
       tl.truthCellSoc[m.offset + i]![r] = m.soc[i]!;
       tl.truthCellCoreTemperature_C[m.offset + i]![r] = m.coreTemperatures_C[i]!;
     }
-    if (r === this.row) this.truthCellsFilled += n; // a late frame fills its own row only
+    if (r === this.row) this.truthCellsFilled += n;
+    else this.lateFill(TRUTH_CELLS, r, n); // a late frame counts towards its own row only
   }
 }
 

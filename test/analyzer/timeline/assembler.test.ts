@@ -4,7 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotAssembler } from '../../../analyzer/timeline/assembler.ts';
 import { TimelineBuilder, timelineFromBytes, timelineFromStream, decodeStream } from '../../../analyzer/timeline/ingest.ts';
 import { ABSENT, PACK_CHANNELS, Present, type Timeline } from '../../../analyzer/timeline/store.ts';
-import { type Decoded, type Info, MessageType, type TierLimits } from '../../../protocol/messages.ts';
+import {
+  type CellVoltages,
+  type Decoded,
+  type DeviceMessage,
+  type Info,
+  MessageType,
+  type SimCellTruth,
+  type Temperatures,
+  type TierLimits,
+} from '../../../protocol/messages.ts';
 import { BOOT_WINDOW_MS } from '../../../protocol/clock.ts';
 import { Encoder } from '../../../protocol/encoder.ts';
 import { DEFAULT_PHASES, generateCapture, generateMessages, type Phase } from '../generate.ts';
@@ -37,6 +46,51 @@ function snapshot(tl: Timeline): unknown {
     typeGaps: tl.typeGaps,
     received: [...tl.received.entries()],
   };
+}
+
+/** The per-row values of the families a chunk fills, and every row's present bits. */
+function stored(tl: Timeline): unknown {
+  const n = tl.length;
+  const cols = (list: readonly Float32Array[]): number[][] => list.map((a) => Array.from(a.subarray(0, n)));
+  return {
+    n,
+    present: Array.from(tl.present.subarray(0, n)),
+    cells: cols(tl.cellVoltage_V),
+    temps: cols(tl.temperature_C),
+    truthSoc: cols(tl.truthCellSoc),
+    truthCore: cols(tl.truthCellCoreTemperature_C),
+  };
+}
+
+/**
+ * The messages with every CELL_VOLTAGES, TEMPERATURES and SIM_CELL_TRUTH split into chunks of
+ * `size` entries, as a device with more cells than a frame holds sends them; seq renumbered.
+ */
+function chunked(msgs: readonly Decoded[], size: number): Decoded[] {
+  const out: Decoded[] = [];
+  const parts = (n: number, make: (o: number, e: number) => Decoded): void => {
+    for (let o = 0; o < n; o += size) out.push(make(o, Math.min(n, o + size)));
+  };
+  for (const m of msgs) {
+    if (m.type === MessageType.CELL_VOLTAGES) {
+      const v = (m as Decoded<CellVoltages>).voltages_V;
+      parts(v.length, (o, e) => ({ ...m, offset: o, voltages_V: v.subarray(o, e) }) as Decoded);
+    } else if (m.type === MessageType.TEMPERATURES) {
+      const v = (m as Decoded<Temperatures>).temperatures_C;
+      parts(v.length, (o, e) => ({ ...m, offset: o, temperatures_C: v.subarray(o, e) }) as Decoded);
+    } else if (m.type === MessageType.SIM_CELL_TRUTH) {
+      const t = m as Decoded<SimCellTruth>;
+      parts(t.soc.length, (o, e) => ({ ...m, offset: o, soc: t.soc.subarray(o, e), coreTemperatures_C: t.coreTemperatures_C.subarray(o, e) }) as Decoded);
+    } else out.push(m);
+  }
+  return out.map((m, i) => ({ ...m, seq: i & 0xffff }));
+}
+
+/** The messages as wire bytes, each with its own seq and time. */
+function encoded(msgs: readonly Decoded[]): Uint8Array {
+  const enc = new Encoder({ initialCapacity: 1 << 16 });
+  for (const m of msgs) enc.encodeWithSeq(m as Decoded<DeviceMessage>, m.seq, m.t_ms);
+  return enc.view().slice();
 }
 
 describe('SnapshotAssembler', () => {
@@ -262,7 +316,48 @@ describe('SnapshotAssembler', () => {
     asm.push(late);
     asm.finish();
     expect(asm.timeline.cellVoltage_V[0]![10]).toBeCloseTo((late as { voltages_V: Float64Array }).voltages_V[0]!, 4);
+    // the late frame completes its row's cell set, as it would have in order
+    expect(asm.timeline.present[10]! & Present.CELLS).toBe(Present.CELLS);
     expect(asm.lateFrames).toBe(0);
+  });
+
+  // A frame the link delays past later ticks (within the late window) lands in its own row and
+  // completes that row's set: the store is the one the frames give in order, present bits
+  // included (a late chunk once filled its values but left its row marked incomplete, so the row
+  // stayed out of the cell statistics, exports and the viewer), on the wire and from objects.
+  it('should give the store of the frames in order when some arrive late', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 24 }),
+        fc.array(fc.record({ at: fc.nat(), by: fc.integer({ min: 1, max: 40 }) }), { minLength: 1, maxLength: 12 }),
+        (seed, size, delays) => {
+          const msgs = chunked(generateMessages({ seed, phases: SHORT.slice(0, 2), ns: 24, nt: 8 }), size);
+          const chunks = msgs.map((m, i) => ({ m, i, key: i }));
+          const late = chunks.filter(
+            ({ m }) => m.type === MessageType.CELL_VOLTAGES || m.type === MessageType.TEMPERATURES || m.type === MessageType.SIM_CELL_TRUTH,
+          );
+          for (const { at, by } of delays) late[at % late.length]!.key += by + 0.5;
+          const shuffled = [...chunks].sort((a, b) => a.key - b.key).map(({ m }) => m);
+          expect(shuffled.some((m, i) => m !== msgs[i])).toBe(true);
+
+          const wire = (list: readonly Decoded[]): TimelineBuilder => timelineFromBytes(encoded(list));
+          const inOrder = wire(msgs);
+          const reordered = wire(shuffled);
+          expect(reordered.assembler.lateFrames).toBe(0);
+          expect(stored(reordered.timeline)).toEqual(stored(inOrder.timeline));
+
+          const objects = (list: readonly Decoded[]): SnapshotAssembler => {
+            const asm = new SnapshotAssembler();
+            for (const m of list) asm.push(m);
+            asm.finish();
+            return asm;
+          };
+          expect(stored(objects(shuffled).timeline)).toEqual(stored(objects(msgs).timeline));
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   // a late SIM_CELL_TRUTH fills its own row and is no part of the current one (it once counted
