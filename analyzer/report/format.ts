@@ -23,6 +23,11 @@ export function fmtValue(x: number | string | boolean | null): string {
   return String(Number(x.toFixed(d)));
 }
 
+/** A threshold's value with its unit ("0.85" when it has none, not "0.85 "). */
+export function fmtLimit(value: number | string | boolean | null, unit: string): string {
+  return unit === '' ? fmtValue(value) : `${fmtValue(value)} ${unit}`;
+}
+
 /** ", 1 device restart" / ", 3 device restarts" for a link line; "" for none. */
 export function restarts(n: number): string {
   return n > 0 ? `, ${n} device restart${n === 1 ? '' : 's'}` : '';

@@ -9,7 +9,7 @@
  * the raw file too (`0.2.0`, not `0\.2\.0`).
  */
 import type { Report } from '../analyze.ts';
-import { fmtTime, fmtValue, restarts } from './format.ts';
+import { fmtLimit, fmtTime, restarts } from './format.ts';
 import { summaryTables } from './summary.ts';
 
 /**
@@ -112,7 +112,7 @@ export function reportMarkdown(r: Report): string {
     L.push('| severity | time | check | subject | finding | limit |');
     L.push('|---|---|---|---|---|---|');
     for (const f of r.findings) {
-      const th = f.threshold && f.threshold.value !== null ? `${fmtValue(f.threshold.value)} ${f.threshold.unit} (${f.threshold.source})` : '';
+      const th = f.threshold && f.threshold.value !== null ? `${fmtLimit(f.threshold.value, f.threshold.unit)} (${f.threshold.source})` : '';
       const sev = f.waived !== undefined ? `${f.severity} (waived: ${f.waived})` : f.severity === 'info' ? 'info' : `**${f.severity}**`;
       L.push(`| ${md(sev)} | ${fmtTime(f.t_start_s)}–${fmtTime(f.t_end_s)} | ${mdCode(f.check)} | ${md(f.subject)} | ${md(f.message)} | ${md(th)} |`);
     }

@@ -1,17 +1,26 @@
 /**
  * The report for a terminal: the input, the session summary, each check's status, then the
- * findings (worst first, at most `maxFindings`, the rest counted). Plain text, no colour codes
+ * findings (worst first, at most `maxFindings` lines: when they do not fit, the kinds with the
+ * most findings are cut short and the rest of each is one line; the lines beyond are counted). Plain text, no colour codes
  * unless asked (`color`), so it pipes cleanly.
  */
 import type { Report } from '../analyze.ts';
 import type { Finding, Severity } from '../findings.ts';
 import { severityRank } from '../findings.ts';
-import { fmtTime, fmtValue, restarts } from './format.ts';
+import { fmtLimit, fmtTime, restarts } from './format.ts';
 
 export interface TextOptions {
   color?: boolean;
-  /** Most findings listed (default 40). */
+  /** Most lines of findings (default 40). */
   maxFindings?: number;
+  /**
+   * When the findings take more than `maxFindings` lines: the fewest listed of one kind (check,
+   * severity and where the threshold came from; default 3). The kinds with the most findings
+   * are cut to as many as leaves every kind room, and the rest of a kind is one line that counts
+   * them and names their subjects, so that 49 cells over the same limit do not push the BMS's
+   * own alarm off the screen.
+   */
+  perKind?: number;
 }
 
 const COLORS: Record<Severity | 'pass' | 'dim', string> = {
@@ -73,8 +82,9 @@ export function reportText(r: Report, o: TextOptions = {}): string {
   L.push('');
   const res = r.result;
   L.push(`findings   ${res.findings.error} error, ${res.findings.warning} warning, ${res.findings.info} info${res.waived ? ` (${res.waived} waived)` : ''}`);
-  for (const f of shown.slice(0, max)) L.push(findingLine(f, c));
-  if (shown.length > max) L.push(`  … and ${shown.length - max} more (--json or --md lists them all)`);
+  const lines = findingLines(shown, perKindFor(shown, max, o.perKind ?? 3), c);
+  for (const l of lines.slice(0, max)) L.push(l);
+  if (lines.length > max) L.push(`  … and ${lines.length - max} more lines (--json or --md lists every finding)`);
   for (const w of r.expired_waivers)
     L.push(`  ${c('warning', 'expired waiver')} ${w.check}${w.subject ? ` ${w.subject}` : ''} (expired ${w.expires}): ${w.reason}`);
   L.push('');
@@ -85,10 +95,81 @@ export function reportText(r: Report, o: TextOptions = {}): string {
   return L.join('\n');
 }
 
+/**
+ * Findings listed per kind: all of them when they fit in `max` lines, else the most per kind
+ * (not below `least`) with which the lines (each kind cut to it, plus one line for its rest) fit.
+ */
+function perKindFor(shown: readonly Finding[], max: number, least: number): number {
+  if (shown.length <= max) return Infinity;
+  const counts = new Map<string, number>();
+  for (const f of shown) counts.set(kindOf(f), (counts.get(kindOf(f)) ?? 0) + 1);
+  const lines = (k: number): number => {
+    let n = 0;
+    for (const c of counts.values()) n += c <= k ? c : k + 1;
+    return n;
+  };
+  let k = least;
+  while (lines(k + 1) <= max) k++;
+  return k;
+}
+
+function kindOf(f: Finding): string {
+  return `${f.check}\u0000${f.severity}\u0000${f.threshold?.source ?? ''}`;
+}
+
+/** Subjects named on a line that stands for the findings of a kind not listed. */
+const SUBJECTS_NAMED = 8;
+
+/**
+ * One line per finding, in the given order, but at most `perKind` of each kind (check, severity,
+ * threshold source): the rest of a kind are one line where the kind's next one would have been.
+ */
+function findingLines(shown: readonly Finding[], perKind: number, c: (k: keyof typeof COLORS, s: string) => string): string[] {
+  const seen = new Map<string, number>();
+  const rest = new Map<string, { first: Finding; subjects: string[]; n: number; from: number; to: number }>();
+  const out: (string | { key: string })[] = [];
+  for (const f of shown) {
+    const key = kindOf(f);
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n <= perKind) {
+      out.push(findingLine(f, c));
+      continue;
+    }
+    let g = rest.get(key);
+    if (g === undefined) {
+      g = { first: f, subjects: [], n: 0, from: f.t_start_s, to: f.t_end_s };
+      rest.set(key, g);
+      out.push({ key });
+    }
+    g.n++;
+    g.from = Math.min(g.from, f.t_start_s);
+    g.to = Math.max(g.to, f.t_end_s);
+    if (!g.subjects.includes(f.subject)) g.subjects.push(f.subject);
+  }
+  return out.map((l) => {
+    if (typeof l === 'string') return l;
+    const g = rest.get(l.key)!;
+    const f = g.first;
+    const sev = c(f.severity, f.severity.toUpperCase().padEnd(7));
+    const range = `${fmtTime(g.from)}–${fmtTime(g.to)}`;
+    return `  ${sev} ${range.padEnd(21)} ${f.check}: ${g.n} more like the above, ${subjectList(g.subjects)}`;
+  });
+}
+
+/** "cells 77, 7, 85" for subjects of one family ("cell 77", …), at most SUBJECTS_NAMED named. */
+function subjectList(subjects: readonly string[]): string {
+  const family = /^(\S+) (.+)$/.exec(subjects[0] ?? '')?.[1];
+  const same = family !== undefined && subjects.every((x) => x.startsWith(`${family} `));
+  const names = same ? subjects.map((x) => x.slice(family.length + 1)) : [...subjects];
+  const more = names.length > SUBJECTS_NAMED ? `, … (${names.length} in all)` : '';
+  return `${same && names.length > 1 ? `${family}s ` : same ? `${family} ` : ''}${names.slice(0, SUBJECTS_NAMED).join(', ')}${more}`;
+}
+
 function findingLine(f: Finding, c: (k: keyof typeof COLORS, s: string) => string): string {
   const sev = c(f.severity, f.severity.toUpperCase().padEnd(7));
   const range = `${fmtTime(f.t_start_s)}–${fmtTime(f.t_end_s)}`;
-  const th = f.threshold && f.threshold.value !== null ? c('dim', ` [limit ${fmtValue(f.threshold.value)} ${f.threshold.unit}, ${f.threshold.source}]`) : '';
+  const th = f.threshold && f.threshold.value !== null ? c('dim', ` [limit ${fmtLimit(f.threshold.value, f.threshold.unit)}, ${f.threshold.source}]`) : '';
   const waived = f.waived !== undefined ? c('dim', ` (waived: ${f.waived})`) : '';
   return `  ${sev} ${range.padEnd(21)} ${f.check}: ${f.message}${th}${waived}`;
 }
