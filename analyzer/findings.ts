@@ -50,6 +50,11 @@ export interface CheckResult {
 }
 
 /** Rounds evidence for reports (keeps ids and JSON stable and short). */
+/** "1 cluster", "3 clusters": a count and its noun (a regular plural) for a finding's message. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function round(x: number, digits = 4): number {
   if (!Number.isFinite(x)) return x;
   const k = 10 ** digits;

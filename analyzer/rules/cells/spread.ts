@@ -28,7 +28,7 @@
  * Not evaluable: no cell voltages and no PACK_STATUS min/max; no 1C current (no INFO and no
  * chemistry) to tell rest from load.
  */
-import { type Finding, type Threshold, finding, round } from '../../findings.ts';
+import { type Finding, type Threshold, counted, finding, round } from '../../findings.ts';
 import type { Timeline } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from '../quality/internal/cap.ts';
@@ -276,7 +276,7 @@ function trend(
       t_start_s: st.t_s[idx[0]!]!,
       t_end_s: st.t_s[idx[idx.length - 1]!]!,
       subject: 'pack trend',
-      message: `the cell voltage spread at rest grows by ${b.toFixed(1)} mV per hour over ${span_h.toFixed(1)} h of rest in ${periods} period(s)`,
+      message: `the cell voltage spread at rest grows by ${b.toFixed(1)} mV per hour over ${span_h.toFixed(1)} h of rest in ${counted(periods, 'period')}`,
       evidence: { trend_mV_per_h: round(b, 3), rest_h: round(span_h, 3), rest_periods: periods, samples: idx.length, normalised_to_ocv_slope: ref > 0 },
       threshold: warn,
     }),

@@ -16,7 +16,7 @@
  * Not evaluable: the input has no sequence numbers (a trace: counters null) or no valid frame.
  */
 import { messageTypeName } from '../../../protocol/messages.ts';
-import { type Finding, type Severity, type Threshold, finding, round } from '../../findings.ts';
+import { type Finding, type Severity, type Threshold, counted, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from './internal/cap.ts';
 
@@ -96,7 +96,7 @@ export const frameLoss: Rule = {
           t_start_s: w?.t0 ?? session0,
           t_end_s: w?.t1 ?? session1,
           subject: name,
-          message: `${lost} ${name} messages lost of ${lost + received} (${fmtPct(share)}), in ${cs.length} cluster(s); the worst lost ${w?.lost ?? lost}`,
+          message: `${lost} ${name} messages lost of ${lost + received} (${fmtPct(share)}), in ${counted(cs.length, 'cluster')}; the worst lost ${w?.lost ?? lost}`,
           evidence: {
             lost,
             received,
@@ -131,7 +131,7 @@ export const frameLoss: Rule = {
           t_start_s: w?.t0 ?? session0,
           t_end_s: w?.t1 ?? session1,
           subject: 'all frames',
-          message: `${missing} frames lost of ${missing + counters.frames} by their sequence numbers (${fmtPct(share)}), in ${cs.length} cluster(s); the worst lost ${w?.lost ?? missing}`,
+          message: `${missing} frames lost of ${missing + counters.frames} by their sequence numbers (${fmtPct(share)}), in ${counted(cs.length, 'cluster')}; the worst lost ${w?.lost ?? missing}`,
           evidence: {
             lost: missing,
             received: counters.frames,

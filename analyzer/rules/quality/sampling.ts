@@ -17,7 +17,7 @@
  * Not evaluable: no rows.
  */
 import { MessageType } from '../../../protocol/messages.ts';
-import { type Finding, type Threshold, finding, round } from '../../findings.ts';
+import { type Finding, type Threshold, counted, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from './internal/cap.ts';
@@ -148,7 +148,7 @@ function episodes(
         t_start_s: t0 + a * W,
         t_end_s: Math.min(tEnd, t0 + w * W),
         subject: name,
-        message: `${name} arrived at ${rate.toPrecision(2)} Hz over ${w - a} window(s) of ${W} s, below ${min.value} Hz`,
+        message: `${name} arrived at ${rate.toPrecision(2)} Hz over ${counted(w - a, 'window')} of ${W} s, below ${min.value} Hz`,
         evidence: { rate_Hz: round(rate, 4), lowest_window_Hz: round(lowest, 4), windows: w - a, received: n },
         threshold: min,
       }),

@@ -23,7 +23,7 @@
  * Not evaluable: no chemistry (no OCV table), no INFO (no capacity for the rest current), no
  * rest as long as `relaxation_s`, or every rest on a plateau.
  */
-import { type Finding, finding, round } from '../../findings.ts';
+import { type Finding, counted, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { PCT, capFindings, maxFindings, meanTemperature, packCapacity_Ah, pct, restRuns, restThreshold_A, restVoltage } from './internal/common.ts';
 import { OcvModel, judgeRest } from './internal/ocv.ts';
@@ -129,7 +129,7 @@ export const ocvRest: Rule = {
     }
     const findings = capFindings(out, maxFindings(ctx, ID), ID, 'rests off the OCV', tol);
     if (plateau > 0)
-      return { evaluable: true, reason: `${plateau} rest(s) on an OCV plateau (|dOCV/dSOC| < ${minSlope.value} mV/%) not judged`, findings, metrics };
+      return { evaluable: true, reason: `${counted(plateau, 'rest')} on an OCV plateau (|dOCV/dSOC| < ${minSlope.value} mV/%) not judged`, findings, metrics };
     return { evaluable: true, findings, metrics };
   },
 };

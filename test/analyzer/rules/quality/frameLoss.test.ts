@@ -34,6 +34,8 @@ describe('quality.frame_loss', () => {
         const all = fs.find((x) => x.subject === 'all frames');
         expect(all?.evidence.lost).toBe(n);
         expect(fs.map((x) => x.subject).sort()).toEqual(['all frames', name].sort());
+        expect(f!.message).toContain(`${n} ${name} messages lost of `);
+        expect(f!.message).toContain(', in 1 cluster; the worst lost ');
       }),
       { numRuns: 15, seed: 11 },
     );
