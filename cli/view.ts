@@ -91,9 +91,9 @@ export async function main(argv: string[]): Promise<number> {
   );
   if (source) process.stderr.write(`natrium view: live from ${source.describe}, window ${window_s} s\n`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    process.stderr.write(
-      `natrium view: WARNING: listening on ${host}, not 127.0.0.1: the viewer and ${positionals.length} file(s) are reachable from other machines\n`,
-    );
+    const files = positionals.length;
+    const what = files === 0 ? 'the viewer is' : files === 1 ? 'the viewer and its file are' : `the viewer and its ${files} files are`;
+    process.stderr.write(`natrium view: WARNING: listening on ${host}, not 127.0.0.1: ${what} reachable from other machines\n`);
   }
   process.stdout.write(`natrium view: ${srv.url}\n`);
   if (values.open) openBrowser(srv.url);

@@ -5,7 +5,7 @@
  * findings are listed in the failure body and in <system-out>. Every text is XML-escaped.
  */
 import type { Report } from '../analyze.ts';
-import { severityRank } from '../findings.ts';
+import { counted, severityRank } from '../findings.ts';
 import { fmtTime } from './format.ts';
 
 export function xml(s: string): string {
@@ -39,7 +39,7 @@ export function reportJUnit(r: Report): string {
       body = `<skipped message="${xml(ch.reason ?? 'not evaluable')}"/>`;
     } else if (failing.length > 0) {
       failures++;
-      body = `<failure message="${xml(`${failing.length} finding(s) at or above ${r.profile.fail_on}`)}" type="${xml(failing[0]!.severity)}">${xml(lines.join('\n'))}</failure>`;
+      body = `<failure message="${xml(`${counted(failing.length, 'finding')} at or above ${r.profile.fail_on}`)}" type="${xml(failing[0]!.severity)}">${xml(lines.join('\n'))}</failure>`;
     }
     if (lines.length > 0) body += `<system-out>${xml(lines.join('\n'))}</system-out>`;
     cases.push(`    <testcase classname="natrium.${xml(ch.check.split('.')[0]!)}" name="${xml(ch.check)}" time="0">${body}</testcase>`);

@@ -64,7 +64,7 @@ describe('natrium view', () => {
 
   it('warns when bound to another address', async () => {
     const { stderr, child } = await startView([join(dir, 'capture.bin'), '--host', '0.0.0.0']);
-    expect(stderr).toMatch(/WARNING: listening on 0\.0\.0\.0, not 127\.0\.0\.1/);
+    expect(stderr).toMatch(/WARNING: listening on 0\.0\.0\.0, not 127\.0\.0\.1: the viewer and its file are reachable from other machines/);
     child.kill('SIGTERM');
   }, 60_000);
 

@@ -136,7 +136,7 @@ function sopFinding(ctx: RuleContext, ep: Episode, dir: 'charge' | 'discharge', 
     t_start_s: ep.t_start_s,
     t_end_s: ep.t_end_s,
     subject: `${dir} current`,
-    message: `${dir} current beyond the BMS's ${dir} limit for ${round(ep.beyond_s[1]!, 2)} s of a ${round(duration, 2)} s episode: up to ${round(ep.peak, 1)} A over (${round(current, 1)} A against ${round(limit, 1)} A at ${round(ep.t_peak_s, 2)} s)${implausible ? '; the BMS flags its current sensor as implausible (CURRENT_PLAUSIBILITY), so the reading is no evidence against the load' : ''}`,
+    message: `${dir} current beyond the BMS's ${dir} limit for ${round(ep.beyond_s[1]!, 2)} s in an episode of ${round(duration, 2)} s: up to ${round(ep.peak, 1)} A over (${round(current, 1)} A against ${round(limit, 1)} A at ${round(ep.t_peak_s, 2)} s)${implausible ? '; the BMS flags its current sensor as implausible (CURRENT_PLAUSIBILITY), so the reading is no evidence against the load' : ''}`,
     evidence: {
       direction: dir,
       peak_excess_A: round(ep.peak, 2),

@@ -107,7 +107,7 @@ export const jumps: Rule = {
               ...base,
               severity: 'info',
               threshold: tol,
-              message: `${what}, after a ${(last.rest_s / 60).toFixed(0)} min rest: an OCV recalibration (not verified: chemistry unknown)`,
+              message: `${what}, after ${(last.rest_s / 60).toFixed(0)} min of rest: an OCV recalibration (not verified: chemistry unknown)`,
             }),
           );
           continue;
@@ -127,7 +127,7 @@ export const jumps: Rule = {
               ...base,
               severity: 'info',
               threshold: ocvTol,
-              message: `${what}, after a ${(last.rest_s / 60).toFixed(0)} min rest: an OCV recalibration (${note})`,
+              message: `${what}, after ${(last.rest_s / 60).toFixed(0)} min of rest: an OCV recalibration (${note})`,
             }),
           );
           continue;

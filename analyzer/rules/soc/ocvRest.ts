@@ -95,7 +95,7 @@ export const ocvRest: Rule = {
           t_start_s: tStart,
           t_end_s: run.t1,
           subject: 'pack',
-          message: `after a ${((run.t1 - run.t0) / 60).toFixed(0)} min rest the BMS reports ${pct(z)} but the rest voltage ${V.toFixed(4)} V (${T.toFixed(1)} °C) allows ${(j.socLow * PCT).toFixed(1)}..${(j.socHigh * PCT).toFixed(1)} %: ${(j.socError * PCT).toFixed(1)} % off, ${(j.excess_V * 1000).toFixed(1)} mV outside the hysteresis band`,
+          message: `after ${((run.t1 - run.t0) / 60).toFixed(0)} min of rest the BMS reports ${pct(z)} but the rest voltage ${V.toFixed(4)} V (${T.toFixed(1)} °C) allows ${(j.socLow * PCT).toFixed(1)}..${(j.socHigh * PCT).toFixed(1)} %: ${(j.socError * PCT).toFixed(1)} % off, ${(j.excess_V * 1000).toFixed(1)} mV outside the hysteresis band`,
           evidence: {
             soc_pct: round(z * PCT, 2),
             ocv_soc_low_pct: round(j.socLow * PCT, 2),

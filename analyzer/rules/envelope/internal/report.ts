@@ -86,7 +86,7 @@ export function episodeFinding(ctx: RuleContext, check: string, scan: ColumnScan
     t_start_s: ep.t_start_s,
     t_end_s: ep.t_end_s,
     subject,
-    message: `${subject} ${w.limitName(ep.dir, tier, tag)} (${threshold.value} ${w.unit}) for ${round(ep.beyond_s[level]!, 2)} s of a ${round(duration, 2)} s episode; peak ${round(peak, w.digits)} ${w.unit} at ${round(ep.t_peak_s, 2)} s`,
+    message: `${subject} ${w.limitName(ep.dir, tier, tag)} (${threshold.value} ${w.unit}) for ${round(ep.beyond_s[level]!, 2)} s in an episode of ${round(duration, 2)} s; peak ${round(peak, w.digits)} ${w.unit} at ${round(ep.t_peak_s, 2)} s`,
     evidence,
     threshold,
   });
