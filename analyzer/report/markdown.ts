@@ -113,8 +113,9 @@ export function reportMarkdown(r: Report): string {
     L.push('|---|---|---|---|---|---|');
     for (const f of r.findings) {
       const th = f.threshold && f.threshold.value !== null ? `${fmtLimit(f.threshold.value, f.threshold.unit)} (${f.threshold.source})` : '';
-      const sev = f.waived !== undefined ? `${f.severity} (waived: ${f.waived})` : f.severity === 'info' ? 'info' : `**${f.severity}**`;
-      L.push(`| ${md(sev)} | ${fmtTime(f.t_start_s)}–${fmtTime(f.t_end_s)} | ${mdCode(f.check)} | ${md(f.subject)} | ${md(f.message)} | ${md(th)} |`);
+      // bold for warning and error; the waiver's reason is the user's text, so escaped
+      const sev = f.waived !== undefined ? md(`${f.severity} (waived: ${f.waived})`) : f.severity === 'info' ? 'info' : `**${f.severity}**`;
+      L.push(`| ${sev} | ${fmtTime(f.t_start_s)}–${fmtTime(f.t_end_s)} | ${mdCode(f.check)} | ${md(f.subject)} | ${md(f.message)} | ${md(th)} |`);
     }
   }
   for (const w of r.expired_waivers) L.push(`\nExpired waiver: ${md(w.check)} (${md(w.expires ?? '')}): ${md(w.reason)}`);

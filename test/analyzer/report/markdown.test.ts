@@ -119,4 +119,20 @@ describe('reportMarkdown', () => {
     expect(shares.length).toBe(10);
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
   });
+
+  // a warning, an error and a waived warning whose reason is tricky text / bold severities, the
+  // waived one plain with its reason as literal text
+  it('should show warning and error severities in bold and a waived one plain with its reason', () => {
+    const f = report.findings[0]!;
+    const withFindings = {
+      ...report,
+      findings: [
+        { ...f, id: 'w', severity: 'warning' as const },
+        { ...f, id: 'e', severity: 'error' as const },
+        { ...f, id: 'x', severity: 'warning' as const, waived: '**known** <b>|' },
+      ],
+    };
+    const cells = [...html(reportMarkdown(withFindings)).matchAll(/<tr>\n<td>(.*)<\/td>\n<td>[\d:.]+–/g)].map((m) => m[1]);
+    expect(cells).toEqual(['<strong>warning</strong>', '<strong>error</strong>', 'warning (waived: **known** &lt;b&gt;|)']);
+  });
 });
