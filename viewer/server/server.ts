@@ -148,9 +148,11 @@ export async function startViewServer(o: ViewServerOptions): Promise<ViewServer>
       return void res.end(req.method === 'HEAD' ? undefined : filesJson);
     }
     if (path === '/live.json') {
-      if (!o.live) return fail(res, 404, 'not found');
+      // answered in file mode too ({"live": false}): the page asks to learn its mode, and a 404
+      // would be an error in every reviewer's console
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      return void res.end(JSON.stringify({ window_s: o.liveSettings?.window_s ?? 600, describe: o.live.describe ?? 'live' }));
+      const body = o.live ? { live: true, window_s: o.liveSettings?.window_s ?? 600, describe: o.live.describe ?? 'live' } : { live: false };
+      return void res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
     }
     if (path === '/live' && o.live) return live(req, res, o.live);
     const route = routes.get(raw.split('?')[0]!) ?? routes.get(path);

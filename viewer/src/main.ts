@@ -339,14 +339,16 @@ function paneKey(s: SessionSummary): string {
 
 /** Live mode (`natrium view --mock`/`--port`): the latest window_s of telemetry, redrawn as it comes. */
 async function startLive(): Promise<boolean> {
-  let cfg: { window_s: number; describe: string };
+  let cfg: { live?: boolean; window_s: number; describe: string };
   try {
+    // natrium view answers {"live": false} for files; a plain static server has no live.json
     const res = await fetch('live.json');
     if (!res.ok) return false;
-    cfg = (await res.json()) as { window_s: number; describe: string };
+    cfg = (await res.json()) as { live?: boolean; window_s: number; describe: string };
   } catch {
     return false;
   }
+  if (cfg.live !== true) return false;
   let key = '';
   $('live-controls').hidden = false;
   $('findings').replaceChildren(el('p', { className: 'muted', text: 'Live: no analysis (run natrium stream --analyze for findings).' }));

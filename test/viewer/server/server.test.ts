@@ -62,6 +62,10 @@ describe('view server', () => {
     expect((await get('/assets/app.js')).headers['content-type']).toMatch(/javascript/);
     const list = JSON.parse((await get('/files.json')).body) as { name: string; url: string }[];
     expect(list).toEqual([{ name: 'capture.bin', url: 'files/0/capture.bin' }]);
+    // the page learns its mode from live.json: files here, so not live (and no 404 in its console)
+    const live = await get('/live.json');
+    expect(live.status).toBe(200);
+    expect(JSON.parse(live.body)).toEqual({ live: false });
     const f = await get(`/${list[0]!.url}`);
     expect(f.status).toBe(200);
     expect(f.headers['content-type']).toBe('application/octet-stream');
