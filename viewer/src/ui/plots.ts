@@ -15,7 +15,7 @@ import type { WorkerClient } from './client.ts';
 import { HeatImage, heatGradient, heatRange } from './heatmap.ts';
 import type { PaneSpec } from './layout.ts';
 import { type PaneDef, stateLabel } from './panes.ts';
-import { fmtTime } from './format.ts';
+import { fmtTime, percentTicks } from './format.ts';
 import { el } from './dom.ts';
 import { fillBand } from './band.ts';
 
@@ -338,7 +338,7 @@ export class Plots {
     const def = p.def;
     const xAxis: uPlot.Axis = { scale: 'x', size: 28, values: (_u, splits) => splits.map((v) => fmtTime(v + this.origin)), grid: { stroke: '#eee' } };
     const yAxis: uPlot.Axis = { scale: 'y', size: AXIS_PX, label: def.yLabel, labelSize: 14, grid: { stroke: '#eee' } };
-    if (def.yFormat === 'percent') yAxis.values = (_u, splits) => splits.map((v) => `${Math.round(v * 1000) / 10}`);
+    if (def.yFormat === 'percent') yAxis.values = (_u, splits, _axis, _space, incr) => percentTicks(splits, incr);
     if (def.yFormat === 'state') {
       yAxis.splits = () => [0, 1, 2, 3, 4, 5];
       yAxis.values = (_u, splits) => splits.map(stateLabel);
