@@ -1,7 +1,7 @@
 /**
  * The built viewer for `natrium view` and the tests: viewer/dist when it was built from the
  * sources as they are, else a build made now with Vite (a devDependency of this repository;
- * `npm run build:viewer` makes the same, without the stamp, so `natrium view` builds again once).
+ * `npm run build:viewer` runs this module).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,4 +98,11 @@ export async function ensureViewer(onBuild?: () => void, dist = VIEWER_DIST): Pr
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+// `npm run build:viewer`: viewer/dist, stamped, built when its sources changed
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  let built = false;
+  await ensureViewer(() => (built = true));
+  console.log(`${VIEWER_DIST} ${built ? 'built' : 'is up to date with its sources'}`);
 }

@@ -282,11 +282,15 @@ function scheduleMeasure(): void {
 async function measure(): Promise<void> {
   const plots = app.plots;
   if (!plots) return;
-  const series: { id: string; label: string }[] = [];
+  // a SOC pane's series are fractions plotted as percent: the table shows them as its axis does
+  const series: { id: string; label: string; scale: number }[] = [];
   for (const p of plots.panes) {
     p.resolved.forEach((id, k) => {
-      if (id === '-' || series.some((s) => s.id === id) || p.def.series[k]?.lane !== undefined) return;
-      series.push({ id, label: p.u.series[k + 1]?.label?.toString() ?? id });
+      const def = p.def.series[k];
+      if (id === '-' || series.some((s) => s.id === id) || def?.lane !== undefined) return;
+      const label = p.u.series[k + 1]?.label?.toString() ?? id;
+      const percent = p.def.yFormat === 'percent' && (def?.scale ?? 'y') === 'y';
+      series.push({ id, label: percent ? `${label} %` : label, scale: percent ? 100 : 1 });
     });
   }
   const ids = series.map((s) => s.id);
@@ -297,7 +301,16 @@ async function measure(): Promise<void> {
     a === null ? null : client.call<'at'>({ type: 'at', t: a, ids }),
     b === null ? null : client.call<'at'>({ type: 'at', t: b, ids }),
   ]);
-  const rows: MeasureRow[] = series.map((s, i) => ({ label: s.label, a: va ? va.values[i]! : NaN, b: vb ? vb.values[i]! : NaN, stats: st.stats[i]! }));
+  const rows: MeasureRow[] = series.map((s, i) => {
+    const k = s.scale;
+    const r = st.stats[i]!;
+    return {
+      label: s.label,
+      a: va ? va.values[i]! * k : NaN,
+      b: vb ? vb.values[i]! * k : NaN,
+      stats: { ...r, min: r.min * k, mean: r.mean * k, max: r.max * k },
+    };
+  });
   renderMeasure($('measure'), plots.view, plots.cursors, rows, plots.origin);
 }
 

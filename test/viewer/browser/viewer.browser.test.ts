@@ -182,6 +182,14 @@ describe('viewer in Chromium', () => {
       const ps = await panes(page);
       expect(ps.map((p) => p.kind)).toEqual(['pack', 'soc', 'cells', 'cellmap', 'temps', 'state', 'lanes', 'sop', 'balancing', 'events']);
       for (const p of ps) expect([p.kind, p.colored > 20 * dpr]).toEqual([p.kind, true]);
+      // the measure table gives the SOC in percent, as its axis does (a fraction once); volts as volts
+      await page.waitForSelector('#measure tbody tr');
+      const rows = await page.$$eval('#measure tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+      const [soc, volts] = ['SOC estimate %', 'pack voltage V'].map((label) => rows.find((r) => r[0] === label));
+      expect(rows.map((r) => r[0])).toContain('SOC estimate %');
+      for (const k of [4, 5, 6]) expect(Number(soc![k])).toBeGreaterThan(1);
+      expect(Number(soc![6])).toBeLessThanOrEqual(100);
+      expect(Number(volts![5])).toBeGreaterThan(24 * 1.5);
       await page.screenshot({ path: join(REPORTS, `viewer-dpr${dpr}.png`), fullPage: true });
       expect(errors).toEqual([]);
       await page.context().close();
