@@ -1,15 +1,17 @@
 /** Number and time formatting shared by the report renderers. */
 
-/** Device time as h:mm:ss.s (or m:ss.s under an hour). */
-export function fmtTime(t_s: number): string {
+/** Device time as h:mm:ss.s (or m:ss.s under an hour); `decimals` of the second (default 1). */
+export function fmtTime(t_s: number, decimals = 1): string {
   if (!Number.isFinite(t_s)) return String(t_s);
   const neg = t_s < 0;
-  let t = Math.abs(t_s);
+  // rounded first, so that 59.96 s reads 1:00.0 and not 0:60.0
+  const k = 10 ** decimals;
+  let t = Math.round(Math.abs(t_s) * k) / k;
   const h = Math.floor(t / 3600);
   t -= h * 3600;
   const m = Math.floor(t / 60);
   const s = t - m * 60;
-  const ss = s.toFixed(1).padStart(4, '0');
+  const ss = s.toFixed(decimals).padStart(decimals > 0 ? decimals + 3 : 2, '0');
   return `${neg ? '-' : ''}${h > 0 ? `${h}:${String(m).padStart(2, '0')}` : String(m)}:${ss}`;
 }
 

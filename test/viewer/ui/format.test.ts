@@ -1,6 +1,6 @@
 /** The page's axis labels (viewer/src/ui/format.ts). */
 import { describe, expect, it } from 'vitest';
-import { percentTicks } from '../../../viewer/src/ui/format.ts';
+import { percentTicks, timeTicks } from '../../../viewer/src/ui/format.ts';
 
 describe('percentTicks', () => {
   // SOC ticks 0.02 %, 0.2 %, 10 % apart / labels with the decimals the spacing needs, all distinct
@@ -21,6 +21,32 @@ describe('percentTicks', () => {
         for (const base of [0, 0.123456, 0.9, 0.99]) {
           const splits = [0, 1, 2, 3].map((k) => Math.round((base + k * incr) / incr) * incr);
           const labels = percentTicks(splits, incr);
+          for (let k = 1; k < labels.length; k++) expect(labels[k], `${incr} ${splits}`).not.toBe(labels[k - 1]);
+        }
+      }
+    }
+  });
+});
+
+describe('timeTicks', () => {
+  // ticks 20 s, 0.5 s and 0.05 s apart, one with the live window's origin / the decimals the
+  // spacing needs, on the reports' h:mm:ss clock
+  it('should give ticks the decimals of a second their spacing needs', () => {
+    expect(timeTicks([20, 40, 60], 20)).toEqual(['0:20', '0:40', '1:00']);
+    expect(timeTicks([11.5, 12, 12.5], 0.5)).toEqual(['0:11.5', '0:12.0', '0:12.5']);
+    expect(timeTicks([12.35, 12.4, 12.45], 0.05)).toEqual(['0:12.35', '0:12.40', '0:12.45']);
+    expect(timeTicks([0, 1800], 1800, 3600)).toEqual(['1:00:00', '1:30:00']);
+  });
+
+  // spacings uPlot may choose (1, 2, 5 × 10^-3 … 10^4 s) anywhere in a day / consecutive labels
+  // differ, holds
+  it('should never give two consecutive ticks the same label', () => {
+    for (let e = -3; e <= 4; e++) {
+      for (const m of [1, 2, 5]) {
+        const incr = m * 10 ** e;
+        for (const base of [0, 59.9, 3599.9, 86_000]) {
+          const splits = [0, 1, 2, 3].map((k) => (Math.round(base / incr) + k) * incr);
+          const labels = timeTicks(splits, incr);
           for (let k = 1; k < labels.length; k++) expect(labels[k], `${incr} ${splits}`).not.toBe(labels[k - 1]);
         }
       }

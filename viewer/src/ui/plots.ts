@@ -15,7 +15,7 @@ import type { WorkerClient } from './client.ts';
 import { HeatImage, heatGradient, heatRange } from './heatmap.ts';
 import type { PaneSpec } from './layout.ts';
 import { type PaneDef, stateLabel } from './panes.ts';
-import { fmtTime, percentTicks } from './format.ts';
+import { fmtTime, percentTicks, timeTicks } from './format.ts';
 import { el } from './dom.ts';
 import { fillBand } from './band.ts';
 
@@ -336,7 +336,12 @@ export class Plots {
 
   private options(p: PaneView): uPlot.Options {
     const def = p.def;
-    const xAxis: uPlot.Axis = { scale: 'x', size: 28, values: (_u, splits) => splits.map((v) => fmtTime(v + this.origin)), grid: { stroke: '#eee' } };
+    const xAxis: uPlot.Axis = {
+      scale: 'x',
+      size: 28,
+      values: (_u, splits, _axis, _space, incr) => timeTicks(splits, incr, this.origin),
+      grid: { stroke: '#eee' },
+    };
     const yAxis: uPlot.Axis = { scale: 'y', size: AXIS_PX, label: def.yLabel, labelSize: 14, grid: { stroke: '#eee' } };
     if (def.yFormat === 'percent') yAxis.values = (_u, splits, _axis, _space, incr) => percentTicks(splits, incr);
     if (def.yFormat === 'state') {
