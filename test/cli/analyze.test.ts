@@ -3,6 +3,7 @@
  * truncated captures; and stream --analyze (in process, emulator on a mock port) against analyze of
  * the capture it recorded.
  */
+import { loadBytes } from '../../viewer/src/engine/load.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,6 +120,11 @@ describe('natrium analyze', () => {
     const rep = JSON.parse(r.stdout);
     expect(rep.input.kind).toBe('trace');
     expect(rep.input.decoder).toBeNull();
+    expect(rep.profile.limits_source).toMatch(/, BMS config default$/);
+    // the viewer gives the trace the same INFO (limits, capacity), so the same report
+    const viewed = loadBytes(new Uint8Array(readFileSync(csv)), csv);
+    if (viewed.kind !== 'trace') throw new Error(`viewer read ${viewed.kind}`);
+    expect(JSON.parse(JSON.stringify(viewed.analyze()))).toEqual(rep);
   });
 
   it('should analyse a capture cut mid-frame and count the incomplete bytes', () => {

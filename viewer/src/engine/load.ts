@@ -4,15 +4,15 @@
  * analyze`, with the built-in default profile); a report JSON (natrium.report/1) gives findings.
  * Which it is is decided by content, as analyzer/node/input.ts does. Isomorphic (worker, Node).
  *
- * A trace has no INFO: the Node CLI rebuilds its limits from the BMS configuration files
- * (analyzer/node/trace.ts), which the browser does not have, so in the viewer a trace is
- * analysed with its chemistry (by name) and no device limits; the limits source says so.
+ * A trace has no INFO: it is given the one `natrium analyze` gives it (analyzer/traceinfo.ts: its
+ * chemistry preset and the default BMS configuration's limits), so its report is the CLI's.
  */
 import { type Report, REPORT_SCHEMA, analyze } from '../../../analyzer/analyze.ts';
 import { builtInProfile } from '../../../analyzer/profile.ts';
 import { TimelineBuilder } from '../../../analyzer/timeline/ingest.ts';
 import type { Timeline } from '../../../analyzer/timeline/store.ts';
 import { TraceError, TraceReader, looksLikeTrace } from '../../../analyzer/timeline/trace.ts';
+import { traceFallbackOf, tracePreset } from '../../../analyzer/traceinfo.ts';
 import { looksLikeJson } from './sniff.ts';
 import type { ChemistryFile } from '../../../sim/chemistry/spec.ts';
 import { PRESETS, readChemistry } from '../../../sim/chemistry.ts';
@@ -75,14 +75,10 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string, first
       if (e instanceof TraceError) throw new LoadError(`${name}: line ${e.line}: column ${e.column}: ${e.problem}`);
       throw e;
     }
-    const chemistry = t.meta ? chemistryByName(t.meta.chemistry) : null;
-    const source = t.meta ? `trace: chemistry ${t.meta.chemistry} (viewer: no BMS configuration, no limits)` : 'none';
+    const fallback = traceFallbackOf(t.meta, tracePreset(t.meta));
     const run = (): Report =>
-      analyze(
-        { timeline: t.timeline, counters: null, meta: { name, kind: 'trace', bytes: bytes.length } },
-        { profile, today, fallback: { info: null, chemistry, source } },
-      );
-    return { kind: 'trace', timeline: t.timeline, chemistry, analyze: run, rest: () => false };
+      analyze({ timeline: t.timeline, counters: null, meta: { name, kind: 'trace', bytes: bytes.length } }, { profile, today, fallback });
+    return { kind: 'trace', timeline: t.timeline, chemistry: fallback.chemistry, analyze: run, rest: () => false };
   }
   const b = new TimelineBuilder();
   const CHUNK = 1 << 16;
