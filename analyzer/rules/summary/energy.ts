@@ -14,9 +14,9 @@
  * coulombic_efficiency (Ah out / Ah in) and energy_efficiency (Wh out / Wh in) when both
  * directions moved at least `efficiency_min_Ah` and the session is a round trip (`round_trip`:
  * the SOC ends where it started, its change × capacity within `round_trip_tolerance` × the
- * larger of Ah in and out, or without INFO the SOC change within it). Otherwise they are null
- * and the info line says "not a round trip" with soc_start → soc_end: charge left in the pack
- * is no loss, and a ratio over it would read as one; equivalent_cycles = (Ah in + Ah
+ * larger of Ah in and out; null without INFO's capacity or a SOC). Otherwise they are null and
+ * the info line says "not a round trip" with soc_start → soc_end (or that there is no capacity
+ * to tell): charge left in the pack is no loss, and a ratio over it would read as one; equivalent_cycles = (Ah in + Ah
  * out) / (2 × pack capacity) with INFO; operating_time_s, rest_time_s, covered_time_s,
  * gap_time_s.
  *
@@ -103,7 +103,9 @@ export const energy: Rule = {
     // a round trip: the SOC ends where it started, to a fraction of the charge moved
     const dSoc = Math.abs(socEnd - socStart);
     const tol = p('round_trip_tolerance');
-    const closed = dSoc === dSoc ? (capacity_Ah > 0 ? dSoc * capacity_Ah <= tol * Math.max(inAh, outAh) : dSoc <= tol) : null;
+    // without a capacity (no INFO) the SOC change says nothing of the charge left in the pack: a
+    // 0.3 % change over 1 Ah moved once passed for a round trip, and out/in read 545 %
+    const closed = dSoc === dSoc && capacity_Ah > 0 ? dSoc * capacity_Ah <= tol * Math.max(inAh, outAh) : null;
     const efficient = both && closed === true;
     const cycles = capacity_Ah > 0 ? (inAh + outAh) / (2 * capacity_Ah) : NaN;
     const metrics: Record<string, EvidenceValue> = {
@@ -129,6 +131,7 @@ export const energy: Rule = {
     const parts = [`charged ${round(inAh, 2)} Ah / ${round(inWh / 1000, 3)} kWh`, `discharged ${round(outAh, 2)} Ah / ${round(outWh / 1000, 3)} kWh`];
     if (efficient) parts.push(`coulombic efficiency ${round((outAh / inAh) * 100, 2)} %, energy efficiency ${round((outWh / inWh) * 100, 2)} %`);
     else if (both && closed === false) parts.push(`no efficiency: not a round trip (SOC ${round(socStart * 100, 1)} → ${round(socEnd * 100, 1)} %)`);
+    else if (both && closed === null) parts.push('no efficiency: no pack capacity (INFO) to tell a round trip');
     if (cycles === cycles) parts.push(`${round(cycles, 3)} equivalent full cycles`);
     parts.push(`${round((covered - rest) / 60, 1)} min operating, ${round(rest / 60, 1)} min at rest`);
     const f = finding({

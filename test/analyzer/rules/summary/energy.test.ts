@@ -102,6 +102,26 @@ describe('summary.energy', () => {
     expect(metricsOf(report).coulombic_efficiency).toBeNull();
   });
 
+  // the same session with no INFO (no pack capacity) / no round trip judged, so no efficiency
+  // (it once passed for one on its small SOC change alone, and out/in read several hundred %)
+  it('should give no efficiency without a pack capacity to tell a round trip', () => {
+    const report = analyzeGenerated(
+      {
+        phases: session([
+          { I: -150, d: 30 },
+          { I: 50, d: 20 },
+        ]),
+        drop: (type) => type === MessageType.INFO,
+      },
+      { checks: [ID] },
+    );
+    const m = metricsOf(report) as Record<string, unknown>;
+    expect(m.round_trip).toBeNull();
+    expect(m.coulombic_efficiency).toBeNull();
+    expect(m.energy_efficiency).toBeNull();
+    expect(findingsOf(report, ID)[0]!.message).toContain('no efficiency: no pack capacity (INFO) to tell a round trip');
+  });
+
   it('should not be evaluable without PACK_STATUS', () => {
     const report = analyzeGenerated({ phases: session([{ I: -50, d: 10 }]), drop: (type) => type === MessageType.PACK_STATUS }, { checks: [ID] });
     expect(statusOf(report, ID)).toBe('not_evaluable');
