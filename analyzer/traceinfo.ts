@@ -61,9 +61,10 @@ function traceInfo(meta: TraceMeta, chem: Chemistry): Info {
     flags: InfoFlag.SIMULATOR,
     ns: meta.ns,
     np: meta.np,
-    // the trace's sensors are its series groups (analyzer/timeline/trace.ts)
-    cellVoltageSensors: meta.ns,
-    temperatureSensors: meta.ns,
+    // the trace's sensors are its series groups (analyzer/timeline/trace.ts), when it has a column
+    // per cell (--cells all); a min-max trace has none (quality.sampling then expects none)
+    cellVoltageSensors: meta.cells === 'all' ? meta.ns : 0,
+    temperatureSensors: meta.cells === 'all' ? meta.ns : 0,
     currentSensors: 1,
     cellCapacity_Ah: chem.capacity_Ah,
     chemistry: chem.name.replace(/[^\x20-\x7e]/g, '?').slice(0, 31),

@@ -5,6 +5,7 @@
  * Timeline; malformed input throws TraceError naming line and column, never anything else; the
  * content sniffer tells traces from captures; the fallback limits are the emulated BMS's own.
  */
+import { RULES } from '../../../analyzer/rules/index.ts';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -438,5 +439,24 @@ describe('traceFallback (INFO for a trace)', () => {
     expect(report.input.messages).toMatchObject({ PACK_STATUS: 12, SIM_TRUTH: 12 });
     expect(report.profile.limits_source).toBe('trace: scenario emulate-8s1p, chemistry naion-18650-layered, BMS config default');
     expect(report.input.device).toMatchObject({ ns: 8, np: 1, chemistry: 'naion-18650-layered', simulator: true });
+  });
+
+  // a min-max trace (natrium sim's default) and one with a column per cell / the INFO counts the
+  // per-cell sensors the trace has, so quality.sampling does not miss CELL_VOLTAGES and
+  // TEMPERATURES a min-max trace never carries (it warned "no CELL_VOLTAGES received"), holds
+  it('should give a trace the per-cell sensors it has, and quality.sampling no finding for those it has not', () => {
+    for (const cells of ['min-max', 'all'] as const) {
+      const { text } = simTrace({ bms: 'default' }, 10, cells, 120);
+      const r = traceFromText(text);
+      const fallback = traceFallback(r.meta);
+      const sensors = cells === 'all' ? 8 : 0;
+      expect(fallback.info).toMatchObject({ cellVoltageSensors: sensors, temperatureSensors: sensors });
+      const report = analyze(
+        { timeline: r.timeline, counters: null, meta: { name: 'trace.csv', kind: 'trace', bytes: text.length } },
+        { profile: builtInProfile('default'), fallback, today: '2026-12-03', rules: RULES.filter((x) => x.id === 'quality.sampling') },
+      );
+      expect(report.findings.filter((f) => f.check === 'quality.sampling').map((f) => f.message)).toEqual([]);
+      expect(report.input.device?.temperature_sensors).toBe(sensors);
+    }
   });
 });
