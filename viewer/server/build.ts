@@ -89,10 +89,11 @@ export async function ensureViewer(onBuild?: () => void, dist = VIEWER_DIST): Pr
         return dist;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+        // ENOTDIR: a file stands where the viewer goes
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw e;
         if (current(final, digest)) return dist; // another build of these sources landed first
         if (attempt > 0) throw e;
-        rmSync(final, { recursive: true, force: true }); // an older build, or a partial one (interrupted)
+        rmSync(final, { recursive: true, force: true }); // an older build, a partial one (interrupted), a file
       }
     }
   } finally {

@@ -46,6 +46,16 @@ describe('ensureViewer', () => {
     expect(readdirSync(join(dir, 'partial'))).toEqual(['dist']);
   }, 120_000);
 
+  // a file where viewer/dist goes / replaced by the viewer (the rename into place once failed with ENOTDIR)
+  it('replaces a file that stands where the viewer goes', async () => {
+    const dist = join(dir, 'file', 'dist');
+    mkdirSync(join(dir, 'file'));
+    writeFileSync(dist, 'not a directory');
+    await ensureViewer(undefined, dist);
+    expect(complete(dist)).toBe(true);
+    expect(readdirSync(join(dir, 'file'))).toEqual(['dist']);
+  }, 120_000);
+
   // a whole viewer/dist built from other sources (its stamp says so, or it has none: an older
   // checkout, `npm run build:viewer`) / built again, then kept
   it('builds again a viewer made from other sources, and keeps one made from these', async () => {
