@@ -7,7 +7,7 @@
 import type { DecoderCounters } from '../protocol/decoder.ts';
 import { BMS_STATE_NAMES, type Info } from '../protocol/messages.ts';
 import type { ChemistryFile } from '../sim/chemistry/spec.ts';
-import { type CheckResult, type EvidenceValue, type Finding, type Severity, severityRank } from './findings.ts';
+import { type CheckResult, type EvidenceValue, type Finding, type Severity, naturalCompare, severityRank } from './findings.ts';
 import type { Profile } from './profile.ts';
 import { RULES } from './rules/index.ts';
 import { type Rule, type RuleContext, toResult } from './rules/rule.ts';
@@ -126,7 +126,7 @@ export function analyze(input: AnalyzeInput, options: AnalyzeOptions): Report {
     }
   }
   const findings = results.flatMap((r) => r.findings);
-  findings.sort((a, b) => a.t_start_s - b.t_start_s || severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id));
+  findings.sort((a, b) => a.t_start_s - b.t_start_s || severityRank(b.severity) - severityRank(a.severity) || naturalCompare(a.id, b.id));
   const expired = applyWaivers(findings, options.waivers ?? [], options.today ?? new Date().toISOString().slice(0, 10));
   const counts: Record<Severity, number> = { info: 0, warning: 0, error: 0 };
   let worst: Severity | 'none' = 'none';

@@ -49,12 +49,12 @@ export interface CheckResult {
   metrics?: Record<string, EvidenceValue>;
 }
 
-/** Rounds evidence for reports (keeps ids and JSON stable and short). */
 /** "1 cluster", "3 clusters": a count and its noun (a regular plural) for a finding's message. */
 export function counted(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** Rounds evidence for reports (keeps ids and JSON stable and short). */
 export function round(x: number, digits = 4): number {
   if (!Number.isFinite(x)) return x;
   const k = 10 ** digits;
@@ -64,6 +64,52 @@ export function round(x: number, digits = 4): number {
 /** A finding id from its check, subject and start time (ms resolution). */
 export function findingId(check: string, subject: string, t_start_s: number): string {
   return `${check}/${subject.replace(/\s+/g, '-')}/${Math.round(t_start_s * 1000)}`;
+}
+
+/**
+ * Orders strings as a reader does: runs of digits by their value, the rest by UTF-16 code unit
+ * ("cell 2" before "cell 10"). The same in every runtime (no locale), so the report the viewer
+ * computes in the browser lists findings in the order the CLI does.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const na = a.length;
+  const nb = b.length;
+  let i = 0;
+  let j = 0;
+  while (i < na && j < nb) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(j);
+    if (isDigit(x) && isDigit(y)) {
+      // compare the two digit runs by value: skip leading zeros, then the longer run is larger,
+      // then the first differing digit decides
+      let i0 = i;
+      let j0 = j;
+      while (i0 < na && a.charCodeAt(i0) === 48) i0++;
+      while (j0 < nb && b.charCodeAt(j0) === 48) j0++;
+      let i1 = i0;
+      let j1 = j0;
+      while (i1 < na && isDigit(a.charCodeAt(i1))) i1++;
+      while (j1 < nb && isDigit(b.charCodeAt(j1))) j1++;
+      if (i1 - i0 !== j1 - j0) return i1 - i0 - (j1 - j0);
+      for (let k = 0; k < i1 - i0; k++) {
+        const d = a.charCodeAt(i0 + k) - b.charCodeAt(j0 + k);
+        if (d !== 0) return d;
+      }
+      // equal values: fewer leading zeros first, so that distinct strings never compare equal
+      if (i1 - i !== j1 - j) return i1 - i - (j1 - j);
+      i = i1;
+      j = j1;
+      continue;
+    }
+    if (x !== y) return x - y;
+    i++;
+    j++;
+  }
+  return na - i - (nb - j);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** Builds a finding with its id. */

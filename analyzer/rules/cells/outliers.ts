@@ -21,7 +21,7 @@
 import { type Finding, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from '../quality/internal/cap.ts';
+import { capFindings } from '../cap.ts';
 import { gapsOf, restartBetween } from '../quality/internal/gaps.ts';
 import { sampledRows } from '../quality/internal/rowStats.ts';
 import { median } from '../select.ts';

@@ -31,7 +31,7 @@
 import { type Finding, type Threshold, counted, finding, round } from '../../findings.ts';
 import type { Timeline } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from '../quality/internal/cap.ts';
+import { capFindings } from '../cap.ts';
 import { type Gaps, gapsOf, restartBetween } from '../quality/internal/gaps.ts';
 import { type RowStats, rowStats } from '../quality/internal/rowStats.ts';
 import { Regime, ocvSlope, oneC, regimes } from './internal/pack.ts';

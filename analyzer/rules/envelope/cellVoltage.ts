@@ -20,7 +20,8 @@
  */
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
-import { capFindings, episodeFinding, scanMetrics, type Wording } from './internal/report.ts';
+import { episodeFinding, scanMetrics, type Wording } from './internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { cellVoltageScan } from './internal/scans.ts';
 
 const ID = 'envelope.cell_voltage';

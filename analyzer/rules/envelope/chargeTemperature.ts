@@ -37,7 +37,7 @@ import { notEvaluable } from '../rule.ts';
 import { type Episode, EpisodeTracker, LEVEL_TIERS } from './internal/episodes.ts';
 import { type LimitEpoch, limitEpochs, rowsWith, tierSource } from './internal/limits.ts';
 import { temperatureScan } from './internal/scans.ts';
-import { capFindings } from './internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { allowed, effectiveLimit } from './internal/sop.ts';
 
 const ID = 'envelope.charge_temperature';

@@ -18,7 +18,8 @@
  */
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
-import { capFindings, episodeFinding, scanMetrics, type Wording } from './internal/report.ts';
+import { episodeFinding, scanMetrics, type Wording } from './internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { currentScan } from './internal/scans.ts';
 
 const ID = 'envelope.current';

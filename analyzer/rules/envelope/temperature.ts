@@ -23,7 +23,8 @@
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { round } from '../../findings.ts';
-import { capFindings, episodeFinding, scanMetrics, type Wording } from './internal/report.ts';
+import { episodeFinding, scanMetrics, type Wording } from './internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { chargeTag, temperatureScan } from './internal/scans.ts';
 
 const ID = 'envelope.temperature';

@@ -27,7 +27,7 @@
 import type { Info, TierLimits } from '../../../protocol/messages.ts';
 import { type Finding, finding } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from './internal/cap.ts';
+import { capFindings } from '../cap.ts';
 import { changeRow } from '../envelope/internal/limits.ts';
 
 const ID = 'quality.device';

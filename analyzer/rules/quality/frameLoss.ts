@@ -18,7 +18,7 @@
 import { messageTypeName } from '../../../protocol/messages.ts';
 import { type Finding, type Severity, type Threshold, counted, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from './internal/cap.ts';
+import { capFindings } from '../cap.ts';
 
 const ID = 'quality.frame_loss';
 

@@ -24,7 +24,7 @@ import { BmsState } from '../../../protocol/messages.ts';
 import { type Finding, finding, round } from '../../findings.ts';
 import { type PackChannel, Present, type Timeline } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from './internal/cap.ts';
+import { capFindings } from '../cap.ts';
 import { channelScan } from './internal/channelScan.ts';
 import { gapsOf, restartBetween, splitAtGaps } from './internal/gaps.ts';
 

@@ -22,7 +22,7 @@
 import { type Finding, type Severity, type Threshold, finding, round } from '../../findings.ts';
 import { type PackChannel, Present, type Timeline } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from './internal/cap.ts';
+import { capFindings } from '../cap.ts';
 import { channelScan } from './internal/channelScan.ts';
 import { type Gaps, gapsOf, restartBetween } from './internal/gaps.ts';
 import { rowStats } from './internal/rowStats.ts';

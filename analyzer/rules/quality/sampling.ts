@@ -20,7 +20,7 @@ import { MessageType } from '../../../protocol/messages.ts';
 import { type Finding, type Threshold, counted, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from './internal/cap.ts';
+import { capFindings } from '../cap.ts';
 import { gapsOf } from './internal/gaps.ts';
 
 const ID = 'quality.sampling';

@@ -28,7 +28,7 @@
 import { type Finding, type Threshold, finding, round } from '../../findings.ts';
 import { Present, type Timeline } from '../../timeline/store.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from './internal/cap.ts';
+import { capFindings } from '../cap.ts';
 import { type ChannelRun, type Family, channelScan } from './internal/channelScan.ts';
 import { gapsOf, splitAtGaps } from './internal/gaps.ts';
 import { type RowStats, rowStats } from './internal/rowStats.ts';

@@ -14,7 +14,7 @@
  */
 import { type Finding, type Threshold, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { capFindings } from './internal/cap.ts';
+import { capFindings } from '../cap.ts';
 import { gapsOf } from './internal/gaps.ts';
 
 const ID = 'quality.time';

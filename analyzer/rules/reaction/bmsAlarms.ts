@@ -11,7 +11,7 @@
  */
 import { FAULT_CODE_NAMES, FaultTier } from '../../../protocol/messages.ts';
 import { type Finding, type Severity, finding, round } from '../../findings.ts';
-import { capFindings } from '../envelope/internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { alarmEpisodes, faultUnit } from '../alarms.ts';
 import { type Rule, notEvaluable } from '../rule.ts';
 

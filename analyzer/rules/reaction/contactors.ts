@@ -41,7 +41,7 @@ import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { type Episode, EpisodeTracker } from '../envelope/internal/episodes.ts';
 import { packCapacity_Ah, periodOf, rowsWith } from '../envelope/internal/limits.ts';
-import { capFindings } from '../envelope/internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { closedNames, currentImplausible } from './internal/bms.ts';
 import { stateName } from './internal/names.ts';
 

@@ -33,7 +33,7 @@ import { FAULT_CODE_NAMES, FAULT_TIER_NAMES, FaultCode, FaultTier } from '../../
 import { type Finding, finding, round } from '../../findings.ts';
 import type { TimedEvent, Timeline } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
-import { capFindings } from '../envelope/internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { alarmEpisodes, faultUnit } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';

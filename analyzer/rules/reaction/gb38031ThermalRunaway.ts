@@ -36,7 +36,7 @@ import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { firstRise32, firstRise64 } from '../envelope/internal/episodes.ts';
 import { epochOf, limitEpochs, periodOf } from '../envelope/internal/limits.ts';
-import { capFindings } from '../envelope/internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { warningTime } from './internal/bms.ts';
 import { gapsOf, runStartOf } from '../quality/internal/gaps.ts';
 

@@ -41,7 +41,7 @@ import { type EvidenceValue, type Finding, finding, round } from '../../findings
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { type Episode, LEVEL_TIERS } from '../envelope/internal/episodes.ts';
-import { capFindings } from '../envelope/internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { type ColumnScan, type Quantity, cellVoltageScan, chargeTag, currentScan, temperatureScan } from '../envelope/internal/scans.ts';
 import { firstOpenInError, maxBefore, warningTime } from './internal/bms.ts';
 

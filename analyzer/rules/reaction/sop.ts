@@ -29,7 +29,7 @@ import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
 import { type Episode, EpisodeTracker } from '../envelope/internal/episodes.ts';
 import { periodOf, rowsWith } from '../envelope/internal/limits.ts';
-import { capFindings } from '../envelope/internal/report.ts';
+import { capFindings } from '../cap.ts';
 import { allowed, effectiveLimit } from '../envelope/internal/sop.ts';
 import { currentImplausible } from './internal/bms.ts';
 

@@ -17,7 +17,8 @@ import { type Finding, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { mergeRuns, runsWhere } from '../intervals.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { PCT, capFindings, maxFindings, pct } from './internal/common.ts';
+import { PCT, pct } from './internal/common.ts';
+import { capFindings } from '../cap.ts';
 
 const ID = 'soc.bounds';
 
@@ -84,6 +85,6 @@ export const bounds: Rule = {
         }),
       );
     }
-    return { evaluable: true, findings: capFindings(out, maxFindings(ctx, ID), ID, 'SOC excursions', warn), metrics };
+    return { evaluable: true, findings: capFindings(ID, out, ctx.profile.threshold(`${ID}.max_findings`, 'findings'), 'SOC excursions'), metrics };
   },
 };

@@ -27,7 +27,8 @@
  */
 import { type Finding, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { PCT, S_PER_H, capFindings, chargeEfficiency, maxFindings, packCapacity_Ah, restThreshold_A } from './internal/common.ts';
+import { PCT, S_PER_H, chargeEfficiency, packCapacity_Ah, restThreshold_A } from './internal/common.ts';
+import { capFindings } from '../cap.ts';
 import { findJumpsCached } from './internal/count.ts';
 import { type Window, localise, scanWindows } from './internal/drift.ts';
 
@@ -129,6 +130,6 @@ export const coulombDrift: Rule = {
       );
       i = j + 1;
     }
-    return { evaluable: true, findings: capFindings(out, maxFindings(ctx, ID), ID, 'drift episodes', maxRate), metrics };
+    return { evaluable: true, findings: capFindings(ID, out, ctx.profile.threshold(`${ID}.max_findings`, 'findings'), 'drift episodes'), metrics };
   },
 };

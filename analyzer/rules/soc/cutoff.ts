@@ -36,7 +36,8 @@ import { Present } from '../../timeline/store.ts';
 import { epochOf, limitEpochs } from '../envelope/internal/limits.ts';
 import { type Run, mergeRuns } from '../intervals.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { PCT, capFindings, maxFindings, meanTemperature, packCapacity_Ah, pct, restThreshold_A } from './internal/common.ts';
+import { PCT, meanTemperature, packCapacity_Ah, pct, restThreshold_A } from './internal/common.ts';
+import { capFindings } from '../cap.ts';
 import { OcvModel } from './internal/ocv.ts';
 
 const ID = 'soc.cutoff';
@@ -200,7 +201,7 @@ export const cutoff: Rule = {
     metrics.cutoffs_at_high_current = highCurrent;
     metrics.cutoff_worst_off_pct = Number.isNaN(worstEmpty) ? null : round(worstEmpty * PCT, 2);
     metrics.end_of_charge_worst_soc_pct = Number.isNaN(worstFull) ? null : round((1 + worstFull) * PCT, 2);
-    return { evaluable: true, findings: capFindings(out, maxFindings(ctx, ID), ID, 'cut-off episodes', emptyTol), metrics };
+    return { evaluable: true, findings: capFindings(ID, out, ctx.profile.threshold(`${ID}.max_findings`, 'findings'), 'cut-off episodes'), metrics };
   },
 };
 

@@ -22,7 +22,8 @@ import { type Finding, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { mergeRuns, runsWhere } from '../intervals.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { PCT, capFindings, maxFindings, pct } from './internal/common.ts';
+import { PCT, pct } from './internal/common.ts';
+import { capFindings } from '../cap.ts';
 
 const ID = 'soc.estimator';
 const BOTH = Present.STATUS | Present.TRUTH;
@@ -151,6 +152,6 @@ export const estimator: Rule = {
         );
       }
     }
-    return { evaluable: true, findings: capFindings(out, maxFindings(ctx, ID), ID, 'estimator error episodes', maxMax), metrics };
+    return { evaluable: true, findings: capFindings(ID, out, ctx.profile.threshold(`${ID}.max_findings`, 'findings'), 'estimator error episodes'), metrics };
   },
 };

@@ -19,7 +19,8 @@ import { type Finding, finding, round } from '../../findings.ts';
 import { Present } from '../../timeline/store.ts';
 import { mergeRuns, runsWhere } from '../intervals.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { PCT, S_PER_H, capFindings, maxFindings, packCapacity_Ah } from './internal/common.ts';
+import { PCT, S_PER_H, packCapacity_Ah } from './internal/common.ts';
+import { capFindings } from '../cap.ts';
 
 const ID = 'soc.full_accepting';
 
@@ -90,6 +91,10 @@ export const fullAccepting: Rule = {
         }),
       );
     }
-    return { evaluable: true, findings: capFindings(out, maxFindings(ctx, ID), ID, 'full-while-charging episodes', level), metrics };
+    return {
+      evaluable: true,
+      findings: capFindings(ID, out, ctx.profile.threshold(`${ID}.max_findings`, 'findings'), 'full-while-charging episodes'),
+      metrics,
+    };
   },
 };

@@ -31,7 +31,8 @@
  */
 import { type Finding, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { PCT, capFindings, chargeEfficiency, maxFindings, meanTemperature, packCapacity_Ah, pct, restThreshold_A, restVoltage } from './internal/common.ts';
+import { PCT, chargeEfficiency, meanTemperature, packCapacity_Ah, pct, restThreshold_A, restVoltage } from './internal/common.ts';
+import { capFindings } from '../cap.ts';
 import { type Jump, findJumpsCached } from './internal/count.ts';
 import { OcvModel, judgeRest } from './internal/ocv.ts';
 
@@ -147,6 +148,6 @@ export const jumps: Rule = {
       out.push(finding({ ...base, severity: isError ? 'error' : 'warning', threshold: isError ? errT : tol, message: `SOC jump: ${what}` }));
     }
     metrics.recalibrations = recalibrations;
-    return { evaluable: true, findings: capFindings(out, maxFindings(ctx, ID), ID, 'SOC jumps', tol), metrics };
+    return { evaluable: true, findings: capFindings(ID, out, ctx.profile.threshold(`${ID}.max_findings`, 'findings'), 'SOC jumps'), metrics };
   },
 };

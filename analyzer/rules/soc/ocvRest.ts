@@ -25,7 +25,8 @@
  */
 import { type Finding, counted, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
-import { PCT, capFindings, maxFindings, meanTemperature, packCapacity_Ah, pct, restRuns, restThreshold_A, restVoltage } from './internal/common.ts';
+import { PCT, meanTemperature, packCapacity_Ah, pct, restRuns, restThreshold_A, restVoltage } from './internal/common.ts';
+import { capFindings } from '../cap.ts';
 import { OcvModel, judgeRest } from './internal/ocv.ts';
 
 const ID = 'soc.ocv_rest';
@@ -127,7 +128,7 @@ export const ocvRest: Rule = {
           : 'no long rest with a SOC and cell voltages';
       return notEvaluable(why, metrics);
     }
-    const findings = capFindings(out, maxFindings(ctx, ID), ID, 'rests off the OCV', tol);
+    const findings = capFindings(ID, out, ctx.profile.threshold(`${ID}.max_findings`, 'findings'), 'rests off the OCV');
     if (plateau > 0)
       return { evaluable: true, reason: `${counted(plateau, 'rest')} on an OCV plateau (|dOCV/dSOC| < ${minSlope.value} mV/%) not judged`, findings, metrics };
     return { evaluable: true, findings, metrics };

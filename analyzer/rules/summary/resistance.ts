@@ -37,7 +37,7 @@ import { medianPeriod } from '../intervals.ts';
 import { gapsOf, restartBetween } from '../quality/internal/gaps.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { median } from '../select.ts';
-import { capFindings } from '../thermal/internal/episodes.ts';
+import { capFindings } from '../cap.ts';
 
 const ID = 'summary.resistance';
 const MOHM_PER_OHM = 1000;

@@ -44,7 +44,8 @@ import { type Finding, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { binTime, runStart, thermalBins } from './internal/bins.ts';
 import { median } from '../select.ts';
-import { EpisodeTracker, capFindings } from './internal/episodes.ts';
+import { EpisodeTracker } from './internal/episodes.ts';
+import { capFindings } from '../cap.ts';
 import { HeatModel } from './internal/heat.ts';
 
 const ID = 'thermal.heating';

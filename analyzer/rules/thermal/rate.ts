@@ -29,7 +29,8 @@
 import { type Finding, type Threshold, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { binTime, thermalBins } from './internal/bins.ts';
-import { EpisodeTracker, capFindings } from './internal/episodes.ts';
+import { EpisodeTracker } from './internal/episodes.ts';
+import { capFindings } from '../cap.ts';
 
 const ID = 'thermal.rate';
 const S_PER_MIN = 60;

@@ -30,7 +30,8 @@
 import { type Finding, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { binTime, thermalBins } from './internal/bins.ts';
-import { EpisodeTracker, capFindings } from './internal/episodes.ts';
+import { EpisodeTracker } from './internal/episodes.ts';
+import { capFindings } from '../cap.ts';
 
 const ID = 'thermal.spread';
 const PACK = 0;

@@ -1,8 +1,7 @@
 /**
- * From exceedance episodes to findings and metrics, and the cap on findings every check of the
- * envelope and reaction groups applies (the worst first, then a summary "and N more").
+ * From exceedance episodes to findings and metrics.
  */
-import { type EvidenceValue, type Finding, type Severity, finding, round, severityRank } from '../../../findings.ts';
+import { type EvidenceValue, type Finding, type Severity, finding, round } from '../../../findings.ts';
 import type { RuleContext } from '../../rule.ts';
 import { type Episode, LEVEL_TIERS, timeBeyond } from './episodes.ts';
 import { levelThreshold } from './limits.ts';
@@ -10,41 +9,6 @@ import { type ColumnScan, epochOfTag } from './scans.ts';
 
 /** Severity of a level: MOL info, RSL warning, MSL error. */
 export const LEVEL_SEVERITY: readonly Severity[] = ['info', 'info', 'warning', 'error'];
-
-/**
- * Keeps at most `max` findings, the most severe and then the earliest first; the rest become one
- * summary finding ("and N more") at the worst severity among them, spanning their time range.
- */
-export function capFindings(check: string, findings: Finding[], max: number): Finding[] {
-  const limit = Math.max(0, Math.floor(max));
-  if (findings.length <= limit) return findings;
-  const sorted = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.t_start_s - b.t_start_s);
-  const kept = sorted.slice(0, limit);
-  const rest = sorted.slice(limit);
-  let worst: Severity = 'info';
-  let t0 = Infinity;
-  let t1 = -Infinity;
-  const counts: Record<Severity, number> = { info: 0, warning: 0, error: 0 };
-  for (const f of rest) {
-    if (severityRank(f.severity) > severityRank(worst)) worst = f.severity;
-    t0 = Math.min(t0, f.t_start_s);
-    t1 = Math.max(t1, f.t_end_s);
-    counts[f.severity]++;
-  }
-  kept.push(
-    finding({
-      check,
-      severity: worst,
-      t_start_s: t0,
-      t_end_s: t1,
-      subject: 'more findings',
-      message: `and ${rest.length} more findings (${counts.error} error, ${counts.warning} warning, ${counts.info} info) not listed: the check keeps ${limit} (max_findings)`,
-      evidence: { more: rest.length, more_error: counts.error, more_warning: counts.warning, more_info: counts.info },
-      threshold: { value: limit, unit: 'findings', source: `profile ${check}.max_findings` },
-    }),
-  );
-  return kept.sort((a, b) => a.t_start_s - b.t_start_s);
-}
 
 export interface Wording {
   unit: string;

@@ -1,9 +1,7 @@
 /**
  * Helpers the SOC checks share: the pack capacity from INFO, the charge efficiency, rest
- * detection, mean cell voltage and temperature at a row, clock-step breaks, and the cap on the
- * number of findings. Pure TypeScript on the Timeline (no Node APIs).
+ * detection, mean cell voltage and temperature at a row, clock-step breaks. Pure TypeScript on the Timeline (no Node APIs).
  */
-import { type Finding, type Severity, type Threshold, finding, severityRank } from '../../../findings.ts';
 import { Present, type Timeline } from '../../../timeline/store.ts';
 import type { RuleContext } from '../../rule.ts';
 
@@ -82,46 +80,6 @@ export function meanTemperature(tl: Timeline, r: number): number {
   const a = tl.pack.temperatureMin_C[r]!;
   const b = tl.pack.temperatureMax_C[r]!;
   return a === a && b === b ? 0.5 * (a + b) : NaN;
-}
-
-/**
- * Keeps at most `max` findings (the most severe first, then the earliest, returned in time
- * order) and adds one summary finding "and N more" carrying the worst severity of those left
- * out, spanning them.
- */
-export function capFindings(all: Finding[], max: number, check: string, what: string, threshold: Threshold | null): Finding[] {
-  if (all.length <= max) return all;
-  const order = [...all].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.t_start_s - b.t_start_s);
-  const kept = order.slice(0, Math.max(0, max));
-  const left = order.slice(kept.length);
-  let worst: Severity = 'info';
-  let t0 = Infinity;
-  let t1 = -Infinity;
-  for (const f of left) {
-    if (severityRank(f.severity) > severityRank(worst)) worst = f.severity;
-    if (f.t_start_s < t0) t0 = f.t_start_s;
-    if (f.t_end_s > t1) t1 = f.t_end_s;
-  }
-  kept.sort((a, b) => a.t_start_s - b.t_start_s);
-  kept.push(
-    finding({
-      check,
-      severity: worst,
-      t_start_s: t0,
-      t_end_s: t1,
-      subject: 'pack',
-      message: `and ${left.length} more ${what} (reported: the first ${kept.length} by severity; max_findings)`,
-      evidence: { more: left.length },
-      threshold,
-    }),
-  );
-  return kept;
-}
-
-/** The profile's findings cap of a check. */
-export function maxFindings(ctx: RuleContext, check: string): number {
-  const n = ctx.profile.num(`${check}.max_findings`);
-  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
 }
 
 /** Formats a fraction as percent text with `digits` decimals. */

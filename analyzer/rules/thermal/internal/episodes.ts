@@ -5,7 +5,6 @@
  * ends at its last flagged instant; instants are given in time order per subject. Each keeps its first and last time,
  * its peak value and where the peak was, and its worst level (0 warning, 1 error).
  */
-import { type Finding, type Severity, finding } from '../../../findings.ts';
 
 export interface Episode {
   subject: number;
@@ -82,41 +81,4 @@ export class EpisodeTracker {
     });
     this.start[s] = NaN;
   }
-}
-
-const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
-
-/**
- * At most `max` findings: the most severe (then earliest) `max - 1` stay, and one finding says
- * how many more there were, with their time span and worst severity.
- */
-export function capFindings(check: string, list: Finding[], max: number): Finding[] {
-  if (!(max >= 1) || list.length <= max) return list;
-  const sorted = [...list].sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.t_start_s - b.t_start_s);
-  const keep = sorted.slice(0, max - 1);
-  const rest = sorted.slice(max - 1);
-  let worst: Severity = 'info';
-  let t0 = Infinity;
-  let t1 = -Infinity;
-  const subjects = new Set<string>();
-  for (const f of rest) {
-    if (RANK[f.severity] > RANK[worst]) worst = f.severity;
-    t0 = Math.min(t0, f.t_start_s);
-    t1 = Math.max(t1, f.t_end_s);
-    subjects.add(f.subject);
-  }
-  keep.sort((a, b) => a.t_start_s - b.t_start_s);
-  keep.push(
-    finding({
-      check,
-      severity: worst,
-      t_start_s: t0,
-      t_end_s: t1,
-      subject: 'more',
-      message: `and ${rest.length} more findings like these (${subjects.size} subjects), not listed one by one`,
-      evidence: { more_findings: rest.length, subjects: subjects.size },
-      threshold: null,
-    }),
-  );
-  return keep;
 }

@@ -131,6 +131,21 @@ describe('envelope.cell_voltage', () => {
     expect(fs[0]!.evidence.data).toBe('PACK_STATUS min/max');
   });
 
+  it('should list cells over the limit from one moment in reading order (cell 2 before cell 10)', () => {
+    const report = analyzeGenerated(
+      {
+        phases: SHORT,
+        ns: 12,
+        mutate: (k) => {
+          if (k.t_s >= 10 && k.t_s < 14) for (let c = 0; c < 12; c++) k.cellVoltage_V[c] = 4.02;
+        },
+      },
+      { checks: [ID] },
+    );
+    const subjects = report.findings.filter((f) => f.check === ID).map((f) => f.subject);
+    expect(subjects).toEqual(Array.from({ length: 12 }, (_, c) => `cell ${c}`));
+  });
+
   it('should cap the findings and summarise the rest', () => {
     const report = analyzeGenerated(
       {
@@ -143,7 +158,7 @@ describe('envelope.cell_voltage', () => {
     );
     const fs = findingsOf(report, ID);
     expect(fs).toHaveLength(4);
-    const more = fs.find((f) => f.subject === 'more findings')!;
+    const more = fs.find((f) => f.subject === 'more')!;
     expect(more.evidence.more).toBe(5);
     expect(more.severity).toBe('info');
   });
