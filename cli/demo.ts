@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { LiveAnalyzer } from '../analyzer/live.ts';
 import { chemistryByName, loadProfile } from '../analyzer/node/files.ts';
-import { reportText } from '../analyzer/report/text.ts';
+import { liveLines, reportText } from '../analyzer/report/text.ts';
 import { fmtTime } from '../analyzer/report/format.ts';
 import type { Finding } from '../analyzer/findings.ts';
 import { END_TAIL_MS } from '../device/capture.ts';
@@ -113,14 +113,10 @@ export async function main(argv: string[]): Promise<number> {
   const live = new LiveAnalyzer({ name: capturePath, kind: 'live', bytes: 0 }, { profile, chemistry: chemistryByName });
   let shown = 0;
   const say = (fs: Finding[]): void => {
-    for (const f of fs) {
-      if (f.severity === 'info') continue;
-      shown++;
-      const line = `  ${f.severity.toUpperCase().padEnd(7)} ${fmtTime(f.t_start_s)}  ${f.check}: ${f.message}\n`;
-      if (bar) {
-        process.stderr.write('\r\x1b[2K');
-        process.stderr.write(line);
-      } else process.stderr.write(line);
+    for (const f of fs) if (f.severity !== 'info') shown++;
+    for (const l of liveLines(fs, { align: true })) {
+      if (bar) process.stderr.write('\r\x1b[2K');
+      process.stderr.write(`  ${l}\n`);
     }
   };
   const host = await openPort(DeviceMockBinding, emu.path, baudRate);

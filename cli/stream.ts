@@ -29,11 +29,10 @@ import { CaptureWriter } from '../protocol/node/capture-writer.ts';
 import type { BindingInterface } from '../protocol/node/mock-binding.ts';
 import { PORT_CLOSED, closePort, openPort, openSerialPort } from '../protocol/node/serial.ts';
 import { PERIODIC_TYPES } from '../protocol/session.ts';
-import { SEVERITIES, type Finding, type Severity } from '../analyzer/findings.ts';
+import { SEVERITIES, type Severity } from '../analyzer/findings.ts';
 import { LiveAnalyzer } from '../analyzer/live.ts';
 import { chemistryByName, loadProfile } from '../analyzer/node/files.ts';
-import { fmtTime } from '../analyzer/report/format.ts';
-import { reportText } from '../analyzer/report/text.ts';
+import { liveLines, reportText } from '../analyzer/report/text.ts';
 import { writeReports } from './analyze.ts';
 import { InputError } from '../sim/errors.ts';
 import { UsageError, num, parse } from './args.ts';
@@ -224,9 +223,8 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
 
   const status = (): string => statusLine(host.status, host.linkErrors(), host.counters.frames);
   let lastShown = '';
-  const findingLine = (f: Finding): string => `natrium stream: ${f.severity.toUpperCase()} ${fmtTime(f.t_start_s)} ${f.check}: ${f.message}\n`;
   const show = (): void => {
-    if (live) for (const f of live.poll()) if (f.severity !== 'info') note(findingLine(f));
+    if (live) for (const l of liveLines(live.poll())) note(`natrium stream: ${l}\n`);
     if (json) {
       out.flush();
       return;
@@ -304,7 +302,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   let analysisFailed = false;
   if (live) {
     const { report, fresh } = live.finish();
-    for (const f of fresh) if (f.severity !== 'info') stderr(findingLine(f));
+    for (const l of liveLines(fresh)) stderr(`natrium stream: ${l}\n`);
     writeReports(report, { json: values['report-json'] as string | undefined, md: values['report-md'] as string | undefined });
     stdout(`${reportText(report)}\n`);
     analysisFailed = report.result.exit_code !== 0;

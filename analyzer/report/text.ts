@@ -120,44 +120,64 @@ function kindOf(f: Finding): string {
 /** Subjects named on a line that stands for the findings of a kind not listed. */
 const SUBJECTS_NAMED = 8;
 
+/** The findings of one kind beyond the first few listed: one line counts them. */
+export interface FindingRest {
+  /** The first of them (its check and severity head the line). */
+  first: Finding;
+  n: number;
+  /** Their time span. */
+  from: number;
+  to: number;
+  /** Their subjects, in the order met, each once. */
+  subjects: string[];
+}
+
 /**
- * One line per finding, in the given order, but at most `perKind` of each kind (check, severity,
- * threshold source): the rest of a kind are one line where the kind's next one would have been.
+ * The findings in the given order, but at most `perKind` of each kind (check, severity, threshold
+ * source): the rest of a kind are one FindingRest where the kind's next one would have been.
  */
-function findingLines(shown: readonly Finding[], perKind: number, c: (k: keyof typeof COLORS, s: string) => string): string[] {
+export function groupByKind(shown: readonly Finding[], perKind: number): (Finding | FindingRest)[] {
   const seen = new Map<string, number>();
-  const rest = new Map<string, { first: Finding; subjects: string[]; n: number; from: number; to: number }>();
-  const out: (string | { key: string })[] = [];
+  const rest = new Map<string, FindingRest>();
+  const out: (Finding | FindingRest)[] = [];
   for (const f of shown) {
     const key = kindOf(f);
     const n = (seen.get(key) ?? 0) + 1;
     seen.set(key, n);
     if (n <= perKind) {
-      out.push(findingLine(f, c));
+      out.push(f);
       continue;
     }
     let g = rest.get(key);
     if (g === undefined) {
       g = { first: f, subjects: [], n: 0, from: f.t_start_s, to: f.t_end_s };
       rest.set(key, g);
-      out.push({ key });
+      out.push(g);
     }
     g.n++;
     g.from = Math.min(g.from, f.t_start_s);
     g.to = Math.max(g.to, f.t_end_s);
     if (!g.subjects.includes(f.subject)) g.subjects.push(f.subject);
   }
-  return out.map((l) => {
-    if (typeof l === 'string') return l;
-    const g = rest.get(l.key)!;
-    const f = g.first;
+  return out;
+}
+
+/** What a FindingRest says after its check: "46 more like the above, cells 7, 77, 85, … (46 in all)". */
+export function restText(g: FindingRest): string {
+  return `${g.n} more like the above, ${subjectList(g.subjects)}`;
+}
+
+function findingLines(shown: readonly Finding[], perKind: number, c: (k: keyof typeof COLORS, s: string) => string): string[] {
+  return groupByKind(shown, perKind).map((l) => {
+    if ('id' in l) return findingLine(l, c);
+    const f = l.first;
     const sev = c(f.severity, f.severity.toUpperCase().padEnd(7));
-    const range = `${fmtTime(g.from)}–${fmtTime(g.to)}`;
-    return `  ${sev} ${range.padEnd(21)} ${f.check}: ${g.n} more like the above, ${subjectList(g.subjects)}`;
+    const range = `${fmtTime(l.from)}–${fmtTime(l.to)}`;
+    return `  ${sev} ${range.padEnd(21)} ${f.check}: ${restText(l)}`;
   });
 }
 
-/** "cells 77, 7, 85" for subjects of one family ("cell 77", …), at most SUBJECTS_NAMED named. */
+/** "cells 7, 77, 85" for subjects of one family ("cell 77", …), at most SUBJECTS_NAMED named. */
 function subjectList(subjects: readonly string[]): string {
   const family = /^(\S+) (.+)$/.exec(subjects[0] ?? '')?.[1];
   const same = family !== undefined && subjects.every((x) => x.startsWith(`${family} `));
@@ -172,4 +192,21 @@ function findingLine(f: Finding, c: (k: keyof typeof COLORS, s: string) => strin
   const th = f.threshold && f.threshold.value !== null ? c('dim', ` [limit ${fmtLimit(f.threshold.value, f.threshold.unit)}, ${f.threshold.source}]`) : '';
   const waived = f.waived !== undefined ? c('dim', ` (waived: ${f.waived})`) : '';
   return `  ${sev} ${range.padEnd(21)} ${f.check}: ${f.message}${th}${waived}`;
+}
+
+/**
+ * The lines of a live feed (`natrium stream --analyze`, `natrium demo`) for the findings that
+ * appeared since its last lines: info findings are left to the final report, and of each kind at
+ * most `perKind` (default 3) are listed, the rest of the kind on one line ("46 more like the
+ * above, cells 7, 77, 85, …"), so that a charger taking every cell over a limit is a few lines,
+ * not a hundred. `align` pads the severity to one width.
+ */
+export function liveLines(fresh: readonly Finding[], o: { perKind?: number; align?: boolean } = {}): string[] {
+  const sev = (s: Severity): string => (o.align ? s.toUpperCase().padEnd(7) : s.toUpperCase());
+  const shown = fresh.filter((f) => f.severity !== 'info');
+  return groupByKind(shown, o.perKind ?? 3).map((l) =>
+    'id' in l
+      ? `${sev(l.severity)} ${fmtTime(l.t_start_s)} ${l.check}: ${l.message}`
+      : `${sev(l.first.severity)} ${fmtTime(l.from)} ${l.first.check}: ${restText(l)}`,
+  );
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../analyzer/findings.ts';
 import { reportMarkdown } from '../../../analyzer/report/markdown.ts';
-import { reportText } from '../../../analyzer/report/text.ts';
+import { liveLines, reportText } from '../../../analyzer/report/text.ts';
 import { encodeRestarted, generateMessages } from '../generate.ts';
 import { analyzeBytes } from '../harness.ts';
 
@@ -101,5 +101,44 @@ describe('report header', () => {
     const few = lines({ maxFindings: 2 });
     expect(few.length).toBe(3);
     expect(few[2]).toBe('  … and 3 more lines (--json or --md lists every finding)');
+  });
+});
+
+describe('live feed', () => {
+  const f = (check: string, severity: Finding['severity'], subject: string, t: number, source: string): Finding => ({
+    id: `${check}/${subject}/${t}`,
+    check,
+    severity,
+    t_start_s: t,
+    t_end_s: t + 10,
+    message: `${subject} beyond`,
+    subject,
+    evidence: {},
+    threshold: { value: 4.05, unit: 'V', source },
+  });
+
+  // a batch of 49 cells over the RSL, one over the MSL, a BMS alarm and an info / the feed lists
+  // three RSL cells and one line naming the other 46 with their time span, the MSL cell and the
+  // alarm, and leaves the info to the final report
+  it('should list three findings of a kind and count the rest on one line', () => {
+    const batch = [
+      f('envelope.cell_voltage', 'error', 'cell 46', 192.4, 'device INFO MSL'),
+      ...Array.from({ length: 49 }, (_, i) =>
+        f('envelope.cell_voltage', 'warning', `cell ${i < 46 ? i : i + 1}`, 192.4 + (i === 48 ? 5 : 0), 'device INFO RSL'),
+      ),
+      f('reaction.bms_alarms', 'warning', 'CELL_OVERVOLTAGE', 204.4, 'device EVENT'),
+      f('summary.energy', 'info', 'pack', 0, 'natrium default'),
+    ];
+    expect(liveLines(batch)).toEqual([
+      'ERROR 3:12.4 envelope.cell_voltage: cell 46 beyond',
+      'WARNING 3:12.4 envelope.cell_voltage: cell 0 beyond',
+      'WARNING 3:12.4 envelope.cell_voltage: cell 1 beyond',
+      'WARNING 3:12.4 envelope.cell_voltage: cell 2 beyond',
+      'WARNING 3:12.4 envelope.cell_voltage: 46 more like the above, cells 3, 4, 5, 6, 7, 8, 9, 10, … (46 in all)',
+      'WARNING 3:24.4 reaction.bms_alarms: CELL_OVERVOLTAGE beyond',
+    ]);
+    expect(liveLines(batch, { align: true })[1]).toBe('WARNING 3:12.4 envelope.cell_voltage: cell 0 beyond');
+    expect(liveLines(batch, { align: true })[0]).toBe('ERROR   3:12.4 envelope.cell_voltage: cell 46 beyond');
+    expect(liveLines(batch.slice(0, 4))).toHaveLength(4);
   });
 });
