@@ -32,14 +32,14 @@ function handle(req: Request): [Answer, Transferable[]] {
         return [{ type: 'opened', summary: null, report: loaded.report, timing: { load_ms: performance.now() - s } }, []];
       }
       pending = loaded;
-      session = new Session(loaded.timeline, config, loaded.kind, req.name, loaded.chemistry);
+      session = new Session(loaded.timeline, config, loaded.kind, req.name, loaded.chemistry, loaded.fallbackInfo);
       return [{ type: 'opened', summary: session.summary(), report: null, timing: { load_ms: performance.now() - s } }, []];
     }
     case 'rest': {
       if (pending === null || pending.kind === 'report') throw new Error('no log is open');
       const s = performance.now();
       if (!pending.rest()) return [{ type: 'rest', summary: null, timing: { rest_ms: 0 } }, []];
-      session = new Session(pending.timeline, config, pending.kind, session?.name ?? '', pending.chemistry);
+      session = new Session(pending.timeline, config, pending.kind, session?.name ?? '', pending.chemistry, pending.fallbackInfo);
       return [{ type: 'rest', summary: session.summary(), timing: { rest_ms: performance.now() - s } }, []];
     }
     case 'report': {

@@ -6,8 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { LoadError, chemistryByName, loadBytes } from '../../../viewer/src/engine/load.ts';
 import { PRESETS, chemistryPreset } from '../../../sim/chemistry.ts';
+import { traceHeader } from '../../../sim/trace.ts';
 import { analyzeBytes } from '../../analyzer/browser/entry.ts';
 import { generateCapture } from '../../analyzer/generate.ts';
+import config from '../../../viewer/config.json' with { type: 'json' };
+import { Session } from '../../../viewer/src/engine/session.ts';
 
 const CAPTURE = generateCapture({ seed: 5, ns: 6, nt: 2, phases: [{ current_A: -50, duration_s: 120, state: 'NORMAL' }] });
 const TODAY = '2026-12-03';
@@ -55,5 +58,31 @@ describe('loadBytes', () => {
     }
     expect(chemistryByName('naion-unknown')).toBeNull();
     expect(chemistryByName('constructor')).toBeNull();
+  });
+
+  // a sim trace (all cells) of a 4s2p pack of 150 Ah cells resting at 4.5 A: within 2 % of the
+  // pack's 300 Ah (6 A), not of one cell's 150 Ah (3 A) / the OCV-derived SOC is drawn for it, from
+  // the pack the analyser assumes for the trace
+  it('gives a trace the pack its preset names, for the OCV-derived SOC at rest', () => {
+    const ns = 4;
+    const meta = { scenario: 'default', chemistry: 'naion-prismatic-150ah', ns, np: 2, dt_s: 1, every: 1, cells: 'all', bms: true };
+    const cells = (x: string): string[] => Array.from({ length: 2 * ns }, () => x);
+    const rows = Array.from({ length: 120 }, (_, t) =>
+      [t.toFixed(3), '-4.5000', '15.0', '25.00', '0.5', ...cells('3.75'), ...cells('0.5'), ...cells('25.0'), 'NORMAL', '0.5', '500.00', '500.00', '0'].join(
+        ',',
+      ),
+    );
+    const text = [`# natrium-trace/1 ${JSON.stringify(meta)}`, traceHeader(2 * ns, true, true).join(','), ...rows, ''].join('\n');
+    const l = loadBytes(new TextEncoder().encode(text), 't.csv', TODAY);
+    if (l.kind !== 'trace') throw new Error(`read as ${l.kind}`);
+    expect(l.fallbackInfo?.np).toBe(2);
+    expect(l.fallbackInfo?.cellCapacity_Ah).toBe(150);
+    const s = new Session(l.timeline, config, l.kind, 't.csv', l.chemistry, l.fallbackInfo);
+    const [soc] = s.plot({ t0: 0, t1: 119, width: 60, series: ['soc.ocv'] }).y;
+    expect(soc!.length).toBeGreaterThan(10);
+    for (const v of soc!) {
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThan(1);
+    }
   });
 });

@@ -11,6 +11,7 @@ import { type Report, REPORT_SCHEMA, analyze } from '../../../analyzer/analyze.t
 import { builtInProfile } from '../../../analyzer/profile.ts';
 import { TimelineBuilder } from '../../../analyzer/timeline/ingest.ts';
 import type { Timeline } from '../../../analyzer/timeline/store.ts';
+import type { Info } from '../../../protocol/messages.ts';
 import { TraceError, TraceReader, looksLikeTrace } from '../../../analyzer/timeline/trace.ts';
 import { traceFallbackOf, tracePreset } from '../../../analyzer/traceinfo.ts';
 import { looksLikeJson } from './sniff.ts';
@@ -48,6 +49,11 @@ export type Loaded =
       timeline: Timeline;
       chemistry: ChemistryFile | null;
       /**
+       * The INFO the analyser assumes for a log that carries none (a sim trace: its preset's
+       * pack and the default BMS configuration's limits), null otherwise.
+       */
+      fallbackInfo: Info | null;
+      /**
        * Reads the rest of a capture opened with `firstBytes` (the plots of the start can be drawn
        * before); chemistry is then settled. No-op when everything was read. Returns whether
        * anything was read.
@@ -78,7 +84,7 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string, first
     const fallback = traceFallbackOf(t.meta, tracePreset(t.meta));
     const run = (): Report =>
       analyze({ timeline: t.timeline, counters: null, meta: { name, kind: 'trace', bytes: bytes.length } }, { profile, today, fallback });
-    return { kind: 'trace', timeline: t.timeline, chemistry: fallback.chemistry, analyze: run, rest: () => false };
+    return { kind: 'trace', timeline: t.timeline, chemistry: fallback.chemistry, fallbackInfo: fallback.info, analyze: run, rest: () => false };
   }
   const b = new TimelineBuilder();
   const CHUNK = 1 << 16;
@@ -98,6 +104,7 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string, first
     kind: 'capture',
     timeline: b.timeline,
     chemistry: null,
+    fallbackInfo: null,
     analyze: () => (out.rest(), run()),
     rest: () => false,
   };

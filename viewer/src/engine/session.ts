@@ -6,6 +6,7 @@
 import { type TimedEvent, PACK_CHANNELS, type Timeline } from '../../../analyzer/timeline/store.ts';
 import { OcvModel } from '../../../analyzer/rules/soc/internal/ocv.ts';
 import type { ChemistryFile } from '../../../sim/chemistry/spec.ts';
+import type { Info } from '../../../protocol/messages.ts';
 import { Columns, type ViewerConfig } from './columns.ts';
 import {
   type DerivedSeries,
@@ -59,9 +60,11 @@ export class Session {
     readonly kind: SessionSummary['kind'],
     readonly name: string,
     chemistry: ChemistryFile | null,
+    /** The pack assumed for a log with no INFO of its own (a sim trace's, as the analyser assumes it). */
+    fallbackInfo: Info | null = null,
   ) {
     this.cols = new Columns(tl, config);
-    const info = tl.info;
+    const info = tl.info ?? fallbackInfo;
     const capacity_Ah = info ? info.cellCapacity_Ah * info.np : chemistry ? chemistry.capacity_Ah : NaN;
     if (chemistry && capacity_Ah > 0) {
       const model = new OcvModel(chemistry);
