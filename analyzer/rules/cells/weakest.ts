@@ -77,6 +77,7 @@ export const weakest: Rule = {
       weakest_cell: w,
       min_share: round(share(w), 4),
       mean_deviation_mV: round(meanDev(w) * 1000, 2),
+      weakest_below_median_mV: round((medianDev - meanDev(w)) * 1000, 2),
       lowest_mean_deviation_cell: low,
       below_median_mV: round(below * 1000, 2),
       ranking_by_min_share: byMin
@@ -108,7 +109,7 @@ export const weakest: Rule = {
           t_start_s: t0,
           t_end_s: t1,
           subject: `cell ${w}`,
-          message: `cell ${w} is the weakest under discharge: the minimum in ${(share(w) * 100).toFixed(0)} % of the samples, ${(meanDev(w) * 1000).toFixed(1)} mV from the pack mean on average`,
+          message: `cell ${w} is the weakest under discharge: the minimum in ${(share(w) * 100).toFixed(0)} % of the samples, ${relToMedian(medianDev - meanDev(w))} on average`,
           evidence,
           threshold: margin,
         });
@@ -124,3 +125,8 @@ export const weakest: Rule = {
     };
   },
 };
+
+/** "14.7 mV below the median cell" for a cell `below_V` under the median (negative: above it). */
+function relToMedian(below_V: number): string {
+  return `${(Math.abs(below_V) * 1000).toFixed(1)} mV ${below_V >= 0 ? 'below' : 'above'} the median cell`;
+}

@@ -56,6 +56,12 @@ describe('cells.weakest', () => {
           show(fs),
         ).toEqual(['info']);
         expect(fs[0]!.subject).toBe(`cell ${fs[0]!.evidence.weakest_cell}`);
+        // the message states the deviation the threshold judges: from the median cell, in mV
+        const below = fs[0]!.evidence.weakest_below_median_mV as number;
+        const said = /([\d.]+) mV (below|above) the median cell on average/.exec(fs[0]!.message);
+        expect(said, fs[0]!.message).not.toBeNull();
+        expect(Math.abs(Number(said![1]) * (said![2] === 'below' ? 1 : -1) - below)).toBeLessThan(0.051);
+        expect(below).toBeLessThan(fs[0]!.threshold!.value! * 1000);
         expect(statusOf(report, ID)).toBe('pass');
       }),
       { numRuns: 8, seed: 102 },
