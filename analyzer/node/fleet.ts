@@ -5,32 +5,76 @@
  * its manifest into DATASET/_fleet/. The fleet report (fleet-report.json / .md in the dataset)
  * is rebuilt from all manifests, so it covers the whole dataset and a re-run duplicates nothing.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../sim/errors.ts';
-import { SEVERITIES, type Severity, severityRank } from '../findings.ts';
+import { SEVERITIES, type Severity, naturalCompare, severityRank } from '../findings.ts';
+import { Decoder } from '../../protocol/decoder.ts';
+import { looksLikeTrace } from '../timeline/trace.ts';
 import { md, mdCode } from '../report/markdown.ts';
 import { type CaptureManifest, MANIFEST_DIR, WORST_FINDINGS } from './fleet-job.ts';
 import type { WorkerAnswer, WorkerInit } from './fleet-worker.ts';
 
 const WORKER = new URL('./fleet-worker.mjs', import.meta.url);
 
-function walk(dir: string, out: string[]): void {
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else if (e.isFile()) out.push(p);
-  }
+/** Bytes read from the start of a file found below a DIR to tell whether it is a natrium log. */
+const SNIFF_BYTES = 1 << 16;
+
+/** What `expandInputs` found: the inputs, and what it left out of the directories it walked. */
+export interface Inputs {
+  paths: string[];
+  /** Files below a DIR that are not natrium logs, and datasets below it, with why. */
+  skipped: { path: string; why: string }[];
 }
 
 /**
- * DIR (every file below it) or a glob whose last segment has * or ? (e.g. logs/*.bin); files
- * below `exclude` (the dataset, when it sits inside DIR) are left out.
+ * Every file below `dir` (in name order) that is a natrium log by its content: a trace's header,
+ * or a valid frame in its first 64 KiB (an empty file too, so that it is reported). Left out,
+ * and listed in `skipped`: other files (notes, reports, images), natrium datasets (a directory
+ * with `_fleet/`: an earlier `--out`) and hidden entries (`.git`).
  */
-export function expandInputs(specs: readonly string[], exclude?: string): string[] {
-  const out: string[] = [];
+function walk(dir: string, into: Inputs): void {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => naturalCompare(a.name, b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (existsSync(join(p, MANIFEST_DIR))) into.skipped.push({ path: p, why: 'a natrium dataset' });
+      else walk(p, into);
+    } else if (e.isFile()) {
+      const why = notALog(p);
+      if (why === null) into.paths.push(p);
+      else into.skipped.push({ path: p, why });
+    }
+  }
+}
+
+/** Null when the file is (or may be) a natrium capture or trace, else why not. */
+function notALog(path: string): string | null {
+  const head = new Uint8Array(SNIFF_BYTES);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, SNIFF_BYTES, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n === 0 || looksLikeTrace(head.subarray(0, n))) return null;
+  const d = new Decoder({ reuse: true, onMessage: () => {} });
+  d.push(head.subarray(0, n));
+  if (n < SNIFF_BYTES) d.finish();
+  return d.counters.frames > 0 ? null : `no natrium frame in its first ${n < SNIFF_BYTES ? n : '64 Ki'} bytes and no trace header`;
+}
+
+/**
+ * Inputs from DIRs, globs whose last segment has * or ? (e.g. logs/*.bin) and file names. A DIR
+ * gives the natrium logs below it (see `walk`); a glob or a name gives what it names, each
+ * analysed or reported unreadable. Files below `exclude` (the dataset, when it sits inside DIR)
+ * are left out.
+ */
+export function expandInputs(specs: readonly string[], exclude?: string): Inputs {
+  const found: Inputs = { paths: [], skipped: [] };
   for (const s of specs) {
     if (/[*?]/.test(basename(s))) {
       const dir = dirname(s);
@@ -41,17 +85,18 @@ export function expandInputs(specs: readonly string[], exclude?: string): string
           .replace(/\?/g, '.')}$`,
       );
       if (!existsSync(dir)) throw new InputError(s, '(input)', 'no such directory');
-      for (const f of readdirSync(dir).sort()) if (re.test(f) && statSync(join(dir, f)).isFile()) out.push(join(dir, f));
+      for (const f of readdirSync(dir).sort(naturalCompare)) if (re.test(f) && statSync(join(dir, f)).isFile()) found.paths.push(join(dir, f));
     } else if (!existsSync(s)) {
       throw new InputError(s, '(input)', 'no such file or directory');
     } else if (statSync(s).isDirectory()) {
-      walk(s, out);
+      walk(s, found);
     } else {
-      out.push(s);
+      found.paths.push(s);
     }
   }
   const skip = exclude === undefined ? null : resolve(exclude) + sep;
-  return [...new Set(out)].filter((p) => skip === null || !resolve(p).startsWith(skip));
+  const outside = (p: string): boolean => skip === null || !(resolve(p) + sep).startsWith(skip);
+  return { paths: [...new Set(found.paths)].filter(outside), skipped: found.skipped.filter((x) => outside(x.path)) };
 }
 
 export interface FleetOptions {

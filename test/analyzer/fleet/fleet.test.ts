@@ -32,7 +32,14 @@ beforeAll(() => {
   mkdirSync(join(logs, 'sub'), { recursive: true });
   for (const [name, s] of PLANTED) writeFileSync(join(logs, `${name}.bin`), scenarioCapture(name, s));
   writeFileSync(join(logs, 'sub', 'clean.bin'), scenarioCapture(CLEAN));
+  // below the directory but no natrium log: notes, a hidden directory, an earlier dataset
   writeFileSync(join(logs, 'notes.txt'), 'not a capture\n');
+  mkdirSync(join(logs, '.git'), { recursive: true });
+  writeFileSync(join(logs, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+  mkdirSync(join(logs, 'old-dataset', '_fleet'), { recursive: true });
+  writeFileSync(join(logs, 'old-dataset', '_fleet', 'x.json'), '{}');
+  // a trace by its header that does not parse: a log, unreadable
+  writeFileSync(join(logs, 'broken.csv'), '# natrium-trace/1 {not json\n');
 }, 120_000);
 
 describe('natrium fleet', () => {
@@ -41,10 +48,23 @@ describe('natrium fleet', () => {
     first = natrium('fleet', logs, '--out', ds, '--jobs', '2', '--date', '2026-03-04', '--json');
   }, 120_000);
 
-  it('should take every file below a directory, or those a glob matches', () => {
-    expect(expandInputs([logs])).toHaveLength(5);
-    expect(expandInputs([join(logs, 'fault-*.bin')])).toHaveLength(3);
-    expect(expandInputs([dir], ds)).toHaveLength(5); // the dataset below the directory is not input
+  it('should take the natrium logs below a directory, or the files a glob matches', () => {
+    const below = expandInputs([logs]);
+    expect(below.paths.map((p) => p.slice(logs.length + 1))).toEqual([
+      'broken.csv',
+      'fault-host-comm-loss.bin',
+      'fault-ntc-open.bin',
+      'fault-open-sense-wire.bin',
+      'sub/clean.bin',
+    ]);
+    expect(below.skipped.map((x) => [x.path.slice(logs.length + 1), x.why])).toEqual([
+      ['notes.txt', 'no natrium frame in its first 14 bytes and no trace header'],
+      ['old-dataset', 'a natrium dataset'],
+    ]);
+    expect(expandInputs([join(logs, 'fault-*.bin')]).paths).toHaveLength(3);
+    expect(expandInputs([join(logs, 'notes.txt')]).paths).toEqual([join(logs, 'notes.txt')]); // named: analysed (and reported)
+    expect(expandInputs([dir], ds).paths).toHaveLength(5); // the dataset below the directory is not input, nor listed
+    expect(expandInputs([dir], ds).skipped.map((x) => x.path)).not.toContain(ds);
   });
 
   it('should refuse a named input that is not there, in one line with exit 2', () => {
@@ -54,11 +74,12 @@ describe('natrium fleet', () => {
     expect(r.stderr).toMatch(/^natrium: [^\n]*no-such-dir: \(input\): no such file or directory\n$/);
   });
 
-  it('should analyse every capture, list the unreadable file and exit 1', () => {
+  it('should analyse every capture, list the unreadable log and the skipped files, and exit 1', () => {
     expect(first.status, first.stderr).toBe(1);
-    const out = JSON.parse(first.stdout) as FleetReport & { run: { workers: number; failures: { path: string }[] } };
+    const out = JSON.parse(first.stdout) as FleetReport & { run: { workers: number; failures: { path: string }[]; skipped: { path: string }[] } };
     expect(out.run.workers).toBe(2);
-    expect(out.run.failures.map((f) => f.path)).toEqual([join(logs, 'notes.txt')]);
+    expect(out.run.failures.map((f) => f.path)).toEqual([join(logs, 'broken.csv')]);
+    expect(out.run.skipped.map((x) => x.path)).toEqual([join(logs, 'notes.txt'), join(logs, 'old-dataset')]);
     expect(out.captures).toBe(4);
     const md = readFileSync(join(ds, 'fleet-report.md'), 'utf8');
     for (const [, , code] of PLANTED) expect(md).toContain(code);
