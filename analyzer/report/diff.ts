@@ -20,12 +20,10 @@ export function diffText(r: DiffReport, md: boolean): string {
     return `${out.join('\n')}\n`;
   }
   if (md)
-    out.push(
-      '\n| channel | tolerance abs, rel, time | rows beyond | from s | to s | max abs diff | at s | A | B |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    );
+    out.push('\n| channel | tolerance | rows beyond | from s | to s | max abs diff | at s | A | B |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const d of r.differences) {
-    const tol = `${d.tolerance.abs}, ${d.tolerance.rel}, ${d.tolerance.time_s}`;
-    if (!md) out.push(`${d.channel}: ${d.rows_beyond} rows beyond (${tol}), max |A-B| ${g(d.max_abs_diff)}`);
+    const tol = tolText(d.tolerance);
+    if (!md) out.push(`${d.channel}: ${d.rows_beyond} rows beyond tolerance (${tol}), max |A-B| ${g(d.max_abs_diff)}`);
     for (const x of d.ranges) {
       if (md)
         out.push(
@@ -37,4 +35,11 @@ export function diffText(r: DiffReport, md: boolean): string {
       out.push(md ? `| ${mdCode(d.channel)} | … ${d.ranges_omitted} more ranges | | | | | | | |` : `  … ${d.ranges_omitted} more ranges`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** "exact", "±0.01", "±0.5 + 1 % of |B|, ±0.1 s": a tolerance as --tolerance CHANNEL=abs,rel,time reads. */
+function tolText(t: { abs: number; rel: number; time_s: number }): string {
+  if (t.abs === 0 && t.rel === 0 && t.time_s === 0) return 'exact';
+  const value = t.rel === 0 ? `±${g(t.abs)}` : `±${t.abs === 0 ? '' : `${g(t.abs)} + `}${g(t.rel * 100)} % of |B|`;
+  return t.time_s === 0 ? value : `${value}, ±${g(t.time_s)} s`;
 }

@@ -26,11 +26,22 @@ describe('diffText', () => {
       'runs/<b>', // the file name's line break, as it is
       'new.bin against runs/a|*base*.bin: 2 channels, 100 of 100 rows aligned',
       'only in A: soc_truth',
-      'cellVoltage_V[3]: 11 rows beyond (0.01, 0, 0), max |A-B| 0.25',
+      'cellVoltage_V[3]: 11 rows beyond tolerance (±0.01), max |A-B| 0.25',
       '  1.5–2.5 s: 11 rows, max |A-B| 0.25 at 2 s (A 3.5, B 3.25)',
       '  … 2 more ranges',
       '',
     ]);
+  });
+
+  // the tolerance as --tolerance reads it: exact, ±abs, + rel % of B, ± time
+  it('should say each tolerance in words', () => {
+    const said = (abs: number, rel: number, time_s: number): string => {
+      const d = { ...report.differences[0]!, tolerance: { abs, rel, time_s } };
+      return diffText({ ...report, differences: [d] }, false).split('\n')[3]!;
+    };
+    expect(said(0, 0, 0)).toBe('cellVoltage_V[3]: 11 rows beyond tolerance (exact), max |A-B| 0.25');
+    expect(said(0.5, 0.01, 0.1)).toBe('cellVoltage_V[3]: 11 rows beyond tolerance (±0.5 + 1 % of |B|, ±0.1 s), max |A-B| 0.25');
+    expect(said(0, 0.02, 0)).toBe('cellVoltage_V[3]: 11 rows beyond tolerance (±2 % of |B|), max |A-B| 0.25');
   });
 
   it('should keep the file names as literal text and every range in its own row of nine cells in Markdown', () => {
