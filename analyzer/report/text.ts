@@ -130,6 +130,8 @@ export interface FindingRest {
   to: number;
   /** Their subjects, in the order met, each once. */
   subjects: string[];
+  /** The findings themselves, in the given order. */
+  findings: Finding[];
 }
 
 /**
@@ -150,11 +152,12 @@ export function groupByKind(shown: readonly Finding[], perKind: number): (Findin
     }
     let g = rest.get(key);
     if (g === undefined) {
-      g = { first: f, subjects: [], n: 0, from: f.t_start_s, to: f.t_end_s };
+      g = { first: f, subjects: [], n: 0, from: f.t_start_s, to: f.t_end_s, findings: [] };
       rest.set(key, g);
       out.push(g);
     }
     g.n++;
+    g.findings.push(f);
     g.from = Math.min(g.from, f.t_start_s);
     g.to = Math.max(g.to, f.t_end_s);
     if (!g.subjects.includes(f.subject)) g.subjects.push(f.subject);

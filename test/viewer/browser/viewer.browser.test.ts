@@ -65,6 +65,7 @@ interface PaneState {
 let dir = '';
 let srv: ViewServer;
 let reportSrv: ViewServer;
+let groupSrv: ViewServer;
 let liveSrv: ViewServer;
 let liveSource: RunningSource;
 let browser: Browser;
@@ -98,8 +99,29 @@ beforeAll(async () => {
     expired_waivers: [],
   };
   writeFileSync(join(dir, 'report.json'), JSON.stringify(report));
+  // six findings of one kind (check, severity, limit source): three listed, the rest one entry
+  const many = Array.from({ length: 6 }, (_, k) => ({
+    ...report.findings[0]!,
+    id: `envelope.cell_voltage/cell-${k + 1}/0`,
+    severity: 'warning',
+    t_start_s: 100 + 10 * k,
+    t_end_s: 104 + 10 * k,
+    message: `cell ${k + 1} above the warning limit`,
+    subject: `cell ${k + 1}`,
+  }));
+  mkdirSync(join(dir, 'group'));
+  writeFileSync(
+    join(dir, 'group', 'report.json'),
+    JSON.stringify({
+      ...report,
+      input: { ...report.input, name: 'group' },
+      result: { ...report.result, worst: 'warning', findings: { info: 0, warning: 6, error: 0 }, exit_code: 0 },
+      findings: many,
+    }),
+  );
   srv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin')] });
   reportSrv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin'), join(dir, 'report.json')] });
+  groupSrv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin'), join(dir, 'group', 'report.json')] });
   liveSource = await mockSource('default', 115200, 20);
   liveSrv = await startViewServer({ distDir: dist, files: [], live: liveSource, liveSettings: { window_s: 60 } });
   browser = await launchChromium({ ...process.env, TZ: 'UTC' });
@@ -110,6 +132,7 @@ afterAll(async () => {
   await browser?.close();
   await srv?.close();
   await reportSrv?.close();
+  await groupSrv?.close();
   await liveSrv?.close();
   await liveSource?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -326,6 +349,31 @@ describe('viewer in Chromium', () => {
     expect(got.imgs).toBe(0);
     expect(got.pwned).toBe(0);
     expect(got.text).toContain(HOSTILE);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('lists three findings of a kind and folds the rest into one entry that opens to list them', async () => {
+    const { page, errors } = await open(groupSrv.url, 1);
+    const top = await page.$$eval('#findings > ol.findings > li', (lis) => lis.map((li) => `${li.className}|${li.querySelector('.msg')?.textContent}`));
+    expect(top).toEqual([
+      'finding sev-warning|cell 1 above the warning limit',
+      'finding sev-warning|cell 2 above the warning limit',
+      'finding sev-warning|cell 3 above the warning limit',
+      'finding-group sev-warning|3 more like the above, cells 4, 5, 6',
+    ]);
+    const inner = page.locator('.finding-group .finding');
+    expect(await inner.count()).toBe(3);
+    expect(await inner.first().isVisible()).toBe(false);
+    await page.click('.finding-group summary');
+    expect(await inner.nth(1).isVisible()).toBe(true);
+    await inner.nth(1).click();
+    expect(await page.evaluate(() => (window as unknown as { natriumViewer: { plots: { selected: unknown } } }).natriumViewer.plots.selected)).toEqual({
+      t0: 140,
+      t1: 144,
+      color: expect.any(String),
+    });
+    await page.screenshot({ path: join(REPORTS, 'viewer-findings-group.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   }, 90_000);

@@ -1,12 +1,17 @@
 /**
  * The findings side list: the report's findings in time order (severity, range, check, the
- * sentence), a click zooms every pane to the finding's range and shades it. Everything from the
+ * sentence), three of a kind and the rest of the kind folded into one entry that opens to list
+ * them; a click zooms every pane to the finding's range and shades it. Everything from the
  * report is inserted as text.
  */
 import type { Report } from '../../../analyzer/analyze.ts';
 import type { Finding } from '../../../analyzer/findings.ts';
+import { groupByKind, restText } from '../../../analyzer/report/text.ts';
 import { el } from './dom.ts';
 import { fmtTime } from './format.ts';
+
+/** Findings listed of one kind before the rest of the kind folds into one entry. */
+const PER_KIND = 3;
 
 /** Findings whose ranges are data-quality problems: drawn shaded on every pane. */
 export function isQuality(f: Finding): boolean {
@@ -50,8 +55,8 @@ export function renderFindings(host: HTMLElement, report: Report | null, onPick:
     ]),
   );
   const list = el('ol', { className: 'findings' });
-  for (const f of report.findings) {
-    const item = el('li', { className: `finding sev-${f.severity}${f.waived !== undefined ? ' waived' : ''}`, title: f.id }, [
+  const item = (f: Finding): HTMLElement => {
+    const li = el('li', { className: `finding sev-${f.severity}${f.waived !== undefined ? ' waived' : ''}`, title: f.id }, [
       el('div', { className: 'f-top' }, [
         el('span', { className: 'sev', text: f.severity.toUpperCase() }),
         el('span', { className: 'range', text: `${fmtTime(f.t_start_s)} – ${fmtTime(f.t_end_s)}` }),
@@ -60,12 +65,38 @@ export function renderFindings(host: HTMLElement, report: Report | null, onPick:
       el('div', { className: 'msg', text: f.message }),
       ...(f.waived !== undefined ? [el('div', { className: 'muted', text: `waived: ${f.waived}` })] : []),
     ]);
-    item.tabIndex = 0;
-    item.addEventListener('click', () => onPick(f, item));
-    item.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') onPick(f, item);
+    li.tabIndex = 0;
+    li.addEventListener('click', () => onPick(f, li));
+    li.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') onPick(f, li);
     });
-    list.append(item);
+    return li;
+  };
+  // as on the terminal, PER_KIND of a kind (check, severity, threshold source), then the rest of
+  // the kind folded into one entry that opens to list them
+  for (const g of groupByKind(report.findings, PER_KIND)) {
+    if ('id' in g) {
+      list.append(item(g));
+      continue;
+    }
+    const f = g.first;
+    const rest = el('ol', { className: 'findings' });
+    for (const x of g.findings) rest.append(item(x));
+    list.append(
+      el('li', { className: `finding-group sev-${f.severity}` }, [
+        el('details', {}, [
+          el('summary', {}, [
+            el('div', { className: 'f-top' }, [
+              el('span', { className: 'sev', text: f.severity.toUpperCase() }),
+              el('span', { className: 'range', text: `${fmtTime(g.from)} – ${fmtTime(g.to)}` }),
+              el('span', { className: 'check', text: f.check }),
+            ]),
+            el('div', { className: 'msg', text: restText(g) }),
+          ]),
+          rest,
+        ]),
+      ]),
+    );
   }
   if (report.findings.length === 0) list.append(el('li', { className: 'muted', text: 'no findings' }));
   host.append(list);
