@@ -12,7 +12,7 @@
  * with the capture and the report, opened in the default browser) until interrupted.
  * Exit code as `natrium analyze`: 0 clean, 1 a finding at or above error.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { LiveAnalyzer } from '../analyzer/live.ts';
@@ -26,6 +26,7 @@ import { CaptureWriter } from '../protocol/node/capture-writer.ts';
 import { DeviceMockBinding } from '../protocol/node/mock-port.ts';
 import { closePort, openPort } from '../protocol/node/serial.ts';
 import { InputError } from '../sim/errors.ts';
+import { makeOutputDir } from '../analyzer/node/output.ts';
 import { UsageError, num, parse } from './args.ts';
 import { writeReports } from './analyze.ts';
 import { loadScenario } from '../sim/node/load.ts';
@@ -62,12 +63,7 @@ export async function main(argv: string[]): Promise<number> {
   const sc = loadScenario(values.scenario as string);
   const profile = loadProfile(values.profile as string);
   const dir = values.out as string;
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(dir, '(output)', code === 'EEXIST' ? 'exists and is not a directory' : `cannot create (${code ?? String(e)})`);
-  }
+  makeOutputDir(dir);
   const capturePath = join(dir, 'capture.bin');
   let writer: CaptureWriter;
   try {

@@ -10,10 +10,11 @@
  * complete, so a reader never sees half a file. Parquet is flushed to disk after every row group.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ByteWriter } from 'hyparquet-writer';
 import { InputError } from '../../sim/errors.ts';
+import { makeOutputDir } from './output.ts';
 import type { Report } from '../analyze.ts';
 import { bdfChunks, csvChunks } from '../export/csv.ts';
 import { writeParquet } from '../export/parquet.ts';
@@ -80,11 +81,7 @@ export function partitionOf(input: LoadedInput, path: string, o: { packId?: stri
 
 function partDir(out: string, table: string, p: Partition): string {
   const dir = join(out, table, `pack_id=${p.packId}`, `date=${p.date}`);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new InputError(dir, '(output)', `cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  makeOutputDir(dir);
   return dir;
 }
 
@@ -122,7 +119,7 @@ export async function exportLoaded(
   const res: ExportResult = { captureId: o.captureId, partition: o.partition, files: [], rows: {}, bytes: 0 };
   if (o.format === 'bdf') {
     const dir = join(partDir(o.out, 'bdf', o.partition), o.captureId);
-    mkdirSync(dir, { recursive: true });
+    makeOutputDir(dir);
     for (let i = 0; i < input.timeline.ns; i++) {
       const file = join(dir, `cell-${String(i + 1).padStart(3, '0')}.bdf.csv`);
       await atomically(file, (fd) => writeText(fd, bdfChunks(input.timeline, i)));

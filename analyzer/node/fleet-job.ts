@@ -4,7 +4,8 @@
  * `DATASET/_fleet/CAPTURE_ID.json`, from which the fleet report is built. The manifest is
  * keyed by the capture's id like its Parquet files, so a re-run replaces it.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
+import { makeOutputDir } from './output.ts';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Report } from '../analyze.ts';
@@ -80,7 +81,7 @@ export async function runJob(path: string, o: JobOptions): Promise<{ manifest: C
   const res = await exportLoaded(input, report, { format: 'parquet', out: o.out, captureId, partition });
   const manifest = manifestOf(report, { capture_id: captureId, source: path, pack_id: partition.packId, date: partition.date, bytes_out: res.bytes });
   const dir = join(o.out, MANIFEST_DIR);
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir);
   const file = join(dir, `${captureId}.json`);
   writeFileSync(`${file}.tmp-${process.pid}`, `${JSON.stringify(manifest, null, 1)}\n`);
   renameSync(`${file}.tmp-${process.pid}`, file);

@@ -5,11 +5,12 @@
  * its manifest into DATASET/_fleet/. The fleet report (fleet-report.json / .md in the dataset)
  * is rebuilt from all manifests, so it covers the whole dataset and a re-run duplicates nothing.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../sim/errors.ts';
+import { makeOutputDir } from './output.ts';
 import { SEVERITIES, type Severity, naturalCompare, severityRank } from '../findings.ts';
 import { Decoder } from '../../protocol/decoder.ts';
 import { looksLikeTrace } from '../timeline/trace.ts';
@@ -246,7 +247,7 @@ export function fleetMarkdown(r: FleetReport): string {
 /** Writes fleet-report.json and fleet-report.md into the dataset; returns the report. */
 export function writeFleetReport(dataset: string): FleetReport {
   const r = fleetReport(dataset);
-  mkdirSync(dataset, { recursive: true }); // there when every capture failed, too
+  makeOutputDir(dataset); // there when every capture failed, too
   writeFileSync(join(dataset, 'fleet-report.json'), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(join(dataset, 'fleet-report.md'), fleetMarkdown(r));
   return r;

@@ -334,6 +334,24 @@ const ROWS: Row[] = [
     noFile: 'ds',
   },
   {
+    what: 'export into /proc (hung before: Node 20 recursive mkdir spins there)',
+    args: () => ['export', f('trace-ok.csv'), '--format', 'csv', '--out', '/proc/natrium-no-such/ds'],
+    code: 2,
+    says: /^\/proc\/natrium-no-such\/ds\/.*: \(output\): cannot create \(ENOENT\)$/,
+  },
+  {
+    what: 'export under a file',
+    args: () => ['export', f('trace-ok.csv'), '--format', 'csv', '--out', f('ok.csv/ds')],
+    code: 2,
+    says: /ok\.csv\/ds\/.*: \(output\): .*ok\.csv is not a directory$/,
+  },
+  {
+    what: 'demo into /proc (hung before)',
+    args: () => ['demo', '--out', '/proc/natrium-no-such'],
+    code: 2,
+    says: /^\/proc\/natrium-no-such: \(output\): cannot create \(ENOENT\)$/,
+  },
+  {
     what: 'fleet --date that is no day (written as date=2026-13-01 before)',
     args: () => ['fleet', f('trace-ok.csv'), '--out', f('fds'), '--date', '2026-13-01'],
     code: 2,
