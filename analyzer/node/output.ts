@@ -15,7 +15,7 @@ function codeOf(e: unknown): string {
 export function makeOutputDir(dir: string): void {
   const target = resolve(dir);
   const missing: string[] = [];
-  for (let d = target; ; ) {
+  for (let d = target; ;) {
     let isDir: boolean;
     try {
       isDir = statSync(d).isDirectory();
