@@ -13,6 +13,7 @@ function codeOf(e: unknown): string {
 
 /** Makes `dir` and any missing parents; an InputError naming `dir` when it cannot. */
 export function makeOutputDir(dir: string): void {
+  if (dir.trim() === '') throw new InputError('--out', JSON.stringify(dir), 'an empty path (give a folder)');
   const target = resolve(dir);
   const missing: string[] = [];
   for (let d = target; ;) {

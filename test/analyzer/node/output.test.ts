@@ -21,6 +21,10 @@ describe('makeOutputDir', () => {
     expect(() => makeOutputDir(join(tmp, 'f'))).toThrow(/\(output\): exists and is not a directory$/);
   });
 
+  it('refuses an empty path (it used to mean the current folder, or nothing)', () => {
+    expect(() => makeOutputDir('')).toThrow(/^--out: "": an empty path/);
+  });
+
   it('refuses /proc at once (Node 20 recursive mkdir spins there forever)', () => {
     expect(() => makeOutputDir('/proc/natrium-no-such/x')).toThrow(/^\/proc\/natrium-no-such\/x: \(output\): cannot create \(ENOENT\)$/);
   });
