@@ -112,6 +112,7 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
     `natrium emulate: ${mock ? 'mock device' : 'port'} ${emu.path}, ${info.ns}s${info.np}p ${info.chemistry}, ` +
       `${baudRate} baud, speed ${speed}${values['host-watchdog'] ? ', host watchdog on' : ''}${mock ? ' (attach in-process with DeviceMockBinding)' : ''}\n`,
   );
+  const wall0 = performance.now();
   opts.onReady?.(emu);
   // the port failing (the device end gone, a USB adapter unplugged) stops the emulator
   let portFailure: string | null = null;
@@ -128,6 +129,7 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
   await emu.stop();
   process.off('SIGINT', stopOn);
   process.off('SIGTERM', stopOn);
+  const wall_s = (performance.now() - wall0) / 1000;
   const s = emu.device.session.counters;
   const l = emu.device.link.counters;
   process.stderr.write(
@@ -137,9 +139,31 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
       (emu.end instanceof MockDevicePort && emu.end.unheardBytes > 0 ? `; ${emu.end.unheardBytes} bytes unheard (no host had the mock open)` : '') +
       '\n',
   );
+  // a device slower than the speed asked: every tick still runs, later than due (realtime.ts)
+  const behind_s = emu.realtime === null ? 0 : emu.realtime.lag_ms / (speed as number) / 1000;
+  if (behind_s > 1) {
+    process.stderr.write(
+      `natrium emulate: ran at ${Math.round(emu.device.time_ms / 1000 / wall_s)}× real time, not the ${speed}× asked: ` +
+        `this machine could not keep up (device time ${Math.round(emu.realtime!.lag_ms / 1000)} s behind the wall clock)\n`,
+    );
+  }
+  if (l.framesDropped > 0) process.stderr.write(`natrium emulate: ${dropHint(emu, speed, baudRate, wall_s)}\n`);
   if (portFailure !== null) {
     process.stderr.write(`natrium emulate: ${emu.path}: ${portFailure}\n`);
     return 1;
   }
   return 0;
+}
+
+/** Why frames were dropped, and what to change: the port held the line, or the line is too slow. */
+function dropHint(emu: Emulator, speed: number | 'max', baudRate: number, wall_s: number): string {
+  const held_s = emu.device.held_ms / 1000;
+  if (held_s > 0) {
+    const mb_s = emu.device.link.counters.bytesSent / 1e6 / wall_s;
+    return (
+      `the port took bytes slower than the device made them, so the line was held for ${held_s.toFixed(1)} s of device time ` +
+      `(${mb_s.toFixed(1)} MB/s went through at ${speed}× real time); a lower --speed, or --speed max (which waits for the port), drops nothing`
+    );
+  }
+  return `the telemetry rates need more than ${baudRate} baud can carry; a higher --baud drops nothing`;
 }

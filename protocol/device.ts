@@ -34,6 +34,7 @@ export class EmulatedDevice {
   readonly tick_ms: number;
   private readonly blocked: (() => boolean) | null;
   private k = 0;
+  private held = 0;
 
   constructor(model: DeviceModel, out: (bytes: Uint8Array) => void, options: DeviceOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`"options" must be an object: ${String(options)}`);
@@ -55,6 +56,11 @@ export class EmulatedDevice {
     return this.k * this.tick_ms;
   }
 
+  /** Device time the line was held by flow control (`blocked`), ms. */
+  get held_ms(): number {
+    return this.held;
+  }
+
   /** Bytes from the host. */
   receive(bytes: Uint8Array): void {
     this.session.receive(bytes);
@@ -65,8 +71,10 @@ export class EmulatedDevice {
     const dt = this.tick_ms;
     while ((this.k + 1) * dt <= t_ms + 1e-9) {
       const t = ++this.k * dt;
-      if (this.blocked !== null && this.blocked()) this.link.hold(t);
-      else this.link.advance(t);
+      if (this.blocked !== null && this.blocked()) {
+        this.link.hold(t);
+        this.held += dt;
+      } else this.link.advance(t);
       this.session.tick(t);
     }
   }

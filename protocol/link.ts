@@ -72,6 +72,8 @@ export class PacedLink {
   private readonly out: (bytes: Uint8Array) => void;
   private queue: Queued[] = [];
   private head = 0;
+  /** Dropped entries (EMPTY) still in `queue` at or after `head`. */
+  private holes = 0;
   private queued = 0;
   /** Frame on the line: its bytes (after faults), how far it got, where it stalls. */
   private cur: Uint8Array | null = null;
@@ -149,8 +151,16 @@ export class PacedLink {
       if (e.priority !== priority || e.raw || e.bytes.length === 0) continue;
       this.queued -= e.bytes.length;
       e.bytes = EMPTY; // a hole, skipped by next()
+      this.holes++;
       this.counters.framesDropped++;
       if (priority) this.counters.priorityDropped++;
+    }
+    // a line held for long (flow control) drops a frame for every frame queued: without this the
+    // holes would pile up behind the frame waiting at the head and every drop would scan them all
+    if (this.holes >= 64 && 2 * this.holes >= this.queue.length - this.head) {
+      this.queue = this.queue.slice(this.head).filter((e) => e.bytes.length > 0);
+      this.head = 0;
+      this.holes = 0;
     }
   }
 
@@ -235,7 +245,10 @@ export class PacedLink {
         this.queue = q.slice(this.head);
         this.head = 0;
       }
-      if (e.bytes.length === 0) continue; // dropped while queued
+      if (e.bytes.length === 0) {
+        this.holes--;
+        continue; // dropped while queued
+      }
       this.queued -= e.bytes.length;
       if (e.raw) {
         this.start(e.bytes, -1, 0);

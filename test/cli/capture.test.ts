@@ -11,22 +11,13 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../cli/args.ts';
 import { main as captureMain } from '../../cli/capture.ts';
 import { decodeCapture } from '../../protocol/capture.ts';
+import { stderrOf } from './stderr.ts';
 
 const SHORT = fileURLToPath(new URL('../device/fixtures/capture-8s1p-short.json', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'natrium-cli-capture-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-/** Captures what a command writes to process.stderr. */
-function stderrOf(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    lines.push(String(s));
-    return true;
-  });
-  return lines;
-}
 
 const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/natrium.js'), 'capture', ...args], { encoding: 'utf8', cwd: ROOT });
 

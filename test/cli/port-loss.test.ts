@@ -14,6 +14,7 @@ import { Encoder } from '../../protocol/encoder.ts';
 import { MessageType } from '../../protocol/messages.ts';
 import { closePort, openSerialPort, writePort } from '../../protocol/node/serial.ts';
 import { hasSocat, ptyPair, type PtyPair } from '../protocol/node/socat.ts';
+import { stderrOf } from './stderr.ts';
 
 if (!hasSocat) throw new Error('these tests need socat (apt-get install socat; .ci/run installs it)');
 
@@ -28,16 +29,6 @@ afterEach(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Captures what a command writes to process.stderr. */
-function stderrOf(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    lines.push(String(s));
-    return true;
-  });
-  return lines;
-}
 
 describe('a serial port lost under a running command', () => {
   it('stops the emulator with exit code 1 and names the port', async () => {

@@ -136,6 +136,31 @@ describe('PacedLink', () => {
     expect(r.link.counters.priorityDropped).toBe(0);
   });
 
+  // flow control: a line held for long (the port downstream full) drops a frame for every frame
+  // queued; the dropped ones must not pile up in the queue (each drop scanned them all: at 4000×
+  // real time over a pty the emulator spent its time there and fell to a third of its speed)
+  it('should keep a held line to the frames that fit, however long the hold', () => {
+    const r = rig(115200, 4096);
+    r.advance(0);
+    r.link.send(r.frame({ type: MessageType.ACK, commandSeq: 7, commandType: MessageType.CMD_SET_STATE }), true);
+    const ticks = 20_000;
+    let longest = 0;
+    for (let k = 1; k <= ticks; k++) {
+      r.link.send(r.frame(status(60)));
+      r.link.hold(k * 10);
+      longest = Math.max(longest, (r.link as unknown as { queue: unknown[] }).queue.length);
+    }
+    const last = r.link.counters.framesQueued - 1;
+    for (let k = ticks + 1; !r.link.idle; k++) r.advance(k * 10);
+    const { msgs, d } = decode(r.bytes());
+    expect(msgs[0]!.type).toBe(MessageType.ACK); // the priority frame waited at the head and went first
+    expect(msgs.at(-1)!.seq).toBe(last); // then the newest telemetry that fits the queue
+    expect(msgs.length).toBeLessThan(4096 / 100);
+    expect(msgs.length + r.link.counters.framesDropped).toBe(ticks + 1);
+    expect(d.counters.seqMissing).toBe(r.link.counters.framesDropped);
+    expect(longest).toBeLessThan(200);
+  });
+
   it('should stall for the delay of a delayed frame and still deliver it whole', () => {
     const r = rig(115200, 8192, new LinkFaults({ delayFrame: 1, delay_ms: 200 }, 5));
     r.advance(0);

@@ -4,7 +4,8 @@ import { EmulatedDevice } from '../../../protocol/device.ts';
 import { HostSession } from '../../../protocol/host.ts';
 import { BmsState, MessageType } from '../../../protocol/messages.ts';
 import { runRealtime, type RealtimeRun } from '../../../protocol/node/realtime.ts';
-import { closePort, openSerialPort, portDeviceEnd, type DeviceEnd } from '../../../protocol/node/serial.ts';
+import { MockBinding } from '../../../protocol/node/mock-binding.ts';
+import { closePort, openPort, openSerialPort, portDeviceEnd, type DeviceEnd } from '../../../protocol/node/serial.ts';
 import { FakeModel } from '../fake-model.ts';
 import { hasSocat, ptyPair, type PtyPair } from './socat.ts';
 
@@ -99,4 +100,70 @@ describe.skipIf(!hasSocat)('real serial path (serialport over a socat pty pair)'
     expect(c.crcErrors + c.cobsErrors + c.shortFrames + c.oversizeRuns + c.badVersions).toBe(f.framesCorrupted + f.framesByteDamaged);
     expect(c.seqMissing).toBe(f.framesDropped + f.framesCorrupted + f.framesByteDamaged + device.link.counters.framesDropped);
   }, 20_000);
+});
+
+describe('the device end of a port (portDeviceEnd)', () => {
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  // a binding-mock port whose writes complete only when the test says so (a port that is slow
+  // to take bytes: a real UART, a pty nobody reads)
+  async function heldPort(path: string) {
+    MockBinding.createPort(path, { echo: false, record: false });
+    const port = await openPort(MockBinding, path, 115200);
+    const writes: number[] = [];
+    const waiting: (() => void)[] = [];
+    (port.port as unknown as { write(b: Buffer): Promise<void> }).write = (b) => {
+      writes.push(b.length);
+      return new Promise<void>((r) => waiting.push(r));
+    };
+    const release = (): void => {
+      for (const r of waiting.splice(0)) r();
+    };
+    return { port, writes, release };
+  }
+
+  it('should hand the writes of one turn to the port as one write', async () => {
+    const { port, writes, release } = await heldPort('/dev/natrium-end-1');
+    end = portDeviceEnd(port);
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    for (let i = 0; i < 1000; i++) end.write(bytes.subarray(i % 3, (i % 3) + 100));
+    expect(writes).toEqual([]); // not before the turn ends
+    await turn();
+    expect(writes).toEqual([100_000]);
+    end.write(bytes.subarray(0, 7));
+    await turn();
+    release();
+    await sleep(5);
+    release();
+    expect(writes).toEqual([100_000, 7]);
+    MockBinding.reset();
+  });
+
+  it('should block only once bytes have waited unsent for longer than its lag', async () => {
+    const { port, release } = await heldPort('/dev/natrium-end-2');
+    end = portDeviceEnd(port, { maxLag_ms: 300 });
+    for (let i = 0; i < 1000; i++) end.write(new Uint8Array(100));
+    expect(end.blocked()).toBe(false);
+    await turn();
+    // 100 kB unsent (far over any fixed high-water mark), but handed over just now
+    expect(port.writableLength).toBe(100_000);
+    expect(end.blocked()).toBe(false);
+    await sleep(400);
+    expect(end.blocked()).toBe(true);
+    release();
+    await sleep(5);
+    expect(port.writableLength).toBe(0);
+    expect(end.blocked()).toBe(false);
+    // a new write waits behind nothing old: not blocked until it is old itself
+    end.write(new Uint8Array(10));
+    await turn();
+    expect(end.blocked()).toBe(false);
+    await sleep(400);
+    expect(end.blocked()).toBe(true);
+    release();
+    await sleep(5);
+    expect(end.blocked()).toBe(false);
+    MockBinding.reset();
+  });
 });
