@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import { counted } from '../analyzer/findings.ts';
 import { expandInputs, runFleet, writeFleetReport } from '../analyzer/node/fleet.ts';
 import { loadProfile } from '../analyzer/node/files.ts';
+import { checkOutputDir } from '../analyzer/node/output.ts';
 import { dateOption, num, UsageError, parse } from './args.ts';
 import { progressReporter } from './progress.ts';
 
@@ -50,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError(`expected DIR or GLOB\n${USAGE}`);
   if (values.out === undefined) throw new UsageError('--out DATASET is required');
+  checkOutputDir(values.out as string);
   const jobs = values.jobs === undefined ? undefined : num('jobs', values.jobs as string, 1, { min: 1, integer: true });
   const date = dateOption(values.date as string | undefined);
   loadProfile(values.profile as string); // a bad profile is one line here, not one per worker

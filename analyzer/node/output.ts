@@ -11,9 +11,18 @@ function codeOf(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? String(e);
 }
 
+/**
+ * An InputError for an `--out` that names no folder ('' would mean the current one): for
+ * commands that must refuse it before they read their inputs (fleet skips inputs inside its own
+ * dataset, so '' would skip them all and blame the inputs).
+ */
+export function checkOutputDir(dir: string): void {
+  if (dir.trim() === '') throw new InputError('--out', JSON.stringify(dir), 'an empty path (give a folder)');
+}
+
 /** Makes `dir` and any missing parents; an InputError naming `dir` when it cannot. */
 export function makeOutputDir(dir: string): void {
-  if (dir.trim() === '') throw new InputError('--out', JSON.stringify(dir), 'an empty path (give a folder)');
+  checkOutputDir(dir);
   const target = resolve(dir);
   const missing: string[] = [];
   for (let d = target; ;) {

@@ -359,6 +359,12 @@ const ROWS: Row[] = [
     noFile: 'fds',
   },
   {
+    what: 'fleet --out \'\' (blamed the inputs before: "no captures or traces")',
+    args: () => ['fleet', f('trace-ok.csv'), '--out', ''],
+    code: 2,
+    says: /^--out: "": an empty path \(give a folder\)$/,
+  },
+  {
     what: 'diff --tolerance on a misspelt channel (ignored before: the channel stayed exact)',
     args: () => ['diff', f('trace-ok.csv'), f('trace-ok.csv'), '--tolerance', 'curent_A=0.5'],
     code: 2,
