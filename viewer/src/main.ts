@@ -236,7 +236,8 @@ function pickFinding(f: Finding, item: HTMLElement): void {
   for (const x of Array.from(document.querySelectorAll('.finding.active'))) x.classList.remove('active');
   item.classList.add('active');
   plots.selected = { t0: f.t_start_s, t1: f.t_end_s, color: 'rgba(255,200,0,0.30)' };
-  const m = /^cell (\d+)$/.exec(f.subject);
+  // a finding about many cells (subject "cells") shows the one that went furthest
+  const m = /^cell (\d+)$/.exec(f.subject) ?? /^cell (\d+)$/.exec(String(f.evidence.peak_subject ?? ''));
   const cells = app.layout.panes.find((p) => p.kind === 'cells');
   if (m && cells && app.summary) {
     const i = Number(m[1]);

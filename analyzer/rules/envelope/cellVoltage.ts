@@ -10,17 +10,21 @@
  * PACK_STATUS's highest and lowest cell voltage (subject "pack"). An exceedance episode per cell
  * and direction (internal/episodes.ts): runs of samples beyond the MOL merged when closer than
  * `merge_s`, a tier counting only when held for `min_duration_s`. Severity: MOL info, RSL warning,
- * MSL error. Metrics: time beyond each tier (any cell) and its share of the time with data.
+ * MSL error. When `group_count` cells or more are beyond the same tier at overlapping times (a
+ * charger or a cooling fault takes the whole pack over together), their episodes are one
+ * finding, subject "cells", that counts and names them (internal/report.ts episodeFindings).
+ * Metrics: time beyond each tier (any cell) and its share of the time with data.
  *
  * Thresholds: the limits are the device's (INFO, source "device INFO <TIER>"); profile keys
  * (defaults in profiles/defaults/envelope.json): min_duration_s (0.5 s: the emulator's debounce,
- * 3 mid-task ticks of 100 ms, plus a sample of noise), merge_s, max_gap_s, max_findings.
+ * 3 mid-task ticks of 100 ms, plus a sample of noise), merge_s, max_gap_s, group_count,
+ * max_findings.
  *
  * Not evaluable: no INFO (no limits), or neither CELL_VOLTAGES nor PACK_STATUS.
  */
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { notEvaluable } from '../rule.ts';
-import { episodeFinding, scanMetrics, type Wording } from './internal/report.ts';
+import { episodeFindings, scanMetrics, type Wording } from './internal/report.ts';
 import { capFindings } from '../cap.ts';
 import { cellVoltageScan } from './internal/scans.ts';
 
@@ -41,7 +45,7 @@ export const cellVoltage: Rule = {
       shown: (v) => v,
       sign: () => 1,
     };
-    const findings = scan.episodes.map((ep) => episodeFinding(ctx, ID, scan, ep, w));
+    const findings = episodeFindings(ctx, ID, scan, w, ctx.profile.num(`${ID}.group_count`));
     return {
       evaluable: true,
       findings: capFindings(ID, findings, ctx.profile.num(`${ID}.max_findings`)),

@@ -140,10 +140,92 @@ describe('envelope.cell_voltage', () => {
           if (k.t_s >= 10 && k.t_s < 14) for (let c = 0; c < 12; c++) k.cellVoltage_V[c] = 4.02;
         },
       },
-      { checks: [ID] },
+      { checks: [ID], set: [`${ID}.group_count=0`] },
     );
     const subjects = report.findings.filter((f) => f.check === ID).map((f) => f.subject);
     expect(subjects).toEqual(Array.from({ length: 12 }, (_, c) => `cell ${c}`));
+  });
+
+  // for all sets of cells, tiers and directions / such that the cells are held beyond the tier at
+  // overlapping times (staggered starts) / four or more (group_count) are one finding, subject
+  // "cells", naming every one of them, at the tier's severity and spanning them all; fewer are a
+  // finding each, holds
+  it('should make many cells beyond one tier at once one finding, and a few a finding each', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 12 }),
+        fc.constantFrom(...TIERS),
+        fc.boolean(),
+        (cells, tier, over) => {
+          const v = valueIn(tier, over, 0.5);
+          const t0 = DISCHARGE.from + 5;
+          const report = analyzeGenerated(
+            {
+              phases: SHORT,
+              ns: 12,
+              mutate: (k) => {
+                cells.forEach((c, j) => {
+                  if (k.t_s >= t0 + j && k.t_s < t0 + 8 + j) k.cellVoltage_V[c] = v;
+                });
+              },
+            },
+            { checks: [ID] },
+          );
+          const fs = findingsOf(report, ID);
+          const span = rowSpan(t0, t0 + 8 + cells.length - 1);
+          if (cells.length < 4) {
+            expect(fs.map((f) => f.subject).sort(), show(fs)).toEqual(cells.map((c) => `cell ${c}`).sort());
+            return;
+          }
+          expect(fs, show(fs)).toHaveLength(1);
+          const f = fs[0]!;
+          expect(f.subject).toBe('cells');
+          expect(f.severity).toBe(SEVERITY[tier]);
+          expect(f.threshold?.source).toBe(`device INFO ${tier.toUpperCase()}`);
+          expect(f.evidence.count).toBe(cells.length);
+          expect(f.evidence.direction).toBe(over ? 'over' : 'under');
+          expect(f.evidence.first_subject).toBe(`cell ${cells[0]}`);
+          expect(String(f.evidence.subjects).split(',').map(Number)).toEqual([...cells].sort((a, b) => a - b));
+          expect(f.message).toMatch(new RegExp(`^${cells.length} cells ${over ? 'above' : 'below'} the ${tier.toUpperCase()} `));
+          expect(near(f.t_start_s, span.first, 0.1), `${f.t_start_s} vs ${span.first}`).toBe(true);
+          expect(near(f.t_end_s, span.last, 0.1), `${f.t_end_s} vs ${span.last}`).toBe(true);
+        },
+      ),
+      { numRuns: 12, seed: 20261206 },
+    );
+  });
+
+  it('should keep a cell that went a tier further out of the group, and cells over at other times apart', () => {
+    const report = analyzeGenerated(
+      {
+        phases: SHORT,
+        ns: 12,
+        mutate: (k) => {
+          // cells 0-5 over the RSL together, cell 3 on to the MSL; cells 8-11 over the RSL one after another
+          if (k.t_s >= 10 && k.t_s < 16) for (let c = 0; c < 6; c++) k.cellVoltage_V[c] = c === 3 ? 4.12 : 4.07;
+          for (let c = 8; c < 12; c++) if (k.t_s >= 20 + 5 * (c - 8) && k.t_s < 22 + 5 * (c - 8)) k.cellVoltage_V[c] = 4.07;
+        },
+      },
+      { checks: [ID] },
+    );
+    const fs = findingsOf(report, ID);
+    expect(
+      fs.map((f) => `${f.subject} ${f.severity}`),
+      show(fs),
+    ).toEqual(['cell 3 error', 'cells warning', 'cell 8 warning', 'cell 9 warning', 'cell 10 warning', 'cell 11 warning']);
+    expect(fs[1]!.evidence.subjects).toBe('0,1,2,4,5');
+    // and with grouping off, a finding per cell
+    const apart = analyzeGenerated(
+      {
+        phases: SHORT,
+        ns: 12,
+        mutate: (k) => {
+          if (k.t_s >= 10 && k.t_s < 16) for (let c = 0; c < 6; c++) k.cellVoltage_V[c] = 4.07;
+        },
+      },
+      { checks: [ID], set: [`${ID}.group_count=0`] },
+    );
+    expect(findingsOf(apart, ID)).toHaveLength(6);
   });
 
   it('should cap the findings and summarise the rest', () => {

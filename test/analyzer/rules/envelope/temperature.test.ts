@@ -84,6 +84,34 @@ describe('envelope.temperature', () => {
     expect(charging[0]!.message).toContain('charge maximum');
   });
 
+  it('should make four or more sensors beyond one limit at once one finding (subject "sensors")', () => {
+    const hot = (sensors: number[]) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          nt: 8,
+          mutate: (k) => {
+            // 62 °C at rest: above the discharge MOL maximum (60 °C), staggered starts
+            sensors.forEach((j, i) => {
+              if (k.t_s >= 20 + i && k.t_s < 30) k.temperature_C[j] = 62;
+            });
+          },
+        },
+        { checks: [ID] },
+      );
+    const few = findingsOf(hot([6, 2, 4]), ID);
+    expect(few.map((f) => f.subject)).toEqual(['sensor 6', 'sensor 2', 'sensor 4']);
+    const many = findingsOf(hot([6, 2, 4, 0, 7]), ID);
+    expect(many, show(many)).toHaveLength(1);
+    const f = many[0]!;
+    expect(f.subject).toBe('sensors');
+    expect(f.severity).toBe('info');
+    expect(f.evidence.subjects).toBe('0,2,4,6,7');
+    expect(f.evidence.first_subject).toBe('sensor 6');
+    expect(f.evidence.limits).toBe('discharge');
+    expect(f.message).toMatch(/^5 sensors above the MOL discharge maximum \(60 °C\) at once, .*; sensors 6, 2, 4, 0, 7$/);
+  });
+
   it('should ignore readings beyond a limit for less than min_duration_s', () => {
     const report = analyzeGenerated(
       {
