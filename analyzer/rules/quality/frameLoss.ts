@@ -10,13 +10,16 @@
  * Severity by the lost share, lost / (lost + received): above `warning_pct` (default 0.1 %)
  * a warning, above `error_pct` (2 %) an error, any loss below that is info. The lab profile
  * sets warning_pct to 0 (any loss is a warning). One finding per message type and one for
- * all frames, each with the time range of its worst cluster of losses (losses closer than
- * `cluster_join_s` are one cluster); evidence: lost, received, share, clusters.
+ * all frames, each with the time range of its worst cluster of losses (or, when only single
+ * frames were lost here and there, from the first loss to the last; losses closer than
+ * `cluster_join_s` are one cluster); the message tells one dropout, single frames lost here and
+ * there (a noisy line) and dropouts among many losses apart. Evidence: lost, received, share, clusters,
+ * the worst cluster's lost frames and gaps.
  *
  * Not evaluable: the input has no sequence numbers (a trace: counters null) or no valid frame.
  */
 import { messageTypeName } from '../../../protocol/messages.ts';
-import { type Finding, type Severity, type Threshold, counted, finding, round } from '../../findings.ts';
+import { type Finding, type Severity, type Threshold, finding, round } from '../../findings.ts';
 import { type Rule, type RuleContext, type RuleOutcome, notEvaluable } from '../rule.ts';
 import { capFindings } from '../cap.ts';
 
@@ -32,6 +35,8 @@ interface Cluster {
   t0: number;
   t1: number;
   lost: number;
+  /** Places where frames went missing (gaps) in it. */
+  gaps: number;
 }
 
 /** Clusters of losses (ascending in time) closer than join_s. */
@@ -42,9 +47,43 @@ function clusters(losses: readonly Loss[], join_s: number): Cluster[] {
     if (c && g.tPrev_s - c.t1 <= join_s) {
       c.t1 = Math.max(c.t1, g.t_s);
       c.lost += g.missing;
-    } else out.push({ t0: g.tPrev_s, t1: g.t_s, lost: g.missing });
+      c.gaps++;
+    } else out.push({ t0: g.tPrev_s, t1: g.t_s, lost: g.missing, gaps: 1 });
   }
   return out;
+}
+
+/**
+ * How the losses lie, for the message: one dropout ("in one dropout of 4.1 s"), single frames
+ * here and there, as a noisy line loses them ("a frame or two at a time, in 39 places over 1:58"),
+ * or dropouts among them ("in 7 places over 1:58; the longest dropout lost 41 over 4.2 s").
+ */
+function lossPattern(losses: readonly Loss[]): string {
+  if (losses.length === 0) return 'at times the data does not place';
+  let longest = losses[0]!;
+  for (const g of losses) if (g.missing > longest.missing) longest = g;
+  if (losses.length === 1) return `in one dropout of ${fmtSpan(longest.t_s - longest.tPrev_s)}`;
+  const over = `in ${losses.length} places over ${fmtSpan(losses[losses.length - 1]!.t_s - losses[0]!.tPrev_s)}`;
+  if (longest.missing <= 2) return `a frame or two at a time, ${over}`;
+  return `${over}; the longest dropout lost ${longest.missing} over ${fmtSpan(longest.t_s - longest.tPrev_s)}`;
+}
+
+/**
+ * The time range of a loss finding: its worst cluster; but where only single frames were lost
+ * here and there (no cluster worse than another in kind), from the first loss to the last.
+ */
+function lossRange(losses: readonly Loss[], w: Cluster | null, session0: number, session1: number): { t_start_s: number; t_end_s: number } {
+  if (w === null || losses.length === 0) return { t_start_s: session0, t_end_s: session1 };
+  if (losses.length > 1 && losses.every((g) => g.missing <= 2)) return { t_start_s: losses[0]!.tPrev_s, t_end_s: losses[losses.length - 1]!.t_s };
+  return { t_start_s: w.t0, t_end_s: w.t1 };
+}
+
+/** "0.14 s", "41 s", "8:58" (m:ss from 10 min). */
+function fmtSpan(s: number): string {
+  if (s < 10) return `${round(s, 2)} s`;
+  if (s < 600) return `${round(s, 1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m}:${String(Math.round(s - 60 * m)).padStart(2, '0')}`;
 }
 
 function worstOf(cs: Cluster[]): Cluster | null {
@@ -83,26 +122,24 @@ export const frameLoss: Rule = {
       const share = lost / (lost + received);
       const name = messageTypeName(type);
       metrics[`lost_${name}`] = lost;
-      const cs = clusters(
-        tl.typeGaps.filter((g) => g.type === type),
-        join_s,
-      );
+      const losses = tl.typeGaps.filter((g) => g.type === type);
+      const cs = clusters(losses, join_s);
       const w = worstOf(cs);
       const { severity, threshold } = judge(share);
       out.push(
         finding({
           check: ID,
           severity,
-          t_start_s: w?.t0 ?? session0,
-          t_end_s: w?.t1 ?? session1,
+          ...lossRange(losses, w, session0, session1),
           subject: name,
-          message: `${lost} ${name} messages lost of ${lost + received} (${fmtPct(share)}), in ${counted(cs.length, 'cluster')}; the worst lost ${w?.lost ?? lost}`,
+          message: `${lost} ${name} messages lost of ${lost + received} (${fmtPct(share)}), ${lossPattern(losses)}`,
           evidence: {
             lost,
             received,
             share: round(share, 6),
             clusters: cs.length,
             worst_cluster_lost: w?.lost ?? null,
+            worst_cluster_gaps: w?.gaps ?? null,
             first_loss_s: cs[0]?.t0 ?? null,
             last_loss_s: cs[cs.length - 1]?.t1 ?? null,
           },
@@ -118,20 +155,17 @@ export const frameLoss: Rule = {
     metrics.frames_received = counters.frames;
     metrics.loss_share = round(share, 6);
     if (missing > 0) {
-      const cs = clusters(
-        tl.seqGaps.filter((g) => Number.isFinite(g.t_s)),
-        join_s,
-      );
+      const losses = tl.seqGaps.filter((g) => Number.isFinite(g.t_s));
+      const cs = clusters(losses, join_s);
       const w = worstOf(cs);
       const { severity, threshold } = judge(share);
       out.push(
         finding({
           check: ID,
           severity,
-          t_start_s: w?.t0 ?? session0,
-          t_end_s: w?.t1 ?? session1,
+          ...lossRange(losses, w, session0, session1),
           subject: 'all frames',
-          message: `${missing} frames lost of ${missing + counters.frames} by their sequence numbers (${fmtPct(share)}), in ${counted(cs.length, 'cluster')}; the worst lost ${w?.lost ?? missing}`,
+          message: `${missing} frames lost of ${missing + counters.frames} by their sequence numbers (${fmtPct(share)}), ${lossPattern(losses)}`,
           evidence: {
             lost: missing,
             received: counters.frames,
@@ -139,6 +173,7 @@ export const frameLoss: Rule = {
             gaps: counters.seqGaps,
             clusters: cs.length,
             worst_cluster_lost: w?.lost ?? null,
+            worst_cluster_gaps: w?.gaps ?? null,
             first_loss_s: cs[0]?.t0 ?? null,
             last_loss_s: cs[cs.length - 1]?.t1 ?? null,
           },

@@ -35,10 +35,34 @@ describe('quality.frame_loss', () => {
         expect(all?.evidence.lost).toBe(n);
         expect(fs.map((x) => x.subject).sort()).toEqual(['all frames', name].sort());
         expect(f!.message).toContain(`${n} ${name} messages lost of `);
-        expect(f!.message).toContain(', in 1 cluster; the worst lost ');
+        expect(f!.message).toMatch(n === 1 ? /, in one dropout of 0\.2 s$/ : /, in one dropout of [\d.]+ s$/);
       }),
       { numRuns: 15, seed: 11 },
     );
+  });
+
+  it('should tell single frames lost here and there from dropouts, and span scattered loss whole', () => {
+    // PACK_STATUS: one frame in 50 lost from tick 100 on (a noisy line)
+    const scattered = findingsOf(
+      analyzeGenerated({ phases: SHORT, drop: (t, tick) => t === MessageType.PACK_STATUS && tick.k >= 100 && tick.k % 50 === 0 }, { checks: [ID] }),
+      ID,
+    ).find((f) => f.subject === 'PACK_STATUS')!;
+    const n = Math.floor((SHORT_TICKS - 1) / 50) - 1;
+    expect(scattered.evidence.lost).toBe(n);
+    expect(scattered.message).toMatch(new RegExp(`, a frame or two at a time, in ${n} places over [\\d.:]+( s)?$`));
+    expect(near(scattered.t_start_s, 9.9, 0.1), `${scattered.t_start_s}`).toBe(true);
+    expect(near(scattered.t_end_s, n * 5 + 5 + 0.1, 0.1), `${scattered.t_end_s}`).toBe(true);
+    // the same, and a dropout of 20 frames at tick 400: the message names it, the range covers it
+    const mixed = findingsOf(
+      analyzeGenerated(
+        { phases: SHORT, drop: (t, tick) => t === MessageType.PACK_STATUS && ((tick.k >= 100 && tick.k % 50 === 0) || (tick.k >= 400 && tick.k < 420)) },
+        { checks: [ID] },
+      ),
+      ID,
+    ).find((f) => f.subject === 'PACK_STATUS')!;
+    expect(mixed.message).toMatch(/, in \d+ places over [\d.:]+( s)?; the longest dropout lost 20 over 2\.1 s$/);
+    expect(mixed.t_start_s).toBeLessThanOrEqual(39.9);
+    expect(mixed.t_end_s).toBeGreaterThanOrEqual(42);
   });
 
   // for all seeds / such that nothing is dropped / no finding and a zero loss share, holds
