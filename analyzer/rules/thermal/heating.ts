@@ -31,7 +31,9 @@
  *   pack, it is.
  * A window that reaches back across a device restart is not judged (the temperatures moved for
  * an unknown time meanwhile). Windows joined over `join_s` are one episode (time range: start of the first window to the end
- * of the last); at most `max_findings`, then one "and N more".
+ * of the last; for a local excess, from where in its first window the sensor began to run away
+ * from the median of the sensors, by a flat-then-rising fit, evidence `onset: "fit"`); at most
+ * `max_findings`, then one "and N more".
  *
  * Metrics: windows judged, the highest ratio of measured to expected rise (pack median) where
  * the expected rise was at least `no_cooling_min_rise_K`, and the session's total expected heat.
@@ -166,15 +168,24 @@ export const heating: Rule = {
 
     const out: Finding[] = [];
     for (const e of local.finish()) {
+      // the first flagged window ends at the episode's start; where in it the sensor left the pack
+      const bEnd = Math.round((e.t_start_s - bin_s / 2 - bins.t0_s) / bin_s);
+      const onset = onsetBin(T_C[e.subject]!, bins.median_C, Math.max(bEnd - w + 1, runStart(bins, bEnd)), bEnd);
       out.push(
         finding({
           check: ID,
           severity: 'warning',
-          t_start_s: round(e.t_start_s - W_s, 3),
+          t_start_s: round(onset < 0 ? e.t_start_s - W_s : bins.t0_s + onset * bin_s, 3),
           t_end_s: round(e.t_end_s, 3),
           subject: `sensor ${e.subject}`,
           message: `sensor ${e.subject} rose ${round(e.peak, 2)} K in ${W_s} s where the current's heat explains ${round(e.aux, 2)} K even with no cooling, and more than the pack: heat made at that cell (internal short, bad connection) or a sensor reading wrong`,
-          evidence: { max_rise_K: round(e.peak, 3), expected_rise_K: round(e.aux, 3), window_s: W_s, t_peak_s: round(e.tPeak_s, 1) },
+          evidence: {
+            max_rise_K: round(e.peak, 3),
+            expected_rise_K: round(e.aux, 3),
+            window_s: W_s,
+            t_peak_s: round(e.tPeak_s, 1),
+            onset: onset < 0 ? 'window' : 'fit',
+          },
           threshold: excessT,
         }),
       );
@@ -217,6 +228,65 @@ export const heating: Rule = {
     return { evaluable: true, findings: capFindings(ID, out, p('max_findings')), metrics };
   },
 };
+
+/** Fewest bins on each side of an onset for the fit to place it. */
+const ONSET_MIN_BINS = 3;
+
+/**
+ * Where in bins [b0, b1] a sensor began to run away from the pack: the hinge of the best
+ * least-squares fit of "flat, then a straight rise" to the sensor's excess over the median of the
+ * sensors (the common heating of the pack taken out), as the bin where the rise starts; -1 when
+ * the bins are too few or the best fit does not rise. Used for the start of a local-excess
+ * episode, which otherwise is the start of its first flagged window: a whole window (120 s) before
+ * the data showed anything (fault-ntc-drift's drift from 60 s was reported from 0 s).
+ */
+function onsetBin(y: Float32Array, med: Float64Array, b0: number, b1: number): number {
+  const n = b1 - b0 + 1;
+  if (n < 2 * ONSET_MIN_BINS) return -1;
+  const e = new Float64Array(n).fill(NaN);
+  let valid = 0;
+  for (let i = 0; i < n; i++) {
+    const v = y[b0 + i]! - med[b0 + i]!;
+    if (v === v) {
+      e[i] = v;
+      valid++;
+    }
+  }
+  if (valid < 2 * ONSET_MIN_BINS) return -1;
+  let best = -1;
+  let bestSse = Infinity;
+  for (let h = ONSET_MIN_BINS; h <= n - ONSET_MIN_BINS; h++) {
+    // e ≈ a + s·max(0, i − h): least squares in (a, s)
+    let m = 0,
+      sx = 0,
+      sxx = 0,
+      sy = 0,
+      sxy = 0,
+      syy = 0;
+    for (let i = 0; i < n; i++) {
+      const v = e[i]!;
+      if (v !== v) continue;
+      const x = i > h ? i - h : 0;
+      m++;
+      sx += x;
+      sxx += x * x;
+      sy += v;
+      sxy += x * v;
+      syy += v * v;
+    }
+    const det = m * sxx - sx * sx;
+    if (!(det > 0)) continue;
+    const slope = (m * sxy - sx * sy) / det;
+    if (!(slope > 0)) continue;
+    const a = (sy - slope * sx) / m;
+    const sse = syy - a * sy - slope * sxy;
+    if (sse < bestSse) {
+      bestSse = sse;
+      best = h;
+    }
+  }
+  return best < 0 ? -1 : b0 + best;
+}
 
 /**
  * One sensor's rise over each judged window (the windows ending at bins w-1, w-1+hop, …): the
