@@ -11,9 +11,11 @@
  *   OVER/UNDERTEMPERATURE_*           the event's sensor (TEMPERATURES; PACK_STATUS max/min) beyond threshold ∓ margin_C
  *   CELL_VOLTAGE_SPREAD               max − min of the cells > threshold − margin_V
  *   TEMPERATURE_SPREAD                max − min of the sensors > threshold − margin_C
+ *   NTC_OPEN / NTC_SHORT              the event's sensor reported not available (the wire's NA: a
+ *                                     BMS excludes a failed sensor) or reading beyond the threshold
+ *                                     ∓ margin_C (below for open, above for short)
  * Not judged (an info finding each): CELL_OVERCURRENT (the per-cell current of a parallel group
- * is not measured), the sensor and system codes (OPEN_SENSE_WIRE, NTC_OPEN, NTC_SHORT,
- * CURRENT_PLAUSIBILITY, CONTACTOR_FEEDBACK, PRECHARGE_FAILURE, HOST_COMM_LOSS,
+ * is not measured), the other sensor and system codes (OPEN_SENSE_WIRE, CURRENT_PLAUSIBILITY, CONTACTOR_FEEDBACK, PRECHARGE_FAILURE, HOST_COMM_LOSS,
  * CELL_VOLTAGE_PLAUSIBILITY: what they see is not in the telemetry), codes this reader does not
  * know, and events with no data in their window.
  *
@@ -31,14 +33,14 @@
  */
 import { FAULT_CODE_NAMES, FAULT_TIER_NAMES, FaultCode, FaultTier } from '../../../protocol/messages.ts';
 import { type Finding, finding, round } from '../../findings.ts';
-import type { TimedEvent, Timeline } from '../../timeline/store.ts';
+import { Present, type TimedEvent, type Timeline } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { capFindings } from '../cap.ts';
 import { alarmEpisodes, faultUnit } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';
 
-type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'cell_spread' | 'sensor_spread';
+type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'cell_spread' | 'sensor_spread';
 interface Judged {
   series: Series;
   over: boolean;
@@ -57,6 +59,8 @@ const JUDGED: Partial<Record<number, Judged>> = {
   [FaultCode.UNDERTEMPERATURE_DISCHARGE]: { series: 'sensor', over: false, unit: 'C' },
   [FaultCode.CELL_VOLTAGE_SPREAD]: { series: 'cell_spread', over: true, unit: 'V' },
   [FaultCode.TEMPERATURE_SPREAD]: { series: 'sensor_spread', over: true, unit: 'C' },
+  [FaultCode.NTC_OPEN]: { series: 'ntc', over: false, unit: 'C' },
+  [FaultCode.NTC_SHORT]: { series: 'ntc', over: true, unit: 'C' },
 };
 
 const WHY_NOT: Partial<Record<number, string>> = {
@@ -111,7 +115,7 @@ export const falseAlarms: Rule = {
       const subject = `${name} ${tier} ${w.subject}`;
       const unit = faultUnit(e.code);
       const limit = j.over ? e.threshold - m : e.threshold + m;
-      if (!Number.isFinite(w.value)) {
+      if (w.value !== w.value) {
         notJudged++;
         findings.push(
           finding({
@@ -138,7 +142,7 @@ export const falseAlarms: Rule = {
           ...base,
           severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning',
           subject,
-          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but the ${w.subject} never went ${dirWord} ${round(limit, 4)} ${unit} from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit}): a false alarm`,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but the ${w.subject} ${j.series === 'ntc' ? 'was never reported not available, nor went' : 'never went'} ${dirWord} ${round(limit, 4)} ${unit} from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit}): a false alarm`,
           evidence: {
             code: name,
             tier,
@@ -205,6 +209,15 @@ function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number)
       const own = e.index >= 0 && e.index < tl.nt ? pick([tl.temperature_C[e.index]!], j.over) : NaN;
       if (Number.isFinite(own)) return { value: own, subject: `sensor ${e.index}` };
       return { value: pick([j.over ? p.temperatureMax_C : p.temperatureMin_C], j.over), subject: 'pack temperature' };
+    }
+    case 'ntc': {
+      if (!(e.index >= 0 && e.index < tl.nt)) return { value: NaN, subject: `sensor ${e.index}` };
+      // a sensor the BMS sent as not available is the failed sensor it excluded: the alarm matches
+      const col = tl.temperature_C[e.index]!;
+      for (let r = r0; r < r1; r++) {
+        if ((tl.present[r]! & Present.TEMPERATURES) !== 0 && col[r] !== col[r]) return { value: j.over ? Infinity : -Infinity, subject: `sensor ${e.index}` };
+      }
+      return { value: pick([col], j.over), subject: `sensor ${e.index}` };
     }
     case 'charge_current':
       return { value: pick([p.current_A], true), subject: 'pack current' };

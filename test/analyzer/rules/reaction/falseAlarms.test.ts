@@ -101,6 +101,26 @@ const ALARMS: Alarm[] = [
       k.temperature_C[0]! += 13;
     },
   },
+  {
+    code: FaultCode.NTC_OPEN,
+    name: 'NTC_OPEN',
+    index: 1,
+    threshold: -50,
+    subject: 'sensor 1',
+    match: (k) => {
+      k.temperature_C[1] = Number.NaN; // excluded: sent as not available
+    },
+  },
+  {
+    code: FaultCode.NTC_SHORT,
+    name: 'NTC_SHORT',
+    index: 2,
+    threshold: 140,
+    subject: 'sensor 2',
+    match: (k) => {
+      k.temperature_C[2] = 150; // still sent: reading above range
+    },
+  },
 ];
 
 function raise(k: Tick, a: Alarm, tier: FaultTier): void {
@@ -131,7 +151,8 @@ describe('reaction.false_alarms', () => {
         expect(f.subject).toBe(`${a.name} ${tier === FaultTier.FATAL ? 'FATAL' : 'WARNING'} ${a.subject}`);
         expect(f.evidence.event_threshold as number).toBeCloseTo(a.threshold, 3);
         // the report's units: °C for a temperature, K for a spread of temperatures
-        const unit = a.name === 'TEMPERATURE_SPREAD' ? 'K' : a.name.includes('TEMPERATURE') ? '°C' : a.name.includes('CURRENT') ? 'A' : 'V';
+        const unit =
+          a.name === 'TEMPERATURE_SPREAD' ? 'K' : a.name.includes('TEMPERATURE') || a.name.startsWith('NTC') ? '°C' : a.name.includes('CURRENT') ? 'A' : 'V';
         expect(f.threshold?.unit).toBe(unit);
       }),
       { numRuns: 20, seed: 616 },
@@ -166,7 +187,7 @@ describe('reaction.false_alarms', () => {
       {
         phases: SHORT,
         mutate: (k) => {
-          if (k.k === 300) k.events.push({ code: FaultCode.NTC_OPEN, tier: FaultTier.WARNING, raised: true, index: 1, value: -55, threshold: -50 });
+          if (k.k === 300) k.events.push({ code: FaultCode.OPEN_SENSE_WIRE, tier: FaultTier.WARNING, raised: true, index: 1, value: 1, threshold: 0 });
           if (k.k === 310) k.events.push({ code: FaultCode.CELL_OVERCURRENT, tier: FaultTier.WARNING, raised: true, index: 2, value: 700, threshold: 675 });
           if (k.k === 320) k.events.push({ code: 27, tier: FaultTier.FATAL, raised: true, index: -1, value: 1, threshold: 0 });
           if (k.k === 330) k.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.INFO, raised: true, index: 0, value: 4.02, threshold: 4.01 });
@@ -177,7 +198,7 @@ describe('reaction.false_alarms', () => {
     );
     const fs = findingsOf(report, ID);
     expect(fs.map((f) => f.severity)).toEqual(['info', 'info', 'info']);
-    expect(fs.map((f) => f.evidence.code)).toEqual(['NTC_OPEN', 'CELL_OVERCURRENT', 'CODE_27']);
+    expect(fs.map((f) => f.evidence.code)).toEqual(['OPEN_SENSE_WIRE', 'CELL_OVERCURRENT', 'CODE_27']);
     expect(statusOf(report, ID)).toBe('pass');
   });
 
@@ -209,6 +230,16 @@ describe('reaction.false_alarms', () => {
       }),
       { numRuns: 3, seed: 13 },
     );
+  });
+
+  it('should match the sensor alarms of fault-ntc-open and fault-ntc-short to the sensor the BMS excluded', () => {
+    for (const name of ['fault-ntc-open', 'fault-ntc-short']) {
+      const report = analyzeBytes(scenarioCapture(name), { checks: [ID] }).report;
+      expect(findingsOf(report, ID), name).toEqual([]);
+      const m = report.checks.find((c) => c.check === ID)!.metrics!;
+      expect(m.events_judged, name).toBe(1);
+      expect(m.events_matched, name).toBe(1);
+    }
   });
 
   it('should match every alarm of fault-ntc-drift and fault-cell-internal-short to the data', () => {
