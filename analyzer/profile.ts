@@ -18,6 +18,7 @@ import summaryDefaults from './profiles/defaults/summary.json' with { type: 'jso
 import thermalDefaults from './profiles/defaults/thermal.json' with { type: 'json' };
 import gb38031Profile from './profiles/gb38031.json' with { type: 'json' };
 import labProfile from './profiles/lab.json' with { type: 'json' };
+import { jsonSyntaxMessage } from '../sim/validate.ts';
 
 export const PROFILE_SCHEMA = 'natrium.profile/1';
 
@@ -191,10 +192,11 @@ export class Profile {
 /** Validates a profile value and resolves `extends` (built-in names, or `resolve` for others). */
 export function parseProfile(value: unknown, resolve: (name: string) => unknown = (n) => BUILT_IN[n], depth = 0): Profile {
   if (typeof value === 'string') {
+    const text = value.replace(/^\uFEFF/, '');
     try {
-      value = JSON.parse(value.replace(/^\uFEFF/, ''));
+      value = JSON.parse(text);
     } catch (e) {
-      throw new ProfileError('(file)', `not JSON: ${(e as Error).message}`);
+      throw new ProfileError('(file)', jsonSyntaxMessage(text, e));
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProfileError('(file)', 'expected a JSON object');

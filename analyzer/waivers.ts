@@ -7,6 +7,7 @@
  * `--fail-on`. An expired waiver matches nothing and is reported.
  */
 import type { Finding } from './findings.ts';
+import { jsonSyntaxMessage } from '../sim/validate.ts';
 
 export const WAIVERS_SCHEMA = 'natrium.waivers/1';
 
@@ -32,10 +33,11 @@ export class WaiverError extends Error {
 /** Validates a waiver file's value (or JSON text). */
 export function parseWaivers(value: unknown): Waiver[] {
   if (typeof value === 'string') {
+    const text = value.replace(/^\uFEFF/, '');
     try {
-      value = JSON.parse(value.replace(/^\uFEFF/, ''));
+      value = JSON.parse(text);
     } catch (e) {
-      throw new WaiverError('(file)', `not JSON: ${(e as Error).message}`);
+      throw new WaiverError('(file)', jsonSyntaxMessage(text, e));
     }
   }
   if (typeof value !== 'object' || value === null) throw new WaiverError('(file)', 'expected a JSON object');

@@ -123,20 +123,36 @@ export function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(body);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const pos = /at position (\d+)/.exec(msg);
-    let where = '';
-    if (pos) {
-      const before = body.slice(0, Number(pos[1]));
-      const line = before.split('\n').length;
-      where = ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
-    }
-    // the parser quotes the text around the error, newlines included: keep the first part only
-    const first = msg
-      .replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '')
-      .replace(/\s+/g, ' ')
-      .trim();
-    const hint = /\b(NaN|-?Infinity)\b/.test(body) ? ' (NaN and Infinity are not JSON numbers)' : '';
-    throw new InputError(file, '(syntax)', `not valid JSON${where}: ${first}${hint}`);
+    throw new InputError(file, '(syntax)', jsonSyntaxMessage(body, e));
   }
+}
+
+/**
+ * "not valid JSON at line 3, column 7: Unexpected token 'w'" for the error JSON.parse threw on
+ * `body`: one line, without the text the parser quotes around the error (newlines, or the raw
+ * bytes of a file that is not text at all, which would reach the terminal as they are).
+ */
+export function jsonSyntaxMessage(body: string, e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const pos = /at position (\d+)/.exec(msg);
+  let where = '';
+  if (pos) {
+    const before = body.slice(0, Number(pos[1]));
+    const line = before.split('\n').length;
+    where = ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+  }
+  // the parser quotes the text around the error, newlines included: keep the first part only
+  const first = msg
+    .replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const hint = /\b(NaN|-?Infinity)\b/.test(body) ? ' (NaN and Infinity are not JSON numbers)' : '';
+  // a token the parser names may itself be a control character or a stray byte
+  return `not valid JSON${where}: ${printable(first)}${hint}`;
+}
+
+/** Control characters and U+FFFD (a byte that was not UTF-8) as \\xNN / \\uFFFD, so a message stays one clean line. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- these are what is replaced
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, (c) => (c === '\ufffd' ? '\\uFFFD' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }

@@ -398,6 +398,18 @@ const ROWS: Row[] = [
     noFile: 'cell.csv',
   },
   {
+    what: 'a waiver file of binary bytes (its bytes reached the terminal before: an escape sequence clears the screen)',
+    args: () => ['analyze', f('trace-ok.csv'), '--waivers', f('esc.json')],
+    code: 2,
+    says: /esc\.json: \(file\): not valid JSON: Unexpected token '\\x1b'$/,
+  },
+  {
+    what: 'a profile file that is not JSON',
+    args: () => ['analyze', f('trace-ok.csv'), '--profile', f('esc.json')],
+    code: 2,
+    says: /esc\.json: \(file\): not valid JSON: Unexpected token '\\x1b'$/,
+  },
+  {
     what: 'a trace of a run that leaves the envelope',
     args: () => ['sim', f('1000c.json'), '--out', f('abuse.csv')],
     code: 3,
@@ -418,6 +430,7 @@ beforeAll(async () => {
   writeFileSync(f('huge.json'), '');
   truncateSync(f('huge.json'), 64 * 1024 * 1024 + 1); // sparse: no disk space used
   writeFileSync(f('old.bin'), 'abc');
+  writeFileSync(f('esc.json'), Uint8Array.of(0x1b, 0x5b, 0x32, 0x4a, 0x00, 0xff, 0x0a, 0x7b)); // ESC [2J: clear the screen
   chemistry('noenv.json', (c) => delete c.envelope);
   chemistry('tightenv.json', (c) => ((c.envelope as { voltage_V: { max: number } }).voltage_V.max = 4));
   scenario('40v.json', { steps: ['Charge at 1C until 40 V'] });
