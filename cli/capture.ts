@@ -12,6 +12,7 @@ import { captureToFile } from '../device/node/capture-file.ts';
 import { UsageError, linkFaultsOption, num, parse } from './args.ts';
 import { progressReporter } from './progress.ts';
 import { loadScenario } from '../sim/node/load.ts';
+import { MAX_RUN_STEPS } from '../sim/envelope.ts';
 
 const USAGE = `usage: natrium capture SCENARIO --out FILE [--duration SECONDS] [--link-faults KEY=P,...] [--baud N] [--seed N]
 
@@ -43,12 +44,13 @@ export async function main(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one SCENARIO, got ${positionals.length}\n${USAGE}`);
   const out = values.out as string | undefined;
   if (out === undefined || out === '') throw new UsageError(`missing --out FILE\n${USAGE}`);
-  const duration_s = values.duration === undefined ? undefined : num('duration', values.duration as string, 0, { gt: 0 });
   const baudRate = values.baud === undefined ? undefined : num('baud', values.baud as string, 0, { integer: true, min: 1 });
   const seed = values.seed === undefined ? undefined : num('seed', values.seed as string, 0, { integer: true, min: 0 });
   const linkFaults = linkFaultsOption(values['link-faults'] as string | undefined);
   const name = positionals[0]!;
   const sc = loadScenario(name);
+  // as natrium sim: a run of at most MAX_RUN_STEPS steps (a typo such as 1e12 s filled the disk)
+  const duration_s = values.duration === undefined ? undefined : num('duration', values.duration as string, 0, { gt: 0, max: MAX_RUN_STEPS * sc.dt_s });
 
   const progress = progressReporter(duration_s ?? sc.duration_s, 'capturing', 'device time');
   const wall0 = performance.now();

@@ -229,6 +229,13 @@ const ROWS: Row[] = [
   { what: 'a scenario step of 1e-300 s', args: () => ['sim', f('dt.json')], code: 2, says: /dt\.json: dt_s: must be >= 0\.001, got 1e-300/ },
   { what: 'a scenario of 1e12 s', args: () => ['sim', f('long.json')], code: 2, says: /long\.json: duration_s: must be <= 100000000, got 1000000000000/ },
   {
+    what: 'a capture of 1e12 s (ran on, filling the disk, before)',
+    args: () => ['capture', f('tiny.json'), '--duration', '1e12', '--out', f('long.nat')],
+    code: 2,
+    says: /^--duration: must be <= \d+, got 1000000000000/,
+    noFile: 'long.nat',
+  },
+  {
     what: 'a rest of 1e12 s',
     args: () => ['sim', f('rest.json')],
     code: 2,
