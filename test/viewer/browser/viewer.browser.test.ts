@@ -66,6 +66,7 @@ let dir = '';
 let srv: ViewServer;
 let reportSrv: ViewServer;
 let groupSrv: ViewServer;
+let cellsSrv: ViewServer;
 let liveSrv: ViewServer;
 let liveSource: RunningSource;
 let browser: Browser;
@@ -119,9 +120,30 @@ beforeAll(async () => {
       findings: many,
     }),
   );
+  // one finding about many cells at once (envelope's group finding): subject "cells"
+  mkdirSync(join(dir, 'cells'));
+  writeFileSync(
+    join(dir, 'cells', 'report.json'),
+    JSON.stringify({
+      ...report,
+      input: { ...report.input, name: 'cells' },
+      result: { ...report.result, worst: 'warning', findings: { info: 0, warning: 1, error: 0 }, exit_code: 0 },
+      findings: [
+        {
+          ...report.findings[0]!,
+          id: 'envelope.cell_voltage/cells/100000',
+          severity: 'warning',
+          subject: 'cells',
+          message: '5 cells above the RSL maximum (4.05 V) at once',
+          evidence: { count: 5, subjects: '1,2,3,4,6', peak_subject: 'cell 3', first_subject: 'cell 1' },
+        },
+      ],
+    }),
+  );
   srv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin')] });
   reportSrv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin'), join(dir, 'report.json')] });
   groupSrv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin'), join(dir, 'group', 'report.json')] });
+  cellsSrv = await startViewServer({ distDir: dist, files: [join(dir, 'capture.bin'), join(dir, 'cells', 'report.json')] });
   liveSource = await mockSource('default', 115200, 20);
   liveSrv = await startViewServer({ distDir: dist, files: [], live: liveSource, liveSettings: { window_s: 60 } });
   browser = await launchChromium({ ...process.env, TZ: 'UTC' });
@@ -133,6 +155,7 @@ afterAll(async () => {
   await srv?.close();
   await reportSrv?.close();
   await groupSrv?.close();
+  await cellsSrv?.close();
   await liveSrv?.close();
   await liveSource?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -374,6 +397,17 @@ describe('viewer in Chromium', () => {
       color: expect.any(String),
     });
     await page.screenshot({ path: join(REPORTS, 'viewer-findings-group.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('shows, for a finding about many cells, the cell that went furthest', async () => {
+    const { page, errors } = await open(cellsSrv.url, 1);
+    type Panes = { natriumViewer: { layout: { panes: { kind: string; chosen?: number[] }[] } } };
+    const chosen = () => page.evaluate(() => (window as unknown as Panes).natriumViewer.layout.panes.find((p) => p.kind === 'cells')?.chosen ?? null);
+    expect((await chosen()) ?? []).not.toContain(3);
+    await page.locator('.finding', { hasText: '5 cells above the RSL maximum' }).first().click();
+    expect(await chosen()).toContain(3);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 90_000);
