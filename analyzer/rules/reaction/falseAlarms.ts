@@ -14,8 +14,12 @@
  *   NTC_OPEN / NTC_SHORT              the event's sensor reported not available (the wire's NA: a
  *                                     BMS excludes a failed sensor) or reading beyond the threshold
  *                                     ∓ margin_C (below for open, above for short)
+ *   OPEN_SENSE_WIRE                   the event's cell or a neighbour (the two cells on either side
+ *                                     of a tap read it) reported not available, or reading further
+ *                                     from the median of the cells than threshold − margin_V (an
+ *                                     open tap pulls one cell towards 0 V and gives the next both)
  * Not judged (an info finding each): CELL_OVERCURRENT (the per-cell current of a parallel group
- * is not measured), the other sensor and system codes (OPEN_SENSE_WIRE, CURRENT_PLAUSIBILITY, CONTACTOR_FEEDBACK, PRECHARGE_FAILURE, HOST_COMM_LOSS,
+ * is not measured), the other sensor and system codes (CURRENT_PLAUSIBILITY, CONTACTOR_FEEDBACK, PRECHARGE_FAILURE, HOST_COMM_LOSS,
  * CELL_VOLTAGE_PLAUSIBILITY: what they see is not in the telemetry), codes this reader does not
  * know, and events with no data in their window.
  *
@@ -36,11 +40,12 @@ import { type Finding, finding, round } from '../../findings.ts';
 import { Present, type TimedEvent, type Timeline } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { capFindings } from '../cap.ts';
+import { median } from '../select.ts';
 import { alarmEpisodes, faultUnit } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';
 
-type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'cell_spread' | 'sensor_spread';
+type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'cell_spread' | 'sensor_spread';
 interface Judged {
   series: Series;
   over: boolean;
@@ -61,6 +66,7 @@ const JUDGED: Partial<Record<number, Judged>> = {
   [FaultCode.TEMPERATURE_SPREAD]: { series: 'sensor_spread', over: true, unit: 'C' },
   [FaultCode.NTC_OPEN]: { series: 'ntc', over: false, unit: 'C' },
   [FaultCode.NTC_SHORT]: { series: 'ntc', over: true, unit: 'C' },
+  [FaultCode.OPEN_SENSE_WIRE]: { series: 'tap', over: true, unit: 'V' },
 };
 
 const WHY_NOT: Partial<Record<number, string>> = {
@@ -142,7 +148,7 @@ export const falseAlarms: Rule = {
           ...base,
           severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning',
           subject,
-          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but the ${w.subject} ${j.series === 'ntc' ? 'was never reported not available, nor went' : 'never went'} ${dirWord} ${round(limit, 4)} ${unit} from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit}): a false alarm`,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${notSeen(j.series, w.subject, dirWord, `${round(limit, 4)} ${unit}`)} from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit}): a false alarm`,
           evidence: {
             code: name,
             tier,
@@ -165,6 +171,13 @@ export const falseAlarms: Rule = {
     };
   },
 };
+
+/** What the data never showed, for a false alarm's message. */
+function notSeen(series: Series, subject: string, dirWord: string, limit: string): string {
+  if (series === 'ntc') return `the ${subject} was never reported not available, nor went ${dirWord} ${limit}`;
+  if (series === 'tap') return `${subject} were never reported not available, nor read further than ${limit} from the median of the cells`;
+  return `the ${subject} never went ${dirWord} ${limit}`;
+}
 
 /**
  * The most extreme value (max for `over`, min otherwise) of the event's series in rows with t in
@@ -218,6 +231,31 @@ function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number)
         if ((tl.present[r]! & Present.TEMPERATURES) !== 0 && col[r] !== col[r]) return { value: j.over ? Infinity : -Infinity, subject: `sensor ${e.index}` };
       }
       return { value: pick([col], j.over), subject: `sensor ${e.index}` };
+    }
+    case 'tap': {
+      const cells: number[] = [];
+      for (let i = e.index - 1; i <= e.index + 1; i++) if (i >= 0 && i < tl.ns) cells.push(i);
+      const subject = `cells ${cells.join(', ')}`;
+      if (cells.length === 0 || tl.ns < 3) return { value: NaN, subject };
+      // a cell sent as not available is the channel the BMS excluded: the alarm matches
+      let best = NaN;
+      const row = new Float64Array(tl.ns);
+      for (let r = r0; r < r1; r++) {
+        if ((tl.present[r]! & Present.CELLS) === 0) continue;
+        for (const i of cells) if (tl.cellVoltage_V[i]![r] !== tl.cellVoltage_V[i]![r]) return { value: Infinity, subject };
+        let m = 0;
+        for (let i = 0; i < tl.ns; i++) {
+          const v = tl.cellVoltage_V[i]![r]!;
+          if (v === v) row[m++] = v;
+        }
+        if (m === 0) continue;
+        const med = median(row, m);
+        for (const i of cells) {
+          const d = Math.abs(tl.cellVoltage_V[i]![r]! - med);
+          if (!(d <= best)) best = d;
+        }
+      }
+      return { value: best, subject };
     }
     case 'charge_current':
       return { value: pick([p.current_A], true), subject: 'pack current' };

@@ -121,6 +121,16 @@ const ALARMS: Alarm[] = [
       k.temperature_C[2] = 150; // still sent: reading above range
     },
   },
+  {
+    code: FaultCode.OPEN_SENSE_WIRE,
+    name: 'OPEN_SENSE_WIRE',
+    index: 4,
+    threshold: 0.75,
+    subject: 'cells 3, 4, 5',
+    match: (k) => {
+      k.cellVoltage_V[4] = 0.2; // the open tap pulls the channel low
+    },
+  },
 ];
 
 function raise(k: Tick, a: Alarm, tier: FaultTier): void {
@@ -187,7 +197,7 @@ describe('reaction.false_alarms', () => {
       {
         phases: SHORT,
         mutate: (k) => {
-          if (k.k === 300) k.events.push({ code: FaultCode.OPEN_SENSE_WIRE, tier: FaultTier.WARNING, raised: true, index: 1, value: 1, threshold: 0 });
+          if (k.k === 300) k.events.push({ code: FaultCode.CURRENT_PLAUSIBILITY, tier: FaultTier.WARNING, raised: true, index: -1, value: 90, threshold: 75 });
           if (k.k === 310) k.events.push({ code: FaultCode.CELL_OVERCURRENT, tier: FaultTier.WARNING, raised: true, index: 2, value: 700, threshold: 675 });
           if (k.k === 320) k.events.push({ code: 27, tier: FaultTier.FATAL, raised: true, index: -1, value: 1, threshold: 0 });
           if (k.k === 330) k.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.INFO, raised: true, index: 0, value: 4.02, threshold: 4.01 });
@@ -198,7 +208,7 @@ describe('reaction.false_alarms', () => {
     );
     const fs = findingsOf(report, ID);
     expect(fs.map((f) => f.severity)).toEqual(['info', 'info', 'info']);
-    expect(fs.map((f) => f.evidence.code)).toEqual(['OPEN_SENSE_WIRE', 'CELL_OVERCURRENT', 'CODE_27']);
+    expect(fs.map((f) => f.evidence.code)).toEqual(['CURRENT_PLAUSIBILITY', 'CELL_OVERCURRENT', 'CODE_27']);
     expect(statusOf(report, ID)).toBe('pass');
   });
 
@@ -232,8 +242,8 @@ describe('reaction.false_alarms', () => {
     );
   });
 
-  it('should match the sensor alarms of fault-ntc-open and fault-ntc-short to the sensor the BMS excluded', () => {
-    for (const name of ['fault-ntc-open', 'fault-ntc-short']) {
+  it('should match the sensor alarms of fault-ntc-open, fault-ntc-short and fault-open-sense-wire to the channel the BMS excluded', () => {
+    for (const name of ['fault-ntc-open', 'fault-ntc-short', 'fault-open-sense-wire']) {
       const report = analyzeBytes(scenarioCapture(name), { checks: [ID] }).report;
       expect(findingsOf(report, ID), name).toEqual([]);
       const m = report.checks.find((c) => c.check === ID)!.metrics!;
