@@ -18,9 +18,13 @@
  *                                     of a tap read it) reported not available, or reading further
  *                                     from the median of the cells than threshold − margin_V (an
  *                                     open tap pulls one cell towards 0 V and gives the next both)
+ *   CELL_VOLTAGE_PLAUSIBILITY         the event's cell frozen: how far the mean of the cells moved
+ *                                     while its reading stayed the same (from its last change
+ *                                     before the event, however long ago), > threshold − margin_V;
+ *                                     or the cell reported not available
  * Not judged (an info finding each): CELL_OVERCURRENT (the per-cell current of a parallel group
  * is not measured), the other sensor and system codes (CURRENT_PLAUSIBILITY, CONTACTOR_FEEDBACK, PRECHARGE_FAILURE, HOST_COMM_LOSS,
- * CELL_VOLTAGE_PLAUSIBILITY: what they see is not in the telemetry), codes this reader does not
+ * what they see is not in the telemetry), codes this reader does not
  * know, and events with no data in their window.
  *
  * An EVENT raising again an alarm that is raised and not cleared (nor ended by a restart) is the
@@ -45,7 +49,7 @@ import { alarmEpisodes, faultUnit } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';
 
-type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'cell_spread' | 'sensor_spread';
+type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'frozen' | 'cell_spread' | 'sensor_spread';
 interface Judged {
   series: Series;
   over: boolean;
@@ -67,6 +71,7 @@ const JUDGED: Partial<Record<number, Judged>> = {
   [FaultCode.NTC_OPEN]: { series: 'ntc', over: false, unit: 'C' },
   [FaultCode.NTC_SHORT]: { series: 'ntc', over: true, unit: 'C' },
   [FaultCode.OPEN_SENSE_WIRE]: { series: 'tap', over: true, unit: 'V' },
+  [FaultCode.CELL_VOLTAGE_PLAUSIBILITY]: { series: 'frozen', over: true, unit: 'V' },
 };
 
 const WHY_NOT: Partial<Record<number, string>> = {
@@ -148,7 +153,7 @@ export const falseAlarms: Rule = {
           ...base,
           severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning',
           subject,
-          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${notSeen(j.series, w.subject, dirWord, `${round(limit, 4)} ${unit}`)} from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit}): a false alarm`,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${notSeen(j.series, w.subject, dirWord, `${round(limit, 4)} ${unit}`)} ${j.series === 'frozen' ? `(up to ${after} s after; the mean moved at most ${round(w.value, 4)} ${unit})` : `from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit})`}: a false alarm`,
           evidence: {
             code: name,
             tier,
@@ -175,6 +180,7 @@ export const falseAlarms: Rule = {
 /** What the data never showed, for a false alarm's message. */
 function notSeen(series: Series, subject: string, dirWord: string, limit: string): string {
   if (series === 'ntc') return `the ${subject} was never reported not available, nor went ${dirWord} ${limit}`;
+  if (series === 'frozen') return `the ${subject} never kept one reading while the mean of the cells moved ${dirWord} ${limit}`;
   if (series === 'tap') return `${subject} were never reported not available, nor read further than ${limit} from the median of the cells`;
   return `the ${subject} never went ${dirWord} ${limit}`;
 }
@@ -257,6 +263,8 @@ function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number)
       }
       return { value: best, subject };
     }
+    case 'frozen':
+      return frozenMove(tl, e.index, r0, r1);
     case 'charge_current':
       return { value: pick([p.current_A], true), subject: 'pack current' };
     case 'discharge_current':
@@ -272,4 +280,49 @@ function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number)
       return { value: spread([p.temperatureMin_C, p.temperatureMax_C]), subject: 'temperature spread' };
     }
   }
+}
+
+/** Mean of the cell voltages of row r (NaN without any). */
+function rowMean(tl: Timeline, r: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < tl.ns; i++) {
+    const v = tl.cellVoltage_V[i]![r]!;
+    if (v === v) {
+      sum += v;
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : NaN;
+}
+
+/**
+ * CELL_VOLTAGE_PLAUSIBILITY as the BMS judges it, from the telemetry: how far the mean of the
+ * cells moved while cell i read the same value, from the last change of its reading before the
+ * end of the alarm's window (rows [r0, r1)) to that end. Infinity when the cell was reported not
+ * available in the window (the channel excluded), NaN without data.
+ */
+function frozenMove(tl: Timeline, i: number, r0: number, r1: number): { value: number; subject: string } {
+  const subject = `cell ${i}`;
+  if (!(i >= 0 && i < tl.ns) || tl.ns < 2) return { value: NaN, subject };
+  const col = tl.cellVoltage_V[i]!;
+  for (let r = r0; r < r1; r++) if ((tl.present[r]! & Present.CELLS) !== 0 && col[r] !== col[r]) return { value: Infinity, subject };
+  let last = r1 - 1;
+  while (last >= 0 && (tl.present[last]! & Present.CELLS) === 0) last--;
+  if (last < 0) return { value: NaN, subject };
+  const frozen = col[last]!;
+  let first = last;
+  for (let r = last - 1; r >= 0; r--) {
+    if ((tl.present[r]! & Present.CELLS) === 0) continue;
+    if (col[r] !== frozen) break;
+    first = r;
+  }
+  const ref = rowMean(tl, first);
+  let moved = 0;
+  for (let r = first + 1; r <= last; r++) {
+    if ((tl.present[r]! & Present.CELLS) === 0) continue;
+    const d = Math.abs(rowMean(tl, r) - ref);
+    if (d > moved) moved = d;
+  }
+  return { value: moved, subject };
 }

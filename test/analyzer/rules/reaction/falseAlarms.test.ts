@@ -131,6 +131,16 @@ const ALARMS: Alarm[] = [
       k.cellVoltage_V[4] = 0.2; // the open tap pulls the channel low
     },
   },
+  {
+    code: FaultCode.CELL_VOLTAGE_PLAUSIBILITY,
+    name: 'CELL_VOLTAGE_PLAUSIBILITY',
+    index: 5,
+    threshold: 0.02,
+    subject: 'cell 5',
+    match: (k) => {
+      k.cellVoltage_V[5] = Number.NaN; // the channel excluded
+    },
+  },
 ];
 
 function raise(k: Tick, a: Alarm, tier: FaultTier): void {
@@ -242,13 +252,44 @@ describe('reaction.false_alarms', () => {
     );
   });
 
-  it('should match the sensor alarms of fault-ntc-open, fault-ntc-short and fault-open-sense-wire to the channel the BMS excluded', () => {
-    for (const name of ['fault-ntc-open', 'fault-ntc-short', 'fault-open-sense-wire']) {
+  it('should match CELL_VOLTAGE_PLAUSIBILITY to a cell that kept one reading while the others moved, however long before', () => {
+    const a = { code: FaultCode.CELL_VOLTAGE_PLAUSIBILITY, index: 2, threshold: 0.02 };
+    const run = (freezeAt: number) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          mutate: (k) => {
+            // the discharge pulls every cell down; cell 2 frozen from freezeAt (tick) on
+            if (k.k >= freezeAt) k.cellVoltage_V[2] = 3.3;
+            if (k.k === 700) k.events.push({ code: a.code, tier: FaultTier.WARNING, raised: true, index: a.index, value: 0.021, threshold: a.threshold });
+          },
+        },
+        { checks: [ID] },
+      );
+    // frozen 50 s before the alarm (far outside its 10 s window): the mean moved, the alarm matches
+    const held = run(200);
+    expect(findingsOf(held, ID)).toEqual([]);
+    expect(held.checks.find((c) => c.check === ID)!.metrics!.events_matched).toBe(1);
+    // never frozen: a false alarm that says what the data showed
+    const live = findingsOf(run(10_000), ID);
+    expect(live, show(live)).toHaveLength(1);
+    expect(live[0]!.message).toMatch(
+      /^CELL_VOLTAGE_PLAUSIBILITY WARNING raised at 70 s .* but the cell 2 never kept one reading while the mean of the cells moved above 0\.015 V \(up to 2 s after; the mean moved at most 0 V\): a false alarm$/,
+    );
+  });
+
+  it('should match the sensor alarms of the NTC, open-wire and stuck-channel fault scenarios to the channel they name', () => {
+    for (const [name, alarms] of [
+      ['fault-ntc-open', 1],
+      ['fault-ntc-short', 1],
+      ['fault-open-sense-wire', 1],
+      ['fault-stuck-cell-voltage', 2], // WARNING at 67 s, FATAL at 299 s: the channel froze at 60 s
+    ] as const) {
       const report = analyzeBytes(scenarioCapture(name), { checks: [ID] }).report;
       expect(findingsOf(report, ID), name).toEqual([]);
       const m = report.checks.find((c) => c.check === ID)!.metrics!;
-      expect(m.events_judged, name).toBe(1);
-      expect(m.events_matched, name).toBe(1);
+      expect(m.events_judged, name).toBe(alarms);
+      expect(m.events_matched, name).toBe(alarms);
     }
   });
 
