@@ -23,7 +23,9 @@
  * request, or a fatal fault due) the state stays while the current limits are at zero and the
  * current falls below the break current (or the time limit passes), then main+ and main− open
  * together.
- * Scripted requests (`request`) are queued and taken one per tick; illegal ones are counted.
+ * Scripted requests (`request`) are queued and taken one per tick; illegal ones are counted, and
+ * so are those still queued when the machine enters ERROR, which are dropped: only a request made
+ * after the error acknowledges it.
  * A host's commands (`command`, protocol/PROTOCOL.md §11.1) are decided at once instead: accept,
  * ILLEGAL_TRANSITION or FAULT_ACTIVE, and an accepted one is carried out from the next tick on
  * (a later accepted command supersedes one not yet carried out).
@@ -188,6 +190,12 @@ export class StateMachine {
   private setState(state: StateName, substate: SubstateName, wait_ticks: number): void {
     if (state !== this.state && this.state !== 'hasNeverRun') {
       this.transitions.push({ t_s: this.now_ms / 1000, from: this.state, to: state });
+    }
+    if (state === 'ERROR' && this.state !== 'ERROR' && this.qLen > 0) {
+      // requests still queued (a move takes none up) were made before the error: a RESET or
+      // STANDBY among them must not acknowledge a fault the host had not seen yet
+      this.illegalRequests += this.qLen;
+      this.qLen = 0;
     }
     this.state = state;
     this.substate = substate;

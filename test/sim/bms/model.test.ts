@@ -74,6 +74,32 @@ describe('BMS model-based: fixed failures', () => {
     expect(real.rig.bms.contactors.openedUnderLoad).toBe(1);
   });
 
+  // shrunk counterexample of seed -2092329118 (replayPath "EAIA///E:1D"): RESET and STANDBY asked
+  // for during the third precharge attempt wait in the queue (a move takes no request up); the
+  // attempt times out, PRECHARGE_FAILURE opens to ERROR, and the queued RESET, made before the
+  // error, acknowledged it at once. Requests queued when ERROR is entered are now dropped.
+  it('should not let a request made before the error acknowledge it', () => {
+    const real = new Real(1);
+    real.request('NORMAL');
+    real.advance(1.5);
+    const model: Model = { injected: new Set(), commands: 0 };
+    const cmds = [
+      new InjectCommand('precharge_resistor_open'),
+      new RequestCommand('STANDBY'),
+      new RequestCommand('CHARGE'),
+      new LoadCommand(0, 2.025),
+      new RequestCommand('NORMAL'),
+      new RequestCommand('RESET'),
+      new RequestCommand('STANDBY'),
+    ];
+    fc.modelRun(() => ({ model, real }), cmds);
+    real.advance(1);
+    expect(real.rig.bms.stateMachine.state).toBe('ERROR');
+    real.request('RESET'); // made after the error: acknowledges it
+    real.advance(0.5);
+    expect(real.rig.bms.stateMachine.state).toBe('STANDBY');
+  });
+
   // counterexample of seed 341885044 (replay path not recorded): a STANDBY request taken in
   // the very tick in which the last fatal fault clears. The checker compared the exit from
   // ERROR with the previous tick's diagnosis; the state machine decides on the same tick's.
