@@ -42,7 +42,7 @@ import { notEvaluable } from '../rule.ts';
 import { type Episode, EpisodeTracker } from '../envelope/internal/episodes.ts';
 import { packCapacity_Ah, periodOf, rowsWith } from '../envelope/internal/limits.ts';
 import { capFindings } from '../cap.ts';
-import { closedNames, currentImplausible } from './internal/bms.ts';
+import { CONTACTOR_LAW, closedNames, currentImplausible } from './internal/bms.ts';
 import { stateName } from './internal/names.ts';
 
 const ID = 'reaction.contactors';
@@ -61,17 +61,18 @@ const SUBJECT: Record<LawKind | 'current', string> = {
 const POS = Contactor.MAIN_POSITIVE;
 const NEG = Contactor.MAIN_NEGATIVE;
 const PRE = Contactor.PRECHARGE;
-const ALL = POS | NEG | PRE;
 
-/** PROTOCOL.md §8's table per state: contacts that must be closed, contacts that must be open, and the kind. */
+/** PROTOCOL.md §8's table per state (internal/bms.ts CONTACTOR_LAW) with the kind of each. */
 const LAW: readonly { close: number; open: number; kind: LawKind }[] = (() => {
+  const kinds: LawKind[] = [];
+  kinds[BmsState.INIT] = 'open';
+  kinds[BmsState.STANDBY] = 'open';
+  kinds[BmsState.PRECHARGE] = 'precharge';
+  kinds[BmsState.NORMAL] = 'closed';
+  kinds[BmsState.CHARGE] = 'closed';
+  kinds[BmsState.ERROR] = 'error';
   const t: { close: number; open: number; kind: LawKind }[] = [];
-  t[BmsState.INIT] = { close: 0, open: ALL, kind: 'open' };
-  t[BmsState.STANDBY] = { close: 0, open: ALL, kind: 'open' };
-  t[BmsState.PRECHARGE] = { close: NEG | PRE, open: 0, kind: 'precharge' };
-  t[BmsState.NORMAL] = { close: POS | NEG, open: PRE, kind: 'closed' };
-  t[BmsState.CHARGE] = { close: POS | NEG, open: PRE, kind: 'closed' };
-  t[BmsState.ERROR] = { close: 0, open: ALL, kind: 'error' };
+  CONTACTOR_LAW.forEach((l, s) => (t[s] = { ...l, kind: kinds[s]! }));
   return t;
 })();
 

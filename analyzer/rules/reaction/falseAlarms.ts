@@ -22,8 +22,11 @@
  *                                     while its reading stayed the same (from its last change
  *                                     before the event, however long ago), > threshold − margin_V;
  *                                     or the cell reported not available
+ *   CONTACTOR_FEEDBACK                a frame whose contactor bits (the auxiliary contacts) are
+ *                                     against its state (PROTOCOL.md §8's table, as
+ *                                     reaction.contactors reads it): a contact that did not follow
  * Not judged (an info finding each): CELL_OVERCURRENT (the per-cell current of a parallel group
- * is not measured), the other sensor and system codes (CURRENT_PLAUSIBILITY, CONTACTOR_FEEDBACK, PRECHARGE_FAILURE, HOST_COMM_LOSS,
+ * is not measured), the other sensor and system codes (CURRENT_PLAUSIBILITY, PRECHARGE_FAILURE, HOST_COMM_LOSS,
  * what they see is not in the telemetry), codes this reader does not
  * know, and events with no data in their window.
  *
@@ -45,11 +48,12 @@ import { Present, type TimedEvent, type Timeline } from '../../timeline/store.ts
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { capFindings } from '../cap.ts';
 import { median } from '../select.ts';
+import { againstContactorLaw } from './internal/bms.ts';
 import { alarmEpisodes, faultUnit } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';
 
-type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'frozen' | 'cell_spread' | 'sensor_spread';
+type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'frozen' | 'feedback' | 'cell_spread' | 'sensor_spread';
 interface Judged {
   series: Series;
   over: boolean;
@@ -72,6 +76,7 @@ const JUDGED: Partial<Record<number, Judged>> = {
   [FaultCode.NTC_SHORT]: { series: 'ntc', over: true, unit: 'C' },
   [FaultCode.OPEN_SENSE_WIRE]: { series: 'tap', over: true, unit: 'V' },
   [FaultCode.CELL_VOLTAGE_PLAUSIBILITY]: { series: 'frozen', over: true, unit: 'V' },
+  [FaultCode.CONTACTOR_FEEDBACK]: { series: 'feedback', over: true, unit: 'V' },
 };
 
 const WHY_NOT: Partial<Record<number, string>> = {
@@ -153,19 +158,19 @@ export const falseAlarms: Rule = {
           ...base,
           severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning',
           subject,
-          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${notSeen(j.series, w.subject, dirWord, `${round(limit, 4)} ${unit}`)} ${j.series === 'frozen' ? `(up to ${after} s after; the mean moved at most ${round(w.value, 4)} ${unit})` : `from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit})`}: a false alarm`,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${notSeen(j.series, w.subject, dirWord, `${round(limit, 4)} ${unit}`)} ${j.series === 'frozen' ? `(up to ${after} s after; the mean moved at most ${round(w.value, 4)} ${unit})` : j.series === 'feedback' ? `from ${before} s before to ${after} s after` : `from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit})`}: a false alarm`,
           evidence: {
             code: name,
             tier,
             index: e.index,
             event_value: round(e.value, 4),
             event_threshold: round(e.threshold, 4),
-            data_extreme: round(w.value, 4),
+            data_extreme: Number.isFinite(w.value) ? round(w.value, 4) : null,
             margin: m,
             window_before_s: before,
             window_after_s: after,
           },
-          threshold: { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
+          threshold: j.series === 'feedback' ? null : { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
         }),
       );
     }
@@ -180,6 +185,7 @@ export const falseAlarms: Rule = {
 /** What the data never showed, for a false alarm's message. */
 function notSeen(series: Series, subject: string, dirWord: string, limit: string): string {
   if (series === 'ntc') return `the ${subject} was never reported not available, nor went ${dirWord} ${limit}`;
+  if (series === 'feedback') return `no frame showed its contactors against its state (PROTOCOL.md §8)`;
   if (series === 'frozen') return `the ${subject} never kept one reading while the mean of the cells moved ${dirWord} ${limit}`;
   if (series === 'tap') return `${subject} were never reported not available, nor read further than ${limit} from the median of the cells`;
   return `the ${subject} never went ${dirWord} ${limit}`;
@@ -262,6 +268,10 @@ function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number)
         }
       }
       return { value: best, subject };
+    }
+    case 'feedback': {
+      for (let r = r0; r < r1; r++) if (againstContactorLaw(tl, r)) return { value: Infinity, subject: 'contactors' };
+      return { value: r1 > r0 ? -Infinity : NaN, subject: 'contactors' };
     }
     case 'frozen':
       return frozenMove(tl, e.index, r0, r1);

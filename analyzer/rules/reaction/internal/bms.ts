@@ -13,6 +13,33 @@ export function codeBits(codes: readonly number[]): number {
   return m >>> 0;
 }
 
+const POS = Contactor.MAIN_POSITIVE;
+const NEG = Contactor.MAIN_NEGATIVE;
+const PRE = Contactor.PRECHARGE;
+const ALL = POS | NEG | PRE;
+
+/** PROTOCOL.md §8's table per state: the contacts that must be closed and those that must be open. */
+export const CONTACTOR_LAW: readonly { close: number; open: number }[] = (() => {
+  const t: { close: number; open: number }[] = [];
+  t[BmsState.INIT] = { close: 0, open: ALL };
+  t[BmsState.STANDBY] = { close: 0, open: ALL };
+  t[BmsState.PRECHARGE] = { close: NEG | PRE, open: 0 };
+  t[BmsState.NORMAL] = { close: POS | NEG, open: PRE };
+  t[BmsState.CHARGE] = { close: POS | NEG, open: PRE };
+  t[BmsState.ERROR] = { close: 0, open: ALL };
+  return t;
+})();
+
+/** Whether row r's contactor bits are against its state's line of CONTACTOR_LAW (false without both). */
+export function againstContactorLaw(tl: Timeline, r: number): boolean {
+  const s = tl.state[r]!;
+  const bits = tl.contactors[r]!;
+  if (s === ABSENT || bits === ABSENT) return false;
+  const law = CONTACTOR_LAW[s];
+  if (law === undefined) return false;
+  return (bits & law.close) !== law.close || (bits & law.open) !== 0;
+}
+
 const PLAUSIBILITY_BIT = (1 << FaultCode.CURRENT_PLAUSIBILITY) >>> 0;
 
 /**

@@ -278,12 +278,38 @@ describe('reaction.false_alarms', () => {
     );
   });
 
-  it('should match the sensor alarms of the NTC, open-wire and stuck-channel fault scenarios to the channel they name', () => {
+  it('should judge CONTACTOR_FEEDBACK against frames whose contactors are against their state', () => {
+    const run = (stuck: boolean) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          mutate: (k) => {
+            // 40 s into the discharge (NORMAL): main+ shows open for half a second, then the alarm
+            if (stuck && k.k >= 395 && k.k < 400) k.contactors.pos = false;
+            if (k.k === 400) k.events.push({ code: FaultCode.CONTACTOR_FEEDBACK, tier: FaultTier.FATAL, raised: true, index: -1, value: 1, threshold: 0 });
+          },
+        },
+        { checks: [ID] },
+      );
+    const matched = run(true);
+    expect(findingsOf(matched, ID)).toEqual([]);
+    expect(matched.checks.find((c) => c.check === ID)!.metrics!.events_matched).toBe(1);
+    const fs = findingsOf(run(false), ID);
+    expect(fs, show(fs)).toHaveLength(1);
+    expect(fs[0]!.severity).toBe('error');
+    expect(fs[0]!.threshold).toBeNull();
+    expect(fs[0]!.message).toMatch(
+      /^CONTACTOR_FEEDBACK FATAL raised at 40 s .* but no frame showed its contactors against its state \(PROTOCOL\.md §8\) from 10 s before to 2 s after: a false alarm$/,
+    );
+  });
+
+  it('should match the alarms of the NTC, open-wire, stuck-channel and welded-contactor fault scenarios to the channel they name', () => {
     for (const [name, alarms] of [
       ['fault-ntc-open', 1],
       ['fault-ntc-short', 1],
       ['fault-open-sense-wire', 1],
       ['fault-stuck-cell-voltage', 2], // WARNING at 67 s, FATAL at 299 s: the channel froze at 60 s
+      ['fault-welded-contactor', 1], // main+ still closed in STANDBY after key-off
     ] as const) {
       const report = analyzeBytes(scenarioCapture(name), { checks: [ID] }).report;
       expect(findingsOf(report, ID), name).toEqual([]);
