@@ -25,8 +25,10 @@
  *   CONTACTOR_FEEDBACK                a frame whose contactor bits (the auxiliary contacts) are
  *                                     against its state (PROTOCOL.md §8's table, as
  *                                     reaction.contactors reads it): a contact that did not follow
+ *   PRECHARGE_FAILURE                 a precharge in the window that did not end in NORMAL or
+ *                                     CHARGE (the state after its last PRECHARGE frame)
  * Not judged (an info finding each): CELL_OVERCURRENT (the per-cell current of a parallel group
- * is not measured), the other sensor and system codes (CURRENT_PLAUSIBILITY, PRECHARGE_FAILURE, HOST_COMM_LOSS,
+ * is not measured), the other sensor and system codes (CURRENT_PLAUSIBILITY, HOST_COMM_LOSS,
  * what they see is not in the telemetry), codes this reader does not
  * know, and events with no data in their window.
  *
@@ -42,9 +44,9 @@
  * margin_A, margin_C, max_findings. Metrics: events judged, matched, false, not judged.
  * Always evaluable: a capture without EVENTs passes (there is no alarm to judge).
  */
-import { FAULT_CODE_NAMES, FAULT_TIER_NAMES, FaultCode, FaultTier } from '../../../protocol/messages.ts';
+import { BmsState, FAULT_CODE_NAMES, FAULT_TIER_NAMES, FaultCode, FaultTier } from '../../../protocol/messages.ts';
 import { type Finding, finding, round } from '../../findings.ts';
-import { Present, type TimedEvent, type Timeline } from '../../timeline/store.ts';
+import { ABSENT, Present, type TimedEvent, type Timeline } from '../../timeline/store.ts';
 import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { capFindings } from '../cap.ts';
 import { median } from '../select.ts';
@@ -53,7 +55,8 @@ import { alarmEpisodes, faultUnit } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';
 
-type Series = 'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'frozen' | 'feedback' | 'cell_spread' | 'sensor_spread';
+type Series =
+  'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'frozen' | 'feedback' | 'precharge' | 'cell_spread' | 'sensor_spread';
 interface Judged {
   series: Series;
   over: boolean;
@@ -77,6 +80,7 @@ const JUDGED: Partial<Record<number, Judged>> = {
   [FaultCode.OPEN_SENSE_WIRE]: { series: 'tap', over: true, unit: 'V' },
   [FaultCode.CELL_VOLTAGE_PLAUSIBILITY]: { series: 'frozen', over: true, unit: 'V' },
   [FaultCode.CONTACTOR_FEEDBACK]: { series: 'feedback', over: true, unit: 'V' },
+  [FaultCode.PRECHARGE_FAILURE]: { series: 'precharge', over: true, unit: 'V' },
 };
 
 const WHY_NOT: Partial<Record<number, string>> = {
@@ -158,7 +162,7 @@ export const falseAlarms: Rule = {
           ...base,
           severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning',
           subject,
-          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${notSeen(j.series, w.subject, dirWord, `${round(limit, 4)} ${unit}`)} ${j.series === 'frozen' ? `(up to ${after} s after; the mean moved at most ${round(w.value, 4)} ${unit})` : j.series === 'feedback' ? `from ${before} s before to ${after} s after` : `from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit})`}: a false alarm`,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${notSeen(j.series, w.subject, dirWord, `${round(limit, 4)} ${unit}`)} ${j.series === 'frozen' ? `(up to ${after} s after; the mean moved at most ${round(w.value, 4)} ${unit})` : j.series === 'feedback' || j.series === 'precharge' ? `from ${before} s before to ${after} s after` : `from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit})`}: a false alarm`,
           evidence: {
             code: name,
             tier,
@@ -170,7 +174,10 @@ export const falseAlarms: Rule = {
             window_before_s: before,
             window_after_s: after,
           },
-          threshold: j.series === 'feedback' ? null : { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
+          threshold:
+            j.series === 'feedback' || j.series === 'precharge'
+              ? null
+              : { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
         }),
       );
     }
@@ -185,6 +192,7 @@ export const falseAlarms: Rule = {
 /** What the data never showed, for a false alarm's message. */
 function notSeen(series: Series, subject: string, dirWord: string, limit: string): string {
   if (series === 'ntc') return `the ${subject} was never reported not available, nor went ${dirWord} ${limit}`;
+  if (series === 'precharge') return `no precharge in the window failed to close the main contactor (PRECHARGE to NORMAL or CHARGE)`;
   if (series === 'feedback') return `no frame showed its contactors against its state (PROTOCOL.md §8)`;
   if (series === 'frozen') return `the ${subject} never kept one reading while the mean of the cells moved ${dirWord} ${limit}`;
   if (series === 'tap') return `${subject} were never reported not available, nor read further than ${limit} from the median of the cells`;
@@ -272,6 +280,17 @@ function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number)
     case 'feedback': {
       for (let r = r0; r < r1; r++) if (againstContactorLaw(tl, r)) return { value: Infinity, subject: 'contactors' };
       return { value: r1 > r0 ? -Infinity : NaN, subject: 'contactors' };
+    }
+    case 'precharge': {
+      // the last PRECHARGE frame in the window, and the state of the next frame with one
+      let last = -1;
+      for (let r = r0; r < r1; r++) if (tl.state[r] === BmsState.PRECHARGE) last = r;
+      if (last < 0) return { value: r1 > r0 ? -Infinity : NaN, subject: 'precharge' };
+      let next = last + 1;
+      while (next < tl.length && (tl.state[next] === ABSENT || tl.state[next] === BmsState.PRECHARGE)) next++;
+      const s = next < tl.length ? tl.state[next]! : ABSENT;
+      const closed = s === BmsState.NORMAL || s === BmsState.CHARGE;
+      return { value: closed ? -Infinity : Infinity, subject: 'precharge' };
     }
     case 'frozen':
       return frozenMove(tl, e.index, r0, r1);

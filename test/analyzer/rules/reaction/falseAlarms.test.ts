@@ -1,8 +1,9 @@
 /** reaction.false_alarms: EVENTs for a quantity the data never show beyond the EVENT's threshold. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FaultCode, FaultTier } from '../../../../protocol/messages.ts';
+import { BmsState, FaultCode, FaultTier } from '../../../../protocol/messages.ts';
 import type { Tick } from '../../generate.ts';
+import type { Report } from '../../../../analyzer/analyze.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
 import { SHORT, serious, show } from '../envelope/sessions.ts';
@@ -145,6 +146,21 @@ const ALARMS: Alarm[] = [
 
 function raise(k: Tick, a: Alarm, tier: FaultTier): void {
   k.events.push({ code: a.code, tier, raised: true, index: a.index, value: a.threshold * 1.01, threshold: a.threshold });
+}
+
+/**
+ * A FATAL alarm judged both ways: with the data to back it (`run(true)`) matched, no finding; without
+ * (`run(false)`) one false-alarm error, no threshold, with `message`.
+ */
+function expectJudged(run: (backed: boolean) => Report, message: RegExp): void {
+  const matched = run(true);
+  expect(findingsOf(matched, ID)).toEqual([]);
+  expect(matched.checks.find((c) => c.check === ID)!.metrics!.events_matched).toBe(1);
+  const fs = findingsOf(run(false), ID);
+  expect(fs, show(fs)).toHaveLength(1);
+  expect(fs[0]!.severity).toBe('error');
+  expect(fs[0]!.threshold).toBeNull();
+  expect(fs[0]!.message).toMatch(message);
 }
 
 describe('reaction.false_alarms', () => {
@@ -291,25 +307,48 @@ describe('reaction.false_alarms', () => {
         },
         { checks: [ID] },
       );
-    const matched = run(true);
-    expect(findingsOf(matched, ID)).toEqual([]);
-    expect(matched.checks.find((c) => c.check === ID)!.metrics!.events_matched).toBe(1);
-    const fs = findingsOf(run(false), ID);
-    expect(fs, show(fs)).toHaveLength(1);
-    expect(fs[0]!.severity).toBe('error');
-    expect(fs[0]!.threshold).toBeNull();
-    expect(fs[0]!.message).toMatch(
+    expectJudged(
+      run,
       /^CONTACTOR_FEEDBACK FATAL raised at 40 s .* but no frame showed its contactors against its state \(PROTOCOL\.md §8\) from 10 s before to 2 s after: a false alarm$/,
     );
   });
 
-  it('should match the alarms of the NTC, open-wire, stuck-channel and welded-contactor fault scenarios to the channel they name', () => {
+  it('should judge PRECHARGE_FAILURE against a precharge that did not close the main contactor', () => {
+    const run = (precharge: boolean) =>
+      analyzeGenerated(
+        {
+          phases: SHORT,
+          mutate: (k) => {
+            // at 30-33 s the pack sits in PRECHARGE (main- and precharge closed), then STANDBY, and the alarm
+            if (precharge && k.k >= 300 && k.k < 330) {
+              k.state = BmsState.PRECHARGE;
+              k.contactors = { pos: false, neg: true, pre: true };
+              k.current_A = 0;
+            }
+            if (precharge && k.k >= 330 && k.k < 360) {
+              k.state = BmsState.STANDBY;
+              k.contactors = { pos: false, neg: false, pre: false };
+              k.current_A = 0;
+            }
+            if (k.k === 335) k.events.push({ code: FaultCode.PRECHARGE_FAILURE, tier: FaultTier.FATAL, raised: true, index: -1, value: 1, threshold: 0 });
+          },
+        },
+        { checks: [ID] },
+      );
+    expectJudged(
+      run,
+      /but no precharge in the window failed to close the main contactor \(PRECHARGE to NORMAL or CHARGE\) from 10 s before to 2 s after: a false alarm$/,
+    );
+  });
+
+  it('should match the alarms of the NTC, open-wire, stuck-channel, welded-contactor and precharge fault scenarios to what they name', () => {
     for (const [name, alarms] of [
       ['fault-ntc-open', 1],
       ['fault-ntc-short', 1],
       ['fault-open-sense-wire', 1],
       ['fault-stuck-cell-voltage', 2], // WARNING at 67 s, FATAL at 299 s: the channel froze at 60 s
       ['fault-welded-contactor', 1], // main+ still closed in STANDBY after key-off
+      ['fault-precharge-resistor-open', 1], // the last of the precharge attempts ends in ERROR
     ] as const) {
       const report = analyzeBytes(scenarioCapture(name), { checks: [ID] }).report;
       expect(findingsOf(report, ID), name).toEqual([]);
