@@ -20,7 +20,8 @@
  *                                     open tap pulls one cell towards 0 V and gives the next both)
  *   CELL_VOLTAGE_PLAUSIBILITY         the event's cell frozen: how far the mean of the cells moved
  *                                     while its reading stayed the same (from its last change
- *                                     before the event, however long ago), > threshold − margin_V;
+ *                                     before the event, up to frozen_lookback_s back),
+ *                                     > threshold − margin_V;
  *                                     or the cell reported not available
  *   CONTACTOR_FEEDBACK                a frame whose contactor bits (the auxiliary contacts) are
  *                                     against its state (PROTOCOL.md §8's table, as
@@ -41,7 +42,7 @@
  * Why a window before the event: the BMS raises after its debounce (up to 4 s for temperatures)
  * and on its own clock; after: the EVENT and the telemetry of one tick may arrive in either
  * order. Thresholds (profiles/defaults/reaction.json): window_before_s, window_after_s, margin_V,
- * margin_A, margin_C, max_findings. Metrics: events judged, matched, false, not judged.
+ * margin_A, margin_C, frozen_lookback_s, max_findings. Metrics: events judged, matched, false, not judged.
  * Always evaluable: a capture without EVENTs passes (there is no alarm to judge).
  */
 import { BmsState, FAULT_CODE_NAMES, FAULT_TIER_NAMES, FaultCode, FaultTier } from '../../../protocol/messages.ts';
@@ -95,6 +96,7 @@ export const falseAlarms: Rule = {
     const { tl, profile } = ctx;
     const before = profile.num(`${ID}.window_before_s`);
     const after = profile.num(`${ID}.window_after_s`);
+    const lookback = profile.num(`${ID}.frozen_lookback_s`);
     const margin = { V: profile.num(`${ID}.margin_V`), A: profile.num(`${ID}.margin_A`), C: profile.num(`${ID}.margin_C`) };
     const marginSrc = { V: profile.source(`${ID}.margin_V`), A: profile.source(`${ID}.margin_A`), C: profile.source(`${ID}.margin_C`) };
     const findings: Finding[] = [];
@@ -131,7 +133,7 @@ export const falseAlarms: Rule = {
         continue;
       }
       const m = margin[j.unit];
-      const w = extreme(tl, j, e, e.t_s - before, e.t_s + after);
+      const w = extreme(tl, j, e, e.t_s - before, e.t_s + after, lookback);
       const subject = `${name} ${tier} ${w.subject}`;
       const unit = faultUnit(e.code);
       const limit = j.over ? e.threshold - m : e.threshold + m;
@@ -203,7 +205,7 @@ function notSeen(series: Series, subject: string, dirWord: string, limit: string
  * The most extreme value (max for `over`, min otherwise) of the event's series in rows with t in
  * [t0, t1], NaN when there is none; a discharge current is a magnitude (the EVENT's unit).
  */
-function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number): { value: number; subject: string } {
+function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number, frozenLookback_s: number): { value: number; subject: string } {
   const r0 = tl.rowAt(t0);
   let r1 = tl.rowAt(t1);
   while (r1 < tl.length && tl.t_s[r1]! <= t1) r1++;
@@ -293,7 +295,7 @@ function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number)
       return { value: closed ? -Infinity : Infinity, subject: 'precharge' };
     }
     case 'frozen':
-      return frozenMove(tl, e.index, r0, r1);
+      return frozenMove(tl, e.index, r0, r1, tl.rowAt(t0 - frozenLookback_s));
     case 'charge_current':
       return { value: pick([p.current_A], true), subject: 'pack current' };
     case 'discharge_current':
@@ -328,10 +330,11 @@ function rowMean(tl: Timeline, r: number): number {
 /**
  * CELL_VOLTAGE_PLAUSIBILITY as the BMS judges it, from the telemetry: how far the mean of the
  * cells moved while cell i read the same value, from the last change of its reading before the
- * end of the alarm's window (rows [r0, r1)) to that end. Infinity when the cell was reported not
+ * end of the alarm's window (rows [r0, r1)), but not before row rMin (frozen_lookback_s), to that
+ * end. Infinity when the cell was reported not
  * available in the window (the channel excluded), NaN without data.
  */
-function frozenMove(tl: Timeline, i: number, r0: number, r1: number): { value: number; subject: string } {
+function frozenMove(tl: Timeline, i: number, r0: number, r1: number, rMin: number): { value: number; subject: string } {
   const subject = `cell ${i}`;
   if (!(i >= 0 && i < tl.ns) || tl.ns < 2) return { value: NaN, subject };
   const col = tl.cellVoltage_V[i]!;
@@ -341,7 +344,7 @@ function frozenMove(tl: Timeline, i: number, r0: number, r1: number): { value: n
   if (last < 0) return { value: NaN, subject };
   const frozen = col[last]!;
   let first = last;
-  for (let r = last - 1; r >= 0; r--) {
+  for (let r = last - 1; r >= rMin; r--) {
     if ((tl.present[r]! & Present.CELLS) === 0) continue;
     if (col[r] !== frozen) break;
     first = r;
