@@ -37,6 +37,17 @@ describe('natrium emulate: dropped frames explained', () => {
     expect(text).not.toMatch(/need more than/);
   }, 20_000);
 
+  it('hears Ctrl-C at a speed no machine keeps up with, and says what it ran at (one wake ran for ever before)', async () => {
+    const err = stderrOf();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 1000);
+    const code = await emulateMain(['--mock', '/dev/natrium-cli-fast', '--scenario', SCENARIO, '--speed', '1e12'], { signal: ac.signal });
+    expect(code).toBe(0);
+    expect(err.join('')).toMatch(
+      /natrium emulate: ran at \d+× real time, not the 1000000000000× asked: this machine could not keep up \(device time \d+ s behind the wall clock\)\n/,
+    );
+  }, 20_000);
+
   it('says the baud rate is too low when the line itself cannot carry the telemetry', async () => {
     const err = stderrOf();
     expect(await emulateMain(['--mock', '/dev/natrium-cli-slowline', '--scenario', SCENARIO, '--speed', 'max', '--duration', '60', '--baud', '1200'])).toBe(0);
