@@ -61,7 +61,8 @@ type Series =
 interface Judged {
   series: Series;
   over: boolean;
-  unit: 'V' | 'A' | 'C';
+  /** The margin's unit; null for a condition (a contact that did not follow), not a value. */
+  unit: 'V' | 'A' | 'C' | null;
 }
 
 const JUDGED: Partial<Record<number, Judged>> = {
@@ -80,8 +81,37 @@ const JUDGED: Partial<Record<number, Judged>> = {
   [FaultCode.NTC_SHORT]: { series: 'ntc', over: true, unit: 'C' },
   [FaultCode.OPEN_SENSE_WIRE]: { series: 'tap', over: true, unit: 'V' },
   [FaultCode.CELL_VOLTAGE_PLAUSIBILITY]: { series: 'frozen', over: true, unit: 'V' },
-  [FaultCode.CONTACTOR_FEEDBACK]: { series: 'feedback', over: true, unit: 'V' },
-  [FaultCode.PRECHARGE_FAILURE]: { series: 'precharge', over: true, unit: 'V' },
+  [FaultCode.CONTACTOR_FEEDBACK]: { series: 'feedback', over: true, unit: null },
+  [FaultCode.PRECHARGE_FAILURE]: { series: 'precharge', over: true, unit: null },
+};
+
+/** What a false alarm says the data never showed (`missed`), and over what (`span`; `extreme` with its unit). */
+interface Wording {
+  missed(subject: string, dirWord: string, limit: string): string;
+  span(before: number, after: number, extreme: string): string;
+}
+const VALUE_WORDING: Wording = {
+  missed: (subject, dirWord, limit) => `the ${subject} never went ${dirWord} ${limit}`,
+  span: (before, after, extreme) => `from ${before} s before to ${after} s after (extreme ${extreme})`,
+};
+const WORDING: Partial<Record<Series, Wording>> = {
+  ntc: { ...VALUE_WORDING, missed: (subject, dirWord, limit) => `the ${subject} was never reported not available, nor went ${dirWord} ${limit}` },
+  tap: {
+    ...VALUE_WORDING,
+    missed: (subject, _d, limit) => `${subject} were never reported not available, nor read further than ${limit} from the median of the cells`,
+  },
+  frozen: {
+    missed: (subject, dirWord, limit) => `the ${subject} never kept one reading while the mean of the cells moved ${dirWord} ${limit}`,
+    span: (_b, after, extreme) => `(up to ${after} s after; the mean moved at most ${extreme})`,
+  },
+  feedback: {
+    missed: () => 'no frame showed its contactors against its state (PROTOCOL.md §8)',
+    span: (before, after) => `from ${before} s before to ${after} s after`,
+  },
+  precharge: {
+    missed: () => 'no precharge in the window failed to close the main contactor (PRECHARGE to NORMAL or CHARGE)',
+    span: (before, after) => `from ${before} s before to ${after} s after`,
+  },
 };
 
 const WHY_NOT: Partial<Record<number, string>> = {
@@ -132,7 +162,7 @@ export const falseAlarms: Rule = {
         );
         continue;
       }
-      const m = margin[j.unit];
+      const m = j.unit === null ? 0 : margin[j.unit];
       const w = extreme(tl, j, e, e.t_s - before, e.t_s + after, lookback);
       const subject = `${name} ${tier} ${w.subject}`;
       const unit = faultUnit(e.code);
@@ -159,12 +189,13 @@ export const falseAlarms: Rule = {
       }
       falseCount++;
       const dirWord = j.over ? 'above' : 'below';
+      const say = WORDING[j.series] ?? VALUE_WORDING;
       findings.push(
         finding({
           ...base,
           severity: e.tier >= FaultTier.FATAL ? 'error' : 'warning',
           subject,
-          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${notSeen(j.series, w.subject, dirWord, `${round(limit, 4)} ${unit}`)} ${j.series === 'frozen' ? `(up to ${after} s after; the mean moved at most ${round(w.value, 4)} ${unit})` : j.series === 'feedback' || j.series === 'precharge' ? `from ${before} s before to ${after} s after` : `from ${before} s before to ${after} s after (extreme ${round(w.value, 4)} ${unit})`}: a false alarm`,
+          message: `${name} ${tier} raised at ${round(e.t_s, 2)} s (value ${round(e.value, 4)} ${unit}, threshold ${round(e.threshold, 4)} ${unit}) but ${say.missed(w.subject, dirWord, `${round(limit, 4)} ${unit}`)} ${say.span(before, after, `${round(w.value, 4)} ${unit}`)}: a false alarm`,
           evidence: {
             code: name,
             tier,
@@ -176,10 +207,7 @@ export const falseAlarms: Rule = {
             window_before_s: before,
             window_after_s: after,
           },
-          threshold:
-            j.series === 'feedback' || j.series === 'precharge'
-              ? null
-              : { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
+          threshold: j.unit === null ? null : { value: round(limit, 4), unit, source: `EVENT threshold ∓ margin_${j.unit} (${marginSrc[j.unit]})` },
         }),
       );
     }
@@ -190,16 +218,6 @@ export const falseAlarms: Rule = {
     };
   },
 };
-
-/** What the data never showed, for a false alarm's message. */
-function notSeen(series: Series, subject: string, dirWord: string, limit: string): string {
-  if (series === 'ntc') return `the ${subject} was never reported not available, nor went ${dirWord} ${limit}`;
-  if (series === 'precharge') return `no precharge in the window failed to close the main contactor (PRECHARGE to NORMAL or CHARGE)`;
-  if (series === 'feedback') return `no frame showed its contactors against its state (PROTOCOL.md §8)`;
-  if (series === 'frozen') return `the ${subject} never kept one reading while the mean of the cells moved ${dirWord} ${limit}`;
-  if (series === 'tap') return `${subject} were never reported not available, nor read further than ${limit} from the median of the cells`;
-  return `the ${subject} never went ${dirWord} ${limit}`;
-}
 
 /**
  * The most extreme value (max for `over`, min otherwise) of the event's series in rows with t in
