@@ -126,10 +126,10 @@ export async function main(argv: string[], opts: EmulateMainOptions = {}): Promi
   process.once('SIGTERM', stopOn);
   opts.signal?.addEventListener('abort', stopOn, { once: true });
   await emu.done;
+  const wall_s = (performance.now() - wall0) / 1000; // the run, not the port's drain on closing
   await emu.stop();
   process.off('SIGINT', stopOn);
   process.off('SIGTERM', stopOn);
-  const wall_s = (performance.now() - wall0) / 1000;
   const s = emu.device.session.counters;
   const l = emu.device.link.counters;
   process.stderr.write(

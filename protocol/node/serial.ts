@@ -112,6 +112,17 @@ export function portDeviceEnd(port: SerialPortStream, options: { maxLag_ms?: num
   let ends: number[] = [];
   let times: number[] = [];
   let head = 0;
+  /** Forgets the writes the port has completed (`head` moves past them); true while some are left. */
+  const settle = (): boolean => {
+    const sent = handed - port.writableLength;
+    while (head < ends.length && ends[head]! <= sent) head++;
+    if (head > 64 && head * 2 > ends.length) {
+      ends = ends.slice(head);
+      times = times.slice(head);
+      head = 0;
+    }
+    return head < ends.length;
+  };
   const flush = (): void => {
     flushQueued = false;
     const parts = pending;
@@ -120,12 +131,8 @@ export function portDeviceEnd(port: SerialPortStream, options: { maxLag_ms?: num
     if (!port.isOpen || failed) return;
     const first = parts[0]!;
     const buf = parts.length === 1 ? Buffer.from(first.buffer, first.byteOffset, first.byteLength) : Buffer.concat(parts);
+    settle(); // also for users that never ask `blocked()` (replay), so the records stay few
     handed += buf.length;
-    if (head > 64 && head * 2 > ends.length) {
-      ends = ends.slice(head);
-      times = times.slice(head);
-      head = 0;
-    }
     ends.push(handed);
     times.push(performance.now());
     port.write(buf);
@@ -141,14 +148,7 @@ export function portDeviceEnd(port: SerialPortStream, options: { maxLag_ms?: num
       }
     },
     blocked() {
-      const unsent = port.writableLength;
-      if (unsent === 0) {
-        head = ends.length;
-        return false;
-      }
-      const sent = handed - unsent;
-      while (head < ends.length && ends[head]! <= sent) head++;
-      return head < ends.length && performance.now() - times[head]! > maxLag_ms;
+      return settle() && performance.now() - times[head]! > maxLag_ms;
     },
     async close() {
       closing = true;
