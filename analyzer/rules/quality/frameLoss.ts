@@ -53,6 +53,14 @@ function clusters(losses: readonly Loss[], join_s: number): Cluster[] {
   return out;
 }
 
+/** A gap of at most this many frames is a frame or two lost, as a noisy line loses them, not a dropout. */
+const SCATTERED_MAX_MISSING = 2;
+
+/** Losses of single frames here and there only: no dropout among them. */
+function scattered(losses: readonly Loss[]): boolean {
+  return losses.length > 1 && losses.every((g) => g.missing <= SCATTERED_MAX_MISSING);
+}
+
 /**
  * How the losses lie, for the message: one dropout ("in one dropout of 4.1 s"), single frames
  * here and there, as a noisy line loses them ("a frame or two at a time, in 39 places over 1:58"),
@@ -64,7 +72,7 @@ function lossPattern(losses: readonly Loss[]): string {
   for (const g of losses) if (g.missing > longest.missing) longest = g;
   if (losses.length === 1) return `in one dropout of ${fmtSpan(longest.t_s - longest.tPrev_s)}`;
   const over = `in ${losses.length} places over ${fmtSpan(losses[losses.length - 1]!.t_s - losses[0]!.tPrev_s)}`;
-  if (longest.missing <= 2) return `a frame or two at a time, ${over}`;
+  if (scattered(losses)) return `a frame or two at a time, ${over}`;
   return `${over}; the longest dropout lost ${longest.missing} over ${fmtSpan(longest.t_s - longest.tPrev_s)}`;
 }
 
@@ -74,7 +82,7 @@ function lossPattern(losses: readonly Loss[]): string {
  */
 function lossRange(losses: readonly Loss[], w: Cluster | null, session0: number, session1: number): { t_start_s: number; t_end_s: number } {
   if (w === null || losses.length === 0) return { t_start_s: session0, t_end_s: session1 };
-  if (losses.length > 1 && losses.every((g) => g.missing <= 2)) return { t_start_s: losses[0]!.tPrev_s, t_end_s: losses[losses.length - 1]!.t_s };
+  if (scattered(losses)) return { t_start_s: losses[0]!.tPrev_s, t_end_s: losses[losses.length - 1]!.t_s };
   return { t_start_s: w.t0, t_end_s: w.t1 };
 }
 
