@@ -81,6 +81,42 @@ export function applyWaivers(findings: Finding[], waivers: Waiver[], today: stri
   for (const f of findings) {
     const w = live.find((x) => matches(x, f));
     if (w !== undefined) f.waived = w.reason;
+    else {
+      const reason = membersWaived(live, f);
+      if (reason !== null) f.waived = reason;
+    }
   }
   return expired;
+}
+
+/**
+ * A group finding's members ("cell 7", "cell 42", …) from its evidence (`subjects`: the indices,
+ * comma-separated; `first_subject`: one of them with the family's word), or null for any other
+ * finding.
+ */
+function groupMembers(f: Finding): string[] | null {
+  const list = f.evidence.subjects;
+  const first = f.evidence.first_subject;
+  if (typeof list !== 'string' || typeof first !== 'string' || list === '') return null;
+  const family = /^(\S+) /.exec(first)?.[1];
+  if (family === undefined) return null;
+  return list.split(',').map((k) => `${family} ${k}`);
+}
+
+/**
+ * The reasons (each once, in order) of the waivers that name each member of a group finding by
+ * subject (and match its check and time), or null when a member has none. Waivers naming an `id`
+ * name one finding, not a member of a group.
+ */
+function membersWaived(live: readonly Waiver[], f: Finding): string | null {
+  const members = groupMembers(f);
+  if (members === null) return null;
+  const reasons: string[] = [];
+  for (const subject of members) {
+    const as = { ...f, subject };
+    const w = live.find((x) => x.subject === subject && x.id === undefined && matches(x, as));
+    if (w === undefined) return null;
+    if (!reasons.includes(w.reason)) reasons.push(w.reason);
+  }
+  return reasons.join('; ');
 }

@@ -1,6 +1,7 @@
 /** envelope.cell_voltage: every cell against the INFO tiers, one finding per episode per cell. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { applyWaivers, parseWaivers } from '../../../../analyzer/waivers.ts';
 import { MessageType } from '../../../../protocol/messages.ts';
 import { analyzeBytes, analyzeGenerated, findingsOf, statusOf } from '../../harness.ts';
 import { scenarioCapture } from '../../scenario-capture.ts';
@@ -226,6 +227,37 @@ describe('envelope.cell_voltage', () => {
       { checks: [ID], set: [`${ID}.group_count=0`] },
     );
     expect(findingsOf(apart, ID)).toHaveLength(6);
+  });
+
+  // a waiver per cell covers the group of those cells (the grouping must not undo a waiver that
+  // let a known cell through), not a group with any other cell in it
+  it('should take a group finding as waived when every cell in it is waived by subject', () => {
+    const report = analyzeGenerated(
+      {
+        phases: SHORT,
+        ns: 12,
+        mutate: (k) => {
+          if (k.t_s >= 10 && k.t_s < 16) for (let c = 2; c < 7; c++) k.cellVoltage_V[c] = 4.07;
+        },
+      },
+      { checks: [ID] },
+    );
+    const group = findingsOf(report, ID);
+    expect(group.map((f) => f.subject)).toEqual(['cells']);
+    const waive = (cells: number[], extra: object = {}) => {
+      const fs = group.map((f) => ({ ...f }));
+      const ws = parseWaivers({
+        schema: 'natrium.waivers/1',
+        waivers: cells.map((c) => ({ check: ID, subject: `cell ${c}`, reason: c < 4 ? 'tab weld' : 'sensing lead', ...extra })),
+      });
+      applyWaivers(fs, ws, '2026-12-03');
+      return fs[0]!.waived ?? null;
+    };
+    expect(waive([2, 3, 4, 5, 6])).toBe('tab weld; sensing lead');
+    expect(waive([2, 3, 4, 5])).toBeNull();
+    expect(waive([2, 3, 4, 5, 6, 9])).toBe('tab weld; sensing lead');
+    expect(waive([2, 3, 4, 5, 6], { to_s: 5 })).toBeNull();
+    expect(waive([2, 3, 4, 5, 6], { check: 'envelope.temperature' })).toBeNull();
   });
 
   it('should cap the findings and summarise the rest', () => {
