@@ -3,8 +3,12 @@
  * arrive into the same TimelineBuilder a capture goes through, and the same checks run again on
  * the growing Timeline from time to time; findings not seen before are handed out as they appear
  * (a finding's id is fixed by its check, subject and start, so an episode that grows is reported
- * once). The final report is `analyze` of the whole Timeline, the same as `natrium analyze` of
- * the capture recorded from the same bytes.
+ * once, and again when it reaches a higher severity: a cell that went on from the RSL to the
+ * MSL). A finding that continues one handed out before, same check, subject and severity over
+ * an overlapping time range, is not handed out again although its id changed: a group of cells
+ * whose first cell moved on to the next tier (the group now starts at the second), an onset
+ * fitted again on more data. The final report is `analyze` of the whole Timeline, the same as
+ * `natrium analyze` of the capture recorded from the same bytes.
  *
  * Re-running every check costs time proportional to the data, so the interval adapts: after a
  * run that took c ms, the next is due no sooner than max(minInterval_ms, budget × c) later
@@ -25,7 +29,10 @@ export interface LiveOptions extends AnalyzeOptions {
 
 export class LiveAnalyzer {
   readonly builder = new TimelineBuilder();
+  /** Ids of the findings handed out, each with its severity. */
   private readonly seen = new Set<string>();
+  /** The findings handed out, by check, subject and severity (for `continues`). */
+  private readonly given = new Map<string, { t_start_s: number; t_end_s: number }[]>();
   private readonly o: LiveOptions;
   private readonly meta: InputMeta;
   private next_ms = 0;
@@ -81,10 +88,36 @@ export class LiveAnalyzer {
   private fresh(r: Report): Finding[] {
     const out: Finding[] = [];
     for (const f of r.findings) {
-      if (this.seen.has(f.id)) continue;
-      this.seen.add(f.id);
+      const key = `${f.id}\u0000${f.severity}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      if (this.continues(f)) continue;
       out.push(f);
     }
     return out;
+  }
+
+  /**
+   * True when `f` overlaps in time a finding handed out before with its check, subject and
+   * severity (whose recorded range then spans both, so that the episode's next form is matched
+   * too); otherwise `f` is recorded as handed out.
+   */
+  private continues(f: Finding): boolean {
+    const key = `${f.check}\u0000${f.subject}\u0000${f.severity}`;
+    const list = this.given.get(key);
+    const range = { t_start_s: f.t_start_s, t_end_s: f.t_end_s };
+    if (list === undefined) {
+      this.given.set(key, [range]);
+      return false;
+    }
+    for (const g of list) {
+      if (f.t_start_s <= g.t_end_s && g.t_start_s <= f.t_end_s) {
+        g.t_start_s = Math.min(g.t_start_s, f.t_start_s);
+        g.t_end_s = Math.max(g.t_end_s, f.t_end_s);
+        return true;
+      }
+    }
+    list.push(range);
+    return false;
   }
 }
