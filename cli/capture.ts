@@ -18,7 +18,8 @@ const USAGE = `usage: natrium capture SCENARIO --out FILE [--duration SECONDS] [
 
 Runs SCENARIO (a name from sim/scenarios/ or a JSON path) in the emulated BMS as fast as the
 machine allows and writes its serial output (protocol/PROTOCOL.md) to FILE. It stops at
---duration (device seconds), else at the scenario's duration or 2 s after its steps are over.
+--duration (device seconds), else at the scenario's duration or 2 s after its steps are over;
+a capture that would not fit in the space free for FILE stops after its first MB and says so.
 --baud: pace the line to N bit/s (whole frames dropped when telemetry exceeds it; default: no
 ceiling, nothing dropped). --link-faults: seeded faults on the line, e.g. dropFrame=0.01,
 corruptByte=0.0005 (seeded by --seed, default the scenario's).`;
