@@ -12,8 +12,9 @@
  *
  * A capture that would not fit stops early rather than filling the disk first: once
  * FREE_CHECK_BYTES are written, the bytes per device second so far, times the device time still
- * to run, are compared with the space free on the file's file system (a 10⁷ s typo at 6 kB/s is
- * 60 GB: refused after a second, not after half an hour of writing).
+ * to run, are compared with the space free on the file's file system (the default scenario at
+ * the longest --duration allowed, 10⁸ s at 5.8 kB per device second, would be ~640 GB: refused
+ * after its first MB instead of failing once the disk is full).
  */
 import { closeSync, fstatSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
