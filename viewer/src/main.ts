@@ -456,7 +456,21 @@ function wire(): void {
   });
 }
 
+/**
+ * The side list sits just below the sticky header, whose height is not fixed: its buttons and
+ * status line wrap on a narrow window, and live mode adds a row. A fixed offset left the list's
+ * top (the Findings heading) under the header; the header's height is kept in --header-h.
+ */
+function followHeaderHeight(): void {
+  const header = document.querySelector('header');
+  if (header === null) return;
+  const set = (): void => document.documentElement.style.setProperty('--header-h', `${Math.ceil(header.getBoundingClientRect().height)}px`);
+  set();
+  new ResizeObserver(set).observe(header);
+}
+
 wire();
+followHeaderHeight();
 void startLive().then((live) => {
   if (!live) void openServed();
 });

@@ -360,6 +360,42 @@ describe('viewer in Chromium', () => {
     await ctx.close();
   }, 120_000);
 
+  // the header wraps to two or three rows on a narrow window (and live mode adds one); the side
+  // list once stuck at a fixed 60 px, its Findings heading under a 90 px header
+  for (const [what, url, width] of [
+    ['a capture', () => srv.url, 900],
+    ['a capture', () => srv.url, 600],
+    ['live telemetry', () => liveSrv.url, 900],
+  ] as const) {
+    it(`keeps the side list below the header, whatever its height (${what}, ${width} px wide)`, async () => {
+      const ctx = await browser.newContext({ viewport: { width, height: 700 }, deviceScaleFactor: 1, timezoneId: 'UTC' });
+      const page = await ctx.newPage();
+      await page.goto(url());
+      await page.waitForSelector('aside h2');
+      await page.waitForTimeout(1500);
+      await page.mouse.move(100, 400);
+      await page.mouse.wheel(0, 1500);
+      await page.waitForTimeout(300);
+      const r = await page.evaluate(() => {
+        const box = (q: string) => document.querySelector(q)!.getBoundingClientRect();
+        return {
+          header: box('header').bottom,
+          aside: box('aside').top,
+          asideBottom: box('aside').bottom,
+          h2: box('aside h2').top,
+          scrolled: window.scrollY,
+          vh: innerHeight,
+        };
+      });
+      expect(r.scrolled).toBeGreaterThan(300);
+      expect(r.header).toBeGreaterThan(60);
+      expect(r.aside, JSON.stringify(r)).toBeGreaterThanOrEqual(r.header);
+      expect(r.h2, JSON.stringify(r)).toBeGreaterThanOrEqual(r.header);
+      expect(r.asideBottom, JSON.stringify(r)).toBeLessThanOrEqual(r.vh);
+      await ctx.close();
+    }, 90_000);
+  }
+
   it('shows report text as text, never as markup', async () => {
     const { page, errors } = await open(reportSrv.url, 1);
     const got = await page.evaluate(() => ({
