@@ -349,6 +349,12 @@ export class Plots {
       yAxis.values = (_u, splits) => splits.map(stateLabel);
       yAxis.size = AXIS_PX;
       yAxis.font = '9px sans-serif';
+      // the state names need the axis's width (PRECHARGE was clipped to RECHARGE): no label (the
+      // pane's title says it; its room is kept so the plot lines up with the other panes' plots)
+      // and short ticks
+      yAxis.label = '';
+      yAxis.ticks = { size: 3 };
+      yAxis.gap = 3;
     }
     if (def.lanes || def.heat || def.events) {
       yAxis.values = def.heat ? (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) : () => [];
