@@ -11,7 +11,7 @@ import { InputError } from '../../sim/errors.ts';
 import type { InputMeta } from '../analyze.ts';
 import { TimelineBuilder } from '../timeline/ingest.ts';
 import type { Timeline } from '../timeline/store.ts';
-import { TraceError, TraceReader, looksLikeTrace } from '../timeline/trace.ts';
+import { TraceError, TraceReader, looksLikeTrace, notCaptureHint } from '../timeline/trace.ts';
 
 const CHUNK = 1 << 20;
 
@@ -90,9 +90,13 @@ export function loadInput(path: string, onProgress?: (bytes: number) => void): L
   let builder: TimelineBuilder | null = null;
   let trace: TraceReader | null = null;
   const text = new TextDecoder('utf-8');
+  /** The input's first bytes, kept for the error of an input with no frame. */
+  let head: Uint8Array = new Uint8Array(0);
+  const notCapture = (): string => notCaptureHint(head, 'not a capture or a natrium trace?');
   try {
     pump(name, fd, (chunk) => {
       if (kind === null) {
+        head = chunk.slice(0, 512);
         kind = looksLikeTrace(chunk) ? 'trace' : 'capture';
         if (kind === 'trace') trace = new TraceReader();
         else builder = new TimelineBuilder({ expectedBytes: fileSize(fd) });
@@ -101,7 +105,7 @@ export function loadInput(path: string, onProgress?: (bytes: number) => void): L
       if (builder) {
         builder.push(chunk);
         if (bytes > NO_FRAME_LIMIT_BYTES && builder.counters.frames === 0) {
-          throw new InputError(name, '(file)', `no natrium frames in the first ${NO_FRAME_LIMIT_BYTES} bytes (not a capture or a natrium trace?)`);
+          throw new InputError(name, '(file)', `no natrium frames in the first ${NO_FRAME_LIMIT_BYTES} bytes (${notCapture()})`);
         }
       } else trace!.push(text.decode(chunk, { stream: true }));
       onProgress?.(bytes);
@@ -111,7 +115,7 @@ export function loadInput(path: string, onProgress?: (bytes: number) => void): L
       const b = builder as TimelineBuilder;
       b.finish();
       if (b.counters.frames === 0) {
-        throw new InputError(name, '(file)', `no natrium frames in ${bytes} bytes (not a capture or a natrium trace?)`);
+        throw new InputError(name, '(file)', `no natrium frames in ${bytes} bytes (${notCapture()})`);
       }
       return {
         timeline: b.timeline,

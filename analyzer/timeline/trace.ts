@@ -414,6 +414,31 @@ function clip(s: string): string {
 
 const TRACE_PREFIXES = [TRACE_META_PREFIX, 'time_s,'];
 
+/** Bytes looked at by `notCaptureHint`. */
+const HINT_BYTES = 512;
+
+/**
+ * Why bytes that hold no natrium frame are not an input, for the error that says so: a text file
+ * (another tool's CSV export, a log) is "text, not a natrium trace" with its first line, which is
+ * what a user who hands over their own BMS tool's CSV needs to see; anything else is `other`
+ * (e.g. "not a capture or a natrium trace?").
+ */
+export function notCaptureHint(head: Uint8Array, other: string): string {
+  const n = Math.min(head.length, HINT_BYTES);
+  let text = n > 0;
+  for (let i = 0; i < n && text; i++) {
+    const c = head[i]!;
+    text = c >= 0x20 ? c !== 0x7f : c === 0x09 || c === 0x0a || c === 0x0d;
+  }
+  if (!text) return other;
+  const lines = new TextDecoder('utf-8')
+    .decode(head.subarray(0, n))
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
+  const first = lines.find((l) => l.trim() !== '') ?? '';
+  return `text, not a natrium trace: its first line is "${clip(first)}" where a trace's starts with "${TRACE_META_PREFIX}" or "time_s,"`;
+}
+
 /**
  * True when bytes or text look like a trace rather than a capture: the first non-blank line
  * starts with `# natrium-trace/` or `time_s,` (a byte order mark and blank lines before it are

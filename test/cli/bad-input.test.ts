@@ -328,6 +328,12 @@ const ROWS: Row[] = [
     says: /^sim\/scenarios\/defualt\.json: \(file\): no such file \(natrium scenarios lists the library; or give a path\)$/,
   },
   {
+    what: "analyze of another BMS tool's CSV export (said 'not a capture or a natrium trace?' before)",
+    args: () => ['analyze', f('bms-app.csv')],
+    code: 2,
+    says: /bms-app\.csv: \(file\): no natrium frames in 72 bytes \(text, not a natrium trace: its first line is "Date,Voltage\(V\),Current\(A\),SOC\(%\)" where a trace's starts with "# natrium-trace\/" or "time_s,"\)$/,
+  },
+  {
     what: 'decode of a file that is no capture (exit 0 before)',
     args: () => ['decode', f('notcap.bin')],
     code: 2,
@@ -451,6 +457,7 @@ beforeAll(async () => {
   scenario('rest.json', { steps: ['Rest for 1000000000000 s'] });
   scenario('hot.json', { initial: { soc: 0.5, temperature_C: 90 } });
   scenario('1000c.json', { steps: ['Discharge at 1000C for 10 s'] });
+  writeFileSync(f('bms-app.csv'), '\uFEFFDate,Voltage(V),Current(A),SOC(%)\r\n2026-01-01 10:00:00,52.1,-3.2,88\r\n'); // another tool's CSV export
   writeFileSync(f('notcap.bin'), `time_s,current_A\n${Array.from({ length: 300 }, (_, i) => `${i},1\n`).join('')}`); // 1707 bytes, no 0x00
   const trace = await natrium(['sim', f('tiny.json'), '--out', f('trace-ok.csv')]);
   if (trace.code !== 0) throw new Error(`sim tiny.json: ${trace.stderr}`);

@@ -41,7 +41,11 @@ describe('loadBytes', () => {
       [new TextEncoder().encode('{"schema":"other"}'), /^e\.bin: schema: expected "natrium\.report\/1", got "other"$/],
       [new TextEncoder().encode('{ nope'), /^e\.bin: \(json\): /],
       [new Uint8Array(70_000).fill(7), /^e\.bin: \(file\): no natrium frames in the first 65536 bytes/],
-      [new Uint8Array(100).fill(7), /^e\.bin: \(file\): no natrium frames in 100 bytes/],
+      [new Uint8Array(100).fill(7), /^e\.bin: \(file\): no natrium frames in 100 bytes \(not a capture, trace or report\?\)$/],
+      [
+        new TextEncoder().encode('Date,Voltage(V)\n1,2\n'),
+        /^e\.bin: \(file\): no natrium frames in 20 bytes \(text, not a natrium trace: its first line is "Date,Voltage\(V\)" /,
+      ],
     ];
     for (const [bytes, re] of bad) {
       expect(() => loadBytes(bytes, 'e.bin', TODAY, 1 << 16)).toThrow(LoadError);

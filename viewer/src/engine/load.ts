@@ -12,7 +12,7 @@ import { builtInProfile } from '../../../analyzer/profile.ts';
 import { TimelineBuilder } from '../../../analyzer/timeline/ingest.ts';
 import type { Timeline } from '../../../analyzer/timeline/store.ts';
 import type { Info } from '../../../protocol/messages.ts';
-import { TraceError, TraceReader, looksLikeTrace } from '../../../analyzer/timeline/trace.ts';
+import { TraceError, TraceReader, looksLikeTrace, notCaptureHint } from '../../../analyzer/timeline/trace.ts';
 import { traceFallbackOf, tracePreset } from '../../../analyzer/traceinfo.ts';
 import { looksLikeJson } from './sniff.ts';
 import type { ChemistryFile } from '../../../sim/chemistry/spec.ts';
@@ -86,6 +86,7 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string, first
       analyze({ timeline: t.timeline, counters: null, meta: { name, kind: 'trace', bytes: bytes.length } }, { profile, today, fallback });
     return { kind: 'trace', timeline: t.timeline, chemistry: fallback.chemistry, fallbackInfo: fallback.info, analyze: run, rest: () => false };
   }
+  const notCapture = (): string => notCaptureHint(bytes, 'not a capture, trace or report?');
   const b = new TimelineBuilder();
   const CHUNK = 1 << 16;
   const first = Math.min(bytes.length, firstBytes);
@@ -95,10 +96,10 @@ export function loadBytes(bytes: Uint8Array, name: string, today?: string, first
   feed(0, first);
   const done = (): void => {
     b.finish();
-    if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in ${bytes.length} bytes (not a capture, trace or report?)`);
+    if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in ${bytes.length} bytes (${notCapture()})`);
   };
   if (first === bytes.length) done();
-  else if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in the first ${first} bytes (not a capture, trace or report?)`);
+  else if (b.counters.frames === 0) throw new LoadError(`${name}: (file): no natrium frames in the first ${first} bytes (${notCapture()})`);
   let complete = first === bytes.length;
   const out: Extract<Loaded, { kind: 'capture' | 'trace' }> = {
     kind: 'capture',
