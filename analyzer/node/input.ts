@@ -11,7 +11,7 @@ import { InputError } from '../../sim/errors.ts';
 import type { InputMeta } from '../analyze.ts';
 import { TimelineBuilder } from '../timeline/ingest.ts';
 import type { Timeline } from '../timeline/store.ts';
-import { TraceError, TraceReader, looksLikeTrace, notCaptureHint } from '../timeline/trace.ts';
+import { HINT_BYTES, TraceError, TraceReader, looksLikeTrace, notCaptureHint } from '../timeline/trace.ts';
 
 const CHUNK = 1 << 20;
 
@@ -96,7 +96,7 @@ export function loadInput(path: string, onProgress?: (bytes: number) => void): L
   try {
     pump(name, fd, (chunk) => {
       if (kind === null) {
-        head = chunk.slice(0, 512);
+        head = chunk.slice(0, HINT_BYTES);
         kind = looksLikeTrace(chunk) ? 'trace' : 'capture';
         if (kind === 'trace') trace = new TraceReader();
         else builder = new TimelineBuilder({ expectedBytes: fileSize(fd) });

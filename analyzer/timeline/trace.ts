@@ -414,8 +414,8 @@ function clip(s: string): string {
 
 const TRACE_PREFIXES = [TRACE_META_PREFIX, 'time_s,'];
 
-/** Bytes looked at by `notCaptureHint`. */
-const HINT_BYTES = 512;
+/** Bytes `notCaptureHint` looks at (a reader keeps this many of its input's first for it). */
+export const HINT_BYTES = 512;
 
 /**
  * Why bytes that hold no natrium frame are not an input, for the error that says so: a text file
