@@ -3,8 +3,8 @@ export interface BenchCase {
   name: string;
   /**
    * The `natrium` command whose work this case measures: the runner gives the case's process the
-   * environment bin/natrium.js gives that command (transparent huge pages for the commands that
-   * hold a whole timeline, bin/hugepages.js).
+   * environment bin/natrium.js gives that command (with NATRIUM_HUGEPAGES=1, transparent huge
+   * pages for the commands that hold a whole timeline, bin/hugepages.js).
    */
   command?: string;
   run(): Promise<Record<string, number | string | null>> | Record<string, number | string | null>;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Launcher for the `natrium` command: registers tsx so the TypeScript sources run as they are.
-// The commands that hold a whole timeline run in a child process with transparent huge pages
-// (bin/hugepages.js); the child gets the same arguments, streams and exit status.
+// With NATRIUM_HUGEPAGES=1, the commands that hold a whole timeline run in a child process with
+// transparent huge pages (bin/hugepages.js); the child gets the same arguments, streams and exit status.
 import { spawn } from 'node:child_process';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';

@@ -20,9 +20,9 @@
  * `rss_target_mb` = 2 × columnar + 150 (compare `peak_rss_mb`; the capture bytes themselves
  * are in the RSS too).
  * `cli_wall_s`: the command users run on the same capture written to a file, `natrium analyze
- * FILE --json` (bin/natrium.js, so with its huge pages; the median of REPS runs after the
- * rounds): its own path from the file (analyzer/node/input.ts), which once differed from the
- * in-memory one measured above (it did not size its store from the file).
+ * FILE --json` (bin/natrium.js, so with huge pages only under NATRIUM_HUGEPAGES=1; the median
+ * of REPS runs after the rounds): its own path from the file (analyzer/node/input.ts), which
+ * once differed from the in-memory one measured above (it did not size its store from the file).
  *
  * `cut_mb_per_s`: `natrium cut`'s core (analyzer/timeline/cut.ts) over the same capture in
  * 64 KiB chunks, keeping its second half (so every frame is read and half are written; the
