@@ -166,8 +166,8 @@ afterAll(async () => {
  * request answered 404: natrium view answers live.json and files.json, which the page asks for to
  * learn its mode, in every mode; a favicon it does not serve would be one too).
  */
-async function open(url: string, deviceScaleFactor: number): Promise<{ page: Page; errors: string[] }> {
-  const ctx = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor, timezoneId: 'UTC' });
+async function open(url: string, deviceScaleFactor: number, viewport = VIEWPORT): Promise<{ page: Page; errors: string[] }> {
+  const ctx = await browser.newContext({ viewport, deviceScaleFactor, timezoneId: 'UTC' });
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -364,7 +364,6 @@ describe('viewer in Chromium', () => {
   // list once stuck at a fixed 60 px, its Findings heading under a 90 px header
   for (const [what, url, width] of [
     ['a capture', () => srv.url, 900],
-    ['a capture', () => srv.url, 600],
     ['live telemetry', () => liveSrv.url, 900],
   ] as const) {
     it(`keeps the side list below the header, whatever its height (${what}, ${width} px wide)`, async () => {
@@ -393,6 +392,43 @@ describe('viewer in Chromium', () => {
       expect(r.h2, JSON.stringify(r)).toBeGreaterThanOrEqual(r.header);
       expect(r.asideBottom, JSON.stringify(r)).toBeLessThanOrEqual(r.vh);
       await ctx.close();
+    }, 90_000);
+  }
+
+  // beside a fixed 380 px side list, a 700 px window left the plots ~300 px and a 480 px one
+  // clipped them to a sliver
+  for (const width of [480, 700]) {
+    it(`lays out one column on a narrow window (${width} px): the findings first in a box of their own, the plots the whole width`, async () => {
+      const { page, errors } = await open(srv.url, 1, { width, height: 800 });
+      const r = await page.evaluate(async () => {
+        const app = (window as unknown as { natriumViewer: { plots: { idle: Promise<void> } } }).natriumViewer;
+        await app.plots.idle;
+        const box = (q: string) => document.querySelector(q)!.getBoundingClientRect();
+        const aside = document.querySelector('aside')!;
+        const canvas = document.querySelector('.pane canvas')!.getBoundingClientRect();
+        return {
+          aside: box('aside'),
+          pane: box('.pane'),
+          canvasRight: canvas.right,
+          findings: document.querySelectorAll('#findings .finding').length,
+          asideScrolls: aside.scrollHeight > aside.clientHeight,
+          scrollWidth: document.documentElement.scrollWidth,
+          vw: innerWidth,
+          vh: innerHeight,
+        };
+      });
+      const at = JSON.stringify(r);
+      expect(r.findings, at).toBeGreaterThan(3);
+      expect(r.aside.bottom, at).toBeLessThanOrEqual(r.pane.top);
+      expect(r.aside.height, at).toBeLessThanOrEqual(0.4 * r.vh + 1);
+      expect(r.asideScrolls, at).toBe(true);
+      expect(r.pane.width, at).toBeGreaterThan(r.vw - 30);
+      expect(r.canvasRight, at).toBeLessThanOrEqual(r.pane.right);
+      expect(r.canvasRight, at).toBeGreaterThan(r.pane.right - 80);
+      expect(r.scrollWidth, at).toBeLessThanOrEqual(r.vw);
+      await page.screenshot({ path: join(REPORTS, `viewer-${width}px.png`) });
+      expect(errors).toEqual([]);
+      await page.context().close();
     }, 90_000);
   }
 
