@@ -21,7 +21,7 @@
  * are in the RSS too).
  * `cli_wall_s`: the command users run on the same capture written to a file, `natrium analyze
  * FILE --json` (bin/natrium.js, so with huge pages only under NATRIUM_HUGEPAGES=1; the median
- * of REPS runs after the rounds): its own path from the file (analyzer/node/input.ts), which
+ * of REPS runs, before the rounds): its own path from the file (analyzer/node/input.ts), which
  * once differed from the in-memory one measured above (it did not size its store from the file).
  *
  * `cut_mb_per_s`: `natrium cut`'s core (analyzer/timeline/cut.ts) over the same capture in
@@ -112,33 +112,10 @@ export const cases: BenchCase[] = [
         return { total: (e - s) / 1000, timeline: m - s, rules: e - m };
       };
 
-      const decTimes: number[] = [];
-      const anaTimes: number[] = [];
-      const tlMs: number[] = [];
-      const rulesMs: number[] = [];
-      const ratios: number[] = [];
-      for (let r = 0; r < reps; r++) {
-        const d = decodeOnce();
-        const a = analyzeOnce();
-        decTimes.push(d);
-        anaTimes.push(a.total);
-        tlMs.push(a.timeline);
-        rulesMs.push(a.rules);
-        ratios.push(d / a.total);
-      }
-
+      // the commands first: after the rounds below, this process has ~2 GB of stores to free,
+      // and its collector's threads took a core from the command (cli_wall_s 4.3–4.5 s measured
+      // after the rounds, 3.7 s before them, 3.3–3.4 s for the same command run on its own)
       const half_s = (hours * 3600) / 2;
-      const cutTimes: number[] = [];
-      for (let r = 0; r < reps; r++) {
-        let kept = 0;
-        const s = performance.now();
-        const c = new CaptureCutter({ from_s: half_s, to_s: Infinity }, (b) => (kept += b.length));
-        for (let p = 0; p < capture.length; p += CHUNK) c.push(capture.subarray(p, p + CHUNK));
-        c.finish();
-        cutTimes.push((performance.now() - s) / 1000);
-        if (!(kept > capture.length / 3)) throw new Error(`cut kept ${kept} of ${capture.length} bytes`);
-      }
-
       const bin = fileURLToPath(new URL('../../bin/natrium.js', import.meta.url));
       const dir = mkdtempSync(join(tmpdir(), 'natrium-analyze-bench-'));
       const cliWalls: number[] = [];
@@ -163,6 +140,32 @@ export const cases: BenchCase[] = [
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
+      }
+
+      const decTimes: number[] = [];
+      const anaTimes: number[] = [];
+      const tlMs: number[] = [];
+      const rulesMs: number[] = [];
+      const ratios: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const d = decodeOnce();
+        const a = analyzeOnce();
+        decTimes.push(d);
+        anaTimes.push(a.total);
+        tlMs.push(a.timeline);
+        rulesMs.push(a.rules);
+        ratios.push(d / a.total);
+      }
+
+      const cutTimes: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        let kept = 0;
+        const s = performance.now();
+        const c = new CaptureCutter({ from_s: half_s, to_s: Infinity }, (b) => (kept += b.length));
+        for (let p = 0; p < capture.length; p += CHUNK) c.push(capture.subarray(p, p + CHUNK));
+        c.finish();
+        cutTimes.push((performance.now() - s) / 1000);
+        if (!(kept > capture.length / 3)) throw new Error(`cut kept ${kept} of ${capture.length} bytes`);
       }
 
       // per check: the median over the rounds of its time inside the analysis (a scan that several
