@@ -28,10 +28,13 @@
  *                                     reaction.contactors reads it): a contact that did not follow
  *   PRECHARGE_FAILURE                 a precharge in the window that did not end in NORMAL or
  *                                     CHARGE (the state after its last PRECHARGE frame)
+ *   HOST_COMM_LOSS                    the host's silence up to the event, from the last valid
+ *                                     command the device answered (ACK / NACK), > threshold −
+ *                                     margin_s (see `hostSilence`; not judged without answers in
+ *                                     the capture: the host's commands are then not on this link)
  * Not judged (an info finding each): CELL_OVERCURRENT (the per-cell current of a parallel group
- * is not measured), the other sensor and system codes (CURRENT_PLAUSIBILITY, HOST_COMM_LOSS,
- * what they see is not in the telemetry), codes this reader does not
- * know, and events with no data in their window.
+ * is not measured), CURRENT_PLAUSIBILITY (the redundant current sensor it compares with is not in
+ * the telemetry), codes this reader does not know, and events with no data in their window.
  *
  * An EVENT raising again an alarm that is raised and not cleared (nor ended by a restart) is the
  * same alarm, judged once.
@@ -42,7 +45,7 @@
  * Why a window before the event: the BMS raises after its debounce (up to 4 s for temperatures)
  * and on its own clock; after: the EVENT and the telemetry of one tick may arrive in either
  * order. Thresholds (profiles/defaults/reaction.json): window_before_s, window_after_s, margin_V,
- * margin_A, margin_C, frozen_lookback_s, max_findings. Metrics: events judged, matched, false, not judged.
+ * margin_A, margin_C, margin_s, frozen_lookback_s, max_findings. Metrics: events judged, matched, false, not judged.
  * Always evaluable: a capture without EVENTs passes (there is no alarm to judge).
  */
 import { BmsState, FAULT_CODE_NAMES, FAULT_TIER_NAMES, FaultCode, FaultTier } from '../../../protocol/messages.ts';
@@ -52,17 +55,18 @@ import type { Rule, RuleContext, RuleOutcome } from '../rule.ts';
 import { capFindings } from '../cap.ts';
 import { median } from '../select.ts';
 import { againstContactorLaw } from './internal/bms.ts';
+import { hostSilence } from './internal/host.ts';
 import { alarmEpisodes, faultUnit } from '../alarms.ts';
 
 const ID = 'reaction.false_alarms';
 
 type Series =
-  'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'frozen' | 'feedback' | 'precharge' | 'cell_spread' | 'sensor_spread';
+  'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'frozen' | 'feedback' | 'precharge' | 'cell_spread' | 'sensor_spread' | 'host';
 interface Judged {
   series: Series;
   over: boolean;
   /** The margin's unit; null for a condition (a contact that did not follow), not a value. */
-  unit: 'V' | 'A' | 'C' | null;
+  unit: 'V' | 'A' | 'C' | 's' | null;
 }
 
 const JUDGED: Partial<Record<number, Judged>> = {
@@ -83,6 +87,7 @@ const JUDGED: Partial<Record<number, Judged>> = {
   [FaultCode.CELL_VOLTAGE_PLAUSIBILITY]: { series: 'frozen', over: true, unit: 'V' },
   [FaultCode.CONTACTOR_FEEDBACK]: { series: 'feedback', over: true, unit: null },
   [FaultCode.PRECHARGE_FAILURE]: { series: 'precharge', over: true, unit: null },
+  [FaultCode.HOST_COMM_LOSS]: { series: 'host', over: true, unit: 's' },
 };
 
 /** What a false alarm says the data never showed (`missed`), and over what (`span`; `extreme` with its unit). */
@@ -112,6 +117,10 @@ const WORDING: Partial<Record<Series, Wording>> = {
     missed: () => 'no precharge in the window failed to close the main contactor (PRECHARGE to NORMAL or CHARGE)',
     span: (before, after) => `from ${before} s before to ${after} s after`,
   },
+  host: {
+    missed: (_subject, _dirWord, limit) => `the host was not silent for ${limit}: the device answered one of its commands`,
+    span: (_b, _a, extreme) => `${extreme} before it`,
+  },
 };
 
 const WHY_NOT: Partial<Record<number, string>> = {
@@ -127,8 +136,9 @@ export const falseAlarms: Rule = {
     const before = profile.num(`${ID}.window_before_s`);
     const after = profile.num(`${ID}.window_after_s`);
     const lookback = profile.num(`${ID}.frozen_lookback_s`);
-    const margin = { V: profile.num(`${ID}.margin_V`), A: profile.num(`${ID}.margin_A`), C: profile.num(`${ID}.margin_C`) };
-    const marginSrc = { V: profile.source(`${ID}.margin_V`), A: profile.source(`${ID}.margin_A`), C: profile.source(`${ID}.margin_C`) };
+    const units = ['V', 'A', 'C', 's'] as const;
+    const margin = Object.fromEntries(units.map((u) => [u, profile.num(`${ID}.margin_${u}`)])) as Record<(typeof units)[number], number>;
+    const marginSrc = Object.fromEntries(units.map((u) => [u, profile.source(`${ID}.margin_${u}`)])) as Record<(typeof units)[number], string>;
     const findings: Finding[] = [];
     let judged = 0;
     let matched = 0;
@@ -163,10 +173,10 @@ export const falseAlarms: Rule = {
         continue;
       }
       const m = j.unit === null ? 0 : margin[j.unit];
-      const w = extreme(tl, j, e, e.t_s - before, e.t_s + after, lookback);
+      const limit = j.over ? e.threshold - m : e.threshold + m;
+      const w = extreme(tl, j, e, e.t_s - before, e.t_s + after, lookback, limit);
       const subject = `${name} ${tier} ${w.subject}`;
       const unit = faultUnit(e.code);
-      const limit = j.over ? e.threshold - m : e.threshold + m;
       if (w.value !== w.value) {
         notJudged++;
         findings.push(
@@ -174,7 +184,7 @@ export const falseAlarms: Rule = {
             ...base,
             severity: 'info',
             subject,
-            message: `${name} ${tier} raised at ${round(e.t_s, 2)} s: not judged, no ${w.subject} data within ${before} s before and ${after} s after`,
+            message: `${name} ${tier} raised at ${round(e.t_s, 2)} s: not judged, ${w.why ?? `no ${w.subject} data within ${before} s before and ${after} s after`}`,
             evidence: { code: name, tier, index: e.index, value: round(e.value, 4), event_threshold: round(e.threshold, 4), judged: false },
             threshold: null,
           }),
@@ -221,9 +231,18 @@ export const falseAlarms: Rule = {
 
 /**
  * The most extreme value (max for `over`, min otherwise) of the event's series in rows with t in
- * [t0, t1], NaN when there is none; a discharge current is a magnitude (the EVENT's unit).
+ * [t0, t1], NaN when there is none (with `why` where that is not the only reason); a discharge
+ * current is a magnitude (the EVENT's unit). `limit`: the EVENT's threshold with the margin.
  */
-function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number, frozenLookback_s: number): { value: number; subject: string } {
+function extreme(
+  tl: Timeline,
+  j: Judged,
+  e: TimedEvent,
+  t0: number,
+  t1: number,
+  frozenLookback_s: number,
+  limit: number,
+): { value: number; subject: string; why?: string } {
   const r0 = tl.rowAt(t0);
   let r1 = tl.rowAt(t1);
   while (r1 < tl.length && tl.t_s[r1]! <= t1) r1++;
@@ -314,6 +333,8 @@ function extreme(tl: Timeline, j: Judged, e: TimedEvent, t0: number, t1: number,
     }
     case 'frozen':
       return frozenMove(tl, e.index, r0, r1, tl.rowAt(t0 - frozenLookback_s));
+    case 'host':
+      return hostSilence(tl, e, limit);
     case 'charge_current':
       return { value: pick([p.current_A], true), subject: 'pack current' };
     case 'discharge_current':
