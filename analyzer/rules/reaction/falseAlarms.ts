@@ -32,9 +32,14 @@
  *                                     command the device answered (ACK / NACK), > threshold −
  *                                     margin_s (see `hostSilence`; not judged without answers in
  *                                     the capture: the host's commands are then not on this link)
- * Not judged (an info finding each): CELL_OVERCURRENT (the per-cell current of a parallel group
- * is not measured), CURRENT_PLAUSIBILITY (the redundant current sensor it compares with is not in
- * the telemetry), codes this reader does not know, and events with no data in their window.
+ *   CELL_OVERCURRENT                  the pack current magnitude > threshold − margin_A: the split of
+ *                                     a group's current among its parallel cells is not in the
+ *                                     telemetry (a BMS divides by the cells it believes are still
+ *                                     connected), and the most one cell can carry is the whole
+ *                                     group's, so only an alarm not even that explains is false
+ * Not judged (an info finding each): CURRENT_PLAUSIBILITY (the redundant current sensor it
+ * compares with is not in the telemetry), codes this reader does not know, and events with no
+ * data in their window.
  *
  * An EVENT raising again an alarm that is raised and not cleared (nor ended by a restart) is the
  * same alarm, judged once.
@@ -61,7 +66,19 @@ import { alarmEpisodes, faultUnit } from '../alarms.ts';
 const ID = 'reaction.false_alarms';
 
 type Series =
-  'cell' | 'charge_current' | 'discharge_current' | 'sensor' | 'ntc' | 'tap' | 'frozen' | 'feedback' | 'precharge' | 'cell_spread' | 'sensor_spread' | 'host';
+  | 'cell'
+  | 'charge_current'
+  | 'discharge_current'
+  | 'sensor'
+  | 'ntc'
+  | 'tap'
+  | 'frozen'
+  | 'feedback'
+  | 'precharge'
+  | 'cell_spread'
+  | 'sensor_spread'
+  | 'host'
+  | 'group_current';
 interface Judged {
   series: Series;
   over: boolean;
@@ -75,6 +92,7 @@ const JUDGED: Partial<Record<number, Judged>> = {
   [FaultCode.DEEP_DISCHARGE]: { series: 'cell', over: false, unit: 'V' },
   [FaultCode.OVERCURRENT_CHARGE]: { series: 'charge_current', over: true, unit: 'A' },
   [FaultCode.OVERCURRENT_DISCHARGE]: { series: 'discharge_current', over: true, unit: 'A' },
+  [FaultCode.CELL_OVERCURRENT]: { series: 'group_current', over: true, unit: 'A' },
   [FaultCode.OVERTEMPERATURE_CHARGE]: { series: 'sensor', over: true, unit: 'C' },
   [FaultCode.OVERTEMPERATURE_DISCHARGE]: { series: 'sensor', over: true, unit: 'C' },
   [FaultCode.UNDERTEMPERATURE_CHARGE]: { series: 'sensor', over: false, unit: 'C' },
@@ -117,14 +135,14 @@ const WORDING: Partial<Record<Series, Wording>> = {
     missed: () => 'no precharge in the window failed to close the main contactor (PRECHARGE to NORMAL or CHARGE)',
     span: (before, after) => `from ${before} s before to ${after} s after`,
   },
+  group_current: {
+    ...VALUE_WORDING,
+    span: (before, after, extreme) => `${VALUE_WORDING.span(before, after, extreme)}, and not even one cell carrying all of its group’s current would reach it`,
+  },
   host: {
     missed: (_subject, _dirWord, limit) => `the host was not silent for ${limit}: the device answered one of its commands`,
     span: (_b, _a, extreme) => `${extreme} before it`,
   },
-};
-
-const WHY_NOT: Partial<Record<number, string>> = {
-  [FaultCode.CELL_OVERCURRENT]: 'the per-cell current of a parallel group is not in the telemetry',
 };
 
 export const falseAlarms: Rule = {
@@ -158,8 +176,9 @@ export const falseAlarms: Rule = {
         const why =
           j !== undefined
             ? 'the EVENT carries no threshold'
-            : (WHY_NOT[e.code] ??
-              (e.code < FAULT_CODE_NAMES.length ? 'a sensor or system fault: what it sees is not in the telemetry' : 'a code this reader does not know'));
+            : e.code < FAULT_CODE_NAMES.length
+              ? 'a sensor or system fault: what it sees is not in the telemetry'
+              : 'a code this reader does not know';
         findings.push(
           finding({
             ...base,
@@ -339,6 +358,12 @@ function extreme(
       return { value: pick([p.current_A], true), subject: 'pack current' };
     case 'discharge_current':
       return { value: -pick([p.current_A], false), subject: 'pack discharge current' };
+    case 'group_current': {
+      // either direction: the EVENT's value is a magnitude (the charge or the discharge check)
+      const hi = pick([p.current_A], true);
+      const lo = pick([p.current_A], false);
+      return { value: hi === hi ? Math.max(hi, -lo) : NaN, subject: 'pack current magnitude' };
+    }
     case 'cell_spread': {
       const s = tl.ns > 1 ? spread(tl.cellVoltage_V) : NaN;
       if (Number.isFinite(s)) return { value: s, subject: 'cell voltage spread' };

@@ -53,6 +53,17 @@ const ALARMS: Alarm[] = [
     },
   },
   {
+    // the pack's current: the most one cell of a group can carry (its split is not in the telemetry)
+    code: FaultCode.CELL_OVERCURRENT,
+    name: 'CELL_OVERCURRENT',
+    index: -1,
+    threshold: 450,
+    subject: 'pack current magnitude',
+    match: (k) => {
+      k.current_A = -460;
+    },
+  },
+  {
     code: FaultCode.OVERCURRENT_DISCHARGE,
     name: 'OVERCURRENT_DISCHARGE',
     index: -1,
@@ -224,7 +235,6 @@ describe('reaction.false_alarms', () => {
         phases: SHORT,
         mutate: (k) => {
           if (k.k === 300) k.events.push({ code: FaultCode.CURRENT_PLAUSIBILITY, tier: FaultTier.WARNING, raised: true, index: -1, value: 90, threshold: 75 });
-          if (k.k === 310) k.events.push({ code: FaultCode.CELL_OVERCURRENT, tier: FaultTier.WARNING, raised: true, index: 2, value: 700, threshold: 675 });
           if (k.k === 320) k.events.push({ code: 27, tier: FaultTier.FATAL, raised: true, index: -1, value: 1, threshold: 0 });
           if (k.k === 330) k.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.INFO, raised: true, index: 0, value: 4.02, threshold: 4.01 });
           if (k.k === 340) k.events.push({ code: FaultCode.CELL_OVERVOLTAGE, tier: FaultTier.WARNING, raised: false, index: 0, value: 4.02, threshold: 4.05 });
@@ -233,8 +243,8 @@ describe('reaction.false_alarms', () => {
       { checks: [ID] },
     );
     const fs = findingsOf(report, ID);
-    expect(fs.map((f) => f.severity)).toEqual(['info', 'info', 'info']);
-    expect(fs.map((f) => f.evidence.code)).toEqual(['CURRENT_PLAUSIBILITY', 'CELL_OVERCURRENT', 'CODE_27']);
+    expect(fs.map((f) => f.severity)).toEqual(['info', 'info']);
+    expect(fs.map((f) => f.evidence.code)).toEqual(['CURRENT_PLAUSIBILITY', 'CODE_27']);
     expect(statusOf(report, ID)).toBe('pass');
   });
 
@@ -339,6 +349,36 @@ describe('reaction.false_alarms', () => {
       run,
       /but no precharge in the window failed to close the main contactor \(PRECHARGE to NORMAL or CHARGE\) from 10 s before to 2 s after: a false alarm$/,
     );
+  });
+
+  // the BMS divides a group's current by the cells it believes connected: the split is not in the
+  // telemetry, so the pack current is the most one cell can carry
+  it('should judge CELL_OVERCURRENT false only where not even one cell carrying its whole group’s current reaches it', () => {
+    const run = (current_A: number) =>
+      findingsOf(
+        analyzeGenerated(
+          {
+            phases: SHORT,
+            mutate: (k) => {
+              if (k.k >= 290 && k.k < 300) k.current_A = current_A;
+              if (k.k === 300)
+                k.events.push({ code: FaultCode.CELL_OVERCURRENT, tier: FaultTier.WARNING, raised: true, index: -1, value: 451, threshold: 450 });
+            },
+          },
+          { checks: [ID] },
+        ),
+        ID,
+      );
+    // 2 cells a group: 300 A is 150 A a cell, and 300 A on one cell is still under 450 A
+    const fs = run(-300);
+    expect(fs.map((f) => [f.severity, f.message])).toEqual([
+      [
+        'warning',
+        'CELL_OVERCURRENT WARNING raised at 30 s (value 451 A, threshold 450 A) but the pack current magnitude never went above 445 A from 10 s before to 2 s after (extreme 300 A), and not even one cell carrying all of its group’s current would reach it: a false alarm',
+      ],
+    ]);
+    expect(run(-449)).toEqual([]); // a group that lost a cell: the BMS's own split
+    expect(run(449)).toEqual([]);
   });
 
   it('should match the alarms of the NTC, open-wire, stuck-channel, welded-contactor and precharge fault scenarios to what they name', () => {
