@@ -1,6 +1,6 @@
 /**
  * natrium stream --port PATH [--baud N] [--record cap.bin] [--json] [--duration S]
- *                [--reset-faults] [--rate TYPE=HZ ...] [--state STANDBY|NORMAL|CHARGE]
+ *                [--reset-faults] [--rate TYPE=HZ ...] [--state STANDBY|NORMAL|CHARGE] [--keepalive S]
  *                [--analyze [--profile NAME|FILE] [--fail-on SEVERITY] [--report-json FILE] [--report-md FILE]]
  *
  * The host side for test rigs: opens the port, decodes live, records the raw bytes as they
@@ -13,7 +13,9 @@
  * A rig sets the BMS up as it starts: --reset-faults, then each --rate, then --state are sent
  * in that order, each waiting for its ACK or NACK (retried on silence, HostSession); every
  * answer is reported on stderr, and a command refused or unanswered makes the exit code 1
- * while the stream goes on.
+ * while the stream goes on. --keepalive S then sends CMD_REQUEST_INFO every S seconds, for a
+ * device whose host watchdog (PROTOCOL.md section 11.3) would otherwise raise HOST_COMM_LOSS once
+ * the set-up is over; the first keepalive refused or unanswered is reported, the others counted.
  *
  * --analyze runs the analyser's checks on the stream as it arrives (analyzer/live.ts): each
  * finding at warning or above goes to stderr when it first appears, and when the stream ends the
@@ -42,7 +44,7 @@ import { LineWriter, countersLine, countersText, jsonLine } from './format.ts';
 const RATE_TYPES = PERIODIC_TYPES.map((t) => MESSAGE_TYPE_NAMES.get(t)).join(', ');
 
 const USAGE = `usage: natrium stream --port PATH [--baud N] [--record CAPTURE [--append|--force]] [--json] [--duration SECONDS]
-                     [--reset-faults] [--rate TYPE=HZ]... [--state STANDBY|NORMAL|CHARGE]
+                     [--reset-faults] [--rate TYPE=HZ]... [--state STANDBY|NORMAL|CHARGE] [--keepalive SECONDS]
                      [--analyze [--profile NAME|FILE] [--fail-on LEVEL] [--report-json FILE] [--report-md FILE]]
 
 Live decode of a BMS on a serial port: a status line (rewritten in place on a terminal, once a
@@ -53,7 +55,10 @@ it) or --force (replace it). Ctrl-C or --duration (wall seconds) stops.
 At start, in this order: --reset-faults clears latched faults; --rate sets a periodic message's
 rate (TYPE one of ${RATE_TYPES}; HZ 0-100,
 0 = off; repeatable); --state requests a state. Each answer goes to stderr; a NACK or no
-answer makes the exit code 1.
+answer makes the exit code 1. --keepalive SECONDS: then a CMD_REQUEST_INFO every SECONDS (wall
+time), for a BMS with a host watchdog (PROTOCOL.md section 11.3), which raises HOST_COMM_LOSS when
+its host is silent: use less than its shortest timeout (natrium's emulate --host-watchdog: 1 s).
+A keepalive refused or unanswered makes the exit code 1 too (the first is reported).
 
 --analyze checks the stream as it arrives (findings on stderr as they appear) and prints the
 report at the end (analyzer/REPORT.md); --profile, --fail-on, --report-json FILE, --report-md FILE
@@ -159,6 +164,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       'reset-faults': { type: 'boolean', default: false },
       rate: { type: 'string', multiple: true, default: [] },
       state: { type: 'string' },
+      keepalive: { type: 'string' },
       analyze: { type: 'boolean', default: false },
       profile: { type: 'string' },
       'fail-on': { type: 'string' },
@@ -178,6 +184,8 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   const duration_s = values.duration === undefined ? Infinity : num('duration', values.duration as string, 0, { gt: 0 });
   const json = values.json as boolean;
   const commands = startCommands(values['reset-faults'] as boolean, values.rate as string[], values.state as string | undefined);
+  // at least a few of the host's 250 ms answer timeouts apart would be a flood; an hour is no keepalive
+  const keepalive_s = num('keepalive', values.keepalive as string | undefined, 0, { min: 0.05, max: 3600 });
   const stdout = opts.stdout ?? ((s: string) => void process.stdout.write(s));
   const stderr = opts.stderr ?? ((s: string) => void process.stderr.write(s));
   const tty = opts.tty ?? process.stdout.isTTY === true;
@@ -245,8 +253,25 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     }
     stderr(line);
   };
-  // the rig's set-up, one command after the other, while the stream runs
+  // the rig's set-up, one command after the other, while the stream runs; then the keepalives
   let refused = 0;
+  let stopped = false;
+  const keep = { timer: null as ReturnType<typeof setInterval> | null, sent: 0, failed: 0, pending: null as Promise<void> | null };
+  const keepaliveOnce = (): void => {
+    if (stopped || keep.pending !== null) return; // one at a time: its retries may outlast the period
+    keep.sent++;
+    keep.pending = host
+      .command({ type: MessageType.CMD_REQUEST_INFO })
+      .then(
+        (a) => (a.type === MessageType.ACK ? null : `NACK ${NACK_NAMES.get(a.reason) ?? a.reason}`),
+        (e: Error) => e.message,
+      )
+      .then((failure) => {
+        keep.pending = null;
+        if (failure === null) return;
+        if (keep.failed++ === 0) note(`natrium stream: keepalive CMD_REQUEST_INFO → ${failure} (further failures are counted)\n`);
+      });
+  };
   const setup = (async () => {
     for (const c of commands) {
       let answer: string;
@@ -259,6 +284,10 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
         refused++;
       }
       note(`natrium stream: ${commandText(c)} → ${answer}\n`);
+    }
+    if (keepalive_s > 0 && !stopped) {
+      keepaliveOnce(); // at once: the watchdog may be counting since before the stream began
+      keep.timer = setInterval(keepaliveOnce, keepalive_s * 1000);
     }
   })();
 
@@ -276,6 +305,8 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
       stop();
     });
     function stop(): void {
+      stopped = true;
+      if (keep.timer !== null) clearInterval(keep.timer);
       clearInterval(timer);
       if (deadline !== null) clearTimeout(deadline);
       process.off('SIGINT', stop);
@@ -289,6 +320,8 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     opts.signal?.addEventListener('abort', stop, { once: true });
   });
   await setup; // answers still due arrive before the port closes; unanswered commands time out
+  if (keep.timer !== null) clearInterval(keep.timer); // the set-up may have ended after the stop
+  await keep.pending;
   await closePort(port).catch(() => undefined);
   host.decoder.finish();
   record?.close();
@@ -299,6 +332,7 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     if (tty) stdout(`\r\x1b[2K${status()}\n`);
     stderr(`natrium stream: ${countersText(host.counters)}${record ? `; recorded ${record.bytesWritten} bytes to ${record.path}` : ''}\n`);
   }
+  if (keep.failed > 0) stderr(`natrium stream: keepalive: ${keep.failed} of ${keep.sent} refused or unanswered\n`);
   let analysisFailed = false;
   if (live) {
     const { report, fresh } = live.finish();
@@ -311,5 +345,5 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     stderr(`natrium stream: ${path}: ${portFailure}\n`);
     return 1;
   }
-  return refused > 0 || analysisFailed ? 1 : 0;
+  return refused > 0 || keep.failed > 0 || analysisFailed ? 1 : 0;
 }

@@ -196,6 +196,55 @@ describe('natrium emulate --mock (in-process host)', () => {
     expect(err2[0]).toMatch(/^natrium stream: CMD_SET_STATE NORMAL → no answer to command 0x81 after 3 attempts\n$/);
   });
 
+  // a BMS with a host watchdog raises HOST_COMM_LOSS 1 s after the host's last command: the rig's
+  // set-up alone is not enough to stream for longer
+  it('should keep a host watchdog fed with --keepalive; without it the BMS raises HOST_COMM_LOSS after the set-up', async () => {
+    for (const keepalive of [['--keepalive', '0.3'], []]) {
+      emu = await startEmulator({
+        port: null,
+        mockPath: `/dev/natrium-cli-keepalive${keepalive.length}`,
+        scenario: SCENARIO,
+        speed: 1,
+        baudRate: 115200,
+        hostWatchdog: true,
+      });
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await streamMain(['--port', emu.path, '--duration', '2.6', '--json', '--rate', 'SIM_TRUTH=0', ...keepalive], {
+        binding: DeviceMockBinding,
+        stdout: (s) => void out.push(s),
+        stderr: (s) => void err.push(s),
+        tty: false,
+      });
+      await emu.stop();
+      emu = null;
+      expect([code, err[0]]).toEqual([0, 'natrium stream: CMD_SET_RATE SIM_TRUTH=0 → ACK\n']);
+      const msgs = out
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type?: string; t_ms: number; code?: number | string; raised?: boolean; commandType?: number | string });
+      const answers = msgs.filter((m) => m.type === 'ACK');
+      const setUp = answers[0]!.t_ms;
+      const raised = msgs.filter(
+        (m) => m.type === 'EVENT' && (m.code === FaultCode.HOST_COMM_LOSS || m.code === 'HOST_COMM_LOSS') && m.raised && m.t_ms > setUp,
+      );
+      if (keepalive.length > 0) {
+        expect(answers.length).toBeGreaterThanOrEqual(6); // the set-up and a keepalive every 0.3 s of 2.6 s
+        expect(raised).toEqual([]);
+      } else {
+        expect(answers.length).toBe(1);
+        expect(raised.length).toBeGreaterThan(0);
+      }
+    }
+  }, 30_000);
+
+  it('should refuse a --keepalive out of range with a usage error', async () => {
+    await expect(streamMain(['--port', '/dev/x', '--keepalive', '0'])).rejects.toThrow(/^--keepalive: must be >= 0.05, got 0/);
+    await expect(streamMain(['--port', '/dev/x', '--keepalive', '-1'])).rejects.toThrow(/^--keepalive: must be >= 0.05/);
+    await expect(streamMain(['--port', '/dev/x', '--keepalive', 'often'])).rejects.toThrow(/^--keepalive: expected a number/);
+  });
+
   it('should refuse bad start-up options with a usage error naming the option', async () => {
     await expect(streamMain(['--port', '/dev/x', '--rate', 'PACK_STATUS'])).rejects.toThrow(/--rate: expected TYPE=HZ/);
     await expect(streamMain(['--port', '/dev/x', '--rate', 'INFO=1'])).rejects.toThrow(/--rate: expected TYPE=HZ/);
