@@ -184,7 +184,8 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
   const duration_s = values.duration === undefined ? Infinity : num('duration', values.duration as string, 0, { gt: 0 });
   const json = values.json as boolean;
   const commands = startCommands(values['reset-faults'] as boolean, values.rate as string[], values.state as string | undefined);
-  // at least a few of the host's 250 ms answer timeouts apart would be a flood; an hour is no keepalive
+  // bounds: faster than 0.05 s only floods the line (the INFO each keepalive asks for is ~130 bytes
+  // on the wire), and an hour keeps no watchdog fed
   const keepalive_s = num('keepalive', values.keepalive as string | undefined, 0, { min: 0.05, max: 3600 });
   const stdout = opts.stdout ?? ((s: string) => void process.stdout.write(s));
   const stderr = opts.stderr ?? ((s: string) => void process.stderr.write(s));
@@ -320,7 +321,6 @@ export async function main(argv: string[], opts: StreamMainOptions = {}): Promis
     opts.signal?.addEventListener('abort', stop, { once: true });
   });
   await setup; // answers still due arrive before the port closes; unanswered commands time out
-  if (keep.timer !== null) clearInterval(keep.timer); // the set-up may have ended after the stop
   await keep.pending;
   await closePort(port).catch(() => undefined);
   host.decoder.finish();
